@@ -1,0 +1,45 @@
+#ifndef ROLEGATE_AUTHZ_H
+#define ROLEGATE_AUTHZ_H
+
+/*
+ * One authorization call, end to end: decode, identify, decide, record,
+ * answer. `rolegate serve` and `rolegate explain` both go through
+ * rg_authz_decide(), so explain shows exactly what serve would answer.
+ */
+
+#include <stddef.h>
+
+#include "rolegate/decide.h"
+#include "rolegate/identity.h"
+#include "rolegate/policy.h"
+#include "rolegate/request.h"
+
+struct rg_audit;
+struct rg_directory;
+
+/* What serve needs to answer a call; swapped as a whole on reload. */
+struct rg_runtime {
+	int refs;                  /* atomic; see plugin/serve.c */
+	struct rg_policy *policy;
+	struct rg_directory *dir;  /* NULL without identity.ldap */
+};
+
+/*
+ * Resolves the caller of req and decides it (the shared path). given replaces
+ * the directory lookup when non-NULL. Fills id and d; the caller clears both.
+ */
+enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
+		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d);
+
+/*
+ * Answers one AuthZPlugin.AuthZReq / AuthZRes call whose JSON text is
+ * body[0..len). Records the decision in audit (NULL = no log). Returns the
+ * JSON answer (free with free()) and sets *http_status: 200 with
+ * {"Allow":...} for a decision, 400/500 with {"Err":...} for a call that could
+ * not be understood. Never returns an allow on an error path. Returns NULL
+ * only when out of memory (the caller answers 500).
+ */
+char *rg_authz_call(const struct rg_runtime *rt, struct rg_audit *audit, enum rg_phase phase,
+		const char *body, size_t len, int *http_status);
+
+#endif

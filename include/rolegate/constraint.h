@@ -1,0 +1,27 @@
+#ifndef ROLEGATE_CONSTRAINT_H
+#define ROLEGATE_CONSTRAINT_H
+
+/*
+ * Role constraints (SPEC.md §3 roles.*.constraints): what a request asks
+ * dockerd to do, read from its body the way dockerd reads it.
+ */
+
+#include <stddef.h>
+
+#include "rolegate/policy.h"
+#include "rolegate/request.h"
+
+/*
+ * Checks req (whose route.command is already set) against c. Returns 0 when it
+ * passes (or the command carries nothing c restricts), -1 when it does not;
+ * then reason holds a phrase that completes "USER (roles: R) may not ...",
+ * e.g. "start privileged containers". A body that is needed but missing,
+ * too large or undecodable is -1.
+ */
+int rg_constraints_check(const struct rg_constraints *c, struct rg_request *req,
+		char *reason, size_t reasonlen);
+
+/* Whether c restricts anything at all (all keys absent = no). */
+bool rg_constraints_any(const struct rg_constraints *c);
+
+#endif

@@ -1,0 +1,56 @@
+#ifndef ROLEGATE_EXPLAIN_H
+#define ROLEGATE_EXPLAIN_H
+
+/*
+ * What `rolegate explain` and `rolegate test` share: building a runtime from
+ * a config file, deciding one hypothetical request through rg_authz_decide()
+ * (the path serve takes), and turning a docker command line into the API
+ * request dockerd would receive.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rolegate/authz.h"
+
+struct rg_explanation {
+	struct rg_request req;
+	struct rg_identity id;
+	struct rg_decision d;
+};
+
+/* Loads config into rt (with an LDAP client when need_dir and configured).
+ * Prints problems to stderr. Returns 0 or -1. Close with rg_runtime_close(). */
+int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir);
+void rg_runtime_close(struct rg_runtime *rt);
+
+/* Decides one request as serve would. user "" is the Unix socket. given
+ * replaces group lookups when non-NULL. Returns 0 (ex filled; clear with
+ * rg_explanation_clear) or -1 with err. */
+int rg_explain_one(const struct rg_runtime *rt, const char *user, const struct rg_strv *given,
+		const char *method, const char *uri, const unsigned char *body, size_t body_len,
+		struct rg_explanation *ex, char *err, size_t errlen);
+void rg_explanation_clear(struct rg_explanation *ex);
+
+/* Reads a body file ("-" = stdin) into a new buffer. Returns 0 or -1 with err. */
+int rg_read_body_file(const char *path, unsigned char **out, size_t *len, char *err, size_t errlen);
+
+/* Splits "g1,g2" into out. Returns 0 or -1 (no memory). */
+int rg_split_groups(const char *list, struct rg_strv *out);
+
+/* The API request a docker command line becomes (for `run`: the container create). */
+struct rg_docker_request {
+	char *method;      /* NULL until translated */
+	char *uri;
+	char *body;        /* JSON text or NULL */
+};
+
+/*
+ * Translates argv ("docker", "run", "--privileged", "busybox", ...) into the
+ * request dockerd would receive. Returns 0, or -1 with err naming the
+ * command or flag it does not know.
+ */
+int rg_docker_translate(int argc, char **argv, struct rg_docker_request *out, char *err, size_t errlen);
+void rg_docker_request_clear(struct rg_docker_request *r);
+
+#endif

@@ -1,0 +1,17 @@
+#ifndef ROLEGATE_LOG_H
+#define ROLEGATE_LOG_H
+
+/*
+ * Daemon diagnostics (OpenBSD style): log_warn appends strerror(errno),
+ * log_warnx does not. To stderr, or to syslog (LOG_DAEMON) after
+ * rg_log_init(true). Decisions go to the audit log, not here.
+ */
+
+#include <stdbool.h>
+
+void rg_log_init(bool use_syslog);
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

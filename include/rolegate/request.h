@@ -1,0 +1,78 @@
+#ifndef ROLEGATE_REQUEST_H
+#define ROLEGATE_REQUEST_H
+
+/*
+ * One authorization call from dockerd (moby pkg/authorization/api.go), decoded.
+ * The body is decoded from base64 when the call is parsed, but parsed as JSON
+ * only when a decision needs it (rg_request_body), and then only once.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "rolegate/route.h"
+
+enum rg_phase {
+	RG_PHASE_REQUEST,   /* AuthZPlugin.AuthZReq */
+	RG_PHASE_RESPONSE,  /* AuthZPlugin.AuthZRes */
+};
+
+enum rg_body_state {
+	RG_BODY_ABSENT,     /* dockerd sent no RequestBody */
+	RG_BODY_RAW,        /* bytes present, not parsed yet */
+	RG_BODY_PARSED,     /* body_json valid */
+	RG_BODY_INVALID,    /* could not be decoded; body_err says why */
+	RG_BODY_TOO_LARGE,  /* over plugin.max_body: not inspected */
+};
+
+struct rg_request {
+	enum rg_phase phase;
+	char *user;            /* "" when dockerd gave none */
+	char *authn;           /* "" when none */
+	char *method;
+	char *uri;             /* as dockerd sent it */
+	struct rg_route route; /* command, normalized path, query, object */
+	const char *route_err; /* non-NULL: the target was refused */
+
+	enum rg_body_state body_state;
+	unsigned char *body;   /* decoded bytes (NUL-terminated), or NULL */
+	size_t body_len;
+	json_t *body_json;     /* owned, when RG_BODY_PARSED */
+	const char *body_err;
+
+	char *content_type;    /* RequestHeaders["Content-Type"] or NULL */
+	int status;            /* ResponseStatusCode (response phase), else 0 */
+	json_t *response_json; /* ResponseBody parsed (response phase), may be NULL */
+};
+
+/*
+ * Fills req from the parsed AuthZReq/AuthZRes object `call` (jansson, borrowed).
+ * max_body caps the decoded body. Returns 0, or -1 with *errstr set (static)
+ * when the call itself is malformed (missing method/URI, wrong types, bad
+ * base64): such a call is answered with an error, never allow.
+ * On success free with rg_request_clear().
+ */
+int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json_t *call,
+		size_t max_body, const char **errstr);
+
+/*
+ * Builds a request directly (explain, tests): body may be NULL. Returns 0 or -1
+ * (out of memory, *errstr set).
+ */
+int rg_request_init(struct rg_request *req, const char *user, const char *authn, const char *method,
+		const char *uri, const unsigned char *body, size_t body_len, size_t max_body,
+		const char **errstr);
+
+/*
+ * The request body as JSON, parsed on first use the way dockerd's Go decoder
+ * would see it (see gojson.h). Returns a borrowed object, or NULL when the body
+ * is absent, too large or invalid; then *why says which, in plain words.
+ */
+const json_t *rg_request_body(struct rg_request *req, const char **why);
+
+/* Frees everything req owns; leaves it zeroed. */
+void rg_request_clear(struct rg_request *req);
+
+#endif

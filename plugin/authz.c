@@ -1,0 +1,167 @@
+/*
+ * The glue between dockerd's call and the pure engine, shared by serve and
+ * explain. Anything that goes wrong here ends in a deny or an error answer,
+ * and dockerd treats a plugin error as a refusal.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rolegate/audit.h"
+#include "rolegate/authz.h"
+#include "rolegate/gojson.h"
+#include "rolegate/log.h"
+
+enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
+		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d)
+{
+	enum rg_verdict v;
+	const char *why;
+	const json_t *body;
+
+	rg_identity_resolve(rt->policy, rt->dir, req->user, given, id);
+	v = rg_decide(rt->policy, id, req, d);
+	/* Creates without a name in the path take their object from the body, so
+	 * that the log can answer "who created X" (SPEC.md §5). */
+	if (req->route.object[0] == '\0' && req->body_state != RG_BODY_ABSENT &&
+	    (body = rg_request_body(req, &why)) != NULL)
+		rg_route_object_from_body(req->route.command, body, &req->route);
+	return v;
+}
+
+static char *answer(json_t *obj, int status, int *http_status)
+{
+	char *text;
+
+	*http_status = status;
+	text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	return text;
+}
+
+static char *error_answer(const char *what, int *http_status)
+{
+	return answer(json_pack("{s:s}", "Err", what), 400, http_status);
+}
+
+static char *decision_answer(bool allow, const char *msg, int *http_status)
+{
+	if (allow)
+		return answer(json_pack("{s:b}", "Allow", 1), 200, http_status);
+	return answer(json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg), 200, http_status);
+}
+
+static bool is_mutating(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
+/* The id the daemon returned for a create ("Id" for containers, exec, networks; "ID" for services…). */
+static const char *created_id(const struct rg_request *req)
+{
+	const json_t *v = rg_json_get(req->response_json, "Id");
+
+	if (!json_is_string(v))
+		return NULL;
+	return json_string_value(v);
+}
+
+static int record(struct rg_audit *audit, const struct rg_request *req, const struct rg_identity *id,
+		const struct rg_decision *d, const struct rg_strv *roles)
+{
+	struct rg_audit_entry e = {
+		.phase = req->phase,
+		.user = id->user,
+		.authn = req->authn,
+		.groups = &id->groups,
+		.roles = roles,
+		.command = d->command,
+		.object = req->route.object,
+		.method = req->method,
+		.uri = req->uri,
+		.decision = d->verdict,
+		.role = d->verdict == RG_ALLOW ? d->role : NULL,
+		.reason = d->verdict == RG_DENY ? d->reason : NULL,
+		.status = req->status,
+		.id = req->phase == RG_PHASE_RESPONSE ? created_id(req) : NULL,
+		.note = id->source == RG_GROUPS_STALE ? "groups from stale cache (directory unreachable)" : NULL,
+	};
+
+	if (audit == NULL)
+		return 0;
+	return rg_audit_append(audit, &e);
+}
+
+/*
+ * The response phase: the request was already decided and carried out, so
+ * there is nothing left to refuse; record the daemon's status when
+ * audit.responses asks for it.
+ */
+static char *response_phase(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_request *req,
+		int *http_status)
+{
+	const struct rg_policy *p = rt->policy;
+	struct rg_identity id;
+	struct rg_decision d = { .verdict = RG_ALLOW, .command = req->route.command };
+	bool want;
+	char *out;
+
+	want = p->audit.responses == RG_RESPONSES_ALL ||
+		(p->audit.responses == RG_RESPONSES_MUTATING && is_mutating(req->method));
+	if (!want)
+		return decision_answer(true, NULL, http_status);
+	rg_identity_resolve(p, rt->dir, req->user, NULL, &id);
+	rg_roles_of(p, &id, &d.roles);
+	d.role = d.roles.n > 0 ? d.roles.v[0] : NULL;
+	if (record(audit, req, &id, &d, &d.roles) < 0)
+		log_warn("cannot record the response to %s %s in the audit log", req->method, req->uri);
+	out = decision_answer(true, NULL, http_status);
+	rg_decision_clear(&d);
+	rg_identity_clear(&id);
+	return out;
+}
+
+char *rg_authz_call(const struct rg_runtime *rt, struct rg_audit *audit, enum rg_phase phase,
+		const char *body, size_t len, int *http_status)
+{
+	struct rg_request req;
+	struct rg_identity id;
+	struct rg_decision d;
+	json_error_t jerr;
+	const char *errstr = NULL;
+	json_t *call;
+	char *out;
+
+	call = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (call == NULL)
+		return error_answer("the authorization call is not valid JSON", http_status);
+	if (rg_request_from_call(&req, phase, call, rt->policy->plugin.max_body, &errstr) < 0) {
+		json_decref(call);
+		return error_answer(errstr, http_status);
+	}
+	json_decref(call);
+
+	if (phase == RG_PHASE_RESPONSE) {
+		out = response_phase(rt, audit, &req, http_status);
+		rg_request_clear(&req);
+		return out;
+	}
+
+	rg_authz_decide(rt, &req, NULL, &id, &d);
+	if (record(audit, &req, &id, &d, &d.roles) < 0) {
+		log_warn("cannot write to the audit log %s", rt->policy->audit.path);
+		if (rt->policy->audit.on_error == RG_ON_ERROR_DENY && d.verdict == RG_ALLOW) {
+			d.verdict = RG_DENY;
+			snprintf(d.msg, sizeof(d.msg), "%s may not %s now: the decision cannot be recorded "
+					"in the audit log (audit.on_error = \"deny\"); ask an administrator "
+					"to check the disk", id.user[0] != '\0' ? id.user : "unauthenticated caller",
+					d.command);
+		}
+	}
+	out = decision_answer(d.verdict == RG_ALLOW, d.msg, http_status);
+	rg_decision_clear(&d);
+	rg_identity_clear(&id);
+	rg_request_clear(&req);
+	return out;
+}

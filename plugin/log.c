@@ -1,0 +1,62 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "rolegate/log.h"
+
+static bool to_syslog;
+
+void rg_log_init(bool use_syslog)
+{
+	to_syslog = use_syslog;
+	if (use_syslog)
+		openlog("rolegate", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void vlog(int prio, const char *err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (to_syslog) {
+		if (err != NULL)
+			syslog(prio, "%s: %s", msg, err);
+		else
+			syslog(prio, "%s", msg);
+		return;
+	}
+	if (err != NULL)
+		fprintf(stderr, "rolegate: %s: %s\n", msg, err);
+	else
+		fprintf(stderr, "rolegate: %s\n", msg);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	const char *err = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, err, fmt, ap);
+	va_end(ap);
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, NULL, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,548 @@
+/*
+ * `rolegate serve`: the plugin daemon. Binds the Unix socket itself (or takes
+ * it from systemd), serves it with libmicrohttpd's internal thread pool, and
+ * handles signals in the main thread: SIGHUP reloads (a bad config keeps the
+ * old one), SIGTERM/SIGINT drain in-flight calls and exit 0.
+ */
+#define _GNU_SOURCE /* struct ucred, SO_PEERCRED */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "rolegate/audit.h"
+#include "rolegate/authz.h"
+#include "rolegate/cli.h"
+#include "rolegate/directory.h"
+#include "rolegate/log.h"
+
+/* Room for the JSON around the base64 body: URI, headers, certificates. */
+#define RG_CALL_OVERHEAD (1024 * 1024)
+#define RG_MAX_CONNECTIONS 4096
+#define RG_CONNECTION_TIMEOUT 300
+#define RG_DRAIN_SECONDS 30
+#define SD_LISTEN_FDS_START 3
+
+struct server {
+	pthread_mutex_t lock;      /* guards current */
+	struct rg_runtime *current;
+	struct rg_audit *audit;
+	atomic_int inflight;
+	size_t call_max;
+	gid_t group;               /* (gid_t)-1: root only */
+};
+
+/* Per-request state: the call body, accumulated with a cap. */
+struct call {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool too_big;
+	bool refused;              /* peer credentials not allowed */
+};
+
+/* A runtime and whether it still owns its directory: on reload with the same
+ * LDAP settings the directory (and its cache) moves on to the successor, and
+ * the old runtime must then not free it. */
+struct runtime_box {
+	struct rg_runtime rt;
+	bool owns_dir;
+};
+
+static void runtime_free(struct rg_runtime *rt, bool free_dir)
+{
+	if (rt == NULL)
+		return;
+	if (free_dir)
+		rg_directory_free(rt->dir);
+	rg_policy_free(rt->policy);
+	free(rt);
+}
+
+static struct rg_runtime *acquire(struct server *s)
+{
+	struct rg_runtime *rt;
+
+	pthread_mutex_lock(&s->lock);
+	rt = s->current;
+	atomic_fetch_add((atomic_int *)&rt->refs, 1);
+	pthread_mutex_unlock(&s->lock);
+	return rt;
+}
+
+static void release(struct rg_runtime *rt)
+{
+	struct runtime_box *box = (struct runtime_box *)rt;
+
+	if (atomic_fetch_sub((atomic_int *)&rt->refs, 1) == 1)
+		runtime_free(rt, box->owns_dir);
+}
+
+/* Builds a runtime for p. Reuses prev's directory (and its cache) when the
+ * LDAP settings did not change. Returns NULL with err set. */
+static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *prev, char *err, size_t errlen)
+{
+	struct runtime_box *box = calloc(1, sizeof(*box));
+
+	if (box == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	box->rt.refs = 1;
+	box->rt.policy = p;
+	if (prev != NULL && prev->dir != NULL && rg_ldap_config_equal(&prev->policy->ldap, &p->ldap)) {
+		box->rt.dir = prev->dir;
+		((struct runtime_box *)prev)->owns_dir = false;
+		box->owns_dir = true;
+	} else if (p->ldap.enabled) {
+		box->rt.dir = rg_directory_new(&p->ldap, err, errlen);
+		if (box->rt.dir == NULL) {
+			free(box);
+			return NULL;
+		}
+		box->owns_dir = true;
+	}
+	return &box->rt;
+}
+
+static bool peer_allowed(const struct server *s, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	return s->group != (gid_t)-1 && cred.gid == s->group;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, int status, char *json)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (json == NULL) {
+		static char oom[] = "{\"Err\":\"out of memory\"}";
+
+		r = MHD_create_response_from_buffer(sizeof(oom) - 1, oom, MHD_RESPMEM_PERSISTENT);
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	} else {
+		r = MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE);
+	}
+	if (r == NULL) {
+		free(json);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/vnd.docker.plugins.v1+json");
+	ret = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static char *err_json(const char *msg)
+{
+	char *out = NULL;
+	json_t *o = json_pack("{s:s}", "Err", msg);
+
+	if (o != NULL)
+		out = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return out;
+}
+
+static char *deny_json(const char *msg)
+{
+	char *out = NULL;
+	json_t *o = json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg);
+
+	if (o != NULL)
+		out = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return out;
+}
+
+static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const char *url, struct call *call)
+{
+	struct rg_runtime *rt;
+	enum rg_phase phase;
+	int status = 200;
+	char *out;
+
+	if (call->refused)
+		return reply(c, MHD_HTTP_FORBIDDEN, err_json("this process may not call the plugin"));
+	if (strcmp(url, "/Plugin.Activate") == 0)
+		return reply(c, 200, strdup("{\"Implements\":[\"authz\"]}"));
+	if (strcmp(url, "/AuthZPlugin.AuthZReq") == 0)
+		phase = RG_PHASE_REQUEST;
+	else if (strcmp(url, "/AuthZPlugin.AuthZRes") == 0)
+		phase = RG_PHASE_RESPONSE;
+	else
+		return reply(c, MHD_HTTP_NOT_FOUND, err_json("unknown plugin endpoint"));
+	if (call->too_big) {
+		log_warnx("refused a %s call larger than %zu bytes", url, s->call_max);
+		if (phase == RG_PHASE_RESPONSE)
+			return reply(c, 200, strdup("{\"Allow\":true}"));
+		return reply(c, 200, deny_json("the request is larger than rolegate inspects "
+				"(plugin.max_body); it is denied"));
+	}
+	rt = acquire(s);
+	out = rg_authz_call(rt, s->audit, phase, call->buf != NULL ? call->buf : "", call->len, &status);
+	release(rt);
+	return reply(c, status, out);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+		const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct server *s = cls;
+	struct call *call = *con_cls;
+
+	if (call == NULL) {
+		call = calloc(1, sizeof(*call));
+		if (call == NULL)
+			return MHD_NO;
+		call->refused = !peer_allowed(s, c);
+		atomic_fetch_add(&s->inflight, 1);
+		*con_cls = call;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		size_t n = *upload_size;
+
+		*upload_size = 0;
+		if (call->refused || call->too_big)
+			return MHD_YES;
+		if (call->len + n > s->call_max) {
+			call->too_big = true;
+			free(call->buf);
+			call->buf = NULL;
+			call->len = 0;
+			return MHD_YES;
+		}
+		if (call->len + n + 1 > call->cap) {
+			size_t cap = call->cap == 0 ? 4096 : call->cap;
+			char *buf;
+
+			while (cap < call->len + n + 1)
+				cap *= 2;
+			buf = realloc(call->buf, cap);
+			if (buf == NULL)
+				return MHD_NO;
+			call->buf = buf;
+			call->cap = cap;
+		}
+		memcpy(call->buf + call->len, upload, n);
+		call->len += n;
+		return MHD_YES;
+	}
+	if (strcmp(method, "POST") != 0)
+		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, err_json("plugin calls are POST"));
+	return answer(s, c, url, call);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct server *s = cls;
+	struct call *call = *con_cls;
+
+	if (call == NULL)
+		return;
+	free(call->buf);
+	free(call);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* A socket handed over by systemd (socket activation), or -1. */
+static int systemd_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID");
+	const char *fds = getenv("LISTEN_FDS");
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() || atoi(fds) < 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return SD_LISTEN_FDS_START;
+}
+
+/*
+ * Binds path: refuses a non-socket there or a live socket (another plugin is
+ * serving), replaces a stale one. Mode 0600, or 0660 with group.
+ */
+static int bind_socket(const char *path, gid_t group)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_warnx("socket path %s is too long", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if (lstat(path, &st) == 0) {
+		int probe;
+
+		if (!S_ISSOCK(st.st_mode)) {
+			log_warnx("%s exists and is not a socket; refusing to replace it", path);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			log_warnx("%s is in use by a running process; refusing to start twice", path);
+			return -1;
+		}
+		if (probe >= 0)
+			close(probe);
+		if (unlink(path) < 0) {
+			log_warn("cannot remove stale socket %s", path);
+			return -1;
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("socket");
+		return -1;
+	}
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old);
+		log_warn("cannot bind %s", path);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (group != (gid_t)-1 && (chown(path, 0, group) < 0 || chmod(path, 0660) < 0)) {
+		log_warn("cannot give group access to %s", path);
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, 1024) < 0) {
+		log_warn("listen on %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_warn("cannot create %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void reload(struct server *s, const char *config)
+{
+	struct rg_errlist errs = { 0 };
+	struct rg_policy *p = rg_policy_load(config, &errs);
+	struct rg_runtime *rt, *old;
+	char err[512];
+
+	if (p == NULL) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+		log_warnx("reload of %s failed; the previous configuration stays in force", config);
+		rg_errlist_free(&errs);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	rt = runtime_new(p, s->current, err, sizeof(err));
+	if (rt == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		log_warnx("reload of %s failed: %s; the previous configuration stays in force", config, err);
+		rg_policy_free(p);
+		return;
+	}
+	old = s->current;
+	s->current = rt;
+	pthread_mutex_unlock(&s->lock);
+	if (strcmp(old->policy->audit.path, p->audit.path) != 0 ||
+	    old->policy->audit.sync != p->audit.sync ||
+	    strcmp(old->policy->audit.key_file, p->audit.key_file) != 0 ||
+	    strcmp(old->policy->plugin.socket, p->plugin.socket) != 0)
+		log_warnx("changes to audit.path, audit.sync, audit.key_file and plugin.socket "
+				"take effect on restart");
+	release(old);
+	if (s->audit != NULL && rg_audit_reopen(s->audit) < 0)
+		log_warnx("cannot reopen the audit log %s", p->audit.path);
+	log_info("reloaded %s", config);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rolegate serve [-c FILE] [--socket PATH] [--ready-fd N] [--syslog | --stderr]\n"
+		"\n"
+		"Runs the authorization plugin in the foreground.\n"
+		"  -c FILE        configuration (default %s)\n"
+		"  --socket PATH  listen here instead of plugin.socket\n"
+		"  --ready-fd N   write one byte to fd N once requests are accepted\n"
+		"  --syslog       log to syslog (the default when stderr is not a terminal)\n"
+		"  --stderr       log to stderr even when it is not a terminal\n"
+		"Signals: SIGHUP reloads the configuration and reopens the audit log;\n"
+		"SIGTERM finishes the calls in flight and exits 0.\n", RG_DEFAULT_CONFIG);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "syslog", no_argument, NULL, 'S' },
+		{ "stderr", no_argument, NULL, 'E' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = RG_DEFAULT_CONFIG, *socket_path = NULL;
+	int ready_fd = -1, use_syslog = -1, opt, fd, sig, rc = 2;
+	bool activated = false;
+	struct server s = { .lock = PTHREAD_MUTEX_INITIALIZER, .group = (gid_t)-1 };
+	struct rg_errlist errs = { 0 };
+	struct rg_policy *p;
+	struct MHD_Daemon *d = NULL;
+	sigset_t set;
+	char err[512];
+	unsigned threads;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 's': socket_path = optarg; break;
+		case 'r': ready_fd = atoi(optarg); break;
+		case 'S': use_syslog = 1; break;
+		case 'E': use_syslog = 0; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	rg_log_init(use_syslog == 1 || (use_syslog == -1 && !isatty(STDERR_FILENO)));
+
+	p = rg_policy_load(config, &errs);
+	if (p == NULL) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+		rg_errlist_free(&errs);
+		return 1;
+	}
+	if (socket_path == NULL)
+		socket_path = p->plugin.socket;
+	if (p->plugin.socket_group[0] != '\0') {
+		struct group *g = getgrnam(p->plugin.socket_group);
+
+		if (g == NULL) {
+			log_warnx("plugin.socket_group: no group named %s", p->plugin.socket_group);
+			rg_policy_free(p);
+			return 1;
+		}
+		s.group = g->gr_gid;
+	}
+	s.call_max = p->plugin.max_body / 3 * 4 + 4 + RG_CALL_OVERHEAD;
+	threads = p->plugin.threads > 0 ? (unsigned)p->plugin.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	s.current = runtime_new(p, NULL, err, sizeof(err));
+	if (s.current == NULL) {
+		log_warnx("%s", err);
+		rg_policy_free(p);
+		return 1;
+	}
+	s.audit = rg_audit_open(&p->audit, err, sizeof(err));
+	if (s.audit == NULL) {
+		log_warnx("cannot open the audit log: %s", err);
+		goto out;
+	}
+
+	/* Signals are taken by sigwait() below, never by the server threads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	fd = systemd_socket();
+	activated = fd >= 0;
+	if (!activated && (mkdir_parent(socket_path) < 0 || (fd = bind_socket(socket_path, s.group)) < 0))
+		goto out;
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
+			0, NULL, NULL, handle, &s,
+			MHD_OPTION_LISTEN_SOCKET, fd,
+			MHD_OPTION_THREAD_POOL_SIZE, threads,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)RG_MAX_CONNECTIONS,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)RG_CONNECTION_TIMEOUT,
+			MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+			MHD_OPTION_END);
+	if (d == NULL) {
+		log_warnx("cannot start the HTTP server on %s", socket_path);
+		close(fd);
+		goto out;
+	}
+	log_info("serving %s with %u threads (config %s)", activated ? "the systemd socket" : socket_path,
+			threads, config);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "\n", 1) != 1)
+			log_warn("cannot write to --ready-fd %d", ready_fd);
+		close(ready_fd);
+	}
+
+	sigdelset(&set, SIGPIPE);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(&s, config);
+			continue;
+		}
+		break;
+	}
+	log_info("stopping: finishing %d call(s) in flight", atomic_load(&s.inflight));
+	fd = MHD_quiesce_daemon(d);
+	for (int i = 0; i < RG_DRAIN_SECONDS * 100 && atomic_load(&s.inflight) > 0; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(d);
+	if (fd >= 0)
+		close(fd);
+	if (!activated)
+		unlink(socket_path);
+	rc = 0;
+out:
+	rg_audit_close(s.audit);
+	release(s.current);
+	return rc;
+}

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Golden config errors: `rolegate check` on each bad-*.conf must exit 1 and
+# print exactly bad-*.expected (every problem, as FILE:LINE: message); each
+# good-*.conf and every example config must pass.
+set -u
+rolegate=$1
+dir=$2
+examples=$(cd "$dir/../../examples" && pwd)
+fail=0 pass=0
+cd "$dir" || exit 2
+for conf in bad-*.conf; do
+	want=${conf%.conf}.expected
+	got=$("$rolegate" check -c "$conf" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne 1 ]; then
+		echo "FAIL $conf: exit $rc, expected 1"; fail=$((fail + 1)); continue
+	fi
+	if [ "$got" != "$(cat "$want")" ]; then
+		echo "FAIL $conf: output differs from $want:"
+		printf '%s\n' "$got" | diff "$want" - ; fail=$((fail + 1)); continue
+	fi
+	pass=$((pass + 1))
+done
+for conf in good-*.conf "$examples"/*.conf; do
+	[ -e "$conf" ] || continue
+	if ! out=$("$rolegate" check -c "$conf" 2>&1); then
+		echo "FAIL $conf: expected valid:"; echo "$out"; fail=$((fail + 1)); continue
+	fi
+	pass=$((pass + 1))
+done
+# A missing file is a clear error, not a crash.
+out=$("$rolegate" check -c does-not-exist.conf 2>&1); rc=$?
+if [ "$rc" -ne 1 ] || [ "$out" != "does-not-exist.conf: cannot read the file" ]; then
+	echo "FAIL missing file: exit $rc: $out"; fail=$((fail + 1))
+else
+	pass=$((pass + 1))
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

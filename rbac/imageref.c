@@ -415,6 +415,16 @@ static bool split_prefix(const char *allowed, const char **dom, size_t *domlen,
 	return valid_path(*path, *pathlen);
 }
 
+bool rg_imageref_valid_tag(const char *s)
+{
+	return valid_tag(s, strnlen(s, TAG_MAX + 1));
+}
+
+bool rg_imageref_valid_digest(const char *s)
+{
+	return valid_digest(s, strnlen(s, 136));
+}
+
 bool rg_imageref_prefix_valid(const char *allowed)
 {
 	const char *dom, *path;

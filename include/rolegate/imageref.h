@@ -74,6 +74,12 @@ int rg_imageref_format(const struct rg_imageref *ref, bool with_default_tag, cha
  */
 bool rg_imageref_under(const struct rg_imageref *img, const char *allowed);
 
+/* Whether s is a valid tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+bool rg_imageref_valid_tag(const char *s);
+
+/* Whether s is a digest dockerd accepts: sha256/sha384/sha512 ":" lower-case hex. */
+bool rg_imageref_valid_digest(const char *s);
+
 /* Whether `allowed` is a well-formed registry entry for rg_imageref_under(). */
 bool rg_imageref_prefix_valid(const char *allowed);
 

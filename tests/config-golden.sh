@@ -3,7 +3,7 @@
 # print exactly bad-*.expected (every problem, as FILE:LINE: message); each
 # good-*.conf and every example config must pass.
 set -u
-rolegate=$1
+rolegate=$(readlink -f "$1")
 dir=$2
 examples=$(cd "$dir/../../examples" && pwd)
 fail=0 pass=0

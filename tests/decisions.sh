@@ -3,7 +3,7 @@
 # (the path `rolegate serve` takes) against the config named on its first
 # line ("# config: FILE", relative to tests/decisions/).
 set -u
-rolegate=$1
+rolegate=$(readlink -f "$1")
 dir=$2/decisions
 fail=0
 for table in "$dir"/*.table; do

@@ -1,0 +1,165 @@
+/* Unit tests for rbac/policy.c and rbac/decide.c: patterns, defaults,
+ * decisions without constraints. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "rolegate/decide.h"
+#include "rolegate/policy.h"
+#include "test.h"
+
+static void test_patterns(void)
+{
+	test_assert(rg_pattern_match("*", "container.create"));
+	test_assert(rg_pattern_match("*", "unknown"));
+	test_assert(rg_pattern_match("container.*", "container.archive.get"));
+	test_assert(!rg_pattern_match("container.*", "containers.list"));
+	test_assert(!rg_pattern_match("container.*", "container"));
+	test_assert(rg_pattern_match("*.list", "image.list"));
+	test_assert(!rg_pattern_match("*.list", "image.listx"));
+	test_assert(rg_pattern_match("*.inspect", "exec.inspect"));
+	test_assert(rg_pattern_match("image.build.*", "image.build.prune"));
+	test_assert(!rg_pattern_match("image.build", "image.build.prune"));
+	test_assert(rg_pattern_match("*.*.get", "container.archive.get"));
+	test_assert(rg_pattern_match("c*e", "container.create"));
+	test_assert(!rg_pattern_match("", "x"));
+	test_assert(rg_pattern_match("**", "x"));
+}
+
+static struct rg_policy *load_text(const char *text)
+{
+	char path[] = "/tmp/rg-test-policy-XXXXXX";
+	int fd = mkstemp(path);
+	struct rg_errlist errs = { 0 };
+	struct rg_policy *p;
+
+	test_assert(fd >= 0);
+	test_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	p = rg_policy_load(path, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msg[i]);
+	rg_errlist_free(&errs);
+	unlink(path);
+	return p;
+}
+
+static void test_defaults(void)
+{
+	struct rg_policy *p = load_text("");
+
+	test_assert(p != NULL);
+	test_str_eq(p->plugin.socket, "/run/docker/plugins/rolegate.sock");
+	test_str_eq(p->plugin.socket_group, "");
+	test_assert(p->plugin.max_body == 4194304);
+	test_assert(p->plugin.threads == 0);
+	test_str_eq(p->unauthenticated, "");
+	test_assert(!p->ldap.enabled);
+	test_str_eq(p->audit.path, "/var/log/rolegate/decisions.log");
+	test_assert(p->audit.sync == RG_SYNC_BATCH);
+	test_assert(p->audit.responses == RG_RESPONSES_MUTATING);
+	test_assert(p->audit.on_error == RG_ON_ERROR_DENY);
+	test_assert(!p->audit.syslog);
+	rg_policy_free(p);
+
+	p = load_text("identity = { ldap = { uri = \"ldap://127.0.0.1\"; user_base = \"dc=x\"; "
+			"group_base = \"dc=x\"; }; };");
+	test_assert(p != NULL);
+	test_assert(p->ldap.enabled);
+	test_str_eq(p->ldap.user_filter, "(&(objectClass=inetOrgPerson)(uid=%u))");
+	test_str_eq(p->ldap.group_filter, "(|(member=%d)(uniqueMember=%d)(memberUid=%u))");
+	test_str_eq(p->ldap.group_name_attr, "cn");
+	test_assert(p->ldap.nested && !p->ldap.starttls);
+	test_assert(p->ldap.timeout_ms == 2000 && p->ldap.cache_ttl == 300);
+	test_assert(p->ldap.negative_ttl == 30 && p->ldap.stale_ttl == 3600);
+	rg_policy_free(p);
+}
+
+static void test_constraint_parsing(void)
+{
+	struct rg_policy *p = load_text(
+		"roles = { dev = { allow = [\"*\"]; constraints = {\n"
+		"  privileged = false; capabilities = [\"cap_net_admin\", \"CHOWN\"];\n"
+		"  bind_mounts = [\"/srv//projects/./a/../\", \"/\"]; require_limits = [\"memory\", \"cpu\"];\n"
+		"}; }; open = { allow = [\"*\"]; }; };");
+	const struct rg_constraints *c;
+
+	test_assert(p != NULL && p->nroles == 2);
+	c = &p->roles[0].constraints;
+	test_assert(c->privileged == RG_NO);
+	test_assert(c->host_namespaces == RG_UNSET);
+	test_assert(c->has_capabilities && c->capabilities.n == 2);
+	test_str_eq(c->capabilities.v[0], "NET_ADMIN");
+	test_str_eq(c->capabilities.v[1], "CHOWN");
+	test_str_eq(c->bind_mounts.v[0], "/srv/projects");
+	test_str_eq(c->bind_mounts.v[1], "/");
+	test_assert(c->require_limits == (RG_LIMIT_MEMORY | RG_LIMIT_CPU));
+	test_assert(!c->has_registries && !c->has_exec_user);
+	c = &p->roles[1].constraints;
+	test_assert(c->privileged == RG_UNSET && !c->has_bind_mounts && c->require_limits == 0);
+	rg_policy_free(p);
+}
+
+/* rg_decide without a body: roles, allow/deny, unauthenticated handling. */
+static void test_decide(void)
+{
+	struct rg_policy *p = load_text(
+		"identity = { unauthenticated = \"robot\"; users = ( { name = \"alice\"; groups = [\"ops\"]; } ); };\n"
+		"roles = { ops = { groups = [\"ops\"]; allow = [\"*\"]; deny = [\"plugin.*\"]; };\n"
+		"  bots = { users = [\"robot\"]; allow = [\"container.list\"]; }; };");
+	struct rg_identity id = { .user = "alice" };
+	struct rg_request req;
+	struct rg_decision d;
+	const char *err;
+
+	test_assert(p != NULL);
+	rg_strv_push(&id.groups, "ops");
+	test_assert(rg_request_init(&req, "alice", "TLS", "GET", "/v1.41/containers/json", NULL, 0,
+			p->plugin.max_body, &err) == 0);
+	test_assert(rg_decide(p, &id, &req, &d) == RG_ALLOW);
+	test_str_eq(d.role, "ops");
+	test_str_eq(d.rule, "*");
+	test_str_eq(d.command, "container.list");
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+
+	test_assert(rg_request_init(&req, "alice", "TLS", "POST", "/v1.41/plugins/x/enable", NULL, 0,
+			p->plugin.max_body, &err) == 0);
+	test_assert(rg_decide(p, &id, &req, &d) == RG_DENY);
+	test_str_eq(d.msg, "alice (roles: ops) may not use plugin.enable");
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+	rg_strv_free(&id.groups);
+
+	/* A request path that is not canonical is denied, whatever the role. */
+	id.user = "alice";
+	rg_strv_push(&id.groups, "ops");
+	test_assert(rg_request_init(&req, "alice", "TLS", "GET", "/v1.41/containers/../json", NULL, 0,
+			p->plugin.max_body, &err) == 0);
+	test_assert(rg_decide(p, &id, &req, &d) == RG_DENY);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+	rg_strv_free(&id.groups);
+
+	/* An identity error (directory down) is a deny even for a powerful user. */
+	id.user = "alice";
+	id.error = "the directory (LDAP) is unreachable and no cached answer is usable";
+	rg_strv_push(&id.groups, "ops");
+	test_assert(rg_request_init(&req, "alice", "TLS", "GET", "/_ping", NULL, 0,
+			p->plugin.max_body, &err) == 0);
+	test_assert(rg_decide(p, &id, &req, &d) == RG_DENY);
+	test_assert(strstr(d.msg, "unreachable") != NULL);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+	rg_strv_free(&id.groups);
+	rg_policy_free(p);
+}
+
+int main(void)
+{
+	test_patterns();
+	test_defaults();
+	test_constraint_parsing();
+	test_decide();
+	printf("test-policy: ok\n");
+	return 0;
+}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs every Debian package rolegate's build, tests and demo need.
+# Idempotent; run as root on Debian 12.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential pkg-config meson ninja-build \
+	libmicrohttpd-dev libjansson-dev libldap-dev libconfig-dev libssl-dev \
+	docker.io containerd runc busybox-static \
+	slapd ldap-utils rsyslog \
+	openssl curl ca-certificates python3 procps psmisc iproute2 \
+	clang libclang-rt-14-dev valgrind >/dev/null

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Sets up and runs rolegate's whole test suite on a Debian 12 machine, as root:
+# packages, build, unit/decision/golden tests, the real-dockerd, real-slapd
+# and real-rsyslogd integration tests, then the same under ASan+UBSan.
+# Ends with one "N passed, N failed" line; exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+[ "${RG_SKIP_DEPS:-0}" = 1 ] || sh scripts/deps.sh || exit 2
+
+fail=0
+meson setup build --wipe >/dev/null 2>&1 || meson setup build || exit 2
+ninja -C build || exit 2
+meson test -C build --print-errorlogs --num-processes 2 || fail=1
+
+if [ -x scripts/sanitizers.sh ]; then
+	sh scripts/sanitizers.sh || fail=1
+fi
+
+# One summary line over every run, for people and for CI.
+python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+import json, sys, os
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        continue
+    for line in open(path):
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $fail

@@ -327,6 +327,7 @@ static bool copy_object(char *out, const char *s, size_t n)
  */
 static void image_object(const char *name, char *out)
 {
+	out[0] = '\0';
 	if (strncmp(name, "sha256:", 7) == 0 ||
 			rg_imageref_normalize(name, out, RG_OBJECT_MAX) != 0) {
 		copy_object(out, name, strnlen(name, RG_OBJECT_MAX));

@@ -13,6 +13,7 @@
 #include <libconfig.h>
 
 #include "rolegate/policy.h"
+#include "rolegate/route.h"
 
 enum kind {
 	K_STRING,
@@ -474,6 +475,36 @@ static bool valid_pattern(const char *pat)
 	return true;
 }
 
+struct pattern_probe {
+	const char *pattern;
+	bool matched;
+};
+
+static void probe_route(const char *method, const char *pattern, const char *command, void *arg)
+{
+	struct pattern_probe *probe = arg;
+
+	(void)method;
+	(void)pattern;
+	if (!probe->matched)
+		probe->matched = rg_pattern_match(probe->pattern, command);
+}
+
+/* Whether pat names at least one command of the route table, or "unknown". */
+static bool names_a_command(const char *pat)
+{
+	struct pattern_probe probe = { pat, rg_pattern_match(pat, "unknown") };
+
+	if (!probe.matched)
+		rg_route_foreach(probe_route, &probe);
+	return probe.matched;
+}
+
+/*
+ * A pattern must be a glob of command-name characters and must name at least
+ * one command: a typo such as "contianer.*" would otherwise silently grant
+ * (allow) or fail to forbid (deny) nothing at all.
+ */
 static void check_patterns(const struct loader *l, const config_setting_t *role, const char *key,
 		const struct rg_strv *pats)
 {
@@ -483,6 +514,9 @@ static void check_patterns(const struct loader *l, const config_setting_t *role,
 	for (size_t i = 0; i < pats->n; i++) {
 		if (!valid_pattern(pats->v[i]))
 			err(l, c, "'%s' pattern '%s' is not a command glob (e.g. \"container.*\")",
+					full_name(c, name, sizeof(name)), pats->v[i]);
+		else if (!names_a_command(pats->v[i]))
+			err(l, c, "'%s' pattern '%s' matches no command (see rolegate(1), COMMAND NAMES)",
 					full_name(c, name, sizeof(name)), pats->v[i]);
 	}
 }

@@ -1,0 +1,99 @@
+#!/bin/bash
+# End-to-end (issue 4): a developer may create containers, but only hardened
+# ones. The real dockerd sends rolegate the create bodies the real docker CLI
+# builds from its flags; each refused command below breaks exactly one
+# constraint of constraints.conf (it sets --memory and --pids-limit unless the
+# limit is what it tests), so each denial is that constraint's doing.
+#
+#   alice  group docker-ops  -> ops (allow "*"): imports and tags the image
+#   dave   group developers  -> developer, with every constraint of SPEC.md §3
+#
+# usage: docker-constraints.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave
+mkdir -p "$E2E_DIR/projects/app"
+echo "project file" >"$E2E_DIR/projects/app/README"
+# A symlink inside the allowed tree that leads out of it.
+ln -s / "$E2E_DIR/projects/escape"
+start_rolegate "$E2E_SRC/constraints.conf"
+start_dockerd
+e2e_import_busybox alice evil.example.org/busybox:latest
+
+dev="dave (roles: developer) may not"
+limits=(--memory 64m --pids-limit 100)
+
+e2e_section "developer (dave): compliant requests are allowed"
+expect_ok "compliant-ok" docker_as dave run --rm "${limits[@]}" busybox echo compliant-ok
+expect_ok "project file" \
+	docker_as dave run --rm "${limits[@]}" -v "$E2E_DIR/projects/app:/src:ro" busybox cat /src/README
+expect_ok "project file" docker_as dave run --rm "${limits[@]}" \
+	--mount "type=bind,source=$E2E_DIR/projects,target=/p" busybox cat /p/app/README
+expect_ok "uid=0" docker_as dave run --rm "${limits[@]}" --cap-add NET_BIND_SERVICE busybox id
+expect_ok "devvol" docker_as dave volume create devvol
+expect_ok "devvol" docker_as dave volume ls
+
+e2e_section "developer (dave): what each constraint refuses"
+expect_denied "$dev ... privileged" \
+	docker_as dave run --rm "${limits[@]}" --privileged busybox true
+expect_denied "$dev ... mount ... /" \
+	docker_as dave run --rm "${limits[@]}" -v /:/host busybox true
+expect_denied "$dev ... mount ... /etc" \
+	docker_as dave run --rm "${limits[@]}" --mount type=bind,source=/etc,target=/x busybox true
+expect_denied "$dev ... mount" \
+	docker_as dave run --rm "${limits[@]}" -v "$E2E_DIR/projects/escape:/host" busybox true
+expect_denied "$dev ... pid" \
+	docker_as dave run --rm "${limits[@]}" --pid host busybox true
+expect_denied "$dev ... network" \
+	docker_as dave run --rm "${limits[@]}" --network host busybox true
+expect_denied "$dev ... SYS_ADMIN" \
+	docker_as dave run --rm "${limits[@]}" --cap-add SYS_ADMIN busybox true
+expect_denied "$dev ... seccomp" \
+	docker_as dave run --rm "${limits[@]}" --security-opt seccomp=unconfined busybox true
+expect_denied "$dev ... device" \
+	docker_as dave run --rm "${limits[@]}" --device /dev/null:/dev/xnull busybox true
+expect_denied "$dev ... evil.example.org" \
+	docker_as dave run --rm "${limits[@]}" evil.example.org/busybox true
+expect_denied "$dev ... memory" \
+	docker_as dave run --rm --pids-limit 100 busybox true
+expect_denied "$dev ... pids" \
+	docker_as dave run --rm --memory 64m busybox true
+expect_denied "$dev ... /etc" \
+	docker_as dave volume create -o type=none -o o=bind -o device=/etc etcvol
+expect_denied "$dev ... container.commit" docker_as dave commit nonexistent
+
+e2e_section "the refused requests created nothing"
+expect_ok "" docker_as alice ps -a --format '{{.Names}}'
+if [ -z "$E2E_OUT" ]; then
+	e2e_pass "no containers exist"
+else
+	e2e_fail "containers exist after refused creates: $(echo $E2E_OUT)"
+fi
+expect_ok "devvol" docker_as alice volume ls --format '{{.Name}}'
+if [ "$E2E_OUT" = "devvol" ]; then
+	e2e_pass "only devvol exists"
+else
+	e2e_fail "volumes after the refused volume create: $(echo $E2E_OUT) (want only devvol)"
+fi
+
+e2e_section "developer (dave): exec_user forbids root"
+expect_ok_match '^[0-9a-f]{64}$' \
+	docker_as dave run -d --name devbox "${limits[@]}" --user 65534 busybox sleep 300
+expect_ok "uid=65534" docker_as dave exec -u 65534 devbox id
+expect_denied "$dev ... root" docker_as dave exec -u root devbox id
+expect_denied "$dev ... root" docker_as dave exec devbox id
+expect_denied "$dev ... privileged" docker_as dave exec -u 65534 --privileged devbox id
+expect_ok "devbox" docker_as dave rm -f devbox
+
+e2e_section "ops (alice) is not constrained"
+expect_ok "unconstrained-ok" docker_as alice run --rm --cap-add SYS_ADMIN busybox echo unconstrained-ok
+
+e2e_section "shutdown"
+stop_dockerd
+if stop_rolegate; then
+	e2e_pass "rolegate serve exited 0 on SIGTERM"
+else
+	e2e_fail "rolegate serve exited $? on SIGTERM"
+fi
+
+e2e_finish

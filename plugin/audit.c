@@ -1,0 +1,751 @@
+/*
+ * The audit log writer. One lock orders the records (seq and prev must be
+ * assigned in file order); the only slow thing done outside it is the
+ * group-commit fdatasync of sync = "batch", which a "leader" thread runs
+ * for everyone waiting while the others keep appending (redis's
+ * appendfsync vocabulary, PostgreSQL's group commit).
+ *
+ * Failure rules: a record is either wholly in the file or not at all (a
+ * failed write is cut back with ftruncate); the chain advances only over
+ * records that were written; a file whose tail we cannot make sense of is
+ * not continued (fail closed, the operator decides).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "rolegate/audit.h"
+#include "rolegate/log.h"
+
+/* How often append looks whether the log was renamed under it (logrotate). */
+#define ROTATION_CHECK_US 1000000
+/* The tail read to recover the chain starts at this and grows to TAIL_MAX. */
+#define TAIL_START (64 * 1024)
+#define TAIL_MAX (4 * RG_AUDIT_LINE_MAX)
+
+/* A caller of rg_audit_append waiting (sync = "batch") for its record's fdatasync. */
+struct waiter {
+	uint64_t seq;
+	bool done;
+	int result;
+	struct waiter *next;
+};
+
+struct rg_audit {
+	pthread_mutex_t lock;
+	pthread_cond_t synced;
+	char *path;
+	enum rg_sync sync;
+	bool syslog;
+	struct rg_audit_mac *mac;
+
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	off_t end;                 /* offset just past the last complete record */
+	bool dirty;                /* bytes past end may exist: cut them before writing */
+	struct rg_audit_chain chain;
+	struct rg_audit_buf buf;
+	bool need_rotate_record;   /* a new file still lacks its first (rotate) record */
+
+	bool syncing;              /* a leader is in fdatasync outside the lock */
+	struct waiter *waiters;
+	int64_t next_check;        /* monotonic µs */
+};
+
+static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int64_t monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int rg_audit_load_key(const char *path, unsigned char **key, size_t *keylen, char *err,
+		size_t errlen)
+{
+	unsigned char buf[RG_AUDIT_KEY_MAX + 3];
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	*key = NULL;
+	*keylen = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		errf(err, errlen, "cannot open the key file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errf(err, errlen, "the key file %s is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	/* A key others can read is no key: whoever reads it can rewrite history. */
+	if ((st.st_mode & 077) != 0) {
+		errf(err, errlen, "the key file %s is accessible by group or others (mode %04o); "
+				"chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			errf(err, errlen, "cannot read the key file %s: %s", path, strerror(errno));
+			OPENSSL_cleanse(buf, sizeof(buf));
+			close(fd);
+			return -1;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (n < RG_AUDIT_KEY_MIN || n > RG_AUDIT_KEY_MAX) {
+		errf(err, errlen, "the key in %s must be %d to %d bytes long", path, RG_AUDIT_KEY_MIN,
+				RG_AUDIT_KEY_MAX);
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return -1;
+	}
+	*key = malloc(n);
+	if (*key == NULL) {
+		errf(err, errlen, "out of memory");
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return -1;
+	}
+	memcpy(*key, buf, n);
+	*keylen = n;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}
+
+/* Creates the missing parent directories of path, mode 0700. */
+static int make_parents(const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(dir)) {
+		errf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	memcpy(dir, path, len + 1);
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		if (strchr(p + 1, '/') == NULL && p[1] == '\0')
+			break;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			errf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* fsyncs the directory holding path, so a newly created log survives a crash. */
+static void sync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	if (strlen(path) >= sizeof(dir))
+		return;
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return;
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	(void)fsync(fd);
+	close(fd);
+}
+
+/*
+ * Opens the log file at path for append, creating it 0600, and takes the
+ * writer's lock on it. Returns the fd or -1 with err filled.
+ */
+static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
+{
+	bool created = false;
+	int fd;
+
+	if (make_parents(path, err, errlen) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+		created = fd >= 0;
+		if (fd < 0 && errno == EEXIST)
+			fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	}
+	if (fd < 0) {
+		errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		errf(err, errlen, "%s is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		errf(err, errlen, "%s is in use by another rolegate process (%s)", path,
+				errno == EWOULDBLOCK ? "locked" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (created)
+		sync_parent(path);
+	return fd;
+}
+
+/* What the tail of a log file says: where its chain stands, and torn bytes after it. */
+struct tail {
+	bool any;              /* a record was found */
+	struct rg_audit_chain chain;
+	off_t good_end;        /* offset just past the last valid record (and its '\n') */
+	bool need_newline;     /* the last record is complete but lacks its '\n' */
+	size_t torn_bytes;     /* bytes after good_end, less a final '\n' */
+	unsigned char torn_sha256[RG_AUDIT_DIGEST_LEN];
+	bool torn_ends_newline;
+};
+
+static ssize_t pread_all(int fd, char *buf, size_t n, off_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, off + (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Finds the last valid record in buf[0..n), the last n bytes of a file of
+ * size bytes. Only whole lines count: a line reaching the start of the window
+ * may begin before it. Returns 1 found, 0 not in this window.
+ */
+static int scan_tail(const char *buf, size_t n, off_t size, struct tail *t)
+{
+	off_t base = size - (off_t)n;
+	bool terminated = n > 0 && buf[n - 1] == '\n';
+	size_t end = terminated ? n - 1 : n;
+
+	for (;;) {
+		size_t start = end;
+		struct rg_audit_record r;
+		const char *why;
+		int ok;
+
+		while (start > 0 && buf[start - 1] != '\n')
+			start--;
+		if (start == 0 && base > 0)
+			return 0;
+		ok = rg_audit_record_parse(buf + start, end - start, &r, &why) == 0;
+		if (ok) {
+			t->any = true;
+			t->chain.seq = r.seq;
+			memcpy(t->chain.hash, r.hash, sizeof(r.hash));
+			t->need_newline = !terminated;
+			t->good_end = base + (off_t)end + (terminated ? 1 : 0);
+		}
+		rg_audit_record_clear(&r);
+		if (ok)
+			return 1;
+		if (start == 0)
+			return 0;
+		end = start - 1;  /* the line before, without its '\n' */
+		terminated = true;
+	}
+}
+
+/*
+ * Reads the tail of the file open at fd (size bytes) into t. Returns 0, or -1
+ * with err filled when the tail holds no valid record within TAIL_MAX bytes.
+ * A file without any newline and no valid record is one torn first line.
+ */
+static int read_tail(int fd, const char *path, off_t size, struct tail *t, char *err, size_t errlen)
+{
+	size_t window = TAIL_START, n = 0;
+	char *buf = NULL;
+	int found = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (size == 0)
+		return 0;
+	for (;;) {
+		char *nb;
+
+		n = (off_t)window < size ? window : (size_t)size;
+		nb = realloc(buf, n);
+		if (nb == NULL) {
+			errf(err, errlen, "out of memory");
+			free(buf);
+			return -1;
+		}
+		buf = nb;
+		if (pread_all(fd, buf, n, size - (off_t)n) != (ssize_t)n) {
+			errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		found = scan_tail(buf, n, size, t);
+		if (found != 0 || (off_t)n == size || window >= TAIL_MAX)
+			break;
+		window *= 4;
+	}
+	if (found == 0 && !((off_t)n == size && memchr(buf, '\n', n) == NULL)) {
+		free(buf);
+		errf(err, errlen, "%s holds no valid rolegate record in its last %zu bytes; refusing "
+				"to continue its chain (move it aside to start a new log)", path, n);
+		return -1;
+	}
+	if (t->good_end < size) {
+		/* Torn bytes after the last record: bound into the chain by a torn record. */
+		const char *p = buf + (size_t)(t->good_end - (size - (off_t)n));
+		size_t len = (size_t)(size - t->good_end);
+
+		t->torn_ends_newline = p[len - 1] == '\n';
+		if (t->torn_ends_newline)
+			len--;
+		t->torn_bytes = len;
+		if (rg_audit_sha256(p, len, t->torn_sha256) < 0) {
+			errf(err, errlen, "cannot compute SHA-256");
+			free(buf);
+			return -1;
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * Writes buf[0..n) after the last complete record, whole or not at all.
+ * Locked. Returns 0 or -1 (errno set).
+ */
+static int write_line(struct rg_audit *a, const char *p, size_t n)
+{
+	size_t done = 0;
+	int saved;
+	struct stat st;
+
+	if (a->dirty) {
+		if (fstat(a->fd, &st) < 0 || (st.st_size > a->end && ftruncate(a->fd, a->end) < 0))
+			return -1;
+		a->dirty = false;
+	}
+	while (done < n) {
+		ssize_t w = write(a->fd, p + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	a->end += (off_t)n;
+	return 0;
+fail:
+	saved = errno;
+	/* Never leave half a record: it would read as tampering in mid-file. */
+	a->dirty = true;
+	if (fstat(a->fd, &st) == 0 && st.st_size >= a->end && ftruncate(a->fd, a->end) == 0)
+		a->dirty = st.st_size < a->end;
+	errno = saved;
+	return -1;
+}
+
+static void now_realtime(struct timespec *t)
+{
+	clock_gettime(CLOCK_REALTIME, t);
+}
+
+/* Appends a system record (prefix: bytes to write before it, e.g. "\n"). Locked. */
+static int append_system(struct rg_audit *a, const char *prefix, const struct rg_audit_system *s)
+{
+	struct rg_audit_chain next;
+	struct timespec t;
+	size_t plen = strlen(prefix);
+
+	now_realtime(&t);
+	if (rg_audit_format_system(&a->buf, &a->chain, &t, s, a->mac, &next) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (plen > 0) {
+		/* One write: a crash leaves either nothing or the whole recovery. */
+		char *joined = malloc(plen + a->buf.len);
+		int r;
+
+		if (joined == NULL)
+			return -1;
+		memcpy(joined, prefix, plen);
+		memcpy(joined + plen, a->buf.p, a->buf.len);
+		r = write_line(a, joined, plen + a->buf.len);
+		free(joined);
+		if (r < 0)
+			return -1;
+	} else if (write_line(a, a->buf.p, a->buf.len) < 0) {
+		return -1;
+	}
+	a->chain = next;
+	if (a->syslog)
+		syslog(LOG_AUTHPRIV | LOG_INFO, "%.*s", (int)(a->buf.len - 1), a->buf.p);
+	return 0;
+}
+
+static int write_rotate_record(struct rg_audit *a, const char *note)
+{
+	struct rg_audit_system s = { .event = RG_AUDIT_EVENT_ROTATE, .note = note };
+
+	if (append_system(a, "", &s) < 0)
+		return -1;
+	a->need_rotate_record = false;
+	return 0;
+}
+
+/*
+ * Brings a freshly opened file's chain up: from its own tail, or (empty file)
+ * from "<path>.1" left by a rotation while rolegate was down.
+ */
+static int recover(struct rg_audit *a, off_t size, char *err, size_t errlen)
+{
+	char rotated[PATH_MAX + 3];
+	char note[PATH_MAX + 128];
+	struct tail t;
+	struct rg_audit_system s = { .event = RG_AUDIT_EVENT_TORN };
+	int fd;
+	struct stat st;
+
+	if (size > 0) {
+		if (read_tail(a->fd, a->path, size, &t, err, errlen) < 0)
+			return -1;
+		a->chain = t.chain;
+		a->end = t.good_end;
+		if (t.need_newline) {
+			/* A complete record without its newline: just finish the line. */
+			a->end = size;
+			if (write_line(a, "\n", 1) < 0) {
+				errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		if (t.good_end == size)
+			return 0;
+		/* Keep the torn bytes (evidence), end their line, and say so in the chain. */
+		a->end = size;
+		s.torn_bytes = t.torn_bytes;
+		memcpy(s.torn_sha256, t.torn_sha256, sizeof(s.torn_sha256));
+		snprintf(note, sizeof(note), "continuing after a torn record of %zu bytes at the end "
+				"of the log (the writer stopped mid-record)", t.torn_bytes);
+		s.note = note;
+		if (append_system(a, t.torn_ends_newline ? "" : "\n", &s) < 0) {
+			errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
+			return -1;
+		}
+		log_warnx("%s: %s", a->path, note);
+		return 0;
+	}
+
+	a->end = 0;
+	snprintf(rotated, sizeof(rotated), "%s.1", a->path);
+	fd = open(rotated, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0;  /* a brand-new log: seq 1, prev zeros */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return 0;
+	}
+	if (read_tail(fd, rotated, st.st_size, &t, err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	a->chain = t.chain;
+	if (t.good_end < st.st_size) {
+		s.torn_bytes = t.torn_bytes;
+		memcpy(s.torn_sha256, t.torn_sha256, sizeof(s.torn_sha256));
+		snprintf(note, sizeof(note), "continues %s, whose last %zu bytes are a torn record",
+				rotated, t.torn_bytes);
+		s.note = note;
+		if (append_system(a, "", &s) < 0) {
+			errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(note, sizeof(note), "continues %s (log rotated while rolegate was stopped)", rotated);
+	if (write_rotate_record(a, note) < 0) {
+		errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_t errlen)
+{
+	struct rg_audit *a;
+	unsigned char *key = NULL;
+	size_t keylen = 0;
+	struct stat st;
+
+	a = calloc(1, sizeof(*a));
+	if (a == NULL || (a->path = strdup(c->path)) == NULL) {
+		errf(err, errlen, "out of memory");
+		free(a);
+		return NULL;
+	}
+	a->fd = -1;
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->synced, NULL);
+	a->sync = c->sync;
+	a->syslog = c->syslog;
+	if (c->key_file != NULL && c->key_file[0] != '\0' &&
+	    rg_audit_load_key(c->key_file, &key, &keylen, err, errlen) < 0)
+		goto fail;
+	a->mac = rg_audit_mac_new(key, keylen);
+	if (key != NULL)
+		OPENSSL_cleanse(key, keylen);
+	free(key);
+	if (a->mac == NULL) {
+		errf(err, errlen, "cannot set up SHA-256 (OpenSSL)");
+		goto fail;
+	}
+	if (a->syslog)
+		openlog("rolegate", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	a->fd = open_log(a->path, &st, err, errlen);
+	if (a->fd < 0)
+		goto fail;
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	if (recover(a, st.st_size, err, errlen) < 0)
+		goto fail;
+	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
+		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
+		goto fail;
+	}
+	a->next_check = monotonic_us() + ROTATION_CHECK_US;
+	return a;
+fail:
+	rg_audit_close(a);
+	return NULL;
+}
+
+/* Marks the waiters whose records are covered by a finished fdatasync. Locked. */
+static void complete_waiters(struct rg_audit *a, uint64_t through, int result)
+{
+	struct waiter **pp = &a->waiters;
+
+	while (*pp != NULL) {
+		struct waiter *w = *pp;
+
+		if (w->seq <= through) {
+			w->done = true;
+			w->result = result;
+			*pp = w->next;
+		} else {
+			pp = &w->next;
+		}
+	}
+	pthread_cond_broadcast(&a->synced);
+}
+
+/*
+ * Switches to a new file at the path (locked). The old file is made durable
+ * first, and everyone waiting on it answered.
+ */
+static int switch_file(struct rg_audit *a)
+{
+	char err[512];
+	char note[128];
+	struct stat st;
+	int fd, r = 0;
+
+	while (a->syncing)
+		pthread_cond_wait(&a->synced, &a->lock);
+	fd = open_log(a->path, &st, err, sizeof(err));
+	if (fd < 0) {
+		log_warnx("audit log rotation: %s", err);
+		return -1;
+	}
+	if (a->sync != RG_SYNC_NONE)
+		r = fdatasync(a->fd);
+	complete_waiters(a, a->chain.seq, r == 0 ? 0 : -1);
+	close(a->fd);
+	a->fd = fd;
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	a->end = st.st_size;
+	a->dirty = false;
+	a->need_rotate_record = true;
+	snprintf(note, sizeof(note), "log reopened after rotation; the previous file ends at seq %llu",
+			(unsigned long long)a->chain.seq);
+	if (write_rotate_record(a, note) < 0)
+		log_warn("cannot write to the new audit log %s (will retry)", a->path);
+	return 0;
+}
+
+/* Whether the path now names another file than the one open. Locked. */
+static bool renamed(struct rg_audit *a)
+{
+	struct stat st;
+
+	if (stat(a->path, &st) < 0)
+		return true;
+	return st.st_dev != a->dev || st.st_ino != a->ino;
+}
+
+int rg_audit_reopen(struct rg_audit *a)
+{
+	int r = 0;
+
+	if (a == NULL)
+		return 0;
+	pthread_mutex_lock(&a->lock);
+	if (renamed(a))
+		r = switch_file(a);
+	pthread_mutex_unlock(&a->lock);
+	return r;
+}
+
+/* sync = "batch": wait until a fdatasync covering seq has finished. Locked. */
+static int wait_durable(struct rg_audit *a, uint64_t seq)
+{
+	struct waiter w = { .seq = seq };
+
+	w.next = a->waiters;
+	a->waiters = &w;
+	while (!w.done) {
+		uint64_t through;
+		int fd, r;
+
+		if (a->syncing) {
+			pthread_cond_wait(&a->synced, &a->lock);
+			continue;
+		}
+		/* Lead: one fdatasync for every record written so far. */
+		a->syncing = true;
+		through = a->chain.seq;
+		fd = a->fd;
+		pthread_mutex_unlock(&a->lock);
+		r = fdatasync(fd);
+		pthread_mutex_lock(&a->lock);
+		a->syncing = false;
+		complete_waiters(a, through, r == 0 ? 0 : -1);
+	}
+	return w.result;
+}
+
+int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
+{
+	struct rg_audit_chain next;
+	struct timespec t;
+	char small[2048];
+	char *copy = NULL;
+	size_t len;
+	int r = 0;
+
+	pthread_mutex_lock(&a->lock);
+	if (monotonic_us() >= a->next_check) {
+		a->next_check = monotonic_us() + ROTATION_CHECK_US;
+		if (renamed(a))
+			(void)switch_file(a);
+	}
+	if (a->need_rotate_record && write_rotate_record(a, "log reopened after rotation") < 0)
+		goto fail;
+	/* Stamped under the lock, so that time never goes back as seq goes up. */
+	now_realtime(&t);
+	if (rg_audit_format(&a->buf, &a->chain, &t, e, a->mac, &next) < 0 ||
+	    write_line(a, a->buf.p, a->buf.len) < 0)
+		goto fail;
+	a->chain = next;
+	len = a->buf.len - 1;
+	if (a->syslog) {
+		/* syslog(3) may block on a slow daemon: send outside the lock. */
+		copy = len < sizeof(small) ? small : malloc(len + 1);
+		if (copy != NULL) {
+			memcpy(copy, a->buf.p, len);
+			copy[len] = '\0';
+		}
+	}
+	if (a->sync == RG_SYNC_ALWAYS)
+		r = fdatasync(a->fd);
+	else if (a->sync == RG_SYNC_BATCH)
+		r = wait_durable(a, next.seq);
+	pthread_mutex_unlock(&a->lock);
+	if (copy != NULL) {
+		syslog(LOG_AUTHPRIV | LOG_INFO, "%s", copy);
+		if (copy != small)
+			free(copy);
+	}
+	return r == 0 ? 0 : -1;
+fail:
+	pthread_mutex_unlock(&a->lock);
+	return -1;
+}
+
+void rg_audit_close(struct rg_audit *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->lock);
+	while (a->syncing)
+		pthread_cond_wait(&a->synced, &a->lock);
+	if (a->fd >= 0) {
+		if (a->sync != RG_SYNC_NONE)
+			(void)fdatasync(a->fd);
+		close(a->fd);
+	}
+	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->synced);
+	rg_audit_mac_free(a->mac);
+	rg_audit_buf_free(&a->buf);
+	free(a->path);
+	free(a);
+}

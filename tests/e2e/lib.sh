@@ -68,7 +68,9 @@
 # templates should use: @DIR@/decisions.log), E2E_PORT, E2E_DOCKER_SOCK,
 # E2E_CERTS, E2E_OUT (output of the last checked command).
 # Environment: E2E_KEEP=1 keeps $E2E_DIR; E2E_CMD_TIMEOUT (default 60) bounds
-# each docker command; E2E_VERBOSE=1 prints every command's output.
+# each docker command; E2E_VERBOSE=1 prints every command's output;
+# E2E_QUIET=1 silences the harness's own progress lines; E2E_PLUGIN_NAME
+# replaces the generated plugin name (it must not be in use).
 
 E2E_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_TOP=$(cd "$E2E_SRC/../.." && pwd)
@@ -87,7 +89,7 @@ else
 	E2E_B= E2E_R= E2E_G= E2E_N=
 fi
 
-e2e_log() { printf '%s\n' "$*"; }
+e2e_log() { [ "${E2E_QUIET:-0}" = 1 ] || printf '%s\n' "$*"; }
 e2e_section() { printf '\n%s== %s ==%s\n' "$E2E_B" "$*" "$E2E_N"; }
 
 e2e_skip() {
@@ -257,7 +259,7 @@ e2e_setup() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	chmod 0755 "$E2E_DIR"
-	E2E_PLUGIN=rolegate-e2e-$$-${E2E_DIR##*.}
+	E2E_PLUGIN=${E2E_PLUGIN_NAME:-rolegate-e2e-$$-${E2E_DIR##*.}}
 	E2E_SOCK=$E2E_DIR/rg.sock
 	E2E_CONF=$E2E_DIR/rolegate.conf
 	E2E_AUDIT=$E2E_DIR/decisions.log
@@ -275,7 +277,7 @@ e2e_setup() {
 	local root=$E2E_DIR/busybox-root l
 	mkdir -p "$root/bin" "$root/tmp" "$root/etc"
 	cp "$E2E_BUSYBOX" "$root/bin/busybox"
-	for l in sh echo true sleep cat id ls; do
+	for l in sh echo true sleep cat id ls ps hostname; do
 		ln -s busybox "$root/bin/$l"
 	done
 	echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"

@@ -361,13 +361,14 @@ e2e_reload_seen() {
 stop_rolegate() {
 	local pid=$E2E_ROLEGATE_PID rc
 	[ -n "$pid" ] || return 0
-	E2E_ROLEGATE_PID=
 	kill -TERM "$pid" 2>/dev/null
 	if ! e2e_wait_for 40 e2e_gone "$pid"; then
+		echo "e2e: rolegate $pid did not stop in 40 s; killing it" >&2
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	wait "$pid"
 	rc=$?
+	E2E_ROLEGATE_PID=
 	return "$rc"
 }
 
@@ -428,7 +429,6 @@ e2e_dockerd_ready() {
 stop_dockerd() {
 	local pid=$E2E_DOCKERD_PID
 	[ -n "$pid" ] || return 0
-	E2E_DOCKERD_PID=
 	if [ -s "$E2E_DIR/dockerd.pid" ] && [ "$(cat "$E2E_DIR/dockerd.pid")" != "$pid" ]; then
 		echo "e2e: warning: $E2E_DIR/dockerd.pid does not name our dockerd ($pid)" >&2
 	fi
@@ -438,6 +438,7 @@ stop_dockerd() {
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
+	E2E_DOCKERD_PID=
 	return 0
 }
 
@@ -490,7 +491,9 @@ e2e_leftovers() {
 
 e2e_cleanup() {
 	local rc=$? left p m
-	trap - EXIT INT TERM
+	# Finish cleaning up even when interrupted again.
+	trap - EXIT
+	trap '' INT TERM
 	[ -n "$E2E_DIR" ] || exit "$rc"
 	stop_dockerd
 	if [ -n "$E2E_ROLEGATE_PID" ]; then

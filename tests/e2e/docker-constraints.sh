@@ -34,33 +34,33 @@ expect_ok "devvol" docker_as dave volume create devvol
 expect_ok "devvol" docker_as dave volume ls
 
 e2e_section "developer (dave): what each constraint refuses"
-expect_denied "$dev ... privileged" \
+expect_denied "$dev start privileged containers" \
 	docker_as dave run --rm "${limits[@]}" --privileged busybox true
-expect_denied "$dev ... mount ... /" \
+expect_denied "$dev mount host path / (allowed: $E2E_DIR/projects)" \
 	docker_as dave run --rm "${limits[@]}" -v /:/host busybox true
-expect_denied "$dev ... mount ... /etc" \
+expect_denied "$dev mount host path /etc (allowed" \
 	docker_as dave run --rm "${limits[@]}" --mount type=bind,source=/etc,target=/x busybox true
-expect_denied "$dev ... mount" \
+expect_denied "$dev mount host path $E2E_DIR/projects/escape, which resolves to / " \
 	docker_as dave run --rm "${limits[@]}" -v "$E2E_DIR/projects/escape:/host" busybox true
-expect_denied "$dev ... pid" \
+expect_denied "$dev join the host's PID namespace" \
 	docker_as dave run --rm "${limits[@]}" --pid host busybox true
-expect_denied "$dev ... network" \
+expect_denied "$dev join the host's network namespace" \
 	docker_as dave run --rm "${limits[@]}" --network host busybox true
-expect_denied "$dev ... SYS_ADMIN" \
+expect_denied "$dev add capability SYS_ADMIN" \
 	docker_as dave run --rm "${limits[@]}" --cap-add SYS_ADMIN busybox true
-expect_denied "$dev ... seccomp" \
+expect_denied "$dev disable seccomp confinement" \
 	docker_as dave run --rm "${limits[@]}" --security-opt seccomp=unconfined busybox true
-expect_denied "$dev ... device" \
+expect_denied "$dev use host devices" \
 	docker_as dave run --rm "${limits[@]}" --device /dev/null:/dev/xnull busybox true
-expect_denied "$dev ... evil.example.org" \
+expect_denied "$dev use image evil.example.org/busybox" \
 	docker_as dave run --rm "${limits[@]}" evil.example.org/busybox true
-expect_denied "$dev ... memory" \
+expect_denied "$dev create a container without a memory limit" \
 	docker_as dave run --rm --pids-limit 100 busybox true
-expect_denied "$dev ... pids" \
+expect_denied "$dev create a container without a PIDs limit" \
 	docker_as dave run --rm --memory 64m busybox true
-expect_denied "$dev ... /etc" \
+expect_denied "$dev create a volume that binds host path /etc " \
 	docker_as dave volume create -o type=none -o o=bind -o device=/etc etcvol
-expect_denied "$dev ... container.commit" docker_as dave commit nonexistent
+expect_denied "$dev use container.commit" docker_as dave commit nonexistent
 
 e2e_section "the refused requests created nothing"
 expect_ok "" docker_as alice ps -a --format '{{.Names}}'
@@ -80,9 +80,9 @@ e2e_section "developer (dave): exec_user forbids root"
 expect_ok_match '^[0-9a-f]{64}$' \
 	docker_as dave run -d --name devbox "${limits[@]}" --user 65534 busybox sleep 300
 expect_ok "uid=65534" docker_as dave exec -u 65534 devbox id
-expect_denied "$dev ... root" docker_as dave exec -u root devbox id
-expect_denied "$dev ... root" docker_as dave exec devbox id
-expect_denied "$dev ... privileged" docker_as dave exec -u 65534 --privileged devbox id
+expect_denied "$dev exec as root" docker_as dave exec -u root devbox id
+expect_denied "$dev exec as root" docker_as dave exec devbox id
+expect_denied "$dev run privileged exec sessions" docker_as dave exec -u 65534 --privileged devbox id
 expect_ok "devbox" docker_as dave rm -f devbox
 
 e2e_section "ops (alice) is not constrained"

@@ -110,7 +110,8 @@ compare dave volume create devvol
 compare dave volume create -o type=none -o o=bind -o device=/etc etcvol
 compare dave pull evil.example.org/busybox:latest
 compare dave commit devbox
-compare dave rm -f devbox devcreated
+compare dave rm -f devbox
+compare dave rm devcreated
 
 e2e_section "auditor (bob)"
 compare bob ps -a

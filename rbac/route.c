@@ -546,6 +546,7 @@ static const struct route *lookup(const char *method, const char *path, const ch
 static int fail(struct rg_route *out, const char **errstr, const char *why)
 {
 	out->command = "unknown";
+	out->path[0] = '\0';
 	out->object[0] = '\0';
 	*errstr = why;
 	return -1;

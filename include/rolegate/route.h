@@ -35,7 +35,7 @@ struct rg_route {
  * or -1 with *errstr (static, plain words) when the target must be denied
  * rather than guessed: a path that is not canonical ("//", "/./", "/../"),
  * bad percent-encoding, a NUL or control byte, a path or object that is too
- * long. On -1, out->command is "unknown" and out->object is "".
+ * long. On -1, out->command is "unknown" and out->path and out->object are "".
  * out->query borrows from uri: keep uri alive while using it.
  */
 int rg_route_classify(const char *method, const char *uri, struct rg_route *out,

@@ -630,13 +630,17 @@ static int switch_file(struct rg_audit *a)
 	return 0;
 }
 
-/* Whether the path now names another file than the one open. Locked. */
-static bool renamed(struct rg_audit *a)
+/*
+ * Whether the path now names another file than the one open. Locked. A
+ * missing path counts only when asked to create it (SIGHUP): noticing a
+ * rename by ourselves, we wait for logrotate's `create` instead of racing it.
+ */
+static bool renamed(struct rg_audit *a, bool missing_counts)
 {
 	struct stat st;
 
 	if (stat(a->path, &st) < 0)
-		return true;
+		return missing_counts && errno == ENOENT;
 	return st.st_dev != a->dev || st.st_ino != a->ino;
 }
 
@@ -647,7 +651,7 @@ int rg_audit_reopen(struct rg_audit *a)
 	if (a == NULL)
 		return 0;
 	pthread_mutex_lock(&a->lock);
-	if (renamed(a))
+	if (renamed(a, true))
 		r = switch_file(a);
 	pthread_mutex_unlock(&a->lock);
 	return r;
@@ -693,7 +697,7 @@ int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
 	pthread_mutex_lock(&a->lock);
 	if (monotonic_us() >= a->next_check) {
 		a->next_check = monotonic_us() + ROTATION_CHECK_US;
-		if (renamed(a))
+		if (renamed(a, false))
 			(void)switch_file(a);
 	}
 	if (a->need_rotate_record && write_rotate_record(a, "log reopened after rotation") < 0)

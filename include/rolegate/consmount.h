@@ -1,0 +1,56 @@
+#ifndef ROLEGATE_CONSMOUNT_H
+#define ROLEGATE_CONSMOUNT_H
+
+/*
+ * Constraint checks on what reaches the host's filesystem and devices:
+ * bind mounts in all their spellings, volumes that are host mounts in
+ * disguise, and the privileges a managed plugin asks for. Same contract as
+ * conscheck.h: 0 passes, -1 denies with k->reason set.
+ */
+
+#include <jansson.h>
+
+#include "rolegate/conscheck.h"
+
+/* Whether bind_mounts restricts anything (absent, or a "/" entry, = no). */
+bool rg_consmount_restricted(const struct rg_constraints *c);
+
+/* bind_mounts: one host path the request names; phrase starts the reason
+ * ("mount host path" gives "mount host path /etc (allowed: ...)"). */
+int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char *phrase);
+
+/* bind_mounts: Binds ("src:dst[:mode]", src absolute = host path) and
+ * VolumesFrom (another container's mounts cannot be seen: refused). */
+int rg_consmount_binds(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+
+/* bind_mounts (bind, npipe, volume options) and registries (image mounts):
+ * a Mounts array, of a HostConfig or a swarm ContainerSpec. */
+int rg_consmount_mounts(struct rg_conscheck *k, const json_t *mounts, const char *field);
+
+/*
+ * bind_mounts: a volume of the given driver with the given driver options
+ * (a JSON object of strings, may be NULL). The local driver mounts
+ * `device` with `type` and `o`: o=bind (or rbind) binds a host path, a
+ * filesystem type other than tmpfs, nfs or cifs mounts a host device, a
+ * kernel filesystem (proc, sysfs, ...) or paths named in `o` (overlay's
+ * lowerdir=...): all of that is host access and checked as host paths.
+ * Other drivers' options cannot be read: refused when restricted.
+ * phrase starts the reason: "create a volume that".
+ */
+int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t *opts,
+		const char *field, const char *phrase);
+
+/*
+ * The privileges a managed plugin is granted (plugin install/upgrade body,
+ * a swarm PluginSpec.PluginPrivilege): [{Name, Description, Value[]}].
+ * "network" host and the host PID/IPC namespaces need host_namespaces,
+ * "mount" needs bind_mounts, "device"/"allow-all-devices" need devices,
+ * "capabilities" needs capabilities; with privileged = false a plugin that
+ * asks for any privilege at all is refused (it runs as root on the host).
+ */
+int rg_consmount_plugin_privileges(struct rg_conscheck *k, const json_t *privs, const char *field);
+
+/* plugin set: ["name.source=/path", "name.path=/dev/x", "ENV=v", ...]. */
+int rg_consmount_plugin_settings(struct rg_conscheck *k, const json_t *args);
+
+#endif

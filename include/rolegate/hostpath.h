@@ -1,0 +1,63 @@
+#ifndef ROLEGATE_HOSTPATH_H
+#define ROLEGATE_HOSTPATH_H
+
+/*
+ * Host paths that a request asks dockerd to mount (the bind_mounts
+ * constraint, SPEC.md §3). What gets mounted is decided by the kernel's
+ * walk of the path, not by its spelling: symlinks are followed, and a ".."
+ * after a symlink climbs from the link's target. So a path is judged by
+ * where that walk ends on this host: the part that exists is resolved one
+ * component at a time with lstat/readlink, as the kernel does, and the part
+ * that does not exist yet is appended lexically.
+ *
+ * This reads the filesystem (the plugin must see the same one as dockerd)
+ * and changes nothing. A symlink swapped in after the decision (between
+ * container create and start) is not seen: see docs/constraints.md.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rolegate/strv.h"
+
+#define RG_HOSTPATH_MAX 4096
+#define RG_HOSTPATH_MAX_LINKS 40   /* the kernel's MAXSYMLINKS */
+
+/*
+ * Go's path.Clean for a path taken as absolute (a relative path is read from
+ * "/", dockerd's working directory): "//" collapsed, "." and ".." resolved
+ * lexically, no trailing '/'. Returns 0, or -1 when out is too small.
+ */
+int rg_hostpath_clean(const char *path, char *out, size_t outlen);
+
+/*
+ * Resolves path the way the kernel walks it (a relative path from "/") and
+ * writes the result, absolute and clean, into out. Returns 0, or -1 with
+ * *errstr (static, plain words) when the walk cannot be completed: a symlink
+ * loop, a result longer than outlen, a component that cannot be examined.
+ */
+int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char **errstr);
+
+/* Whether the clean absolute path lies under root (clean, absolute),
+ * matching whole components: "/srv/a" is under "/srv" and "/srv/a", not
+ * under "/srv/ab"; everything is under "/". */
+bool rg_hostpath_under(const char *path, const char *root);
+
+enum rg_hostpath_verdict {
+	RG_HOSTPATH_ALLOWED,
+	RG_HOSTPATH_OUTSIDE,   /* lands outside every root */
+	RG_HOSTPATH_ERROR,     /* could not be resolved: deny */
+};
+
+/*
+ * Whether the host path `path`, as a request names it, lands under one of
+ * roots (bind_mounts entries; compared as written, never resolved, since a
+ * user may own a directory inside a root). Both readings are judged, and
+ * both must land inside: the path dockerd cleans first (binds) and the raw
+ * path the kernel gets as is (volume devices). On OUTSIDE, shown holds the
+ * resolved path that landed outside; on ERROR, *errstr says why.
+ */
+enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const char *path,
+		char *shown, size_t shownlen, const char **errstr);
+
+#endif

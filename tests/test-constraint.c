@@ -1,0 +1,793 @@
+/*
+ * Unit tests for the constraint engine (rbac/constraint.c, conscheck.c,
+ * consmount.c, hostpath.c), driven through rg_decide() the way serve and
+ * explain drive it. The config is written at run time, because bind_mounts
+ * names a temporary directory that holds the symlink tricks:
+ *
+ *   DIR/projects/app/            an allowed project
+ *   DIR/projects/escape -> /     ln -s / inside the allowed tree
+ *   DIR/projects/rel -> ../..    the same with a relative link
+ *   DIR/projects/link -> DIR/outside/deep   ("link/.." is DIR/outside)
+ *   DIR/projects-secret/         a sibling that shares the prefix
+ *
+ * Each role restricts one constraint key (plus a few variants), so each
+ * denial below is that key's doing; "free" has no constraints at all.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rolegate/decide.h"
+#include "rolegate/hostpath.h"
+#include "rolegate/policy.h"
+#include "test.h"
+
+#define LONG_S "\xc5\xbf"       /* U+017F: Go reads it as 's' in keys and in ToUpper */
+#define KELVIN "\xe2\x84\xaa"   /* U+212A: Go reads it as 'k' in keys */
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static struct rg_policy *policy;
+static char dir[256];
+static char body_buf[8192];
+static unsigned cases;
+
+/* A body built from a literal format (the temp dir is usually the arg). */
+#define B(...) (snprintf(body_buf, sizeof(body_buf), __VA_ARGS__), body_buf)
+
+static const char config_fmt[] =
+	"roles = {\n"
+	"  free = { users = [\"free\"]; allow = [\"*\"]; };\n"
+	"  priv = { users = [\"priv\", \"multi\"]; allow = [\"*\"]; constraints = { privileged = false; }; };\n"
+	"  yes = { users = [\"yes\"]; allow = [\"*\"]; constraints = { privileged = true; unconfined = true; }; };\n"
+	"  ns = { users = [\"ns\"]; allow = [\"*\"]; constraints = { host_namespaces = false; }; };\n"
+	"  cap = { users = [\"cap\"]; allow = [\"*\"];\n"
+	"    constraints = { capabilities = [\"NET_BIND_SERVICE\", \"cap_chown\"]; }; };\n"
+	"  capall = { users = [\"capall\"]; allow = [\"*\"]; constraints = { capabilities = [\"ALL\"]; }; };\n"
+	"  capnone = { users = [\"capnone\"]; allow = [\"*\"]; constraints = { capabilities = []; }; };\n"
+	"  dev = { users = [\"dev\"]; allow = [\"*\"]; constraints = { devices = false; }; };\n"
+	"  unc = { users = [\"unc\"]; allow = [\"*\"]; constraints = { unconfined = false; }; };\n"
+	"  bm = { users = [\"bm\"]; allow = [\"*\"]; constraints = { bind_mounts = [\"%s/projects\"]; }; };\n"
+	"  bmroot = { users = [\"bmroot\"]; allow = [\"*\"]; constraints = { bind_mounts = [\"/\"]; }; };\n"
+	"  bmnone = { users = [\"bmnone\"]; allow = [\"*\"]; constraints = { bind_mounts = []; }; };\n"
+	"  reg = { users = [\"reg\"]; allow = [\"*\"];\n"
+	"    constraints = { registries = [\"registry.example.org\", \"docker.io/library\"]; }; };\n"
+	"  lim = { users = [\"lim\", \"multi\"]; allow = [\"*\"];\n"
+	"    constraints = { require_limits = [\"memory\", \"pids\"]; }; };\n"
+	"  cpu = { users = [\"cpu\"]; allow = [\"*\"]; constraints = { require_limits = [\"cpu\"]; }; };\n"
+	"  ex = { users = [\"ex\"]; allow = [\"*\"]; constraints = { exec_user = [\"!root\", \"!0\"]; }; };\n"
+	"  expos = { users = [\"expos\"]; allow = [\"*\"];\n"
+	"    constraints = { exec_user = [\"alice\", \"1000\", \"!bob\"]; }; };\n"
+	"  exnone = { users = [\"exnone\"]; allow = [\"*\"]; constraints = { exec_user = []; }; };\n"
+	"  narrow = { users = [\"narrow\"]; allow = [\"container.list\"]; constraints = { privileged = false; }; };\n"
+	"};\n"
+	"audit = { path = \"/tmp/rolegate-test-constraint-unused.log\"; };\n";
+
+static void mkdir_p(const char *fmt_dir, const char *sub)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", fmt_dir, sub);
+	test_assert(mkdir(path, 0755) == 0);
+}
+
+static void symlink_at(const char *target, const char *sub)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	test_assert(symlink(target, path) == 0);
+}
+
+static void setup(void)
+{
+	char conf[sizeof(config_fmt) + 512], path[] = "/tmp/rg-test-constraint-conf-XXXXXX";
+	char target[512];
+	struct rg_errlist errs = { 0 };
+	int fd;
+
+	snprintf(dir, sizeof(dir), "/tmp/rg-test-constraint-XXXXXX");
+	test_assert(mkdtemp(dir) != NULL);
+	mkdir_p(dir, "projects");
+	mkdir_p(dir, "projects/app");
+	mkdir_p(dir, "projects-secret");
+	mkdir_p(dir, "outside");
+	mkdir_p(dir, "outside/deep");
+	symlink_at("/", "projects/escape");
+	symlink_at("../..", "projects/rel");
+	snprintf(target, sizeof(target), "%s/outside/deep", dir);
+	symlink_at(target, "projects/link");
+	symlink_at("loop2", "projects/loop1");
+	symlink_at("loop1", "projects/loop2");
+
+	snprintf(conf, sizeof(conf), config_fmt, dir);
+	fd = mkstemp(path);
+	test_assert(fd >= 0);
+	test_assert(write(fd, conf, strlen(conf)) == (ssize_t)strlen(conf));
+	close(fd);
+	policy = rg_policy_load(path, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msg[i]);
+	rg_errlist_free(&errs);
+	unlink(path);
+	test_assert(policy != NULL);
+}
+
+static void teardown(void)
+{
+	char cmd[512];
+
+	rg_policy_free(policy);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	test_assert(system(cmd) == 0);
+}
+
+/*
+ * Decides one request. body NULL = no body; content_type may be NULL.
+ * want: NULL to expect allow, else a text the deny message must contain.
+ */
+static void decide_full(int line, const char *user, const char *method, const char *uri,
+		const char *body, size_t max_body, const char *content_type, const char *want)
+{
+	struct rg_identity id = { .user = user, .source = RG_GROUPS_GIVEN };
+	struct rg_request req;
+	struct rg_decision d;
+	const char *err = NULL;
+	enum rg_verdict v;
+
+	cases++;
+	if (rg_request_init(&req, user, "TLS", method, uri, (const unsigned char *)body,
+			body != NULL ? strlen(body) : 0, max_body, &err) < 0)
+		test_fail("line %d: rg_request_init: %s", line, err);
+	if (content_type != NULL)
+		req.content_type = strdup(content_type);
+	v = rg_decide(policy, &id, &req, &d);
+	if (want == NULL && v != RG_ALLOW)
+		test_fail("line %d: %s %s %s: denied, want allow: %s", line, user, method, uri, d.msg);
+	if (want != NULL && v != RG_DENY)
+		test_fail("line %d: %s %s %s: allowed, want deny \"%s\"", line, user, method, uri, want);
+	if (want != NULL && strstr(d.msg, want) == NULL)
+		test_fail("line %d: %s %s %s: message \"%s\" lacks \"%s\"", line, user, method, uri,
+				d.msg, want);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+}
+
+#define ALLOW(user, method, uri, body) \
+	decide_full(__LINE__, user, method, uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL)
+#define DENY(user, method, uri, body, want) \
+	decide_full(__LINE__, user, method, uri, body, RG_DEFAULT_MAX_BODY, NULL, want)
+
+#define CREATE "/v1.45/containers/create"
+#define EXEC "/v1.45/containers/abc/exec"
+#define UPDATE "/v1.45/containers/abc/update"
+#define VOLUME "/v1.45/volumes/create"
+#define SERVICE "/v1.45/services/create"
+
+/* Without constraint keys a role is not restricted, body or no body. */
+static void test_unconstrained(void)
+{
+	ALLOW("free", "POST", CREATE, "{\"Image\":\"evil.example/x\",\"HostConfig\":{\"Privileged\":true,"
+			"\"Binds\":[\"/:/host\"],\"PidMode\":\"host\",\"CapAdd\":[\"ALL\"]}}");
+	ALLOW("free", "POST", CREATE, NULL);
+	ALLOW("free", "POST", CREATE, "not json");
+	ALLOW("free", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}");
+	ALLOW("free", "POST", "/v1.23/containers/abc/start", NULL);
+	/* true allows, like an absent key. */
+	ALLOW("yes", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":true,"
+			"\"SecurityOpt\":[\"seccomp=unconfined\"]}}");
+	/* A constrained role is not even consulted for commands it does not allow. */
+	DENY("narrow", "POST", CREATE, "{}", "narrow (roles: narrow) may not use container.create");
+	/* Commands that carry no restricted setting pass without a body. */
+	ALLOW("priv", "GET", "/v1.45/containers/json", NULL);
+	ALLOW("priv", "POST", "/v1.45/containers/abc/stop", NULL);
+	ALLOW("priv", "DELETE", "/v1.45/containers/abc", NULL);
+}
+
+static void test_privileged(void)
+{
+	ALLOW("priv", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false}}");
+	ALLOW("priv", "POST", CREATE, "{\"Image\":\"busybox\"}");
+	ALLOW("priv", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":null}");
+	ALLOW("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":null}}");
+	DENY("priv", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}",
+			"priv (roles: priv) may not start privileged containers");
+	DENY("priv", "POST", CREATE, "{\"hostconfig\":{\"privileged\":true}}", "privileged");
+	DENY("priv", "POST", CREATE, "{\"HOSTCONFIG\":{\"PRIVILEGED\":true}}", "privileged");
+	DENY("priv", "POST", CREATE, "{\"Ho" LONG_S "tConfig\":{\"Privileged\":true}}", "privileged");
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"\\u0050rivileged\":true}}", "privileged");
+	/* dockerd <= 20.10 reads HostConfig fields at the top level too. */
+	DENY("priv", "POST", CREATE, "{\"Image\":\"busybox\",\"Privileged\":true}", "privileged");
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{},\"Privileged\":true}", "privileged");
+	/* Two spellings of one field: which one dockerd obeys is not guessed. */
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":false,\"privileged\":true}}",
+			"two keys that differ only in case");
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":true},\"hostConfig\":{}}",
+			"two keys");
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":false,\"Privileged\":true}}",
+			"not valid JSON");
+	/* Wrong types, bodies that cannot be read. */
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":\"true\"}}",
+			"create a container whose body cannot be checked: HostConfig.Privileged is not true or false");
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":1}}", "is not true or false");
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":[]}", "HostConfig is not an object");
+	DENY("priv", "POST", CREATE, "[]", "the body is not an object");
+	DENY("priv", "POST", CREATE, NULL,
+			"create a container whose body cannot be checked: the request has no body");
+	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":true}", "not valid JSON");
+	DENY("priv", "POST", CREATE, "{} {\"HostConfig\":{\"Privileged\":true}}", "not valid JSON");
+	decide_full(__LINE__, "priv", "POST", CREATE, "{\"Image\":\"busybox\"}", 8, NULL,
+			"larger than plugin.max_body");
+
+	/* exec */
+	ALLOW("priv", "POST", EXEC, "{\"Cmd\":[\"id\"],\"Privileged\":false,\"User\":\"root\"}");
+	DENY("priv", "POST", EXEC, "{\"Cmd\":[\"id\"],\"Privileged\":true}",
+			"run privileged exec sessions");
+	DENY("priv", "POST", EXEC, "{\"PRIVILEGED\":true}", "privileged exec");
+	DENY("priv", "POST", EXEC, "{\"Privileged\":true,\"privileged\":false}", "two keys");
+	DENY("priv", "POST", EXEC, NULL, "create an exec session whose body cannot be checked");
+
+	/* start: before API 1.24 dockerd applies a HostConfig sent with it,
+	 * even one in a chunked body the plugin never sees. */
+	ALLOW("priv", "POST", "/v1.45/containers/abc/start", NULL);
+	ALLOW("priv", "POST", "/containers/abc/start", NULL);
+	ALLOW("priv", "POST", "/v1.24/containers/abc/start", NULL);
+	DENY("priv", "POST", "/v1.23/containers/abc/start", NULL, "API version < 1.24");
+	DENY("priv", "POST", "/v1.12/containers/abc/start", "{\"Privileged\":true}", "API version < 1.24");
+	DENY("priv", "POST", "/%761.23/containers/abc/start", NULL, "API version < 1.24");
+	DENY("priv", "POST", "/v1.2%33/containers/abc/start", NULL, "API version < 1.24");
+	DENY("priv", "POST", "http://localhost/v1.23/containers/abc/start", NULL, "API version < 1.24");
+	DENY("priv", "POST", "/v1/containers/abc/start", NULL, "API version < 1.24");
+
+	/* plugins: any privilege makes a plugin privileged. */
+	ALLOW("priv", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs", "[]");
+	ALLOW("priv", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs", "null");
+	DENY("priv", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs",
+			"[{\"Name\":\"capabilities\",\"Description\":\"\",\"Value\":[\"CAP_SYS_ADMIN\"]}]",
+			"install a plugin that asks for host privileges");
+	DENY("priv", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs", NULL,
+			"install a plugin whose body cannot be checked");
+
+	/* Roles add up: multi is priv + lim, and lim allows a privileged
+	 * container that has its limits. The first failing role's reason is
+	 * the one reported when none allows. */
+	ALLOW("multi", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":true,\"Memory\":67108864,"
+			"\"PidsLimit\":100}}");
+	DENY("multi", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":true}}",
+			"multi (roles: priv, lim) may not start privileged containers");
+}
+
+static void test_host_namespaces(void)
+{
+	ALLOW("ns", "POST", CREATE, "{\"HostConfig\":{\"NetworkMode\":\"bridge\",\"PidMode\":\"\","
+			"\"IpcMode\":\"private\",\"UTSMode\":\"\",\"UsernsMode\":\"\",\"CgroupnsMode\":\"private\"}}");
+	ALLOW("ns", "POST", CREATE, "{\"HostConfig\":{\"NetworkMode\":\"default\",\"IpcMode\":\"shareable\"},"
+			"\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{}}}}");
+	ALLOW("ns", "POST", CREATE, "{\"HostConfig\":{\"NetworkMode\":\"hostnet\"}}");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"NetworkMode\":\"host\"}}",
+			"ns (roles: ns) may not join the host's network namespace (--network host)");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"PidMode\":\"host\"}}",
+			"join the host's PID namespace (--pid host)");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"PidMode\":\"HOST\"}}", "PID namespace");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"IpcMode\":\"host\"}}", "IPC namespace");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"UTSMode\":\"host\"}}", "UTS namespace");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"UsernsMode\":\"host\"}}", "user namespace");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"CgroupnsMode\":\"host\"}}", "cgroup namespace");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"PidMode\":\"container:abc\"}}",
+			"join the PID namespace of container abc");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"NetworkMode\":\"container:db\"}}",
+			"network namespace of container db");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"IpcMode\":\"container:db\"}}", "IPC namespace of");
+	DENY("ns", "POST", CREATE, "{\"hostconfig\":{\"pidmode\":\"host\"}}", "PID namespace");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"Pid" "Mode\":\"host\",\"pidMode\":\"\"}}", "two keys");
+	DENY("ns", "POST", CREATE, "{\"PidMode\":\"host\"}", "PID namespace");
+	DENY("ns", "POST", CREATE, "{\"HostConfig\":{\"PidMode\":1}}", "HostConfig.PidMode is not a string");
+	/* Joining the network named "host" by its endpoint. */
+	DENY("ns", "POST", CREATE, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"host\":{}}}}",
+			"network namespace");
+	DENY("ns", "POST", CREATE, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"HOST\":{}}}}",
+			"network namespace");
+	/* Before API 1.41 no CgroupnsMode meant "host" on cgroup v1 hosts. */
+	DENY("ns", "POST", "/v1.40/containers/create", "{\"HostConfig\":{}}", "cgroup namespace");
+	DENY("ns", "POST", "/v1.40/containers/create", "{}", "cgroup namespace");
+	ALLOW("ns", "POST", "/v1.40/containers/create", "{\"HostConfig\":{\"CgroupnsMode\":\"private\"}}");
+	ALLOW("ns", "POST", "/v1.41/containers/create", "{}");
+	ALLOW("ns", "POST", "/containers/create", "{}");
+	/* Build steps on the host's network. */
+	ALLOW("ns", "POST", "/v1.45/build?t=app&networkmode=default", NULL);
+	ALLOW("ns", "POST", "/v1.45/build", NULL);
+	DENY("ns", "POST", "/v1.45/build?networkmode=host", NULL,
+			"build with the host's network namespace");
+	DENY("ns", "POST", "/v1.45/build?networkmode=Host", NULL, "host's network");
+	DENY("ns", "POST", "/v1.45/build?networkmode=container%3Aabc", NULL,
+			"network namespace of container abc");
+	decide_full(__LINE__, "ns", "POST", "/v1.45/build", NULL, RG_DEFAULT_MAX_BODY,
+			"application/x-www-form-urlencoded", "form body");
+	/* Services on the host network, plugins in the host's namespaces. */
+	ALLOW("ns", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Networks\":[{\"Target\":\"overlay1\"}]}}");
+	DENY("ns", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Networks\":[{\"Target\":\"host\"}]}}", "host's network namespace");
+	DENY("ns", "POST", "/v1.45/services/abc/update?version=3",
+			"{\"Networks\":[{\"Target\":\"host\"}]}", "host's network namespace");
+	DENY("ns", "POST", "/v1.45/plugins/pull?remote=x/y",
+			"[{\"Name\":\"network\",\"Value\":[\"host\"]}]", "install a plugin that uses the host's network");
+	DENY("ns", "POST", "/v1.45/plugins/pull?remote=x/y",
+			"[{\"Name\":\"host pid namespace\",\"Value\":[\"true\"]}]", "host pid namespace");
+	ALLOW("ns", "POST", "/v1.45/plugins/pull?remote=x/y", "[{\"Name\":\"network\",\"Value\":[\"none\"]}]");
+}
+
+static void test_capabilities(void)
+{
+	ALLOW("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"NET_BIND_SERVICE\"]}}");
+	ALLOW("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"net_bind_service\",\"CAP_CHOWN\"]}}");
+	ALLOW("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"cap_net_bind_service\"]}}");
+	ALLOW("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":\"NET_BIND_SERVICE\"}}");
+	ALLOW("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":null,\"CapDrop\":[\"ALL\"]}}");
+	ALLOW("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[]}}");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"SYS_ADMIN\"]}}",
+			"cap (roles: cap) may not add capability SYS_ADMIN (allowed: NET_BIND_SERVICE, CHOWN)");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"cap_sys_admin\"]}}",
+			"add capability SYS_ADMIN");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"NET_BIND_SERVICE\",\"SYS_PTRACE\"]}}",
+			"add capability SYS_PTRACE");
+	/* dockerd's strslice takes a lone string for a list. */
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":\"SYS_ADMIN\"}}", "SYS_ADMIN");
+	/* Go's strings.ToUpper turns U+017F into 'S'. */
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"" LONG_S "ys_admin\"]}}",
+			"add capability SYS_ADMIN");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"ALL\"]}}", "add capability ALL");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"all\"]}}", "add capability ALL");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"CAP_ALL\"]}}", "add capability ALL");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"capadd\":[\"SYS_ADMIN\"]}}", "SYS_ADMIN");
+	DENY("cap", "POST", CREATE, "{\"CapAdd\":[\"SYS_ADMIN\"]}", "SYS_ADMIN");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"Capabilities\":[\"CAP_SYS_ADMIN\"]}}", "SYS_ADMIN");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[1]}}", "is not a list of strings");
+	DENY("cap", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":{\"a\":1}}}", "is not a list of strings");
+	DENY("cap", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"CapabilityAdd\":[\"CAP_SYS_ADMIN\"]}}}", "add capability SYS_ADMIN");
+	ALLOW("cap", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"CapabilityAdd\":[\"CAP_NET_BIND_SERVICE\"]}}}");
+	DENY("cap", "POST", "/v1.45/plugins/pull?remote=x/y",
+			"[{\"Name\":\"capabilities\",\"Value\":[\"CAP_SYS_ADMIN\"]}]",
+			"install a plugin with capability SYS_ADMIN");
+	ALLOW("capall", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"ALL\",\"SYS_ADMIN\"]}}");
+	ALLOW("capall", "POST", CREATE, NULL);
+	DENY("capnone", "POST", CREATE, "{\"HostConfig\":{\"CapAdd\":[\"NET_BIND_SERVICE\"]}}",
+			"add capability NET_BIND_SERVICE (allowed: none)");
+	ALLOW("capnone", "POST", CREATE, "{\"HostConfig\":{\"CapDrop\":[\"NET_RAW\"]}}");
+}
+
+static void test_devices(void)
+{
+	ALLOW("dev", "POST", CREATE, "{\"HostConfig\":{\"Devices\":[],\"DeviceCgroupRules\":null,"
+			"\"DeviceRequests\":[]}}");
+	DENY("dev", "POST", CREATE, "{\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/sda\","
+			"\"PathInContainer\":\"/dev/sda\",\"CgroupPermissions\":\"rwm\"}]}}",
+			"dev (roles: dev) may not use host devices (--device, HostConfig.Devices)");
+	DENY("dev", "POST", CREATE, "{\"HostConfig\":{\"DeviceCgroupRules\":[\"b 8:* rmw\"]}}",
+			"use host devices (--device-cgroup-rule");
+	DENY("dev", "POST", CREATE, "{\"HostConfig\":{\"DeviceRequests\":[{\"Driver\":\"nvidia\","
+			"\"Count\":-1,\"Capabilities\":[[\"gpu\"]]}]}}", "use host devices (--gpus");
+	DENY("dev", "POST", CREATE, "{\"HostConfig\":{\"devices\":[{\"PathOnHost\":\"/dev/mem\"}]}}",
+			"host devices");
+	DENY("dev", "POST", CREATE, "{\"HostConfig\":{\"DE" "VICES\":[{}],\"Devices\":[]}}", "two keys");
+	DENY("dev", "POST", CREATE, "{\"Devices\":[{\"PathOnHost\":\"/dev/mem\"}]}", "host devices");
+	DENY("dev", "POST", CREATE, "{\"HostConfig\":{\"Devices\":\"/dev/sda\"}}", "is not a list");
+	DENY("dev", "POST", UPDATE, "{\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}]}", "host devices");
+	ALLOW("dev", "POST", UPDATE, "{\"Memory\":0}");
+	DENY("dev", "POST", UPDATE, NULL, "update a container whose body cannot be checked");
+	DENY("dev", "POST", "/v1.45/plugins/pull?remote=x/y",
+			"[{\"Name\":\"allow-all-devices\",\"Value\":[\"true\"]}]", "install a plugin that uses host devices");
+	DENY("dev", "POST", "/v1.45/plugins/x/upgrade?remote=x/y",
+			"[{\"Name\":\"device\",\"Value\":[\"/dev/fuse\"]}]", "upgrade a plugin that uses host devices");
+	DENY("dev", "POST", "/v1.45/plugins/x/set", "[\"mydev.path=/dev/sda\"]", "host device /dev/sda");
+	ALLOW("dev", "POST", "/v1.45/plugins/x/set", "[\"DEBUG=1\"]");
+}
+
+static void test_unconfined(void)
+{
+	ALLOW("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"no-new-privileges\","
+			"\"no-new-privileges:true\",\"apparmor=docker-default\",\"seccomp=builtin\","
+			"\"label=level:s0:c100,c200\",\"label=type:container_t\",\"label:user:system_u\"]}}");
+	ALLOW("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":null,\"MaskedPaths\":null,"
+			"\"ReadonlyPaths\":null}}");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"seccomp=unconfined\"]}}",
+			"unc (roles: unc) may not disable seccomp confinement");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"seccomp:unconfined\"]}}",
+			"disable seccomp");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"SECCOMP=UNCONFINED\"]}}",
+			"disable seccomp");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"seccomp={\\\"defaultAction\\\":"
+			"\\\"SCMP_ACT_ALLOW\\\"}\"]}}", "use a custom seccomp profile");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"apparmor=unconfined\"]}}",
+			"disable AppArmor");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"apparmor:unconfined\"]}}",
+			"disable AppArmor");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label=disable\"]}}",
+			"disable SELinux labeling");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label:disable\"]}}",
+			"disable SELinux labeling");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"disable\"]}}",
+			"disable SELinux labeling");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label=type:spc_t\"]}}",
+			"SELinux type spc_t");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label=type:unconfined_t\"]}}",
+			"SELinux type unconfined_t");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"systempaths=unconfined\"]}}",
+			"unmask the kernel's system paths");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"writable-cgroups=true\"]}}",
+			"cgroup filesystem writable");
+	ALLOW("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"writable-cgroups=false\"]}}");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":\"seccomp=unconfined\"}}",
+			"disable seccomp");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"securityopt\":[\"seccomp=unconfined\"]}}",
+			"disable seccomp");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"" LONG_S "ecurityOpt\":[\"seccomp=unconfined\"]}}",
+			"disable seccomp");
+	DENY("unc", "POST", CREATE, "{\"SecurityOpt\":[\"apparmor=unconfined\"]}", "disable AppArmor");
+	/* Masked and read-only /proc paths: any list replaces dockerd's. */
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"MaskedPaths\":[]}}", "HostConfig.MaskedPaths");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"ReadonlyPaths\":[]}}", "HostConfig.ReadonlyPaths");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"MaskedPaths\":[\"/proc/kcore\"]}}",
+			"replace the kernel paths dockerd masks");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"maskedpaths\":[]}}", "MaskedPaths");
+	/* Swarm services. */
+	ALLOW("unc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Privileges\":{\"Seccomp\":{\"Mode\":\"default\"},\"AppArmor\":{\"Mode\":\"default\"},"
+			"\"NoNewPrivileges\":true}}}}");
+	DENY("unc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Privileges\":{\"Seccomp\":{\"Mode\":\"unconfined\"}}}}}", "disable seccomp");
+	DENY("unc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Privileges\":"
+			"{\"Seccomp\":{\"Mode\":\"custom\",\"Profile\":\"e30=\"}}}}}", "custom seccomp profile");
+	DENY("unc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Privileges\":"
+			"{\"AppArmor\":{\"Mode\":\"disabled\"}}}}}", "disable AppArmor");
+	DENY("unc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Privileges\":"
+			"{\"SELinuxContext\":{\"Disable\":true}}}}}", "disable SELinux");
+	DENY("unc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Privileges\":"
+			"{\"SELinuxContext\":{\"Type\":\"spc_t\"}}}}}", "SELinux type spc_t");
+}
+
+static void test_bind_mounts(void)
+{
+	/* allowed */
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/src:ro\"]}}", dir));
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects:/p\"]}}", dir));
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/new/dir:/p\"]}}", dir));
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s//projects/./app/:/p\"]}}", dir));
+	ALLOW("bm", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"data:/data\",\"/anonymous\"]}}");
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\","
+			"\"Source\":\"%s/projects/app\",\"Target\":\"/src\"},{\"Type\":\"volume\","
+			"\"Source\":\"data\",\"Target\":\"/d\"},{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]}}", dir));
+	/* refused: outside, and the whole-component prefix */
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"/etc:/etc\"]}}",
+			"bm (roles: bm) may not mount host path /etc (allowed: /tmp/rg-test-constraint-");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"/:/host\"]}}", "mount host path / (");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects-secret:/x\"]}}", dir),
+			"projects-secret (allowed:");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/../projects-secret:/x\"]}}",
+			dir), "mount host path");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/../../outside:/x\"]}}",
+			dir), "mount host path");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects:/p\",\"/var/run/docker.sock:"
+			"/var/run/docker.sock\"]}}", dir), "/var/run/docker.sock");
+	/* refused: symlinks that lead out */
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/escape:/host\"]}}", dir),
+			"/projects/escape, which resolves to / (allowed:");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/escape/etc:/x\"]}}", dir),
+			"which resolves to /etc");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/rel/etc:/x\"]}}", dir),
+			"which resolves to /tmp/etc");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/link:/x\"]}}", dir),
+			"/outside/deep (allowed");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/loop1:/x\"]}}", dir),
+			"too many levels of symbolic links");
+	/* refused: other spellings of a bind */
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\","
+			"\"Target\":\"/x\"}]}}", "mount host path /etc");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"BIND\",\"Source\":\"/etc\","
+			"\"Target\":\"/x\"}]}}", "mount host path /etc");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"mounts\":[{\"type\":\"bind\",\"source\":\"/etc\","
+			"\"target\":\"/x\"}]}}", "mount host path /etc");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\","
+			"\"source\":\"/srv\"}]}}", "two keys");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"npipe\",\"Source\":\"/run/x\"}]}}",
+			"mount host path /run/x");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"weird\",\"Source\":\"/etc\"}]}}",
+			"use mount type 'weird'");
+	DENY("bm", "POST", CREATE, "{\"Binds\":[\"/etc:/etc\"]}", "mount host path /etc");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Binds\":\"/etc:/etc\"}}", "mount host path /etc");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"VolumesFrom\":[\"admin-box:ro\"]}}",
+			"mount the volumes of container admin-box:ro");
+	/* refused: volumes that are host mounts in disguise */
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
+			"\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":"
+			"{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}}}]}}",
+			"mount a volume that binds host path /etc");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\","
+			"\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"none\",\"o\":\"rbind\","
+			"\"device\":\"/\"}}}}]}}", "mount a volume that binds host path /");
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\","
+			"\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":{\"type\":\"none\","
+			"\"o\":\"bind\",\"device\":\"%s/projects/app\"}}}}]}}", dir));
+
+	/* volume.create: the known bypass */
+	ALLOW("bm", "POST", VOLUME, "{\"Name\":\"data\"}");
+	ALLOW("bm", "POST", VOLUME, "{\"Name\":\"data\",\"Driver\":\"local\",\"DriverOpts\":{}}");
+	ALLOW("bm", "POST", VOLUME, "{\"Driver\":\"local\",\"DriverOpts\":{\"size\":\"10G\"}}");
+	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"tmpfs\","
+			"\"o\":\"size=100m,uid=1000\"}}");
+	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=10.0.0.1,rw\","
+			"\"device\":\":/export\"}}");
+	ALLOW("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+			"\"device\":\"%s/projects/app\"}}", dir));
+	ALLOW("bm", "POST", VOLUME, "{\"Driver\":\"rexray\"}");
+	DENY("bm", "POST", VOLUME, "{\"Name\":\"etc\",\"Driver\":\"local\",\"DriverOpts\":"
+			"{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}",
+			"bm (roles: bm) may not create a volume that binds host path /etc (allowed:");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"none\",\"o\":\"rbind,ro\",\"device\":\"/\"}}",
+			"binds host path /");
+	DENY("bm", "POST", VOLUME, "{\"Driver\":\"LOCAL\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+			"\"device\":\"/etc\"}}", "binds host path /etc");
+	DENY("bm", "POST", VOLUME, "{\"driveropts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}",
+			"binds host path /etc");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"o\":\"bind\",\"device\":\"etc\",\"type\":\"none\"}}",
+			"binds host path etc, which resolves to /etc");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"bind\",\"device\":\"/etc\"}}",
+			"binds host path /etc");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}",
+			"binds host path /dev/sda1");
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"overlay\",\"o\":"
+			"\"lowerdir=/etc:%s/projects/app,upperdir=%s/projects/u,workdir=%s/projects/w\"}}",
+			dir, dir, dir), "create a volume that mounts host path /etc");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"proc\",\"device\":\"proc\"}}",
+			"create a volume that mounts a 'proc' filesystem from the host");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"devtmpfs\",\"device\":\"x\"}}",
+			"'devtmpfs' filesystem");
+	/* ".." after a symlink climbs from the link's target: the kernel
+	 * mounts DIR/outside/x, though the text reads DIR/projects/x. */
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+			"\"device\":\"%s/projects/link/../x\"}}", dir), "/outside/x (allowed");
+	DENY("bm", "POST", VOLUME, "{\"Driver\":\"vieux/sshfs\",\"DriverOpts\":{\"sshcmd\":\"u@h:/\"}}",
+			"uses volume driver vieux/sshfs with options, which cannot be checked");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":\"o=bind\"}", "DriverOpts is not a map of strings");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"device\":1,\"o\":\"bind\"}}",
+			"DriverOpts.device is not a string");
+	DENY("bm", "POST", VOLUME, NULL, "create a volume whose body cannot be checked");
+	/* plugins */
+	DENY("bm", "POST", "/v1.45/plugins/pull?remote=x/y", "[{\"Name\":\"mount\",\"Value\":[\"/etc\"]}]",
+			"install a plugin that mounts host path /etc");
+	DENY("bm", "POST", "/v1.45/plugins/x/set", "[\"data.source=/etc\"]",
+			"point a plugin mount at host path /etc");
+	/* services */
+	DENY("bm", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\",\"Target\":\"/x\"}]}}}",
+			"mount host path /etc");
+	/* "/" allows every host path; [] allows none. */
+	ALLOW("bmroot", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"/:/host\"],\"VolumesFrom\":[\"x\"]}}");
+	ALLOW("bmroot", "POST", VOLUME, NULL);
+	DENY("bmnone", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x\"]}}", dir),
+			"(allowed: none)");
+	ALLOW("bmnone", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"data:/data\"]}}");
+}
+
+static void test_registries(void)
+{
+	static const char *const ok[] = {
+		"busybox", "busybox:1.36", "docker.io/library/busybox", "library/busybox",
+		"index.docker.io/library/busybox:latest", "registry.example.org/team/app:1",
+		"REGISTRY.example.org/team/app", "busybox@sha256:" HEX64, NULL,
+	};
+	static const char *const bad[] = {
+		"evil.example/x:1", "team/app", "docker.io/team/app", "docker.io/library2/x",
+		"registry.example.org.evil.com/x", "registry.example.org:5000/x", "localhost/busybox",
+		"evil.example/library/busybox", NULL,
+	};
+
+	for (size_t i = 0; ok[i] != NULL; i++)
+		ALLOW("reg", "POST", CREATE, B("{\"Image\":\"%s\"}", ok[i]));
+	for (size_t i = 0; bad[i] != NULL; i++) {
+		char want[256];
+
+		snprintf(want, sizeof(want), "use image %s (allowed registries: registry.example.org, "
+				"docker.io/library)", bad[i]);
+		DENY("reg", "POST", CREATE, B("{\"Image\":\"%s\"}", bad[i]), want);
+	}
+	DENY("reg", "POST", CREATE, "{\"image\":\"evil.example/x\"}", "use image evil.example/x");
+	DENY("reg", "POST", CREATE, "{\"Ima" "ge\":\"busybox\",\"IMAGE\":\"evil.example/x\"}", "two keys");
+	/* Image ids: the registry an image came from is not in its id. */
+	DENY("reg", "POST", CREATE, "{\"Image\":\"sha256:" HEX64 "\"}", "by id");
+	DENY("reg", "POST", CREATE, "{\"Image\":\"" HEX64 "\"}", "by id");
+	DENY("reg", "POST", CREATE, "{\"Image\":\"3f2a9c\"}", "use image 3f2a9c by id");
+	DENY("reg", "POST", CREATE, "{\"Image\":\"sha256:3f2a\"}", "by id");
+	DENY("reg", "POST", CREATE, "{\"Image\":\"\"}", "create a container without naming an image");
+	DENY("reg", "POST", CREATE, "{}", "without naming an image");
+	DENY("reg", "POST", CREATE, "{\"Image\":\"UPPER/case\"}", "use image UPPER/case (");
+	DENY("reg", "POST", CREATE, NULL, "body cannot be checked");
+	DENY("reg", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"image\","
+			"\"Source\":\"evil.example/x\",\"Target\":\"/x\"}]}}", "mount image evil.example/x");
+	/* pull */
+	ALLOW("reg", "POST", "/v1.45/images/create?fromImage=busybox&tag=latest", NULL);
+	ALLOW("reg", "POST", "/v1.45/images/create?fromImage=registry.example.org%2Fteam%2Fapp&tag=1", NULL);
+	ALLOW("reg", "POST", "/v1.45/images/create?fromImage=registry.example.org/a&fromImage=evil.example/x",
+			NULL);
+	DENY("reg", "POST", "/v1.45/images/create?fromImage=evil.example/x&tag=1", NULL,
+			"pull image evil.example/x (allowed registries:");
+	DENY("reg", "POST", "/v1.45/images/create?fromImage=evil.example%2Fx", NULL, "pull image evil.example/x");
+	DENY("reg", "POST", "/v1.45/images/create?tag=1&fromImage=team/app", NULL, "pull image team/app");
+	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
+			RG_DEFAULT_MAX_BODY, "application/x-www-form-urlencoded; charset=utf-8",
+			"pull an image with a form body");
+	ALLOW("reg", "POST", "/v1.45/images/create?fromSrc=-&repo=app", NULL);
+	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromSrc=-", NULL,
+			RG_DEFAULT_MAX_BODY, "APPLICATION/X-WWW-FORM-URLENCODED", "import an image with a form body");
+	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
+			RG_DEFAULT_MAX_BODY, "application/json", NULL);
+	/* services and plugins */
+	ALLOW("reg", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox:1\"}}}");
+	DENY("reg", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"evil.example/x\"}}}",
+			"use image evil.example/x");
+	DENY("reg", "POST", "/v1.45/services/s1/update?version=2",
+			"{\"taskTemplate\":{\"containerSpec\":{\"image\":\"evil.example/x\"}}}", "use image evil.example/x");
+	DENY("reg", "POST", SERVICE, "{\"TaskTemplate\":{\"PluginSpec\":{\"Remote\":\"evil.example/p\"}}}",
+			"install plugin evil.example/p");
+	ALLOW("reg", "POST", "/v1.45/plugins/pull?remote=registry.example.org/plugins/sshfs", NULL);
+	DENY("reg", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs&name=sshfs", NULL,
+			"install plugin vieux/sshfs (allowed registries:");
+	DENY("reg", "POST", "/v1.45/plugins/pull", NULL, "without naming an image");
+	DENY("reg", "POST", "/v1.45/plugins/sshfs/upgrade?remote=evil.example/sshfs", "[]", "evil.example/sshfs");
+}
+
+static void test_require_limits(void)
+{
+	ALLOW("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":67108864,\"PidsLimit\":100}}");
+	ALLOW("lim", "POST", CREATE, "{\"hostconfig\":{\"memory\":67108864,\"pidslimit\":100}}");
+	ALLOW("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":67108864,\"Pids" "Limit\":100,"
+			"\"NanoCpus\":0}}");
+	DENY("lim", "POST", CREATE, "{\"Image\":\"busybox\"}",
+			"lim (roles: lim) may not create a container without a memory limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"PidsLimit\":100}}", "without a memory limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":0,\"PidsLimit\":100}}", "memory limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":-1,\"PidsLimit\":100}}", "memory limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":\"64m\",\"PidsLimit\":100}}", "memory limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":6.4e7,\"PidsLimit\":100}}", "memory limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":67108864}}", "without a PIDs limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":67108864,\"PidsLimit\":0}}", "PIDs limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":67108864,\"PidsLimit\":-1}}", "PIDs limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":67108864,\"PidsLimit\":null}}", "PIDs limit");
+	/* Top-level limits are ignored by current dockerd: not a limit. */
+	DENY("lim", "POST", CREATE, "{\"Memory\":67108864,\"PidsLimit\":100}", "memory limit");
+	DENY("lim", "POST", CREATE, "{\"HostConfig\":{\"Memory\":1,\"memory\":67108864,\"PidsLimit\":1}}",
+			"two keys");
+	DENY("lim", "POST", CREATE, NULL, "body cannot be checked");
+	ALLOW("cpu", "POST", CREATE, "{\"HostConfig\":{\"NanoCpus\":1000000000}}");
+	ALLOW("cpu", "POST", CREATE, "{\"HostConfig\":{\"CpuQuota\":50000}}");
+	ALLOW("cpu", "POST", CREATE, "{\"HostConfig\":{\"CpuShares\":512}}");
+	DENY("cpu", "POST", CREATE, "{\"HostConfig\":{}}", "without a CPU limit");
+	DENY("cpu", "POST", CREATE, "{\"HostConfig\":{\"NanoCpus\":0,\"CpuQuota\":-1}}", "CPU limit");
+	/* update: dockerd keeps a limit the update does not mention. */
+	ALLOW("lim", "POST", UPDATE, "{}");
+	ALLOW("lim", "POST", UPDATE, "{\"RestartPolicy\":{\"Name\":\"always\"}}");
+	ALLOW("lim", "POST", UPDATE, "{\"Memory\":134217728,\"PidsLimit\":200}");
+	ALLOW("lim", "POST", UPDATE, "{\"Memory\":0,\"PidsLimit\":null}");
+	DENY("lim", "POST", UPDATE, "{\"Memory\":-1}", "lim (roles: lim) may not remove the memory limit of a container");
+	DENY("lim", "POST", UPDATE, "{\"PidsLimit\":0}", "remove the PIDs limit");
+	DENY("lim", "POST", UPDATE, "{\"PidsLimit\":-1}", "remove the PIDs limit");
+	DENY("lim", "POST", UPDATE, "{\"pidslimit\":-1}", "remove the PIDs limit");
+	DENY("lim", "POST", UPDATE, "{\"Memory\":\"1g\"}", "Memory is not an integer");
+	DENY("lim", "POST", UPDATE, NULL, "update a container whose body cannot be checked");
+	ALLOW("cpu", "POST", UPDATE, "{\"CpuQuota\":100000}");
+	DENY("cpu", "POST", UPDATE, "{\"CpuQuota\":-1}", "remove the CPU limit");
+	/* services */
+	ALLOW("lim", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":67108864,\"Pids\":100}}}}");
+	DENY("lim", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}",
+			"create a service without a memory limit");
+	DENY("lim", "POST", "/v1.45/services/s/update", "{\"TaskTemplate\":{\"ContainerSpec\":{},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":67108864}}}}", "update a service without a PIDs limit");
+}
+
+static void test_exec_user(void)
+{
+	static const char *const root[] = {
+		"root", "0", "0:0", "root:root", "00", "+0", "-0", "root:1000", NULL,
+	};
+	static const char *const others[] = {
+		"nobody", "1000", "1000:1000", "65534", "nobody:root", "ROOT", NULL,
+	};
+
+	for (size_t i = 0; root[i] != NULL; i++)
+		DENY("ex", "POST", EXEC, B("{\"Cmd\":[\"id\"],\"User\":\"%s\"}", root[i]),
+				"ex (roles: ex) may not exec as root");
+	for (size_t i = 0; others[i] != NULL; i++)
+		ALLOW("ex", "POST", EXEC, B("{\"Cmd\":[\"id\"],\"User\":\"%s\"}", others[i]));
+	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"],\"User\":\"\"}",
+			"exec as root (no user given: the image's default user)");
+	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"]}", "exec as root");
+	DENY("ex", "POST", EXEC, "{\"user\":\"root\"}", "exec as root");
+	DENY("ex", "POST", EXEC, "{\"U" LONG_S "er\":\"root\"}", "exec as root");
+	DENY("ex", "POST", EXEC, "{\"User\":\"nobody\",\"USER\":\"root\"}", "two keys");
+	DENY("ex", "POST", EXEC, "{\"User\":0}", "User is not a string");
+	DENY("ex", "POST", EXEC, NULL, "create an exec session whose body cannot be checked");
+	/* Only exec is restricted by exec_user. */
+	ALLOW("ex", "POST", CREATE, "{\"User\":\"root\"}");
+	/* Positive entries: the user must be one of them. */
+	ALLOW("expos", "POST", EXEC, "{\"User\":\"alice\"}");
+	ALLOW("expos", "POST", EXEC, "{\"User\":\"alice:staff\"}");
+	ALLOW("expos", "POST", EXEC, "{\"User\":\"1000\"}");
+	ALLOW("expos", "POST", EXEC, "{\"User\":\"01000:0\"}");
+	DENY("expos", "POST", EXEC, "{\"User\":\"carol\"}", "exec as carol (allowed: alice, 1000)");
+	DENY("expos", "POST", EXEC, "{\"User\":\"bob\"}", "exec as bob");
+	DENY("expos", "POST", EXEC, "{\"User\":\"\"}", "exec as root");
+	DENY("expos", "POST", EXEC, "{\"User\":\"ali\\u0001ce\"}", "exec as ali?ce");
+	DENY("exnone", "POST", EXEC, "{\"User\":\"alice\"}", "exec as alice (allowed: none)");
+}
+
+/* hostpath directly: the pieces the decisions above rest on. */
+static void test_hostpath(void)
+{
+	struct rg_strv roots = { 0 };
+	char out[RG_HOSTPATH_MAX], path[512];
+	const char *err = NULL;
+
+	test_assert(rg_hostpath_clean("/a//b/./c/../d/", out, sizeof(out)) == 0);
+	test_str_eq(out, "/a/b/d");
+	test_assert(rg_hostpath_clean("/../..", out, sizeof(out)) == 0);
+	test_str_eq(out, "/");
+	test_assert(rg_hostpath_clean("rel/x", out, sizeof(out)) == 0);
+	test_str_eq(out, "/rel/x");
+	test_assert(rg_hostpath_clean("", out, sizeof(out)) == 0);
+	test_str_eq(out, "/");
+	test_assert(rg_hostpath_clean("/abcdef", out, 4) < 0);
+
+	test_assert(rg_hostpath_under("/srv/projects", "/srv/projects"));
+	test_assert(rg_hostpath_under("/srv/projects/a", "/srv/projects"));
+	test_assert(!rg_hostpath_under("/srv/projects-secret", "/srv/projects"));
+	test_assert(!rg_hostpath_under("/srv", "/srv/projects"));
+	test_assert(rg_hostpath_under("/anything", "/"));
+	test_assert(!rg_hostpath_under("/x", ""));
+
+	snprintf(path, sizeof(path), "%s/projects/escape/etc/../usr", dir);
+	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) == 0);
+	test_str_eq(out, "/usr");
+	snprintf(path, sizeof(path), "%s/projects/link/../x/y", dir);
+	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) == 0);
+	snprintf(path, sizeof(path), "%s/outside/x/y", dir);
+	test_str_eq(out, path);
+	snprintf(path, sizeof(path), "%s/projects/loop1", dir);
+	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) < 0);
+	test_assert(strstr(err, "symbolic links") != NULL);
+	test_assert(rg_hostpath_resolve("/", out, sizeof(out), &err) == 0);
+	test_str_eq(out, "/");
+
+	snprintf(path, sizeof(path), "%s/projects", dir);
+	test_assert(rg_strv_push(&roots, path) == 0);
+	snprintf(path, sizeof(path), "%s/projects/app/new", dir);
+	test_assert(rg_hostpath_check(&roots, path, out, sizeof(out), &err) == RG_HOSTPATH_ALLOWED);
+	snprintf(path, sizeof(path), "%s/projects/escape", dir);
+	test_assert(rg_hostpath_check(&roots, path, out, sizeof(out), &err) == RG_HOSTPATH_OUTSIDE);
+	test_str_eq(out, "/");
+	rg_strv_free(&roots);
+	test_assert(rg_hostpath_check(&roots, "/srv", out, sizeof(out), &err) == RG_HOSTPATH_OUTSIDE);
+}
+
+int main(void)
+{
+	setup();
+	test_unconstrained();
+	test_privileged();
+	test_host_namespaces();
+	test_capabilities();
+	test_devices();
+	test_unconfined();
+	test_bind_mounts();
+	test_registries();
+	test_require_limits();
+	test_exec_user();
+	test_hostpath();
+	teardown();
+	printf("constraint: %u decisions ok\n", cases);
+	return 0;
+}

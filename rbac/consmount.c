@@ -31,7 +31,7 @@ static bool is_unset(const json_t *v)
 
 int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char *phrase)
 {
-	char shown[RG_HOSTPATH_MAX], cleaned[RG_HOSTPATH_MAX], list[256];
+	char shown[RG_HOSTPATH_MAX], list[256];
 	char q1[RG_CONSCHECK_QUOTE_MAX + 1], q2[RG_CONSCHECK_QUOTE_MAX + 1];
 	const struct rg_strv *roots = &k->c->bind_mounts;
 	const char *err = "";
@@ -52,8 +52,7 @@ int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char 
 		strcpy(list, "none");
 	rg_conscheck_quote(path, q1, sizeof(q1));
 	/* Say where it really goes when that is not what it says. */
-	if (path[0] == '/' && rg_hostpath_clean(path, cleaned, sizeof(cleaned)) == 0 &&
-			strcmp(cleaned, shown) == 0)
+	if (strcmp(path, shown) == 0)
 		return rg_conscheck_deny(k, "%s %s (allowed: %s)", phrase, q1, list);
 	return rg_conscheck_deny(k, "%s %s, which resolves to %s (allowed: %s)", phrase, q1,
 			rg_conscheck_quote(shown, q2, sizeof(q2)), list);

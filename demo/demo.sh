@@ -36,7 +36,7 @@ STEPS=0
 SURPRISES=0
 
 header() { printf '\n%s━━ %s ━━%s\n' "$B$C" "$*" "$N"; }
-say() { printf '%s\n' "$*" | fold -s -w 100; }
+say() { printf '%s\n' "$*" | fold -s -w 100 | sed 's/ *$//'; }
 die() {
 	printf '%sdemo: %s%s\n' "$R" "$*" "$N" >&2
 	exit 2
@@ -114,13 +114,15 @@ say "rolegate serve   pid $E2E_ROLEGATE_PID, socket $E2E_SOCK"
 say "dockerd          pid $E2E_DOCKERD_PID, tcp://127.0.0.1:$E2E_PORT (TLS, client certificates required)"
 say "                 started with --authorization-plugin=$E2E_PLUGIN"
 say "configuration    $E2E_CONF (demo/demo.conf):"
-printf '%s\n' "    alice  group docker-ops  -> role ops        allow *" \
-	"    bob    group developers  -> role developer  container.*, exec.*, volume.*, ... with constraints:" \
-	"                                              no privileged, no host namespaces, no devices," \
-	"                                              bind mounts only under $E2E_DIR/projects," \
-	"                                              images only from docker.io/library, registry.example.org," \
-	"                                              --memory and --pids-limit required, no exec as root" \
-	"    carol  group auditors    -> role auditor   *.list, *.inspect, system.info/version/ping/events/df"
+row() { printf '    %-6s %-17s %-3s %-15s %s\n' "$@"; }
+row alice "group docker-ops" "->" "role ops" "allow *"
+row bob "group developers" "->" "role developer" "container.*, exec.*, volume.*, ... with constraints:"
+row "" "" "" "" "no privileged, no host namespaces, no devices,"
+row "" "" "" "" "bind mounts only under $E2E_DIR/projects,"
+row "" "" "" "" "images only from docker.io/library and registry.example.org,"
+row "" "" "" "" "--memory and --pids-limit required, no exec as root"
+row carol "group auditors" "->" "role auditor" "*.list, *.inspect, system.info/version/ping/events/df"
+echo
 printf '%s$ rolegate check -c %s%s\n' "$B" "$E2E_CONF" "$N"
 "$ROLEGATE" check -c "$E2E_CONF" 2>&1 | sed 's/^/    /'
 

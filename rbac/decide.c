@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rolegate/constraint.h"
 #include "rolegate/decide.h"
@@ -79,6 +80,14 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 
 	if (req->route_err != NULL)
 		return deny(d, who, req->route_err);
+	/*
+	 * dockerd reads form-encoded body fields ahead of the query (fromImage,
+	 * name...) but does not forward such a body to plugins: the request would
+	 * not be the one decided here. The docker CLI and SDKs never send them.
+	 */
+	if (req->content_type != NULL &&
+	    strncasecmp(req->content_type, "application/x-www-form-urlencoded", 33) == 0)
+		return deny(d, who, "send form-encoded parameters, which rolegate cannot inspect");
 	if (id->error != NULL)
 		return deny(d, who, id->error);
 	if (id->user[0] == '\0')

@@ -151,6 +151,25 @@ static void test_decide(void)
 	rg_decision_clear(&d);
 	rg_request_clear(&req);
 	rg_strv_free(&id.groups);
+	/* A form-encoded body can override the query inside dockerd: denied. */
+	{
+		json_error_t jerr;
+		json_t *call = json_loads("{\"User\":\"alice\",\"RequestMethod\":\"POST\","
+				"\"RequestUri\":\"/v1.41/images/create?fromSrc=-\",\"RequestHeaders\":"
+				"{\"Content-Type\":\"application/x-www-form-urlencoded\"}}", 0, &jerr);
+
+		test_assert(call != NULL);
+		test_assert(rg_request_from_call(&req, RG_PHASE_REQUEST, call, p->plugin.max_body, &err) == 0);
+		json_decref(call);
+		id.user = "alice";
+		id.error = NULL;
+		rg_strv_push(&id.groups, "ops");
+		test_assert(rg_decide(p, &id, &req, &d) == RG_DENY);
+		test_assert(strstr(d.msg, "form-encoded") != NULL);
+		rg_decision_clear(&d);
+		rg_request_clear(&req);
+		rg_strv_free(&id.groups);
+	}
 	rg_policy_free(p);
 }
 

@@ -86,7 +86,7 @@ static bool run_case(const char *where, const char *method, const char *uri,
 	checks++;
 	if (strcmp(expect_cmd, "error") == 0) {
 		if (r == -1 && err != NULL && strcmp(route.command, "unknown") == 0 &&
-				route.object[0] == '\0') {
+				route.object[0] == '\0' && route.path[0] == '\0') {
 			return true;
 		}
 		fprintf(stderr, "%s: %s %s: want error, got %d %s \"%s\"\n", where, method, uri, r,

@@ -644,6 +644,26 @@ static bool renamed(struct rg_audit *a, bool missing_counts)
 	return st.st_dev != a->dev || st.st_ino != a->ino;
 }
 
+/*
+ * Someone cut the open file (logrotate's copytruncate, which we advise
+ * against): what follows is a new file in all but inode, so it starts with a
+ * rotate record, and a failed write must never "cut back" past its end.
+ * Locked.
+ */
+static void check_truncated(struct rg_audit *a)
+{
+	struct stat st;
+
+	if (fstat(a->fd, &st) < 0 || st.st_size >= a->end)
+		return;
+	log_warnx("%s was truncated by another program (copytruncate?); use rename rotation",
+			a->path);
+	a->end = st.st_size;
+	a->dirty = false;
+	if (write_rotate_record(a, "the log was truncated by another program; continuing") < 0)
+		a->need_rotate_record = true;
+}
+
 int rg_audit_reopen(struct rg_audit *a)
 {
 	int r = 0;
@@ -700,6 +720,7 @@ int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
 		if (renamed(a, false))
 			(void)switch_file(a);
 	}
+	check_truncated(a);
 	if (a->need_rotate_record && write_rotate_record(a, "log reopened after rotation") < 0)
 		goto fail;
 	/* Stamped under the lock, so that time never goes back as seq goes up. */

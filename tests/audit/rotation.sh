@@ -86,4 +86,20 @@ same "$(grep -c '"event":"rotate"' "$LOG")" 0 "no rotate record without a rotati
 check 0 "verify" "$RG" log verify --file "$LOG"
 has "100 records checked, chain intact"
 
+# --- 5. copytruncate (advised against): the writer notices the cut file and
+# starts it with a rotate record, so the new content verifies on its own ---
+at_conf e 'sync = "none";'
+LOG=$AT/e/decisions.log
+"$LOAD" "$AT/e.conf" 1 100 5000 >/dev/null 2>&1 &
+PID=$!
+at_track "$PID"
+wait_for 10 has_lines "$LOG" 20 || fail "the writer did not start"
+cp "$LOG" "$LOG.1"
+: >"$LOG"
+wait "$PID"
+same "$(head -n 1 "$LOG" | grep -c '"event":"rotate","note":"the log was truncated')" 1 \
+	"the cut file starts with a rotate record"
+check 0 "the cut file verifies on its own" "$RG" log verify --file "$LOG"
+has "chain intact"
+
 at_finish

@@ -619,10 +619,10 @@ static void test_registries(void)
 	DENY("reg", "POST", "/v1.45/images/create?tag=1&fromImage=team/app", NULL, "pull image team/app");
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
 			RG_DEFAULT_MAX_BODY, "application/x-www-form-urlencoded; charset=utf-8",
-			"pull an image with a form body");
+			"send a form body");
 	ALLOW("reg", "POST", "/v1.45/images/create?fromSrc=-&repo=app", NULL);
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromSrc=-", NULL,
-			RG_DEFAULT_MAX_BODY, "APPLICATION/X-WWW-FORM-URLENCODED", "import an image with a form body");
+			RG_DEFAULT_MAX_BODY, "APPLICATION/X-WWW-FORM-URLENCODED", "send a form body");
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
 			RG_DEFAULT_MAX_BODY, "application/json", NULL);
 	/* services and plugins */

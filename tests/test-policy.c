@@ -165,7 +165,7 @@ static void test_decide(void)
 		id.error = NULL;
 		rg_strv_push(&id.groups, "ops");
 		test_assert(rg_decide(p, &id, &req, &d) == RG_DENY);
-		test_assert(strstr(d.msg, "form-encoded") != NULL);
+		test_assert(strstr(d.msg, "may not send a form body") != NULL);
 		rg_decision_clear(&d);
 		rg_request_clear(&req);
 		rg_strv_free(&id.groups);

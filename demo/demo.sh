@@ -30,7 +30,7 @@ cd "$TOP" || exit 2
 if [ -t 1 ]; then
 	B=$'\e[1m' D=$'\e[2m' R=$'\e[31m' G=$'\e[32m' Y=$'\e[33m' C=$'\e[36m' N=$'\e[0m'
 else
-	B= D= R= G= Y= C= N=
+	B='' D='' R='' G='' Y='' C='' N=''
 fi
 STEPS=0
 SURPRISES=0

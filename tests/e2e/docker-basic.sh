@@ -40,13 +40,13 @@ expect_ok "e2e-ctr" docker_as alice ps -a --format '{{.Names}}'
 if [ "$E2E_OUT" = "e2e-ctr" ]; then
 	e2e_pass "bob's refused run created no container"
 else
-	e2e_fail "containers after bob's refused calls: $(echo $E2E_OUT) (want only e2e-ctr)"
+	e2e_fail "containers after bob's refused calls: ${E2E_OUT//$'\n'/ } (want only e2e-ctr)"
 fi
 expect_ok "e2e-vol" docker_as alice volume ls --format '{{.Name}}'
 if [ "$E2E_OUT" = "e2e-vol" ]; then
 	e2e_pass "bob's refused volume create created no volume"
 else
-	e2e_fail "volumes after bob's refused calls: $(echo $E2E_OUT) (want only e2e-vol)"
+	e2e_fail "volumes after bob's refused calls: ${E2E_OUT//$'\n'/ } (want only e2e-vol)"
 fi
 
 e2e_section "a user without a role (carol) is denied everything"

@@ -67,13 +67,13 @@ expect_ok "" docker_as alice ps -a --format '{{.Names}}'
 if [ -z "$E2E_OUT" ]; then
 	e2e_pass "no containers exist"
 else
-	e2e_fail "containers exist after refused creates: $(echo $E2E_OUT)"
+	e2e_fail "containers exist after refused creates: ${E2E_OUT//$'\n'/ }"
 fi
 expect_ok "devvol" docker_as alice volume ls --format '{{.Name}}'
 if [ "$E2E_OUT" = "devvol" ]; then
 	e2e_pass "only devvol exists"
 else
-	e2e_fail "volumes after the refused volume create: $(echo $E2E_OUT) (want only devvol)"
+	e2e_fail "volumes after the refused volume create: ${E2E_OUT//$'\n'/ } (want only devvol)"
 fi
 
 e2e_section "developer (dave): exec_user forbids root"

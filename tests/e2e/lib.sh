@@ -86,7 +86,7 @@ E2E_START=$(date +%s.%N)
 if [ -t 1 ]; then
 	E2E_B=$'\e[1m' E2E_R=$'\e[31m' E2E_G=$'\e[32m' E2E_N=$'\e[0m'
 else
-	E2E_B= E2E_R= E2E_G= E2E_N=
+	E2E_B='' E2E_R='' E2E_G='' E2E_N=''
 fi
 
 e2e_log() { [ "${E2E_QUIET:-0}" = 1 ] || printf '%s\n' "$*"; }
@@ -394,7 +394,7 @@ start_dockerd() {
 	E2E_SPEC=/etc/docker/plugins/$E2E_PLUGIN.spec
 	echo "unix://$E2E_SOCK" >"$E2E_SPEC"
 	echo '{}' >"$E2E_DIR/daemon.json"
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		E2E_PORT=$(e2e_free_port) || e2e_die "no free TCP port"
 		: >"$E2E_DIR/dockerd.log"
 		dockerd --config-file "$E2E_DIR/daemon.json" \

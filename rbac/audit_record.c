@@ -812,7 +812,8 @@ static int explain_pending(struct rg_audit_verifier *v, const struct rg_audit_re
 		return -1;
 	}
 	finding(&f, v->pend_at.file, v->pend_at.line, r->seq,
-			"torn record (%zu bytes) left by a crash; the writer continued at seq %llu",
+			"torn record (%zu bytes): not a record, found by the writer at restart "
+			"(a crash mid-write) and sealed into the chain by seq %llu",
 			v->pend_bytes, (unsigned long long)r->seq);
 	notify(v, &f);
 	return 0;

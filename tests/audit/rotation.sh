@@ -14,7 +14,7 @@ has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 # --- 1. renamed under a running writer, no signal: noticed within a second ---
 at_conf a 'sync = "none";'
 LOG=$AT/a/decisions.log
-"$LOAD" "$AT/a.conf" 1 150 10000 >"$AT/a.acks" 2>/dev/null &
+"$LOAD" "$AT/a.conf" 1 300 10000 >"$AT/a.acks" 2>/dev/null &
 PID=$!
 at_track "$PID"
 wait_for 10 has_lines "$LOG" 30 || fail "the writer did not start"
@@ -25,21 +25,21 @@ wait "$PID"
 same "$?" 0 "the writer finished without errors"
 same "$(head -n 1 "$LOG" | grep -c '"phase":"system","event":"rotate"')" 1 \
 	"the new file starts with a rotate record"
-same "$(( $(lines "$LOG.1") + $(lines "$LOG") ))" 151 "150 decisions + 1 rotate record in the two files"
+same "$(( $(lines "$LOG.1") + $(lines "$LOG") ))" 301 "300 decisions + 1 rotate record in the two files"
 check 0 "verify old then new" "$RG" log verify --file "$LOG.1" --file "$LOG"
-has "151 records checked, chain intact"
+has "301 records checked, chain intact"
 check 0 "verify given in the other order" "$RG" log verify --file "$LOG" --file "$LOG.1"
-has "151 records checked, chain intact"
+has "301 records checked, chain intact"
 check 0 "the new file alone verifies (it says it continues another)" "$RG" log verify --file "$LOG"
 has "warning: the chain starts here"
 check 0 "the old file alone verifies" "$RG" log verify --file "$LOG.1"
-same "$(grep -c '"object":"obj-0-' "$LOG.1" "$LOG" | awk -F: '{s += $2} END {print s}')" 150 \
+same "$(grep -c '"object":"obj-0-' "$LOG.1" "$LOG" | awk -F: '{s += $2} END {print s}')" 300 \
 	"every acknowledged decision is in one of the files"
 
 # --- 2. the real logrotate with the example config, SIGHUP in postrotate ---
 at_conf b 'sync = "batch";'
 LOG=$AT/b/decisions.log
-"$LOAD" "$AT/b.conf" 2 150 5000 >"$AT/b.acks" 2>/dev/null &
+"$LOAD" "$AT/b.conf" 2 300 5000 >"$AT/b.acks" 2>/dev/null &
 PID=$!
 at_track "$PID"
 sed -e "s|/var/log/rolegate/decisions.log|$LOG|" \
@@ -57,7 +57,7 @@ same "$?" 0 "the writer finished without errors"
 same "$(stat -c %a "$LOG")" 600 "the new log is mode 0600"
 zcat "$LOG.2.gz" >"$AT/b.2"
 check 0 "verify the three files" "$RG" log verify --file "$LOG" --file "$AT/b.2" --file "$LOG.1"
-has "302 records checked, chain intact"
+has "602 records checked, chain intact"
 same "$(cat "$AT/b.2" "$LOG.1" "$LOG" | grep -c '"event":"rotate"')" 2 "two rotate records"
 check 1 "a missing middle file is a break" "$RG" log verify --file "$AT/b.2" --file "$LOG"
 has "$LOG:1: seq"

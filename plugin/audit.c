@@ -158,8 +158,6 @@ static int make_parents(const char *path, char *err, size_t errlen)
 	for (char *p = dir + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
-		if (strchr(p + 1, '/') == NULL && p[1] == '\0')
-			break;
 		*p = '\0';
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 			errf(err, errlen, "cannot create %s: %s", dir, strerror(errno));

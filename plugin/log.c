@@ -16,6 +16,9 @@ void rg_log_init(bool use_syslog)
 }
 
 static void vlog(int prio, const char *err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vlog(int prio, const char *err, const char *fmt, va_list ap)
 {
 	char msg[1024];
 

@@ -407,9 +407,11 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 	c->has_capabilities = get_strings(l, g, "capabilities", &c->capabilities);
 	for (size_t i = 0; i < c->capabilities.n; i++) {
 		char *cap = c->capabilities.v[i];
+		size_t skip = strncasecmp(cap, "CAP_", 4) == 0 ? 4 : 0;
 
-		if (strncasecmp(cap, "CAP_", 4) == 0)
-			memmove(cap, cap + 4, strlen(cap + 4) + 1);
+		/* Stored without the CAP_ prefix, as dockerd normalizes CapAdd. */
+		for (size_t j = 0; skip > 0 && (j == 0 || cap[j - 1] != '\0'); j++)
+			cap[j] = cap[j + skip];
 		if (cap[strspn(cap, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] != '\0' ||
 		    cap[0] == '\0')
 			err(l, child(g, "capabilities", K_STRINGS), "capability '%s' is not a capability name", cap);

@@ -1,0 +1,105 @@
+#ifndef ROLEGATE_DIRECTORY_H
+#define ROLEGATE_DIRECTORY_H
+
+/*
+ * The directory: a user's groups as the LDAP server knows them (SPEC.md §3
+ * identity.ldap), behind a cache so that Docker does not wait on LDAP for
+ * every request, and so that an outage neither locks everyone out (stale
+ * answers, up to stale_ttl old) nor lets anyone in (no usable answer = the
+ * caller denies).
+ *
+ * plugin/dircache.c implements this interface on top of the LDAP client in
+ * plugin/ldap.c (rolegate/ldap.h).
+ *
+ * Every function is safe to call from any number of threads at once, except
+ * rg_directory_free(), which must run alone.
+ */
+
+#include <stddef.h>
+
+#include "rolegate/decide.h"
+#include "rolegate/policy.h"
+#include "rolegate/strv.h"
+
+/* At most this many users are cached; the least recently used is evicted. */
+#define RG_DIRECTORY_MAX_USERS 4096
+/* Longest user name the directory accepts, in bytes. */
+#define RG_DIRECTORY_NAME_MAX 256
+/*
+ * After a failed refresh, a stale answer is served without asking LDAP again
+ * for min(cache_ttl, this many seconds): an outage must not make every
+ * request wait for a timeout, and a fresh answer would have been reused for
+ * cache_ttl anyway.
+ */
+#define RG_DIRECTORY_RETRY_MAX 10
+/*
+ * A thread waiting for another thread's lookup of the same user gives up
+ * after this many operation timeouts (timeout_ms each): a lookup is at least
+ * a connect and a search.
+ */
+#define RG_DIRECTORY_WAIT_OPS 2
+
+struct rg_directory;
+
+/* Counters for tests, the benchmark and diagnostics. */
+struct rg_directory_stats {
+	unsigned long lookups;     /* lookups sent to the directory (one per flight) */
+	unsigned long hits;        /* answered from the cache within cache_ttl/negative_ttl */
+	unsigned long shared;      /* answered by waiting for another thread's lookup */
+	unsigned long stale;       /* answered with a stale answer during an outage */
+	unsigned long failures;    /* lookups that got no answer from the directory */
+	unsigned long denied;      /* calls that returned -1 */
+	unsigned long evictions;   /* users dropped to keep the cache bounded */
+	unsigned long connects;    /* LDAP connections opened (reconnects included) */
+	size_t users;              /* users currently cached */
+};
+
+/*
+ * Creates a directory client for c (c->enabled must be true). Does not
+ * connect yet: the first lookup does. Reads bind_password_file now (when
+ * bind_dn is set) and refuses a file that is not a regular file, is
+ * accessible by group or others, or is not owned by root or the current
+ * user; checks that the URIs parse and the filters hold their placeholders.
+ * Nothing is copied from c after this returns: c may be freed. Returns NULL
+ * with a message in err (never containing the password) on failure.
+ */
+struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err, size_t errlen);
+
+/*
+ * Appends the directory groups of user to out (skipping names already in
+ * out). Returns 0 with *source set to RG_GROUPS_LDAP (a lookup made for this
+ * call, or one this call waited for), RG_GROUPS_CACHE (an answer within
+ * cache_ttl, or negative_ttl for an unknown user) or RG_GROUPS_STALE (the
+ * directory could not answer; an answer younger than stale_ttl was used). A
+ * user the directory does not know is 0 with no groups appended.
+ *
+ * Returns -1 with out unchanged and *errstr set to a static message in plain
+ * words when no usable answer exists, e.g. "the directory (LDAP) is
+ * unreachable and no cached answer is usable", or "invalid user name" (empty,
+ * longer than RG_DIRECTORY_NAME_MAX bytes, not UTF-8, or holding control
+ * characters). The caller must deny on -1.
+ *
+ * Concurrent calls for the same user that needs a lookup cause one lookup;
+ * the others wait for it (at most RG_DIRECTORY_WAIT_OPS * timeout_ms). No
+ * lock is held during network I/O.
+ */
+int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,
+		enum rg_group_source *source, const char **errstr);
+
+/*
+ * Routes the directory's diagnostics (which server failed and why, outage
+ * start and end, truncated group lists) to fn; the default writes
+ * "rolegate: ldap: MESSAGE" to stderr. fn may be called from any thread,
+ * never with a lock held; msg is only valid during the call. Call before
+ * sharing d between threads.
+ */
+void rg_directory_set_logger(struct rg_directory *d,
+		void (*fn)(void *arg, const char *msg), void *arg);
+
+/* Copies the counters into st. */
+void rg_directory_stats(struct rg_directory *d, struct rg_directory_stats *st);
+
+/* Closes the connections and frees d. NULL-safe. No call may be in progress. */
+void rg_directory_free(struct rg_directory *d);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * The directory cache (rolegate/directory.h): answers "which groups is this
+ * user in" from memory when it can, asks the LDAP client (rolegate/ldap.h)
+ * when it must, and decides what an outage means.
+ *
+ * Per user there is one entry: the last answer the directory gave (groups,
+ * or "no such user") and when, plus the state of a lookup in flight. Only the
+ * thread that starts a lookup talks to LDAP, with the lock released; threads
+ * asking for the same user meanwhile sleep on a condition variable until it
+ * is done and take its answer. Entries are in a hash table and an LRU list;
+ * the table holds at most RG_DIRECTORY_MAX_USERS entries.
+ *
+ * Times are CLOCK_MONOTONIC milliseconds, so that setting the clock neither
+ * expires every answer nor keeps them forever.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "rolegate/directory.h"
+#include "rolegate/ldap.h"
+
+/* Outage messages are repeated at most this often (seconds). */
+#define LOG_REPEAT 60
+#define NBUCKETS 1024
+
+struct entry {
+	char *user;
+	uint64_t hash;
+	struct entry *hnext;          /* hash chain */
+	struct entry *older, *newer;  /* LRU list */
+
+	bool has_answer;              /* groups/negative hold a directory answer */
+	bool negative;                /* the answer was "no such user" */
+	struct rg_strv groups;
+	int64_t fetched;              /* when the answer was obtained */
+	int64_t retry_at;             /* after a failed refresh: don't ask again before */
+
+	bool in_flight;               /* a thread is asking LDAP right now */
+	unsigned gen;                 /* counts finished lookups */
+	enum rg_ldap_status last;     /* outcome of the last finished lookup */
+	unsigned waiters;             /* threads sleeping on this entry */
+};
+
+struct rg_directory {
+	struct rg_ldap *ldap;
+	int64_t cache_ttl, negative_ttl, stale_ttl, retry, wait; /* ms */
+
+	void (*log)(void *arg, const char *msg);
+	void *log_arg;
+
+	pthread_mutex_t lock;         /* guards everything below */
+	pthread_cond_t done;          /* a lookup finished */
+	struct entry *buckets[NBUCKETS];
+	struct entry lru;             /* sentinel: lru.newer is the oldest */
+	size_t n;
+	uint64_t seed;
+	struct rg_directory_stats stats;
+	bool down;                    /* the last lookup found the directory unreachable */
+	int64_t logged_down;          /* when that was last logged */
+	int64_t logged_warn;          /* when a warning was last logged */
+	unsigned long warns_suppressed;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void log_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "rolegate: ldap: %s\n", msg);
+}
+
+/* FNV-1a over a random seed: user names come from outside. */
+static uint64_t hash_of(const struct rg_directory *d, const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ d->seed;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err, size_t errlen)
+{
+	struct rg_directory *d;
+	pthread_condattr_t ca;
+
+	d = calloc(1, sizeof(*d));
+	if (d == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->ldap = rg_ldap_new(c, err, errlen);
+	if (d->ldap == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->cache_ttl = (int64_t)c->cache_ttl * 1000;
+	d->negative_ttl = (int64_t)c->negative_ttl * 1000;
+	d->stale_ttl = (int64_t)c->stale_ttl * 1000;
+	d->retry = (c->cache_ttl < RG_DIRECTORY_RETRY_MAX ? c->cache_ttl : RG_DIRECTORY_RETRY_MAX) * 1000LL;
+	d->wait = (int64_t)c->timeout_ms * RG_DIRECTORY_WAIT_OPS;
+	d->log = log_stderr;
+	d->lru.older = d->lru.newer = &d->lru;
+	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) != (ssize_t)sizeof(d->seed))
+		d->seed = (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)d;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->done, &ca);
+	pthread_condattr_destroy(&ca);
+	return d;
+}
+
+void rg_directory_set_logger(struct rg_directory *d, void (*fn)(void *arg, const char *msg), void *arg)
+{
+	d->log = fn != NULL ? fn : log_stderr;
+	d->log_arg = fn != NULL ? arg : NULL;
+}
+
+/* ---- entries (lock held) --------------------------------------------- */
+
+static void lru_unlink(struct entry *e)
+{
+	e->older->newer = e->newer;
+	e->newer->older = e->older;
+}
+
+/* Marks e most recently used. */
+static void lru_touch(struct rg_directory *d, struct entry *e)
+{
+	lru_unlink(e);
+	e->older = d->lru.older;
+	e->newer = &d->lru;
+	d->lru.older->newer = e;
+	d->lru.older = e;
+}
+
+static void entry_remove(struct rg_directory *d, struct entry *e)
+{
+	struct entry **pp = &d->buckets[e->hash % NBUCKETS];
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	lru_unlink(e);
+	d->n--;
+	rg_strv_free(&e->groups);
+	free(e->user);
+	free(e);
+}
+
+/* Whether e may be dropped: nobody is asking about it right now. */
+static bool entry_idle(const struct entry *e)
+{
+	return !e->in_flight && e->waiters == 0;
+}
+
+/* Drops the least recently used idle entry. When every entry is busy (one
+ * per thread at most) the table may briefly exceed its bound. */
+static void evict_one(struct rg_directory *d)
+{
+	for (struct entry *e = d->lru.newer; e != &d->lru; e = e->newer) {
+		if (entry_idle(e)) {
+			entry_remove(d, e);
+			d->stats.evictions++;
+			return;
+		}
+	}
+}
+
+/* The entry for user, created (empty) when absent; NULL when out of memory. */
+static struct entry *entry_get(struct rg_directory *d, const char *user)
+{
+	uint64_t h = hash_of(d, user);
+	struct entry *e;
+
+	for (e = d->buckets[h % NBUCKETS]; e != NULL; e = e->hnext) {
+		if (e->hash == h && strcmp(e->user, user) == 0) {
+			lru_touch(d, e);
+			return e;
+		}
+	}
+	if (d->n >= RG_DIRECTORY_MAX_USERS)
+		evict_one(d);
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || (e->user = strdup(user)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	e->hash = h;
+	e->hnext = d->buckets[h % NBUCKETS];
+	d->buckets[h % NBUCKETS] = e;
+	e->older = e->newer = e;
+	lru_touch(d, e);
+	d->n++;
+	return e;
+}
+
+/* An entry that never got an answer is of no use once nobody waits on it. */
+static void entry_release(struct rg_directory *d, struct entry *e)
+{
+	if (!e->has_answer && entry_idle(e))
+		entry_remove(d, e);
+}
+
+static bool fresh(const struct rg_directory *d, const struct entry *e, int64_t now)
+{
+	int64_t ttl = e->negative ? d->negative_ttl : d->cache_ttl;
+
+	return e->has_answer && now - e->fetched < ttl;
+}
+
+static bool stale_usable(const struct rg_directory *d, const struct entry *e, int64_t now)
+{
+	return e->has_answer && now - e->fetched < d->stale_ttl;
+}
+
+/* Appends e's groups to out; on failure out is as it was. */
+static int copy_groups(const struct entry *e, struct rg_strv *out)
+{
+	size_t n0 = out->n;
+
+	for (size_t i = 0; i < e->groups.n; i++) {
+		if (rg_strv_push_unique(out, e->groups.v[i]) < 0) {
+			while (out->n > n0)
+				free(out->v[--out->n]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *const unreachable_msg = "the directory (LDAP) is unreachable and no cached answer is usable";
+static const char *const failed_msg = "the directory (LDAP) lookup failed and no cached answer is usable";
+
+/*
+ * The answer after a failed lookup (or a wait that ran out): a stale answer
+ * if one is young enough, else -1.
+ */
+static int answer_failure(struct rg_directory *d, struct entry *e, enum rg_ldap_status st,
+		int64_t now, struct rg_strv *out, enum rg_group_source *source, const char **errstr)
+{
+	if (stale_usable(d, e, now) && copy_groups(e, out) == 0) {
+		*source = RG_GROUPS_STALE;
+		d->stats.stale++;
+		return 0;
+	}
+	*errstr = st == RG_LDAP_FAILED ? failed_msg : unreachable_msg;
+	d->stats.denied++;
+	return -1;
+}
+
+/* ---- the lookup ------------------------------------------------------ */
+
+/*
+ * Logs the outcome of a lookup, outside the lock. An unreachable directory
+ * is reported when the outage starts and then at most every LOG_REPEAT
+ * seconds; its end is reported once. A failed lookup (the directory
+ * answered with an error: a configuration or data problem) is reported
+ * every time. Warnings about an answer (a group list cut short) are
+ * logged at most every LOG_REPEAT seconds.
+ */
+static void report(struct rg_directory *d, enum rg_ldap_status st, const char *user, const char *detail)
+{
+	char msg[1024];
+	bool say = false;
+	int64_t now = now_ms();
+	const char *why = detail[0] != '\0' ? detail : "no details";
+
+	pthread_mutex_lock(&d->lock);
+	if (st == RG_LDAP_UNREACHABLE) {
+		if (!d->down || now - d->logged_down >= LOG_REPEAT * 1000) {
+			say = true;
+			d->logged_down = now;
+		}
+		d->down = true;
+		snprintf(msg, sizeof(msg), "directory unreachable (looking up %s): %s", user, why);
+	} else if (st == RG_LDAP_FAILED) {
+		say = true;
+		snprintf(msg, sizeof(msg), "lookup failed (looking up %s): %s", user, why);
+	} else if (d->down) {
+		d->down = false;
+		say = true;
+		snprintf(msg, sizeof(msg), "directory answering again%s%s",
+				detail[0] != '\0' ? ": " : "", detail);
+	} else if (detail[0] != '\0') {
+		/* warnings (a group list cut short) repeat on every refresh */
+		if (d->logged_warn == 0 || now - d->logged_warn >= LOG_REPEAT * 1000) {
+			say = true;
+			snprintf(msg, sizeof(msg), "looking up %s: %s%s", user, detail,
+					d->warns_suppressed > 0 ? " (similar warnings since the last one suppressed)" : "");
+			d->logged_warn = now | 1;
+			d->warns_suppressed = 0;
+		} else {
+			d->warns_suppressed++;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (say)
+		d->log(d->log_arg, msg);
+}
+
+int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,
+		enum rg_group_source *source, const char **errstr)
+{
+	struct rg_strv got = { 0 };
+	enum rg_ldap_status st;
+	char detail[768];
+	struct entry *e;
+	int64_t now;
+	int ret;
+
+	*errstr = NULL;
+	if (user == NULL || !rg_ldap_name_valid(user, strlen(user), RG_DIRECTORY_NAME_MAX)) {
+		*errstr = "invalid user name";
+		pthread_mutex_lock(&d->lock);
+		d->stats.denied++;
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	pthread_mutex_lock(&d->lock);
+	e = entry_get(d, user);
+	if (e == NULL) {
+		d->stats.denied++;
+		pthread_mutex_unlock(&d->lock);
+		*errstr = "out of memory";
+		return -1;
+	}
+	now = now_ms();
+	if (fresh(d, e, now))
+		goto hit;
+	if (e->in_flight) {
+		/* someone is asking already: take their answer */
+		unsigned gen = e->gen;
+		int64_t deadline = now + d->wait;
+		struct timespec ts = { .tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000 };
+
+		e->waiters++;
+		while (e->gen == gen &&
+		       pthread_cond_timedwait(&d->done, &d->lock, &ts) != ETIMEDOUT)
+			;
+		e->waiters--;
+		now = now_ms();
+		if (e->gen == gen) {
+			ret = answer_failure(d, e, RG_LDAP_UNREACHABLE, now, out, source, errstr);
+		} else if (e->last == RG_LDAP_FOUND || e->last == RG_LDAP_NO_USER) {
+			ret = copy_groups(e, out);
+			*source = RG_GROUPS_LDAP;
+			if (ret == 0) {
+				d->stats.shared++;
+			} else {
+				*errstr = "out of memory";
+				d->stats.denied++;
+			}
+		} else {
+			ret = answer_failure(d, e, e->last, now, out, source, errstr);
+		}
+		entry_release(d, e);
+		pthread_mutex_unlock(&d->lock);
+		return ret;
+	}
+	if (now < e->retry_at && stale_usable(d, e, now)) {
+		/* a refresh failed a moment ago: don't make this request wait for another */
+		ret = answer_failure(d, e, e->last, now, out, source, errstr);
+		pthread_mutex_unlock(&d->lock);
+		return ret;
+	}
+
+	/* this thread asks */
+	e->in_flight = true;
+	d->stats.lookups++;
+	pthread_mutex_unlock(&d->lock);
+
+	st = rg_ldap_lookup(d->ldap, user, &got, detail, sizeof(detail));
+	report(d, st, user, detail);
+
+	pthread_mutex_lock(&d->lock);
+	now = now_ms();
+	e->in_flight = false;
+	e->gen++;
+	e->last = st;
+	if (st == RG_LDAP_FOUND || st == RG_LDAP_NO_USER) {
+		rg_strv_free(&e->groups);
+		e->groups = got;
+		e->has_answer = true;
+		e->negative = st == RG_LDAP_NO_USER;
+		e->fetched = now;
+		e->retry_at = 0;
+	} else {
+		d->stats.failures++;
+		e->retry_at = now + d->retry;
+	}
+	pthread_cond_broadcast(&d->done);
+	if (st == RG_LDAP_FOUND || st == RG_LDAP_NO_USER) {
+		ret = copy_groups(e, out);
+		*source = RG_GROUPS_LDAP;
+		if (ret < 0) {
+			*errstr = "out of memory";
+			d->stats.denied++;
+		}
+	} else {
+		ret = answer_failure(d, e, st, now, out, source, errstr);
+	}
+	entry_release(d, e);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+
+hit:
+	ret = copy_groups(e, out);
+	if (ret == 0) {
+		*source = RG_GROUPS_CACHE;
+		d->stats.hits++;
+	} else {
+		*errstr = "out of memory";
+		d->stats.denied++;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+void rg_directory_stats(struct rg_directory *d, struct rg_directory_stats *st)
+{
+	pthread_mutex_lock(&d->lock);
+	*st = d->stats;
+	st->users = d->n;
+	pthread_mutex_unlock(&d->lock);
+	st->connects = rg_ldap_connects(d->ldap);
+}
+
+void rg_directory_free(struct rg_directory *d)
+{
+	if (d == NULL)
+		return;
+	while (d->lru.newer != &d->lru)
+		entry_remove(d, d->lru.newer);
+	rg_ldap_free(d->ldap);
+	pthread_cond_destroy(&d->done);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}

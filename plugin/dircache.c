@@ -24,6 +24,7 @@
 
 #include "rolegate/directory.h"
 #include "rolegate/ldap.h"
+#include "rolegate/log.h"
 
 /* Outage messages are repeated at most this often (seconds). */
 #define LOG_REPEAT 60
@@ -47,12 +48,15 @@ struct entry {
 	unsigned waiters;             /* threads sleeping on this entry */
 };
 
+/* When a kind of message was last logged, and how many were dropped since. */
+struct log_limit {
+	int64_t last;
+	unsigned long suppressed;
+};
+
 struct rg_directory {
 	struct rg_ldap *ldap;
 	int64_t cache_ttl, negative_ttl, stale_ttl, retry, wait; /* ms */
-
-	void (*log)(void *arg, const char *msg);
-	void *log_arg;
 
 	pthread_mutex_t lock;         /* guards everything below */
 	pthread_cond_t done;          /* a lookup finished */
@@ -62,9 +66,7 @@ struct rg_directory {
 	uint64_t seed;
 	struct rg_directory_stats stats;
 	bool down;                    /* the last lookup found the directory unreachable */
-	int64_t logged_down;          /* when that was last logged */
-	int64_t logged_warn;          /* when a warning was last logged */
-	unsigned long warns_suppressed;
+	struct log_limit log_down, log_failed, log_warn;
 };
 
 static int64_t now_ms(void)
@@ -73,12 +75,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void log_stderr(void *arg, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "rolegate: ldap: %s\n", msg);
 }
 
 /* FNV-1a over a random seed: user names come from outside. */
@@ -113,7 +109,6 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 	d->stale_ttl = (int64_t)c->stale_ttl * 1000;
 	d->retry = (c->cache_ttl < RG_DIRECTORY_RETRY_MAX ? c->cache_ttl : RG_DIRECTORY_RETRY_MAX) * 1000LL;
 	d->wait = (int64_t)c->timeout_ms * RG_DIRECTORY_WAIT_OPS;
-	d->log = log_stderr;
 	d->lru.older = d->lru.newer = &d->lru;
 	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) != (ssize_t)sizeof(d->seed))
 		d->seed = (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)d;
@@ -123,12 +118,6 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 	pthread_cond_init(&d->done, &ca);
 	pthread_condattr_destroy(&ca);
 	return d;
-}
-
-void rg_directory_set_logger(struct rg_directory *d, void (*fn)(void *arg, const char *msg), void *arg)
-{
-	d->log = fn != NULL ? fn : log_stderr;
-	d->log_arg = fn != NULL ? arg : NULL;
 }
 
 /* ---- entries (lock held) --------------------------------------------- */
@@ -267,51 +256,62 @@ static int answer_failure(struct rg_directory *d, struct entry *e, enum rg_ldap_
 /* ---- the lookup ------------------------------------------------------ */
 
 /*
- * Logs the outcome of a lookup, outside the lock. An unreachable directory
- * is reported when the outage starts and then at most every LOG_REPEAT
- * seconds; its end is reported once. A failed lookup (the directory
- * answered with an error: a configuration or data problem) is reported
- * every time. Warnings about an answer (a group list cut short) are
- * logged at most every LOG_REPEAT seconds.
+ * Whether a message of kind lim may be logged now (lock held). Fills note
+ * with how many were dropped since the last one.
+ */
+static bool may_log(struct log_limit *lim, int64_t now, char *note, size_t notelen)
+{
+	if (lim->last != 0 && now - lim->last < LOG_REPEAT * 1000) {
+		lim->suppressed++;
+		return false;
+	}
+	if (lim->suppressed > 0)
+		snprintf(note, notelen, " (%lu similar message(s) suppressed)", lim->suppressed);
+	lim->last = now | 1;
+	lim->suppressed = 0;
+	return true;
+}
+
+/*
+ * Logs the outcome of a lookup (rolegate/log.h: stderr, or syslog in the
+ * daemon), outside the lock. The start and the end of an outage are always
+ * reported; anything that repeats (the outage going on, failed lookups,
+ * warnings about an answer) at most every LOG_REPEAT seconds per kind, so
+ * that a busy host cannot flood the log.
  */
 static void report(struct rg_directory *d, enum rg_ldap_status st, const char *user, const char *detail)
 {
-	char msg[1024];
-	bool say = false;
-	int64_t now = now_ms();
 	const char *why = detail[0] != '\0' ? detail : "no details";
+	char msg[1024], note[96] = "";
+	int64_t now = now_ms();
+	struct log_limit *lim = NULL;
+	bool say = true;
 
 	pthread_mutex_lock(&d->lock);
 	if (st == RG_LDAP_UNREACHABLE) {
-		if (!d->down || now - d->logged_down >= LOG_REPEAT * 1000) {
-			say = true;
-			d->logged_down = now;
-		}
+		lim = &d->log_down;
+		if (!d->down)
+			lim->last = 0;    /* a new outage is always news */
 		d->down = true;
 		snprintf(msg, sizeof(msg), "directory unreachable (looking up %s): %s", user, why);
 	} else if (st == RG_LDAP_FAILED) {
-		say = true;
+		lim = &d->log_failed;
 		snprintf(msg, sizeof(msg), "lookup failed (looking up %s): %s", user, why);
 	} else if (d->down) {
 		d->down = false;
-		say = true;
 		snprintf(msg, sizeof(msg), "directory answering again%s%s",
 				detail[0] != '\0' ? ": " : "", detail);
 	} else if (detail[0] != '\0') {
-		/* warnings (a group list cut short) repeat on every refresh */
-		if (d->logged_warn == 0 || now - d->logged_warn >= LOG_REPEAT * 1000) {
-			say = true;
-			snprintf(msg, sizeof(msg), "looking up %s: %s%s", user, detail,
-					d->warns_suppressed > 0 ? " (similar warnings since the last one suppressed)" : "");
-			d->logged_warn = now | 1;
-			d->warns_suppressed = 0;
-		} else {
-			d->warns_suppressed++;
-		}
+		lim = &d->log_warn;
+		snprintf(msg, sizeof(msg), "looking up %s: %s", user, detail);
+	} else {
+		say = false;
 	}
+	if (lim != NULL)
+		say = may_log(lim, now, note, sizeof(note));
 	pthread_mutex_unlock(&d->lock);
 	if (say)
-		d->log(d->log_arg, msg);
+		log_warnx("ldap: %s%s", msg, note);
 }
 
 int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,

@@ -12,7 +12,11 @@
  * plugin/ldap.c (rolegate/ldap.h).
  *
  * Every function is safe to call from any number of threads at once, except
- * rg_directory_free(), which must run alone.
+ * rg_directory_free(), which must run alone. Diagnostics (which server
+ * failed and why, the start and end of an outage, a group list cut short)
+ * go to log_warnx() (rolegate/log.h), rate-limited; never a password.
+ * libldap may write to a connection the server closed: SIGPIPE must be
+ * ignored or blocked in every thread that calls in.
  */
 
 #include <stddef.h>
@@ -85,16 +89,6 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
  */
 int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,
 		enum rg_group_source *source, const char **errstr);
-
-/*
- * Routes the directory's diagnostics (which server failed and why, outage
- * start and end, truncated group lists) to fn; the default writes
- * "rolegate: ldap: MESSAGE" to stderr. fn may be called from any thread,
- * never with a lock held; msg is only valid during the call. Call before
- * sharing d between threads.
- */
-void rg_directory_set_logger(struct rg_directory *d,
-		void (*fn)(void *arg, const char *msg), void *arg);
 
 /* Copies the counters into st. */
 void rg_directory_stats(struct rg_directory *d, struct rg_directory_stats *st);

@@ -314,85 +314,76 @@ static void report(struct rg_directory *d, enum rg_ldap_status st, const char *u
 		log_warnx("ldap: %s%s", msg, note);
 }
 
-int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,
+/* Appends e's answer (lock held): the source and counter are the caller's. */
+static int answer(struct rg_directory *d, struct entry *e, enum rg_group_source src,
+		unsigned long *counter, struct rg_strv *out, enum rg_group_source *source,
+		const char **errstr)
+{
+	if (copy_groups(e, out) < 0) {
+		*errstr = "out of memory";
+		d->stats.denied++;
+		return -1;
+	}
+	*source = src;
+	(*counter)++;
+	return 0;
+}
+
+/*
+ * Another thread is asking the directory about e: waits (lock held, released
+ * while sleeping) until it is done, at most RG_DIRECTORY_WAIT_OPS *
+ * timeout_ms, and answers with its outcome.
+ */
+static int wait_for_lookup(struct rg_directory *d, struct entry *e, struct rg_strv *out,
+		enum rg_group_source *source, const char **errstr)
+{
+	unsigned gen = e->gen;
+	int64_t deadline = now_ms() + d->wait;
+	struct timespec ts = { .tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000 };
+	int ret;
+
+	e->waiters++;
+	while (e->gen == gen && pthread_cond_timedwait(&d->done, &d->lock, &ts) != ETIMEDOUT)
+		;
+	e->waiters--;
+	if (e->gen == gen)
+		ret = answer_failure(d, e, RG_LDAP_UNREACHABLE, now_ms(), out, source, errstr);
+	else if (e->last == RG_LDAP_FOUND || e->last == RG_LDAP_NO_USER)
+		ret = answer(d, e, RG_GROUPS_LDAP, &d->stats.shared, out, source, errstr);
+	else
+		ret = answer_failure(d, e, e->last, now_ms(), out, source, errstr);
+	entry_release(d, e);
+	return ret;
+}
+
+/*
+ * Asks the directory about e's user (lock held on entry and on return,
+ * released during the lookup), stores the answer and wakes the threads
+ * waiting for it.
+ */
+static int lookup(struct rg_directory *d, struct entry *e, struct rg_strv *out,
 		enum rg_group_source *source, const char **errstr)
 {
 	struct rg_strv got = { 0 };
 	enum rg_ldap_status st;
 	char detail[768];
-	struct entry *e;
 	int64_t now;
 	int ret;
 
-	*errstr = NULL;
-	if (user == NULL || !rg_ldap_name_valid(user, strlen(user), RG_DIRECTORY_NAME_MAX)) {
-		*errstr = "invalid user name";
-		pthread_mutex_lock(&d->lock);
-		d->stats.denied++;
-		pthread_mutex_unlock(&d->lock);
-		return -1;
-	}
-	pthread_mutex_lock(&d->lock);
-	e = entry_get(d, user);
-	if (e == NULL) {
-		d->stats.denied++;
-		pthread_mutex_unlock(&d->lock);
-		*errstr = "out of memory";
-		return -1;
-	}
-	now = now_ms();
-	if (fresh(d, e, now))
-		goto hit;
-	if (e->in_flight) {
-		/* someone is asking already: take their answer */
-		unsigned gen = e->gen;
-		int64_t deadline = now + d->wait;
-		struct timespec ts = { .tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000 };
-
-		e->waiters++;
-		while (e->gen == gen &&
-		       pthread_cond_timedwait(&d->done, &d->lock, &ts) != ETIMEDOUT)
-			;
-		e->waiters--;
-		now = now_ms();
-		if (e->gen == gen) {
-			ret = answer_failure(d, e, RG_LDAP_UNREACHABLE, now, out, source, errstr);
-		} else if (e->last == RG_LDAP_FOUND || e->last == RG_LDAP_NO_USER) {
-			ret = copy_groups(e, out);
-			*source = RG_GROUPS_LDAP;
-			if (ret == 0) {
-				d->stats.shared++;
-			} else {
-				*errstr = "out of memory";
-				d->stats.denied++;
-			}
-		} else {
-			ret = answer_failure(d, e, e->last, now, out, source, errstr);
-		}
-		entry_release(d, e);
-		pthread_mutex_unlock(&d->lock);
-		return ret;
-	}
-	if (now < e->retry_at && stale_usable(d, e, now)) {
-		/* a refresh failed a moment ago: don't make this request wait for another */
-		ret = answer_failure(d, e, e->last, now, out, source, errstr);
-		pthread_mutex_unlock(&d->lock);
-		return ret;
-	}
-
-	/* this thread asks */
+	/* e cannot be evicted while in flight; its user name cannot change */
 	e->in_flight = true;
 	d->stats.lookups++;
 	pthread_mutex_unlock(&d->lock);
 
-	st = rg_ldap_lookup(d->ldap, user, &got, detail, sizeof(detail));
-	report(d, st, user, detail);
+	st = rg_ldap_lookup(d->ldap, e->user, &got, detail, sizeof(detail));
+	report(d, st, e->user, detail);
 
 	pthread_mutex_lock(&d->lock);
 	now = now_ms();
 	e->in_flight = false;
 	e->gen++;
 	e->last = st;
+	pthread_cond_broadcast(&d->done);
 	if (st == RG_LDAP_FOUND || st == RG_LDAP_NO_USER) {
 		rg_strv_free(&e->groups);
 		e->groups = got;
@@ -400,34 +391,48 @@ int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv
 		e->negative = st == RG_LDAP_NO_USER;
 		e->fetched = now;
 		e->retry_at = 0;
+		ret = answer(d, e, RG_GROUPS_LDAP, &d->stats.fresh, out, source, errstr);
 	} else {
 		d->stats.failures++;
 		e->retry_at = now + d->retry;
-	}
-	pthread_cond_broadcast(&d->done);
-	if (st == RG_LDAP_FOUND || st == RG_LDAP_NO_USER) {
-		ret = copy_groups(e, out);
-		*source = RG_GROUPS_LDAP;
-		if (ret < 0) {
-			*errstr = "out of memory";
-			d->stats.denied++;
-		}
-	} else {
 		ret = answer_failure(d, e, st, now, out, source, errstr);
 	}
 	entry_release(d, e);
-	pthread_mutex_unlock(&d->lock);
 	return ret;
+}
 
-hit:
-	ret = copy_groups(e, out);
-	if (ret == 0) {
-		*source = RG_GROUPS_CACHE;
-		d->stats.hits++;
-	} else {
+int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,
+		enum rg_group_source *source, const char **errstr)
+{
+	struct entry *e;
+	int64_t now;
+	int ret;
+
+	*errstr = NULL;
+	pthread_mutex_lock(&d->lock);
+	if (user == NULL || !rg_ldap_name_valid(user, strlen(user), RG_DIRECTORY_NAME_MAX)) {
+		*errstr = "invalid user name";
+		d->stats.denied++;
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	e = entry_get(d, user);
+	if (e == NULL) {
 		*errstr = "out of memory";
 		d->stats.denied++;
+		pthread_mutex_unlock(&d->lock);
+		return -1;
 	}
+	now = now_ms();
+	if (fresh(d, e, now))
+		ret = answer(d, e, RG_GROUPS_CACHE, &d->stats.hits, out, source, errstr);
+	else if (e->in_flight)
+		ret = wait_for_lookup(d, e, out, source, errstr);
+	else if (now < e->retry_at && stale_usable(d, e, now))
+		/* a refresh failed a moment ago: don't make this request wait for another */
+		ret = answer_failure(d, e, e->last, now, out, source, errstr);
+	else
+		ret = lookup(d, e, out, source, errstr);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }

@@ -48,6 +48,7 @@ struct rg_directory;
 /* Counters for tests, the benchmark and diagnostics. */
 struct rg_directory_stats {
 	unsigned long lookups;     /* lookups sent to the directory (one per flight) */
+	unsigned long fresh;       /* answered by a lookup made for the call */
 	unsigned long hits;        /* answered from the cache within cache_ttl/negative_ttl */
 	unsigned long shared;      /* answered by waiting for another thread's lookup */
 	unsigned long stale;       /* answered with a stale answer during an outage */

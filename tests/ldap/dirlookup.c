@@ -48,9 +48,9 @@ static void print_stats(struct rg_directory *d)
 
 	rg_directory_stats(d, &st);
 	printf("stats: lookups=%lu hits=%lu shared=%lu stale=%lu failures=%lu denied=%lu "
-			"evictions=%lu connects=%lu users=%zu\n",
+			"evictions=%lu connects=%lu users=%zu fresh=%lu\n",
 			st.lookups, st.hits, st.shared, st.stale, st.failures, st.denied,
-			st.evictions, st.connects, st.users);
+			st.evictions, st.connects, st.users, st.fresh);
 	fflush(stdout);
 }
 

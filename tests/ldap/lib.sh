@@ -3,6 +3,7 @@
 # everything it started when the test exits, however it exits.
 #
 #   slapd_init NAME [--tls] [--require-tls] [--bind-only] [--idle SECONDS]
+#              [--sizelimit N|unlimited]   (slapd's default is 500)
 #   slapd_start NAME        starts (or restarts) it; waits until it answers
 #   slapd_stop NAME         SIGTERM, waits for the exit
 #   rg_conf FILE URI [LDAP-SETTINGS...]   writes a rolegate config
@@ -68,7 +69,7 @@ answer() {
 }
 
 slapd_init() {
-	local name=$1 tls="" acl="access to * by * read" idle=0
+	local name=$1 tls="" acl="access to * by * read" idle=0 sizelimit=500
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -77,6 +78,7 @@ slapd_init() {
 		--bind-only)
 			acl='access to * by dn.exact="cn=rolegate,ou=services,dc=example,dc=org" read by * none' ;;
 		--idle) idle=$2; shift ;;
+		--sizelimit) sizelimit=$2; shift ;;
 		*) fail "slapd_init: unknown option $1" ;;
 		esac
 		shift
@@ -92,8 +94,8 @@ TLSCertificateKeyFile $T/pki/server.key"
 security tls=1"
 		SLAPD_TLSPORT[$name]=$(free_port)
 	fi
-	awk -v dir="$dir" -v tls="$tlsconf" -v acl="$acl" -v idle="$idle" '{
-		gsub(/@DIR@/, dir); gsub(/@IDLE@/, idle)
+	awk -v dir="$dir" -v tls="$tlsconf" -v acl="$acl" -v idle="$idle" -v size="$sizelimit" '{
+		gsub(/@DIR@/, dir); gsub(/@IDLE@/, idle); gsub(/@SIZELIMIT@/, size)
 		if ($0 == "@TLS@") $0 = tls
 		if ($0 == "@ACL@") $0 = acl
 		print

@@ -437,6 +437,11 @@ int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv
 	return ret;
 }
 
+int rg_directory_reread_secret(struct rg_directory *d, char *err, size_t errlen)
+{
+	return rg_ldap_reread_secret(d->ldap, err, errlen);
+}
+
 void rg_directory_stats(struct rg_directory *d, struct rg_directory_stats *st)
 {
 	pthread_mutex_lock(&d->lock);

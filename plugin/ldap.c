@@ -41,7 +41,7 @@ struct rg_ldap {
 	bool starttls;
 	char *ca_file;         /* "" = libldap's default trust */
 	char *bind_dn;         /* "" = anonymous */
-	struct berval password;
+	char *password_file;
 	char *user_base;
 	char *user_filter;
 	char *group_base;
@@ -56,6 +56,7 @@ struct rg_ldap {
 	unsigned nconns;       /* open or being opened, idle or in use */
 	int64_t *uri_failed;   /* per URI: monotonic ms of the last failed connect, 0 = none */
 	unsigned long connects;
+	struct berval password;  /* replaced by rg_ldap_reread_secret() */
 };
 
 static int64_t now_ms(void)
@@ -410,19 +411,21 @@ struct rg_ldap *rg_ldap_new(const struct rg_ldap_config *c, char *err, size_t er
 	l->timeout_ms = c->timeout_ms;
 	l->ca_file = strdup(c->ca_file);
 	l->bind_dn = strdup(c->bind_dn);
+	l->password_file = strdup(c->bind_password_file);
 	l->user_base = strdup(c->user_base);
 	l->user_filter = strdup(c->user_filter);
 	l->group_base = strdup(c->group_base);
 	l->group_filter = strdup(c->group_filter);
 	l->group_name_attr = strdup(c->group_name_attr);
-	if (l->ca_file == NULL || l->bind_dn == NULL || l->user_base == NULL || l->user_filter == NULL ||
+	if (l->ca_file == NULL || l->bind_dn == NULL || l->password_file == NULL ||
+	    l->user_base == NULL || l->user_filter == NULL ||
 	    l->group_base == NULL || l->group_filter == NULL || l->group_name_attr == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (parse_uris(l, c->uri, err, errlen) < 0)
 		goto fail;
-	if (l->bind_dn[0] != '\0' && read_secret(c->bind_password_file, &l->password, err, errlen) < 0)
+	if (l->bind_dn[0] != '\0' && read_secret(l->password_file, &l->password, err, errlen) < 0)
 		goto fail;
 
 	/*
@@ -477,9 +480,10 @@ static void say_ldap(LDAP *ld, char *detail, size_t len, const char *uri, const 
  * bind (anonymous when no bind_dn), which is also what forces the TCP
  * connect, so that a dead server is found here and the next URI tried.
  */
-static int open_uri(const struct rg_ldap *l, const char *uri, LDAP **out, char *detail, size_t len)
+static int open_uri(struct rg_ldap *l, const char *uri, LDAP **out, char *detail, size_t len)
 {
-	struct berval anon = { 0, NULL };
+	char secret[RG_LDAP_SECRET_MAX];
+	struct berval cred = { 0, secret };
 	LDAP *ld = NULL;
 	int rc;
 
@@ -502,8 +506,15 @@ static int open_uri(const struct rg_ldap *l, const char *uri, LDAP **out, char *
 			goto fail;
 		}
 	}
-	rc = ldap_sasl_bind_s(ld, l->bind_dn, LDAP_SASL_SIMPLE,
-			l->bind_dn[0] != '\0' ? (struct berval *)&l->password : &anon, NULL, NULL, NULL);
+	/* a copy: a reload may replace the password meanwhile */
+	pthread_mutex_lock(&l->lock);
+	if (l->bind_dn[0] != '\0') {
+		memcpy(secret, l->password.bv_val, l->password.bv_len);
+		cred.bv_len = l->password.bv_len;
+	}
+	pthread_mutex_unlock(&l->lock);
+	rc = ldap_sasl_bind_s(ld, l->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	explicit_bzero(secret, sizeof(secret));
 	if (rc != LDAP_SUCCESS) {
 		say_ldap(ld, detail, len, uri, l->bind_dn[0] != '\0' ? "bind" : "anonymous bind", rc);
 		if (rc == LDAP_SERVER_DOWN && is_ldaps(uri))
@@ -1045,6 +1056,23 @@ enum rg_ldap_status rg_ldap_lookup(struct rg_ldap *l, const char *user, struct r
 	return st;
 }
 
+int rg_ldap_reread_secret(struct rg_ldap *l, char *err, size_t errlen)
+{
+	struct berval fresh = { 0, NULL }, old;
+
+	if (l->bind_dn[0] == '\0')
+		return 0;
+	if (read_secret(l->password_file, &fresh, err, errlen) < 0)
+		return -1;
+	pthread_mutex_lock(&l->lock);
+	old = l->password;
+	l->password = fresh;
+	pthread_mutex_unlock(&l->lock);
+	explicit_bzero(old.bv_val, old.bv_len);
+	free(old.bv_val);
+	return 0;
+}
+
 unsigned long rg_ldap_connects(struct rg_ldap *l)
 {
 	unsigned long n;
@@ -1075,6 +1103,7 @@ void rg_ldap_free(struct rg_ldap *l)
 	free(l->uri_failed);
 	free(l->ca_file);
 	free(l->bind_dn);
+	free(l->password_file);
 	free(l->user_base);
 	free(l->user_filter);
 	free(l->group_base);

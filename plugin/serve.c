@@ -103,6 +103,11 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 	box->rt.refs = 1;
 	box->rt.policy = p;
 	if (prev != NULL && prev->dir != NULL && rg_ldap_config_equal(&prev->policy->ldap, &p->ldap)) {
+		/* same settings, but the bind password may have been rotated */
+		if (rg_directory_reread_secret(prev->dir, err, errlen) < 0) {
+			free(box);
+			return NULL;
+		}
 		box->rt.dir = prev->dir;
 		((struct runtime_box *)prev)->owns_dir = false;
 		box->owns_dir = true;

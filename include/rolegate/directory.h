@@ -91,6 +91,15 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,
 		enum rg_group_source *source, const char **errstr);
 
+/*
+ * For a reload that keeps d (and its cache) because identity.ldap did not
+ * change: reads bind_password_file again, with the same checks as
+ * rg_directory_new, so that a rotated password takes effect (for new
+ * connections; open ones stay bound). Returns 0 (also without a bind_dn),
+ * or -1 with a message in err; the old password then stays in use.
+ */
+int rg_directory_reread_secret(struct rg_directory *d, char *err, size_t errlen);
+
 /* Copies the counters into st. */
 void rg_directory_stats(struct rg_directory *d, struct rg_directory_stats *st);
 

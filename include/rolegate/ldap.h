@@ -68,6 +68,14 @@ struct rg_ldap *rg_ldap_new(const struct rg_ldap_config *c, char *err, size_t er
 enum rg_ldap_status rg_ldap_lookup(struct rg_ldap *l, const char *user, struct rg_strv *groups,
 		char *detail, size_t detaillen);
 
+/*
+ * Reads the bind password file again (the same checks as rg_ldap_new):
+ * connections opened from now on bind with what it holds now. Returns 0
+ * (also without a bind_dn), or -1 with a message in err, the old password
+ * then staying in use. Thread-safe.
+ */
+int rg_ldap_reread_secret(struct rg_ldap *l, char *err, size_t errlen);
+
 /* Connections opened so far (the first ones and every reconnect). */
 unsigned long rg_ldap_connects(struct rg_ldap *l);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A directory that only a service account may read: bind with bind_dn and
 # bind_password_file, a wrong password, and the password file checks
-# (permissions, owner, empty, missing). The password never shows up in any
-# output.
+# (permissions, owner, empty, missing), and a rotated password read again
+# on reload. The password never shows up in any output.
 #
 # usage: bind.sh DIRLOOKUP
 DIRLOOKUP=$1
@@ -78,7 +78,38 @@ chmod 700 "$T/dir.secret"
 rg_conf "$T/dir.conf" "$URL" "$BIND" "bind_password_file = \"$T/dir.secret\";"
 setup_fails "$T/dir.conf" "not a regular file" "a directory as password file is refused"
 
-if grep -q "s3cret-for-tests\|wrong-password" "$T/stderr"; then
+# Password rotation: the server's password and the file change; a reload
+# (here "!reread", in the daemon SIGHUP) makes new connections use it.
+rg_conf "$T/rot.conf" "$URL" "$BIND" "bind_password_file = \"$T/secret\";" 'cache_ttl = 0;' 'stale_ttl = 0;'
+coproc DL { exec "$DIRLOOKUP" -c "$T/rot.conf" --stdin 2>>"$T/stderr"; }
+EXTRA_PIDS+=("$DL_PID")
+ask() {
+	echo "$1" >&"${DL[1]}"
+	IFS= read -r -t 20 A <&"${DL[0]}" || fail "no answer for $1"
+}
+ask alice; expect "$A" "alice: ldap: docker-ops" "rotation: bound with the first password"
+ldapmodify -x -H "$URL" -D cn=admin,dc=example,dc=org -w admin-secret >/dev/null <<LDIF
+dn: cn=rolegate,ou=services,dc=example,dc=org
+changetype: modify
+replace: userPassword
+userPassword: rotated-s3cret
+LDIF
+printf 'rotated-s3cret\n' >"$T/secret"
+slapd_stop locked
+slapd_start locked
+ask alice
+expect "$A" "alice: error: the directory (LDAP) is unreachable and no cached answer is usable" \
+	"rotation: a new connection with the old password is refused"
+chmod 644 "$T/secret"
+ask '!reread'
+expect "$A" "reread: bind_password_file $T/secret: group or others have access to it (mode 0644); it holds a password: chmod 600 $T/secret" \
+	"rotation: a reload refuses a file others can read, and says why"
+chmod 600 "$T/secret"
+ask '!reread'; expect "$A" "reread: ok" "rotation: the reload reads the new password"
+ask alice; expect "$A" "alice: ldap: docker-ops" "rotation: new connections bind with it"
+exec {DL[1]}>&-
+
+if grep -q "s3cret-for-tests\|wrong-password\|rotated-s3cret" "$T/stderr"; then
 	fail "a password appeared in the diagnostics"
 fi
 ok "no password in any diagnostic"

@@ -9,7 +9,8 @@
  *   dirlookup -c CONF --stdin [--time]
  *       the same for each line read from stdin, flushed after each, so that
  *       a test can keep one cache alive while it stops and starts slapd;
- *       the line "!stats" prints the counters
+ *       the line "!stats" prints the counters, "!reread" re-reads the bind
+ *       password file (as a reload does) and prints "reread: ok" or why not
  *   dirlookup -c CONF --concurrency N [--repeat M] USER...
  *       N threads released together, each resolving M times, thread t
  *       asking for USER number (t + i) mod count at its i-th turn; prints
@@ -263,10 +264,17 @@ int main(int argc, char **argv)
 
 		while (fgets(line, sizeof(line), stdin) != NULL) {
 			line[strcspn(line, "\n")] = '\0';
-			if (strcmp(line, "!stats") == 0)
+			if (strcmp(line, "!stats") == 0) {
 				print_stats(d);
-			else if (resolve(d, line, timed) != 0)
+			} else if (strcmp(line, "!reread") == 0) {
+				if (rg_directory_reread_secret(d, err, sizeof(err)) == 0)
+					printf("reread: ok\n");
+				else
+					printf("reread: %s\n", err);
+				fflush(stdout);
+			} else if (resolve(d, line, timed) != 0) {
 				status = 1;
+			}
 		}
 	} else {
 		for (; i < argc; i++) {

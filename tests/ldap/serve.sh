@@ -4,20 +4,24 @@
 # unknown user denied, then slapd stopped (cached users allowed on stale
 # groups, and the log record says so; uncached users denied promptly with
 # the reason) and restarted (fresh lookups resume without restarting
-# rolegate).
+# rolegate); the service account's password rotated and rolegate reloaded
+# with SIGHUP (the cache survives, new connections use the new password).
 #
 # usage: serve.sh DIRLOOKUP ROLEGATE
 ROLEGATE=$2
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
 
-slapd_init main
+slapd_init main --bind-only
 slapd_start main
 URL=$(slapd_url main)
 SOCK=$T/rolegate.sock
 AUDIT=$T/decisions.log
 
-rg_conf "$T/rg.conf" "$URL" 'timeout_ms = 1000;' 'cache_ttl = 1;' 'stale_ttl = 60;'
+printf 's3cret-for-tests\n' >"$T/ldap.secret"
+chmod 600 "$T/ldap.secret"
+rg_conf "$T/rg.conf" "$URL" 'timeout_ms = 1000;' 'cache_ttl = 1;' 'stale_ttl = 60;' \
+	'bind_dn = "cn=rolegate,ou=services,dc=example,dc=org";' "bind_password_file = \"$T/ldap.secret\";"
 cat >>"$T/rg.conf" <<CONF
 audit = {
   path = "$AUDIT";
@@ -75,6 +79,28 @@ ok "the deny message says why ($MS ms)"
 slapd_start main
 authz bob /v1.45/containers/json
 allowed "slapd restarted: bob is looked up and allowed, without restarting rolegate"
+
+# Rotate the service account's password, then reload.
+ldapmodify -x -H "$URL" -D cn=admin,dc=example,dc=org -w admin-secret >/dev/null <<LDIF
+dn: cn=rolegate,ou=services,dc=example,dc=org
+changetype: modify
+replace: userPassword
+userPassword: rotated-s3cret
+LDIF
+printf 'rotated-s3cret\n' >"$T/ldap.secret"
+kill -HUP "$SERVE"
+for i in $(seq 50); do grep -q "reload" "$T/serve.log" && break; sleep 0.1; done
+grep -q "reload" "$T/serve.log" || fail "no reload in the log: $(cat "$T/serve.log")"
+slapd_stop main
+slapd_start main   # the kept connections are gone: the next lookup binds anew
+sleep 1.1          # past cache_ttl
+authz dave /v1.45/containers/json
+denied "after the reload: dave (qa, no role) is looked up with the new password and denied for lack of a role"
+grep -q "no role" <<<"$R" || fail "dave should be denied for having no role, not an LDAP failure: $R"
+authz bob /v1.45/containers/json
+allowed "after the reload: bob's groups are fresh from LDAP"
+last_record | grep -q 'stale' && fail "bob's groups should not be stale: $(last_record)"
+ok "the lookups after the reload are fresh (new password accepted)"
 
 kill -TERM "$SERVE"
 wait "$SERVE" || fail "rolegate serve did not exit cleanly"

@@ -52,6 +52,7 @@
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
+#include "bench-config.h"
 #include "rgclient.h"
 
 #ifndef BENCH_CALLS_DIR
@@ -72,48 +73,6 @@
 #define MAX_SERVERS 8
 #define MAX_ROUNDS 15
 #define MAX_CONN_LEVELS 8
-
-/* The default rolegate config: every captured call is allowed, the creates
- * through a constrained role, so the whole decision path runs. @DIR@ is the
- * bench's private directory, @SYNC@ the audit.sync under test. */
-static const char default_template[] =
-	"plugin = {\n"
-	"  socket = \"@DIR@/unused.sock\";\n"
-	"};\n"
-	"identity = {\n"
-	"  unauthenticated = \"automation\";\n"
-	"  users = (\n"
-	"    { name = \"automation\"; groups = [\"docker-ops\"]; },\n"
-	"    { name = \"alice\"; groups = [\"developers\", \"Domain Users\"]; },\n"
-	"    { name = \"bob\"; groups = [\"auditors\"]; }\n"
-	"  );\n"
-	"};\n"
-	"roles = {\n"
-	"  ops = { groups = [\"docker-ops\"]; allow = [\"*\"]; };\n"
-	"  developer = {\n"
-	"    groups = [\"developers\"];\n"
-	"    allow = [\"container.*\", \"image.pull\", \"image.list\", \"image.inspect\", \"system.*\",\n"
-	"             \"volume.*\", \"network.list\", \"network.inspect\", \"exec.*\"];\n"
-	"    deny = [\"container.commit\", \"container.archive.put\"];\n"
-	"    constraints = {\n"
-	"      privileged = false;\n"
-	"      host_namespaces = false;\n"
-	"      capabilities = [\"NET_BIND_SERVICE\"];\n"
-	"      devices = false;\n"
-	"      unconfined = false;\n"
-	"      bind_mounts = [\"/tmp/rolegate-bench-projects\", \"/srv/projects\"];\n"
-	"      registries = [\"registry.example.org\", \"docker.io/library\"];\n"
-	"      require_limits = [\"memory\", \"pids\"];\n"
-	"      exec_user = [\"!root\", \"!0\"];\n"
-	"    };\n"
-	"  };\n"
-	"  auditor = { groups = [\"auditors\"]; allow = [\"*.list\", \"*.inspect\", \"system.*\"]; };\n"
-	"};\n"
-	"audit = {\n"
-	"  path = \"@DIR@/decisions-@SYNC@.log\";\n"
-	"  sync = \"@SYNC@\";\n"
-	"  responses = \"mutating\";\n"
-	"};\n";
 
 /* ---- the reference responders ------------------------------------------ */
 
@@ -966,7 +925,7 @@ int main(int argc, char **argv)
 			snprintf(s->sync, sizeof(s->sync), "%.*s", (int)len, p);
 			snprintf(s->label, sizeof(s->label), "rolegate sync=%s", s->sync);
 			snprintf(s->config, sizeof(s->config), "%s/rolegate-%s.conf", dir, s->sync);
-			if (write_config(tmpl != NULL ? tmpl : default_template, dir, s->sync, s->config) < 0) {
+			if (write_config(tmpl != NULL ? tmpl : bench_default_template, dir, s->sync, s->config) < 0) {
 				fprintf(stderr, "rolegate-bench: cannot write %s\n", s->config);
 				rc = 2;
 				goto out;

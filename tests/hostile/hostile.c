@@ -314,6 +314,8 @@ static char *make_call(const char *user, const char *method, const char *uri, co
 	}
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
+	if (text == NULL)
+		exit(2);
 	return text;
 }
 
@@ -1049,6 +1051,8 @@ static void ops_drain(void)
 
 	section("SIGTERM drains: a call in flight is answered and recorded, exit 0");
 	call = make_call("alice", "POST", "/v1.41/containers/drain-marker/start", NULL, 0);
+	if (call == NULL)
+		exit(2);
 	req = malloc(strlen(call) + 512);
 	if (req == NULL)
 		exit(2);

@@ -190,6 +190,38 @@ static int run_file(const struct rg_runtime *rt, const char *file, struct tally 
 	return 0;
 }
 
+/*
+ * Whether some case names no groups (USER rather than USER:GROUPS), so that
+ * the directory must be asked. Cases that all name their groups then run
+ * without LDAP (no bind password, no server). An unreadable file says yes;
+ * run_file reports it.
+ */
+static bool needs_lookup(int nfiles, char **files)
+{
+	bool need = false;
+
+	for (int i = 0; i < nfiles && !need; i++) {
+		FILE *f = fopen(files[i], "r");
+		char *line = NULL;
+		size_t cap = 0;
+
+		if (f == NULL)
+			return true;
+		while (!need && getline(&line, &cap, f) > 0) {
+			const char *p = line + strspn(line, " \t");
+			size_t len;
+
+			if (*p == '\0' || *p == '\n' || *p == '#')
+				continue;
+			len = *p == '\'' ? strcspn(p + 1, "'") : strcspn(p, " \t\n");
+			need = memchr(p, ':', len + (*p == '\'')) == NULL;
+		}
+		free(line);
+		fclose(f);
+	}
+	return need;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: rolegate test [-c FILE] CASES-FILE...\n"
@@ -225,7 +257,7 @@ int cmd_test(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (rg_runtime_open(&rt, config, true) < 0)
+	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0)
 		return 2;
 	for (int i = optind; i < argc; i++) {
 		if (run_file(&rt, argv[i], &t) < 0) {

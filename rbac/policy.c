@@ -295,6 +295,13 @@ static void load_ldap(const struct loader *l, const config_setting_t *g, struct 
 	lc->stale_ttl = (int)get_ranged(l, g, "stale_ttl", 3600, 0, 86400 * 30);
 	if (g != NULL && lc->bind_dn[0] != '\0' && lc->bind_password_file[0] == '\0')
 		err(l, g, "'identity.ldap.bind_dn' needs 'bind_password_file'");
+	/* A filter that does not name the user would match everyone's groups. */
+	if (g != NULL && strstr(lc->user_filter, "%u") == NULL)
+		err(l, child(g, "user_filter", K_STRING) != NULL ? child(g, "user_filter", K_STRING) : g,
+				"'identity.ldap.user_filter' must contain %%u (the user name)");
+	if (g != NULL && strstr(lc->group_filter, "%d") == NULL && strstr(lc->group_filter, "%u") == NULL)
+		err(l, child(g, "group_filter", K_STRING) != NULL ? child(g, "group_filter", K_STRING) : g,
+				"'identity.ldap.group_filter' must contain %%d (the user's DN) or %%u");
 	if (g != NULL && lc->starttls && strncmp(lc->uri, "ldaps://", 8) == 0)
 		err(l, child(g, "starttls", K_BOOL), "'identity.ldap.starttls' cannot be used with an ldaps:// uri");
 }

@@ -883,6 +883,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (sl < 0) {
 		perror("rolegate-bench: /proc/self/exe");

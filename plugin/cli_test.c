@@ -258,7 +258,7 @@ int cmd_test(int argc, char **argv)
 		return 2;
 	}
 	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0)
-		return 2;
+		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
 	for (int i = optind; i < argc; i++) {
 		if (run_file(&rt, argv[i], &t) < 0) {
 			rg_runtime_close(&rt);

@@ -4,12 +4,19 @@
 #
 #   slapd_init NAME [--tls] [--require-tls] [--bind-only] [--idle SECONDS]
 #              [--sizelimit N|unlimited]   (slapd's default is 500)
+#              [--ldif FILE]   (default: directory.ldif beside this file)
 #   slapd_start NAME        starts (or restarts) it; waits until it answers
 #   slapd_stop NAME         SIGTERM, waits for the exit
 #   rg_conf FILE URI [LDAP-SETTINGS...]   writes a rolegate config
 #   expect "ACTUAL" "EXPECTED" "WHAT"     compares, exits 1 on a mismatch
+#
+# Callers with their own harness (tests/e2e/, demo/demo.sh) may source it
+# after setting their EXIT trap: that trap is kept and runs after this
+# file's cleanup, with the exit status the shell is leaving with. They set
+# LDAP_LIB_KEEP_OPTIONS=1 to keep their shell options (otherwise: set -euo
+# pipefail).
 
-set -euo pipefail
+[ "${LDAP_LIB_KEEP_OPTIONS:-0}" = 1 ] || set -euo pipefail
 
 PATH=$PATH:/usr/sbin:/sbin
 for prog in slapd slapadd ldapsearch ldapadd openssl python3; do
@@ -34,7 +41,24 @@ cleanup() {
 	done
 	rm -rf "$T"
 }
-trap cleanup EXIT
+# The caller's EXIT trap, if any, as the command string it runs.
+LDAP_PREV_EXIT_TRAP=$(trap -p EXIT)
+LDAP_PREV_EXIT_TRAP=${LDAP_PREV_EXIT_TRAP#"trap -- "}
+eval "LDAP_PREV_EXIT_TRAP=${LDAP_PREV_EXIT_TRAP%" EXIT"}"
+ldap_status() { return "$1"; }
+ldap_exit() {
+	local rc=$?
+	cleanup
+	[ -n "$LDAP_PREV_EXIT_TRAP" ] || exit "$rc"
+	# Run the caller's trap with $? = rc (without tripping set -e).
+	if [ "$rc" -eq 0 ]; then
+		eval "$LDAP_PREV_EXIT_TRAP"
+	else
+		ldap_status "$rc" || eval "$LDAP_PREV_EXIT_TRAP"
+	fi
+	exit "$rc"
+}
+trap ldap_exit EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -70,6 +94,7 @@ answer() {
 
 slapd_init() {
 	local name=$1 tls="" acl="access to * by * read" idle=0 sizelimit=500
+	local ldif=$LDAP_TESTS/directory.ldif
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -79,6 +104,7 @@ slapd_init() {
 			acl='access to * by dn.exact="cn=rolegate,ou=services,dc=example,dc=org" read by * none' ;;
 		--idle) idle=$2; shift ;;
 		--sizelimit) sizelimit=$2; shift ;;
+		--ldif) ldif=$2; shift ;;
 		*) fail "slapd_init: unknown option $1" ;;
 		esac
 		shift
@@ -100,7 +126,7 @@ security tls=1"
 		if ($0 == "@ACL@") $0 = acl
 		print
 	}' "$LDAP_TESTS/slapd.conf.in" >"$dir/slapd.conf"
-	slapadd -q -f "$dir/slapd.conf" -l "$LDAP_TESTS/directory.ldif" >"$dir/slapadd.log" 2>&1 ||
+	slapadd -q -f "$dir/slapd.conf" -l "$ldif" >"$dir/slapadd.log" 2>&1 ||
 		{ cat "$dir/slapadd.log" >&2; fail "slapadd $name"; }
 	SLAPD_PORT[$name]=$(free_port)
 	SLAPD_PID[$name]=""

@@ -212,3 +212,23 @@ rg_conf() {
 		echo '};'
 	} >"$file"
 }
+
+# slapd_freeze NAME / slapd_thaw NAME: SIGSTOP/SIGCONT the server. kill(1)
+# returns before every thread has stopped; wait until the kernel shows each
+# of them stopped, or a request sent right after could still be answered.
+slapd_freeze() {
+	local pid=${SLAPD_PID[$1]} t state stopped
+	kill -STOP "$pid"
+	for _ in $(seq 200); do
+		stopped=1
+		for t in /proc/"$pid"/task/*/stat; do
+			state=$(sed 's/^.*) \(.\).*/\1/' "$t" 2>/dev/null) || continue
+			[ "$state" = T ] || stopped=0
+		done
+		[ "$stopped" = 1 ] && return 0
+		sleep 0.01
+	done
+	echo "slapd $1 (pid $pid) did not stop" >&2
+	return 1
+}
+slapd_thaw() { kill -CONT "${SLAPD_PID[$1]}"; }

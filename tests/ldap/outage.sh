@@ -95,7 +95,7 @@ slapd_start main
 rg_conf "$T/c.conf" "$URL" "timeout_ms = $TIMEOUT;" 'cache_ttl = 0;' 'stale_ttl = 60;'
 client "$T/c.conf"
 ask alice; expect "$A" "alice: ldap: docker-ops" "cache_ttl = 0: asks LDAP"
-kill -STOP "${SLAPD_PID[main]}"
+slapd_freeze main
 ask alice
 expect "$A" "alice: stale cache: docker-ops" "slapd frozen: the search times out, the stale answer is used"
 within $((TIMEOUT - 100)) $((TIMEOUT + SLACK)) "it waited for timeout_ms, no longer"
@@ -103,7 +103,7 @@ ask bob
 expect "$A" "bob: error: the directory (LDAP) is unreachable and no cached answer is usable" \
 	"slapd frozen: an uncached user is denied"
 within $((TIMEOUT - 100)) $((TIMEOUT + SLACK)) "the denial comes within timeout_ms (connect, then bind times out)"
-kill -CONT "${SLAPD_PID[main]}"
+slapd_thaw main
 ask alice; expect "$A" "alice: ldap: docker-ops" "slapd thawed: lookups resume"
 
 # --- the server drops idle connections (idletimeout 1) ---------------------

@@ -26,12 +26,12 @@ expect "$(searches stampede)" 1 "64 threads at once, one user: one search reache
 
 # Freeze slapd so that the first lookup is surely still running when the
 # other threads arrive: they must wait for it, not ask themselves.
-kill -STOP "${SLAPD_PID[main]}"
+slapd_freeze main
 "$DIRLOOKUP" -c "$T/a.conf" --concurrency 32 dave >"$T/frozen.out" 2>>"$T/stderr" &
 DL=$!
 EXTRA_PIDS+=($DL)
 sleep 1
-kill -CONT "${SLAPD_PID[main]}"
+slapd_thaw main
 wait $DL || fail "$(cat "$T/frozen.out")"
 out=$(cat "$T/frozen.out")
 grep -q "^ldap=32 errors=0 mismatches=0" <<<"$out" || fail "$out"
@@ -41,11 +41,11 @@ expect "$(searches dave)" 1 "one search reached slapd for them"
 
 # The same, but the lookup fails: all are denied after one timeout.
 rg_conf "$T/b.conf" "$URL" 'timeout_ms = 1000;'
-kill -STOP "${SLAPD_PID[main]}"
+slapd_freeze main
 t0=$(ms_now)
 out=$("$DIRLOOKUP" -c "$T/b.conf" --concurrency 32 erin 2>>"$T/stderr" || true)
 t1=$(ms_now)
-kill -CONT "${SLAPD_PID[main]}"
+slapd_thaw main
 grep -q "^errors=32 mismatches=0" <<<"$out" || fail "$out"
 grep -q "lookups=1 " <<<"$out" || fail "$out"
 [ $((t1 - t0)) -lt 1900 ] || fail "32 denials took $((t1 - t0)) ms"

@@ -12,9 +12,8 @@ meson setup build --wipe >/dev/null 2>&1 || meson setup build || exit 2
 ninja -C build || exit 2
 meson test -C build --print-errorlogs --num-processes 2 || fail=1
 
-if [ -x scripts/sanitizers.sh ]; then
-	sh scripts/sanitizers.sh || fail=1
-fi
+# The same suites again under AddressSanitizer + UBSan.
+sh ci/sanitizers.sh || fail=1
 
 # One summary line over every run, for people and for CI.
 python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'

@@ -7,6 +7,9 @@
 #include "rolegate/log.h"
 
 static bool to_syslog;
+/* Until the daemon is up, warnings also go to stderr: a config or socket
+ * error at start must reach the person (or unit) that started it. */
+static bool starting = true;
 
 void rg_log_init(bool use_syslog)
 {
@@ -28,12 +31,18 @@ static void vlog(int prio, const char *err, const char *fmt, va_list ap)
 			syslog(prio, "%s: %s", msg, err);
 		else
 			syslog(prio, "%s", msg);
-		return;
+		if (!starting || prio == LOG_INFO)
+			return;
 	}
 	if (err != NULL)
 		fprintf(stderr, "rolegate: %s: %s\n", msg, err);
 	else
 		fprintf(stderr, "rolegate: %s\n", msg);
+}
+
+void rg_log_started(void)
+{
+	starting = false;
 }
 
 void log_info(const char *fmt, ...)

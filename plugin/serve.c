@@ -525,6 +525,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_info("serving %s with %u threads (config %s)", activated ? "the systemd socket" : socket_path,
 			threads, config);
+	rg_log_started();
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "\n", 1) != 1)
 			log_warn("cannot write to --ready-fd %d", ready_fd);

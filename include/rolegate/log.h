@@ -10,6 +10,8 @@
 #include <stdbool.h>
 
 void rg_log_init(bool use_syslog);
+/* Start-up is over: in syslog mode, warnings stop being echoed to stderr. */
+void rg_log_started(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

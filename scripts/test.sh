@@ -16,7 +16,7 @@ meson test -C build --print-errorlogs --num-processes 2 || fail=1
 sh ci/sanitizers.sh || fail=1
 
 # One summary line over every run, for people and for CI.
-python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog-asan.json <<'PY'
 import json, sys, os
 passed = failed = skipped = 0
 for path in sys.argv[1:]:

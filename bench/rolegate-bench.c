@@ -757,9 +757,10 @@ static void usage(FILE *f)
 		"  --template FILE    rolegate config template (@DIR@, @SYNC@ replaced);\n"
 		"                     default: a built-in one with static users\n"
 		"  --servers LIST     any of null,parse,rolegate (default all three)\n"
-		"  --long N           then N more requests to rolegate (first --sync),\n"
-		"                     printing its VmRSS along the way (e.g. 1000000)\n"
+		"  --long N           then N more requests to rolegate, printing its VmRSS\n"
+		"                     along the way (e.g. 1000000)\n"
 		"  --long-conns N     connections for --long (default 8)\n"
+		"  --long-sync MODE   the rolegate of --long (default batch, else the first)\n"
 		"  --keep             keep the work directory (configs, logs, audit logs)\n",
 		BENCH_ROLEGATE, BENCH_CALLS_DIR);
 }
@@ -819,12 +820,13 @@ int main(int argc, char **argv)
 		{ "servers", required_argument, NULL, 'S' },
 		{ "long", required_argument, NULL, 'L' },
 		{ "long-conns", required_argument, NULL, 'l' },
+		{ "long-sync", required_argument, NULL, 'y' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rolegate = BENCH_ROLEGATE, *calls_dir = BENCH_CALLS_DIR, *only = NULL;
-	const char *syncs = "batch", *servers_opt = "null,parse,rolegate";
+	const char *syncs = "batch", *servers_opt = "null,parse,rolegate", *long_sync = "batch";
 	char *tmpl = NULL;
 	int levels[MAX_CONN_LEVELS] = { 1, 8 }, nlevels = 2, rounds = 3, long_conns = 8, opt;
 	long count = 100000, long_count = 0;
@@ -873,6 +875,7 @@ int main(int argc, char **argv)
 		case 'S': servers_opt = optarg; break;
 		case 'L': long_count = atol(optarg); break;
 		case 'l': long_conns = atoi(optarg); break;
+		case 'y': long_sync = optarg; break;
 		case 'k': keep = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -1031,6 +1034,11 @@ int main(int argc, char **argv)
 	if (long_count > 0 && first_rg >= 0) {
 		static struct rss_sampler sampler = { .interval_ms = 1000 };
 		struct server *s = &servers[first_rg];
+
+		for (int i = first_rg; i < nservers; i++) {
+			if (strcmp(servers[i].sync, long_sync) == 0)
+				s = &servers[i];
+		}
 		struct result r;
 		long lo = -1, hi = -1;
 

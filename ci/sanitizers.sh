@@ -36,8 +36,11 @@ suites() {
 
 if [ "$mode" = asan ]; then
 	build=${1:-$top/build-asan}
-	[ -f "$build/build.ninja" ] ||
+	if [ -f "$build/build.ninja" ]; then
+		meson configure "$build" -Db_sanitize=address,undefined -Db_lundef=false
+	else
 		meson setup "$build" "$top" -Db_sanitize=address,undefined -Db_lundef=false
+	fi
 	ninja -C "$build" -j "$jobs"
 	# shellcheck disable=SC2046
 	exec meson test -C "$build" --setup asan --print-errorlogs --num-processes "$jobs" \

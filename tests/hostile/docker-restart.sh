@@ -1,0 +1,152 @@
+#!/bin/bash
+# docker-restart.sh ROLEGATE — a real dockerd keeps working while rolegate is
+# restarted five times under it, the way the systemd socket unit allows: the
+# listening socket is held by a launcher (as systemd holds it) and handed to
+# each `rolegate serve` (LISTEN_FDS), so calls made while rolegate is down
+# wait in the socket's backlog instead of being refused, and dockerd's
+# plugin client retries a call whose keep-alive connection was closed.
+#
+# Checks: every `docker ps` (as alice over TLS) made during the restarts
+# succeeds; every rolegate exits 0 on SIGTERM; the audit log holds a record
+# for each of their requests and its chain verifies across the restarts.
+# Skips (77) unless root with dockerd, docker, openssl and python3.
+set -u
+
+rolegate=$(cd "$(dirname "${1:?usage: $0 ROLEGATE}")" && pwd)/$(basename "$1")
+top=$(cd "$(dirname "$0")/../.." && pwd)
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (dockerd)"; exit 77; }
+for tool in dockerd docker openssl python3; do
+	command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+
+dir=$(mktemp -d /tmp/rgrst.XXXXXX) || exit 2
+plugin=rolegate-restart-$$
+spec=/etc/docker/plugins/$plugin.spec
+launcher_pid= dockerd_pid=
+fail=0
+
+cleanup() {
+	if [ -n "$dockerd_pid" ]; then
+		kill -TERM "$dockerd_pid" 2>/dev/null
+		for _ in $(seq 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$dockerd_pid" 2>/dev/null
+		wait "$dockerd_pid" 2>/dev/null
+	fi
+	if [ -n "$launcher_pid" ]; then
+		kill -TERM "$launcher_pid" 2>/dev/null
+		wait "$launcher_pid" 2>/dev/null
+	fi
+	rm -f "$spec"
+	grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null; done
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+check() {
+	if [ "$1" = ok ]; then
+		echo "PASS $2"
+	else
+		echo "FAIL $2"
+		fail=1
+	fi
+}
+
+mk=$top/examples/make-client-cert.sh
+sh "$mk" -d "$dir/certs" ca >/dev/null && sh "$mk" -d "$dir/certs" server >/dev/null &&
+	sh "$mk" -d "$dir/certs" client alice >/dev/null || { echo "cannot make certificates"; exit 2; }
+cat >"$dir/rolegate.conf" <<EOF
+identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$dir/decisions.log"; sync = "batch"; };
+EOF
+
+# The launcher: binds the socket once, starts rolegate on it, and every two
+# seconds SIGTERMs it and starts the next one; "done" once the last one has
+# served two seconds, then a final SIGTERM. Prints each exit status.
+cat >"$dir/launch.py" <<'EOF'
+import os, signal, socket, subprocess, sys, time
+rolegate, conf, path, d = sys.argv[1:5]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(1024)
+fd = s.fileno()
+
+def start():
+    def child():
+        os.dup2(fd, 3)
+        os.environ["LISTEN_PID"] = str(os.getpid())
+        os.environ["LISTEN_FDS"] = "1"
+    return subprocess.Popen([rolegate, "serve", "-c", conf, "--stderr"], preexec_fn=child,
+                            pass_fds=(fd,), stderr=open(d + "/rolegate.log", "a"))
+
+p = start()
+open(d + "/ready", "w").write("ready\n")
+for i in range(5):
+    time.sleep(2)
+    p.send_signal(signal.SIGTERM)
+    print("exit", p.wait(), flush=True)
+    p = start()
+time.sleep(2)
+open(d + "/done", "w").write("done\n")
+time.sleep(1)
+p.send_signal(signal.SIGTERM)
+print("exit", p.wait(), flush=True)
+EOF
+python3 "$dir/launch.py" "$rolegate" "$dir/rolegate.conf" "$dir/rg.sock" "$dir" >"$dir/launch.out" 2>&1 &
+launcher_pid=$!
+for _ in $(seq 100); do [ -f "$dir/ready" ] && break; sleep 0.1; done
+[ -f "$dir/ready" ] || { echo "the launcher did not start"; cat "$dir/launch.out"; exit 2; }
+
+mkdir -p /etc/docker/plugins
+echo "unix://$dir/rg.sock" >"$spec"
+port=$((20000 + RANDOM % 40000))
+echo '{}' >"$dir/daemon.json"
+dockerd --config-file "$dir/daemon.json" --data-root "$dir/root" --exec-root "$dir/exec" \
+	--pidfile "$dir/dockerd.pid" \
+	--containerd-namespace "$plugin" --containerd-plugins-namespace "$plugin-p" \
+	--iptables=false --bridge=none --ip-forward=false --ip-masq=false --storage-driver=vfs \
+	--authorization-plugin="$plugin" \
+	-H "unix://$dir/docker.sock" -H "tcp://127.0.0.1:$port" \
+	--tlsverify --tlscacert "$dir/certs/ca.pem" \
+	--tlscert "$dir/certs/server.pem" --tlskey "$dir/certs/server-key.pem" \
+	>"$dir/dockerd.log" 2>&1 </dev/null &
+dockerd_pid=$!
+for _ in $(seq 600); do
+	grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" && break
+	kill -0 "$dockerd_pid" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" ||
+	{ echo "dockerd did not start"; tail "$dir/dockerd.log"; exit 2; }
+
+export DOCKER_CONFIG=$dir/docker-config DOCKER_HOST=tcp://127.0.0.1:$port
+export DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$dir/certs/users/alice
+unset DOCKER_CONTEXT DOCKER_API_VERSION
+ok=0 bad=0
+while [ ! -f "$dir/done" ] && kill -0 "$launcher_pid" 2>/dev/null; do
+	if timeout 60 docker ps >/dev/null 2>"$dir/err"; then
+		ok=$((ok + 1))
+	else
+		bad=$((bad + 1))
+		echo "  docker ps failed: $(tail -n 1 "$dir/err")"
+	fi
+done
+wait "$launcher_pid"
+launcher_pid=
+exits=$(grep -c '^exit 0$' "$dir/launch.out")
+echo "docker ps during 5 restarts of rolegate: $ok succeeded, $bad failed"
+[ "$bad" -eq 0 ] && [ "$ok" -ge 20 ] && r=ok || r=bad
+check "$r" "every docker ps succeeded across the restarts ($ok, $bad failed)"
+[ "$exits" -eq 6 ] && r=ok || r=bad
+check "$r" "each of the 6 rolegate processes exited 0 on SIGTERM ($exits did; $(tr '\n' ' ' <"$dir/launch.out"))"
+records=$(grep -c '"phase":"request"' "$dir/decisions.log")
+[ "$records" -ge $((2 * ok)) ] && r=ok || r=bad
+check "$r" "the audit log holds a record for each request ($records for $ok docker ps of 2 requests)"
+if "$rolegate" log verify -c "$dir/rolegate.conf" >"$dir/verify.out" 2>&1; then
+	check ok "the audit chain verifies across the restarts: $(tail -n 1 "$dir/verify.out")"
+else
+	check bad "rolegate log verify: $(cat "$dir/verify.out")"
+fi
+[ "$fail" -eq 0 ] || { echo "--- rolegate log"; tail -20 "$dir/rolegate.log"; }
+exit "$fail"

@@ -40,6 +40,7 @@ struct server {
 	struct rg_runtime *current;
 	struct rg_audit *audit;
 	atomic_int inflight;
+	atomic_bool draining;      /* SIGTERM received: answer, then close */
 	size_t call_max;
 	gid_t group;               /* (gid_t)-1: root only */
 };
@@ -135,7 +136,8 @@ static bool peer_allowed(const struct server *s, struct MHD_Connection *c)
 	return s->group != (gid_t)-1 && cred.gid == s->group;
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, int status, char *json)
+static enum MHD_Result reply(const struct server *s, struct MHD_Connection *c, int status,
+		char *json)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -153,6 +155,10 @@ static enum MHD_Result reply(struct MHD_Connection *c, int status, char *json)
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/vnd.docker.plugins.v1+json");
+	/* Draining (SIGTERM): close each connection after its answer, so that
+	 * clients keeping connections alive cannot hold the drain open. */
+	if (atomic_load(&s->draining))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -188,26 +194,26 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	char *out;
 
 	if (call->refused)
-		return reply(c, MHD_HTTP_FORBIDDEN, err_json("this process may not call the plugin"));
+		return reply(s, c, MHD_HTTP_FORBIDDEN, err_json("this process may not call the plugin"));
 	if (strcmp(url, "/Plugin.Activate") == 0)
-		return reply(c, 200, strdup("{\"Implements\":[\"authz\"]}"));
+		return reply(s, c, 200, strdup("{\"Implements\":[\"authz\"]}"));
 	if (strcmp(url, "/AuthZPlugin.AuthZReq") == 0)
 		phase = RG_PHASE_REQUEST;
 	else if (strcmp(url, "/AuthZPlugin.AuthZRes") == 0)
 		phase = RG_PHASE_RESPONSE;
 	else
-		return reply(c, MHD_HTTP_NOT_FOUND, err_json("unknown plugin endpoint"));
+		return reply(s, c, MHD_HTTP_NOT_FOUND, err_json("unknown plugin endpoint"));
 	if (call->too_big) {
 		log_warnx("refused a %s call larger than %zu bytes", url, s->call_max);
 		if (phase == RG_PHASE_RESPONSE)
-			return reply(c, 200, strdup("{\"Allow\":true}"));
-		return reply(c, 200, deny_json("the request is larger than rolegate inspects "
+			return reply(s, c, 200, strdup("{\"Allow\":true}"));
+		return reply(s, c, 200, deny_json("the request is larger than rolegate inspects "
 				"(plugin.max_body); it is denied"));
 	}
 	rt = acquire(s);
 	out = rg_authz_call(rt, s->audit, phase, call->buf != NULL ? call->buf : "", call->len, &status);
 	release(rt);
-	return reply(c, status, out);
+	return reply(s, c, status, out);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -255,7 +261,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (strcmp(method, "POST") != 0)
-		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, err_json("plugin calls are POST"));
+		return reply(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, err_json("plugin calls are POST"));
 	return answer(s, c, url, call);
 }
 
@@ -543,6 +549,7 @@ int cmd_serve(int argc, char **argv)
 		break;
 	}
 	log_info("stopping: finishing %d call(s) in flight", atomic_load(&s.inflight));
+	atomic_store(&s.draining, true);
 	fd = MHD_quiesce_daemon(d);
 	for (int i = 0; i < RG_DRAIN_SECONDS * 100 && atomic_load(&s.inflight) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };

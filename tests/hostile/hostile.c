@@ -1121,9 +1121,16 @@ static void ops_restart_kept_socket(void)
 	start_load(&l, t, 8);
 	usleep(300000);
 	for (int i = 0; i < 3; i++) {
+		long long t0 = rgc_now_ns();
+
 		kill(daemon_pid, SIGTERM);
 		rc = wait_exit(daemon_pid, 40000 * scale);
 		CHECK(rc == 0, "restart %d: rolegate exited with status %d", i + 1, rc);
+		/* Connections kept alive by busy clients must not hold the drain
+		 * open until its 30 s limit. */
+		CHECK(rgc_now_ns() - t0 < 5000000000LL * scale,
+				"restart %d: rolegate took %.1f s to drain under load", i + 1,
+				(double)(rgc_now_ns() - t0) / 1e9);
 		usleep(200000);    /* calls queue in the kept socket meanwhile */
 		daemon_pid = start_daemon(fd);
 		CHECK(daemon_pid > 0, "restart %d: rolegate did not come back", i + 1);

@@ -116,6 +116,21 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 	}
 	if (form_body(req))
 		return deny(d, who, "send a form body, which dockerd would read in place of the query");
+	/*
+	 * dockerd forwards only JSON bodies. One that does not decode the way
+	 * dockerd would read it (invalid, keys that collide under Go's folding)
+	 * is refused for every role, constrained or not: rolegate cannot know
+	 * what dockerd will make of it.
+	 */
+	if (req->body_state == RG_BODY_RAW || req->body_state == RG_BODY_INVALID) {
+		const char *bad = NULL;
+
+		if (rg_request_body(req, &bad) == NULL) {
+			snprintf(why, sizeof(why), "send a request whose body cannot be decoded (%s)",
+					bad != NULL ? bad : "unknown error");
+			return deny(d, who, why);
+		}
+	}
 
 	for (size_t i = 0; i < p->nroles; i++) {
 		const struct rg_role *r = &p->roles[i];

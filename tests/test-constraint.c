@@ -166,13 +166,15 @@ static void decide_full(int line, const char *user, const char *method, const ch
 #define VOLUME "/v1.45/volumes/create"
 #define SERVICE "/v1.45/services/create"
 
-/* Without constraint keys a role is not restricted, body or no body. */
+/* Without constraint keys a role is not restricted, body or no body; but a
+ * body that does not decode is refused for every role (rg_decide). */
 static void test_unconstrained(void)
 {
 	ALLOW("free", "POST", CREATE, "{\"Image\":\"evil.example/x\",\"HostConfig\":{\"Privileged\":true,"
 			"\"Binds\":[\"/:/host\"],\"PidMode\":\"host\",\"CapAdd\":[\"ALL\"]}}");
 	ALLOW("free", "POST", CREATE, NULL);
-	ALLOW("free", "POST", CREATE, "not json");
+	DENY("free", "POST", CREATE, "not json", "free (roles: free) may not send a request whose body "
+			"cannot be decoded (the request body is not valid JSON)");
 	ALLOW("free", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}");
 	ALLOW("free", "POST", "/v1.23/containers/abc/start", NULL);
 	/* true allows, like an absent key. */

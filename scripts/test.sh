@@ -13,7 +13,7 @@ ninja -C build || exit 2
 meson test -C build --print-errorlogs --num-processes 2 || fail=1
 
 # The same suites again under AddressSanitizer + UBSan.
-sh ci/sanitizers.sh || fail=1
+sh scripts/sanitizers.sh || fail=1
 
 # One summary line over every run, for people and for CI.
 python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog-asan.json <<'PY'

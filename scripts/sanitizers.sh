@@ -1,8 +1,8 @@
 #!/bin/sh
-# ci/sanitizers.sh — the test suites under AddressSanitizer + UBSan (and,
+# scripts/sanitizers.sh — the test suites under AddressSanitizer + UBSan (and,
 # with --valgrind, under valgrind's memcheck). Called by .ci/run.
 #
-#   ci/sanitizers.sh [--valgrind] [BUILD-DIR]
+#   scripts/sanitizers.sh [--valgrind] [BUILD-DIR]
 #
 # ASan: configures BUILD-DIR (default build-asan) with
 #   -Db_sanitize=address,undefined -Db_lundef=false

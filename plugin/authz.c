@@ -13,20 +13,29 @@
 #include "rolegate/gojson.h"
 #include "rolegate/log.h"
 
+/*
+ * Creates without a name in the path take their object from the body, so
+ * that the log can answer "who created X" (SPEC.md §5), on the request and
+ * on the response record that carries the new id.
+ */
+static void object_from_body(struct rg_request *req)
+{
+	const char *why;
+	const json_t *body;
+
+	if (req->route.object[0] == '\0' && req->body_state != RG_BODY_ABSENT &&
+	    (body = rg_request_body(req, &why)) != NULL)
+		rg_route_object_from_body(req->route.command, body, &req->route);
+}
+
 enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
 		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d)
 {
 	enum rg_verdict v;
-	const char *why;
-	const json_t *body;
 
 	rg_identity_resolve(rt->policy, rt->dir, req->user, given, id);
 	v = rg_decide(rt->policy, id, req, d);
-	/* Creates without a name in the path take their object from the body, so
-	 * that the log can answer "who created X" (SPEC.md §5). */
-	if (req->route.object[0] == '\0' && req->body_state != RG_BODY_ABSENT &&
-	    (body = rg_request_body(req, &why)) != NULL)
-		rg_route_object_from_body(req->route.command, body, &req->route);
+	object_from_body(req);
 	return v;
 }
 
@@ -111,6 +120,7 @@ static char *response_phase(const struct rg_runtime *rt, struct rg_audit *audit,
 		(p->audit.responses == RG_RESPONSES_MUTATING && is_mutating(req->method));
 	if (!want)
 		return decision_answer(true, NULL, http_status);
+	object_from_body(req);
 	rg_identity_resolve(p, rt->dir, req->user, NULL, &id);
 	rg_roles_of(p, &id, &d.roles);
 	d.role = d.roles.n > 0 ? d.roles.v[0] : NULL;

@@ -101,6 +101,22 @@ for want in "alice container.create allow" "bob container.create deny" \
 		e2e_fail "audit log lacks a request record: $want"
 	fi
 done
+# The response record of a create carries the object (from the body here:
+# docker run sends no ?name=) and the id the daemon returned, so that later
+# requests naming the id tie back to it.
+if python3 - "$E2E_AUDIT" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ok = [r for r in recs if r.get("phase") == "response" and r.get("user") == "alice"
+      and r.get("command") == "container.create" and r.get("status") == 201
+      and r.get("object") == "docker.io/library/busybox:latest" and len(r.get("id", "")) == 64]
+sys.exit(0 if ok else 1)
+PY
+then
+	e2e_pass "the response record of alice's create names the image and the new id"
+else
+	e2e_fail "no response record of alice's create with object and id"
+fi
 expect_ok_match "^[0-9]+ records checked" "$E2E_ROLEGATE" log verify -c "$E2E_CONF"
 
 e2e_section "shutdown"

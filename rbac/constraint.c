@@ -128,14 +128,14 @@ static bool api_older(const struct rg_request *req, long major, long minor)
 	return v[0] < major || (v[0] == major && v[1] < minor);
 }
 
-static int query_value(struct rg_conscheck *k, const struct rg_request *req, const char *name,
-		char *out, size_t outlen)
+/*
+ * The query value dockerd will read ("" when absent). Form bodies, which
+ * dockerd reads ahead of the query, are refused for every role in rg_decide().
+ */
+static void query_value(const struct rg_request *req, const char *name, char *out, size_t outlen)
 {
-	/* Form bodies, which dockerd reads ahead of the query, are refused in rg_decide(). */
-	(void)k;
 	if (rg_query_get(req->route.query, name, out, outlen) < 0)
 		out[0] = '\0';
-	return 0;
 }
 
 /* image.pull: fromImage (a tag in ?tag= does not change the registry). */
@@ -143,17 +143,8 @@ static int pull_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	char image[RG_PATH_MAX];
 
-	if (query_value(k, req, "fromImage", image, sizeof(image)) < 0)
-		return -1;
+	query_value(req, "fromImage", image, sizeof(image));
 	return rg_conscheck_image(k, image, "pull image");
-}
-
-/* image.import: a query that also names a fromImage is a pull in disguise. */
-static int import_query(struct rg_conscheck *k, struct rg_request *req)
-{
-	char unused[8];
-
-	return query_value(k, req, "fromImage", unused, sizeof(unused));
 }
 
 /* image.build: RUN steps on the host's network (?networkmode=host). */
@@ -161,8 +152,7 @@ static int build_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	char mode[256], q[RG_CONSCHECK_QUOTE_MAX + 1];
 
-	if (query_value(k, req, "networkmode", mode, sizeof(mode)) < 0)
-		return -1;
+	query_value(req, "networkmode", mode, sizeof(mode));
 	if (strcasecmp(mode, "host") == 0)
 		return rg_conscheck_deny(k, "build with the host's network namespace (networkmode=host)");
 	if (strncasecmp(mode, "container:", 10) == 0)
@@ -178,8 +168,7 @@ static int plugin_query(struct rg_conscheck *k, struct rg_request *req)
 
 	if (!k->c->has_registries)
 		return 0;
-	if (query_value(k, req, "remote", remote, sizeof(remote)) < 0)
-		return -1;
+	query_value(req, "remote", remote, sizeof(remote));
 	return rg_conscheck_image(k, remote, "install plugin");
 }
 
@@ -404,7 +393,6 @@ static const struct command_rule rules[] = {
 	{ "service.update", "update a service", K_HOSTCONFIG | K_REGISTRIES | K_LIMITS,
 		NULL, service_spec },
 	{ "image.pull", "pull an image", 0, pull_query, NULL },
-	{ "image.import", "import an image", 0, import_query, NULL },
 	{ "image.build", "build an image", 0, build_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
@@ -414,8 +402,7 @@ static const struct command_rule rules[] = {
 /* The restricting keys a command's query checks read. */
 static unsigned query_keys(const char *command)
 {
-	if (strcmp(command, "image.pull") == 0 || strcmp(command, "image.import") == 0 ||
-	    strcmp(command, "plugin.install") == 0 || strcmp(command, "plugin.upgrade") == 0)
+	if (strcmp(command, "image.pull") == 0 || strcmp(command, "plugin.install") == 0 || strcmp(command, "plugin.upgrade") == 0)
 		return K_REGISTRIES;
 	if (strcmp(command, "image.build") == 0)
 		return K_HOST_NS;

@@ -132,6 +132,16 @@ static char *response_phase(const struct rg_runtime *rt, struct rg_audit *audit,
 	return out;
 }
 
+/* Whether buf[0..len) holds only JSON white space (the buffer is not a C string). */
+static bool blank(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' && buf[i] != '\n')
+			return false;
+	}
+	return true;
+}
+
 char *rg_authz_call(const struct rg_runtime *rt, struct rg_audit *audit, enum rg_phase phase,
 		const char *body, size_t len, int *http_status)
 {
@@ -143,6 +153,14 @@ char *rg_authz_call(const struct rg_runtime *rt, struct rg_audit *audit, enum rg
 	json_t *call;
 	char *out;
 
+	/*
+	 * dockerd's plugin client retries a call after a connection error with
+	 * the body reader it already drained, so a retry arrives empty (seen
+	 * while rolegate restarts). Say so: the error is dockerd's refusal.
+	 */
+	if (blank(body, len))
+		return error_answer("the authorization call is empty (dockerd resends an empty "
+				"body when it retries a call); denied", http_status);
 	call = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (call == NULL)
 		return error_answer("the authorization call is not valid JSON", http_status);

@@ -1,9 +1,12 @@
 /*
  * The audit log writer. One lock orders the records (seq and prev must be
  * assigned in file order); the only slow thing done outside it is the
- * group-commit fdatasync of sync = "batch", which a "leader" thread runs
- * for everyone waiting while the others keep appending (redis's
- * appendfsync vocabulary, PostgreSQL's group commit).
+ * group-commit fdatasync of sync = "batch", which a flusher thread runs for
+ * every record written so far while the others keep appending (redis's
+ * appendfsync vocabulary, PostgreSQL's group commit). Callers waiting for
+ * their record leave a waiter and are told by callback, so that serve need
+ * not hold a server thread per waiting call: one fdatasync then covers every
+ * call in flight, not just one per server thread.
  *
  * Failure rules: a record is either wholly in the file or not at all (a
  * failed write is cut back with ftruncate); the chain advances only over
@@ -35,17 +38,10 @@
 #define TAIL_START (64 * 1024)
 #define TAIL_MAX (4 * RG_AUDIT_LINE_MAX)
 
-/* A caller of rg_audit_append waiting (sync = "batch") for its record's fdatasync. */
-struct waiter {
-	uint64_t seq;
-	bool done;
-	int result;
-	struct waiter *next;
-};
-
 struct rg_audit {
 	pthread_mutex_t lock;
-	pthread_cond_t synced;
+	pthread_cond_t synced;     /* a fdatasync finished (syncing went false) */
+	pthread_cond_t work;       /* the flusher has waiters to serve, or must stop */
 	char *path;
 	enum rg_sync sync;
 	bool syslog;
@@ -60,12 +56,16 @@ struct rg_audit {
 	struct rg_audit_buf buf;
 	bool need_rotate_record;   /* a new file still lacks its first (rotate) record */
 
-	bool syncing;              /* a leader is in fdatasync outside the lock */
-	struct waiter *waiters;
+	bool syncing;              /* the flusher is in fdatasync outside the lock */
+	struct rg_audit_waiter *waiters;  /* newest first; settled ones await their callback */
+	bool has_flusher;
+	bool stopping;
+	pthread_t flusher_thread;
 	int64_t next_check;        /* monotonic µs */
 };
 
 static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void *flusher(void *arg);
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -541,6 +541,7 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->fd = -1;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->synced, NULL);
+	pthread_cond_init(&a->work, NULL);
 	a->sync = c->sync;
 	a->syslog = c->syslog;
 	if (c->key_file != NULL && c->key_file[0] != '\0' &&
@@ -568,29 +569,110 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 		goto fail;
 	}
 	a->next_check = monotonic_us() + ROTATION_CHECK_US;
+	if (a->sync == RG_SYNC_BATCH) {
+		if (pthread_create(&a->flusher_thread, NULL, flusher, a) != 0) {
+			errf(err, errlen, "cannot start the audit flusher thread");
+			goto fail;
+		}
+		a->has_flusher = true;
+	}
 	return a;
 fail:
 	rg_audit_close(a);
 	return NULL;
 }
 
-/* Marks the waiters whose records are covered by a finished fdatasync. Locked. */
-static void complete_waiters(struct rg_audit *a, uint64_t through, int result)
+/*
+ * Settles the waiters whose records are covered by a finished fdatasync
+ * (locked); the flusher calls them back once it has let go of the lock. A
+ * record whose fdatasync failed stays failed: after an fsync error Linux may
+ * have dropped the dirty pages, so a later successful sync proves nothing.
+ */
+static void settle_waiters(struct rg_audit *a, uint64_t through, int result)
 {
-	struct waiter **pp = &a->waiters;
+	for (struct rg_audit_waiter *w = a->waiters; w != NULL; w = w->next) {
+		if (!w->settled && w->seq <= through) {
+			w->settled = true;
+			w->result = result;
+		}
+	}
+}
+
+/* Takes the settled waiters off the list, oldest first. Locked. */
+static struct rg_audit_waiter *take_settled(struct rg_audit *a)
+{
+	struct rg_audit_waiter **pp = &a->waiters, *out = NULL;
 
 	while (*pp != NULL) {
-		struct waiter *w = *pp;
+		struct rg_audit_waiter *w = *pp;
 
-		if (w->seq <= through) {
-			w->done = true;
-			w->result = result;
+		if (w->settled) {
 			*pp = w->next;
+			w->next = out;
+			out = w;
 		} else {
 			pp = &w->next;
 		}
 	}
-	pthread_cond_broadcast(&a->synced);
+	return out;
+}
+
+/* Calls back taken waiters; never under the lock (a callback may take others). */
+static void call_back(struct rg_audit_waiter *w)
+{
+	while (w != NULL) {
+		struct rg_audit_waiter *next = w->next;  /* w may be gone once called */
+
+		w->done(w->arg, w->result);
+		w = next;
+	}
+}
+
+static bool unsettled(const struct rg_audit *a)
+{
+	for (const struct rg_audit_waiter *w = a->waiters; w != NULL; w = w->next) {
+		if (!w->settled)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * sync = "batch": one fdatasync for every record written so far, then the
+ * callbacks of everyone it covered; again while anyone waits. Stops once
+ * asked to and nobody waits.
+ */
+static void *flusher(void *arg)
+{
+	struct rg_audit *a = arg;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct rg_audit_waiter *done;
+
+		while (a->waiters == NULL && !a->stopping)
+			pthread_cond_wait(&a->work, &a->lock);
+		if (a->waiters == NULL)
+			break;
+		if (unsettled(a)) {
+			uint64_t through = a->chain.seq;
+			int fd = a->fd, r;
+
+			a->syncing = true;
+			pthread_mutex_unlock(&a->lock);
+			r = fdatasync(fd);
+			pthread_mutex_lock(&a->lock);
+			a->syncing = false;
+			pthread_cond_broadcast(&a->synced);
+			settle_waiters(a, through, r == 0 ? 0 : -1);
+		}
+		done = take_settled(a);
+		pthread_mutex_unlock(&a->lock);
+		call_back(done);
+		pthread_mutex_lock(&a->lock);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
 }
 
 /*
@@ -613,7 +695,8 @@ static int switch_file(struct rg_audit *a)
 	}
 	if (a->sync != RG_SYNC_NONE)
 		r = fdatasync(a->fd);
-	complete_waiters(a, a->chain.seq, r == 0 ? 0 : -1);
+	settle_waiters(a, a->chain.seq, r == 0 ? 0 : -1);
+	pthread_cond_signal(&a->work);
 	close(a->fd);
 	a->fd = fd;
 	a->dev = st.st_dev;
@@ -675,35 +758,7 @@ int rg_audit_reopen(struct rg_audit *a)
 	return r;
 }
 
-/* sync = "batch": wait until a fdatasync covering seq has finished. Locked. */
-static int wait_durable(struct rg_audit *a, uint64_t seq)
-{
-	struct waiter w = { .seq = seq };
-
-	w.next = a->waiters;
-	a->waiters = &w;
-	while (!w.done) {
-		uint64_t through;
-		int fd, r;
-
-		if (a->syncing) {
-			pthread_cond_wait(&a->synced, &a->lock);
-			continue;
-		}
-		/* Lead: one fdatasync for every record written so far. */
-		a->syncing = true;
-		through = a->chain.seq;
-		fd = a->fd;
-		pthread_mutex_unlock(&a->lock);
-		r = fdatasync(fd);
-		pthread_mutex_lock(&a->lock);
-		a->syncing = false;
-		complete_waiters(a, through, r == 0 ? 0 : -1);
-	}
-	return w.result;
-}
-
-int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
+int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w)
 {
 	struct rg_audit_chain next;
 	struct timespec t;
@@ -736,29 +791,91 @@ int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
 			copy[len] = '\0';
 		}
 	}
-	if (a->sync == RG_SYNC_ALWAYS)
-		r = fdatasync(a->fd);
-	else if (a->sync == RG_SYNC_BATCH)
-		r = wait_durable(a, next.seq);
+	if (a->sync == RG_SYNC_ALWAYS) {
+		r = fdatasync(a->fd) == 0 ? 0 : -1;
+	} else if (a->sync == RG_SYNC_BATCH) {
+		w->seq = next.seq;
+		w->settled = false;
+		w->next = a->waiters;
+		a->waiters = w;
+		pthread_cond_signal(&a->work);
+		r = 1;
+	}
 	pthread_mutex_unlock(&a->lock);
 	if (copy != NULL) {
 		syslog(LOG_AUTHPRIV | LOG_INFO, "%s", copy);
 		if (copy != small)
 			free(copy);
 	}
-	return r == 0 ? 0 : -1;
+	return r;
 fail:
 	pthread_mutex_unlock(&a->lock);
 	return -1;
+}
+
+/* A blocking append's waiter: signalled by the flusher's callback. */
+struct blocking {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int result;
+};
+
+static void wake(void *arg, int result)
+{
+	struct blocking *b = arg;
+
+	pthread_mutex_lock(&b->lock);
+	b->done = true;
+	b->result = result;
+	pthread_cond_signal(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
+int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
+{
+	struct blocking b = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct rg_audit_waiter w = { .done = wake, .arg = &b };
+	int r = rg_audit_append_async(a, e, &w);
+
+	if (r == 1) {
+		pthread_mutex_lock(&b.lock);
+		while (!b.done)
+			pthread_cond_wait(&b.cond, &b.lock);
+		pthread_mutex_unlock(&b.lock);
+		r = b.result;
+	}
+	pthread_cond_destroy(&b.cond);
+	pthread_mutex_destroy(&b.lock);
+	return r == 0 ? 0 : -1;
+}
+
+void rg_audit_fail_pending(struct rg_audit *a)
+{
+	struct rg_audit_waiter *done;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->lock);
+	settle_waiters(a, UINT64_MAX, -1);
+	done = take_settled(a);
+	pthread_mutex_unlock(&a->lock);
+	call_back(done);
 }
 
 void rg_audit_close(struct rg_audit *a)
 {
 	if (a == NULL)
 		return;
+	if (a->has_flusher) {
+		/* The flusher serves everyone still waiting before it stops. */
+		pthread_mutex_lock(&a->lock);
+		a->stopping = true;
+		pthread_cond_signal(&a->work);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->flusher_thread, NULL);
+	}
 	pthread_mutex_lock(&a->lock);
-	while (a->syncing)
-		pthread_cond_wait(&a->synced, &a->lock);
 	if (a->fd >= 0) {
 		if (a->sync != RG_SYNC_NONE)
 			(void)fdatasync(a->fd);
@@ -767,6 +884,7 @@ void rg_audit_close(struct rg_audit *a)
 	pthread_mutex_unlock(&a->lock);
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->synced);
+	pthread_cond_destroy(&a->work);
 	rg_audit_mac_free(a->mac);
 	rg_audit_buf_free(&a->buf);
 	free(a->path);

@@ -76,8 +76,12 @@ static const char *created_id(const struct rg_request *req)
 	return json_string_value(v);
 }
 
-static int record(struct rg_audit *audit, const struct rg_request *req, const struct rg_identity *id,
-		const struct rg_decision *d, const struct rg_strv *roles)
+/*
+ * Appends the record of a call: returns 0 once durable, 1 when w will be
+ * called back (see rg_audit_append_async), -1 when it could not be written.
+ */
+static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struct rg_request *req,
+		const struct rg_identity *id, const struct rg_decision *d, const struct rg_strv *roles)
 {
 	struct rg_audit_entry e = {
 		.phase = req->phase,
@@ -99,6 +103,8 @@ static int record(struct rg_audit *audit, const struct rg_request *req, const st
 
 	if (audit == NULL)
 		return 0;
+	if (w != NULL)
+		return rg_audit_append_async(audit, &e, w);
 	return rg_audit_append(audit, &e);
 }
 
@@ -107,29 +113,41 @@ static int record(struct rg_audit *audit, const struct rg_request *req, const st
  * there is nothing left to refuse; record the daemon's status when
  * audit.responses asks for it.
  */
-static char *response_phase(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_request *req,
-		int *http_status)
+static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_audit_waiter *w,
+		struct rg_request *req, struct rg_authz_answer *ans)
 {
 	const struct rg_policy *p = rt->policy;
 	struct rg_identity id;
 	struct rg_decision d = { .verdict = RG_ALLOW, .command = req->route.command };
 	bool want;
-	char *out;
+	int r;
 
+	ans->json = decision_answer(true, NULL, &ans->status);
 	want = p->audit.responses == RG_RESPONSES_ALL ||
 		(p->audit.responses == RG_RESPONSES_MUTATING && is_mutating(req->method));
 	if (!want)
-		return decision_answer(true, NULL, http_status);
+		return;
 	object_from_body(req);
 	rg_identity_resolve(p, rt->dir, req->user, NULL, &id);
 	rg_roles_of(p, &id, &d.roles);
 	d.role = d.roles.n > 0 ? d.roles.v[0] : NULL;
-	if (record(audit, req, &id, &d, &d.roles) < 0)
+	r = record(audit, w, req, &id, &d, &d.roles);
+	if (r < 0)
 		log_warn("cannot record the response to %s %s in the audit log", req->method, req->uri);
-	out = decision_answer(true, NULL, http_status);
+	ans->pending = r == 1;
 	rg_decision_clear(&d);
 	rg_identity_clear(&id);
-	return out;
+}
+
+/* The refusal sent instead of an allow whose record is lost (audit.on_error = "deny"). */
+static char *unrecorded(const struct rg_identity *id, const struct rg_decision *d, int *http_status)
+{
+	char msg[sizeof(d->msg)];
+
+	snprintf(msg, sizeof(msg), "%s may not %s now: the decision cannot be recorded in the audit "
+			"log (audit.on_error = \"deny\"); ask an administrator to check the disk",
+			id->user[0] != '\0' ? id->user : "unauthenticated caller", d->command);
+	return decision_answer(false, msg, http_status);
 }
 
 /* Whether buf[0..len) holds only JSON white space (the buffer is not a C string). */
@@ -142,8 +160,8 @@ static bool blank(const char *buf, size_t len)
 	return true;
 }
 
-char *rg_authz_call(const struct rg_runtime *rt, struct rg_audit *audit, enum rg_phase phase,
-		const char *body, size_t len, int *http_status)
+void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_audit_waiter *w,
+		enum rg_phase phase, const char *body, size_t len, struct rg_authz_answer *ans)
 {
 	struct rg_request req;
 	struct rg_identity id;
@@ -151,45 +169,66 @@ char *rg_authz_call(const struct rg_runtime *rt, struct rg_audit *audit, enum rg
 	json_error_t jerr;
 	const char *errstr = NULL;
 	json_t *call;
-	char *out;
+	bool deny_unrecorded;
+	int r;
 
+	memset(ans, 0, sizeof(*ans));
 	/*
 	 * dockerd's plugin client retries a call after a connection error with
 	 * the body reader it already drained, so a retry arrives empty (seen
 	 * while rolegate restarts). Say so: the error is dockerd's refusal.
 	 */
-	if (blank(body, len))
-		return error_answer("the authorization call is empty (dockerd resends an empty "
-				"body when it retries a call); denied", http_status);
+	if (blank(body, len)) {
+		ans->json = error_answer("the authorization call is empty (dockerd resends an empty "
+				"body when it retries a call); denied", &ans->status);
+		return;
+	}
 	call = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (call == NULL)
-		return error_answer("the authorization call is not valid JSON", http_status);
+	if (call == NULL) {
+		ans->json = error_answer("the authorization call is not valid JSON", &ans->status);
+		return;
+	}
 	if (rg_request_from_call(&req, phase, call, rt->policy->plugin.max_body, &errstr) < 0) {
 		json_decref(call);
-		return error_answer(errstr, http_status);
+		ans->json = error_answer(errstr, &ans->status);
+		return;
 	}
 	json_decref(call);
 
 	if (phase == RG_PHASE_RESPONSE) {
-		out = response_phase(rt, audit, &req, http_status);
+		response_phase(rt, audit, w, &req, ans);
 		rg_request_clear(&req);
-		return out;
+		return;
 	}
 
 	rg_authz_decide(rt, &req, NULL, &id, &d);
-	if (record(audit, &req, &id, &d, &d.roles) < 0) {
+	deny_unrecorded = rt->policy->audit.on_error == RG_ON_ERROR_DENY && d.verdict == RG_ALLOW;
+	r = record(audit, w, &req, &id, &d, &d.roles);
+	if (r < 0) {
 		log_warn("cannot write to the audit log %s", rt->policy->audit.path);
-		if (rt->policy->audit.on_error == RG_ON_ERROR_DENY && d.verdict == RG_ALLOW) {
-			d.verdict = RG_DENY;
-			snprintf(d.msg, sizeof(d.msg), "%s may not %s now: the decision cannot be recorded "
-					"in the audit log (audit.on_error = \"deny\"); ask an administrator "
-					"to check the disk", id.user[0] != '\0' ? id.user : "unauthenticated caller",
-					d.command);
-		}
+		if (deny_unrecorded)
+			ans->json = unrecorded(&id, &d, &ans->status);
 	}
-	out = decision_answer(d.verdict == RG_ALLOW, d.msg, http_status);
+	if (ans->json == NULL)
+		ans->json = decision_answer(d.verdict == RG_ALLOW, d.msg, &ans->status);
+	if (r == 1) {
+		int ignored;
+
+		ans->pending = true;
+		if (deny_unrecorded)
+			ans->if_lost = unrecorded(&id, &d, &ignored);
+	}
 	rg_decision_clear(&d);
 	rg_identity_clear(&id);
 	rg_request_clear(&req);
-	return out;
+}
+
+char *rg_authz_call(const struct rg_runtime *rt, struct rg_audit *audit, enum rg_phase phase,
+		const char *body, size_t len, int *http_status)
+{
+	struct rg_authz_answer ans;
+
+	rg_authz_answer_call(rt, audit, NULL, phase, body, len, &ans);
+	*http_status = ans.status;
+	return ans.json;
 }

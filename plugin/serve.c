@@ -37,6 +37,7 @@
 
 struct server {
 	pthread_mutex_t lock;      /* guards current */
+	pthread_mutex_t wait_lock; /* orders suspend and resume of calls awaiting their record */
 	struct rg_runtime *current;
 	struct rg_audit *audit;
 	atomic_int inflight;
@@ -45,13 +46,26 @@ struct server {
 	gid_t group;               /* (gid_t)-1: root only */
 };
 
-/* Per-request state: the call body, accumulated with a cap. */
+/*
+ * Per-request state: the call body, accumulated with a cap; then, with
+ * audit.sync = "batch", the answer while its record awaits the group commit.
+ * The connection is suspended meanwhile, so that a server thread serves
+ * other calls instead of waiting.
+ */
 struct call {
 	char *buf;
 	size_t len;
 	size_t cap;
 	bool too_big;
 	bool refused;              /* peer credentials not allowed */
+
+	struct server *server;
+	struct MHD_Connection *conn;
+	struct rg_audit_waiter wait;
+	struct rg_authz_answer ans;
+	bool suspended;            /* under wait_lock */
+	bool settled;              /* under wait_lock: the record's fdatasync is over */
+	int result;                /* its result */
 };
 
 /* A runtime and whether it still owns its directory: on reload with the same
@@ -186,12 +200,61 @@ static char *deny_json(const char *msg)
 	return out;
 }
 
+/* Sends the answer of a decided call; a lost record turns it into ans.if_lost. */
+static enum MHD_Result send_answer(struct server *s, struct MHD_Connection *c, struct call *call)
+{
+	char *out = call->ans.json;
+
+	if (call->result < 0) {
+		log_warnx("an audit record could not be made durable (fdatasync failed)");
+		if (call->ans.if_lost != NULL) {
+			free(out);
+			out = call->ans.if_lost;
+		}
+	} else {
+		free(call->ans.if_lost);
+	}
+	call->ans.json = call->ans.if_lost = NULL;
+	return reply(s, c, call->ans.status, out);
+}
+
+/* The audit writer's callback: the record of call is durable (or lost). */
+static void durable(void *arg, int result)
+{
+	struct call *call = arg;
+	struct server *s = call->server;
+
+	pthread_mutex_lock(&s->wait_lock);
+	call->settled = true;
+	call->result = result;
+	/* The last touch of call: once resumed, a server thread may finish and free it. */
+	if (call->suspended)
+		MHD_resume_connection(call->conn);
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
+/*
+ * Suspends the connection until durable() resumes it, unless the record is
+ * durable already. Returns whether the answer can be sent now.
+ */
+static bool ready_or_suspend(struct server *s, struct MHD_Connection *c, struct call *call)
+{
+	bool ready;
+
+	pthread_mutex_lock(&s->wait_lock);
+	ready = call->settled;
+	if (!ready) {
+		MHD_suspend_connection(c);
+		call->suspended = true;
+	}
+	pthread_mutex_unlock(&s->wait_lock);
+	return ready;
+}
+
 static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const char *url, struct call *call)
 {
 	struct rg_runtime *rt;
 	enum rg_phase phase;
-	int status = 200;
-	char *out;
 
 	if (call->refused)
 		return reply(s, c, MHD_HTTP_FORBIDDEN, err_json("this process may not call the plugin"));
@@ -210,10 +273,17 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 		return reply(s, c, 200, deny_json("the request is larger than rolegate inspects "
 				"(plugin.max_body); it is denied"));
 	}
+	call->server = s;
+	call->conn = c;
+	call->wait.done = durable;
+	call->wait.arg = call;
 	rt = acquire(s);
-	out = rg_authz_call(rt, s->audit, phase, call->buf != NULL ? call->buf : "", call->len, &status);
+	rg_authz_answer_call(rt, s->audit, &call->wait, phase, call->buf != NULL ? call->buf : "",
+			call->len, &call->ans);
 	release(rt);
-	return reply(s, c, status, out);
+	if (call->ans.pending && !ready_or_suspend(s, c, call))
+		return MHD_YES;
+	return send_answer(s, c, call);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -231,6 +301,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*con_cls = call;
 		return MHD_YES;
 	}
+	/* Resumed by durable(): settled and result were set before the resume. */
+	if (call->suspended)
+		return send_answer(s, c, call);
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
 
@@ -273,6 +346,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	if (call == NULL)
 		return;
 	free(call->buf);
+	free(call->ans.json);
+	free(call->ans.if_lost);
 	free(call);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -436,7 +511,8 @@ int cmd_serve(int argc, char **argv)
 	const char *config = RG_DEFAULT_CONFIG, *socket_path = NULL;
 	int ready_fd = -1, use_syslog = -1, opt, fd, sig, rc = 2;
 	bool activated = false;
-	struct server s = { .lock = PTHREAD_MUTEX_INITIALIZER, .group = (gid_t)-1 };
+	struct server s = { .lock = PTHREAD_MUTEX_INITIALIZER, .wait_lock = PTHREAD_MUTEX_INITIALIZER,
+		.group = (gid_t)-1 };
 	struct rg_errlist errs = { 0 };
 	struct rg_policy *p;
 	struct MHD_Daemon *d = NULL;
@@ -516,7 +592,8 @@ int cmd_serve(int argc, char **argv)
 	 * (tests/hostile, ops). poll() costs nothing measurable at the handful
 	 * of keep-alive connections dockerd holds (bench/rolegate-bench).
 	 */
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC,
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+			MHD_ALLOW_SUSPEND_RESUME,
 			0, NULL, NULL, handle, &s,
 			MHD_OPTION_LISTEN_SOCKET, fd,
 			MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -552,6 +629,17 @@ int cmd_serve(int argc, char **argv)
 	atomic_store(&s.draining, true);
 	fd = MHD_quiesce_daemon(d);
 	for (int i = 0; i < RG_DRAIN_SECONDS * 100 && atomic_load(&s.inflight) > 0; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	/*
+	 * A call still awaiting its record (the disk hangs in fdatasync) is
+	 * suspended, and libmicrohttpd must not stop with one: answer them now
+	 * as lost records, and give the server threads a moment to send that.
+	 */
+	rg_audit_fail_pending(s.audit);
+	for (int i = 0; i < 100 && atomic_load(&s.inflight) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);

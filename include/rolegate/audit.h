@@ -11,7 +11,9 @@
  * chain.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rolegate/audit_record.h"
 #include "rolegate/policy.h"
@@ -43,6 +45,37 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e);
 
 /*
+ * Someone waiting for a record to be durable (sync = "batch"). The caller
+ * sets done and arg and keeps the waiter alive until done is called; the rest
+ * is the writer's.
+ */
+struct rg_audit_waiter {
+	/* Called once, from the writer's flusher thread and under none of its
+	 * locks: result 0 when the record is durable, -1 when its fdatasync
+	 * failed (the caller then applies audit.on_error). */
+	void (*done)(void *arg, int result);
+	void *arg;
+	uint64_t seq;
+	int result;
+	bool settled;
+	struct rg_audit_waiter *next;
+};
+
+/*
+ * rg_audit_append without waiting for the group commit: returns 1 when the
+ * record is written and w->done will be called once a fdatasync covering it
+ * has finished (sync = "batch" only), 0 when it is already as durable as
+ * c->sync asks (w unused), -1 when it could not be written (w unused).
+ */
+int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w);
+
+/*
+ * Calls back every pending waiter with -1 now. For shutting down while the
+ * disk hangs in fdatasync: nothing may stay waiting when the server stops.
+ */
+void rg_audit_fail_pending(struct rg_audit *a);
+
+/*
  * Reopens the path if the file there is not the one open (after logrotate
  * renamed it): the new file's first record is a "rotate" system record whose
  * prev is the old file's last hash, and seq continues. Called on SIGHUP.
@@ -50,7 +83,7 @@ int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e);
  */
 int rg_audit_reopen(struct rg_audit *a);
 
-/* Flushes (fdatasync) and closes. NULL-safe. */
+/* Serves every pending waiter, flushes (fdatasync) and closes. NULL-safe. */
 void rg_audit_close(struct rg_audit *a);
 
 /*

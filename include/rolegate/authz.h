@@ -15,6 +15,7 @@
 #include "rolegate/request.h"
 
 struct rg_audit;
+struct rg_audit_waiter;
 struct rg_directory;
 
 /* What serve needs to answer a call; swapped as a whole on reload. */
@@ -30,6 +31,24 @@ struct rg_runtime {
  */
 enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
 		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d);
+
+/* The answer to one call. */
+struct rg_authz_answer {
+	int status;                /* HTTP status */
+	char *json;                /* the answer (free()); NULL when out of memory */
+	bool pending;              /* its record awaits the group commit: the waiter will be called */
+	char *if_lost;             /* pending: sent instead if the record is lost; NULL = send json */
+};
+
+/*
+ * rg_authz_call for serve with audit.sync = "batch": when w is non-NULL the
+ * call does not wait for its record's fdatasync; ans->pending then says that
+ * w->done will be called, after which the caller sends ans->json, or
+ * ans->if_lost when the result was -1 and if_lost is set. The caller frees
+ * json and if_lost. With w NULL, behaves as rg_authz_call.
+ */
+void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_audit_waiter *w,
+		enum rg_phase phase, const char *body, size_t len, struct rg_authz_answer *ans);
 
 /*
  * Answers one AuthZPlugin.AuthZReq / AuthZRes call whose JSON text is

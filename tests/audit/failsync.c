@@ -1,0 +1,54 @@
+/*
+ * failsync.so: an LD_PRELOAD fault injector for the audit tests. While the
+ * file named by $RG_FAILSYNC exists, fdatasync() and fsync() fail with EIO,
+ * as on a disk that has started to fail; otherwise they are the real ones.
+ * A full disk is easy to make (tests/audit/diskfull.sh); a failing flush is
+ * not, short of device-mapper, and this is the path where a plugin could
+ * answer before its record is safe.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int fdatasync(int fd);
+int fsync(int fd);
+
+/* The real function; POSIX's way past ISO C's ban on object-to-function casts. */
+static int (*real_fn(const char *name))(int)
+{
+	int (*fn)(int);
+
+	*(void **)&fn = dlsym(RTLD_NEXT, name);
+	return fn;
+}
+
+static int failing(void)
+{
+	const char *flag = getenv("RG_FAILSYNC");
+
+	return flag != NULL && access(flag, F_OK) == 0;
+}
+
+int fdatasync(int fd)
+{
+	int (*real)(int) = real_fn("fdatasync");
+
+	if (failing() || real == NULL) {
+		errno = EIO;
+		return -1;
+	}
+	return real(fd);
+}
+
+int fsync(int fd)
+{
+	int (*real)(int) = real_fn("fsync");
+
+	if (failing() || real == NULL) {
+		errno = EIO;
+		return -1;
+	}
+	return real(fd);
+}

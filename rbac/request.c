@@ -4,18 +4,27 @@
  * marshals them; the call comes from dockerd itself, so exact lookup is right
  * here (the folding rules of gojson.h apply to the *body* dockerd will parse).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/evp.h>
 
+#include "rolegate/calljson.h"
 #include "rolegate/gojson.h"
 #include "rolegate/request.h"
 
+static bool base64_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		c == '+' || c == '/' || c == '=';
+}
+
 /*
  * Decodes standard base64 (what Go's encoding/json uses for []byte) into a
- * new NUL-terminated buffer. Returns 0, or -1 on invalid input / no memory.
+ * new NUL-terminated buffer. in need not be NUL-terminated. Returns 0, or -1
+ * on invalid input / no memory.
  */
 static int base64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen)
 {
@@ -27,6 +36,11 @@ static int base64_decode(const char *in, size_t inlen, unsigned char **out, size
 	*outlen = 0;
 	if (inlen % 4 != 0 || inlen > (size_t)(1 << 30))
 		return -1;
+	/* EVP_DecodeBlock skips surrounding whitespace; Go would not: refuse it. */
+	for (size_t i = 0; i < inlen; i++) {
+		if (!base64_char((unsigned char)in[i]))
+			return -1;
+	}
 	buf = malloc(inlen / 4 * 3 + 1);
 	if (buf == NULL)
 		return -1;
@@ -34,11 +48,6 @@ static int base64_decode(const char *in, size_t inlen, unsigned char **out, size
 		buf[0] = '\0';
 		*out = buf;
 		return 0;
-	}
-	/* EVP_DecodeBlock skips surrounding whitespace; Go would not: refuse it. */
-	if (strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") < inlen) {
-		free(buf);
-		return -1;
 	}
 	n = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)inlen);
 	if (n < 0) {
@@ -60,28 +69,90 @@ static int base64_decode(const char *in, size_t inlen, unsigned char **out, size
 	return 0;
 }
 
-static int dup_string(const json_t *call, const char *key, bool required, char **out,
+/*
+ * The members of a call that a decision reads, as either reader found them:
+ * jansson (rg_request_from_call) or calljson (rg_request_decode). Both fill
+ * this, and fill() alone checks and copies it, so that the two cannot differ
+ * in what they accept or in what they say.
+ */
+struct call {
+	struct rg_calljson_value user, authn, method, uri, body, headers, status, response_body;
+	struct rg_calljson_value content_type; /* the header that folds to Content-Type */
+	int content_types;                     /* how many headers fold to it */
+};
+
+#define MEMBER(name, field) { name, sizeof(name) - 1, offsetof(struct call, field) }
+
+/* The wire names, spelled as dockerd marshals them. */
+static const struct {
+	const char *name;
+	size_t len;
+	size_t off;
+} members[] = {
+	MEMBER("User", user),
+	MEMBER("UserAuthNMethod", authn),
+	MEMBER("RequestMethod", method),
+	MEMBER("RequestUri", uri),
+	MEMBER("RequestBody", body),
+	MEMBER("RequestHeaders", headers),
+	MEMBER("ResponseStatusCode", status),
+	MEMBER("ResponseBody", response_body),
+};
+
+static const char content_type[] = "Content-Type";
+
+/* A new NUL-terminated copy of string value v, unescaped; NULL: no memory. */
+static char *copy_text(const struct rg_calljson_value *v)
+{
+	char *s = malloc(v->len + 1);
+
+	if (s == NULL)
+		return NULL;
+	if (v->escaped) {
+		rg_calljson_unescape(v, s);
+	} else {
+		memcpy(s, v->raw, v->len);
+		s[v->len] = '\0';
+	}
+	return s;
+}
+
+/* Base64 string value v, decoded; unescaped first if it has to be (\/ is JSON). */
+static int decode_text(const struct rg_calljson_value *v, unsigned char **out, size_t *outlen)
+{
+	char *text;
+	int r;
+
+	if (!v->escaped)
+		return base64_decode(v->raw, v->len, out, outlen);
+	if ((text = copy_text(v)) == NULL)
+		return -1;
+	r = base64_decode(text, v->len, out, outlen);
+	free(text);
+	return r;
+}
+
+static int set_string(const struct rg_calljson_value *v, bool required, char **out,
 		const char **errstr)
 {
-	const json_t *v = json_object_get(call, key);
-
-	if (v == NULL) {
+	if (v->type == RG_CALLJSON_NONE) {
 		if (required) {
 			*errstr = "the authorization call has no RequestMethod or RequestUri";
 			return -1;
 		}
 		*out = strdup("");
-	} else if (!json_is_string(v)) {
+	} else if (v->type != RG_CALLJSON_STRING) {
 		*errstr = "the authorization call has a field of the wrong type";
 		return -1;
 	} else {
-		*out = strndup(json_string_value(v), json_string_length(v));
+		*out = copy_text(v);
 	}
 	if (*out == NULL) {
 		*errstr = "out of memory";
 		return -1;
 	}
-	if (strlen(*out) != (v != NULL ? json_string_length(v) : 0)) {
+	/* Neither reader lets \u0000 through today; a C string must not be cut short anyway. */
+	if (strlen(*out) != (v->type == RG_CALLJSON_STRING ? v->len : 0)) {
 		*errstr = "the authorization call has a NUL byte in a field";
 		return -1;
 	}
@@ -112,83 +183,198 @@ static void set_body(struct rg_request *req, unsigned char *body, size_t len, si
 		req->body_state = RG_BODY_RAW;
 }
 
-int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json_t *call,
+/* RequestBody: absent or null is no body; over the cap it is not even decoded. */
+static int set_encoded_body(struct rg_request *req, const struct rg_calljson_value *v,
 		size_t max_body, const char **errstr)
 {
-	const json_t *v, *headers;
+	unsigned char *body;
+	size_t len;
 
-	memset(req, 0, sizeof(*req));
-	req->phase = phase;
-	if (!json_is_object(call)) {
-		*errstr = "the authorization call is not a JSON object";
+	if (v->type == RG_CALLJSON_NONE || v->type == RG_CALLJSON_NULL)
+		return 0;
+	if (v->type != RG_CALLJSON_STRING) {
+		*errstr = "RequestBody is not a base64 string";
 		return -1;
 	}
-	if (dup_string(call, "User", false, &req->user, errstr) < 0 ||
-	    dup_string(call, "UserAuthNMethod", false, &req->authn, errstr) < 0 ||
-	    dup_string(call, "RequestMethod", true, &req->method, errstr) < 0 ||
-	    dup_string(call, "RequestUri", true, &req->uri, errstr) < 0)
+	if (v->len / 4 * 3 > max_body + 2) {
+		/* The decision will deny if it needs the body. */
+		set_body(req, NULL, 0, max_body);
+		req->body_state = RG_BODY_TOO_LARGE;
+		req->body_len = v->len / 4 * 3;
+		return 0;
+	}
+	if (decode_text(v, &body, &len) < 0) {
+		*errstr = "RequestBody is not valid base64";
+		return -1;
+	}
+	set_body(req, body, len, max_body);
+	return 0;
+}
+
+/* AuthZRes: the status dockerd answered and, when small enough, the answer's body. */
+static int set_response(struct rg_request *req, const struct call *c, const char **errstr)
+{
+	unsigned char *rb;
+	size_t rlen;
+	const char *ignored;
+
+	if (c->status.type != RG_CALLJSON_NONE && c->status.type != RG_CALLJSON_INTEGER) {
+		*errstr = "ResponseStatusCode is not a number";
+		return -1;
+	}
+	req->status = (int)c->status.integer;
+	if (c->response_body.type == RG_CALLJSON_STRING && c->response_body.len <= 65536 &&
+	    decode_text(&c->response_body, &rb, &rlen) == 0) {
+		req->response_json = rg_gojson_parse(rb, rlen, &ignored);
+		free(rb);
+	}
+	return 0;
+}
+
+/* Checks and copies what either reader found; then routes. */
+static int fill(struct rg_request *req, enum rg_phase phase, const struct call *c,
+		size_t max_body, const char **errstr)
+{
+	memset(req, 0, sizeof(*req));
+	req->phase = phase;
+	if (set_string(&c->user, false, &req->user, errstr) < 0 ||
+	    set_string(&c->authn, false, &req->authn, errstr) < 0 ||
+	    set_string(&c->method, true, &req->method, errstr) < 0 ||
+	    set_string(&c->uri, true, &req->uri, errstr) < 0 ||
+	    set_encoded_body(req, &c->body, max_body, errstr) < 0)
 		goto fail;
-
-	v = json_object_get(call, "RequestBody");
-	if (v != NULL && !json_is_null(v)) {
-		size_t enc_len;
-		unsigned char *body;
-		size_t len;
-
-		if (!json_is_string(v)) {
-			*errstr = "RequestBody is not a base64 string";
-			goto fail;
-		}
-		enc_len = json_string_length(v);
-		/* Over the cap: do not even decode; the decision will deny if it needs it. */
-		if (enc_len / 4 * 3 > max_body + 2) {
-			set_body(req, NULL, 0, max_body);
-			req->body_state = RG_BODY_TOO_LARGE;
-			req->body_len = enc_len / 4 * 3;
-		} else {
-			if (base64_decode(json_string_value(v), enc_len, &body, &len) < 0) {
-				*errstr = "RequestBody is not valid base64";
-				goto fail;
-			}
-			set_body(req, body, len, max_body);
-		}
+	/*
+	 * dockerd sends Go's canonical header names, each once. Two that fold
+	 * to Content-Type would let the two readers (and the decision) pick
+	 * different ones: the call is not dockerd's.
+	 */
+	if (c->content_types > 1) {
+		*errstr = "the authorization call has more than one Content-Type header";
+		goto fail;
 	}
-
-	headers = json_object_get(call, "RequestHeaders");
-	if (json_is_object(headers)) {
-		const char *key;
-		json_t *hv;
-
-		json_object_foreach((json_t *)headers, key, hv) {
-			if (strcasecmp(key, "Content-Type") == 0 && json_is_string(hv)) {
-				req->content_type = strdup(json_string_value(hv));
-				break;
-			}
-		}
-	}
-
-	if (phase == RG_PHASE_RESPONSE) {
-		v = json_object_get(call, "ResponseStatusCode");
-		if (v != NULL && !json_is_integer(v)) {
-			*errstr = "ResponseStatusCode is not a number";
-			goto fail;
-		}
-		req->status = v != NULL ? (int)json_integer_value(v) : 0;
-		v = json_object_get(call, "ResponseBody");
-		if (json_is_string(v) && json_string_length(v) <= 65536) {
-			unsigned char *rb;
-			size_t rlen;
-			const char *ignored;
-
-			if (base64_decode(json_string_value(v), json_string_length(v), &rb, &rlen) == 0) {
-				req->response_json = rg_gojson_parse(rb, rlen, &ignored);
-				free(rb);
-			}
-		}
-	}
+	if (c->content_type.type == RG_CALLJSON_STRING &&
+	    set_string(&c->content_type, false, &req->content_type, errstr) < 0)
+		goto fail;
+	if (phase == RG_PHASE_RESPONSE && set_response(req, c, errstr) < 0)
+		goto fail;
 	return route(req, errstr);
 fail:
 	rg_request_clear(req);
+	return -1;
+}
+
+/* A jansson value as calljson would describe it (strings: never escaped). */
+static void from_json(const json_t *j, struct rg_calljson_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (j == NULL)
+		return; /* RG_CALLJSON_NONE */
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: v->type = RG_CALLJSON_OBJECT; break;
+	case JSON_ARRAY: v->type = RG_CALLJSON_ARRAY; break;
+	case JSON_STRING:
+		v->type = RG_CALLJSON_STRING;
+		v->raw = json_string_value(j);
+		v->raw_len = v->len = json_string_length(j);
+		break;
+	case JSON_INTEGER:
+		v->type = RG_CALLJSON_INTEGER;
+		v->integer = json_integer_value(j);
+		break;
+	case JSON_REAL: v->type = RG_CALLJSON_REAL; break;
+	case JSON_TRUE: v->type = RG_CALLJSON_TRUE; break;
+	case JSON_FALSE: v->type = RG_CALLJSON_FALSE; break;
+	case JSON_NULL: v->type = RG_CALLJSON_NULL; break;
+	}
+}
+
+int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json_t *call,
+		size_t max_body, const char **errstr)
+{
+	struct call c;
+	const char *key;
+	json_t *headers, *hv;
+
+	memset(&c, 0, sizeof(c));
+	if (!json_is_object(call)) {
+		memset(req, 0, sizeof(*req));
+		req->phase = phase;
+		*errstr = "the authorization call is not a JSON object";
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+		from_json(json_object_get(call, members[i].name),
+				(struct rg_calljson_value *)((char *)&c + members[i].off));
+	headers = json_object_get(call, "RequestHeaders");
+	if (json_is_object(headers)) {
+		json_object_foreach(headers, key, hv) {
+			if (strcasecmp(key, content_type) == 0 && c.content_types++ == 0)
+				from_json(hv, &c.content_type);
+		}
+	}
+	return fill(req, phase, &c, max_body, errstr);
+}
+
+/*
+ * Whether key is name (n bytes); fold: ignoring ASCII case, as strcasecmp.
+ * An escaped key ("\u0055ser" is "User") is unescaped first.
+ */
+static bool key_is(const struct rg_calljson_value *key, const char *name, size_t n, bool fold)
+{
+	char buf[32];
+	const char *k = key->raw;
+
+	if (key->len != n)
+		return false;
+	if (key->escaped) {
+		if (n >= sizeof(buf))
+			return false;
+		rg_calljson_unescape(key, buf);
+		k = buf;
+	}
+	return fold ? strncasecmp(k, name, n) == 0 : memcmp(k, name, n) == 0;
+}
+
+static void call_member(const struct rg_calljson_value *key, const struct rg_calljson_value *value,
+		void *arg)
+{
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		if (key_is(key, members[i].name, members[i].len, false)) {
+			*(struct rg_calljson_value *)((char *)arg + members[i].off) = *value;
+			return;
+		}
+	}
+}
+
+static void header_member(const struct rg_calljson_value *key,
+		const struct rg_calljson_value *value, void *arg)
+{
+	struct call *c = arg;
+
+	if (key_is(key, content_type, sizeof(content_type) - 1, true) && c->content_types++ == 0)
+		c->content_type = *value;
+}
+
+int rg_request_decode(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len,
+		size_t max_body, const char **errstr)
+{
+	struct call c;
+	enum rg_calljson_result r;
+
+	memset(&c, 0, sizeof(c));
+	r = rg_calljson_object(buf, len, call_member, &c);
+	/* A second, short pass: only so that duplicate headers are refused, as jansson does. */
+	if (r == RG_CALLJSON_OK && c.headers.type == RG_CALLJSON_OBJECT)
+		r = rg_calljson_object(c.headers.raw, c.headers.raw_len, header_member, &c);
+	switch (r) {
+	case RG_CALLJSON_OK:
+		return fill(req, phase, &c, max_body, errstr);
+	case RG_CALLJSON_INVALID: *errstr = "the authorization call is not valid JSON"; break;
+	case RG_CALLJSON_NOT_OBJECT: *errstr = "the authorization call is not a JSON object"; break;
+	case RG_CALLJSON_NOMEM: *errstr = "out of memory"; break;
+	}
+	memset(req, 0, sizeof(*req));
+	req->phase = phase;
 	return -1;
 }
 

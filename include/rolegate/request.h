@@ -58,6 +58,22 @@ int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json
 		size_t max_body, const char **errstr);
 
 /*
+ * Decodes the call's text buf[0..len) (not NUL-terminated) in one pass,
+ * copying only the members a decision reads (calljson.h): the same request,
+ * or the same *errstr, as json_loadb(buf, len, JSON_REJECT_DUPLICATES)
+ * followed by rg_request_from_call(), with "the authorization call is not
+ * valid JSON" where json_loadb would fail. Exceptions, all calls dockerd
+ * never sends: duplicate keys nested deeper than the call's members and their
+ * RequestHeaders are not looked for; a NUL byte right after a number or
+ * true/false/null is refused (jansson's lexer loses it and reads on); more
+ * than one header folding to Content-Type is an error (in both functions). Returns 0, or -1 with
+ * *errstr set (static) and req zeroed. On success free with
+ * rg_request_clear().
+ */
+int rg_request_decode(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len,
+		size_t max_body, const char **errstr);
+
+/*
  * Builds a request directly (explain, tests): body may be NULL. Returns 0 or -1
  * (out of memory, *errstr set).
  */

@@ -638,6 +638,25 @@ static bool unsettled(const struct rg_audit *a)
 }
 
 /*
+ * One fdatasync for every record written so far, outside the lock (locked
+ * on entry and return). Settles the waiters it covered; returns its result.
+ */
+static int flush(struct rg_audit *a)
+{
+	uint64_t through = a->chain.seq;
+	int fd = a->fd, r;
+
+	a->syncing = true;
+	pthread_mutex_unlock(&a->lock);
+	r = fdatasync(fd) == 0 ? 0 : -1;
+	pthread_mutex_lock(&a->lock);
+	a->syncing = false;
+	pthread_cond_broadcast(&a->synced);
+	settle_waiters(a, through, r);
+	return r;
+}
+
+/*
  * sync = "batch": one fdatasync for every record written so far, then the
  * callbacks of everyone it covered; again while anyone waits. Stops once
  * asked to and nobody waits.
@@ -654,18 +673,8 @@ static void *flusher(void *arg)
 			pthread_cond_wait(&a->work, &a->lock);
 		if (a->waiters == NULL)
 			break;
-		if (unsettled(a)) {
-			uint64_t through = a->chain.seq;
-			int fd = a->fd, r;
-
-			a->syncing = true;
-			pthread_mutex_unlock(&a->lock);
-			r = fdatasync(fd);
-			pthread_mutex_lock(&a->lock);
-			a->syncing = false;
-			pthread_cond_broadcast(&a->synced);
-			settle_waiters(a, through, r == 0 ? 0 : -1);
-		}
+		if (unsettled(a))
+			(void)flush(a);
 		done = take_settled(a);
 		pthread_mutex_unlock(&a->lock);
 		call_back(done);

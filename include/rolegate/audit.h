@@ -65,7 +65,8 @@ struct rg_audit_waiter {
  * rg_audit_append without waiting for the group commit: returns 1 when the
  * record is written and w->done will be called once a fdatasync covering it
  * has finished (sync = "batch" only), 0 when it is already as durable as
- * c->sync asks (w unused), -1 when it could not be written (w unused).
+ * c->sync asks (w unused), -1 when it could not be written or, with
+ * "always", flushed (w unused).
  */
 int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w);
 

@@ -378,6 +378,22 @@ int rg_request_decode(struct rg_request *req, enum rg_phase phase, const char *b
 	return -1;
 }
 
+int rg_request_decode_jansson(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len,
+		size_t flags, size_t max_body, const char **errstr, json_error_t *jerr)
+{
+	json_t *call = json_loadb(buf, len, flags, jerr);
+	int r;
+
+	if (call == NULL) {
+		memset(req, 0, sizeof(*req));
+		*errstr = "the authorization call is not valid JSON";
+		return -1;
+	}
+	r = rg_request_from_call(req, phase, call, max_body, errstr);
+	json_decref(call);
+	return r;
+}
+
 int rg_request_init(struct rg_request *req, const char *user, const char *authn, const char *method,
 		const char *uri, const unsigned char *body, size_t body_len, size_t max_body,
 		const char **errstr)

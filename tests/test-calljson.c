@@ -17,23 +17,6 @@
 #define NOT_OBJECT "the authorization call is not a JSON object"
 #define OK NULL
 
-/* The path authz.c takes today. */
-static int old_decode(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len,
-		const char **errstr)
-{
-	json_t *call = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-	int r;
-
-	if (call == NULL) {
-		memset(req, 0, sizeof(*req));
-		*errstr = NOT_JSON;
-		return -1;
-	}
-	r = rg_request_from_call(req, phase, call, MAX_BODY, errstr);
-	json_decref(call);
-	return r;
-}
-
 static bool same_str(const char *a, const char *b)
 {
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
@@ -63,7 +46,8 @@ static void check_len(const char *what, const char *buf, size_t len, const char 
 		enum rg_phase phase = ph == 0 ? RG_PHASE_REQUEST : RG_PHASE_RESPONSE;
 		struct rg_request a, b;
 		const char *aerr = NULL, *berr = NULL;
-		int ra = old_decode(&a, phase, buf, len, &aerr);
+		int ra = rg_request_decode_jansson(&a, phase, buf, len, JSON_REJECT_DUPLICATES, MAX_BODY,
+				&aerr, NULL);
 		int rb = rg_request_decode(&b, phase, buf, len, MAX_BODY, &berr);
 
 		if (ra != rb || (ra < 0 && !same_str(aerr, berr)))

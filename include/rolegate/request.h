@@ -66,12 +66,21 @@ int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json
  * never sends: duplicate keys nested deeper than the call's members and their
  * RequestHeaders are not looked for; a NUL byte right after a number or
  * true/false/null is refused (jansson's lexer loses it and reads on); more
- * than one header folding to Content-Type is an error (in both functions). Returns 0, or -1 with
- * *errstr set (static) and req zeroed. On success free with
- * rg_request_clear().
+ * than one header folding to Content-Type is an error (in both functions).
+ * Returns 0, or -1 with *errstr set (static) and req zeroed. On success free
+ * with rg_request_clear().
  */
 int rg_request_decode(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len,
 		size_t max_body, const char **errstr);
+
+/*
+ * The reference reading rg_request_decode is held to (tests, fuzzing):
+ * json_loadb(buf, len, flags, jerr) then rg_request_from_call(), with "the
+ * authorization call is not valid JSON" where json_loadb fails. jerr may be
+ * NULL. Same returns as rg_request_decode.
+ */
+int rg_request_decode_jansson(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len,
+		size_t flags, size_t max_body, const char **errstr, json_error_t *jerr);
 
 /*
  * Builds a request directly (explain, tests): body may be NULL. Returns 0 or -1

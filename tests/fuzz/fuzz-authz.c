@@ -128,23 +128,6 @@ static void check(enum rg_phase phase, const uint8_t *data, size_t size, bool ok
 	free(out);
 }
 
-/* The path authz.c takes today; flags 0 lets duplicate keys through. */
-static int old_decode(struct rg_request *req, enum rg_phase phase, const uint8_t *data, size_t size,
-		size_t flags, json_error_t *jerr, const char **errstr)
-{
-	json_t *call = json_loadb((const char *)data, size, flags, jerr);
-	int r;
-
-	if (call == NULL) {
-		memset(req, 0, sizeof(*req));
-		*errstr = "the authorization call is not valid JSON";
-		return -1;
-	}
-	r = rg_request_from_call(req, phase, call, MAX_BODY, errstr);
-	json_decref(call);
-	return r;
-}
-
 /* How many arrays and objects are open before data[pos]. */
 static int depth_at(const uint8_t *data, size_t pos)
 {
@@ -204,14 +187,16 @@ static bool agree(enum rg_phase phase, const uint8_t *old_in, size_t old_len, co
 	struct rg_request a, b;
 	const char *aerr = NULL, *berr = NULL;
 	json_error_t jerr;
-	int ra = old_decode(&a, phase, old_in, old_len, JSON_REJECT_DUPLICATES, &jerr, &aerr);
+	int ra = rg_request_decode_jansson(&a, phase, (const char *)old_in, old_len, JSON_REJECT_DUPLICATES,
+			MAX_BODY, &aerr, &jerr);
 	int rb = rg_request_decode(&b, phase, (const char *)new_in, new_len, MAX_BODY, &berr);
 	bool ok = same(ra, aerr, &a, rb, berr, &b);
 
 	if (!ok && ra < 0 && json_error_code(&jerr) == json_error_duplicate_key &&
 	    jerr.position >= 0 && depth_at(old_in, (size_t)jerr.position) > 1) {
 		rg_request_clear(&a);
-		ra = old_decode(&a, phase, old_in, old_len, 0, &jerr, &aerr);
+		ra = rg_request_decode_jansson(&a, phase, (const char *)old_in, old_len, 0, MAX_BODY, &aerr,
+				&jerr);
 		ok = same(ra, aerr, &a, rb, berr, &b);
 	}
 	rg_request_clear(&a);

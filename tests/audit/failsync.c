@@ -31,9 +31,10 @@ static int failing(void)
 	return flag != NULL && access(flag, F_OK) == 0;
 }
 
-int fdatasync(int fd)
+/* The real name(fd), or EIO while the flag file exists. */
+static int flush(const char *name, int fd)
 {
-	int (*real)(int) = real_fn("fdatasync");
+	int (*real)(int) = real_fn(name);
 
 	if (failing() || real == NULL) {
 		errno = EIO;
@@ -42,13 +43,12 @@ int fdatasync(int fd)
 	return real(fd);
 }
 
+int fdatasync(int fd)
+{
+	return flush("fdatasync", fd);
+}
+
 int fsync(int fd)
 {
-	int (*real)(int) = real_fn("fsync");
-
-	if (failing() || real == NULL) {
-		errno = EIO;
-		return -1;
-	}
-	return real(fd);
+	return flush("fsync", fd);
 }

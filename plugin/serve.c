@@ -277,9 +277,14 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	call->conn = c;
 	call->wait.done = durable;
 	call->wait.arg = call;
+	/*
+	 * Once draining (SIGTERM), wait for the record in this thread instead:
+	 * libmicrohttpd must not stop with a connection suspended, and a call
+	 * that came after the drain's last look would otherwise be one.
+	 */
 	rt = acquire(s);
-	rg_authz_answer_call(rt, s->audit, &call->wait, phase, call->buf != NULL ? call->buf : "",
-			call->len, &call->ans);
+	rg_authz_answer_call(rt, s->audit, atomic_load(&s->draining) ? NULL : &call->wait, phase,
+			call->buf != NULL ? call->buf : "", call->len, &call->ans);
 	release(rt);
 	if (call->ans.pending && !ready_or_suspend(s, c, call))
 		return MHD_YES;

@@ -673,6 +673,11 @@ static void *flusher(void *arg)
 			pthread_cond_wait(&a->work, &a->lock);
 		if (a->waiters == NULL)
 			break;
+		if (a->syncing) {
+			/* a blocking caller flushes in its thread (append); then see */
+			pthread_cond_wait(&a->synced, &a->lock);
+			continue;
+		}
 		if (unsettled(a))
 			(void)flush(a);
 		done = take_settled(a);
@@ -767,7 +772,13 @@ int rg_audit_reopen(struct rg_audit *a)
 	return r;
 }
 
-int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w)
+/*
+ * Appends a record (see rg_audit_append_async). A caller that will block
+ * anyway (flush_here) flushes in its own thread when nobody else is flushing
+ * or waiting: it is spared two thread hand-offs (about 40 µs here).
+ */
+static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w,
+		bool flush_here)
 {
 	struct rg_audit_chain next;
 	struct timespec t;
@@ -802,6 +813,8 @@ int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, st
 	}
 	if (a->sync == RG_SYNC_ALWAYS) {
 		r = fdatasync(a->fd) == 0 ? 0 : -1;
+	} else if (a->sync == RG_SYNC_BATCH && flush_here && !a->syncing && a->waiters == NULL) {
+		r = flush(a);
 	} else if (a->sync == RG_SYNC_BATCH) {
 		w->seq = next.seq;
 		w->settled = false;
@@ -820,6 +833,11 @@ int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, st
 fail:
 	pthread_mutex_unlock(&a->lock);
 	return -1;
+}
+
+int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w)
+{
+	return append(a, e, w, false);
 }
 
 /* A blocking append's waiter: signalled by the flusher's callback. */
@@ -845,7 +863,7 @@ int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
 {
 	struct blocking b = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 	struct rg_audit_waiter w = { .done = wake, .arg = &b };
-	int r = rg_audit_append_async(a, e, &w);
+	int r = append(a, e, &w, true);
 
 	if (r == 1) {
 		pthread_mutex_lock(&b.lock);

@@ -255,6 +255,7 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 {
 	struct rg_runtime *rt;
 	enum rg_phase phase;
+	bool alone;
 
 	if (call->refused)
 		return reply(s, c, MHD_HTTP_FORBIDDEN, err_json("this process may not call the plugin"));
@@ -278,13 +279,17 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	call->wait.done = durable;
 	call->wait.arg = call;
 	/*
-	 * Once draining (SIGTERM), wait for the record in this thread instead:
-	 * libmicrohttpd must not stop with a connection suspended, and a call
-	 * that came after the drain's last look would otherwise be one.
+	 * Wait for the record in this thread instead of suspending when this
+	 * is the only call in flight (nobody else to serve meanwhile; the
+	 * writer then flushes right here, sparing two thread hand-offs), and
+	 * once draining (SIGTERM): libmicrohttpd must not stop with a
+	 * connection suspended, and a call that came after the drain's last
+	 * look would otherwise be one.
 	 */
+	alone = atomic_load(&s->inflight) == 1;
 	rt = acquire(s);
-	rg_authz_answer_call(rt, s->audit, atomic_load(&s->draining) ? NULL : &call->wait, phase,
-			call->buf != NULL ? call->buf : "", call->len, &call->ans);
+	rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL : &call->wait,
+			phase, call->buf != NULL ? call->buf : "", call->len, &call->ans);
 	release(rt);
 	if (call->ans.pending && !ready_or_suspend(s, c, call))
 		return MHD_YES;

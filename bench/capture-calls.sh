@@ -28,8 +28,10 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+# shellcheck source=tests/lib/dockerd.sh
+. "$top/tests/lib/dockerd.sh"
 out=${1:-$here/calls}
-busybox=${BUSYBOX:-/bin/busybox}
+DOCKERD_BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 for tool in dockerd docker openssl python3; do
 	command -v "$tool" >/dev/null || { echo "capture: $tool is not installed" >&2; exit 2; }
@@ -37,71 +39,26 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "capture: must run as root (dockerd)" >&2; exit 2; }
 
 dir=$(mktemp -d /tmp/rgcap.XXXXXX) || exit 2
-plugin=rolegate-capture-$$
-spec=/etc/docker/plugins/$plugin.spec
-cap_pid= dockerd_pid=
+dockerd_init "$dir" "rolegate-capture-$$"
+cap_pid=
 
-cleanup() {
-	[ -n "$dockerd_pid" ] && kill -TERM "$dockerd_pid" 2>/dev/null && {
-		for _ in $(seq 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$dockerd_pid" 2>/dev/null
-	}
-	[ -n "$cap_pid" ] && kill -TERM "$cap_pid" 2>/dev/null
-	rm -f "$spec"
-	grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+trap 'dockerd_cleanup "$cap_pid"' EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$dir/calls" "$out"
-sh "$top/examples/make-client-cert.sh" -d "$dir/certs" ca >/dev/null &&
-	sh "$top/examples/make-client-cert.sh" -d "$dir/certs" server >/dev/null &&
-	sh "$top/examples/make-client-cert.sh" -d "$dir/certs" client alice >/dev/null ||
-	{ echo "capture: cannot make certificates" >&2; exit 2; }
+dockerd_certs alice || { echo "capture: cannot make certificates" >&2; exit 2; }
 
 python3 "$here/capture-plugin.py" "$dir/plugin.sock" "$dir/calls" "$dir/plugin.ready" &
 cap_pid=$!
 for _ in $(seq 100); do [ -s "$dir/plugin.ready" ] && break; sleep 0.1; done
 [ -s "$dir/plugin.ready" ] || { echo "capture: the capture plugin did not start" >&2; exit 2; }
 
-mkdir -p /etc/docker/plugins
-echo "unix://$dir/plugin.sock" >"$spec"
-port=$((20000 + RANDOM % 40000))
-echo '{}' >"$dir/daemon.json"
-dockerd --config-file "$dir/daemon.json" --data-root "$dir/root" --exec-root "$dir/exec" \
-	--pidfile "$dir/dockerd.pid" \
-	--containerd-namespace "$plugin" --containerd-plugins-namespace "$plugin-p" \
-	--iptables=false --bridge=none --ip-forward=false --ip-masq=false --storage-driver=vfs \
-	--authorization-plugin="$plugin" \
-	-H "unix://$dir/docker.sock" -H "tcp://127.0.0.1:$port" \
-	--tlsverify --tlscacert "$dir/certs/ca.pem" \
-	--tlscert "$dir/certs/server.pem" --tlskey "$dir/certs/server-key.pem" \
-	>"$dir/dockerd.log" 2>&1 </dev/null &
-dockerd_pid=$!
-for _ in $(seq 600); do
-	grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" 2>/dev/null && break
-	kill -0 "$dockerd_pid" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" ||
-	{ echo "capture: dockerd did not start:" >&2; tail -20 "$dir/dockerd.log" >&2; exit 2; }
+dockerd_start --authz "$dir/plugin.sock" || { echo "capture: dockerd did not start" >&2; exit 2; }
+unix() { dockerd_unix "$@"; }
+alice() { dockerd_as alice "$@"; }
 
-export DOCKER_CONFIG=$dir/docker-config
-unset DOCKER_CONTEXT DOCKER_API_VERSION
-unix() { DOCKER_HOST=unix://$dir/docker.sock docker "$@"; }
-alice() {
-	DOCKER_HOST=tcp://127.0.0.1:$port DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$dir/certs/users/alice \
-		docker "$@"
-}
-
-root=$dir/busybox-root
-mkdir -p "$root/bin" "$root/tmp" "$root/etc" /tmp/rolegate-bench-projects
-cp "$busybox" "$root/bin/busybox"
-for l in sh sleep true; do ln -s busybox "$root/bin/$l"; done
-echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
-tar -C "$root" -cf "$dir/busybox.tar" .
-unix import "$dir/busybox.tar" busybox:latest >/dev/null || { echo "capture: import failed" >&2; exit 2; }
+mkdir -p /tmp/rolegate-bench-projects
+dockerd_import_busybox - >/dev/null || { echo "capture: import failed" >&2; exit 2; }
 
 unix version >/dev/null
 unix ps >/dev/null
@@ -118,9 +75,7 @@ alice run -d --name web --hostname web -e APP_ENV=production -e LOG_LEVEL=info \
 	echo "capture: warning: docker run failed (the create call is still captured)" >&2
 alice ps >/dev/null
 alice rm -f web >/dev/null 2>&1
-kill -TERM "$dockerd_pid"
-for _ in $(seq 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-dockerd_pid=
+dockerd_stop
 
 python3 - "$dir/calls" "$out" <<'EOF'
 import base64, json, os, re, shutil, sys

@@ -21,6 +21,8 @@ runs=${2:-200}
 rounds=${3:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+# shellcheck source=tests/lib/dockerd.sh
+. "$top/tests/lib/dockerd.sh"
 rolegate=$build/plugin/rolegate
 bench=$build/bench/rolegate-bench
 for tool in dockerd docker openssl; do
@@ -30,36 +32,13 @@ done
 [ -x "$rolegate" ] && [ -x "$bench" ] || { echo "docker-e2e: build $build first" >&2; exit 2; }
 
 dir=$(mktemp -d /tmp/rgdps.XXXXXX) || exit 2
-plugin=rolegate-bench-$$
-spec=/etc/docker/plugins/$plugin.spec
-rg_pid= dockerd_pid=
+dockerd_init "$dir" "rolegate-bench-$$"
+rg_pid=
 
-stop_dockerd() {
-	[ -n "$dockerd_pid" ] || return 0
-	kill -TERM "$dockerd_pid" 2>/dev/null
-	for _ in $(seq 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$dockerd_pid" 2>/dev/null
-	wait "$dockerd_pid" 2>/dev/null
-	dockerd_pid=
-}
-
-cleanup() {
-	stop_dockerd
-	if [ -n "$rg_pid" ]; then
-		kill -TERM "$rg_pid" 2>/dev/null
-		wait "$rg_pid" 2>/dev/null
-	fi
-	rm -f "$spec"
-	grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+trap 'dockerd_cleanup "$rg_pid"' EXIT
 trap 'exit 130' INT TERM
 
-sh "$top/examples/make-client-cert.sh" -d "$dir/certs" ca >/dev/null &&
-	sh "$top/examples/make-client-cert.sh" -d "$dir/certs" server >/dev/null &&
-	sh "$top/examples/make-client-cert.sh" -d "$dir/certs" client alice >/dev/null ||
-	{ echo "docker-e2e: cannot make certificates" >&2; exit 2; }
+dockerd_certs alice || { echo "docker-e2e: cannot make certificates" >&2; exit 2; }
 
 cat >"$dir/rolegate.conf" <<EOF
 identity = {
@@ -84,34 +63,11 @@ EOF
 rg_pid=$!
 for _ in $(seq 100); do [ -s "$dir/rg.ready" ] && break; sleep 0.1; done
 [ -s "$dir/rg.ready" ] || { echo "docker-e2e: rolegate did not start" >&2; cat "$dir/rolegate.log" >&2; exit 2; }
-mkdir -p /etc/docker/plugins
-echo "unix://$dir/rg.sock" >"$spec"
 
-export DOCKER_CONFIG=$dir/docker-config DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$dir/certs/users/alice
-unset DOCKER_CONTEXT DOCKER_API_VERSION
-
-# start_dockerd [--authorization-plugin=NAME]
+# start_dockerd [--authz ROLEGATE-SOCKET]: a fresh dockerd; a plain `docker` is alice's.
 start_dockerd() {
-	local port=$((20000 + RANDOM % 40000))
-	echo '{}' >"$dir/daemon.json"
-	: >"$dir/dockerd.log"
-	dockerd --config-file "$dir/daemon.json" --data-root "$dir/root" --exec-root "$dir/exec" \
-		--pidfile "$dir/dockerd.pid" \
-		--containerd-namespace "$plugin" --containerd-plugins-namespace "$plugin-p" \
-		--iptables=false --bridge=none --ip-forward=false --ip-masq=false --storage-driver=vfs \
-		-H "unix://$dir/docker.sock" -H "tcp://127.0.0.1:$port" \
-		--tlsverify --tlscacert "$dir/certs/ca.pem" \
-		--tlscert "$dir/certs/server.pem" --tlskey "$dir/certs/server-key.pem" \
-		"$@" >"$dir/dockerd.log" 2>&1 </dev/null &
-	dockerd_pid=$!
-	for _ in $(seq 600); do
-		grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" && break
-		kill -0 "$dockerd_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" ||
-		{ echo "docker-e2e: dockerd did not start" >&2; tail "$dir/dockerd.log" >&2; exit 2; }
-	export DOCKER_HOST=tcp://127.0.0.1:$port
+	dockerd_start "$@" || { echo "docker-e2e: dockerd did not start" >&2; exit 2; }
+	dockerd_use alice
 }
 
 # measure LABEL: prints the time-cmd line, and appends the median to $dir/LABEL
@@ -128,10 +84,10 @@ echo "docker ps as alice over TLS, $runs runs per measurement, $rounds round(s),
 for r in $(seq "$rounds"); do
 	start_dockerd
 	measure without
-	stop_dockerd
-	start_dockerd --authorization-plugin="$plugin"
+	dockerd_stop
+	start_dockerd --authz "$dir/rg.sock"
 	measure with-rolegate
-	stop_dockerd
+	dockerd_stop
 done
 calls=$(grep -c '"phase":"request"' "$dir/decisions.log")
 without=$(sort -n "$dir/without" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')

@@ -13,16 +13,18 @@
 #   expect_denied "may not"    docker_as bob run --rm busybox echo hi
 #   e2e_finish                         # summary; exits 1 if any check failed
 #
-# Everything a test starts is stopped by pid in an EXIT trap (dockerd, and
-# with it its containerd and shims; rolegate; anything else whose command line
-# names the private directory), mounts under it are removed, the plugin spec
-# file is deleted, the directory is removed (unless E2E_KEEP=1).
+# The private dockerd, the certificates and the busybox image are
+# tests/lib/dockerd.sh's (shared with the benchmarks); this file adds rolegate
+# and the checks. Everything a test starts is stopped by pid in an EXIT trap
+# (dockerd, and with it its containerd and shims; rolegate; anything else
+# whose command line names the private directory), mounts under it are
+# removed, the plugin spec file is deleted, the directory is removed (unless
+# E2E_KEEP=1).
 #
 # Functions
 #   e2e_setup ROLEGATE [USER...]  temp dir $E2E_DIR, CA + dockerd server cert +
 #                                 one client cert per USER (CN=USER) made by
-#                                 examples/make-client-cert.sh, a busybox
-#                                 rootfs tar ($E2E_BUSYBOX_TAR). Skips the test
+#                                 examples/make-client-cert.sh. Skips the test
 #                                 (exit 77) unless root with dockerd, docker,
 #                                 openssl and busybox-static available.
 #   e2e_add_user USER...          more client certificates later on.
@@ -42,12 +44,14 @@
 #                                 starts dockerd with
 #                                 --authorization-plugin=$E2E_PLUGIN on
 #                                 unix://$E2E_DOCKER_SOCK and TLS
-#                                 tcp://127.0.0.1:$E2E_PORT, waits for it.
-#   stop_dockerd                  SIGTERM by pidfile, wait (SIGKILL after 30 s).
+#                                 tcp://127.0.0.1:$E2E_PORT, waits for it
+#                                 (dockerd_start).
+#   stop_dockerd                  SIGTERM by pid, wait (SIGKILL after 30 s),
+#                                 removes the spec file (dockerd_stop).
 #   docker_as USER ARG...         the docker CLI over TLS with USER's cert.
 #   docker_unix ARG...            the docker CLI over the Unix socket (no identity).
 #   e2e_import_busybox USER [REF...]
-#                                 `docker import`s the busybox tar as
+#                                 `docker import`s a busybox rootfs as
 #                                 busybox:latest (and tags it REF...), as USER.
 #   expect_ok TEXT CMD...         check: CMD exits 0 and its output (stdout +
 #                                 stderr) contains TEXT. In every TEXT, " ... "
@@ -65,8 +69,8 @@
 #
 # Variables: E2E_ROLEGATE, E2E_DIR, E2E_SRC (this directory), E2E_TOP (the
 # source tree), E2E_PLUGIN, E2E_SOCK, E2E_CONF, E2E_AUDIT (the audit path the
-# templates should use: @DIR@/decisions.log), E2E_PORT, E2E_DOCKER_SOCK,
-# E2E_CERTS, E2E_OUT (output of the last checked command).
+# templates should use: @DIR@/decisions.log), E2E_PORT, E2E_DOCKERD_PID,
+# E2E_DOCKER_SOCK, E2E_CERTS, E2E_OUT (output of the last checked command).
 # Environment: E2E_KEEP=1 keeps $E2E_DIR; E2E_CMD_TIMEOUT (default 60) bounds
 # each docker command; E2E_VERBOSE=1 prints every command's output;
 # E2E_QUIET=1 silences the harness's own progress lines; E2E_PLUGIN_NAME
@@ -74,13 +78,17 @@
 
 E2E_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_TOP=$(cd "$E2E_SRC/../.." && pwd)
+# shellcheck source=tests/lib/dockerd.sh
+. "$E2E_TOP/tests/lib/dockerd.sh"
 E2E_PASSES=0
 E2E_FAILS=0
 E2E_DIR=
 E2E_ROLEGATE_PID=
 E2E_DOCKERD_PID=
-E2E_SPEC=
 E2E_CMD_TIMEOUT=${E2E_CMD_TIMEOUT:-60}
+DOCKERD_CMD_TIMEOUT=$E2E_CMD_TIMEOUT
+# e2e_die shows the end of dockerd.log.
+DOCKERD_TAIL=0
 E2E_START=$(date +%s.%N)
 
 if [ -t 1 ]; then
@@ -247,11 +255,9 @@ e2e_setup() {
 	for tool in dockerd docker openssl timeout; do
 		command -v "$tool" >/dev/null 2>&1 || e2e_skip "$tool is not installed"
 	done
-	E2E_BUSYBOX=${E2E_BUSYBOX:-/bin/busybox}
-	# busybox-static: a dynamically linked busybox would not run in the image.
-	if [ ! -x "$E2E_BUSYBOX" ] || file -L "$E2E_BUSYBOX" 2>/dev/null | grep -q 'dynamically linked'; then
-		e2e_skip "a static busybox (Debian: busybox-static) is needed at $E2E_BUSYBOX"
-	fi
+	DOCKERD_BUSYBOX=${E2E_BUSYBOX:-/bin/busybox}
+	dockerd_static_busybox ||
+		e2e_skip "a static busybox (Debian: busybox-static) is needed at $DOCKERD_BUSYBOX"
 
 	# Short: socket paths must stay under 108 bytes.
 	E2E_DIR=$(mktemp -d /tmp/rge2e.XXXXXX) || e2e_die "mktemp failed"
@@ -263,34 +269,15 @@ e2e_setup() {
 	E2E_SOCK=$E2E_DIR/rg.sock
 	E2E_CONF=$E2E_DIR/rolegate.conf
 	E2E_AUDIT=$E2E_DIR/decisions.log
-	E2E_DOCKER_SOCK=$E2E_DIR/docker.sock
-	E2E_CERTS=$E2E_DIR/certs
-	export DOCKER_CONFIG=$E2E_DIR/docker-config
-	mkdir -p "$DOCKER_CONFIG"
-	unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION
-
-	local mk="$E2E_TOP/examples/make-client-cert.sh"
-	sh "$mk" -d "$E2E_CERTS" ca >/dev/null || e2e_die "cannot create the CA"
-	sh "$mk" -d "$E2E_CERTS" server >/dev/null || e2e_die "cannot create the server certificate"
-	[ $# -eq 0 ] || e2e_add_user "$@"
-
-	local root=$E2E_DIR/busybox-root l
-	mkdir -p "$root/bin" "$root/tmp" "$root/etc"
-	cp "$E2E_BUSYBOX" "$root/bin/busybox"
-	for l in sh echo true sleep cat id ls ps hostname; do
-		ln -s busybox "$root/bin/$l"
-	done
-	echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
-	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$root/etc/passwd"
-	E2E_BUSYBOX_TAR=$E2E_DIR/busybox.tar
-	tar -C "$root" -cf "$E2E_BUSYBOX_TAR" . || e2e_die "cannot build the busybox tar"
-	rm -rf "$root"
+	dockerd_init "$E2E_DIR" "$E2E_PLUGIN"
+	# shellcheck disable=SC2034 # for the tests
+	E2E_DOCKER_SOCK=$DOCKERD_SOCK E2E_CERTS=$DOCKERD_CERTS
+	dockerd_certs "$@" || e2e_die "cannot create the certificates"
 	e2e_log "e2e: directory $E2E_DIR, plugin name $E2E_PLUGIN"
 }
 
 e2e_add_user() {
-	sh "$E2E_TOP/examples/make-client-cert.sh" -d "$E2E_CERTS" client "$@" >/dev/null ||
-		e2e_die "cannot create client certificates for $*"
+	dockerd_client_certs "$@" || e2e_die "cannot create client certificates for $*"
 }
 
 e2e_render() {
@@ -376,92 +363,30 @@ e2e_gone() {
 	! kill -0 "$1" 2>/dev/null
 }
 
-e2e_free_port() {
-	local port i
-	for ((i = 0; i < 100; i++)); do
-		port=$((20000 + RANDOM % 40000))
-		if ! (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	return 1
-}
-
 start_dockerd() {
-	local try
-	mkdir -p /etc/docker/plugins
-	E2E_SPEC=/etc/docker/plugins/$E2E_PLUGIN.spec
-	echo "unix://$E2E_SOCK" >"$E2E_SPEC"
-	echo '{}' >"$E2E_DIR/daemon.json"
-	for _ in 1 2 3; do
-		E2E_PORT=$(e2e_free_port) || e2e_die "no free TCP port"
-		: >"$E2E_DIR/dockerd.log"
-		dockerd --config-file "$E2E_DIR/daemon.json" \
-			--data-root "$E2E_DIR/root" --exec-root "$E2E_DIR/exec" \
-			--pidfile "$E2E_DIR/dockerd.pid" \
-			--containerd-namespace "$E2E_PLUGIN" --containerd-plugins-namespace "$E2E_PLUGIN-p" \
-			--iptables=false --bridge=none --ip-forward=false --ip-masq=false \
-			--storage-driver=vfs \
-			--authorization-plugin="$E2E_PLUGIN" \
-			-H "unix://$E2E_DOCKER_SOCK" -H "tcp://127.0.0.1:$E2E_PORT" \
-			--tlsverify --tlscacert "$E2E_CERTS/ca.pem" \
-			--tlscert "$E2E_CERTS/server.pem" --tlskey "$E2E_CERTS/server-key.pem" \
-			"$@" >"$E2E_DIR/dockerd.log" 2>&1 </dev/null &
-		E2E_DOCKERD_PID=$!
-		if e2e_wait_for 60 e2e_dockerd_ready; then
-			e2e_log "e2e: dockerd ready (pid $E2E_DOCKERD_PID, tcp://127.0.0.1:$E2E_PORT)"
-			return 0
-		fi
-		wait "$E2E_DOCKERD_PID" 2>/dev/null
-		E2E_DOCKERD_PID=
-		grep -q 'address already in use' "$E2E_DIR/dockerd.log" || break
-	done
-	e2e_die "dockerd did not start"
-}
-
-e2e_dockerd_ready() {
-	kill -0 "$E2E_DOCKERD_PID" 2>/dev/null || return 2
-	grep -q "API listen on 127.0.0.1:$E2E_PORT" "$E2E_DIR/dockerd.log" &&
-		grep -q "API listen on $E2E_DOCKER_SOCK" "$E2E_DIR/dockerd.log"
+	dockerd_start --authz "$E2E_SOCK" "$@" || e2e_die "dockerd did not start"
+	E2E_DOCKERD_PID=$DOCKERD_PID
+	E2E_PORT=$DOCKERD_PORT
+	e2e_log "e2e: dockerd ready (pid $E2E_DOCKERD_PID, tcp://127.0.0.1:$E2E_PORT)"
 }
 
 stop_dockerd() {
-	local pid=$E2E_DOCKERD_PID
-	[ -n "$pid" ] || return 0
-	if [ -s "$E2E_DIR/dockerd.pid" ] && [ "$(cat "$E2E_DIR/dockerd.pid")" != "$pid" ]; then
-		echo "e2e: warning: $E2E_DIR/dockerd.pid does not name our dockerd ($pid)" >&2
-	fi
-	kill -TERM "$pid" 2>/dev/null
-	if ! e2e_wait_for 30 e2e_gone "$pid"; then
-		echo "e2e: dockerd $pid did not stop in 30 s; killing it" >&2
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	E2E_DOCKERD_PID=
-	return 0
+	dockerd_stop
+	E2E_DOCKERD_PID=$DOCKERD_PID
 }
 
 docker_as() {
-	local user=$1 d=$E2E_CERTS/users/$1
-	shift
-	timeout "$E2E_CMD_TIMEOUT" docker --tlsverify --tlscacert "$d/ca.pem" --tlscert "$d/cert.pem" \
-		--tlskey "$d/key.pem" -H "tcp://127.0.0.1:$E2E_PORT" "$@"
+	dockerd_as "$@"
 }
 
 docker_unix() {
-	timeout "$E2E_CMD_TIMEOUT" docker -H "unix://$E2E_DOCKER_SOCK" "$@"
+	dockerd_unix "$@"
 }
 
 e2e_import_busybox() {
-	local user=$1 ref out
-	shift
-	out=$(docker_as "$user" import "$E2E_BUSYBOX_TAR" busybox:latest 2>&1) ||
+	local user=$1 out
+	out=$(dockerd_import_busybox "$@" 2>&1) ||
 		e2e_die "cannot import the busybox image as $user: $out"
-	for ref in "$@"; do
-		out=$(docker_as "$user" tag busybox:latest "$ref" 2>&1) ||
-			e2e_die "cannot tag busybox as $ref: $out"
-	done
 }
 
 # --- teardown ----------------------------------------------------------------
@@ -490,7 +415,7 @@ e2e_leftovers() {
 }
 
 e2e_cleanup() {
-	local rc=$? left p m
+	local rc=$? left p
 	# Finish cleaning up even when interrupted again.
 	trap - EXIT
 	trap '' INT TERM
@@ -499,7 +424,6 @@ e2e_cleanup() {
 	if [ -n "$E2E_ROLEGATE_PID" ]; then
 		stop_rolegate
 	fi
-	[ -z "$E2E_SPEC" ] || rm -f "$E2E_SPEC"
 	left=$(e2e_leftovers)
 	if [ -n "$left" ]; then
 		echo "${E2E_R}FAIL${E2E_N} processes left behind:" >&2
@@ -509,10 +433,7 @@ e2e_cleanup() {
 		for p in $left; do kill -KILL "$p" 2>/dev/null; done
 		rc=1
 	fi
-	# Mounts under the directory (dockerd's netns, a stuck container), deepest first.
-	while read -r m; do
-		umount -l "$m" 2>/dev/null
-	done < <(awk -v d="$E2E_DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+	dockerd_unmount
 	if [ "${E2E_KEEP:-0}" = 1 ]; then
 		echo "e2e: kept $E2E_DIR"
 	else

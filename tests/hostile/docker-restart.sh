@@ -14,33 +14,19 @@ set -u
 
 rolegate=$(cd "$(dirname "${1:?usage: $0 ROLEGATE}")" && pwd)/$(basename "$1")
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib/dockerd.sh
+. "$top/tests/lib/dockerd.sh"
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (dockerd)"; exit 77; }
 for tool in dockerd docker openssl python3; do
 	command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 
 dir=$(mktemp -d /tmp/rgrst.XXXXXX) || exit 2
-plugin=rolegate-restart-$$
-spec=/etc/docker/plugins/$plugin.spec
-launcher_pid= dockerd_pid=
+dockerd_init "$dir" "rolegate-restart-$$"
+launcher_pid=
 fail=0
 
-cleanup() {
-	if [ -n "$dockerd_pid" ]; then
-		kill -TERM "$dockerd_pid" 2>/dev/null
-		for _ in $(seq 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$dockerd_pid" 2>/dev/null
-		wait "$dockerd_pid" 2>/dev/null
-	fi
-	if [ -n "$launcher_pid" ]; then
-		kill -TERM "$launcher_pid" 2>/dev/null
-		wait "$launcher_pid" 2>/dev/null
-	fi
-	rm -f "$spec"
-	grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null; done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+trap 'dockerd_cleanup "$launcher_pid"' EXIT
 trap 'exit 130' INT TERM
 
 check() {
@@ -52,9 +38,7 @@ check() {
 	fi
 }
 
-mk=$top/examples/make-client-cert.sh
-sh "$mk" -d "$dir/certs" ca >/dev/null && sh "$mk" -d "$dir/certs" server >/dev/null &&
-	sh "$mk" -d "$dir/certs" client alice >/dev/null || { echo "cannot make certificates"; exit 2; }
+dockerd_certs alice || { echo "cannot make certificates"; exit 2; }
 cat >"$dir/rolegate.conf" <<EOF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
 roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
@@ -98,31 +82,8 @@ launcher_pid=$!
 for _ in $(seq 100); do [ -f "$dir/ready" ] && break; sleep 0.1; done
 [ -f "$dir/ready" ] || { echo "the launcher did not start"; cat "$dir/launch.out"; exit 2; }
 
-mkdir -p /etc/docker/plugins
-echo "unix://$dir/rg.sock" >"$spec"
-port=$((20000 + RANDOM % 40000))
-echo '{}' >"$dir/daemon.json"
-dockerd --config-file "$dir/daemon.json" --data-root "$dir/root" --exec-root "$dir/exec" \
-	--pidfile "$dir/dockerd.pid" \
-	--containerd-namespace "$plugin" --containerd-plugins-namespace "$plugin-p" \
-	--iptables=false --bridge=none --ip-forward=false --ip-masq=false --storage-driver=vfs \
-	--authorization-plugin="$plugin" \
-	-H "unix://$dir/docker.sock" -H "tcp://127.0.0.1:$port" \
-	--tlsverify --tlscacert "$dir/certs/ca.pem" \
-	--tlscert "$dir/certs/server.pem" --tlskey "$dir/certs/server-key.pem" \
-	>"$dir/dockerd.log" 2>&1 </dev/null &
-dockerd_pid=$!
-for _ in $(seq 600); do
-	grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" && break
-	kill -0 "$dockerd_pid" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q "API listen on 127.0.0.1:$port" "$dir/dockerd.log" ||
-	{ echo "dockerd did not start"; tail "$dir/dockerd.log"; exit 2; }
-
-export DOCKER_CONFIG=$dir/docker-config DOCKER_HOST=tcp://127.0.0.1:$port
-export DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$dir/certs/users/alice
-unset DOCKER_CONTEXT DOCKER_API_VERSION
+dockerd_start --authz "$dir/rg.sock" 2>&1 || { echo "dockerd did not start"; exit 2; }
+dockerd_use alice
 ok=0 bad=0 retried=0
 while [ ! -f "$dir/done" ] && kill -0 "$launcher_pid" 2>/dev/null; do
 	if timeout 60 docker ps >/dev/null 2>"$dir/err"; then

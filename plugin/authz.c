@@ -197,7 +197,7 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 	deny_unrecorded = rt->policy->audit.on_error == RG_ON_ERROR_DENY && d.verdict == RG_ALLOW;
 	r = record(audit, w, &req, &id, &d, &d.roles);
 	if (r < 0) {
-		log_warn("cannot write to the audit log %s", rt->policy->audit.path);
+		log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
 		if (deny_unrecorded)
 			ans->json = unrecorded(&id, &d, &ans->status);
 	}

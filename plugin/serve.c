@@ -206,7 +206,7 @@ static enum MHD_Result send_answer(struct server *s, struct MHD_Connection *c, s
 	char *out = call->ans.json;
 
 	if (call->result < 0) {
-		log_warnx("an audit record could not be made durable (fdatasync failed)");
+		log_warnx("cannot flush the audit log: a record could not be made durable (fdatasync failed)");
 		if (call->ans.if_lost != NULL) {
 			free(out);
 			out = call->ans.if_lost;

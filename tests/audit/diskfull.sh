@@ -40,7 +40,7 @@ OUT=$(authz "$SOCK" alice "/v1.41/containers/json?again")
 allowed "$OUT" && fail "a second request while full must be denied too" || pass "still denied while the disk is full"
 has "cannot be recorded"
 OUT=$(cat "$AT/serve.log")
-has "cannot write to the audit log"
+has "cannot write or flush the audit log"
 same "$(tail -c 1 "$LOG" | od -An -c | tr -d ' ')" '\n' "the log ends with a complete line (no half record)"
 check 0 "verify while full" "$RG" log verify --file "$LOG"
 has "$((N - 1)) records checked, chain intact"

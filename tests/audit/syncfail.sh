@@ -1,14 +1,19 @@
 #!/bin/bash
 # A disk whose flush fails under `rolegate serve` with sync = "batch": the
-# answer waits for the group commit, so a call whose fdatasync fails must be
-# answered as a lost record — denied with on_error = "deny" (never the allow
-# already decided), allowed with on_error = "allow" — and serving goes on
-# normally once the disk flushes again. Many concurrent callers share each
-# flush, so one failure must reach every one of them. The fault comes from
-# failsync.so (LD_PRELOAD), switched by a flag file.
+# answer waits for the record's fdatasync, so a call whose flush fails must
+# be answered as a lost record — denied with on_error = "deny" (never the
+# allow already decided), allowed with on_error = "allow" — and serving goes
+# on normally once the disk flushes again.
+#
+# Both ways a call can wait are driven: alone in flight it waits in its
+# server thread; with other calls in flight (here a request held open
+# half-sent) its connection is suspended until the flusher's group commit
+# calls it back, and one failed flush must reach every call it covered. The
+# fault comes from failsync.so (LD_PRELOAD), switched by a flag file.
 . "$(dirname "$0")/lib.sh"
 at_setup "$@"
 command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 [ -n "$RG_FAILSYNC_LIB" ] && [ -f "$RG_FAILSYNC_LIB" ] || { echo "usage: RG_FAILSYNC_LIB=failsync.so $0 ..." >&2; exit 2; }
 
 FLAG=$AT/failing
@@ -22,9 +27,9 @@ at_conf d 'sync = "batch"; on_error = "deny";'
 SOCK=$AT/d.sock
 LD_PRELOAD=$RG_FAILSYNC_LIB start_serve "$AT/d.conf" "$SOCK" || { fail "serve did not start"; at_finish; }
 
+# --- alone in flight: the call waits in its server thread ---
 OUT=$(authz "$SOCK" alice /v1.41/containers/json)
 allowed "$OUT" && pass "allowed while the disk flushes" || fail "allowed while the disk flushes"
-
 touch "$FLAG"
 OUT=$(authz "$SOCK" alice /v1.41/containers/json?lost=1)
 has '"Allow":false'
@@ -33,8 +38,29 @@ has 'audit.on_error = \"deny\"'
 OUT=$(authz "$SOCK" dave "/v1.41/commit?container=x" POST)
 has '"Allow":false'
 has "dave (roles: developer) may not use container.commit"
+OUT=$(cat "$AT/serve.log")
+has "cannot write or flush the audit log"
+rm -f "$FLAG"
+OUT=$(authz "$SOCK" alice /v1.41/containers/json?back=1)
+allowed "$OUT" && pass "allowed again once the disk flushes" || fail "not allowed after the disk recovered"
 
-# 16 concurrent callers while flushes fail: every one is refused, none hangs.
+# --- other calls in flight: suspended until the group commit calls back ---
+# A request whose body never completes keeps one call in flight meanwhile.
+python3 - "$SOCK" "$AT/held" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"POST /AuthZPlugin.AuthZReq HTTP/1.1\r\nHost: plugin\r\n"
+          b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+open(sys.argv[2], "w").write("held\n")
+time.sleep(30)
+PY
+HELD=$!
+at_track "$HELD"
+wait_for 10 test -s "$AT/held" || fail "the held request did not connect"
+sleep 0.2
+
+touch "$FLAG"
 PIDS=()
 for i in $(seq 16); do
 	authz "$SOCK" alice "/v1.41/containers/json?c=$i" >"$AT/conc-$i" &
@@ -44,19 +70,23 @@ wait "${PIDS[@]}"
 N=0
 for i in $(seq 16); do grep -q '"Allow":false' "$AT/conc-$i" && N=$((N + 1)); done
 same "$N" 16 "all 16 concurrent callers refused while fdatasync fails"
-grep -q "could not be made durable" "$AT/serve.log" && pass "the failed flush is logged" ||
-	fail "the failed flush is not logged"
-
+OUT=$(authz "$SOCK" alice /v1.41/containers/json?suspended=1)
+has '"Allow":false'
+has "the decision cannot be recorded in the audit log"
+OUT=$(cat "$AT/serve.log")
+has "cannot flush the audit log: a record could not be made durable"
 rm -f "$FLAG"
-OUT=$(authz "$SOCK" alice /v1.41/containers/json?back=1)
-allowed "$OUT" && pass "allowed again once the disk flushes" || fail "not allowed after the disk recovered"
+OUT=$(authz "$SOCK" alice /v1.41/containers/json?back=2)
+allowed "$OUT" && pass "allowed again once the disk flushes (others in flight)" ||
+	fail "not allowed after the disk recovered (others in flight)"
+
 # The records of the lost calls are in the file; the chain is whole.
 check 0 "the chain verifies" "$RG" log verify --file "$AT/d/decisions.log"
 
 # on_error = "allow": the decision stands, the loss is logged.
 sed -i 's/on_error = "deny"/on_error = "allow"/' "$AT/d.conf"
 kill -HUP "$SERVE_PID"
-sleep 0.5
+wait_for 10 grep -q "reloaded" "$AT/serve.log" || fail "serve did not reload"
 touch "$FLAG"
 OUT=$(authz "$SOCK" alice /v1.41/containers/json?allow=1)
 allowed "$OUT" && pass "on_error = allow: allowed while fdatasync fails" || fail "on_error = allow: not allowed"
@@ -65,6 +95,7 @@ has '"Allow":false'
 has "dave (roles: developer) may not use container.commit"
 rm -f "$FLAG"
 
+kill "$HELD" 2>/dev/null
 kill -TERM "$SERVE_PID"
 wait "$SERVE_PID"
 same "$?" 0 "serve stops cleanly on SIGTERM"

@@ -547,6 +547,20 @@ int cmd_serve(int argc, char **argv)
 	}
 	rg_log_init(use_syslog == 1 || (use_syslog == -1 && !isatty(STDERR_FILENO)));
 
+	/*
+	 * Signals are taken by sigwait() below, never by another thread: block
+	 * them before the first thread (the audit flusher) exists. A thread
+	 * that left SIGTERM or SIGHUP unblocked would take one whenever the
+	 * main thread is not in sigwait() (reloading, draining), and its
+	 * default action would end rolegate on the spot.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
 	p = rg_policy_load(config, &errs);
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
@@ -581,14 +595,6 @@ int cmd_serve(int argc, char **argv)
 		log_warnx("cannot open the audit log: %s", err);
 		goto out;
 	}
-
-	/* Signals are taken by sigwait() below, never by the server threads. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	fd = systemd_socket();
 	activated = fd >= 0;

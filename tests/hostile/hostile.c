@@ -18,7 +18,7 @@
  *
  * ops: SIGHUP reloads while 8 connections send calls (no call lost, every
  * answer right); a broken config on reload keeps the old one (and says so in
- * the log); SIGTERM drains (a call in flight is answered and recorded in the
+ * the log); a storm of SIGHUPs does not end it; SIGTERM drains (a call in flight is answered and recorded in the
  * audit log, exit status 0); a restart on a socket kept open by the caller
  * (socket activation, as the systemd socket unit does) refuses no
  * connection and loses no call that a client retries on a closed keep-alive
@@ -1039,6 +1039,42 @@ static void ops_broken_reload(void)
 	CHECK(reload() == 1, "the original config was not reloaded");
 }
 
+/*
+ * Signals come when they come: a SIGHUP while the main thread is busy
+ * reloading must wait for it, not be taken by another thread whose default
+ * action would end rolegate (a thread started before the signals were
+ * blocked did exactly that, about one storm of 300 SIGHUPs in one).
+ */
+static void ops_signal_storm(void)
+{
+	struct load l = { .retry = false };
+	pthread_t t[4];
+	long sent = 0;
+	struct timespec start, now;
+	const char *err;
+	int v;
+
+	section("a storm of SIGHUPs for 2 s while 4 connections send calls");
+	start_load(&l, t, 4);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		if (kill(daemon_pid, SIGHUP) == 0)
+			sent++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < 2 && alive(daemon_pid));
+	usleep(300000);
+	stop_load(&l, t, 4);
+	printf("   %ld SIGHUPs sent; %ld calls sent, %ld allowed, %ld lost\n", sent,
+			atomic_load(&l.sent), atomic_load(&l.allowed), atomic_load(&l.lost));
+	CHECK(alive(daemon_pid), "rolegate died in a storm of SIGHUPs (%ld sent)", sent);
+	v = one_call(find_call("tls-ping.req"), &err);
+	CHECK(v == RGC_ALLOW, "after the storm a ping got %s", v < 0 ? err :
+			rgc_verdict_name((enum rgc_verdict)v));
+	CHECK(atomic_load(&l.lost) == 0 && atomic_load(&l.other) == 0,
+			"calls during the storm: %ld other, %ld lost (%s)", atomic_load(&l.other),
+			atomic_load(&l.lost), l.first_problem != NULL ? l.first_problem : "-");
+}
+
 static void ops_drain(void)
 {
 	struct load l = { .retry = false };
@@ -1236,6 +1272,7 @@ int main(int argc, char **argv)
 	} else {
 		ops_reload_under_load();
 		ops_broken_reload();
+		ops_signal_storm();
 		ops_drain();
 		ops_restart_kept_socket();
 		if (daemon_pid > 0) {

@@ -14,7 +14,8 @@
 # (abort on the first error, leak checking on).
 #
 # --valgrind: a plain build (default build-valgrind) and `meson test --setup
-# valgrind` on $VALGRIND_SUITES (default: unit fuzz hostile), where the
+# valgrind` on $VALGRIND_SUITES (default: unit fuzz hostile) less the shell
+# scripts (suite script: the wrapper would run bash under valgrind), where the
 # hostile tests also run `rolegate serve` under valgrind.
 #
 # Exit status: meson test's (0 when every selected test passed or skipped).
@@ -50,7 +51,8 @@ else
 	build=${1:-$top/build-valgrind}
 	[ -f "$build/build.ninja" ] || meson setup "$build" "$top"
 	ninja -C "$build" -j "$jobs"
+	# Not the 'script' tests: the wrapper would run their shell under valgrind.
 	# shellcheck disable=SC2046
 	exec meson test -C "$build" --setup valgrind --print-errorlogs --num-processes "$jobs" \
-		$(suites "${VALGRIND_SUITES:-unit fuzz hostile}")
+		$(suites "${VALGRIND_SUITES:-unit fuzz hostile}") --no-suite script
 fi

@@ -903,6 +903,8 @@ void rg_audit_close(struct rg_audit *a)
 		pthread_join(a->flusher_thread, NULL);
 	}
 	pthread_mutex_lock(&a->lock);
+	while (a->syncing)         /* a blocking caller's own flush */
+		pthread_cond_wait(&a->synced, &a->lock);
 	if (a->fd >= 0) {
 		if (a->sync != RG_SYNC_NONE)
 			(void)fdatasync(a->fd);

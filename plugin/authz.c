@@ -78,7 +78,8 @@ static const char *created_id(const struct rg_request *req)
 
 /*
  * Appends the record of a call: returns 0 once durable, 1 when w will be
- * called back (see rg_audit_append_async), -1 when it could not be written.
+ * called back (see rg_audit_append_async), -1 when it could not be written or
+ * flushed.
  */
 static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struct rg_request *req,
 		const struct rg_identity *id, const struct rg_decision *d, const struct rg_strv *roles)

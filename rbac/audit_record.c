@@ -16,6 +16,7 @@
 #include <openssl/params.h>
 
 #include "rolegate/audit_record.h"
+#include "rolegate/utf8.h"
 
 static const char hexdigits[] = "0123456789abcdef";
 
@@ -76,41 +77,6 @@ static int put_u64(struct rg_audit_buf *b, uint64_t v)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s (n bytes available), or 0 when it
- * is not one (overlong forms, surrogates and values past U+10FFFF included).
- */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	return len;
-}
-
-/*
  * Appends s as a JSON string. Values come from the network (user names,
  * URIs): invalid UTF-8 becomes U+FFFD so that every line stays valid JSON,
  * and a value longer than RG_AUDIT_FIELD_MAX is cut and marked "...".
@@ -161,7 +127,7 @@ static int put_str(struct rg_audit_buf *b, const char *str)
 			i++;
 			continue;
 		}
-		l = utf8_len(s + i, n - i);
+		l = rg_utf8_len(s + i, n - i);
 		if (l == 0) {
 			memcpy(o, "\xef\xbf\xbd", 3);
 			o += 3;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rolegate/calljson.h"
+#include "rolegate/utf8.h"
 
 struct reader {
 	const unsigned char *p, *end;
@@ -50,40 +51,6 @@ static long hex4(const unsigned char *p)
 }
 
 /*
- * The length of the multi-byte UTF-8 sequence at p, or 0 when it is not one
- * RFC 3629 allows (overlong, a surrogate, above U+10FFFF, cut short).
- */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned long cp;
-	size_t n;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/*
  * The string whose opening quote is at r->p: no raw control characters, valid
  * UTF-8, the eight short escapes, \u escapes that make whole code points
  * (surrogates only in pairs) and never U+0000, which jansson refuses without
@@ -107,7 +74,7 @@ static int scan_string(struct reader *r, struct rg_calljson_value *v)
 			continue;
 		}
 		if (*p >= 0x80) {
-			if ((n = utf8_len(p, end)) == 0)
+			if ((n = rg_utf8_len(p, (size_t)(end - p))) == 0)
 				return -1;
 			p += n;
 			len += n;

@@ -39,26 +39,37 @@ enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *
 	return v;
 }
 
-static char *answer(json_t *obj, int status, int *http_status)
+/* obj as compact JSON text (free()), or NULL when out of memory; takes obj. */
+static char *dump(json_t *obj)
 {
-	char *text;
+	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
 
-	*http_status = status;
-	text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
 	json_decref(obj);
 	return text;
 }
 
+char *rg_authz_err_json(const char *msg)
+{
+	return dump(json_pack("{s:s}", "Err", msg));
+}
+
+char *rg_authz_decision_json(bool allow, const char *msg)
+{
+	if (allow)
+		return dump(json_pack("{s:b}", "Allow", 1));
+	return dump(json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg));
+}
+
 static char *error_answer(const char *what, int *http_status)
 {
-	return answer(json_pack("{s:s}", "Err", what), 400, http_status);
+	*http_status = 400;
+	return rg_authz_err_json(what);
 }
 
 static char *decision_answer(bool allow, const char *msg, int *http_status)
 {
-	if (allow)
-		return answer(json_pack("{s:b}", "Allow", 1), 200, http_status);
-	return answer(json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg), 200, http_status);
+	*http_status = 200;
+	return rg_authz_decision_json(allow, msg);
 }
 
 static bool is_mutating(const char *method)

@@ -178,28 +178,6 @@ static enum MHD_Result reply(const struct server *s, struct MHD_Connection *c, i
 	return ret;
 }
 
-static char *err_json(const char *msg)
-{
-	char *out = NULL;
-	json_t *o = json_pack("{s:s}", "Err", msg);
-
-	if (o != NULL)
-		out = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return out;
-}
-
-static char *deny_json(const char *msg)
-{
-	char *out = NULL;
-	json_t *o = json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg);
-
-	if (o != NULL)
-		out = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return out;
-}
-
 /* Sends the answer of a decided call; a lost record turns it into ans.if_lost. */
 static enum MHD_Result send_answer(struct server *s, struct MHD_Connection *c, struct call *call)
 {
@@ -258,7 +236,8 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	bool alone;
 
 	if (call->refused)
-		return reply(s, c, MHD_HTTP_FORBIDDEN, err_json("this process may not call the plugin"));
+		return reply(s, c, MHD_HTTP_FORBIDDEN,
+				rg_authz_err_json("this process may not call the plugin"));
 	if (strcmp(url, "/Plugin.Activate") == 0)
 		return reply(s, c, 200, strdup("{\"Implements\":[\"authz\"]}"));
 	if (strcmp(url, "/AuthZPlugin.AuthZReq") == 0)
@@ -266,13 +245,13 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	else if (strcmp(url, "/AuthZPlugin.AuthZRes") == 0)
 		phase = RG_PHASE_RESPONSE;
 	else
-		return reply(s, c, MHD_HTTP_NOT_FOUND, err_json("unknown plugin endpoint"));
+		return reply(s, c, MHD_HTTP_NOT_FOUND, rg_authz_err_json("unknown plugin endpoint"));
 	if (call->too_big) {
 		log_warnx("refused a %s call larger than %zu bytes", url, s->call_max);
 		if (phase == RG_PHASE_RESPONSE)
-			return reply(s, c, 200, strdup("{\"Allow\":true}"));
-		return reply(s, c, 200, deny_json("the request is larger than rolegate inspects "
-				"(plugin.max_body); it is denied"));
+			return reply(s, c, 200, rg_authz_decision_json(true, NULL));
+		return reply(s, c, 200, rg_authz_decision_json(false, "the request is larger than "
+				"rolegate inspects (plugin.max_body); it is denied"));
 	}
 	call->server = s;
 	call->conn = c;
@@ -344,7 +323,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (strcmp(method, "POST") != 0)
-		return reply(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, err_json("plugin calls are POST"));
+		return reply(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, rg_authz_err_json("plugin calls are POST"));
 	return answer(s, c, url, call);
 }
 

@@ -32,6 +32,13 @@ struct rg_runtime {
 enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
 		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d);
 
+/*
+ * The plugin protocol's answers as JSON text (free()), or NULL when out of
+ * memory: {"Err": msg}, and {"Allow":true} or {"Allow":false,"Msg": msg}.
+ */
+char *rg_authz_err_json(const char *msg);
+char *rg_authz_decision_json(bool allow, const char *msg);
+
 /* The answer to one call. */
 struct rg_authz_answer {
 	int status;                /* HTTP status */

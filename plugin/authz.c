@@ -72,11 +72,6 @@ static char *decision_answer(bool allow, const char *msg, int *http_status)
 	return rg_authz_decision_json(allow, msg);
 }
 
-static bool is_mutating(const char *method)
-{
-	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
-}
-
 /* The id the daemon returned for a create ("Id" for containers, exec, networks; "ID" for services…). */
 static const char *created_id(const struct rg_request *req)
 {
@@ -131,13 +126,10 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	const struct rg_policy *p = rt->policy;
 	struct rg_identity id;
 	struct rg_decision d = { .verdict = RG_ALLOW, .command = req->route.command };
-	bool want;
 	int r;
 
 	ans->json = decision_answer(true, NULL, &ans->status);
-	want = p->audit.responses == RG_RESPONSES_ALL ||
-		(p->audit.responses == RG_RESPONSES_MUTATING && is_mutating(req->method));
-	if (!want)
+	if (!rg_audit_records_response(p->audit.responses, req->route.command))
 		return;
 	object_from_body(req);
 	rg_identity_resolve(p, rt->dir, req->user, NULL, &id);

@@ -16,6 +16,7 @@
 #include <openssl/params.h>
 
 #include "rolegate/audit_record.h"
+#include "rolegate/route.h"
 #include "rolegate/utf8.h"
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -501,7 +502,7 @@ int rg_audit_time_parse(const char *s, int64_t now_us, int64_t *out_us)
 	return parse_rfc3339(s, out_us);
 }
 
-bool rg_audit_records_response(enum rg_responses r, const char *method)
+bool rg_audit_records_response(enum rg_responses r, const char *command)
 {
 	switch (r) {
 	case RG_RESPONSES_ALL:
@@ -509,8 +510,7 @@ bool rg_audit_records_response(enum rg_responses r, const char *method)
 	case RG_RESPONSES_NONE:
 		return false;
 	case RG_RESPONSES_MUTATING:
-		return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-			strcmp(method, "OPTIONS") != 0;
+		return rg_command_mutating(command);
 	}
 	return true;
 }

@@ -36,12 +36,18 @@ enum object_kind {
 	OBJ_BODY_NAME,
 };
 
+enum access {
+	RO,      /* only reads */
+	RW,      /* mutating (SPEC.md §5) */
+};
+
 struct route {
 	const char *method;
 	const char *pattern;
 	const char *command;
 	enum object_kind object;
 	const char *param;
+	enum access access;
 };
 
 static const struct route routes[] = {
@@ -636,6 +642,18 @@ void rg_route_object_from_body(const char *command, const json_t *body, struct r
 	} else {
 		memcpy(out->object, s, len + 1);
 	}
+}
+
+bool rg_command_mutating(const char *command)
+{
+	if (command == NULL)
+		return true;
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (strcmp(routes[i].command, command) == 0)
+			return routes[i].access == RW;
+	}
+	/* "unknown" and image.import (a /images/create that is no pull). */
+	return true;
 }
 
 void rg_route_foreach(void (*fn)(const char *method, const char *pattern,

@@ -283,6 +283,30 @@ static void test_table(void)
 	CHECK(count > 100);
 }
 
+/* SPEC.md §5: only these verbs (and exec.inspect) read; all else mutates. */
+static void test_mutating(void)
+{
+	static const char *const reads[] = {
+		"container.list", "container.inspect", "container.top", "container.logs",
+		"container.changes", "container.stats", "container.wait", "container.resize",
+		"exec.resize", "exec.inspect", "image.list", "image.inspect", "image.history",
+		"image.search", "image.distribution", "system.ping", "system.version",
+		"system.info", "system.events", "system.df", "volume.inspect", "network.list",
+		"service.logs", "task.logs", "secret.inspect", "config.list",
+	};
+	static const char *const writes[] = {
+		"container.create", "container.attach", "container.export", "container.archive.get",
+		"container.archive.put", "image.save", "image.pull", "image.import", "image.load",
+		"exec.create", "exec.start", "system.auth", "system.session", "system.grpc",
+		"plugin.privileges", "swarm.unlockkey", "volume.remove", "unknown",
+	};
+
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+		CHECK(!rg_command_mutating(reads[i]));
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		CHECK(rg_command_mutating(writes[i]));
+}
+
 static void test_limits(void)
 {
 	static char uri[3 * RG_PATH_MAX];
@@ -448,6 +472,7 @@ int main(int argc, char **argv)
 	ncases = test_cases(cases);
 	ndoc = test_documented(documented);
 	test_table();
+	test_mutating();
 	test_limits();
 	test_query_get();
 	test_body();

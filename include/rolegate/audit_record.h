@@ -211,8 +211,8 @@ void rg_audit_verifier_free(struct rg_audit_verifier *v);
  */
 int rg_audit_time_parse(const char *s, int64_t now_us, int64_t *out_us);
 
-/* Whether audit.responses asks to record the response to a call with method:
- * "mutating" means anything but GET, HEAD and OPTIONS. */
-bool rg_audit_records_response(enum rg_responses r, const char *method);
+/* Whether audit.responses asks to record the response to a call of command:
+ * "mutating" as the route table says (SPEC.md §5, rg_command_mutating). */
+bool rg_audit_records_response(enum rg_responses r, const char *command);
 
 #endif

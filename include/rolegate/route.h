@@ -61,6 +61,13 @@ void rg_route_object_from_body(const char *command, const json_t *body, struct r
 int rg_query_get(const char *query, const char *name, char *out, size_t outlen);
 
 /*
+ * Whether command (a name from the route table, "unknown" or NULL) is
+ * mutating (SPEC.md §5): anything that is not a pure read. Unknown commands
+ * count as mutating.
+ */
+bool rg_command_mutating(const char *command);
+
+/*
  * The route table itself, for tests and `rolegate explain`: calls fn once per
  * entry (method, dockerd pattern, command), in matching order.
  */

@@ -1,0 +1,140 @@
+#!/bin/bash
+# `rolegate list` (SPEC.md §2) against tests/cli/list.conf: text and JSON for
+# a user with one unconstrained role, one constrained role, several roles and
+# no role, --groups in place of the directory, and the usage errors.
+#
+# usage: list.sh ROLEGATE-BINARY
+set -u
+rg=${1:?usage: $0 ROLEGATE-BINARY}
+conf=$(dirname "$0")/list.conf
+failed=0 passed=0
+
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+pass() { echo "ok: $*"; passed=$((passed + 1)); }
+
+# run WANT-RC ARGS...: runs `rolegate list -c list.conf ARGS`, output in $out.
+run() {
+	local want=$1
+	shift
+	out=$("$rg" list -c "$conf" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "list $* exited $rc, want $want"
+		printf '%s\n' "$out" | sed 's/^/    > /'
+		return 1
+	fi
+	return 0
+}
+
+# has TEXT: the last output holds the line TEXT (exactly, after trailing blanks).
+has() {
+	if grep -qxF -- "$1" <<<"$out"; then
+		pass "has line: $1"
+	else
+		fail "no line \"$1\" in:"
+		printf '%s\n' "$out" | sed 's/^/    > /'
+	fi
+}
+
+lacks() {
+	if grep -qF -- "$1" <<<"$out"; then
+		fail "\"$1\" should not appear in:"
+		printf '%s\n' "$out" | sed 's/^/    > /'
+	else
+		pass "lacks: $1"
+	fi
+}
+
+# json PYTHON-EXPR: the last output parsed as JSON (d) makes EXPR true.
+json() {
+	if python3 -c 'import json, sys; d = json.loads(sys.stdin.read()); sys.exit(0 if eval(sys.argv[1]) else 1)' \
+		"$1" <<<"$out"; then
+		pass "json: $1"
+	else
+		fail "json: $1 is false for: $out"
+	fi
+}
+
+# One unconstrained role: every command of the route table, no constraints.
+run 0 --user alice && {
+	has "user:   alice"
+	has "groups: docker-ops (static)"
+	has "roles:  ops"
+	has "  constraints: none"
+	has "  objects:     any object (no owner key)"
+	# Every command name the route table has, as `explain` classifies it.
+	grep -q "plugin.install," <<<"$out" && grep -q "swarm.init," <<<"$out" && grep -q " unknown$" <<<"$out" &&
+		pass "'*' expands to every command, unknown included" || fail "'*' did not expand to every command"
+}
+
+# One constrained role: patterns minus deny, constraints in plain words.
+run 0 --user bob && {
+	has "roles:  developer"
+	has "  constraints: no privileged containers or exec sessions"
+	has "               no added capabilities"
+	has "               host paths only under /srv/projects, /home"
+	has "               images only from registry.example.org, docker.io/library"
+	has "               memory and pids limits required on every container"
+	has "               exec sessions only as app, never as root"
+	lacks "container.commit"
+	lacks "container.prune"
+	lacks "image.pull"
+	grep -q "network.create, network.remove," <<<"$out" && pass "network.create, network.remove listed" ||
+		fail "network.create/remove not listed"
+}
+run 0 --user bob --json && {
+	json 'd["user"] == "bob" and d["groups"] == ["developers"] and d["groups_source"] == "static"'
+	json '[r["name"] for r in d["roles"]] == ["developer"]'
+	json '"container.create" in d["roles"][0]["commands"] and "container.commit" not in d["roles"][0]["commands"]'
+	json '"volume.prune" in d["roles"][0]["commands"] and "image.pull" not in d["roles"][0]["commands"]'
+	json 'd["roles"][0]["commands"] == sorted(d["roles"][0]["commands"])'
+	json 'd["roles"][0]["constraints"]["privileged"] == "no privileged containers or exec sessions"'
+	json 'd["roles"][0]["constraints"]["bind_mounts"] == "host paths only under /srv/projects, /home"'
+	json 'd["roles"][0]["constraints"]["registries"] == "images only from registry.example.org, docker.io/library"'
+	json 'd["roles"][0]["constraints"]["require_limits"] == "memory and pids limits required on every container"'
+	json 'set(d["roles"][0]["constraints"]) == {"privileged", "host_namespaces", "capabilities", "devices", "unconfined", "bind_mounts", "registries", "require_limits", "exec_user"}'
+	json 'd["roles"][0]["ownership"] == "any object (no owner key)"'
+}
+
+# Several roles, in config order, each with its own commands.
+run 0 --user dave && {
+	has "roles:  developer, auditor"
+	has "role auditor"
+	has "  commands:    container.list, image.list, system.info"
+	has "Roles add up: a request is allowed when one role allows its command"
+}
+run 0 --user dave --json && {
+	json '[r["name"] for r in d["roles"]] == ["developer", "auditor"]'
+	json 'd["roles"][1]["commands"] == ["container.list", "image.list", "system.info"] and d["roles"][1]["constraints"] == {}'
+}
+
+# Keys set to what allows everything ("ALL", "/", true) are not constraints.
+run 0 --user john.doe && {
+	has "groups: Domain Users (static)"
+	has "roles:  windows"
+	has "  constraints: none"
+}
+
+# No role: said so, exit 1, in both forms.
+run 1 --user nobody && {
+	has "roles:  none (every request by nobody is denied)"
+}
+run 1 --user nobody --json && json 'd["user"] == "nobody" and d["roles"] == [] and d["groups"] == ["visitors"]'
+run 1 --user stranger && has "groups: none (static)"
+
+# --groups replaces the lookup (a user the config does not know).
+run 0 --user erin --groups auditors,"Domain Users" --json && {
+	json 'd["groups"] == ["auditors", "Domain Users"] and d["groups_source"] == "given"'
+	json '[r["name"] for r in d["roles"]] == ["auditor", "windows"]'
+}
+run 1 --user alice --groups visitors && has "roles:  none (every request by alice is denied)"
+
+# Usage and configuration errors.
+run 2 && grep -q -- "--user NAME is required" <<<"$out" && pass "no --user: usage error"
+run 2 --user bob extra && pass "a stray argument: usage error"
+out=$("$rg" list --help) && grep -q "usage: rolegate list" <<<"$out" && pass "--help" || fail "--help"
+out=$("$rg" list -c /nonexistent/rolegate.conf --user bob 2>&1)
+[ $? -eq 1 ] && pass "a missing config is exit 1" || fail "a missing config: $out"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

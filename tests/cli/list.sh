@@ -130,7 +130,9 @@ run 0 --user erin --groups auditors,"Domain Users" --json && {
 run 1 --user alice --groups visitors && has "roles:  none (every request by alice is denied)"
 
 # Usage and configuration errors.
-run 2 && grep -q -- "--user NAME is required" <<<"$out" && pass "no --user: usage error"
+if run 2; then
+	grep -q -- "--user NAME is required" <<<"$out" && pass "no --user: usage error" || fail "no --user: $out"
+fi
 run 2 --user bob extra && pass "a stray argument: usage error"
 out=$("$rg" list --help) && grep -q "usage: rolegate list" <<<"$out" && pass "--help" || fail "--help"
 out=$("$rg" list -c /nonexistent/rolegate.conf --user bob 2>&1)

@@ -116,6 +116,7 @@ fi
 
 e2e_section "the drop-in's dockerd with examples/daemon.json"
 run_dropin_dockerd "$E2E_DIR/daemon.json" || { tail -n 20 "$DOCKERD_LOG"; e2e_die "the drop-in's dockerd did not start"; }
+# shellcheck disable=SC2034 # lib.sh's cleanup reads it
 E2E_DOCKERD_PID=$DOCKERD_PID
 e2e_pass "dockerd started from the drop-in's command line (pid $DOCKERD_PID, tcp://127.0.0.1:$E2E_PORT)"
 expect_ok "Server:" docker_as alice version

@@ -186,12 +186,15 @@ static const struct {
 };
 
 /*
- * The objects a role may act on. Until the `owner` key (SPEC.md §4,
- * ownership) is part of the constraints, every role may act on any object.
+ * The objects a role may act on (SPEC.md §4, ownership). Until the `owner`
+ * key is part of the constraints every role may act on any object. With it:
+ * "self" -> "only the containers, execs, volumes and networks USER created",
+ * "role" -> "only objects created under role NAME (by anyone holding it)".
  */
-static void ownership_words(const struct rg_role *r, char *out, size_t outlen)
+static void ownership_words(const struct rg_role *r, const char *user, char *out, size_t outlen)
 {
 	(void)r;
+	(void)user;
 	snprintf(out, outlen, "any object (no owner key)");
 }
 
@@ -242,7 +245,7 @@ static void print_wrapped(const char *label, char *const *items, size_t n)
 	printf("\n");
 }
 
-static void print_role_text(const struct rg_role *r, const struct rg_strv *commands)
+static void print_role_text(const struct rg_role *r, const char *user, const struct rg_strv *commands)
 {
 	struct rg_strv allowed = { 0 };
 	size_t nwords = 0;
@@ -259,7 +262,7 @@ static void print_role_text(const struct rg_role *r, const struct rg_strv *comma
 		if (keys[i].words(&r->constraints, words[nwords], sizeof(words[nwords])))
 			lines[nwords] = words[nwords], nwords++;
 	}
-	ownership_words(r, owner, sizeof(owner));
+	ownership_words(r, user, owner, sizeof(owner));
 	printf("\nrole %s\n", r->name);
 	if (allowed.n == 0)
 		printf("  %-13s%s\n", "commands:", "none");
@@ -285,7 +288,7 @@ static json_t *strv_json(const struct rg_strv *sv)
 	return a;
 }
 
-static json_t *role_json(const struct rg_role *r, const struct rg_strv *commands)
+static json_t *role_json(const struct rg_role *r, const char *user, const struct rg_strv *commands)
 {
 	json_t *o = json_object(), *cmds = json_array(), *cons = json_object();
 	char words[RG_WORDS_MAX];
@@ -304,7 +307,7 @@ static json_t *role_json(const struct rg_role *r, const struct rg_strv *commands
 		if (keys[i].words(&r->constraints, words, sizeof(words)))
 			json_object_set_new(cons, keys[i].key, json_string(words));
 	}
-	ownership_words(r, words, sizeof(words));
+	ownership_words(r, user, words, sizeof(words));
 	json_object_set_new(o, "name", json_string(r->name));
 	json_object_set_new(o, "commands", cmds);
 	json_object_set_new(o, "constraints", cons);
@@ -337,7 +340,7 @@ static int print_json(const struct rg_policy *p, const struct rg_identity *id, c
 	json_object_set_new(o, "groups", strv_json(&id->groups));
 	json_object_set_new(o, "groups_source", json_string(rg_group_source_name(id->source)));
 	for (size_t i = 0; i < roles->n; i++) {
-		json_t *r = role_json(role_named(p, roles->v[i]), commands);
+		json_t *r = role_json(role_named(p, roles->v[i]), id->user, commands);
 
 		if (r == NULL || json_array_append_new(a, r) < 0) {
 			json_decref(a);
@@ -369,7 +372,7 @@ static void print_text(const struct rg_policy *p, const struct rg_identity *id, 
 	}
 	printf("roles:  %s\n", joined(roles, "none", names, sizeof(names)));
 	for (size_t i = 0; i < roles->n; i++)
-		print_role_text(role_named(p, roles->v[i]), commands);
+		print_role_text(role_named(p, roles->v[i]), id->user, commands);
 	if (roles->n > 1)
 		printf("\nRoles add up: a request is allowed when one role allows its command\n"
 			"and the request meets that same role's constraints.\n");

@@ -101,6 +101,18 @@ static int split_words(char *line, char **words)
 	}
 }
 
+/* Removes the double quotes of a word in place, as a shell would. */
+static void unquote(char *w)
+{
+	char *o = w;
+
+	for (; *w != '\0'; w++) {
+		if (*w != '"')
+			*o++ = *w;
+	}
+	*o = '\0';
+}
+
 /*
  * Splits "USER[:GROUP,...]" (double quotes around a name keep its spaces,
  * commas and colons; the quotes are dropped) into user and groups. Returns 1
@@ -162,6 +174,9 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 		return;
 	}
 	want = w[arrow + 1];
+	/* The user word keeps its quotes for split_user; the rest read as in a shell. */
+	for (int i = 1; i < n; i++)
+		unquote(w[i]);
 	for (int i = arrow + 2; i < n; i++) {
 		strncat(text, i > arrow + 2 ? " " : "", sizeof(text) - strlen(text) - 1);
 		strncat(text, w[i], sizeof(text) - strlen(text) - 1);
@@ -303,7 +318,8 @@ static void usage(FILE *f)
 		"  USER[:GROUP,...] METHOD URI [BODY-FILE] => allow|deny [TEXT]\n"
 		"  USER[:GROUP,...] -- docker ARGS... => allow|deny [TEXT]\n"
 		"USER '-' is the Unix socket (no identity); ':GROUPS' replaces the directory\n"
-		"lookup (a name with spaces in double quotes: john:\"Domain Users\",developers);\n"
+		"lookup (a name with spaces in double quotes: john:\"Domain Users\",developers;\n"
+		"elsewhere double quotes group words as in a shell);\n"
 		"TEXT must appear in the deny message; '#' starts a comment.\n"
 		"  --junit FILE   also write a JUnit XML report: one <testcase> per case, named\n"
 		"                 CASES-FILE:LINE, with a <failure> giving the decision and the\n"

@@ -20,14 +20,14 @@ pass() { echo "ok: $*"; passed=$((passed + 1)); }
 # Quoted group names decide as the config says; all pass.
 out=$("$rg" test -c "$conf" --junit "$tmp/quoted.xml" "$dir/quoted.cases" 2>&1)
 rc=$?
-[ "$rc" -eq 0 ] && [ "$out" = "7 passed, 0 failed" ] && pass "quoted group names: $out" ||
+[ "$rc" -eq 0 ] && [ "$out" = "9 passed, 0 failed" ] && pass "quoted group names: $out" ||
 	fail "quoted.cases: exit $rc: $out"
-python3 - "$tmp/quoted.xml" "$dir/quoted.cases" <<'EOF' && pass "quoted.xml: 7 testcases, no failure" || fail "quoted.xml"
+python3 - "$tmp/quoted.xml" "$dir/quoted.cases" <<'EOF' && pass "quoted.xml: 9 testcases, no failure" || fail "quoted.xml"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 cases = root.findall("./testsuite/testcase")
-assert root.tag == "testsuites" and root.get("tests") == "7" and root.get("failures") == "0", root.attrib
-assert [c.get("name") for c in cases] == [f"{sys.argv[2]}:{n}" for n in (3, 4, 5, 6, 7, 9, 11)], [c.get("name") for c in cases]
+assert root.tag == "testsuites" and root.get("tests") == "9" and root.get("failures") == "0", root.attrib
+assert [c.get("name") for c in cases] == [f"{sys.argv[2]}:{n}" for n in (3, 4, 5, 6, 7, 9, 11, 13, 14)], [c.get("name") for c in cases]
 assert all(len(c) == 0 for c in cases)
 EOF
 
@@ -78,7 +78,7 @@ python3 -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$tm
 python3 -c '
 import sys, xml.etree.ElementTree as ET
 r = ET.parse(sys.argv[1]).getroot()
-assert [(s.get("tests"), s.get("failures")) for s in r.findall("testsuite")] == [("7", "0"), ("7", "1")]
+assert [(s.get("tests"), s.get("failures")) for s in r.findall("testsuite")] == [("9", "0"), ("9", "1")]
 ' "$tmp/two.xml" && pass "two cases files: two testsuites" || fail "two.xml"
 
 # An unwritable report is a runtime error (exit 2) naming the file.

@@ -7,6 +7,7 @@
  * constraint key is put in plain words by one small function below.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,7 @@ int cmd_list(int argc, char **argv)
 	};
 	const char *config = RG_DEFAULT_CONFIG, *user = NULL, *groups = NULL;
 	struct rg_strv given = { 0 }, roles = { 0 }, commands = { 0 };
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
 	struct rg_identity id;
 	struct rg_runtime rt;
 	bool json = false;
@@ -437,7 +439,15 @@ int cmd_list(int argc, char **argv)
 		rc = 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
 		goto out;
 	}
+	/*
+	 * libldap may write to a connection the server has closed; serve blocks
+	 * SIGPIPE, and here too the failure must come back as an error, not
+	 * kill the command. Only for the lookup: output to a closed pipe
+	 * still ends the command as usual.
+	 */
+	sigaction(SIGPIPE, &ignore, &saved);
 	rg_identity_resolve(rt.policy, rt.dir, user, groups != NULL ? &given : NULL, &id);
+	sigaction(SIGPIPE, &saved, NULL);
 	if (id.error != NULL) {
 		fprintf(stderr, "rolegate list: cannot find the groups of %s: %s\n", id.user, id.error);
 	} else if (id.user[0] == '\0') {

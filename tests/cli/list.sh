@@ -129,6 +129,21 @@ run 0 --user erin --groups auditors,"Domain Users" --json && {
 }
 run 1 --user alice --groups visitors && has "roles:  none (every request by alice is denied)"
 
+# The directory unreachable: a runtime error (exit 2) naming it, not a
+# death by SIGPIPE and not "no role"; a user of identity.users still lists.
+tmp=$(mktemp -d /tmp/rolegate-list.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+sed 's|^identity = {|identity = {\n  ldap = { uri = "ldap://127.0.0.1:1"; user_base = "ou=people,dc=example,dc=org"; group_base = "ou=groups,dc=example,dc=org"; timeout_ms = 1000; };|' \
+	"$conf" >"$tmp/ldap-down.conf"
+out=$("$rg" list -c "$tmp/ldap-down.conf" --user erin 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "rolegate list: cannot find the groups of erin: the directory (LDAP)" <<<"$out" &&
+	pass "LDAP unreachable: exit 2, said so" || fail "LDAP unreachable: exit $rc: $out"
+out=$("$rg" list -c "$tmp/ldap-down.conf" --user bob 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] && grep -q "^roles:  developer$" <<<"$out" &&
+	pass "LDAP unreachable: a static user still lists" || fail "LDAP unreachable, bob: exit $rc: $out"
+
 # Usage and configuration errors.
 if run 2; then
 	grep -q -- "--user NAME is required" <<<"$out" && pass "no --user: usage error" || fail "no --user: $out"

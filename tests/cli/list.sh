@@ -45,14 +45,30 @@ lacks() {
 	fi
 }
 
-# json PYTHON-EXPR: the last output parsed as JSON (d) makes EXPR true.
+# json PYTHON-EXPR...: the last output parsed as JSON (d) makes each EXPR
+# true. One python3 for all of them (python starts slowly on a busy machine).
 json() {
-	if python3 -c 'import json, sys; d = json.loads(sys.stdin.read()); sys.exit(0 if eval(sys.argv[1]) else 1)' \
-		"$1" <<<"$out"; then
-		pass "json: $1"
-	else
-		fail "json: $1 is false for: $out"
-	fi
+	local res line
+	res=$(python3 -c '
+import json, sys
+try:
+    d = json.loads(sys.stdin.read())
+except ValueError as e:
+    d = None
+for expr in sys.argv[1:]:
+    try:
+        ok = d is not None and eval(expr)
+    except Exception:
+        ok = False
+    print(("ok " if ok else "FAIL ") + expr)
+' "$@" <<<"$out")
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) pass "json: ${line#ok }" ;;
+		*) fail "json: ${line#FAIL } is false for: $out" ;;
+		esac
+	done <<<"$res"
+	[ -n "$res" ] || fail "json: python3 did not run"
 }
 
 # One unconstrained role: every command of the route table, no constraints.
@@ -83,17 +99,18 @@ run 0 --user bob && {
 		fail "network.create/remove not listed"
 }
 run 0 --user bob --json && {
-	json 'd["user"] == "bob" and d["groups"] == ["developers"] and d["groups_source"] == "static"'
-	json '[r["name"] for r in d["roles"]] == ["developer"]'
-	json '"container.create" in d["roles"][0]["commands"] and "container.commit" not in d["roles"][0]["commands"]'
-	json '"volume.prune" in d["roles"][0]["commands"] and "image.pull" not in d["roles"][0]["commands"]'
-	json 'd["roles"][0]["commands"] == sorted(d["roles"][0]["commands"])'
-	json 'd["roles"][0]["constraints"]["privileged"] == "no privileged containers or exec sessions"'
-	json 'd["roles"][0]["constraints"]["bind_mounts"] == "host paths only under /srv/projects, /home"'
-	json 'd["roles"][0]["constraints"]["registries"] == "images only from registry.example.org, docker.io/library"'
-	json 'd["roles"][0]["constraints"]["require_limits"] == "memory and pids limits required on every container"'
-	json 'set(d["roles"][0]["constraints"]) == {"privileged", "host_namespaces", "capabilities", "devices", "unconfined", "bind_mounts", "registries", "require_limits", "exec_user"}'
-	json 'd["roles"][0]["ownership"] == "any object (no owner key)"'
+	json \
+		'd["user"] == "bob" and d["groups"] == ["developers"] and d["groups_source"] == "static"' \
+		'[r["name"] for r in d["roles"]] == ["developer"]' \
+		'"container.create" in d["roles"][0]["commands"] and "container.commit" not in d["roles"][0]["commands"]' \
+		'"volume.prune" in d["roles"][0]["commands"] and "image.pull" not in d["roles"][0]["commands"]' \
+		'd["roles"][0]["commands"] == sorted(d["roles"][0]["commands"])' \
+		'd["roles"][0]["constraints"]["privileged"] == "no privileged containers or exec sessions"' \
+		'd["roles"][0]["constraints"]["bind_mounts"] == "host paths only under /srv/projects, /home"' \
+		'd["roles"][0]["constraints"]["registries"] == "images only from registry.example.org, docker.io/library"' \
+		'd["roles"][0]["constraints"]["require_limits"] == "memory and pids limits required on every container"' \
+		'set(d["roles"][0]["constraints"]) == {"privileged", "host_namespaces", "capabilities", "devices", "unconfined", "bind_mounts", "registries", "require_limits", "exec_user"}' \
+		'd["roles"][0]["ownership"] == "any object (no owner key)"'
 }
 
 # Several roles, in config order, each with its own commands.
@@ -104,8 +121,9 @@ run 0 --user dave && {
 	has "Roles add up: a request is allowed when one role allows its command"
 }
 run 0 --user dave --json && {
-	json '[r["name"] for r in d["roles"]] == ["developer", "auditor"]'
-	json 'd["roles"][1]["commands"] == ["container.list", "image.list", "system.info"] and d["roles"][1]["constraints"] == {}'
+	json \
+		'[r["name"] for r in d["roles"]] == ["developer", "auditor"]' \
+		'd["roles"][1]["commands"] == ["container.list", "image.list", "system.info"] and d["roles"][1]["constraints"] == {}'
 }
 
 # Keys set to what allows everything ("ALL", "/", true) are not constraints.
@@ -124,8 +142,9 @@ run 1 --user stranger && has "groups: none (static)"
 
 # --groups replaces the lookup (a user the config does not know).
 run 0 --user erin --groups auditors,"Domain Users" --json && {
-	json 'd["groups"] == ["auditors", "Domain Users"] and d["groups_source"] == "given"'
-	json '[r["name"] for r in d["roles"]] == ["auditor", "windows"]'
+	json \
+		'd["groups"] == ["auditors", "Domain Users"] and d["groups_source"] == "given"' \
+		'[r["name"] for r in d["roles"]] == ["auditor", "windows"]'
 }
 run 1 --user alice --groups visitors && has "roles:  none (every request by alice is denied)"
 

@@ -18,8 +18,8 @@
 #   carol  LDAP group auditors (memberUid)        auditor    may look, never touch
 #
 # Every command line is printed with the docker CLI's own output and whether
-# rolegate allowed or refused it. Then `rolegate explain` shows why, and
-# `rolegate log query` / `rolegate log verify` show the accountability log
+# rolegate allowed or refused it. Then `rolegate explain` shows why,
+# `rolegate list` what bob may do at all, and `rolegate log query` / `rolegate log verify` show the accountability log
 # (and what tampering with it looks like). Everything it started is stopped
 # and removed at the end, however the demo ends.
 #
@@ -287,6 +287,11 @@ WANT_RC=1 WANT_LINE='^groups: +backend, developers \(ldap\)$' \
 	run "$ROLEGATE" explain -c "$E2E_CONF" --user bob -- docker run --privileged -v /:/host busybox
 WANT_RC=0 WANT_LINE='^groups: +auditors \(ldap\)$' \
 	run "$ROLEGATE" explain -c "$E2E_CONF" --user carol GET /v1.41/containers/json
+say ""
+say "And what may bob do at all? list answers the way sudo -l does: his roles, the"
+say "commands each allows, and its constraints in plain words."
+WANT_RC=0 WANT_LINE='^  constraints: no privileged containers' \
+	run "$ROLEGATE" list -c "$E2E_CONF" --user bob
 
 # ---------------------------------------------------------------------------
 header "10. the accountability log"

@@ -6,9 +6,15 @@
  *   USER[:GROUP,...] -- docker ARGS... => allow|deny [TEXT]
  *
  * TEXT, when given, must appear in the deny message. BODY-FILE is relative to
- * the cases file. '#' starts a comment.
+ * the cases file. '#' starts a comment. A group name with spaces is written
+ * in double quotes: john:"Domain Users",developers. --junit FILE also writes
+ * the results as a JUnit XML report (one <testcase> per case, named
+ * FILE:LINE) for CI systems.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +22,7 @@
 
 #include "rolegate/cli.h"
 #include "rolegate/explain.h"
+#include "rolegate/junit.h"
 
 #define RG_TEST_MAX_WORDS 128
 
@@ -23,10 +30,38 @@ struct tally {
 	unsigned passed;
 	unsigned failed;
 	unsigned broken;   /* lines that are not a valid case */
+	struct rg_junit *junit;   /* NULL without --junit */
 };
 
+/* One case's outcome: printed unless it passed, and kept for --junit. */
+static void outcome(struct tally *t, enum rg_junit_result r, const char *file, unsigned lineno,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void outcome(struct tally *t, enum rg_junit_result r, const char *file, unsigned lineno,
+		const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (r == RG_JUNIT_PASS)
+		t->passed++;
+	else if (r == RG_JUNIT_FAIL)
+		t->failed++;
+	else
+		t->broken++;
+	if (r != RG_JUNIT_PASS)
+		printf("%s:%u: %s\n", file, lineno, msg);
+	if (t->junit != NULL && rg_junit_add(t->junit, file, lineno, r, msg) < 0)
+		t->broken++;   /* out of memory: the report would be incomplete */
+}
+
 /* Splits line into whitespace-separated words in place ('single quotes'
- * group a word, as in a shell). Returns the count, or -1 if too many. */
+ * group a word, as in a shell; inside a word "double quotes" keep spaces and
+ * stay in the word, for group names: john:"Domain Users",developers).
+ * Returns the count, -1 if too many, -2 for an unterminated quote. */
 static int split_words(char *line, char **words)
 {
 	int n = 0;
@@ -45,15 +80,74 @@ static int split_words(char *line, char **words)
 			w = ++p;
 			while (*p != '\0' && *p != '\'')
 				p++;
+			if (*p == '\0')
+				return -2;
 		} else {
+			bool quoted = false;
+
 			w = p;
-			while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n')
+			while (*p != '\0' && *p != '\n' && (quoted || (*p != ' ' && *p != '\t'))) {
+				if (*p == '"')
+					quoted = !quoted;
 				p++;
+			}
+			if (quoted)
+				return -2;
 		}
 		words[n++] = w;
 		if (*p == '\0')
 			return n;
 		*p++ = '\0';
+	}
+}
+
+/* Removes the double quotes of a word in place, as a shell would. */
+static void unquote(char *w)
+{
+	char *o = w;
+
+	for (; *w != '\0'; w++) {
+		if (*w != '"')
+			*o++ = *w;
+	}
+	*o = '\0';
+}
+
+/*
+ * Splits "USER[:GROUP,...]" (double quotes around a name keep its spaces,
+ * commas and colons; the quotes are dropped) into user and groups. Returns 1
+ * when groups were given, 0 when not, -1 when out of memory or too long.
+ */
+static int split_user(const char *word, char *user, size_t userlen, struct rg_strv *groups)
+{
+	char name[1024];
+	size_t len = 0;
+	bool quoted = false, in_groups = false;
+
+	user[0] = '\0';
+	for (const char *p = word;; p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (*p == '\0' || (!quoted && (in_groups ? *p == ',' : *p == ':'))) {
+			name[len] = '\0';
+			if (!in_groups) {
+				if (len >= userlen)
+					return -1;
+				memcpy(user, name, len + 1);
+			} else if (len > 0 && rg_strv_push_unique(groups, name) < 0) {
+				return -1;
+			}
+			len = 0;
+			if (*p == '\0')
+				return in_groups ? 1 : 0;
+			in_groups = true;
+			continue;
+		}
+		if (len + 1 >= sizeof(name))
+			return -1;
+		name[len++] = *p;
 	}
 }
 
@@ -67,9 +161,7 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 	size_t body_len = 0;
 	char err[512], user[256], text[1024] = "";
 	const char *method, *uri, *want;
-	bool has_groups;
-	int arrow = -1;
-	char *colon;
+	int arrow = -1, has_groups;
 
 	for (int i = 0; i < n; i++) {
 		if (strcmp(w[i], "=>") == 0)
@@ -77,21 +169,22 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 	}
 	if (arrow < 3 || arrow + 1 >= n ||
 	    (strcmp(w[arrow + 1], "allow") != 0 && strcmp(w[arrow + 1], "deny") != 0)) {
-		printf("%s:%u: not a case: expected USER[:GROUPS] METHOD URI [BODY] => allow|deny\n", file, lineno);
-		t->broken++;
+		outcome(t, RG_JUNIT_ERROR, file, lineno,
+				"not a case: expected USER[:GROUPS] METHOD URI [BODY] => allow|deny");
 		return;
 	}
 	want = w[arrow + 1];
+	/* The user word keeps its quotes for split_user; the rest read as in a shell. */
+	for (int i = 1; i < n; i++)
+		unquote(w[i]);
 	for (int i = arrow + 2; i < n; i++) {
 		strncat(text, i > arrow + 2 ? " " : "", sizeof(text) - strlen(text) - 1);
 		strncat(text, w[i], sizeof(text) - strlen(text) - 1);
 	}
-	snprintf(user, sizeof(user), "%s", w[0]);
-	colon = strchr(user, ':');
-	has_groups = colon != NULL;
-	if (has_groups) {
-		*colon = '\0';
-		rg_split_groups(colon + 1, &given);
+	has_groups = split_user(w[0], user, sizeof(user), &given);
+	if (has_groups < 0) {
+		outcome(t, RG_JUNIT_ERROR, file, lineno, "not a case: the user or a group name is too long");
+		goto out;
 	}
 	if (strcmp(user, "-") == 0)
 		user[0] = '\0';  /* "-" is the Unix socket: no identity */
@@ -99,8 +192,7 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 	if (strcmp(w[1], "--") == 0) {
 		w[arrow] = NULL;
 		if (rg_docker_translate(arrow - 2, w + 2, &dr, err, sizeof(err)) < 0) {
-			printf("%s:%u: %s\n", file, lineno, err);
-			t->broken++;
+			outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
 			goto out;
 		}
 		method = dr.method;
@@ -111,8 +203,7 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 		}
 	} else {
 		if (arrow > 4) {
-			printf("%s:%u: not a case: too many words before =>\n", file, lineno);
-			t->broken++;
+			outcome(t, RG_JUNIT_ERROR, file, lineno, "not a case: too many words before =>");
 			goto out;
 		}
 		method = w[1];
@@ -123,31 +214,28 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 			snprintf(path, sizeof(path), "%s%s%s", w[3][0] == '/' ? "" : dir,
 					w[3][0] == '/' ? "" : "/", w[3]);
 			if (rg_read_body_file(path, &body, &body_len, err, sizeof(err)) < 0) {
-				printf("%s:%u: %s\n", file, lineno, err);
-				t->broken++;
+				outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
 				goto out;
 			}
 		}
 	}
-	if (rg_explain_one(rt, user, has_groups ? &given : NULL, method, uri, body, body_len, &ex,
+	if (rg_explain_one(rt, user, has_groups > 0 ? &given : NULL, method, uri, body, body_len, &ex,
 			err, sizeof(err)) < 0) {
-		printf("%s:%u: %s\n", file, lineno, err);
-		t->broken++;
+		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
 		goto out;
 	}
 	if (strcmp(want, ex.d.verdict == RG_ALLOW ? "allow" : "deny") != 0) {
 		if (ex.d.verdict == RG_ALLOW)
-			printf("%s:%u: expected deny, got allow (%s by role %s, rule \"%s\")\n", file, lineno,
+			outcome(t, RG_JUNIT_FAIL, file, lineno, "expected deny, got allow (%s by role %s, rule \"%s\")",
 					ex.d.command, ex.d.role, ex.d.rule);
 		else
-			printf("%s:%u: expected allow, got deny (%s): %s\n", file, lineno, ex.d.command, ex.d.msg);
-		t->failed++;
+			outcome(t, RG_JUNIT_FAIL, file, lineno, "expected allow, got deny (%s): %s",
+					ex.d.command, ex.d.msg);
 	} else if (text[0] != '\0' && strstr(ex.d.msg, text) == NULL) {
-		printf("%s:%u: denied as expected, but the message \"%s\" does not contain \"%s\"\n",
-				file, lineno, ex.d.msg, text);
-		t->failed++;
+		outcome(t, RG_JUNIT_FAIL, file, lineno,
+				"denied as expected, but the message \"%s\" does not contain \"%s\"", ex.d.msg, text);
 	} else {
-		t->passed++;
+		outcome(t, RG_JUNIT_PASS, file, lineno, "%s %s", want, ex.d.command);
 	}
 	rg_explanation_clear(&ex);
 out:
@@ -178,8 +266,8 @@ static int run_file(const struct rg_runtime *rt, const char *file, struct tally 
 		if (n == 0)
 			continue;
 		if (n < 0) {
-			printf("%s:%u: too many words\n", file, lineno);
-			t->broken++;
+			outcome(t, RG_JUNIT_ERROR, file, lineno, "%s",
+					n == -1 ? "too many words" : "a quote is not closed");
 			continue;
 		}
 		run_case(rt, file, dir, lineno, w, n, t);
@@ -208,13 +296,13 @@ static bool needs_lookup(int nfiles, char **files)
 		if (f == NULL)
 			return true;
 		while (!need && getline(&line, &cap, f) > 0) {
-			const char *p = line + strspn(line, " \t");
-			size_t len;
+			char *w[RG_TEST_MAX_WORDS], user[256];
+			struct rg_strv groups = { 0 };
 
-			if (*p == '\0' || *p == '\n' || *p == '#')
-				continue;
-			len = *p == '\'' ? strcspn(p + 1, "'") : strcspn(p, " \t\n");
-			need = memchr(p, ':', len + (*p == '\'')) == NULL;
+			/* A line that is not a case is reported by run_file. */
+			if (split_words(line, w) > 0)
+				need = split_user(w[0], user, sizeof(user), &groups) == 0;
+			rg_strv_free(&groups);
 		}
 		free(line);
 		fclose(f);
@@ -224,13 +312,18 @@ static bool needs_lookup(int nfiles, char **files)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rolegate test [-c FILE] CASES-FILE...\n"
+	fprintf(f, "usage: rolegate test [-c FILE] [--junit FILE] CASES-FILE...\n"
 		"\n"
 		"Runs policy tests against the configuration. Each line of a cases file is\n"
 		"  USER[:GROUP,...] METHOD URI [BODY-FILE] => allow|deny [TEXT]\n"
 		"  USER[:GROUP,...] -- docker ARGS... => allow|deny [TEXT]\n"
 		"USER '-' is the Unix socket (no identity); ':GROUPS' replaces the directory\n"
-		"lookup; TEXT must appear in the deny message; '#' starts a comment.\n"
+		"lookup (a name with spaces in double quotes: john:\"Domain Users\",developers;\n"
+		"elsewhere double quotes group words as in a shell);\n"
+		"TEXT must appear in the deny message; '#' starts a comment.\n"
+		"  --junit FILE   also write a JUnit XML report: one <testcase> per case, named\n"
+		"                 CASES-FILE:LINE, with a <failure> giving the decision and the\n"
+		"                 reason when the case failed\n"
 		"Prints each failing case and 'N passed, N failed'; exit 1 if any failed.\n");
 }
 
@@ -238,17 +331,19 @@ int cmd_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "junit", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = RG_DEFAULT_CONFIG;
+	const char *config = RG_DEFAULT_CONFIG, *junit = NULL;
 	struct tally t = { 0 };
 	struct rg_runtime rt;
-	int opt;
+	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
+		case 'j': junit = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -257,17 +352,28 @@ int cmd_test(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0)
+	if (junit != NULL && (t.junit = rg_junit_new()) == NULL) {
+		fprintf(stderr, "rolegate test: out of memory\n");
+		return 2;
+	}
+	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0) {
+		rg_junit_free(t.junit);
 		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
-	for (int i = optind; i < argc; i++) {
-		if (run_file(&rt, argv[i], &t) < 0) {
-			rg_runtime_close(&rt);
-			return 2;
-		}
+	}
+	rc = 0;
+	for (int i = optind; i < argc && rc == 0; i++) {
+		if (run_file(&rt, argv[i], &t) < 0)
+			rc = 2;
 	}
 	rg_runtime_close(&rt);
-	printf("%u passed, %u failed\n", t.passed, t.failed + t.broken);
-	if (t.broken > 0)
-		return 2;
-	return t.failed > 0 ? 1 : 0;
+	if (rc == 0) {
+		printf("%u passed, %u failed\n", t.passed, t.failed + t.broken);
+		rc = t.broken > 0 ? 2 : t.failed > 0 ? 1 : 0;
+	}
+	if (t.junit != NULL && rg_junit_write(t.junit, junit) < 0) {
+		fprintf(stderr, "rolegate test: cannot write the JUnit report %s: %s\n", junit, strerror(errno));
+		rc = 2;
+	}
+	rg_junit_free(t.junit);
+	return rc;
 }

@@ -164,6 +164,11 @@ int rg_roles_of(const struct rg_policy *p, const struct rg_identity *id, struct 
 	return 0;
 }
 
+const char *rg_role_allows(const struct rg_role *r, const char *command)
+{
+	return role_allows(r, command);
+}
+
 void rg_decision_clear(struct rg_decision *d)
 {
 	rg_strv_free(&d->roles);

@@ -62,4 +62,11 @@ int rg_roles_of(const struct rg_policy *p, const struct rg_identity *id, struct 
 
 const char *rg_group_source_name(enum rg_group_source s);
 
+/*
+ * The rule rg_decide() applies to a role's patterns: the allow pattern of r
+ * that matches command when no deny pattern of r does, else NULL. For
+ * `rolegate list`, which expands a role's patterns over the route table.
+ */
+const char *rg_role_allows(const struct rg_role *r, const char *command);
+
 #endif

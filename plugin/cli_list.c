@@ -1,0 +1,473 @@
+/*
+ * `rolegate list`: what a user may do, the way `sudo -l` answers it. The
+ * user's groups come from where serve gets them (identity.users and the
+ * directory) unless --groups gives them; the roles are those rg_decide()
+ * would find; each role's patterns are expanded over the route table's
+ * command names with the same allow/deny rule rg_decide() applies; each
+ * constraint key is put in plain words by one small function below.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rolegate/cli.h"
+#include "rolegate/consmount.h"
+#include "rolegate/decide.h"
+#include "rolegate/explain.h"
+#include "rolegate/identity.h"
+#include "rolegate/route.h"
+
+#define RG_WORDS_MAX 1024
+#define RG_LIST_WIDTH 78
+
+/* --- constraints in plain words ---------------------------------------------
+ *
+ * One function per constraint key. Each writes the key's meaning into out
+ * and returns true, or returns false when the key restricts nothing (absent,
+ * `true`, "ALL", "/"). To describe a new key, write one more function and
+ * add a row to `keys` below, in the order of SPEC.md §3.
+ */
+
+/* Joins list as "a, b, c" into out, or `none` when it is empty. */
+static const char *joined(const struct rg_strv *list, const char *none, char *out, size_t outlen)
+{
+	if (list->n == 0)
+		snprintf(out, outlen, "%s", none);
+	else
+		rg_strv_join(list, ", ", out, outlen);
+	return out;
+}
+
+static bool words_privileged(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	if (c->privileged != RG_NO)
+		return false;
+	snprintf(out, outlen, "no privileged containers or exec sessions");
+	return true;
+}
+
+static bool words_host_namespaces(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	if (c->host_namespaces != RG_NO)
+		return false;
+	snprintf(out, outlen, "no host namespaces (network, pid, ipc, uts, userns, cgroupns) "
+			"and no sharing another container's");
+	return true;
+}
+
+static bool words_capabilities(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	char list[RG_WORDS_MAX];
+
+	if (!c->has_capabilities || rg_strv_has(&c->capabilities, "ALL"))
+		return false;
+	if (c->capabilities.n == 0)
+		snprintf(out, outlen, "no added capabilities");
+	else
+		snprintf(out, outlen, "added capabilities only %s",
+				joined(&c->capabilities, "", list, sizeof(list)));
+	return true;
+}
+
+static bool words_devices(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	if (c->devices != RG_NO)
+		return false;
+	snprintf(out, outlen, "no host devices (--device, device cgroup rules, GPU requests)");
+	return true;
+}
+
+static bool words_unconfined(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	if (c->unconfined != RG_NO)
+		return false;
+	snprintf(out, outlen, "no unconfined seccomp, AppArmor or SELinux");
+	return true;
+}
+
+static bool words_bind_mounts(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	char list[RG_WORDS_MAX];
+
+	if (!rg_consmount_restricted(c))
+		return false;
+	if (c->bind_mounts.n == 0)
+		snprintf(out, outlen, "no host paths");
+	else
+		snprintf(out, outlen, "host paths only under %s",
+				joined(&c->bind_mounts, "", list, sizeof(list)));
+	return true;
+}
+
+static bool words_registries(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	char list[RG_WORDS_MAX];
+
+	if (!c->has_registries)
+		return false;
+	if (c->registries.n == 0)
+		snprintf(out, outlen, "no images from any registry");
+	else
+		snprintf(out, outlen, "images only from %s", joined(&c->registries, "", list, sizeof(list)));
+	return true;
+}
+
+static bool words_require_limits(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} limits[] = {
+		{ RG_LIMIT_MEMORY, "memory" },
+		{ RG_LIMIT_PIDS, "pids" },
+		{ RG_LIMIT_CPU, "cpu" },
+	};
+	size_t off = 0, n = 0;
+
+	if (!c->has_require_limits || c->require_limits == 0)
+		return false;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if ((c->require_limits & limits[i].bit) == 0 || off >= outlen)
+			continue;
+		off += (size_t)snprintf(out + off, outlen - off, "%s%s", n++ > 0 ? " and " : "", limits[i].name);
+	}
+	if (off < outlen)
+		snprintf(out + off, outlen - off, " limit%s required on every container", n > 1 ? "s" : "");
+	return true;
+}
+
+static bool words_exec_user(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	struct rg_strv as = { 0 }, never = { 0 };
+	char a[RG_WORDS_MAX], b[RG_WORDS_MAX];
+
+	if (!c->has_exec_user)
+		return false;
+	if (c->exec_user.n == 0) {
+		snprintf(out, outlen, "no exec sessions");
+		return true;
+	}
+	for (size_t i = 0; i < c->exec_user.n; i++) {
+		const char *e = c->exec_user.v[i];
+
+		/* Out of memory only shortens the description. */
+		(void)rg_strv_push(e[0] == '!' ? &never : &as, e[0] == '!' ? e + 1 : e);
+	}
+	if (as.n > 0 && never.n > 0)
+		snprintf(out, outlen, "exec sessions only as %s, never as %s", joined(&as, "", a, sizeof(a)),
+				joined(&never, "", b, sizeof(b)));
+	else if (as.n > 0)
+		snprintf(out, outlen, "exec sessions only as %s", joined(&as, "", a, sizeof(a)));
+	else
+		snprintf(out, outlen, "exec sessions never as %s (an exec without --user runs as root)",
+				joined(&never, "", b, sizeof(b)));
+	rg_strv_free(&as);
+	rg_strv_free(&never);
+	return true;
+}
+
+static const struct {
+	const char *key;
+	bool (*words)(const struct rg_constraints *c, char *out, size_t outlen);
+} keys[] = {
+	{ "privileged", words_privileged },
+	{ "host_namespaces", words_host_namespaces },
+	{ "capabilities", words_capabilities },
+	{ "devices", words_devices },
+	{ "unconfined", words_unconfined },
+	{ "bind_mounts", words_bind_mounts },
+	{ "registries", words_registries },
+	{ "require_limits", words_require_limits },
+	{ "exec_user", words_exec_user },
+};
+
+/*
+ * The objects a role may act on (SPEC.md §4, ownership). Until the `owner`
+ * key is part of the constraints every role may act on any object. With it:
+ * "self" -> "only the containers, execs, volumes and networks USER created",
+ * "role" -> "only objects created under role NAME (by anyone holding it)".
+ */
+static void ownership_words(const struct rg_role *r, const char *user, char *out, size_t outlen)
+{
+	(void)r;
+	(void)user;
+	snprintf(out, outlen, "any object (no owner key)");
+}
+
+/* --- commands ----------------------------------------------------------- */
+
+static void collect_command(const char *method, const char *pattern, const char *command, void *arg)
+{
+	(void)method;
+	(void)pattern;
+	/* Out of memory only shortens the list; the caller checks. */
+	(void)rg_strv_push_unique(arg, command);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every command name of the route table, sorted, then "unknown". */
+static int all_commands(struct rg_strv *out)
+{
+	rg_route_foreach(collect_command, out);
+	if (out->n == 0)
+		return -1;
+	qsort(out->v, out->n, sizeof(out->v[0]), by_name);
+	return rg_strv_push_unique(out, "unknown");
+}
+
+/* --- output ----------------------------------------------------------------- */
+
+/* Prints "  label  a, b, c" wrapped at RG_LIST_WIDTH, continuation lines indented. */
+static void print_wrapped(const char *label, char *const *items, size_t n)
+{
+	size_t col = (size_t)printf("  %-13s", label);
+	size_t indent = col;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t need = strlen(items[i]) + (i + 1 < n ? 1 : 0);
+
+		if (col > indent && col + 1 + need > RG_LIST_WIDTH) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			col += (size_t)printf(" ");
+		}
+		col += (size_t)printf("%s%s", items[i], i + 1 < n ? "," : "");
+	}
+	printf("\n");
+}
+
+static void print_role_text(const struct rg_role *r, const char *user, const struct rg_strv *commands)
+{
+	struct rg_strv allowed = { 0 };
+	size_t nwords = 0;
+	char words[sizeof(keys) / sizeof(keys[0])][RG_WORDS_MAX];
+	const char *lines[sizeof(keys) / sizeof(keys[0])];
+	char owner[RG_WORDS_MAX];
+
+	for (size_t i = 0; i < commands->n; i++) {
+		/* Out of memory only shortens the list. */
+		if (rg_role_allows(r, commands->v[i]) != NULL)
+			(void)rg_strv_push(&allowed, commands->v[i]);
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (keys[i].words(&r->constraints, words[nwords], sizeof(words[nwords])))
+			lines[nwords] = words[nwords], nwords++;
+	}
+	ownership_words(r, user, owner, sizeof(owner));
+	printf("\nrole %s\n", r->name);
+	if (allowed.n == 0)
+		printf("  %-13s%s\n", "commands:", "none");
+	else
+		print_wrapped("commands:", allowed.v, allowed.n);
+	rg_strv_free(&allowed);
+	if (nwords == 0) {
+		printf("  %-13s%s\n", "constraints:", "none");
+	} else {
+		printf("  %-13s%s\n", "constraints:", lines[0]);
+		for (size_t i = 1; i < nwords; i++)
+			printf("  %-13s%s\n", "", lines[i]);
+	}
+	printf("  %-13s%s\n", "objects:", owner);
+}
+
+static json_t *strv_json(const struct rg_strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+static json_t *role_json(const struct rg_role *r, const char *user, const struct rg_strv *commands)
+{
+	json_t *o = json_object(), *cmds = json_array(), *cons = json_object();
+	char words[RG_WORDS_MAX];
+
+	if (o == NULL || cmds == NULL || cons == NULL) {
+		json_decref(o);
+		json_decref(cmds);
+		json_decref(cons);
+		return NULL;
+	}
+	for (size_t i = 0; i < commands->n; i++) {
+		if (rg_role_allows(r, commands->v[i]) != NULL)
+			json_array_append_new(cmds, json_string(commands->v[i]));
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (keys[i].words(&r->constraints, words, sizeof(words)))
+			json_object_set_new(cons, keys[i].key, json_string(words));
+	}
+	ownership_words(r, user, words, sizeof(words));
+	json_object_set_new(o, "name", json_string(r->name));
+	json_object_set_new(o, "commands", cmds);
+	json_object_set_new(o, "constraints", cons);
+	json_object_set_new(o, "ownership", json_string(words));
+	return o;
+}
+
+static const struct rg_role *role_named(const struct rg_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nroles; i++) {
+		if (strcmp(p->roles[i].name, name) == 0)
+			return &p->roles[i];
+	}
+	return NULL;
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int print_json(const struct rg_policy *p, const struct rg_identity *id, const struct rg_strv *roles,
+		const struct rg_strv *commands)
+{
+	json_t *o = json_object(), *a = json_array();
+	char *text;
+
+	if (o == NULL || a == NULL) {
+		json_decref(o);
+		json_decref(a);
+		return -1;
+	}
+	json_object_set_new(o, "user", json_string(id->user));
+	json_object_set_new(o, "groups", strv_json(&id->groups));
+	json_object_set_new(o, "groups_source", json_string(rg_group_source_name(id->source)));
+	for (size_t i = 0; i < roles->n; i++) {
+		json_t *r = role_json(role_named(p, roles->v[i]), id->user, commands);
+
+		if (r == NULL || json_array_append_new(a, r) < 0) {
+			json_decref(a);
+			json_decref(o);
+			return -1;
+		}
+	}
+	json_object_set_new(o, "roles", a);
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (text == NULL)
+		return -1;
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+static void print_text(const struct rg_policy *p, const struct rg_identity *id, const struct rg_strv *roles,
+		const struct rg_strv *commands)
+{
+	char groups[RG_WORDS_MAX], names[RG_WORDS_MAX];
+
+	printf("user:   %s\n", id->user);
+	printf("groups: %s (%s)\n", joined(&id->groups, "none", groups, sizeof(groups)),
+			rg_group_source_name(id->source));
+	if (roles->n == 0) {
+		printf("roles:  none (every request by %s is denied)\n", id->user);
+		return;
+	}
+	printf("roles:  %s\n", joined(roles, "none", names, sizeof(names)));
+	for (size_t i = 0; i < roles->n; i++)
+		print_role_text(role_named(p, roles->v[i]), id->user, commands);
+	if (roles->n > 1)
+		printf("\nRoles add up: a request is allowed when one role allows its command\n"
+			"and the request meets that same role's constraints.\n");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rolegate list [-c FILE] --user NAME [--groups G1,G2] [--json]\n"
+		"\n"
+		"Shows what a user may do, like 'sudo -l': their groups, their roles, and for\n"
+		"each role the commands it allows (its patterns expanded over the command\n"
+		"names, minus its deny patterns), its constraints in plain words and the\n"
+		"objects it may act on.\n"
+		"  --user NAME    the user (the CN of their TLS certificate); '' = the Unix\n"
+		"                 socket, i.e. identity.unauthenticated\n"
+		"  --groups LIST  use these groups instead of asking identity.users and LDAP\n"
+		"  --json         one JSON object: user, groups, groups_source, roles (each:\n"
+		"                 name, commands, constraints {key: plain words}, ownership)\n"
+		"Exit 0 when the user has a role, 1 when none, 2 on a usage or runtime error.\n");
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "groups", required_argument, NULL, 'g' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = RG_DEFAULT_CONFIG, *user = NULL, *groups = NULL;
+	struct rg_strv given = { 0 }, roles = { 0 }, commands = { 0 };
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
+	struct rg_identity id;
+	struct rg_runtime rt;
+	bool json = false;
+	int opt, rc = 2;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'u': user = optarg; break;
+		case 'g': groups = optarg; break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (user == NULL || optind != argc) {
+		if (user == NULL)
+			fprintf(stderr, "rolegate list: --user NAME is required\n");
+		usage(stderr);
+		return 2;
+	}
+	if (groups != NULL && rg_split_groups(groups, &given) < 0)
+		return 2;
+	if (all_commands(&commands) < 0) {
+		fprintf(stderr, "rolegate list: out of memory\n");
+		goto out;
+	}
+	if (rg_runtime_open(&rt, config, groups == NULL) < 0) {
+		rc = 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
+		goto out;
+	}
+	/*
+	 * libldap may write to a connection the server has closed; serve blocks
+	 * SIGPIPE, and here too the failure must come back as an error, not
+	 * kill the command. Only for the lookup: output to a closed pipe
+	 * still ends the command as usual.
+	 */
+	sigaction(SIGPIPE, &ignore, &saved);
+	rg_identity_resolve(rt.policy, rt.dir, user, groups != NULL ? &given : NULL, &id);
+	sigaction(SIGPIPE, &saved, NULL);
+	if (id.error != NULL) {
+		fprintf(stderr, "rolegate list: cannot find the groups of %s: %s\n", id.user, id.error);
+	} else if (id.user[0] == '\0') {
+		fprintf(stderr, "rolegate list: requests without a TLS client certificate are denied "
+				"(identity.unauthenticated is not set)\n");
+		rc = 1;
+	} else if (rg_roles_of(rt.policy, &id, &roles) < 0) {
+		fprintf(stderr, "rolegate list: out of memory\n");
+	} else if (json && print_json(rt.policy, &id, &roles, &commands) < 0) {
+		fprintf(stderr, "rolegate list: out of memory\n");
+	} else {
+		if (!json)
+			print_text(rt.policy, &id, &roles, &commands);
+		rc = roles.n > 0 ? 0 : 1;
+	}
+	rg_identity_clear(&id);
+	rg_runtime_close(&rt);
+out:
+	rg_strv_free(&roles);
+	rg_strv_free(&commands);
+	rg_strv_free(&given);
+	return rc;
+}

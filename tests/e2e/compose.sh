@@ -1,0 +1,98 @@
+#!/bin/bash
+# Compose works for a constrained developer (issue 19): a real
+# docker-compose project (Debian's docker-compose 1.29, python docker-py)
+# runs through rolegate and a real dockerd as the developer role of
+# examples/rolegate.conf itself. The config is the example with only the
+# private paths swapped in (socket, log, /srv/projects) and
+# identity.unauthenticated = "bob", so that docker-compose, talking to
+# dockerd's Unix socket (DOCKER_HOST=unix://...), is bob (groups:
+# developers). `up -d`, `ps`, `exec`, `down -v` must succeed; a compose file
+# with a privileged service must be refused with the reason shown; and the
+# decision log must show every call of the project decided for bob by the
+# developer role.
+#
+# usage: compose.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
+. "$(dirname "$0")/lib.sh"
+
+command -v docker-compose >/dev/null 2>&1 || e2e_skip "docker-compose is not installed"
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice
+PROJECTS=$E2E_DIR/projects
+mkdir -p "$PROJECTS/app" "$E2E_DIR/project"
+echo "input-from-the-host" >"$PROJECTS/app/input"
+
+# The example config, private paths only.
+sed -e "s|/run/docker/plugins/rolegate.sock|$E2E_SOCK|" \
+	-e "s|/var/log/rolegate/decisions.log|$E2E_AUDIT|" \
+	-e "s|\"/srv/projects\"|\"$PROJECTS\"|" \
+	-e 's|unauthenticated = "";|unauthenticated = "bob";|' \
+	"$E2E_TOP/examples/rolegate.conf" >"$E2E_DIR/compose.conf.in"
+grep -q "unauthenticated = \"bob\";" "$E2E_DIR/compose.conf.in" && grep -q "\"$PROJECTS\"" "$E2E_DIR/compose.conf.in" ||
+	e2e_die "could not adapt examples/rolegate.conf"
+start_rolegate "$E2E_DIR/compose.conf.in"
+start_dockerd
+e2e_import_busybox alice
+
+sed "s|@PROJECTS@|$PROJECTS|" "$E2E_SRC/compose/docker-compose.yml" >"$E2E_DIR/project/docker-compose.yml"
+cp "$E2E_SRC/compose/privileged.yml" "$E2E_DIR/project/privileged.yml"
+export DOCKER_HOST=unix://$E2E_DOCKER_SOCK COMPOSE_PROJECT_NAME=rgcompose COMPOSE_HTTP_TIMEOUT=120
+unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+compose() {
+	(cd "$E2E_DIR/project" && timeout 180 docker-compose --ansi never "$@")
+}
+
+e2e_section "what bob may do"
+expect_ok '"network.create","network.disconnect","network.inspect","network.list","network.remove"' \
+	"$E2E_ROLEGATE" list -c "$E2E_CONF" --user bob --json
+
+e2e_section "docker-compose as bob (developer) over the Unix socket"
+expect_ok "" compose up -d
+expect_ok_match 'rgcompose_app_1 +.*Up' compose ps
+expect_ok_match 'rgcompose_peer_1 +.*Up' compose ps
+# exec as a non-root user: the role refuses exec as root.
+expect_ok "from-compose" compose exec -T --user 65534 app cat /data/hello
+expect_ok "input-from-the-host" compose logs app
+# compose set the alias by disconnecting and reconnecting the container.
+expect_ok "buddy" docker_as alice inspect rgcompose_peer_1 \
+	--format '{{json .NetworkSettings.Networks.rgcompose_backend.Aliases}}'
+expect_denied "bob (roles: developer) may not exec as root" compose exec -T app id
+expect_ok "" compose down -v
+expect_ok "" compose ps
+# Nothing of the project is left: containers, the network, the volume.
+expect_ok "" docker_as alice ps -a --filter label=com.docker.compose.project=rgcompose --format '{{.Names}}'
+[ -z "$E2E_OUT" ] && e2e_pass "down removed the containers" || e2e_fail "containers left: $E2E_OUT"
+expect_ok "" docker_as alice network ls --filter name=rgcompose --format '{{.Name}}'
+[ -z "$E2E_OUT" ] && e2e_pass "down removed the network" || e2e_fail "networks left: $E2E_OUT"
+expect_ok "" docker_as alice volume ls --filter name=rgcompose --format '{{.Name}}'
+[ -z "$E2E_OUT" ] && e2e_pass "down -v removed the volume" || e2e_fail "volumes left: $E2E_OUT"
+
+e2e_section "a privileged service is refused, with the reason"
+expect_denied "bob (roles: developer) may not start privileged containers" compose -f privileged.yml up -d
+expect_ok "" docker_as alice ps -a --filter label=com.docker.compose.project=rgcompose --format '{{.Names}}'
+[ -z "$E2E_OUT" ] && e2e_pass "no privileged container was created" || e2e_fail "created: $E2E_OUT"
+expect_ok "" compose -f privileged.yml down -v
+
+e2e_section "the decision log"
+# Every allowed call of the project was bob's, by the developer role; the
+# only denies are the two refused above (exec as root, privileged create).
+check_log() {
+	python3 - "$E2E_AUDIT" <<'EOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+mine = [r for r in recs if r.get("phase") == "request" and r["user"] == "bob"]
+allowed = sorted({r["command"] for r in mine if r["decision"] == "allow"})
+denied = [(r["command"], r.get("reason", "")) for r in mine if r["decision"] == "deny"]
+print("bob's allowed commands:", ", ".join(allowed))
+print("bob's denies:", denied)
+bad = [r for r in mine if r["decision"] == "allow" and r.get("role") != "developer"]
+need = {"network.create", "network.remove", "volume.create", "volume.remove", "container.create",
+        "container.start", "container.remove", "exec.create", "exec.start"}
+ok = (not bad and need <= set(allowed) and len(denied) == 2
+      and denied[0][0] == "exec.create" and denied[1][0] == "container.create"
+      and "privileged" in denied[1][1])
+sys.exit(0 if ok else 1)
+EOF
+}
+expect_ok "bob's allowed commands:" check_log
+printf '%s\n' "$E2E_OUT" | sed 's/^/    /'
+
+e2e_finish

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "rolegate/conscheck.h"
+#include "rolegate/consimage.h"
 #include "rolegate/gojson.h"
 #include "rolegate/imageref.h"
 
@@ -529,6 +530,9 @@ int rg_conscheck_image(struct rg_conscheck *k, const char *ref, const char *verb
 	struct rg_imageref img;
 	const char *err;
 
+	/* pinned_images, approved_images: consimage.c */
+	if (rg_consimage_check(k, ref, verb) < 0)
+		return -1;
 	if (!k->c->has_registries)
 		return 0;
 	if (ref[0] == '\0')

@@ -20,7 +20,7 @@ const char *rg_approved_digest_problem(const char *digest)
 	size_t n;
 
 	if (colon == NULL)
-		return "the digest has no algorithm (sha256:...)";
+		return "the digest has no algorithm: write sha256:HEX";
 	if ((size_t)(colon - digest) != strlen("sha256") || strncasecmp(digest, "sha256", 6) != 0)
 		return "the digest algorithm is not sha256";
 	if (strncmp(digest, "sha256", 6) != 0)
@@ -29,14 +29,14 @@ const char *rg_approved_digest_problem(const char *digest)
 	n = strlen(hex);
 	for (size_t i = 0; i < n; i++) {
 		if (hex[i] >= 'A' && hex[i] <= 'F')
-			return "the digest uses upper-case hex digits (docker writes them in lower case)";
+			return "the digest uses upper-case hex digits, which docker never writes";
 		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
 			return "the digest is not hexadecimal";
 	}
 	if (n < SHA256_HEX)
-		return "the digest is too short (a sha256 digest has 64 hex digits)";
+		return "the digest is too short: a sha256 digest has 64 hex digits";
 	if (n > SHA256_HEX)
-		return "the digest is too long (a sha256 digest has 64 hex digits)";
+		return "the digest is too long: a sha256 digest has 64 hex digits";
 	return NULL;
 }
 
@@ -54,8 +54,8 @@ static const char *parse_entry(const char *s, struct rg_approved_entry *e)
 		return "two '@' in one entry";
 	if (at == s)
 		return "the name before '@' is empty";
-	if (strpbrk(s, " \t") != NULL)
-		return "an entry is one word: [NAME@]sha256:HEX";
+	if (strpbrk(s, " \t") != NULL || (at == NULL && strchr(s, ':') == NULL))
+		return "not an entry: write [NAME@]sha256:HEX";
 	problem = rg_approved_digest_problem(digest);
 	if (problem != NULL)
 		return problem;

@@ -73,15 +73,15 @@ int rg_consimage_check(struct rg_conscheck *k, const char *ref, const char *verb
 				"NAME@sha256:DIGEST)", verb, q);
 	}
 	if (strchr(at + 1, '@') != NULL)
-		return rg_conscheck_deny(k, "%s %s (two '@' in one reference) (%s)", verb, q, key_of(c));
+		return rg_conscheck_deny(k, "%s %s: two '@' in one reference (%s)", verb, q, key_of(c));
 	if (at == ref)
-		return rg_conscheck_deny(k, "%s %s (the name before '@' is empty) (%s)", verb, q,
+		return rg_conscheck_deny(k, "%s %s: the name before '@' is empty (%s)", verb, q,
 				key_of(c));
 	problem = rg_approved_digest_problem(at + 1);
 	if (problem != NULL)
-		return rg_conscheck_deny(k, "%s %s (%s) (%s)", verb, q, problem, key_of(c));
+		return rg_conscheck_deny(k, "%s %s: %s (%s)", verb, q, problem, key_of(c));
 	if (rg_imageref_parse(ref, &img, &err) < 0)
-		return rg_conscheck_deny(k, "%s %s (%s) (%s)", verb, q, err, key_of(c));
+		return rg_conscheck_deny(k, "%s %s: %s (%s)", verb, q, err, key_of(c));
 	if (c->approved_images == NULL)
 		return 0;
 	return approved(k, &img, verb, q);

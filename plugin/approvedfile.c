@@ -25,6 +25,7 @@ struct file {
 	char *path;
 	bool read;                /* list or why reflects the version below */
 	struct stat version;      /* the file as last read (dev, ino, size, times) */
+	struct stat dir_version;  /* its directory then (owner and mode matter) */
 	int stat_errno;           /* the last stat(2) failed with this (0: it did not) */
 	struct rg_approved *list; /* NULL: unusable, why says why */
 	char why[512];
@@ -89,10 +90,9 @@ static enum rg_approvedfile_status check_owner(const char *path, const struct st
 
 /* rg_approvedfile_read, also giving the fstat of what was read. */
 static enum rg_approvedfile_status read_file(const char *path, struct rg_approved **out,
-		struct stat *st, struct rg_errlist *errs, char *err, size_t errlen)
+		struct stat *st, struct stat *dst, struct rg_errlist *errs, char *err, size_t errlen)
 {
 	enum rg_approvedfile_status rc;
-	struct stat dst;
 	char dir[4096], *buf;
 	size_t n = 0;
 	int fd;
@@ -100,6 +100,7 @@ static enum rg_approvedfile_status read_file(const char *path, struct rg_approve
 	if (out != NULL)
 		*out = NULL;
 	memset(st, 0, sizeof(*st));
+	memset(dst, 0, sizeof(*dst));
 	/* O_NONBLOCK: a FIFO put in its place must not hang the caller. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
@@ -118,8 +119,8 @@ static enum rg_approvedfile_status read_file(const char *path, struct rg_approve
 	}
 	rc = check_owner(path, st, "the file", err, errlen);
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (rc == RG_APPROVEDFILE_OK && stat(dirname(dir), &dst) == 0)
-		rc = check_owner(dir, &dst, "the directory of", err, errlen);
+	if (rc == RG_APPROVEDFILE_OK && stat(dirname(dir), dst) == 0)
+		rc = check_owner(dir, dst, "the directory", err, errlen);
 	if (rc != RG_APPROVEDFILE_OK) {
 		close(fd);
 		return rc;
@@ -170,9 +171,9 @@ static enum rg_approvedfile_status read_file(const char *path, struct rg_approve
 enum rg_approvedfile_status rg_approvedfile_read(const char *path, struct rg_approved **a,
 		struct rg_errlist *errs, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st, dst;
 
-	return read_file(path, a, &st, errs, err, errlen);
+	return read_file(path, a, &st, &dst, errs, err, errlen);
 }
 
 static struct file *find(struct rg_approvedfile *f, const char *path)
@@ -219,7 +220,7 @@ static void refresh(struct file *e, bool log_reads, time_t now)
 	enum rg_approvedfile_status rc;
 
 	snprintf(old_why, sizeof(old_why), "%s", e->read ? e->why : "");
-	rc = read_file(e->path, &list, &e->version, &errs, err, sizeof(err));
+	rc = read_file(e->path, &list, &e->version, &e->dir_version, &errs, err, sizeof(err));
 	e->read = true;
 	e->stat_errno = 0;
 	rg_approved_free(e->list);
@@ -252,13 +253,16 @@ static void refresh(struct file *e, bool log_reads, time_t now)
 	/* A malformed file keeps the version read, so the same bytes are not
 	 * parsed again; anything else is tried again on the next lookup (a
 	 * chmod of the directory changes nothing the file's stat shows). */
-	if (rc != RG_APPROVEDFILE_MALFORMED)
+	if (rc != RG_APPROVEDFILE_MALFORMED) {
 		memset(&e->version, 0, sizeof(e->version));
+		memset(&e->dir_version, 0, sizeof(e->dir_version));
+	}
 }
 
-/* Brings e up to date with the file at its path (under the lock). */
-static void update(struct file *e, bool log_reads, const struct stat *st, int stat_errno,
-		time_t now)
+/* Brings e up to date with the file at its path (under the lock); st and
+ * dst are stat(2) of the file and of its directory (dst zeroed if none). */
+static void update(struct file *e, bool log_reads, const struct stat *st, const struct stat *dst,
+		int stat_errno, time_t now)
 {
 	if (stat_errno != 0) {
 		if (e->read && e->stat_errno == stat_errno)
@@ -268,12 +272,27 @@ static void update(struct file *e, bool log_reads, const struct stat *st, int st
 		e->read = true;
 		e->stat_errno = stat_errno;
 		memset(&e->version, 0, sizeof(e->version));
+		memset(&e->dir_version, 0, sizeof(e->dir_version));
 		snprintf(e->why, sizeof(e->why), "cannot open %s: %s", e->path, strerror(stat_errno));
 		log_unusable(e, now);
 		return;
 	}
-	if (!e->read || e->stat_errno != 0 || !same_version(&e->version, st))
+	if (!e->read || e->stat_errno != 0 || !same_version(&e->version, st) ||
+	    !same_version(&e->dir_version, dst))
 		refresh(e, log_reads, now);
+}
+
+/* stat(2) of path and of its directory, before taking the lock. Returns 0,
+ * or the errno of the file's stat. */
+static int stat_both(const char *path, struct stat *st, struct stat *dst)
+{
+	char dir[4096];
+
+	memset(dst, 0, sizeof(*dst));
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), dst) < 0)
+		memset(dst, 0, sizeof(*dst));
+	return stat(path, st) == 0 ? 0 : errno;
 }
 
 static enum rg_approved_answer lookup(void *arg, const char *path, const struct rg_imageref *img,
@@ -282,8 +301,8 @@ static enum rg_approved_answer lookup(void *arg, const char *path, const struct 
 	struct rg_approvedfile *f = arg;
 	enum rg_approved_answer answer;
 	time_t now = time(NULL);
-	struct stat st;
-	int stat_errno = stat(path, &st) == 0 ? 0 : errno;
+	struct stat st, dst;
+	int stat_errno = stat_both(path, &st, &dst);
 	struct file *e;
 
 	pthread_mutex_lock(&f->lock);
@@ -293,7 +312,7 @@ static enum rg_approved_answer lookup(void *arg, const char *path, const struct 
 		snprintf(why, whylen, "out of memory");
 		return RG_APPROVED_UNUSABLE;
 	}
-	update(e, f->log_reads, &st, stat_errno, now);
+	update(e, f->log_reads, &st, &dst, stat_errno, now);
 	if (e->list != NULL) {
 		answer = rg_approved_has(e->list, img) ? RG_APPROVED_YES : RG_APPROVED_NO;
 	} else {
@@ -325,17 +344,17 @@ void rg_approvedfile_preload(struct rg_approvedfile *f, const struct rg_policy *
 		return;
 	for (size_t i = 0; i < p->nroles; i++) {
 		const char *path = p->roles[i].constraints.approved_images;
-		struct stat st;
+		struct stat st, dst;
 		int stat_errno;
 		struct file *e;
 
 		if (path == NULL)
 			continue;
-		stat_errno = stat(path, &st) == 0 ? 0 : errno;
+		stat_errno = stat_both(path, &st, &dst);
 		pthread_mutex_lock(&f->lock);
 		e = find(f, path);
 		if (e != NULL)
-			update(e, f->log_reads, &st, stat_errno, now);
+			update(e, f->log_reads, &st, &dst, stat_errno, now);
 		pthread_mutex_unlock(&f->lock);
 	}
 }

@@ -54,7 +54,8 @@ static const char *parse_entry(const char *s, struct rg_approved_entry *e)
 		return "two '@' in one entry";
 	if (at == s)
 		return "the name before '@' is empty";
-	if (strpbrk(s, " \t") != NULL || (at == NULL && strchr(s, ':') == NULL))
+	/* Without '@' the line must be a digest: "busybox:latest" is not one. */
+	if (strpbrk(s, " \t") != NULL || (at == NULL && strncasecmp(s, "sha", 3) != 0))
 		return "not an entry: write [NAME@]sha256:HEX";
 	problem = rg_approved_digest_problem(digest);
 	if (problem != NULL)

@@ -408,13 +408,15 @@ static void load_provenance(const struct loader *l, const config_setting_t *g,
 		struct rg_constraints *c)
 {
 	const config_setting_t *s;
+	char name[256];
 
 	c->pinned_images = get_tristate(g, "pinned_images");
 	if ((s = child(g, "approved_images", K_STRING)) != NULL) {
 		const char *path = config_setting_get_string(s);
 
 		if (path[0] != '/')
-			err(l, s, "'approved_images' must be an absolute path, not \"%s\"", path);
+			err(l, s, "'%s' must be an absolute path, not \"%s\"",
+					full_name(s, name, sizeof(name)), path);
 		else if ((c->approved_images = strdup(path)) == NULL)
 			err(l, s, "out of memory");
 	}

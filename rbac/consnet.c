@@ -91,20 +91,26 @@ int rg_consnet_join(struct rg_conscheck *k, const char *network, const char *fie
 	return join_name(k, network, field);
 }
 
-int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const char *prefix)
+int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const json_t *body)
 {
-	char field[64];
-	const char *mode;
+	const char *inner, *outer;
 
 	if (!k->c->has_networks && k->c->host_namespaces != RG_NO)
 		return 0;
-	snprintf(field, sizeof(field), "%sNetworkMode", prefix);
-	if (rg_conscheck_string(k, rg_json_get(hc, "NetworkMode"), field, &mode) < 0)
+	if (rg_conscheck_string(k, rg_json_get(hc, "NetworkMode"), "HostConfig.NetworkMode",
+			&inner) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(body, "NetworkMode"), "NetworkMode", &outer) < 0)
 		return -1;
-	/* An unset mode is "default": the default bridge on Linux. */
-	if (mode[0] == '\0')
-		mode = "default";
-	return rg_consnet_join(k, mode, field);
+	/* dockerd up to 20.10 also reads a top-level NetworkMode (the
+	 * deprecated embedded HostConfig): each one that is set is judged. */
+	if (inner[0] != '\0' && rg_consnet_join(k, inner, "HostConfig.NetworkMode") < 0)
+		return -1;
+	if (outer[0] != '\0' && rg_consnet_join(k, outer, "NetworkMode") < 0)
+		return -1;
+	/* Neither set: "default", the default bridge on Linux. */
+	if (inner[0] == '\0' && outer[0] == '\0')
+		return rg_consnet_join(k, "default", "HostConfig.NetworkMode (unset: the default bridge)");
+	return 0;
 }
 
 int rg_consnet_create(struct rg_conscheck *k, const json_t *body)

@@ -171,6 +171,9 @@ static int build_query(struct rg_conscheck *k, struct rg_request *req)
 	if (rg_consimage_build(k) < 0)
 		return -1;
 	query_value(req, "networkmode", mode, sizeof(mode));
+	/* The RUN steps' network: unset is the default bridge (networks). */
+	if (rg_consnet_join(k, mode[0] != '\0' ? mode : "default", "networkmode") < 0)
+		return -1;
 	if (strcasecmp(mode, "host") == 0)
 		return rg_conscheck_deny(k, "build with the host's network namespace (networkmode=host)");
 	if (strncasecmp(mode, "container:", 10) == 0)
@@ -246,7 +249,7 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 	 * (a deprecated embedded HostConfig): check both places. */
 	if (hostconfig(k, hc, "HostConfig.") < 0 || hostconfig(k, body, "") < 0)
 		return -1;
-	if (rg_consnet_mode(k, hc, "HostConfig.") < 0 || rg_consnet_mode(k, body, "") < 0)
+	if (rg_consnet_mode(k, hc, body) < 0)
 		return -1;
 	json_object_foreach((json_t *)endpoints, key, unused) {
 		if (rg_conscheck_network_name(k, key, "NetworkingConfig.EndpointsConfig") < 0 ||
@@ -443,7 +446,7 @@ static unsigned query_keys(const char *command)
 	if (strcmp(command, "image.pull") == 0 || strcmp(command, "plugin.install") == 0 || strcmp(command, "plugin.upgrade") == 0)
 		return K_REGISTRIES | K_IMAGES;
 	if (strcmp(command, "image.build") == 0)
-		return K_HOST_NS | K_IMAGES;
+		return K_HOST_NS | K_IMAGES | K_NETWORKS;
 	if (strcmp(command, "container.start") == 0)
 		return K_HOSTCONFIG;
 	if (strcmp(command, "network.connect") == 0)

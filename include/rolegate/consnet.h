@@ -29,12 +29,14 @@ bool rg_consnet_restricted(const struct rg_constraints *c);
 bool rg_consnet_id_like(const char *name);
 
 /*
- * A container's HostConfig.NetworkMode (hc may be NULL; prefix names the
- * field): "" and "default" are the default bridge ("bridge"), "none" joins
- * nothing, "host" and "container:..." are host_namespaces' to judge, any
- * other value is a network name or id.
+ * A container create's network mode: HostConfig.NetworkMode (hc may be
+ * NULL) and the top-level NetworkMode of the deprecated embedded HostConfig
+ * (body), each judged when set; neither set is "default". "default" is the
+ * default bridge ("bridge"), "none" joins nothing, "host" and
+ * "container:..." are host_namespaces' to judge, any other value is a
+ * network name or id.
  */
-int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const json_t *body);
 
 /*
  * One network a container joins by name or id: an EndpointsConfig key, the

@@ -117,7 +117,8 @@ e2e_section "deployer (dave): after approval, without restarting rolegate"
 expect_ok "approved-run" docker_as dave run --rm "$ref" echo approved-run
 expect_ok "" docker_as dave pull "$ref"
 expect_denied "$dev use image $image:1 by tag" docker_as dave run --rm "$image:1" echo hi
-expect_denied "$dev use image busybox:latest by tag" docker_as dave run --rm busybox:latest true
+expect_denied "$dev use image busybox:latest (allowed registries: $REGISTRY)" \
+	docker_as dave run --rm busybox:latest true
 if [ "$E2E_ROLEGATE_PID" = "$ROLEGATE_PID_AT_START" ] && kill -0 "$E2E_ROLEGATE_PID" &&
 	! grep -q 'reloaded ' "$E2E_DIR/rolegate.log"; then
 	e2e_pass "the same rolegate process (pid $E2E_ROLEGATE_PID), never reloaded"

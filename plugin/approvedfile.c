@@ -229,7 +229,8 @@ static void refresh(struct file *e, bool log_reads, time_t now)
 		e->why[0] = '\0';
 		/* A file that was logged as unusable is logged as usable again. */
 		if (log_reads || (!was_usable && e->logged))
-			log_info("approved_images %s: %zu digest%s%s", e->path, list->n, list->n == 1 ? "" : "s",
+			log_info("approved_images %s: %zu digest%s%s", e->path, list->n,
+					list->n == 1 ? "" : "s",
 					was_usable || !e->logged ? "" : " (usable again)");
 		e->logged = 0;
 		return;

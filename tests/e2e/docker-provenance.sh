@@ -114,7 +114,14 @@ else
 fi
 
 e2e_section "deployer (dave): after approval, without restarting rolegate"
-expect_ok "approved-run" docker_as dave run --rm "$ref" echo approved-run
+# Untag it, so that dave's run goes through the pull by digest.
+expect_ok "Untagged: $ref" docker_as alice rmi "$image:1"
+expect_ok "Unable to find image '$ref' locally" docker_as dave run --rm "$ref" echo approved-run
+if grep -qx "approved-run" <<<"$E2E_OUT"; then
+	e2e_pass "the run pulled the approved digest and ran it"
+else
+	e2e_fail "the approved run printed no approved-run"
+fi
 expect_ok "" docker_as dave pull "$ref"
 expect_denied "$dev use image $image:1 by tag" docker_as dave run --rm "$image:1" echo hi
 expect_denied "$dev use image busybox:latest (allowed registries: $REGISTRY)" \

@@ -1,8 +1,9 @@
 /*
  * The daemon's copies of the approved-images files: see
  * include/rolegate/approvedfile.h. One mutex guards the set; a lookup
- * holds it for a stat comparison and a binary search, and a re-read only
- * happens when the file changed.
+ * holds it for a stat comparison and a binary search. A file that changed
+ * is read and parsed without the lock (a large list takes a while), by one
+ * thread, while the others go on answering from the list before the change.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@ struct file {
 	struct stat version;      /* the file as last read (dev, ino, size, times) */
 	struct stat dir_version;  /* its directory then (owner and mode matter) */
 	int stat_errno;           /* the last stat(2) failed with this (0: it did not) */
+	bool loading;             /* a thread is reading a new version (without the lock) */
 	struct rg_approved *list; /* NULL: unusable, why says why */
 	char why[512];
 	time_t logged;            /* last LOG_ERR about it */
@@ -210,77 +212,72 @@ static void log_unusable(struct file *e, time_t now)
 	e->refused = 0;
 }
 
-/* Re-reads e (under the lock) and logs what changed. */
-static void refresh(struct file *e, bool log_reads, time_t now)
+/* What one read of the file gave, made without the lock. */
+struct reading {
+	enum rg_approvedfile_status rc;
+	struct rg_approved *list;  /* on OK */
+	struct stat version;       /* what was read, file and directory */
+	struct stat dir_version;
+	char why[512];             /* otherwise */
+};
+
+static void read_into(const char *path, struct reading *r)
 {
 	struct rg_errlist errs = { 0 };
-	struct rg_approved *list = NULL;
+	char err[512] = "";
+
+	r->list = NULL;
+	r->rc = read_file(path, &r->list, &r->version, &r->dir_version, &errs, err, sizeof(err));
+	r->why[0] = '\0';
+	if (r->rc == RG_APPROVEDFILE_MALFORMED) {
+		size_t off = (size_t)snprintf(r->why, sizeof(r->why), "malformed:");
+
+		for (size_t i = 0; i < errs.n && i < SHOWN_PROBLEMS && off < sizeof(r->why); i++)
+			off += (size_t)snprintf(r->why + off, sizeof(r->why) - off, "%s %s",
+					i > 0 ? ";" : "", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+		if (errs.n + errs.lost > SHOWN_PROBLEMS && off < sizeof(r->why))
+			snprintf(r->why + off, sizeof(r->why) - off, " (and %zu more problems)",
+					errs.n + errs.lost - SHOWN_PROBLEMS);
+	} else if (r->rc != RG_APPROVEDFILE_OK) {
+		snprintf(r->why, sizeof(r->why), "%s", err);
+	}
+	rg_errlist_free(&errs);
+	/* A malformed file keeps the version read, so the same bytes are not
+	 * parsed again; anything else unusable is tried again on the next
+	 * lookup (a chmod of the directory changes nothing the file's stat
+	 * shows). */
+	if (r->rc != RG_APPROVEDFILE_OK && r->rc != RG_APPROVEDFILE_MALFORMED) {
+		memset(&r->version, 0, sizeof(r->version));
+		memset(&r->dir_version, 0, sizeof(r->dir_version));
+	}
+}
+
+/* Makes r e's state (under the lock; takes r->list) and logs what changed. */
+static void apply(struct file *e, struct reading *r, bool log_reads, time_t now)
+{
 	bool was_usable = e->read && e->list != NULL;
-	char old_why[sizeof(e->why)], err[512] = "";
-	enum rg_approvedfile_status rc;
+	char old_why[sizeof(e->why)];
 
 	snprintf(old_why, sizeof(old_why), "%s", e->read ? e->why : "");
-	rc = read_file(e->path, &list, &e->version, &e->dir_version, &errs, err, sizeof(err));
+	rg_approved_free(e->list);
+	e->list = r->list;
+	e->version = r->version;
+	e->dir_version = r->dir_version;
 	e->read = true;
 	e->stat_errno = 0;
-	rg_approved_free(e->list);
-	e->list = list;
-	if (rc == RG_APPROVEDFILE_OK) {
-		e->why[0] = '\0';
+	snprintf(e->why, sizeof(e->why), "%s", r->why);
+	if (r->rc == RG_APPROVEDFILE_OK) {
 		/* A file that was logged as unusable is logged as usable again. */
 		if (log_reads || (!was_usable && e->logged))
-			log_info("approved_images %s: %zu digest%s%s", e->path, list->n,
-					list->n == 1 ? "" : "s",
+			log_info("approved_images %s: %zu digest%s%s", e->path, e->list->n,
+					e->list->n == 1 ? "" : "s",
 					was_usable || !e->logged ? "" : " (usable again)");
 		e->logged = 0;
 		return;
 	}
-	if (rc == RG_APPROVEDFILE_MALFORMED) {
-		size_t off = (size_t)snprintf(e->why, sizeof(e->why), "malformed:");
-
-		for (size_t i = 0; i < errs.n && i < SHOWN_PROBLEMS && off < sizeof(e->why); i++)
-			off += (size_t)snprintf(e->why + off, sizeof(e->why) - off, "%s %s",
-					i > 0 ? ";" : "", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-		if (errs.n + errs.lost > SHOWN_PROBLEMS && off < sizeof(e->why))
-			snprintf(e->why + off, sizeof(e->why) - off, " (and %zu more problems)",
-					errs.n + errs.lost - SHOWN_PROBLEMS);
-	} else {
-		snprintf(e->why, sizeof(e->why), "%s", err);
-	}
-	rg_errlist_free(&errs);
 	/* A new problem is logged at once; the same one again only by the clock. */
 	if (strcmp(old_why, e->why) != 0)
 		log_unusable(e, now);
-	/* A malformed file keeps the version read, so the same bytes are not
-	 * parsed again; anything else is tried again on the next lookup (a
-	 * chmod of the directory changes nothing the file's stat shows). */
-	if (rc != RG_APPROVEDFILE_MALFORMED) {
-		memset(&e->version, 0, sizeof(e->version));
-		memset(&e->dir_version, 0, sizeof(e->dir_version));
-	}
-}
-
-/* Brings e up to date with the file at its path (under the lock); st and
- * dst are stat(2) of the file and of its directory (dst zeroed if none). */
-static void update(struct file *e, bool log_reads, const struct stat *st, const struct stat *dst,
-		int stat_errno, time_t now)
-{
-	if (stat_errno != 0) {
-		if (e->read && e->stat_errno == stat_errno)
-			return;
-		rg_approved_free(e->list);
-		e->list = NULL;
-		e->read = true;
-		e->stat_errno = stat_errno;
-		memset(&e->version, 0, sizeof(e->version));
-		memset(&e->dir_version, 0, sizeof(e->dir_version));
-		snprintf(e->why, sizeof(e->why), "cannot open %s: %s", e->path, strerror(stat_errno));
-		log_unusable(e, now);
-		return;
-	}
-	if (!e->read || e->stat_errno != 0 || !same_version(&e->version, st) ||
-	    !same_version(&e->dir_version, dst))
-		refresh(e, log_reads, now);
 }
 
 /* stat(2) of path and of its directory, before taking the lock. Returns 0,
@@ -296,24 +293,64 @@ static int stat_both(const char *path, struct stat *st, struct stat *dst)
 	return stat(path, st) == 0 ? 0 : errno;
 }
 
-static enum rg_approved_answer lookup(void *arg, const char *path, const struct rg_imageref *img,
-		char *why, size_t whylen)
+/*
+ * Finds path's entry and brings it up to date with the file: returns it
+ * with f->lock held, or NULL (unlocked) when out of memory. A file that
+ * changed is read and parsed without the lock, by one thread at a time;
+ * meanwhile the others answer from the state before the change.
+ */
+static struct file *current(struct rg_approvedfile *f, const char *path, time_t now)
 {
-	struct rg_approvedfile *f = arg;
-	enum rg_approved_answer answer;
-	time_t now = time(NULL);
 	struct stat st, dst;
 	int stat_errno = stat_both(path, &st, &dst);
+	struct reading r;
 	struct file *e;
 
 	pthread_mutex_lock(&f->lock);
 	e = find(f, path);
 	if (e == NULL) {
 		pthread_mutex_unlock(&f->lock);
+		return NULL;
+	}
+	if (stat_errno != 0) {
+		if (e->read && e->stat_errno == stat_errno)
+			return e;
+		rg_approved_free(e->list);
+		e->list = NULL;
+		e->read = true;
+		e->stat_errno = stat_errno;
+		memset(&e->version, 0, sizeof(e->version));
+		memset(&e->dir_version, 0, sizeof(e->dir_version));
+		snprintf(e->why, sizeof(e->why), "cannot open %s: %s", e->path, strerror(stat_errno));
+		log_unusable(e, now);
+		return e;
+	}
+	if (e->read && e->stat_errno == 0 && same_version(&e->version, &st) &&
+	    same_version(&e->dir_version, &dst))
+		return e;
+	if (e->read && e->loading)
+		return e;
+	e->loading = true;
+	pthread_mutex_unlock(&f->lock);
+	read_into(path, &r);
+	pthread_mutex_lock(&f->lock);
+	e->loading = false;
+	apply(e, &r, f->log_reads, now);
+	return e;
+}
+
+static enum rg_approved_answer lookup(void *arg, const char *path, const struct rg_imageref *img,
+		char *why, size_t whylen)
+{
+	struct rg_approvedfile *f = arg;
+	enum rg_approved_answer answer;
+	time_t now = time(NULL);
+	struct file *e = current(f, path, now);
+
+	if (e == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return RG_APPROVED_UNUSABLE;
 	}
-	update(e, f->log_reads, &st, &dst, stat_errno, now);
 	if (e->list != NULL) {
 		answer = rg_approved_has(e->list, img) ? RG_APPROVED_YES : RG_APPROVED_NO;
 	} else {
@@ -345,17 +382,8 @@ void rg_approvedfile_preload(struct rg_approvedfile *f, const struct rg_policy *
 		return;
 	for (size_t i = 0; i < p->nroles; i++) {
 		const char *path = p->roles[i].constraints.approved_images;
-		struct stat st, dst;
-		int stat_errno;
-		struct file *e;
 
-		if (path == NULL)
-			continue;
-		stat_errno = stat_both(path, &st, &dst);
-		pthread_mutex_lock(&f->lock);
-		e = find(f, path);
-		if (e != NULL)
-			update(e, f->log_reads, &st, &dst, stat_errno, now);
-		pthread_mutex_unlock(&f->lock);
+		if (path != NULL && current(f, path, now) != NULL)
+			pthread_mutex_unlock(&f->lock);
 	}
 }

@@ -4,6 +4,8 @@
  * written, wrong mode or owner, missing, not a regular file), and read by
  * `check` with the same verdicts. Works in a private temporary directory.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,41 @@ static enum rg_approvedfile_status read_status(char *err, size_t errlen)
 	rg_approved_free(a);
 	rg_errlist_free(&errs);
 	return rc;
+}
+
+/* Lookups from several threads while the file is replaced under them: every
+ * version is valid, so no lookup may find it unusable. */
+static atomic_bool stop;
+static atomic_int unusable, answered;
+
+static void *asker(void *arg)
+{
+	const struct rg_approved_source *src = arg;
+	char why[512];
+
+	while (!atomic_load(&stop)) {
+		if (ask(src, "busybox@" A, why, sizeof(why)) == RG_APPROVED_UNUSABLE) {
+			if (atomic_fetch_add(&unusable, 1) == 0)
+				fprintf(stderr, "unusable: %s\n", why);
+		}
+		atomic_fetch_add(&answered, 1);
+	}
+	return NULL;
+}
+
+static void test_concurrent(const struct rg_approved_source *src)
+{
+	pthread_t t[4];
+
+	for (int i = 0; i < 4; i++)
+		test_assert(pthread_create(&t[i], NULL, asker, (void *)src) == 0);
+	for (int i = 0; i < 300; i++)
+		replace(i % 2 ? "# odd\n" A "\n" : "# even\n" B "\n", 0644);
+	atomic_store(&stop, true);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	test_assert(atomic_load(&answered) > 0);
+	test_assert(atomic_load(&unusable) == 0);
 }
 
 int main(void)
@@ -131,7 +168,14 @@ int main(void)
 	test_assert(read_status(err, sizeof(err)) == RG_APPROVEDFILE_UNSAFE);
 	test_assert(unlink(path) == 0);
 
+	/* (While one thread reads a changed file, the others answer from the
+	 * state before the change: bring it up to date first.) */
+	replace(A "\n", 0644);
+	test_assert(ask(&src, "busybox@" A, why, sizeof(why)) == RG_APPROVED_YES);
+	test_concurrent(&src);
+
 	/* removed: refused again */
+	test_assert(unlink(path) == 0);
 	test_assert(ask(&src, "busybox@" A, why, sizeof(why)) == RG_APPROVED_UNUSABLE);
 
 	/* without a set of files there is nothing to ask */

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "rolegate/approvedfile.h"
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/gojson.h"
@@ -31,10 +32,14 @@ static void object_from_body(struct rg_request *req)
 enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
 		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d)
 {
+	struct rg_approved_source approved;
 	enum rg_verdict v;
 
 	rg_identity_resolve(rt->policy, rt->dir, req->user, given, id);
+	rg_approvedfile_source(rt->approved, &approved);
+	req->approved = &approved;
 	v = rg_decide(rt->policy, id, req, d);
+	req->approved = NULL;
 	object_from_body(req);
 	return v;
 }

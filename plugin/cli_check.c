@@ -1,39 +1,98 @@
 /* `rolegate check`: validate the configuration, reporting every problem. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
+#include "rolegate/approvedfile.h"
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
+
+/*
+ * Reads every approved_images file of p as serve would. Returns 0 (a
+ * malformed file is only a warning: serve refuses every image until it
+ * parses), 1 when a file has the wrong type, owner or mode, 2 when one
+ * cannot be read.
+ */
+static int check_approved_files(const struct rg_policy *p)
+{
+	struct rg_strv seen = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < p->nroles; i++) {
+		const char *path = p->roles[i].constraints.approved_images;
+		struct rg_errlist errs = { 0 };
+		struct rg_approved *a = NULL;
+		char err[512];
+
+		if (path == NULL || rg_strv_has(&seen, path))
+			continue;
+		rg_strv_push(&seen, path);
+		switch (rg_approvedfile_read(path, &a, &errs, err, sizeof(err))) {
+		case RG_APPROVEDFILE_OK:
+			printf("%s: %zu approved digests (approved_images of role %s)\n", path, a->n,
+					p->roles[i].name);
+			break;
+		case RG_APPROVEDFILE_MALFORMED:
+			for (size_t j = 0; j < errs.n; j++)
+				fprintf(stderr, "%s (warning: serve refuses every image to role %s until the "
+						"file parses)\n", errs.msg[j] != NULL ? errs.msg[j] : "out of memory",
+						p->roles[i].name);
+			break;
+		case RG_APPROVEDFILE_UNSAFE:
+			fprintf(stderr, "%s (approved_images of role %s)\n", err, p->roles[i].name);
+			if (rc == 0)
+				rc = 1;
+			break;
+		case RG_APPROVEDFILE_UNREADABLE:
+			fprintf(stderr, "rolegate check: %s (approved_images of role %s)\n", err,
+					p->roles[i].name);
+			rc = 2;
+			break;
+		}
+		rg_approved_free(a);
+		rg_errlist_free(&errs);
+	}
+	rg_strv_free(&seen);
+	return rc;
+}
 
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "offline", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = RG_DEFAULT_CONFIG;
 	struct rg_errlist errs = { 0 };
 	struct rg_policy *p;
-	int opt;
+	bool offline = false;
+	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config = optarg;
 			break;
+		case 'O':
+			offline = true;
+			break;
 		case 'h':
-			printf("usage: rolegate check [-c FILE]\n\n"
+			printf("usage: rolegate check [-c FILE] [--offline]\n\n"
 				"Validates the configuration (default %s). Every problem is printed\n"
-				"as FILE:LINE: message. Exit 0 when valid, 1 when not.\n", RG_DEFAULT_CONFIG);
+				"as FILE:LINE: message. The approved-images files are read as serve\n"
+				"reads them (a malformed one is a warning); --offline skips them.\n"
+				"Exit 0 when valid, 1 when not, 2 when a file cannot be read.\n",
+				RG_DEFAULT_CONFIG);
 			return 0;
 		default:
-			fprintf(stderr, "usage: rolegate check [-c FILE]\n");
+			fprintf(stderr, "usage: rolegate check [-c FILE] [--offline]\n");
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: rolegate check [-c FILE]\n");
+		fprintf(stderr, "usage: rolegate check [-c FILE] [--offline]\n");
 		return 2;
 	}
 	p = rg_policy_load(config, &errs);
@@ -45,8 +104,10 @@ int cmd_check(int argc, char **argv)
 		rg_errlist_free(&errs);
 		return 1;
 	}
-	printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,
-			p->ldap.enabled ? ", LDAP" : "");
+	rc = offline ? 0 : check_approved_files(p);
+	if (rc == 0)
+		printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,
+				p->ldap.enabled ? ", LDAP" : "");
 	rg_policy_free(p);
-	return 0;
+	return rc;
 }

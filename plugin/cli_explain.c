@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rolegate/approvedfile.h"
 #include "rolegate/authz.h"
 #include "rolegate/cli.h"
 #include "rolegate/directory.h"
@@ -184,11 +185,14 @@ int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir)
 			return -1;
 		}
 	}
+	/* approved_images files are read as serve reads them (on first use). */
+	rt->approved = rg_approvedfile_new(false);
 	return 0;
 }
 
 void rg_runtime_close(struct rg_runtime *rt)
 {
+	rg_approvedfile_free(rt->approved);
 	rg_directory_free(rt->dir);
 	rg_policy_free(rt->policy);
 	memset(rt, 0, sizeof(*rt));

@@ -22,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include "rolegate/approvedfile.h"
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/cli.h"
@@ -44,6 +45,7 @@ struct server {
 	atomic_bool draining;      /* SIGTERM received: answer, then close */
 	size_t call_max;
 	gid_t group;               /* (gid_t)-1: root only */
+	struct rg_approvedfile *approved; /* approved_images files, for every runtime */
 };
 
 /*
@@ -457,6 +459,7 @@ static void reload(struct server *s, const char *config)
 		rg_policy_free(p);
 		return;
 	}
+	rt->approved = s->approved;
 	old = s->current;
 	s->current = rt;
 	pthread_mutex_unlock(&s->lock);
@@ -469,6 +472,7 @@ static void reload(struct server *s, const char *config)
 	release(old);
 	if (s->audit != NULL && rg_audit_reopen(s->audit) < 0)
 		log_warnx("cannot reopen the audit log %s", p->audit.path);
+	rg_approvedfile_preload(s->approved, p);
 	log_info("reloaded %s", config);
 }
 
@@ -569,6 +573,13 @@ int cmd_serve(int argc, char **argv)
 		rg_policy_free(p);
 		return 1;
 	}
+	s.approved = rg_approvedfile_new(true);
+	if (s.approved == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	s.current->approved = s.approved;
+	rg_approvedfile_preload(s.approved, p);
 	s.audit = rg_audit_open(&p->audit, err, sizeof(err));
 	if (s.audit == NULL) {
 		log_warnx("cannot open the audit log: %s", err);
@@ -648,5 +659,6 @@ int cmd_serve(int argc, char **argv)
 out:
 	rg_audit_close(s.audit);
 	release(s.current);
+	rg_approvedfile_free(s.approved);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "rolegate/conscheck.h"
+#include "rolegate/consimage.h"
 #include "rolegate/gojson.h"
 #include "rolegate/imageref.h"
 
@@ -529,18 +530,23 @@ int rg_conscheck_image(struct rg_conscheck *k, const char *ref, const char *verb
 	struct rg_imageref img;
 	const char *err;
 
+	/* Then pinned_images and approved_images (consimage.c): where an image
+	 * may come from is judged before the approved list is read. */
 	if (!k->c->has_registries)
-		return 0;
+		return rg_consimage_check(k, ref, verb);
 	if (ref[0] == '\0')
 		return rg_conscheck_deny(k, "%s without naming an image (registries)", k->what);
 	rg_conscheck_quote(ref, q, sizeof(q));
 	if (image_id(ref))
 		return rg_conscheck_deny(k, "%s %s by id (its registry cannot be checked)", verb, q);
+	/* pinned_images and approved_images say what is wrong with a digest
+	 * more precisely (and refuse whatever does not parse). */
 	if (rg_imageref_parse(ref, &img, &err) < 0)
-		return rg_conscheck_deny(k, "%s %s (%s)", verb, q, err);
+		return rg_consimage_restricted(k->c) ? rg_consimage_check(k, ref, verb) :
+			rg_conscheck_deny(k, "%s %s (%s)", verb, q, err);
 	for (size_t i = 0; i < allowed->n; i++) {
 		if (rg_imageref_under(&img, allowed->v[i]))
-			return 0;
+			return rg_consimage_check(k, ref, verb);
 	}
 	return rg_conscheck_deny(k, "%s %s (allowed registries: %s)", verb, q,
 			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");

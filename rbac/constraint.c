@@ -14,8 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rolegate/consimage.h"
 #include "rolegate/consmount.h"
 #include "rolegate/conscheck.h"
+#include "rolegate/consnet.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/route.h"
@@ -31,6 +33,9 @@ enum key {
 	K_REGISTRIES = 1 << 6,
 	K_LIMITS = 1 << 7,
 	K_EXEC_USER = 1 << 8,
+	K_IMAGES = 1 << 9,          /* pinned_images, approved_images */
+	K_NETWORKS = 1 << 10,       /* networks */
+	K_NET_DRIVERS = 1 << 11,    /* network_drivers */
 };
 
 /* What a HostConfig can ask for. */
@@ -40,6 +45,8 @@ enum key {
 
 bool rg_constraints_any(const struct rg_constraints *c)
 {
+	if (rg_consimage_restricted(c) || rg_consnet_restricted(c))
+		return true;
 	return c->privileged != RG_UNSET || c->host_namespaces != RG_UNSET ||
 		c->devices != RG_UNSET || c->unconfined != RG_UNSET || c->has_capabilities ||
 		c->has_bind_mounts || c->has_registries || c->has_require_limits || c->has_exec_user;
@@ -68,6 +75,12 @@ static unsigned restricting(const struct rg_constraints *c)
 		keys |= K_LIMITS;
 	if (c->has_exec_user)
 		keys |= K_EXEC_USER;
+	if (rg_consimage_restricted(c))
+		keys |= K_IMAGES;
+	if (c->has_networks)
+		keys |= K_NETWORKS;
+	if (c->has_network_drivers)
+		keys |= K_NET_DRIVERS;
 	return keys;
 }
 
@@ -138,13 +151,16 @@ static void query_value(const struct rg_request *req, const char *name, char *ou
 		out[0] = '\0';
 }
 
-/* image.pull: fromImage (a tag in ?tag= does not change the registry). */
+/* image.pull: fromImage (a tag in ?tag= does not change the registry, but
+ * may name the digest). */
 static int pull_query(struct rg_conscheck *k, struct rg_request *req)
 {
-	char image[RG_PATH_MAX];
+	char image[RG_PATH_MAX], tag[RG_PATH_MAX], ref[RG_PATH_MAX];
 
 	query_value(req, "fromImage", image, sizeof(image));
-	return rg_conscheck_image(k, image, "pull image");
+	query_value(req, "tag", tag, sizeof(tag));
+	rg_consimage_pull_ref(image, tag, ref, sizeof(ref));
+	return rg_conscheck_image(k, ref, "pull image");
 }
 
 /* image.build: RUN steps on the host's network (?networkmode=host). */
@@ -152,7 +168,12 @@ static int build_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	char mode[256], q[RG_CONSCHECK_QUOTE_MAX + 1];
 
+	if (rg_consimage_build(k) < 0)
+		return -1;
 	query_value(req, "networkmode", mode, sizeof(mode));
+	/* The RUN steps' network: unset is the default bridge (networks). */
+	if (rg_consnet_join(k, mode[0] != '\0' ? mode : "default", "networkmode") < 0)
+		return -1;
 	if (strcasecmp(mode, "host") == 0)
 		return rg_conscheck_deny(k, "build with the host's network namespace (networkmode=host)");
 	if (strncasecmp(mode, "container:", 10) == 0)
@@ -166,7 +187,7 @@ static int plugin_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	char remote[RG_PATH_MAX];
 
-	if (!k->c->has_registries)
+	if (!k->c->has_registries && !rg_consimage_restricted(k->c))
 		return 0;
 	query_value(req, "remote", remote, sizeof(remote));
 	return rg_conscheck_image(k, remote, "install plugin");
@@ -228,8 +249,11 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 	 * (a deprecated embedded HostConfig): check both places. */
 	if (hostconfig(k, hc, "HostConfig.") < 0 || hostconfig(k, body, "") < 0)
 		return -1;
+	if (rg_consnet_mode(k, hc, body) < 0)
+		return -1;
 	json_object_foreach((json_t *)endpoints, key, unused) {
-		if (rg_conscheck_network_name(k, key, "NetworkingConfig.EndpointsConfig") < 0)
+		if (rg_conscheck_network_name(k, key, "NetworkingConfig.EndpointsConfig") < 0 ||
+		    rg_consnet_join(k, key, "NetworkingConfig.EndpointsConfig") < 0)
 			return -1;
 	}
 	/* Before API 1.41 an unset CgroupnsMode means "host" on cgroup v1. */
@@ -299,7 +323,8 @@ static int service_networks(struct rg_conscheck *k, const json_t *networks, cons
 		if (!json_is_object(n))
 			return rg_conscheck_malformed(k, field, "a list of objects");
 		if (rg_conscheck_string(k, rg_json_get(n, "Target"), field, &target) < 0 ||
-		    rg_conscheck_network_name(k, target, field) < 0)
+		    rg_conscheck_network_name(k, target, field) < 0 ||
+		    rg_consnet_join(k, target, field) < 0)
 			return -1;
 	}
 	return 0;
@@ -356,6 +381,20 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	return rg_conscheck_limits_service(k, limits);
 }
 
+/* network.connect: the network is the path's {id}. */
+static int connect_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	if (rg_conscheck_network_name(k, req->route.object, "the path") < 0)
+		return -1;
+	return rg_consnet_join(k, req->route.object, "the path");
+}
+
+static int network_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
+{
+	(void)req;
+	return rg_consnet_create(k, body);
+}
+
 static int plugin_install(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
 	(void)req;
@@ -382,32 +421,36 @@ struct command_rule {
  * or denied whole by a role's patterns (docs/constraints.md).
  */
 static const struct command_rule rules[] = {
-	{ "container.create", "create a container", K_HOSTCONFIG | K_REGISTRIES | K_LIMITS,
-		NULL, container_create },
+	{ "container.create", "create a container",
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, container_create },
 	{ "container.start", "start a container", 0, start_query, NULL },
 	{ "container.update", "update a container", K_DEVICES | K_LIMITS, NULL, container_update },
 	{ "exec.create", "create an exec session", K_PRIVILEGED | K_EXEC_USER, NULL, exec_create },
 	{ "volume.create", "create a volume", K_BINDS, NULL, volume_create },
-	{ "service.create", "create a service", K_HOSTCONFIG | K_REGISTRIES | K_LIMITS,
-		NULL, service_spec },
-	{ "service.update", "update a service", K_HOSTCONFIG | K_REGISTRIES | K_LIMITS,
-		NULL, service_spec },
+	{ "service.create", "create a service",
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, service_spec },
+	{ "service.update", "update a service",
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, service_spec },
 	{ "image.pull", "pull an image", 0, pull_query, NULL },
 	{ "image.build", "build an image", 0, build_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.set", "configure a plugin", K_BINDS | K_DEVICES, NULL, plugin_set },
+	{ "network.connect", "connect a container to a network", 0, connect_query, NULL },
+	{ "network.create", "create a network", K_NET_DRIVERS, NULL, network_create },
 };
 
 /* The restricting keys a command's query checks read. */
 static unsigned query_keys(const char *command)
 {
 	if (strcmp(command, "image.pull") == 0 || strcmp(command, "plugin.install") == 0 || strcmp(command, "plugin.upgrade") == 0)
-		return K_REGISTRIES;
+		return K_REGISTRIES | K_IMAGES;
 	if (strcmp(command, "image.build") == 0)
-		return K_HOST_NS;
+		return K_HOST_NS | K_IMAGES | K_NETWORKS;
 	if (strcmp(command, "container.start") == 0)
 		return K_HOSTCONFIG;
+	if (strcmp(command, "network.connect") == 0)
+		return K_NETWORKS | K_HOST_NS;
 	return 0;
 }
 
@@ -430,7 +473,7 @@ int rg_constraints_check(const struct rg_constraints *c, struct rg_request *req,
 		return 0;
 	keys = restricting(c);
 	k = (struct rg_conscheck){ .c = c, .what = rule->what, .reason = reason,
-		.reasonlen = reasonlen };
+		.reasonlen = reasonlen, .approved = req->approved };
 	if (rule->query != NULL && (keys & query_keys(rule->command)) != 0 &&
 	    rule->query(&k, req) < 0)
 		return -1;

@@ -356,6 +356,8 @@ static const struct key constraint_keys[] = {
 	{ "privileged", K_BOOL }, { "host_namespaces", K_BOOL }, { "capabilities", K_STRINGS },
 	{ "devices", K_BOOL }, { "unconfined", K_BOOL }, { "bind_mounts", K_STRINGS },
 	{ "registries", K_STRINGS }, { "require_limits", K_STRINGS }, { "exec_user", K_STRINGS },
+	{ "pinned_images", K_BOOL }, { "approved_images", K_STRING }, { "networks", K_STRINGS },
+	{ "network_drivers", K_STRINGS },
 	{ NULL, K_STRING },
 };
 
@@ -397,12 +399,54 @@ static int normalize_abs_path(char *path)
 	return 0;
 }
 
+/*
+ * pinned_images, approved_images, networks, network_drivers. The approved
+ * file itself is read by the daemon (and by `rolegate check`), not here:
+ * loading a policy touches no file but the configuration.
+ */
+static void load_provenance(const struct loader *l, const config_setting_t *g,
+		struct rg_constraints *c)
+{
+	const config_setting_t *s;
+	char name[256];
+
+	c->pinned_images = get_tristate(g, "pinned_images");
+	if ((s = child(g, "approved_images", K_STRING)) != NULL) {
+		const char *path = config_setting_get_string(s);
+
+		if (path[0] != '/')
+			err(l, s, "'%s' must be an absolute path, not \"%s\"",
+					full_name(s, name, sizeof(name)), path);
+		else if ((c->approved_images = strdup(path)) == NULL)
+			err(l, s, "out of memory");
+	}
+	c->has_networks = get_strings(l, g, "networks", &c->networks);
+	s = child(g, "networks", K_STRINGS);
+	for (size_t i = 0; i < c->networks.n; i++) {
+		const char *n = c->networks.v[i];
+
+		/* A network name is never empty and holds no control or blank
+		 * characters; such an entry is a typo that would match nothing. */
+		if (n[0] == '\0' || n[strcspn(n, " \t\r\n\v\f")] != '\0')
+			err(l, s, "networks entry '%s' must be a network name or glob (\"team-*\")", n);
+	}
+	c->has_network_drivers = get_strings(l, g, "network_drivers", &c->network_drivers);
+	s = child(g, "network_drivers", K_STRINGS);
+	for (size_t i = 0; i < c->network_drivers.n; i++) {
+		const char *d = c->network_drivers.v[i];
+
+		if (d[0] == '\0' || d[strcspn(d, " \t\r\n\v\f*")] != '\0')
+			err(l, s, "network_drivers entry '%s' must be a driver name (\"bridge\", \"macvlan\")", d);
+	}
+}
+
 static void load_constraints(const struct loader *l, const config_setting_t *g, struct rg_constraints *c)
 {
 	struct rg_strv limits = { 0 };
 	const config_setting_t *s;
 
 	c->privileged = c->host_namespaces = c->devices = c->unconfined = RG_UNSET;
+	c->pinned_images = RG_UNSET;
 	if (g == NULL)
 		return;
 	check_keys(l, g, constraint_keys);
@@ -464,6 +508,7 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 		if (u[0] == '\0' || (u[0] == '!' && u[1] == '\0'))
 			err(l, s, "exec_user entries must be a user name, uid, or !name");
 	}
+	load_provenance(l, g, c);
 }
 
 static const struct key role_keys[] = {
@@ -676,6 +721,9 @@ static void free_constraints(struct rg_constraints *c)
 	rg_strv_free(&c->bind_mounts);
 	rg_strv_free(&c->registries);
 	rg_strv_free(&c->exec_user);
+	free(c->approved_images);
+	rg_strv_free(&c->networks);
+	rg_strv_free(&c->network_drivers);
 }
 
 void rg_policy_free(struct rg_policy *p)

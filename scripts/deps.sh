@@ -7,7 +7,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build \
 	libmicrohttpd-dev libjansson-dev libldap-dev libconfig-dev libssl-dev \
-	docker.io containerd runc busybox-static docker-compose \
+	docker.io containerd runc busybox-static docker-compose docker-registry \
 	slapd ldap-utils rsyslog logrotate strace \
 	openssl curl ca-certificates python3 procps psmisc iproute2 \
 	clang libclang-rt-14-dev valgrind >/dev/null

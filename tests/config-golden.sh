@@ -21,9 +21,11 @@ for conf in bad-*.conf; do
 	fi
 	pass=$((pass + 1))
 done
+# --offline: the examples name files of the host they are written for
+# (approved_images), which this machine need not have.
 for conf in good-*.conf "$examples"/*.conf; do
 	[ -e "$conf" ] || continue
-	if ! out=$("$rolegate" check -c "$conf" 2>&1); then
+	if ! out=$("$rolegate" check --offline -c "$conf" 2>&1); then
 		echo "FAIL $conf: expected valid:"; echo "$out"; fail=$((fail + 1)); continue
 	fi
 	pass=$((pass + 1))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Decision tables: every tests/decisions/*.table runs through `rolegate test`
 # (the path `rolegate serve` takes) against the config named on its first
-# line ("# config: FILE", relative to tests/decisions/).
+# line ("# config: FILE", relative to tests/decisions/), with @DECISIONS@ in
+# it replaced by that directory (for files a config names by absolute path).
 set -u
 rolegate=$(readlink -f "$1")
 dir=$2/decisions
@@ -12,6 +13,9 @@ for table in "$dir"/*.table; do
 		echo "FAIL $table: first line must be '# config: FILE'"; fail=1; continue
 	fi
 	echo "== $(basename "$table") ($conf)"
-	"$rolegate" test -c "$dir/$conf" "$table" || fail=1
+	rendered=$(mktemp /tmp/rolegate-decisions.XXXXXX) || exit 2
+	sed "s|@DECISIONS@|$dir|g" "$dir/$conf" >"$rendered"
+	"$rolegate" test -c "$rendered" "$table" || fail=1
+	rm -f "$rendered"
 done
 exit $fail

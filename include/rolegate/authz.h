@@ -17,12 +17,15 @@
 struct rg_audit;
 struct rg_audit_waiter;
 struct rg_directory;
+struct rg_approvedfile;
 
 /* What serve needs to answer a call; swapped as a whole on reload. */
 struct rg_runtime {
 	int refs;                  /* atomic; see plugin/serve.c */
 	struct rg_policy *policy;
 	struct rg_directory *dir;  /* NULL without identity.ldap */
+	struct rg_approvedfile *approved; /* approved_images files (not owned: the
+	                           * command's, kept across reloads); NULL = none readable */
 };
 
 /*

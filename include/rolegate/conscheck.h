@@ -21,6 +21,8 @@
 
 #include "rolegate/policy.h"
 
+struct rg_approved_source;
+
 /* Longest user-supplied text (a path, an image) quoted in a reason. */
 #define RG_CONSCHECK_QUOTE_MAX 160
 
@@ -29,6 +31,9 @@ struct rg_conscheck {
 	const char *what;      /* the command in words: "create a container" */
 	char *reason;          /* where a deny writes its phrase */
 	size_t reasonlen;
+	/* The daemon's approved-images files (approved_images), or NULL where
+	 * none can be read: every image is then refused under that key. */
+	const struct rg_approved_source *approved;
 };
 
 /* Writes a printf-formatted phrase to k->reason. Returns -1 (deny). */

@@ -49,6 +49,13 @@ struct rg_constraints {
 	unsigned require_limits;       /* enum rg_limit bits */
 	bool has_exec_user;
 	struct rg_strv exec_user;      /* "name" allows, "!name" forbids */
+	/* Image provenance and networks (SPEC.md §3, §4; docs/constraints.md). */
+	enum rg_tristate pinned_images; /* RG_YES: images only as name@sha256:... */
+	char *approved_images;         /* absolute path of the approved-digests file, or NULL */
+	bool has_networks;
+	struct rg_strv networks;       /* globs over network names a container may join */
+	bool has_network_drivers;
+	struct rg_strv network_drivers; /* drivers network create may use ("" = "bridge") */
 };
 
 struct rg_role {

@@ -14,6 +14,8 @@
 
 #include "rolegate/route.h"
 
+struct rg_approved_source;
+
 enum rg_phase {
 	RG_PHASE_REQUEST,   /* AuthZPlugin.AuthZReq */
 	RG_PHASE_RESPONSE,  /* AuthZPlugin.AuthZRes */
@@ -45,6 +47,10 @@ struct rg_request {
 	char *content_type;    /* RequestHeaders["Content-Type"] or NULL */
 	int status;            /* ResponseStatusCode (response phase), else 0 */
 	json_t *response_json; /* ResponseBody parsed (response phase), may be NULL */
+
+	/* Set by the daemon before deciding (borrowed): its approved-images
+	 * files. NULL refuses every image to a role with approved_images. */
+	const struct rg_approved_source *approved;
 };
 
 /*

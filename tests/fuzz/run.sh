@@ -24,7 +24,7 @@ seconds=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work=${FUZZ_WORK:-/tmp/rolegate-fuzz}
-targets=${*:-authz path config gojson logrecord}
+targets=${*:-authz path config gojson logrecord approved}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0:suppressions=$here/lsan.supp}

@@ -1,0 +1,51 @@
+#ifndef ROLEGATE_CONSNET_H
+#define ROLEGATE_CONSNET_H
+
+/*
+ * Networks (SPEC.md §3 networks, network_drivers; §4): which networks a
+ * container may join, which drivers a new network may use, and networks
+ * named by id under host_namespaces = false. Same contract as conscheck.h:
+ * 0 passes, -1 denies with k->reason set.
+ *
+ * dockerd finds a network by exact id, then exact name, then id prefix
+ * (daemon.FindNetwork), so a name made only of lower-case hex digits may
+ * be another network's id prefix; the host network's id reaches the host's
+ * network namespace. Such a name is "by id" here: its network cannot be
+ * known without dockerd's state, and it is refused under `networks` and
+ * under host_namespaces = false (unless rg_consnet_known() knows it).
+ */
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "rolegate/conscheck.h"
+
+/* Whether c restricts networks (networks, network_drivers) at all. */
+bool rg_consnet_restricted(const struct rg_constraints *c);
+
+/* Whether name could be read by dockerd as a network id or id prefix: empty,
+ * or at most 64 lower-case hex digits. */
+bool rg_consnet_id_like(const char *name);
+
+/*
+ * A container create's network mode: HostConfig.NetworkMode (hc may be
+ * NULL) and the top-level NetworkMode of the deprecated embedded HostConfig
+ * (body), each judged when set; neither set is "default". "default" is the
+ * default bridge ("bridge"), "none" joins nothing, "host" and
+ * "container:..." are host_namespaces' to judge, any other value is a
+ * network name or id.
+ */
+int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const json_t *body);
+
+/*
+ * One network a container joins by name or id: an EndpointsConfig key, the
+ * network of a network connect, a service's Networks[].Target. field names
+ * where it came from.
+ */
+int rg_consnet_join(struct rg_conscheck *k, const char *network, const char *field);
+
+/* network_drivers: a network create body (Driver, Options, ConfigFrom). */
+int rg_consnet_create(struct rg_conscheck *k, const json_t *body);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * Network checks: see include/rolegate/consnet.h. Network names are
+ * compared exactly, as dockerd compares them ("Bridge" is not the default
+ * bridge, it is a network someone may have named so).
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rolegate/consnet.h"
+#include "rolegate/gojson.h"
+
+/* Drivers that attach a network to a host interface (Options "parent"). */
+static const char *const host_interface_drivers[] = { "macvlan", "ipvlan" };
+
+bool rg_consnet_restricted(const struct rg_constraints *c)
+{
+	return c->has_networks || c->has_network_drivers;
+}
+
+bool rg_consnet_id_like(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n <= 64 && strspn(name, "0123456789abcdef") == n;
+}
+
+/*
+ * Whether rolegate knows which network an id-like name is. The predefined
+ * networks are known by name, and none of their names is id-like; networks
+ * rolegate saw created are known once ownership state lands (SPEC.md §4).
+ */
+static bool known(const char *name)
+{
+	(void)name;
+	return false;
+}
+
+static bool is_host_interface_driver(const char *driver)
+{
+	for (size_t i = 0; i < sizeof(host_interface_drivers) / sizeof(host_interface_drivers[0]); i++) {
+		if (strcmp(driver, host_interface_drivers[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the networks globs allow name (fnmatch without flags: '*' spans
+ * every character, '/' included). */
+static bool listed(const struct rg_strv *globs, const char *name)
+{
+	for (size_t i = 0; i < globs->n; i++) {
+		if (fnmatch(globs->v[i], name, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A network joined by name (never "host", "none" or "container:..."). */
+static int join_name(struct rg_conscheck *k, const char *name, const char *field)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	const struct rg_constraints *c = k->c;
+
+	rg_conscheck_quote(name, q, sizeof(q));
+	if (rg_consnet_id_like(name) && !known(name)) {
+		if (c->host_namespaces == RG_NO)
+			return rg_conscheck_deny(k, "join network %s (%s): a name made of hex digits is "
+					"read by dockerd as a network id or id prefix, and could be the host's "
+					"network (host_namespaces)", name[0] == '\0' ? "\"\"" : q, field);
+		if (c->has_networks)
+			return rg_conscheck_deny(k, "join network %s (%s): a name made of hex digits is "
+					"read by dockerd as a network id or id prefix, whose name cannot be "
+					"known (networks)", name[0] == '\0' ? "\"\"" : q, field);
+	}
+	if (!c->has_networks || listed(&c->networks, name))
+		return 0;
+	return rg_conscheck_deny(k, "join network %s (%s; allowed networks: %s)", q, field,
+			c->networks.n > 0 ? rg_strv_join(&c->networks, ", ", list, sizeof(list)) : "none");
+}
+
+int rg_consnet_join(struct rg_conscheck *k, const char *network, const char *field)
+{
+	/* "host" is host_namespaces' (rg_conscheck_network_name); "none" and
+	 * the default bridge as dockerd reads them. */
+	if (strcmp(network, "host") == 0 || strcmp(network, "none") == 0 ||
+	    strncmp(network, "container:", 10) == 0)
+		return 0;
+	if (strcmp(network, "default") == 0)
+		network = "bridge";
+	return join_name(k, network, field);
+}
+
+int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const json_t *body)
+{
+	const char *inner, *outer;
+
+	if (!k->c->has_networks && k->c->host_namespaces != RG_NO)
+		return 0;
+	if (rg_conscheck_string(k, rg_json_get(hc, "NetworkMode"), "HostConfig.NetworkMode",
+			&inner) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(body, "NetworkMode"), "NetworkMode", &outer) < 0)
+		return -1;
+	/* dockerd up to 20.10 also reads a top-level NetworkMode (the
+	 * deprecated embedded HostConfig): each one that is set is judged. */
+	if (inner[0] != '\0' && rg_consnet_join(k, inner, "HostConfig.NetworkMode") < 0)
+		return -1;
+	if (outer[0] != '\0' && rg_consnet_join(k, outer, "NetworkMode") < 0)
+		return -1;
+	/* Neither set: "default", the default bridge on Linux. */
+	if (inner[0] == '\0' && outer[0] == '\0')
+		return rg_consnet_join(k, "default", "HostConfig.NetworkMode (unset: the default bridge)");
+	return 0;
+}
+
+int rg_consnet_create(struct rg_conscheck *k, const json_t *body)
+{
+	const struct rg_constraints *c = k->c;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], q2[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	const json_t *opts, *from;
+	const char *driver, *parent, *bridge, *config_from;
+
+	if (!c->has_network_drivers)
+		return 0;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	if (rg_conscheck_string(k, rg_json_get(body, "Driver"), "Driver", &driver) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(body, "Options"), "Options", &opts) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(body, "ConfigFrom"), "ConfigFrom", &from) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(from, "Network"), "ConfigFrom.Network",
+			&config_from) < 0)
+		return -1;
+	/* Options is a Go map: its keys are exact. */
+	if (rg_conscheck_string(k, json_object_get(opts, "parent"), "Options.parent", &parent) < 0 ||
+	    rg_conscheck_string(k, json_object_get(opts, "com.docker.network.bridge.name"),
+			"Options.com.docker.network.bridge.name", &bridge) < 0)
+		return -1;
+	/* dockerd's default driver is "bridge". */
+	if (driver[0] == '\0')
+		driver = "bridge";
+	rg_conscheck_quote(driver, q, sizeof(q));
+	if (!rg_strv_has(&c->network_drivers, driver))
+		return rg_conscheck_deny(k, "create a network with driver %s (allowed network_drivers: %s)",
+				q, c->network_drivers.n > 0 ?
+				rg_strv_join(&c->network_drivers, ", ", list, sizeof(list)) : "none");
+	if (is_host_interface_driver(driver))
+		return 0;
+	/* Only macvlan and ipvlan attach to a host interface; under any other
+	 * driver these can only be a way around that. */
+	if (parent[0] != '\0')
+		return rg_conscheck_deny(k, "create a network attached to host interface %s (Options "
+				"parent) with driver %s (network_drivers: only an allowed macvlan or ipvlan "
+				"may name a parent)", rg_conscheck_quote(parent, q2, sizeof(q2)), q);
+	if (bridge[0] != '\0')
+		return rg_conscheck_deny(k, "create a network on the host bridge %s (Options "
+				"com.docker.network.bridge.name): a bridge of that name that exists on the "
+				"host is joined as it is (network_drivers)",
+				rg_conscheck_quote(bridge, q2, sizeof(q2)));
+	if (config_from[0] != '\0')
+		return rg_conscheck_deny(k, "create a network from the configuration of network %s "
+				"(ConfigFrom), whose options (a host interface) cannot be checked; only an "
+				"allowed macvlan or ipvlan may (network_drivers)",
+				rg_conscheck_quote(config_from, q2, sizeof(q2)));
+	return 0;
+}

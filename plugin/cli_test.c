@@ -174,8 +174,10 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 		return;
 	}
 	want = w[arrow + 1];
-	/* The user word keeps its quotes for split_user; the rest read as in a shell. */
-	for (int i = 1; i < n; i++)
+	/* The user word keeps its quotes for split_user; the words up to "=>"
+	 * read as in a shell; the expected text after allow|deny is literal
+	 * (a deny message may quote a value: join network ""). */
+	for (int i = 1; i < arrow; i++)
 		unquote(w[i]);
 	for (int i = arrow + 2; i < n; i++) {
 		strncat(text, i > arrow + 2 ? " " : "", sizeof(text) - strlen(text) - 1);

@@ -14,6 +14,8 @@
 
 #include "rolegate/route.h"
 
+struct rg_owners;
+
 enum rg_phase {
 	RG_PHASE_REQUEST,   /* AuthZPlugin.AuthZReq */
 	RG_PHASE_RESPONSE,  /* AuthZPlugin.AuthZRes */
@@ -45,6 +47,10 @@ struct rg_request {
 	char *content_type;    /* RequestHeaders["Content-Type"] or NULL */
 	int status;            /* ResponseStatusCode (response phase), else 0 */
 	json_t *response_json; /* ResponseBody parsed (response phase), may be NULL */
+
+	/* Set by the caller before deciding (ownership.h); never freed here. */
+	struct rg_owners *owners; /* the ownership state; NULL = nothing tracked */
+	long long now;         /* Unix seconds: marks resolved objects used (0 = don't) */
 };
 
 /*

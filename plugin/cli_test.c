@@ -135,6 +135,8 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 		t->broken++;
 		goto out;
 	}
+	/* Cases run in order: what an allowed case creates is the caller's in the next ones. */
+	rg_explain_simulate(rt, &ex);
 	if (strcmp(want, ex.d.verdict == RG_ALLOW ? "allow" : "deny") != 0) {
 		if (ex.d.verdict == RG_ALLOW)
 			printf("%s:%u: expected deny, got allow (%s by role %s, rule \"%s\")\n", file, lineno,
@@ -224,13 +226,16 @@ static bool needs_lookup(int nfiles, char **files)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rolegate test [-c FILE] CASES-FILE...\n"
+	fprintf(f, "usage: rolegate test [-c FILE] [--state DIR] CASES-FILE...\n"
 		"\n"
 		"Runs policy tests against the configuration. Each line of a cases file is\n"
 		"  USER[:GROUP,...] METHOD URI [BODY-FILE] => allow|deny [TEXT]\n"
 		"  USER[:GROUP,...] -- docker ARGS... => allow|deny [TEXT]\n"
 		"USER '-' is the Unix socket (no identity); ':GROUPS' replaces the directory\n"
 		"lookup; TEXT must appear in the deny message; '#' starts a comment.\n"
+		"Cases run in order and ownership is simulated: what an allowed case creates\n"
+		"is its user's in the cases after it (--state DIR: start from a copy of that\n"
+		"plugin.state instead of an empty one).\n"
 		"Prints each failing case and 'N passed, N failed'; exit 1 if any failed.\n");
 }
 
@@ -238,10 +243,11 @@ int cmd_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = RG_DEFAULT_CONFIG;
+	const char *config = RG_DEFAULT_CONFIG, *state = NULL;
 	struct tally t = { 0 };
 	struct rg_runtime rt;
 	int opt;
@@ -249,6 +255,7 @@ int cmd_test(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
+		case 's': state = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -259,6 +266,10 @@ int cmd_test(int argc, char **argv)
 	}
 	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0)
 		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
+	if (state != NULL && rg_runtime_use_state(&rt, state) < 0) {
+		rg_runtime_close(&rt);
+		return 2;
+	}
 	for (int i = optind; i < argc; i++) {
 		if (run_file(&rt, argv[i], &t) < 0) {
 			rg_runtime_close(&rt);

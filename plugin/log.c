@@ -72,3 +72,12 @@ void log_warnx(const char *fmt, ...)
 	vlog(LOG_WARNING, NULL, fmt, ap);
 	va_end(ap);
 }
+
+void log_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, NULL, fmt, ap);
+	va_end(ap);
+}

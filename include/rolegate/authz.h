@@ -17,12 +17,14 @@
 struct rg_audit;
 struct rg_audit_waiter;
 struct rg_directory;
+struct rg_state;
 
 /* What serve needs to answer a call; swapped as a whole on reload. */
 struct rg_runtime {
 	int refs;                  /* atomic; see plugin/serve.c */
 	struct rg_policy *policy;
 	struct rg_directory *dir;  /* NULL without identity.ldap */
+	struct rg_state *state;    /* ownership (state.h); NULL = nothing tracked. Not owned */
 };
 
 /*

@@ -14,6 +14,7 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -15,5 +15,7 @@ void rg_log_started(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* At LOG_ERR: something was lost (an ownership record not written). */
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -428,6 +428,27 @@ size_t rg_owners_expire(struct rg_owners *o, long long now)
 	return sweep(o, used_after, &before);
 }
 
+/*
+ * A container's exec sessions go with it (dockerd forgets them). A scan of
+ * the execs, on removals only: execs are few, and expire.
+ */
+static void drop_execs_of(struct rg_owners *o, const char *container)
+{
+	struct table_s *tb = &o->k[RG_OBJ_EXEC].t[T_ID];
+
+	for (size_t i = 0; i < tb->nb; i++) {
+		struct rg_object *obj = tb->b[i], *next;
+
+		for (; obj != NULL; obj = next) {
+			next = obj->next_id;
+			if (strcmp(obj->container, container) == 0) {
+				unlink_obj(o, obj);
+				object_free(obj);
+			}
+		}
+	}
+}
+
 static int apply_create(struct rg_owners *o, const struct rg_owner_event *ev)
 {
 	struct rg_object *obj, *old;
@@ -493,6 +514,8 @@ int rg_owners_apply(struct rg_owners *o, const struct rg_owner_event *ev)
 			unlink_obj(o, obj);
 			object_free(obj);
 		}
+		if (ev->kind == RG_OBJ_CONTAINER)
+			drop_execs_of(o, ev->id);
 		return 0;
 	}
 	return -1;

@@ -57,7 +57,7 @@ struct rg_owners;
 enum rg_event_op {
 	RG_EV_CREATE,   /* a new object (replaces a record with the same id) */
 	RG_EV_RENAME,   /* id gets name (the name leaves any other record) */
-	RG_EV_REMOVE,   /* id is gone */
+	RG_EV_REMOVE,   /* id is gone (a container with its exec sessions) */
 };
 
 struct rg_owner_event {

@@ -401,6 +401,20 @@ static int owner_refs(struct ctx *x)
 	if (is_prune(command))
 		return rg_conscheck_deny(&x->k, "%s: prune acts on every user's objects (owner = \"%s\")",
 				command, x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
+	/* dockerd answers a create of an existing volume with it: the name must be free or ours */
+	if (strcmp(command, "volume.create") == 0) {
+		const struct rg_object *vol;
+		const json_t *name;
+
+		if ((body = rg_request_body(x->req, &why)) == NULL)
+			return 0;
+		name = rg_json_get(body, "Name");
+		if (json_is_string(name) &&
+		    rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, json_string_value(name), 0, 0, &vol) ==
+		    RG_RESOLVED && !is_mine(x, vol))
+			return not_mine(x, "create volume", json_string_value(name));
+		return 0;
+	}
 	if (strcmp(command, "container.commit") == 0) {
 		if (rg_query_get(x->req->route.query, "container", ref, sizeof(ref)) < 0)
 			ref[0] = '\0';

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
@@ -216,6 +217,45 @@ out:
 	return r;
 }
 
+/*
+ * The answer's CreatedAt ("2026-12-06T03:48:41Z", maybe with fractions or
+ * an offset) as Unix seconds, or -1 when it cannot be read.
+ */
+static long long created_at(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *rest;
+	long long t;
+	int used = 0;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			&tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 || used == 0)
+		return -1;
+	rest = s + used;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = (long long)timegm(&tm);
+	if (*rest == '.')
+		rest += 1 + strspn(rest + 1, "0123456789");
+	if ((rest[0] == '+' || rest[0] == '-') && strlen(rest) == 6 && rest[3] == ':') {
+		long long off = ((rest[1] - '0') * 10 + (rest[2] - '0')) * 3600LL +
+			((rest[4] - '0') * 10 + (rest[5] - '0')) * 60LL;
+
+		t -= rest[0] == '+' ? off : -off;
+	} else if (strcmp(rest, "Z") != 0) {
+		return -1;
+	}
+	return t;
+}
+
+/*
+ * dockerd answers a create of an existing volume name with that volume
+ * (201, as for a new one). It stays its creator's: a known record is kept,
+ * and an unknown one whose CreatedAt is older than the call (minus clock
+ * slack) is left unowned rather than given to whoever named it.
+ */
+#define RG_VOLUME_CREATED_SLACK 60
+
 static int volume_create(struct walk *w, const char *name, const char **why)
 {
 	const char *unread;
@@ -224,8 +264,13 @@ static int volume_create(struct walk *w, const char *name, const char **why)
 	const char *driver = answer_string(w->req, "Driver");
 	struct rg_strv list = { 0 };
 	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_VOLUME, .id = name, .name = name };
+	const struct rg_object *known;
+	long long born = created_at(answer_string(w->req, "CreatedAt"));
 	int r;
 
+	if (rg_owners_resolve(w->o, RG_OBJ_VOLUME, name, 0, 0, &known) == RG_RESOLVED ||
+	    (born >= 0 && born < w->now - RG_VOLUME_CREATED_SLACK))
+		return 0;
 	if (!json_is_object(opts))
 		opts = rg_json_get(body, "DriverOpts");
 	if (driver == NULL)

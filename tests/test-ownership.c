@@ -178,6 +178,16 @@ static void events_and_resolution(void)
 	answer("bob", "developer", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", 201,
 			"{\"Name\":\"bobvol\",\"Driver\":\"local\"}", 1);
 
+	/* dockerd answers a create of an existing volume with it: it stays its creator's */
+	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", 201,
+			"{\"Name\":\"bobvol\",\"Driver\":\"local\"}", 0);
+	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"oldvol\"}", 201,
+			"{\"Name\":\"oldvol\",\"Driver\":\"local\",\"CreatedAt\":\"1970-01-01T00:00:10+00:00\"}", 0);
+	resolve(RG_OBJ_VOLUME, "oldvol", 12, RG_UNKNOWN, NULL);
+	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"freshvol\"}", 201,
+			"{\"Name\":\"freshvol\",\"Driver\":\"local\",\"CreatedAt\":\"1970-01-01T00:16:40.5Z\"}", 1);
+	resolve(RG_OBJ_VOLUME, "freshvol", 12, RG_RESOLVED, "freshvol");
+
 	/* networks: alice's */
 	answer("alice", "ops", "POST", "/v1.41/networks/create", "{\"Name\":\"opsnet\"}", 201,
 			"{\"Id\":\"" ID_NET "\",\"Warning\":\"\"}", 1);
@@ -236,6 +246,9 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/containers/create",
 			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"bobvol:/d\"]}}", "allow", NULL);
 	decide("bob", "GET", "/v1.41/volumes/olgadata", NULL, "deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/volumes/create", "{\"Name\":\"olgadata\"}", "deny",
+			"create volume olgadata: not created by bob");
+	decide("bob", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", "allow", NULL);
 	decide("bob", "DELETE", "/v1.41/volumes/bobvol", NULL, "allow", NULL);
 
 	/* a volume known to be a host mount is judged by its paths, whoever created it */

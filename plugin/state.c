@@ -417,6 +417,12 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 		return -1;
 	}
 	len = strlen(line);
+	/* The reader refuses longer lines: such a record is not kept (it stays unowned). */
+	if (len > RG_STATEFILE_LINE_MAX) {
+		free(line);
+		errno = EFBIG;
+		return -1;
+	}
 	/* One write(2) of the whole line: a crash leaves it whole or torn at the end. */
 	n = write(s->journal, line, len);
 	free(line);

@@ -373,6 +373,34 @@ static void persistence_and_limits(void)
 	rg_owners_free(small);
 }
 
+/* The configuration keys: owner and plugin.state, and their errors. */
+static void config_keys(void)
+{
+	static const char bad[] =
+		"plugin = { state = \"relative/state\"; };\n"
+		"roles = { r = { users = [\"u\"]; allow = [\"*\"]; constraints = { owner = \"everyone\"; }; }; };\n";
+	char path[512];
+	struct rg_errlist errs = { 0 };
+	struct rg_policy *p;
+	FILE *f;
+
+	test_assert(policy->plugin.state != NULL && strcmp(policy->plugin.state, RG_DEFAULT_STATE) == 0);
+	test_assert(policy->roles[1].constraints.owner == RG_OWNER_SELF);
+	test_assert(policy->roles[2].constraints.owner == RG_OWNER_ROLE);
+	test_assert(policy->roles[0].constraints.owner == RG_OWNER_ANY);
+	snprintf(path, sizeof(path), "%s/bad.conf", dir);
+	test_assert((f = fopen(path, "w")) != NULL);
+	fputs(bad, f);
+	fclose(f);
+	p = rg_policy_load(path, &errs);
+	test_assert(p == NULL && errs.n == 2);
+	test_assert(strstr(errs.msg[0], "bad.conf:1: 'plugin.state' must be an absolute path") != NULL);
+	test_assert(strstr(errs.msg[1], "bad.conf:2: 'roles.r.constraints.owner' must be one of "
+			"\"self\", \"role\", not \"everyone\"") != NULL);
+	rg_errlist_free(&errs);
+	steps++;
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/rg-ownership-XXXXXX", path[512], conf[2048];
@@ -395,6 +423,7 @@ int main(void)
 		test_fail("config: %s", errs.n > 0 ? errs.msg[0] : "?");
 	model = rg_owners_new(0);
 
+	config_keys();
 	events_and_resolution();
 	decisions();
 	persistence_and_limits();

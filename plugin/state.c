@@ -435,9 +435,25 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 	return 0;
 }
 
+/* A create dockerd already reported (only a replayed call repeats an id): nothing to write. */
+static bool already_recorded(const struct rg_owners *o, const struct rg_owner_event *ev)
+{
+	const struct rg_object *obj;
+
+	if (ev->op != RG_EV_CREATE ||
+	    rg_owners_resolve(o, ev->kind, ev->id, 0, 0, &obj) != RG_RESOLVED)
+		return false;
+	return strcmp(obj->id, ev->id) == 0 && strcmp(obj->user, ev->user) == 0 &&
+		strcmp(obj->role, ev->role != NULL ? ev->role : "") == 0 &&
+		strcmp(obj->name, ev->name != NULL ? ev->name : "") == 0;
+}
+
 static int observe_sink(const struct rg_owner_event *ev, void *arg)
 {
 	struct rg_state *s = arg;
+
+	if (already_recorded(s->owners, ev))
+		return 0;
 
 	if (s->dir != NULL && journal_append(s, ev) < 0) {
 		log_errx("cannot record the %s %s %.12s in %s/journal (%s): %s", ev->op == RG_EV_CREATE ?

@@ -180,7 +180,7 @@ static int volumes_from(struct ctx *x, const char *spec)
 	return owned(x, RG_OBJ_CONTAINER, name, "mount the volumes of container");
 }
 
-static int link(struct ctx *x, const char *spec)
+static int link_ref(struct ctx *x, const char *spec)
 {
 	char name[RG_OWNERS_FIELD_MAX + 1];
 
@@ -295,7 +295,7 @@ static int hostconfig_refs(struct ctx *x, const json_t *hc)
 		return 0;
 	if (owner) {
 		if (each_string(x, rg_json_get(hc, "VolumesFrom"), volumes_from) < 0 ||
-		    each_string(x, rg_json_get(hc, "Links"), link) < 0 ||
+		    each_string(x, rg_json_get(hc, "Links"), link_ref) < 0 ||
 		    mode_container(x, hc, "NetworkMode", "network") < 0 ||
 		    mode_container(x, hc, "PidMode", "PID") < 0 ||
 		    mode_container(x, hc, "IpcMode", "IPC") < 0)

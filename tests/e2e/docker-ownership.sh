@@ -104,6 +104,24 @@ expect_ok "" docker_as dave volume create davevol
 expect_ok "v" docker_as dave run --rm -v davevol:/v busybox sh -c 'echo v > /v/f; cat /v/f'
 expect_denied "docker volume create" docker_as dave run --rm -v newvol:/v busybox true
 
+e2e_section "volumes are their creator's; host-mount volumes are judged by what they mount"
+expect_ok "" docker_as alice volume create -o type=none -o o=bind -o device=/etc etcvol
+expect_denied "$dev create volume etcvol: not created by dave" docker_as dave volume create etcvol
+expect_denied "$dev use volume etcvol: not created by dave" \
+	docker_as dave run --rm -v etcvol:/e busybox cat /e/shadow
+expect_denied "$dev inspect volume etcvol: not created by dave" docker_as dave volume inspect etcvol
+
+e2e_section "start re-checks the host paths a container mounts (a directory swapped for a symlink)"
+expect_ok "" docker_as dave create --name appbox -v "$E2E_DIR/projects/app:/app" busybox ls /app
+rmdir "$E2E_DIR/projects/app"
+ln -s / "$E2E_DIR/projects/app"
+expect_denied "$dev start container appbox, which mounts host path $E2E_DIR/projects/app, which resolves to /" \
+	docker_as dave start appbox
+rm "$E2E_DIR/projects/app"
+mkdir "$E2E_DIR/projects/app"
+expect_ok "" docker_as dave start appbox
+expect_ok "" docker_as dave rm -f appbox
+
 e2e_section "after kill -9 and a restart of rolegate, the same answers"
 kill -KILL "$E2E_ROLEGATE_PID"
 wait "$E2E_ROLEGATE_PID" 2>/dev/null
@@ -121,6 +139,7 @@ else
 	e2e_pass "davebox2 left the state with its removal"
 fi
 expect_ok "" docker_as alice rm -f opsbox
+expect_ok "" docker_as alice volume rm etcvol
 if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q "${ops_id:0:12}"; then
 	e2e_fail "opsbox is still in the state after its removal"
 else

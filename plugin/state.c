@@ -36,7 +36,6 @@ struct rg_state {
 	unsigned long gen;
 	size_t journal_events;
 	long long last_expire;
-	bool dirty;            /* changed since the last snapshot */
 };
 
 static long long now_s(void)
@@ -236,7 +235,6 @@ static int compact(struct rg_state *s)
 		return -1;
 	}
 	s->journal_events = 0;
-	s->dirty = false;
 	return 0;
 }
 
@@ -268,7 +266,6 @@ static int load(struct rg_state *s, char *err, size_t errlen, char *note, size_t
 	}
 	free(text);
 	s->journal_events = res.events;
-	s->dirty = res.events > 0;
 	if (res.stale || res.good_len == 0) {
 		/* already folded into the snapshot, or nothing but a torn header */
 		if (write_file(s, "journal", NULL, s->gen) < 0) {
@@ -381,7 +378,8 @@ void rg_state_close(struct rg_state *s)
 {
 	if (s == NULL)
 		return;
-	if (s->dir != NULL && s->journal >= 0 && s->dirty)
+	/* Always on disk: last-use times are saved only with a snapshot. */
+	if (s->dir != NULL && s->journal >= 0)
 		compact(s);
 	state_free(s);
 }
@@ -469,7 +467,6 @@ static int observe_sink(const struct rg_owner_event *ev, void *arg)
 				rg_obj_kind_name(ev->kind), ev->id);
 		return 0;
 	}
-	s->dirty = true;
 	return 0;
 }
 
@@ -487,8 +484,7 @@ int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *use
 		log_errx("%s %s by %s: %s; no owner is recorded", req->method, req->uri,
 				user != NULL && user[0] != '\0' ? user : "an unnamed caller", why != NULL ? why : "error");
 	if (now - s->last_expire >= RG_STATE_EXPIRE_EVERY) {
-		if (rg_owners_expire(s->owners, now) > 0)
-			s->dirty = true;
+		rg_owners_expire(s->owners, now);
 		s->last_expire = now;
 	}
 	/* Compact once the journal outgrows the state (or retry a failed one). */

@@ -40,7 +40,7 @@ struct rg_owners *rg_state_read_dir(const char *dir, char *err, size_t errlen, c
 /* A state in memory only, starting from a copy of o (NULL = empty): explain and test. */
 struct rg_state *rg_state_memory(const struct rg_owners *o);
 
-/* Compacts (when on disk and changed) and frees. NULL-safe. */
+/* Compacts (when on disk: the snapshot also saves last-use times) and frees. NULL-safe. */
 void rg_state_close(struct rg_state *s);
 
 /*

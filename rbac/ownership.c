@@ -510,12 +510,13 @@ int rg_owners_apply(struct rg_owners *o, const struct rg_owner_event *ev)
 	case RG_EV_RENAME:
 		return apply_rename(o, ev);
 	case RG_EV_REMOVE:
+		/* execs first: ev->id may be the record's own id, freed below */
+		if (ev->kind == RG_OBJ_CONTAINER)
+			drop_execs_of(o, ev->id);
 		if ((obj = find_id(o, ev->kind, ev->id)) != NULL) {
 			unlink_obj(o, obj);
 			object_free(obj);
 		}
-		if (ev->kind == RG_OBJ_CONTAINER)
-			drop_execs_of(o, ev->id);
 		return 0;
 	}
 	return -1;

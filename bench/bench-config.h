@@ -7,6 +7,7 @@
 static const char bench_default_template[] =
 	"plugin = {\n"
 	"  socket = \"@DIR@/unused.sock\";\n"
+	"  state = \"@DIR@/state\";\n"
 	"};\n"
 	"identity = {\n"
 	"  unauthenticated = \"automation\";\n"

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -13,6 +14,7 @@
 #include "rolegate/authz.h"
 #include "rolegate/gojson.h"
 #include "rolegate/log.h"
+#include "rolegate/state.h"
 
 /*
  * Creates without a name in the path take their object from the body, so
@@ -38,10 +40,51 @@ enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *
 	rg_identity_resolve(rt->policy, rt->dir, req->user, given, id);
 	rg_approvedfile_source(rt->approved, &approved);
 	req->approved = &approved;
+	/* The ownership state is read for the decision only (SPEC.md §4). */
+	req->owners = rg_state_read_begin(rt->state);
+	req->now = (long long)time(NULL);
 	v = rg_decide(rt->policy, id, req, d);
+	rg_state_read_end(rt->state);
+	req->owners = NULL;
 	req->approved = NULL;
 	object_from_body(req);
 	return v;
+}
+
+/* Commands whose 2xx answer changes the ownership state (ownercheck.h). */
+static bool changes_state(const char *command)
+{
+	static const char *const commands[] = {
+		"container.create", "exec.create", "volume.create", "network.create",
+		"container.rename", "container.remove", "volume.remove", "network.remove",
+		"container.prune", "volume.prune", "network.prune", NULL,
+	};
+
+	for (size_t i = 0; command != NULL && commands[i] != NULL; i++) {
+		if (strcmp(commands[i], command) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The ownership state follows dockerd's answers whatever audit.responses
+ * says. The allowing role is found by deciding the request again (the
+ * AuthZRes carries it whole); on a deny now (the configuration changed in
+ * between) the object is recorded with no role.
+ */
+static void observe(const struct rg_runtime *rt, struct rg_request *req)
+{
+	struct rg_identity id;
+	struct rg_decision d;
+
+	if (rt->state == NULL || req->status < 200 || req->status > 299 ||
+	    !changes_state(req->route.command))
+		return;
+	rg_authz_decide(rt, req, NULL, &id, &d);
+	rg_state_observe(rt->state, req, id.user, d.verdict == RG_ALLOW ? d.role : "");
+	rg_decision_clear(&d);
+	rg_identity_clear(&id);
 }
 
 /* obj as compact JSON text (free()), or NULL when out of memory; takes obj. */
@@ -134,6 +177,7 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	int r;
 
 	ans->json = decision_answer(true, NULL, &ans->status);
+	observe(rt, req);
 	if (!rg_audit_records_response(p->audit.responses, req->route.command))
 		return;
 	object_from_body(req);

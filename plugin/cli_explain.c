@@ -13,6 +13,7 @@
 #include "rolegate/cli.h"
 #include "rolegate/directory.h"
 #include "rolegate/explain.h"
+#include "rolegate/state.h"
 
 #define RG_BODY_FILE_MAX (64 * 1024 * 1024)
 
@@ -93,6 +94,73 @@ int rg_explain_one(const struct rg_runtime *rt, const char *user, const struct r
 		return -1;
 	}
 	rg_authz_decide(rt, &ex->req, given, &ex->id, &ex->d);
+	return 0;
+}
+
+/* splitmix64: simulated ids that look like dockerd's (64 hex) and never repeat in a run. */
+static void simulated_id(char out[65])
+{
+	static unsigned long long counter;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned long long z = (++counter) * 0x9e3779b97f4a7c15ULL;
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		snprintf(out + 16 * i, 17, "%016llx", z);
+	}
+}
+
+int rg_explain_simulate(const struct rg_runtime *rt, struct rg_explanation *ex)
+{
+	const char *command = ex->d.command;
+	const json_t *body, *name;
+	const char *why;
+	char id[65];
+
+	if (rt->state == NULL || ex->d.verdict != RG_ALLOW)
+		return 0;
+	simulated_id(id);
+	ex->req.phase = RG_PHASE_RESPONSE;
+	if (strcmp(command, "volume.create") == 0) {
+		body = rg_request_body(&ex->req, &why);
+		name = json_object_get(body, "Name");
+		ex->req.status = 201;
+		ex->req.response_json = json_pack("{s:s}", "Name",
+				json_is_string(name) && json_string_value(name)[0] != '\0' ? json_string_value(name) : id);
+	} else if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
+			strcmp(command, "network.create") == 0) {
+		ex->req.status = 201;
+		ex->req.response_json = json_pack("{s:s}", "Id", id);
+	} else {
+		/* rename, remove: dockerd answers 204; a prune lists nothing here */
+		ex->req.status = 204;
+	}
+	return rg_state_observe(rt->state, &ex->req, ex->id.user, ex->d.role);
+}
+
+int rg_runtime_use_state(struct rg_runtime *rt, const char *dir)
+{
+	struct rg_owners *o;
+	struct rg_state *s;
+	char err[1024], note[512];
+
+	o = rg_state_read_dir(dir, err, sizeof(err), note, sizeof(note));
+	if (o == NULL) {
+		fprintf(stderr, "rolegate: %s\n", err);
+		return -1;
+	}
+	if (note[0] != '\0')
+		fprintf(stderr, "rolegate: %s\n", note);
+	s = rg_state_memory(o);
+	rg_owners_free(o);
+	if (s == NULL) {
+		fprintf(stderr, "rolegate: out of memory\n");
+		return -1;
+	}
+	rg_state_close(rt->state);
+	rt->state = s;
 	return 0;
 }
 
@@ -187,12 +255,21 @@ int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir)
 	}
 	/* approved_images files are read as serve reads them (on first use). */
 	rt->approved = rg_approvedfile_new(false);
+	/* Ownership is simulated from an empty state (--state: a copy of a real one). */
+	rt->state = rg_state_memory(NULL);
+	if (rt->state == NULL) {
+		fprintf(stderr, "rolegate: out of memory\n");
+		rg_directory_free(rt->dir);
+		rg_policy_free(rt->policy);
+		return -1;
+	}
 	return 0;
 }
 
 void rg_runtime_close(struct rg_runtime *rt)
 {
 	rg_approvedfile_free(rt->approved);
+	rg_state_close(rt->state);
 	rg_directory_free(rt->dir);
 	rg_policy_free(rt->policy);
 	memset(rt, 0, sizeof(*rt));
@@ -200,7 +277,7 @@ void rg_runtime_close(struct rg_runtime *rt)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] METHOD URI [BODY-FILE]\n"
+	fprintf(f, "usage: rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] [--state DIR] METHOD URI [BODY-FILE]\n"
 		"       rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] -- docker ARGS...\n"
 		"\n"
 		"Decides a hypothetical request exactly as 'rolegate serve' would and prints the\n"
@@ -208,6 +285,7 @@ static void usage(FILE *f)
 		"  --user NAME    the caller (the CN of their TLS certificate); '' = the Unix socket\n"
 		"  --groups LIST  use these groups instead of asking identity.users and LDAP\n"
 		"  --json         one JSON object with the log record's field names\n"
+		"  --state DIR    judge ownership against a copy of this plugin.state (default: empty)\n"
 		"  BODY-FILE      the request body as the docker client sends it ('-' = stdin)\n"
 		"Exit 0 when allowed, 1 when denied, 2 on a usage or runtime error.\n");
 }
@@ -219,10 +297,11 @@ int cmd_explain(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "groups", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = RG_DEFAULT_CONFIG, *user = NULL, *groups = NULL;
+	const char *config = RG_DEFAULT_CONFIG, *user = NULL, *groups = NULL, *state = NULL;
 	bool json = false;
 	struct rg_strv given = { 0 };
 	struct rg_runtime rt;
@@ -239,6 +318,7 @@ int cmd_explain(int argc, char **argv)
 		case 'u': user = optarg; break;
 		case 'g': groups = optarg; break;
 		case 'j': json = true; break;
+		case 's': state = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -266,6 +346,10 @@ int cmd_explain(int argc, char **argv)
 	}
 	if (rg_runtime_open(&rt, config, groups == NULL) < 0) {
 		rc = 1;
+		goto out;
+	}
+	if (state != NULL && rg_runtime_use_state(&rt, state) < 0) {
+		rg_runtime_close(&rt);
 		goto out;
 	}
 	if (dr.method != NULL)

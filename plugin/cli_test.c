@@ -226,6 +226,8 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
 		goto out;
 	}
+	/* Cases run in order: what an allowed case creates is the caller's in the next ones. */
+	rg_explain_simulate(rt, &ex);
 	if (strcmp(want, ex.d.verdict == RG_ALLOW ? "allow" : "deny") != 0) {
 		if (ex.d.verdict == RG_ALLOW)
 			outcome(t, RG_JUNIT_FAIL, file, lineno, "expected deny, got allow (%s by role %s, rule \"%s\")",
@@ -314,7 +316,7 @@ static bool needs_lookup(int nfiles, char **files)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rolegate test [-c FILE] [--junit FILE] CASES-FILE...\n"
+	fprintf(f, "usage: rolegate test [-c FILE] [--junit FILE] [--state DIR] CASES-FILE...\n"
 		"\n"
 		"Runs policy tests against the configuration. Each line of a cases file is\n"
 		"  USER[:GROUP,...] METHOD URI [BODY-FILE] => allow|deny [TEXT]\n"
@@ -323,9 +325,12 @@ static void usage(FILE *f)
 		"lookup (a name with spaces in double quotes: john:\"Domain Users\",developers;\n"
 		"elsewhere double quotes group words as in a shell);\n"
 		"TEXT must appear in the deny message; '#' starts a comment.\n"
+		"Cases run in order and ownership is simulated: what an allowed case creates\n"
+		"is its user's in the cases after it.\n"
 		"  --junit FILE   also write a JUnit XML report: one <testcase> per case, named\n"
 		"                 CASES-FILE:LINE, with a <failure> giving the decision and the\n"
 		"                 reason when the case failed\n"
+		"  --state DIR    start from a copy of that plugin.state instead of an empty one\n"
 		"Prints each failing case and 'N passed, N failed'; exit 1 if any failed.\n");
 }
 
@@ -334,10 +339,11 @@ int cmd_test(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "junit", required_argument, NULL, 'j' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = RG_DEFAULT_CONFIG, *junit = NULL;
+	const char *config = RG_DEFAULT_CONFIG, *junit = NULL, *state = NULL;
 	struct tally t = { 0 };
 	struct rg_runtime rt;
 	int opt, rc;
@@ -346,6 +352,7 @@ int cmd_test(int argc, char **argv)
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'j': junit = optarg; break;
+		case 's': state = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -363,6 +370,8 @@ int cmd_test(int argc, char **argv)
 		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
 	}
 	rc = 0;
+	if (state != NULL && rg_runtime_use_state(&rt, state) < 0)
+		rc = 2;
 	for (int i = optind; i < argc && rc == 0; i++) {
 		if (run_file(&rt, argv[i], &t) < 0)
 			rc = 2;

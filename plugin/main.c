@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "validate the configuration" },
 	{ "explain", cmd_explain, "decide a hypothetical request and show why" },
 	{ "test", cmd_test, "run policy test cases against the configuration" },
+	{ "state", cmd_state, "list the objects tracked for ownership (plugin.state)" },
 	{ "log", cmd_log, "query, verify and count the audit log (query|verify|stats)" },
 	{ "list", cmd_list, "show what a user may do (groups, roles, commands, constraints)" },
 	{ "version", cmd_version, "print the version and the libraries it was built with" },

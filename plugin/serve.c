@@ -28,6 +28,7 @@
 #include "rolegate/cli.h"
 #include "rolegate/directory.h"
 #include "rolegate/log.h"
+#include "rolegate/state.h"
 
 /* Room for the JSON around the base64 body: URI, headers, certificates. */
 #define RG_CALL_OVERHEAD (1024 * 1024)
@@ -119,6 +120,8 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 	}
 	box->rt.refs = 1;
 	box->rt.policy = p;
+	/* The ownership state outlives reloads: serve opens it once. */
+	box->rt.state = prev != NULL ? prev->state : NULL;
 	if (prev != NULL && prev->dir != NULL && rg_ldap_config_equal(&prev->policy->ldap, &p->ldap)) {
 		/* same settings, but the bind password may have been rotated */
 		if (rg_directory_reread_secret(prev->dir, err, errlen) < 0) {
@@ -466,9 +469,10 @@ static void reload(struct server *s, const char *config)
 	if (strcmp(old->policy->audit.path, p->audit.path) != 0 ||
 	    old->policy->audit.sync != p->audit.sync ||
 	    strcmp(old->policy->audit.key_file, p->audit.key_file) != 0 ||
-	    strcmp(old->policy->plugin.socket, p->plugin.socket) != 0)
-		log_warnx("changes to audit.path, audit.sync, audit.key_file and plugin.socket "
-				"take effect on restart");
+	    strcmp(old->policy->plugin.socket, p->plugin.socket) != 0 ||
+	    strcmp(old->policy->plugin.state, p->plugin.state) != 0)
+		log_warnx("changes to audit.path, audit.sync, audit.key_file, plugin.socket and "
+				"plugin.state take effect on restart");
 	release(old);
 	if (s->audit != NULL && rg_audit_reopen(s->audit) < 0)
 		log_warnx("cannot reopen the audit log %s", p->audit.path);
@@ -510,7 +514,8 @@ int cmd_serve(int argc, char **argv)
 	struct rg_policy *p;
 	struct MHD_Daemon *d = NULL;
 	sigset_t set;
-	char err[512];
+	char err[512], note[512];
+	struct rg_state *state = NULL;
 	unsigned threads;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -580,6 +585,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	s.current->approved = s.approved;
 	rg_approvedfile_preload(s.approved, p);
+	state = rg_state_open(p->plugin.state, err, sizeof(err), note, sizeof(note));
+	if (state == NULL) {
+		log_warnx("cannot use the ownership state: %s", err);
+		goto out;
+	}
+	if (note[0] != '\0')
+		log_warnx("%s", note);
+	s.current->state = state;
 	s.audit = rg_audit_open(&p->audit, err, sizeof(err));
 	if (s.audit == NULL) {
 		log_warnx("cannot open the audit log: %s", err);
@@ -660,5 +673,7 @@ out:
 	rg_audit_close(s.audit);
 	release(s.current);
 	rg_approvedfile_free(s.approved);
+	/* After the last call (compacts the journal into a snapshot). */
+	rg_state_close(state);
 	return rc;
 }

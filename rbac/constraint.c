@@ -49,7 +49,8 @@ bool rg_constraints_any(const struct rg_constraints *c)
 		return true;
 	return c->privileged != RG_UNSET || c->host_namespaces != RG_UNSET ||
 		c->devices != RG_UNSET || c->unconfined != RG_UNSET || c->has_capabilities ||
-		c->has_bind_mounts || c->has_registries || c->has_require_limits || c->has_exec_user;
+		c->has_bind_mounts || c->has_registries || c->has_require_limits || c->has_exec_user ||
+		c->owner != RG_OWNER_ANY;
 }
 
 /* The keys of c that restrict something (a "true", "ALL" or "/" allows all). */

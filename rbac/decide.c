@@ -9,6 +9,7 @@
 
 #include "rolegate/constraint.h"
 #include "rolegate/decide.h"
+#include "rolegate/ownercheck.h"
 
 const char *rg_group_source_name(enum rg_group_source s)
 {
@@ -141,6 +142,12 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 			continue;
 		if (rg_constraints_check(&r->constraints, req, reason, sizeof(reason)) < 0) {
 			/* Keep the first constraint that stopped a role: it names the fix. */
+			if (why[0] == '\0')
+				snprintf(why, sizeof(why), "%s", reason);
+			continue;
+		}
+		/* Ownership (SPEC.md §4): the objects it names must be this caller's. */
+		if (rg_owner_check(r, id->user, req, reason, sizeof(reason)) < 0) {
 			if (why[0] == '\0')
 				snprintf(why, sizeof(why), "%s", reason);
 			continue;

@@ -228,7 +228,7 @@ static int get_enum(const struct loader *l, const config_setting_t *g, const cha
 
 static const struct key plugin_keys[] = {
 	{ "socket", K_STRING }, { "socket_group", K_STRING }, { "max_body", K_INT },
-	{ "threads", K_INT }, { NULL, K_STRING },
+	{ "threads", K_INT }, { "state", K_STRING }, { NULL, K_STRING },
 };
 
 static void load_plugin(const struct loader *l, const config_setting_t *g, struct rg_plugin_config *pc)
@@ -244,6 +244,10 @@ static void load_plugin(const struct loader *l, const config_setting_t *g, struc
 		err(l, c, "'plugin.socket' must be an absolute path");
 	pc->max_body = (size_t)get_ranged(l, g, "max_body", RG_DEFAULT_MAX_BODY, 0, RG_MAX_BODY_LIMIT);
 	pc->threads = (int)get_ranged(l, g, "threads", 0, 0, RG_MAX_THREADS);
+	if (get_string(g, "state", RG_DEFAULT_STATE, &pc->state) < 0)
+		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+	if ((c = child(g, "state", K_STRING)) != NULL && pc->state[0] != '/')
+		err(l, c, "'plugin.state' must be an absolute path");
 }
 
 static const struct key user_keys[] = {
@@ -358,6 +362,7 @@ static const struct key constraint_keys[] = {
 	{ "registries", K_STRINGS }, { "require_limits", K_STRINGS }, { "exec_user", K_STRINGS },
 	{ "pinned_images", K_BOOL }, { "approved_images", K_STRING }, { "networks", K_STRINGS },
 	{ "network_drivers", K_STRINGS },
+	{ "owner", K_STRING },
 	{ NULL, K_STRING },
 };
 
@@ -509,6 +514,22 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 			err(l, s, "exec_user entries must be a user name, uid, or !name");
 	}
 	load_provenance(l, g, c);
+
+	c->owner = RG_OWNER_ANY;
+	if ((s = child(g, "owner", K_STRING)) != NULL) {
+		const char *v = config_setting_get_string(s);
+
+		if (strcmp(v, "self") == 0)
+			c->owner = RG_OWNER_SELF;
+		else if (strcmp(v, "role") == 0)
+			c->owner = RG_OWNER_ROLE;
+		else {
+			char buf[256];
+
+			err(l, s, "'%s' must be one of \"self\", \"role\", not \"%s\"",
+					full_name(s, buf, sizeof(buf)), v);
+		}
+	}
 }
 
 static const struct key role_keys[] = {
@@ -733,6 +754,7 @@ void rg_policy_free(struct rg_policy *p)
 	free(p->path);
 	free(p->plugin.socket);
 	free(p->plugin.socket_group);
+	free(p->plugin.state);
 	free(p->unauthenticated);
 	for (size_t i = 0; i < p->nusers; i++) {
 		free(p->users[i].name);

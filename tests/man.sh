@@ -30,7 +30,7 @@ fi
 text1=$(sed 's/\\-/-/g' "$page1")
 text5=$(sed 's/\\-/-/g' "$page5")
 
-for cmd in serve check explain test "log query" "log verify" "log stats" list version; do
+for cmd in serve check explain test state "log query" "log verify" "log stats" list version; do
 	grep -q "^\.SS rolegate $cmd\$" <<<"$text1" || fail "rolegate.1 has no section for rolegate $cmd"
 	# shellcheck disable=SC2086
 	for opt in $("$rolegate" $cmd --help 2>&1 | grep -oE -- '--[a-z][a-z-]*' | sort -u); do

@@ -18,6 +18,7 @@ struct rg_audit;
 struct rg_audit_waiter;
 struct rg_directory;
 struct rg_approvedfile;
+struct rg_state;
 
 /* What serve needs to answer a call; swapped as a whole on reload. */
 struct rg_runtime {
@@ -26,6 +27,7 @@ struct rg_runtime {
 	struct rg_directory *dir;  /* NULL without identity.ldap */
 	struct rg_approvedfile *approved; /* approved_images files (not owned: the
 	                           * command's, kept across reloads); NULL = none readable */
+	struct rg_state *state;    /* ownership (state.h); NULL = nothing tracked. Not owned */
 };
 
 /*

@@ -15,6 +15,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -32,6 +32,19 @@ int rg_explain_one(const struct rg_runtime *rt, const char *user, const struct r
 		struct rg_explanation *ex, char *err, size_t errlen);
 void rg_explanation_clear(struct rg_explanation *ex);
 
+/*
+ * Ownership simulation (SPEC.md §2, explain/test): when ex was allowed and
+ * its command creates, renames or removes an object, feeds a made-up 2xx
+ * answer (a fresh 64-hex id) into rt->state, so that later requests see
+ * the object as the caller's. A stand-in daemon with real answers calls
+ * rg_state_observe() itself instead. Returns what rg_state_observe does.
+ */
+int rg_explain_simulate(const struct rg_runtime *rt, struct rg_explanation *ex);
+
+/* Replaces rt's (empty) simulated state by a copy of the plugin.state in
+ * dir. Returns 0, or -1 with the reason on stderr. */
+int rg_runtime_use_state(struct rg_runtime *rt, const char *dir);
+
 /* Reads a body file ("-" = stdin) into a new buffer. Returns 0 or -1 with err. */
 int rg_read_body_file(const char *path, unsigned char **out, size_t *len, char *err, size_t errlen);
 

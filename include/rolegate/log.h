@@ -15,7 +15,8 @@ void rg_log_started(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* At LOG_ERR: something that refuses requests until an admin fixes it. */
+/* At LOG_ERR: something that refuses requests until an admin fixes it, or
+ * something was lost (an ownership record not written). */
 void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -18,6 +18,7 @@
 #define RG_DEFAULT_MAX_BODY 4194304
 #define RG_MAX_BODY_LIMIT (64 * 1024 * 1024)
 #define RG_MAX_THREADS 256
+#define RG_DEFAULT_STATE "/var/lib/rolegate/state"
 
 /* A yes/no constraint: absent means not restricted. */
 enum rg_tristate {
@@ -30,6 +31,13 @@ enum rg_limit {
 	RG_LIMIT_MEMORY = 1 << 0,
 	RG_LIMIT_PIDS = 1 << 1,
 	RG_LIMIT_CPU = 1 << 2,
+};
+
+/* SPEC.md §3 roles.*.constraints.owner: whose objects a role acts on (§4, ownership). */
+enum rg_owner_scope {
+	RG_OWNER_ANY = 0,      /* absent: any object */
+	RG_OWNER_SELF,         /* "self": objects this user created */
+	RG_OWNER_ROLE,         /* "role": objects created under this role */
 };
 
 /* SPEC.md §3 roles.*.constraints. A has_* flag of false means the key was
@@ -56,6 +64,7 @@ struct rg_constraints {
 	struct rg_strv networks;       /* globs over network names a container may join */
 	bool has_network_drivers;
 	struct rg_strv network_drivers; /* drivers network create may use ("" = "bridge") */
+	enum rg_owner_scope owner;
 };
 
 struct rg_role {
@@ -123,6 +132,7 @@ struct rg_plugin_config {
 	char *socket_group;    /* "" = root only */
 	size_t max_body;
 	int threads;           /* 0 = one per core */
+	char *state;           /* directory of the ownership state (§4) */
 };
 
 struct rg_policy {

@@ -15,6 +15,7 @@
 #include "rolegate/route.h"
 
 struct rg_approved_source;
+struct rg_owners;
 
 enum rg_phase {
 	RG_PHASE_REQUEST,   /* AuthZPlugin.AuthZReq */
@@ -51,6 +52,9 @@ struct rg_request {
 	/* Set by the daemon before deciding (borrowed): its approved-images
 	 * files. NULL refuses every image to a role with approved_images. */
 	const struct rg_approved_source *approved;
+	/* Set by the caller before deciding (ownership.h); never freed here. */
+	struct rg_owners *owners; /* the ownership state; NULL = nothing tracked */
+	long long now;         /* Unix seconds: marks resolved objects used (0 = don't) */
 };
 
 /*

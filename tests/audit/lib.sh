@@ -58,6 +58,7 @@ at_conf() {
 	local name=$1
 	shift
 	cat >"$AT/$name.conf" <<EOF
+plugin = { state = "$AT/$name/state"; };
 identity = {
   unauthenticated = "root";
   users = (

@@ -81,6 +81,7 @@ static pid_t daemon_pid;
 
 static const char config_template[] =
 	"plugin = {\n"
+	"  state = \"%s/state\";\n"
 	"  max_body = 65536;\n"
 	"  threads = 2;\n"
 	"};\n"
@@ -129,7 +130,7 @@ static void write_config(const char *alice, const char *extra_role, const char *
 	if (raw != NULL)
 		fputs(raw, f);
 	else
-		fprintf(f, config_template, alice, extra_role, audit_path);
+		fprintf(f, config_template, dir, alice, extra_role, audit_path);
 	if (fclose(f) != 0 || rename(tmp, conf_path) != 0) {
 		perror(conf_path);
 		exit(2);

@@ -23,6 +23,7 @@ chmod 600 "$T/ldap.secret"
 rg_conf "$T/rg.conf" "$URL" 'timeout_ms = 1000;' 'cache_ttl = 1;' 'stale_ttl = 60;' \
 	'bind_dn = "cn=rolegate,ou=services,dc=example,dc=org";' "bind_password_file = \"$T/ldap.secret\";"
 cat >>"$T/rg.conf" <<CONF
+plugin = { state = "$T/state"; };
 audit = {
   path = "$AUDIT";
   sync = "none";

@@ -1,0 +1,55 @@
+#ifndef ROLEGATE_OWNERCHECK_H
+#define ROLEGATE_OWNERCHECK_H
+
+/*
+ * Ownership in decisions (SPEC.md §4, "Ownership"): which existing objects
+ * a request names, whether a role with `owner` may act on them, what a
+ * start re-checks against `bind_mounts`; and, on the way back, which state
+ * changes a 2xx AuthZRes confirms. Pure: the model is read through
+ * req->owners (NULL reads as an empty model) and changed only through the
+ * sink the caller passes.
+ */
+
+#include <stddef.h>
+
+#include "rolegate/ownership.h"
+#include "rolegate/policy.h"
+#include "rolegate/request.h"
+
+/*
+ * Checks req for role r and the caller user: under r's `owner`, every
+ * object the request names must be the caller's (self) or the role's
+ * (role); prunes are refused. Under a restricting `bind_mounts`, a start or
+ * restart re-checks the container's recorded host paths and volumes, and a
+ * create's named volumes that rolegate knows are judged by their options.
+ * Returns 0, or -1 with reason set to a phrase completing "USER (roles: R)
+ * may not ...", e.g. "exec in container opsbox: not created by bob".
+ */
+int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request *req,
+		char *reason, size_t reasonlen);
+
+/* Where rg_owner_events sends each event; returns 0 or -1 (stops the walk). */
+typedef int (*rg_owner_sink)(const struct rg_owner_event *ev, void *arg);
+
+/*
+ * The state changes an AuthZRes confirms (req->phase RESPONSE, req->status
+ * and req->response_json set): a 2xx create (its id from the answer, user
+ * and role as given, time now; named volumes it used that o does not know
+ * are recorded as the creator's), rename, remove, prune. References are
+ * resolved in o. Calls sink for each event in order. Returns the number of
+ * events, or -1 with *why (static) when a 2xx create's answer carries no id
+ * (nothing is recorded) or the sink failed. A call that changes nothing
+ * (not 2xx, another command) returns 0.
+ */
+int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const char *user,
+		const char *role, long long now, rg_owner_sink sink, void *arg, const char **why);
+
+/*
+ * rg_owner_events applied straight to o (explain, test, the stand-in
+ * daemon of `explain -- docker`): feeds a create's answer into the model.
+ * Same returns.
+ */
+int rg_owners_observe(struct rg_owners *o, struct rg_request *req, const char *user,
+		const char *role, long long now, const char **why);
+
+#endif

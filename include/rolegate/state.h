@@ -1,0 +1,62 @@
+#ifndef ROLEGATE_STATE_H
+#define ROLEGATE_STATE_H
+
+/*
+ * The ownership state of the daemon (SPEC.md §4, plugin.state): the model
+ * (ownership.h) behind a read-write lock, persisted in a directory as a
+ * snapshot plus an append-only journal (statefile.h). Every event is in the
+ * journal, fdatasync'd, before the AuthZRes that caused it is answered, so
+ * no acknowledged create is lost to a crash; the journal is folded into a
+ * new snapshot (written to a temporary file, then renamed) when it grows
+ * and when the daemon stops.
+ */
+
+#include <stddef.h>
+
+#include "rolegate/ownership.h"
+#include "rolegate/request.h"
+
+#define RG_STATE_COMPACT_MIN 4096   /* journal events before a compaction is considered */
+
+struct rg_state;
+
+/*
+ * Opens the state directory dir, creating it (0700) when missing: it must
+ * be a directory owned by the effective user (root for serve) with no
+ * access for group or others. Loads the snapshot and the journal; a torn
+ * last journal entry is dropped (and *note says so, else note is ""). Takes
+ * a lock on the directory for the life of the process. Returns NULL with
+ * err set ("FILE:LINE: message" for a corrupt file) on failure.
+ */
+struct rg_state *rg_state_open(const char *dir, char *err, size_t errlen, char *note, size_t notelen);
+
+/*
+ * Reads the state in dir as serve left it, without locking or changing it
+ * (`rolegate state`, `explain --state`). Returns a new model, or NULL with
+ * err set as rg_state_open does; *note reports a torn last entry.
+ */
+struct rg_owners *rg_state_read_dir(const char *dir, char *err, size_t errlen, char *note, size_t notelen);
+
+/* A state in memory only, starting from a copy of o (NULL = empty): explain and test. */
+struct rg_state *rg_state_memory(const struct rg_owners *o);
+
+/* Compacts (when on disk: the snapshot also saves last-use times) and frees. NULL-safe. */
+void rg_state_close(struct rg_state *s);
+
+/*
+ * Read access to the model for one decision: rg_state_read_begin returns
+ * the model (valid until rg_state_read_end); NULL-safe (returns NULL).
+ */
+struct rg_owners *rg_state_read_begin(struct rg_state *s);
+void rg_state_read_end(struct rg_state *s);
+
+/*
+ * Applies what the AuthZRes req confirms (rg_owner_events) for the caller
+ * user and the role that allowed the request: journaled durably, then
+ * applied. A create whose record cannot be written is not applied (the
+ * object stays unowned) and is logged at LOG_ERR, as is an answer without
+ * an id. Returns the number of events applied, or -1.
+ */
+int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *user, const char *role);
+
+#endif

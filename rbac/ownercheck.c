@@ -1,0 +1,466 @@
+/*
+ * Ownership in decisions (ownercheck.h). Read rg_owner_check() top to
+ * bottom: prunes under `owner` are refused; then every object the request
+ * names is resolved as dockerd would resolve it and must belong to the
+ * caller (or the role); then, under `bind_mounts`, what a start brings
+ * back from the host is judged again as it resolves now.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rolegate/consmount.h"
+#include "rolegate/gojson.h"
+#include "rolegate/ownercheck.h"
+
+struct ctx {
+	const struct rg_role *role;
+	const char *user;
+	struct rg_request *req;
+	struct rg_conscheck k;
+};
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The predefined networks are nobody's (SPEC.md §4). */
+static bool predefined_network(const char *ref)
+{
+	return strcmp(ref, "bridge") == 0 || strcmp(ref, "host") == 0 || strcmp(ref, "none") == 0 ||
+		strcmp(ref, "default") == 0;
+}
+
+static bool is_mine(const struct ctx *x, const struct rg_object *obj)
+{
+	if (x->role->constraints.owner == RG_OWNER_ROLE)
+		return obj->role[0] != '\0' && strcmp(obj->role, x->role->name) == 0;
+	return strcmp(obj->user, x->user) == 0;
+}
+
+static int not_mine(struct ctx *x, const char *phrase, const char *ref)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	rg_conscheck_quote(ref, q, sizeof(q));
+	if (x->role->constraints.owner == RG_OWNER_ROLE)
+		return rg_conscheck_deny(&x->k, "%s %s: not created by role %s", phrase, q, x->role->name);
+	return rg_conscheck_deny(&x->k, "%s %s: not created by %s", phrase, q, x->user);
+}
+
+/*
+ * Whether ref (of kind k) is the caller's under the role's `owner`.
+ * phrase names the act: "exec in container".
+ */
+static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char *phrase)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const struct rg_object *obj, *c;
+
+	if (k == RG_OBJ_NETWORK && predefined_network(ref))
+		return 0;
+	switch (rg_owners_resolve(x->req->owners, k, ref, RG_OWNERS_MIN_PREFIX, x->req->now, &obj)) {
+	case RG_RESOLVED:
+		break;
+	case RG_AMBIGUOUS:
+		return rg_conscheck_deny(&x->k, "%s %s: that id prefix matches more than one object",
+				phrase, rg_conscheck_quote(ref, q, sizeof(q)));
+	case RG_SHORT_PREFIX:
+		return rg_conscheck_deny(&x->k, "%s %s: an id prefix shorter than %d characters could be "
+				"another object's name; use the name or a longer id", phrase,
+				rg_conscheck_quote(ref, q, sizeof(q)), RG_OWNERS_MIN_PREFIX);
+	case RG_UNKNOWN:
+		if (k == RG_OBJ_VOLUME)
+			return rg_conscheck_deny(&x->k, "%s %s: rolegate did not see it created; create it "
+					"first with docker volume create", phrase, rg_conscheck_quote(ref, q, sizeof(q)));
+		return not_mine(x, phrase, ref);
+	}
+	if (!is_mine(x, obj))
+		return not_mine(x, phrase, ref);
+	/* An exec is judged with its container. */
+	if (k == RG_OBJ_EXEC && obj->container[0] != '\0' &&
+	    rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, obj->container, RG_OWNERS_MIN_PREFIX,
+			0, &c) == RG_RESOLVED && !is_mine(x, c))
+		return not_mine(x, "use an exec session of container", obj->container);
+	return 0;
+}
+
+/* What each command on a container path does, in words. */
+static const char *container_phrase(const char *command)
+{
+	static const struct { const char *command, *phrase; } phrases[] = {
+		{ "exec.create", "exec in container" },
+		{ "container.logs", "read the logs of container" },
+		{ "container.archive.get", "copy files out of container" },
+		{ "container.archive.put", "copy files into container" },
+		{ "container.attach", "attach to container" },
+		{ "container.top", "list the processes of container" },
+		{ "container.export", "export container" },
+		{ "container.changes", "list the changes of container" },
+		{ "container.stats", "read the stats of container" },
+		{ "container.checkpoint", "checkpoint container" },
+		{ "container.commit", "commit container" },
+		{ "container.wait", "wait for container" },
+		{ "container.resize", "resize the terminal of container" },
+	};
+	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+		if (strcmp(phrases[i].command, command) == 0)
+			return phrases[i].phrase;
+	}
+	return NULL;
+}
+
+/* "stop container", "remove container"... from the command's verb. */
+static void verb_phrase(const char *command, const char *noun, char *out, size_t len)
+{
+	const char *phrase = container_phrase(command);
+	const char *verb = strchr(command, '.');
+
+	if (phrase != NULL) {
+		snprintf(out, len, "%s", phrase);
+		return;
+	}
+	verb = verb != NULL ? verb + 1 : command;
+	snprintf(out, len, "%s %s", verb, noun);
+}
+
+static bool is_prune(const char *command)
+{
+	return strcmp(command, "container.prune") == 0 || strcmp(command, "volume.prune") == 0 ||
+		strcmp(command, "network.prune") == 0;
+}
+
+/* "name[:mode]" (VolumesFrom) or "name:alias" (Links): the name part. */
+static void before_colon(const char *spec, char *out, size_t len)
+{
+	size_t n = strcspn(spec, ":");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, spec, n);
+	out[n] = '\0';
+}
+
+/* NetworkMode, PidMode, IpcMode: "container:X" names container X. */
+static int mode_container(struct ctx *x, const json_t *hc, const char *field, const char *what)
+{
+	const json_t *v = rg_json_get(hc, field);
+	char phrase[96];
+
+	if (!json_is_string(v) || !starts(json_string_value(v), "container:"))
+		return 0;
+	snprintf(phrase, sizeof(phrase), "share the %s namespace of container", what);
+	return owned(x, RG_OBJ_CONTAINER, json_string_value(v) + 10, phrase);
+}
+
+/* Every string of a list field through fn; a non-list is left to the constraints. */
+static int each_string(struct ctx *x, const json_t *list,
+		int (*fn)(struct ctx *x, const char *s))
+{
+	size_t i;
+	json_t *v;
+
+	if (json_is_string(list))
+		return fn(x, json_string_value(list));
+	if (!json_is_array(list))
+		return 0;
+	json_array_foreach(list, i, v) {
+		if (json_is_string(v) && fn(x, json_string_value(v)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int volumes_from(struct ctx *x, const char *spec)
+{
+	char name[RG_OWNERS_FIELD_MAX + 1];
+
+	before_colon(spec, name, sizeof(name));
+	return owned(x, RG_OBJ_CONTAINER, name, "mount the volumes of container");
+}
+
+static int link_ref(struct ctx *x, const char *spec)
+{
+	char name[RG_OWNERS_FIELD_MAX + 1];
+
+	before_colon(spec, name, sizeof(name));
+	return owned(x, RG_OBJ_CONTAINER, name, "link to container");
+}
+
+/* A named volume in a Binds entry ("name:/dst[:mode]"); "" when none. */
+static void bind_volume(const char *spec, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (spec[0] == '/' || spec[strcspn(spec, ":")] == '\0')
+		return;
+	before_colon(spec, out, len);
+}
+
+static int judge_volume(struct ctx *x, const char *name);
+
+static int bind_owned(struct ctx *x, const char *spec)
+{
+	char name[RG_OWNERS_FIELD_MAX + 1];
+
+	bind_volume(spec, name, sizeof(name));
+	return name[0] == '\0' ? 0 : judge_volume(x, name);
+}
+
+/*
+ * Whether a volume's driver options, as recorded, reach the host
+ * (bind_mounts): the same check a volume create gets, as paths resolve now.
+ */
+static int volume_host_check(struct ctx *x, const struct rg_object *vol, const char *phrase)
+{
+	json_t *opts = json_object();
+	int r;
+
+	if (opts == NULL)
+		return rg_conscheck_deny(&x->k, "%s: out of memory", phrase);
+	for (size_t i = 0; i < vol->opts.n; i++) {
+		const char *eq = strchr(vol->opts.v[i], '=');
+		char key[256];
+
+		if (eq == NULL || (size_t)(eq - vol->opts.v[i]) >= sizeof(key))
+			continue;
+		memcpy(key, vol->opts.v[i], (size_t)(eq - vol->opts.v[i]));
+		key[eq - vol->opts.v[i]] = '\0';
+		json_object_set_new(opts, key, json_string(eq + 1));
+	}
+	r = rg_consmount_volume(&x->k, vol->driver, opts, "the volume's options", phrase);
+	json_decref(opts);
+	return r;
+}
+
+/*
+ * A named volume a create mounts: under `owner` it must be the caller's;
+ * under `bind_mounts` one rolegate knows is judged by what it mounts,
+ * whoever created it.
+ */
+static int judge_volume(struct ctx *x, const char *name)
+{
+	char phrase[RG_CONSCHECK_QUOTE_MAX + 64], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const struct rg_object *vol;
+
+	if (x->role->constraints.owner != RG_OWNER_ANY && owned(x, RG_OBJ_VOLUME, name, "use volume") < 0)
+		return -1;
+	if (!rg_consmount_restricted(&x->role->constraints) ||
+	    rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, name, 0, 0, &vol) != RG_RESOLVED)
+		return 0;
+	snprintf(phrase, sizeof(phrase), "mount volume %s, which",
+			rg_conscheck_quote(name, q, sizeof(q)));
+	return volume_host_check(x, vol, phrase);
+}
+
+static int mount_owned(struct ctx *x, const json_t *mounts)
+{
+	size_t i;
+	json_t *m;
+
+	if (!json_is_array(mounts))
+		return 0;
+	json_array_foreach(mounts, i, m) {
+		const json_t *type = rg_json_get(m, "Type"), *src = rg_json_get(m, "Source");
+
+		if (json_is_string(type) && strcmp(json_string_value(type), "volume") == 0 &&
+		    json_is_string(src) && json_string_value(src)[0] != '\0' &&
+		    judge_volume(x, json_string_value(src)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int endpoint_owned(struct ctx *x, const json_t *endpoints)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(endpoints))
+		return 0;
+	json_object_foreach((json_t *)endpoints, key, v) {
+		if (owned(x, RG_OBJ_NETWORK, key, "join network") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The objects a HostConfig (or the body's top level) names. */
+static int hostconfig_refs(struct ctx *x, const json_t *hc)
+{
+	const json_t *mode = rg_json_get(hc, "NetworkMode");
+	bool owner = x->role->constraints.owner != RG_OWNER_ANY;
+
+	if (!json_is_object(hc))
+		return 0;
+	if (owner) {
+		if (each_string(x, rg_json_get(hc, "VolumesFrom"), volumes_from) < 0 ||
+		    each_string(x, rg_json_get(hc, "Links"), link_ref) < 0 ||
+		    mode_container(x, hc, "NetworkMode", "network") < 0 ||
+		    mode_container(x, hc, "PidMode", "PID") < 0 ||
+		    mode_container(x, hc, "IpcMode", "IPC") < 0)
+			return -1;
+		if (json_is_string(mode) && json_string_value(mode)[0] != '\0' &&
+		    !starts(json_string_value(mode), "container:") &&
+		    owned(x, RG_OBJ_NETWORK, json_string_value(mode), "join network") < 0)
+			return -1;
+	}
+	if (each_string(x, rg_json_get(hc, "Binds"), bind_owned) < 0)
+		return -1;
+	return mount_owned(x, rg_json_get(hc, "Mounts"));
+}
+
+static int create_refs(struct ctx *x)
+{
+	const json_t *body, *net;
+	const char *why = NULL;
+
+	body = rg_request_body(x->req, &why);
+	if (body == NULL)
+		return rg_conscheck_deny(&x->k, "create a container whose body cannot be checked for the "
+				"objects it names: %s", why != NULL ? why : "no body");
+	net = rg_json_get(body, "NetworkingConfig");
+	if (hostconfig_refs(x, rg_json_get(body, "HostConfig")) < 0 || hostconfig_refs(x, body) < 0)
+		return -1;
+	if (x->role->constraints.owner != RG_OWNER_ANY)
+		return endpoint_owned(x, rg_json_get(net, "EndpointsConfig"));
+	return 0;
+}
+
+/*
+ * container.start/restart under bind_mounts: the host paths the container
+ * recorded and the volumes it uses, judged as they resolve now.
+ */
+static int start_recheck(struct ctx *x)
+{
+	const char *ref = x->req->route.object;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], phrase[2 * RG_CONSCHECK_QUOTE_MAX + 64];
+	const struct rg_object *obj, *vol;
+	bool owner = x->role->constraints.owner != RG_OWNER_ANY;
+
+	rg_conscheck_quote(ref, q, sizeof(q));
+	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, owner ? RG_OWNERS_MIN_PREFIX : 0,
+			0, &obj)) {
+	case RG_RESOLVED:
+		break;
+	case RG_UNKNOWN:
+		if (!owner)
+			return 0;
+		return rg_conscheck_deny(&x->k, "start container %s: rolegate has no record of what it "
+				"mounts from the host", q);
+	default:
+		return rg_conscheck_deny(&x->k, "start container %s: the reference does not name one "
+				"object", q);
+	}
+	snprintf(phrase, sizeof(phrase), "start container %s, which mounts host path", q);
+	for (size_t i = 0; i < obj->binds.n; i++) {
+		if (rg_consmount_host_path(&x->k, obj->binds.v[i], phrase) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < obj->volumes.n; i++) {
+		char qv[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		rg_conscheck_quote(obj->volumes.v[i], qv, sizeof(qv));
+		if (rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, obj->volumes.v[i], 0, 0, &vol) !=
+		    RG_RESOLVED)
+			return rg_conscheck_deny(&x->k, "start container %s: its volume %s is unknown to "
+					"rolegate, so what it mounts cannot be checked", q, qv);
+		snprintf(phrase, sizeof(phrase), "start container %s, whose volume %s", q, qv);
+		if (volume_host_check(x, vol, phrase) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The kind of object a command's path names, or -1. */
+static int path_kind(const char *command)
+{
+	if (starts(command, "exec.")) {
+		return strcmp(command, "exec.create") == 0 ? RG_OBJ_CONTAINER : RG_OBJ_EXEC;
+	}
+	if (starts(command, "container."))
+		return RG_OBJ_CONTAINER;
+	if (strcmp(command, "volume.inspect") == 0 || strcmp(command, "volume.update") == 0 ||
+	    strcmp(command, "volume.remove") == 0)
+		return RG_OBJ_VOLUME;
+	if (strcmp(command, "network.inspect") == 0 || strcmp(command, "network.connect") == 0 ||
+	    strcmp(command, "network.disconnect") == 0 || strcmp(command, "network.remove") == 0)
+		return RG_OBJ_NETWORK;
+	return -1;
+}
+
+/* Under `owner`: the objects the path, query and body name. */
+static int owner_refs(struct ctx *x)
+{
+	const char *command = x->req->route.command;
+	char phrase[96], ref[RG_OBJECT_MAX];
+	const json_t *body;
+	const char *why;
+	int kind;
+
+	if (is_prune(command))
+		return rg_conscheck_deny(&x->k, "%s: prune acts on every user's objects (owner = \"%s\")",
+				command, x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
+	/* dockerd answers a create of an existing volume with it: the name must be free or ours */
+	if (strcmp(command, "volume.create") == 0) {
+		const struct rg_object *vol;
+		const json_t *name;
+
+		if ((body = rg_request_body(x->req, &why)) == NULL)
+			return 0;
+		name = rg_json_get(body, "Name");
+		if (json_is_string(name) &&
+		    rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, json_string_value(name), 0, 0, &vol) ==
+		    RG_RESOLVED && !is_mine(x, vol))
+			return not_mine(x, "create volume", json_string_value(name));
+		return 0;
+	}
+	if (strcmp(command, "container.commit") == 0) {
+		if (rg_query_get(x->req->route.query, "container", ref, sizeof(ref)) < 0)
+			ref[0] = '\0';
+		return owned(x, RG_OBJ_CONTAINER, ref, "commit container");
+	}
+	kind = path_kind(command);
+	if (kind < 0 || x->req->route.object[0] == '\0' || strcmp(command, "container.create") == 0 ||
+	    strcmp(command, "container.list") == 0)
+		return 0;
+	if (kind == RG_OBJ_EXEC)
+		snprintf(phrase, sizeof(phrase), "use exec session");
+	else
+		verb_phrase(command, rg_obj_kind_name((enum rg_obj_kind)kind), phrase, sizeof(phrase));
+	if (owned(x, (enum rg_obj_kind)kind, x->req->route.object, phrase) < 0)
+		return -1;
+	/* network connect/disconnect also name a container in the body. */
+	if (kind == RG_OBJ_NETWORK && (strcmp(command, "network.connect") == 0 ||
+			strcmp(command, "network.disconnect") == 0)) {
+		const json_t *c;
+
+		if ((body = rg_request_body(x->req, &why)) == NULL)
+			return rg_conscheck_deny(&x->k, "%s whose body cannot be checked: %s", command,
+					why != NULL ? why : "no body");
+		c = rg_json_get(body, "Container");
+		if (json_is_string(c))
+			return owned(x, RG_OBJ_CONTAINER, json_string_value(c), "connect container");
+	}
+	return 0;
+}
+
+int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request *req,
+		char *reason, size_t reasonlen)
+{
+	const char *command = req->route.command != NULL ? req->route.command : "unknown";
+	bool owner = r->constraints.owner != RG_OWNER_ANY;
+	bool binds = rg_consmount_restricted(&r->constraints);
+	struct ctx x = {
+		.role = r, .user = user, .req = req,
+		.k = { .c = &r->constraints, .what = command, .reason = reason, .reasonlen = reasonlen },
+	};
+
+	if (owner && owner_refs(&x) < 0)
+		return -1;
+	if (strcmp(command, "container.create") == 0 && (owner || binds))
+		return create_refs(&x);
+	if (binds && (strcmp(command, "container.start") == 0 || strcmp(command, "container.restart") == 0))
+		return start_recheck(&x);
+	return 0;
+}

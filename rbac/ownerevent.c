@@ -1,0 +1,407 @@
+/*
+ * The state changes an AuthZRes confirms (ownercheck.h). dockerd reports
+ * success as a 2xx status with the answer's body (when it was not
+ * streamed), and every failure as status 0 with no body: so only a 2xx
+ * changes anything, and a create whose answer carries no id records
+ * nothing (the object stays unowned).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "rolegate/gojson.h"
+#include "rolegate/hostpath.h"
+#include "rolegate/ownercheck.h"
+
+/* What a container create mounts, gathered from its body. */
+struct mounts {
+	struct rg_strv binds;       /* host paths, cleaned */
+	struct rg_strv host_paths;  /* the same, resolved */
+	struct rg_strv volumes;     /* named volumes */
+	/* a named volume the create defines through Mounts[].VolumeOptions */
+	struct rg_strv vol_driver;  /* "name=driver" */
+	json_t *vol_opts;           /* name -> DriverConfig.Options */
+};
+
+static void mounts_free(struct mounts *m)
+{
+	rg_strv_free(&m->binds);
+	rg_strv_free(&m->host_paths);
+	rg_strv_free(&m->volumes);
+	rg_strv_free(&m->vol_driver);
+	json_decref(m->vol_opts);
+}
+
+static int add_host_path(struct mounts *m, const char *src)
+{
+	char clean[RG_HOSTPATH_MAX], resolved[RG_HOSTPATH_MAX];
+	const char *ignored;
+
+	if (rg_hostpath_clean(src, clean, sizeof(clean)) < 0)
+		return 0;
+	if (rg_hostpath_resolve(clean, resolved, sizeof(resolved), &ignored) < 0)
+		snprintf(resolved, sizeof(resolved), "%s", clean);
+	if (rg_strv_has(&m->binds, clean))
+		return 0;
+	if (m->binds.n >= RG_OWNERS_LIST_MAX)
+		return 0;
+	return rg_strv_push(&m->binds, clean) < 0 || rg_strv_push(&m->host_paths, resolved) < 0 ? -1 : 0;
+}
+
+static int add_volume(struct mounts *m, const char *name)
+{
+	if (name[0] == '\0' || m->volumes.n >= RG_OWNERS_LIST_MAX)
+		return 0;
+	return rg_strv_push_unique(&m->volumes, name);
+}
+
+static int gather(struct mounts *m, const json_t *hc)
+{
+	const json_t *binds = rg_json_get(hc, "Binds"), *mounts = rg_json_get(hc, "Mounts");
+	size_t i;
+	json_t *v;
+
+	if (!json_is_object(hc))
+		return 0;
+	json_array_foreach(json_is_array(binds) ? binds : NULL, i, v) {
+		const char *spec = json_string_value(v);
+		char src[RG_HOSTPATH_MAX];
+		size_t len;
+
+		if (spec == NULL || spec[(len = strcspn(spec, ":"))] == '\0' || len >= sizeof(src))
+			continue;
+		memcpy(src, spec, len);
+		src[len] = '\0';
+		if ((src[0] == '/' ? add_host_path(m, src) : add_volume(m, src)) < 0)
+			return -1;
+	}
+	json_array_foreach(json_is_array(mounts) ? mounts : NULL, i, v) {
+		const char *type = json_string_value(rg_json_get(v, "Type"));
+		const char *src = json_string_value(rg_json_get(v, "Source"));
+		const json_t *dc = rg_json_get(rg_json_get(v, "VolumeOptions"), "DriverConfig");
+		const char *driver = json_string_value(rg_json_get(dc, "Name"));
+		const json_t *opts = rg_json_get(dc, "Options");
+		char entry[RG_OWNERS_FIELD_MAX + 64];
+
+		if (type == NULL || src == NULL || src[0] == '\0')
+			continue;
+		if (strcmp(type, "bind") == 0 && add_host_path(m, src) < 0)
+			return -1;
+		if (strcmp(type, "volume") != 0)
+			continue;
+		if (add_volume(m, src) < 0)
+			return -1;
+		if (json_is_object(opts) || (driver != NULL && driver[0] != '\0')) {
+			snprintf(entry, sizeof(entry), "%s=%s", src, driver != NULL ? driver : "");
+			if (rg_strv_push(&m->vol_driver, entry) < 0)
+				return -1;
+			if (json_is_object(opts) && json_object_set(m->vol_opts, src, (json_t *)opts) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Driver options (a JSON object of strings) as "key=value" entries. */
+static int opts_list(const json_t *opts, struct rg_strv *out)
+{
+	const char *key;
+	json_t *v;
+	char entry[RG_OWNERS_FIELD_MAX + 1];
+
+	if (!json_is_object(opts))
+		return 0;
+	json_object_foreach((json_t *)opts, key, v) {
+		if (!json_is_string(v) || out->n >= RG_OWNERS_LIST_MAX)
+			continue;
+		snprintf(entry, sizeof(entry), "%s=%s", key, json_string_value(v));
+		if (rg_strv_push(out, entry) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const char *answer_string(const struct rg_request *req, const char *field)
+{
+	const json_t *v = rg_json_get(req->response_json, field);
+
+	return json_is_string(v) && json_string_value(v)[0] != '\0' ? json_string_value(v) : NULL;
+}
+
+struct walk {
+	const struct rg_owners *o;
+	struct rg_request *req;
+	const char *user, *role;
+	long long now;
+	rg_owner_sink sink;
+	void *arg;
+	int n;
+};
+
+static int emit(struct walk *w, struct rg_owner_event *ev)
+{
+	if (ev->op == RG_EV_CREATE) {
+		ev->user = w->user;
+		ev->role = w->role;
+		ev->created = ev->used = w->now;
+	}
+	if (w->sink(ev, w->arg) < 0)
+		return -1;
+	w->n++;
+	return 0;
+}
+
+/* The named volumes a container create used that the model does not know: now the creator's. */
+static int implicit_volumes(struct walk *w, const struct mounts *m)
+{
+	for (size_t i = 0; i < m->volumes.n; i++) {
+		const char *name = m->volumes.v[i], *driver = "";
+		const struct rg_object *known;
+		struct rg_strv opts = { 0 };
+		struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_VOLUME, .id = name, .name = name };
+		int r;
+
+		if (rg_owners_resolve(w->o, RG_OBJ_VOLUME, name, 0, 0, &known) == RG_RESOLVED)
+			continue;
+		for (size_t j = 0; j < m->vol_driver.n; j++) {
+			size_t len = strlen(name);
+
+			if (strncmp(m->vol_driver.v[j], name, len) == 0 && m->vol_driver.v[j][len] == '=')
+				driver = m->vol_driver.v[j] + len + 1;
+		}
+		if (opts_list(json_object_get(m->vol_opts, name), &opts) < 0) {
+			rg_strv_free(&opts);
+			return -1;
+		}
+		ev.driver = driver;
+		ev.opts = &opts;
+		ev.host_paths = NULL;
+		r = emit(w, &ev);
+		rg_strv_free(&opts);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int container_create(struct walk *w, const char *id, const char **why)
+{
+	struct mounts m = { .vol_opts = json_object() };
+	const char *unread;
+	const json_t *body = rg_request_body(w->req, &unread);
+	char name[RG_OBJECT_MAX] = "";
+	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_CONTAINER, .id = id };
+	int r = -1;
+
+	if (m.vol_opts == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (rg_query_get(w->req->route.query, "name", name, sizeof(name)) < 0)
+		name[0] = '\0';
+	ev.name = name[0] == '/' ? name + 1 : name;
+	if (body != NULL && (gather(&m, rg_json_get(body, "HostConfig")) < 0 || gather(&m, body) < 0)) {
+		*why = "out of memory";
+		goto out;
+	}
+	ev.binds = &m.binds;
+	ev.host_paths = &m.host_paths;
+	ev.volumes = &m.volumes;
+	if (implicit_volumes(w, &m) < 0 || emit(w, &ev) < 0) {
+		*why = "the record could not be kept";
+		goto out;
+	}
+	r = 0;
+out:
+	mounts_free(&m);
+	return r;
+}
+
+/*
+ * The answer's CreatedAt ("2026-12-06T03:48:41Z", maybe with fractions or
+ * an offset) as Unix seconds, or -1 when it cannot be read.
+ */
+static long long created_at(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *rest;
+	long long t;
+	int used = 0;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			&tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 || used == 0)
+		return -1;
+	rest = s + used;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = (long long)timegm(&tm);
+	if (*rest == '.')
+		rest += 1 + strspn(rest + 1, "0123456789");
+	if ((rest[0] == '+' || rest[0] == '-') && strlen(rest) == 6 && rest[3] == ':') {
+		long long off = ((rest[1] - '0') * 10 + (rest[2] - '0')) * 3600LL +
+			((rest[4] - '0') * 10 + (rest[5] - '0')) * 60LL;
+
+		t -= rest[0] == '+' ? off : -off;
+	} else if (strcmp(rest, "Z") != 0) {
+		return -1;
+	}
+	return t;
+}
+
+/*
+ * dockerd answers a create of an existing volume name with that volume
+ * (201, as for a new one). It stays its creator's: a known record is kept,
+ * and an unknown one whose CreatedAt is older than the call (minus clock
+ * slack) is left unowned rather than given to whoever named it.
+ */
+#define RG_VOLUME_CREATED_SLACK 60
+
+static int volume_create(struct walk *w, const char *name, const char **why)
+{
+	const char *unread;
+	const json_t *body = rg_request_body(w->req, &unread);
+	const json_t *opts = rg_json_get(w->req->response_json, "Options");
+	const char *driver = answer_string(w->req, "Driver");
+	struct rg_strv list = { 0 };
+	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_VOLUME, .id = name, .name = name };
+	const struct rg_object *known;
+	long long born = created_at(answer_string(w->req, "CreatedAt"));
+	int r;
+
+	if (rg_owners_resolve(w->o, RG_OBJ_VOLUME, name, 0, 0, &known) == RG_RESOLVED ||
+	    (born >= 0 && born < w->now - RG_VOLUME_CREATED_SLACK))
+		return 0;
+	if (!json_is_object(opts))
+		opts = rg_json_get(body, "DriverOpts");
+	if (driver == NULL)
+		driver = json_string_value(rg_json_get(body, "Driver"));
+	/* "local" is the default driver: the same options reach the host. */
+	ev.driver = driver != NULL && strcmp(driver, "local") != 0 ? driver : "";
+	if (opts_list(opts, &list) < 0) {
+		rg_strv_free(&list);
+		*why = "out of memory";
+		return -1;
+	}
+	/* What it mounts from the host, for `rolegate state`: device, and o's paths. */
+	ev.opts = &list;
+	r = emit(w, &ev);
+	rg_strv_free(&list);
+	if (r < 0)
+		*why = "the record could not be kept";
+	return r;
+}
+
+static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, const char **why)
+{
+	const char *unread;
+	const json_t *body = rg_request_body(w->req, &unread);
+	const struct rg_object *c;
+	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = kind, .id = id };
+
+	if (kind == RG_OBJ_NETWORK) {
+		ev.name = json_string_value(rg_json_get(body, "Name"));
+	} else {
+		/* an exec: its container, by id when rolegate knows it */
+		ev.container = w->req->route.object;
+		if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ev.container, 0, 0, &c) == RG_RESOLVED)
+			ev.container = c->id;
+	}
+	if (emit(w, &ev) < 0) {
+		*why = "the record could not be kept";
+		return -1;
+	}
+	return 0;
+}
+
+/* A rename or removal of the object ref names (resolved as dockerd would). */
+static int change(struct walk *w, enum rg_event_op op, enum rg_obj_kind kind, const char *ref,
+		const char *name, const char **why)
+{
+	const struct rg_object *obj;
+	struct rg_owner_event ev = { .op = op, .kind = kind, .name = name };
+
+	if (rg_owners_resolve(w->o, kind, ref, 0, 0, &obj) != RG_RESOLVED)
+		return 0;
+	ev.id = obj->id;
+	if (emit(w, &ev) < 0) {
+		*why = "the record could not be kept";
+		return -1;
+	}
+	return 0;
+}
+
+/* A prune's answer lists what it removed: field (ids or names) of kind. */
+static int pruned(struct walk *w, enum rg_obj_kind kind, const char *field, const char **why)
+{
+	const json_t *list = rg_json_get(w->req->response_json, field);
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_is_array(list) ? list : NULL, i, v) {
+		if (json_is_string(v) && change(w, RG_EV_REMOVE, kind, json_string_value(v), NULL, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const char *user,
+		const char *role, long long now, rg_owner_sink sink, void *arg, const char **why)
+{
+	struct walk w = { .o = o, .req = req, .user = user, .role = role != NULL ? role : "",
+		.now = now, .sink = sink, .arg = arg };
+	const char *command = req->route.command != NULL ? req->route.command : "unknown";
+	const char *ref = req->route.object, *id;
+	char name[RG_OBJECT_MAX];
+	int r = 0;
+
+	*why = NULL;
+	if (req->phase != RG_PHASE_RESPONSE || req->status < 200 || req->status > 299)
+		return 0;
+	if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
+	    strcmp(command, "network.create") == 0 || strcmp(command, "volume.create") == 0) {
+		id = answer_string(req, strcmp(command, "volume.create") == 0 ? "Name" : "Id");
+		if (id == NULL || strlen(id) > RG_OWNERS_FIELD_MAX) {
+			*why = "the daemon's answer carries no id";
+			return -1;
+		}
+		if (user == NULL || user[0] == '\0') {
+			*why = "the caller has no name";
+			return -1;
+		}
+		if (strcmp(command, "container.create") == 0)
+			r = container_create(&w, id, why);
+		else if (strcmp(command, "volume.create") == 0)
+			r = volume_create(&w, id, why);
+		else
+			r = simple_create(&w, strcmp(command, "exec.create") == 0 ? RG_OBJ_EXEC : RG_OBJ_NETWORK,
+					id, why);
+	} else if (strcmp(command, "container.rename") == 0) {
+		if (rg_query_get(req->route.query, "name", name, sizeof(name)) < 0)
+			return 0;
+		r = change(&w, RG_EV_RENAME, RG_OBJ_CONTAINER, ref, name[0] == '/' ? name + 1 : name, why);
+	} else if (strcmp(command, "container.remove") == 0) {
+		r = change(&w, RG_EV_REMOVE, RG_OBJ_CONTAINER, ref, NULL, why);
+	} else if (strcmp(command, "volume.remove") == 0) {
+		r = change(&w, RG_EV_REMOVE, RG_OBJ_VOLUME, ref, NULL, why);
+	} else if (strcmp(command, "network.remove") == 0) {
+		r = change(&w, RG_EV_REMOVE, RG_OBJ_NETWORK, ref, NULL, why);
+	} else if (strcmp(command, "container.prune") == 0) {
+		r = pruned(&w, RG_OBJ_CONTAINER, "ContainersDeleted", why);
+	} else if (strcmp(command, "volume.prune") == 0) {
+		r = pruned(&w, RG_OBJ_VOLUME, "VolumesDeleted", why);
+	} else if (strcmp(command, "network.prune") == 0) {
+		r = pruned(&w, RG_OBJ_NETWORK, "NetworksDeleted", why);
+	}
+	return r < 0 ? -1 : w.n;
+}
+
+static int apply_sink(const struct rg_owner_event *ev, void *arg)
+{
+	return rg_owners_apply(arg, ev);
+}
+
+int rg_owners_observe(struct rg_owners *o, struct rg_request *req, const char *user,
+		const char *role, long long now, const char **why)
+{
+	return rg_owner_events(o, req, user, role, now, apply_sink, o, why);
+}

@@ -1,0 +1,153 @@
+#!/bin/bash
+# End-to-end (issue 15): ownership. The operator alice runs a container with
+# the host's root mounted; the developer dave (owner = "self") must not reach
+# into it by any command that names it, while his own containers work by
+# name, by id prefix and after a rename. The state survives kill -9 of
+# rolegate, and removals clear it.
+#
+#   alice  group docker-ops  -> ops (allow "*")
+#   dave   group developers  -> developer (owner = "self", bind_mounts)
+#   erin   group developers  -> developer: dave's containers are not hers
+#
+# usage: docker-ownership.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave erin
+command -v curl >/dev/null || e2e_skip "curl is not installed"
+mkdir -p "$E2E_DIR/projects/app"
+start_rolegate "$E2E_SRC/ownership.conf"
+start_dockerd
+e2e_import_busybox alice
+
+dev="dave (roles: developer) may not"
+
+# An API call over TLS as USER, for what the docker CLI cannot send (an exec
+# start by id). Prints the HTTP status and the body.
+api_as() {
+	local user=$1 method=$2 path=$3 body=${4:-}
+	local d=$DOCKERD_CERTS/users/$user
+	curl -sS --cacert "$d/ca.pem" --cert "$d/cert.pem" --key "$d/key.pem" -X "$method" \
+		-H 'Content-Type: application/json' ${body:+--data "$body"} \
+		-w '\nHTTP %{http_code}\n' "https://127.0.0.1:$E2E_PORT/v1.41$path"
+}
+
+# The operator's container, and an exec session in it.
+e2e_section "alice (ops) runs opsbox with -v /:/host"
+expect_ok "" docker_as alice run -d --name opsbox -v /:/host busybox sleep 600
+expect_ok "" docker_as alice exec -d opsbox sleep 300
+ops_id=$(docker_as alice inspect -f '{{.Id}}' opsbox)
+exec_id=$(docker_as alice inspect -f '{{range .ExecIDs}}{{.}}{{end}}' opsbox)
+[ -n "$exec_id" ] && e2e_pass "alice's exec id: ${exec_id:0:12}" || e2e_fail "no exec id for opsbox"
+expect_ok "opsbox" "$E2E_ROLEGATE" state -c "$E2E_CONF"
+expect_ok_match "^container +${ops_id:0:12} +opsbox +alice +ops .* /( |$)" "$E2E_ROLEGATE" state -c "$E2E_CONF"
+
+# what the API call itself is refused with ("exec in container ..."), for
+# commands whose CLI first inspects the container (docker exec, docker logs)
+api_denied() {
+	local text=$1
+	shift
+	e2e_run api_as "$@"
+	if [[ $E2E_OUT == *"HTTP 403"* ]] && e2e_contains "$E2E_OUT" "$text"; then
+		e2e_pass "dave's $2 $3: refused, \"$text\""
+	else
+		e2e_fail "dave's $2 $3: want 403 and \"$text\""
+		e2e_report_output
+	fi
+}
+
+refusals() {
+	# docker exec and docker logs inspect the container first: refused there
+	expect_denied "$dev inspect container opsbox: not created by dave" \
+		docker_as dave exec opsbox cat /host/etc/shadow
+	api_denied "$dev exec in container opsbox: not created by dave" \
+		dave POST /containers/opsbox/exec '{"Cmd":["cat","/host/etc/shadow"]}'
+	api_denied "$dev read the logs of container opsbox: not created by dave" \
+		dave GET "/containers/opsbox/logs?stdout=1"
+	expect_denied "$dev copy files out of container opsbox: not created by dave" \
+		docker_as dave cp opsbox:/host/etc/shadow "$E2E_DIR/stolen"
+	expect_denied "$dev inspect container opsbox" docker_as dave logs opsbox
+	expect_denied "$dev stop container opsbox" docker_as dave stop opsbox
+	expect_denied "$dev remove container opsbox" docker_as dave rm -f opsbox
+	expect_denied "$dev stop container ${ops_id:0:12}: not created by dave" \
+		docker_as dave stop "${ops_id:0:12}"
+	expect_denied "shorter than 12" docker_as dave stop "${ops_id:0:6}"
+	expect_denied "$dev mount the volumes of container opsbox" \
+		docker_as dave run --rm --volumes-from opsbox busybox true
+	expect_denied "$dev share the network namespace of container opsbox" \
+		docker_as dave run --rm --network container:opsbox busybox true
+	api_denied "$dev use exec session $exec_id: not created by dave" \
+		dave POST "/exec/$exec_id/start" '{"Detach":true}'
+	expect_denied "prune" docker_as dave container prune -f
+}
+
+e2e_section "dave (developer, owner = self) on alice's container: refused"
+refusals
+
+e2e_section "dave's own container: by name, by id prefix, after a rename"
+expect_ok "" docker_as dave run -d --name davebox busybox sleep 600
+dave_id=$(docker_as dave inspect -f '{{.Id}}' davebox)
+expect_ok "hello" docker_as dave exec davebox echo hello
+expect_ok "" docker_as dave stop -t 0 "${dave_id:0:12}"
+# (renamed while stopped: this dockerd cannot rename a running container's sandbox here)
+expect_ok "" docker_as dave rename davebox davebox2
+expect_ok "" docker_as dave start "${dave_id:0:12}"
+expect_ok "renamed" docker_as dave exec davebox2 echo renamed
+expect_denied "erin (roles: developer) may not inspect container davebox2: not created by erin" \
+	docker_as erin exec davebox2 true
+expect_denied "erin (roles: developer) may not stop container ${dave_id:0:12}: not created by erin" \
+	docker_as erin stop "${dave_id:0:12}"
+# a failed rename (the name is taken) must not move the name
+expect_fail "" docker_as dave rename davebox2 opsbox
+expect_denied "$dev inspect container opsbox" docker_as dave exec opsbox true
+expect_ok "still" docker_as dave exec davebox2 echo still
+expect_ok "" docker_as dave volume create davevol
+expect_ok "v" docker_as dave run --rm -v davevol:/v busybox sh -c 'echo v > /v/f; cat /v/f'
+expect_denied "docker volume create" docker_as dave run --rm -v newvol:/v busybox true
+
+e2e_section "volumes are their creator's; host-mount volumes are judged by what they mount"
+expect_ok "" docker_as alice volume create -o type=none -o o=bind -o device=/etc etcvol
+expect_denied "$dev create volume etcvol: not created by dave" docker_as dave volume create etcvol
+expect_denied "$dev use volume etcvol: not created by dave" \
+	docker_as dave run --rm -v etcvol:/e busybox cat /e/shadow
+expect_denied "$dev inspect volume etcvol: not created by dave" docker_as dave volume inspect etcvol
+
+e2e_section "start re-checks the host paths a container mounts (a directory swapped for a symlink)"
+expect_ok "" docker_as dave create --name appbox -v "$E2E_DIR/projects/app:/app" busybox ls /app
+rmdir "$E2E_DIR/projects/app"
+ln -s / "$E2E_DIR/projects/app"
+expect_denied "$dev start container appbox, which mounts host path $E2E_DIR/projects/app, which resolves to /" \
+	docker_as dave start appbox
+rm "$E2E_DIR/projects/app"
+mkdir "$E2E_DIR/projects/app"
+expect_ok "" docker_as dave start appbox
+expect_ok "" docker_as dave rm -f appbox
+
+e2e_section "after kill -9 and a restart of rolegate, the same answers"
+kill -KILL "$E2E_ROLEGATE_PID"
+wait "$E2E_ROLEGATE_PID" 2>/dev/null
+E2E_ROLEGATE_PID=
+start_rolegate "$E2E_SRC/ownership.conf"
+refusals
+expect_ok "again" docker_as dave exec davebox2 echo again
+expect_ok "" docker_as dave stop -t 0 "${dave_id:0:12}"
+
+e2e_section "removal clears the state"
+expect_ok "" docker_as dave rm davebox2
+if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q davebox2; then
+	e2e_fail "davebox2 is still in the state after its removal"
+else
+	e2e_pass "davebox2 left the state with its removal"
+fi
+expect_ok "" docker_as alice rm -f opsbox
+expect_ok "" docker_as alice volume rm etcvol
+if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q "${ops_id:0:12}"; then
+	e2e_fail "opsbox is still in the state after its removal"
+else
+	e2e_pass "opsbox left the state with its removal"
+fi
+# a container with opsbox's name, made later by dave, is dave's
+expect_ok "" docker_as dave run -d --name opsbox busybox sleep 600
+expect_ok "mine now" docker_as dave exec opsbox echo mine now
+expect_ok "" docker_as dave rm -f opsbox
+stop_rolegate || e2e_fail "rolegate did not stop cleanly"
+e2e_finish

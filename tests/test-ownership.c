@@ -1,0 +1,437 @@
+/*
+ * The ownership model as a decision table (rbac/ownership.c, ownercheck.c,
+ * ownerevent.c): steps run in order against one model, each an event in
+ * (a daemon's answer, through rg_owners_observe, as serve feeds it), a
+ * reference resolved, or a request decided through rg_decide() with the
+ * model as input. The config is written at run time because bind_mounts
+ * names a temporary directory (a project directory later swapped for a
+ * symlink to /, to show that a start re-checks what a create recorded).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rolegate/decide.h"
+#include "rolegate/ownercheck.h"
+#include "rolegate/ownership.h"
+#include "rolegate/policy.h"
+#include "rolegate/statefile.h"
+#include "test.h"
+
+#define ID_OPS "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2"
+#define ID_BOB "b0b0b0b0b0b01111111111111111111111111111111111111111111111111111"
+#define ID_BOB2 "b0b0b0b0b0b02222222222222222222222222222222222222222222222222222"
+#define ID_EXEC "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1"
+#define ID_NET "4e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e"
+#define ID_TEAM "7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7"
+
+static struct rg_policy *policy;
+static struct rg_owners *model;
+static char dir[256];
+static unsigned steps;
+
+static const char config_fmt[] =
+	"identity = { users = (\n"
+	"  { name = \"alice\"; groups = [\"ops\"]; },\n"
+	"  { name = \"bob\"; groups = [\"dev\"]; },\n"
+	"  { name = \"dave\"; groups = [\"dev\"]; },\n"
+	"  { name = \"erin\"; groups = [\"team\"]; },\n"
+	"  { name = \"frank\"; groups = [\"team\"]; },\n"
+	"  { name = \"olga\"; groups = [\"open\"]; }\n"
+	"); };\n"
+	"roles = {\n"
+	"  ops = { groups = [\"ops\"]; allow = [\"*\"]; };\n"
+	"  developer = { groups = [\"dev\"]; allow = [\"*\"];\n"
+	"    constraints = { owner = \"self\"; bind_mounts = [\"%s/projects\"]; }; };\n"
+	"  team = { groups = [\"team\"]; allow = [\"container.*\", \"exec.*\", \"volume.*\"];\n"
+	"    constraints = { owner = \"role\"; }; };\n"
+	"  open = { groups = [\"open\"]; allow = [\"*\"]; constraints = { bind_mounts = [\"%s/projects\"]; }; };\n"
+	"};\n";
+
+/* An answer from dockerd: the AuthZRes of method uri (body) with status and answer. */
+static void answer(const char *user, const char *role, const char *method, const char *uri,
+		const char *body, int status, const char *response, int want_events)
+{
+	struct rg_request req;
+	const char *errstr = NULL, *why = NULL;
+	int n;
+
+	steps++;
+	if (rg_request_init(&req, user, "TLS", method, uri, (const unsigned char *)body,
+			body != NULL ? strlen(body) : 0, 1 << 20, &errstr) < 0)
+		test_fail("%s %s: %s", method, uri, errstr);
+	req.phase = RG_PHASE_RESPONSE;
+	req.status = status;
+	req.response_json = response != NULL ? json_loads(response, 0, NULL) : NULL;
+	n = rg_owners_observe(model, &req, user, role, 1000 + (long long)steps, &why);
+	if (n != want_events)
+		test_fail("answer %d to %s %s: %d events, want %d (%s)", status, method, uri, n, want_events,
+				why != NULL ? why : "-");
+	rg_request_clear(&req);
+}
+
+static void decide(const char *user, const char *method, const char *uri, const char *body,
+		const char *want, const char *text)
+{
+	struct rg_identity id = { .user = user, .source = RG_GROUPS_STATIC };
+	const struct rg_strv *groups = rg_policy_static_groups(policy, user);
+	struct rg_request req;
+	struct rg_decision d;
+	const char *errstr = NULL;
+
+	steps++;
+	if (groups != NULL)
+		id.groups = *groups;
+	if (rg_request_init(&req, user, "TLS", method, uri, (const unsigned char *)body,
+			body != NULL ? strlen(body) : 0, 1 << 20, &errstr) < 0)
+		test_fail("%s %s: %s", method, uri, errstr);
+	req.owners = model;
+	req.now = 5000;
+	rg_decide(policy, &id, &req, &d);
+	if (strcmp(want, d.verdict == RG_ALLOW ? "allow" : "deny") != 0)
+		test_fail("%s %s %s: want %s, got %s (%s)", user, method, uri, want,
+				d.verdict == RG_ALLOW ? "allow" : "deny", d.verdict == RG_ALLOW ? d.role : d.msg);
+	if (text != NULL && strstr(d.msg, text) == NULL)
+		test_fail("%s %s %s: message \"%s\" lacks \"%s\"", user, method, uri, d.msg, text);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+}
+
+static void resolve(enum rg_obj_kind kind, const char *ref, size_t min, enum rg_resolve want,
+		const char *want_id)
+{
+	const struct rg_object *obj;
+	enum rg_resolve r = rg_owners_resolve(model, kind, ref, min, 0, &obj);
+
+	steps++;
+	if (r != want)
+		test_fail("resolve %s %s: %d, want %d", rg_obj_kind_name(kind), ref, r, want);
+	if (want_id != NULL && (obj == NULL || strcmp(obj->id, want_id) != 0))
+		test_fail("resolve %s %s: id %s, want %s", rg_obj_kind_name(kind), ref,
+				obj != NULL ? obj->id : "(none)", want_id);
+}
+
+static void events_and_resolution(void)
+{
+	/* alice (ops) runs a container with the host's root mounted */
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=opsbox",
+			"{\"Image\":\"busybox\",\"HostConfig\":{\"Binds\":[\"/:/host\"]}}", 201,
+			"{\"Id\":\"" ID_OPS "\",\"Warnings\":[]}", 1);
+	/* a failed create (status 0, no body) records nothing; a 2xx without an id is an error */
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=ghost", "{\"Image\":\"x\"}", 0, NULL, 0);
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=ghost", "{\"Image\":\"x\"}", 201,
+			"{\"Warnings\":[]}", -1);
+	resolve(RG_OBJ_CONTAINER, "ghost", 12, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_CONTAINER, "opsbox", 12, RG_RESOLVED, ID_OPS);
+	resolve(RG_OBJ_CONTAINER, "/opsbox", 12, RG_RESOLVED, ID_OPS);
+	resolve(RG_OBJ_CONTAINER, ID_OPS, 12, RG_RESOLVED, ID_OPS);
+	resolve(RG_OBJ_CONTAINER, "a1b2c3d4e5f6", 12, RG_RESOLVED, ID_OPS);
+	resolve(RG_OBJ_CONTAINER, "a1b2c3", 12, RG_SHORT_PREFIX, NULL);
+	resolve(RG_OBJ_CONTAINER, "a1b2c3", 0, RG_RESOLVED, ID_OPS);
+	resolve(RG_OBJ_CONTAINER, "a1b2c3d4e5f6ff", 12, RG_UNKNOWN, NULL);
+
+	/* bob's two containers share a 12-character prefix: ambiguous there */
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=mine", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_BOB "\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/containers/create", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_BOB2 "\"}", 1);
+	resolve(RG_OBJ_CONTAINER, "b0b0b0b0b0b0", 12, RG_AMBIGUOUS, NULL);
+	resolve(RG_OBJ_CONTAINER, "b0b0b0b0b0b01", 12, RG_RESOLVED, ID_BOB);
+
+	/* a rename moves the name only on 2xx */
+	answer("bob", "developer", "POST", "/v1.41/containers/mine/rename?name=renamed", NULL, 0, NULL, 0);
+	resolve(RG_OBJ_CONTAINER, "mine", 12, RG_RESOLVED, ID_BOB);
+	answer("bob", "developer", "POST", "/v1.41/containers/mine/rename?name=renamed", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_CONTAINER, "mine", 12, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_CONTAINER, "renamed", 12, RG_RESOLVED, ID_BOB);
+
+	/* a create under a tracked name takes it from the old record */
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=renamed", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000001\"}", 1);
+	resolve(RG_OBJ_CONTAINER, "renamed", 12, RG_RESOLVED,
+			"0000000000000000000000000000000000000000000000000000000000000001");
+	resolve(RG_OBJ_CONTAINER, ID_BOB, 12, RG_RESOLVED, ID_BOB);
+	answer("bob", "developer", "POST", "/v1.41/containers/" ID_BOB "/rename?name=mine", NULL, 204, NULL, 1);
+
+	/* a 64-hex name is never taken for a name: dockerd reads it as an id first */
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=" ID_TEAM, "{\"Image\":\"b\"}", 201,
+			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000002\"}", 1);
+	resolve(RG_OBJ_CONTAINER, ID_TEAM, 12, RG_UNKNOWN, NULL);
+
+	/* alice execs into opsbox; an exec is found by its full id only */
+	answer("alice", "ops", "POST", "/v1.41/containers/opsbox/exec", "{\"Cmd\":[\"sh\"]}", 201,
+			"{\"Id\":\"" ID_EXEC "\"}", 1);
+	resolve(RG_OBJ_EXEC, ID_EXEC, 12, RG_RESOLVED, ID_EXEC);
+	resolve(RG_OBJ_EXEC, "e1e1e1e1e1e1e1", 12, RG_UNKNOWN, NULL);
+
+	/* volumes: by name; one made implicitly by a create is the creator's */
+	answer("alice", "ops", "POST", "/v1.41/volumes/create",
+			"{\"Name\":\"hostetc\",\"Driver\":\"local\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}",
+			201, "{\"Name\":\"hostetc\",\"Driver\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}", 1);
+	answer("olga", "open", "POST", "/v1.41/containers/create?name=olgabox",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"olgadata:/d\"]}}", 201,
+			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000003\"}", 2);
+	resolve(RG_OBJ_VOLUME, "olgadata", 12, RG_RESOLVED, "olgadata");
+	answer("bob", "developer", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", 201,
+			"{\"Name\":\"bobvol\",\"Driver\":\"local\"}", 1);
+
+	/* dockerd answers a create of an existing volume with it: it stays its creator's */
+	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", 201,
+			"{\"Name\":\"bobvol\",\"Driver\":\"local\"}", 0);
+	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"oldvol\"}", 201,
+			"{\"Name\":\"oldvol\",\"Driver\":\"local\",\"CreatedAt\":\"1970-01-01T00:00:10+00:00\"}", 0);
+	resolve(RG_OBJ_VOLUME, "oldvol", 12, RG_UNKNOWN, NULL);
+	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"freshvol\"}", 201,
+			"{\"Name\":\"freshvol\",\"Driver\":\"local\",\"CreatedAt\":\"1970-01-01T00:16:40.5Z\"}", 1);
+	resolve(RG_OBJ_VOLUME, "freshvol", 12, RG_RESOLVED, "freshvol");
+
+	/* networks: alice's */
+	answer("alice", "ops", "POST", "/v1.41/networks/create", "{\"Name\":\"opsnet\"}", 201,
+			"{\"Id\":\"" ID_NET "\",\"Warning\":\"\"}", 1);
+	resolve(RG_OBJ_NETWORK, "opsnet", 12, RG_RESOLVED, ID_NET);
+	resolve(RG_OBJ_NETWORK, "4e74e74e74e7", 12, RG_RESOLVED, ID_NET);
+
+	/* the team role: erin creates, frank (same role) may act */
+	answer("erin", "team", "POST", "/v1.41/containers/create?name=teambox", "{\"Image\":\"b\"}", 201,
+			"{\"Id\":\"" ID_TEAM "\"}", 1);
+}
+
+static void decisions(void)
+{
+	char body[1024];
+
+	/* the round-1 hole: bob acting on alice's -v /:/host container */
+	decide("bob", "POST", "/v1.41/containers/opsbox/exec", "{\"User\":\"1000\",\"Cmd\":[\"sh\"]}", "deny",
+			"bob (roles: developer) may not exec in container opsbox: not created by bob");
+	decide("bob", "GET", "/v1.41/containers/opsbox/logs", NULL, "deny", "read the logs of container opsbox");
+	decide("bob", "GET", "/v1.41/containers/opsbox/archive?path=/host/etc/shadow", NULL, "deny",
+			"copy files out of container opsbox");
+	decide("bob", "PUT", "/v1.41/containers/opsbox/archive?path=/", "", "deny", "copy files into");
+	decide("bob", "POST", "/v1.41/containers/opsbox/attach?stream=1", NULL, "deny", "attach to container");
+	decide("bob", "POST", "/v1.41/containers/opsbox/stop", NULL, "deny", "stop container opsbox");
+	decide("bob", "DELETE", "/v1.41/containers/opsbox", NULL, "deny", "remove container opsbox");
+	decide("bob", "POST", "/v1.41/containers/a1b2c3d4e5f6/start", NULL, "deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/containers/a1b2/start", NULL, "deny", "shorter than 12");
+	decide("bob", "POST", "/v1.41/containers/b0b0b0b0b0b0/stop", NULL, "deny", "more than one object");
+	decide("bob", "POST", "/v1.41/exec/" ID_EXEC "/start", "{}", "deny", "not created by bob");
+	decide("bob", "GET", "/v1.41/exec/" ID_EXEC "/json", NULL, "deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/commit?container=opsbox&repo=x", NULL, "deny", "commit container opsbox");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"container:opsbox\"}}", "deny",
+			"share the network namespace of container opsbox");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"PidMode\":\"container:opsbox\"}}", "deny", "PID namespace");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Links\":[\"opsbox:db\"]}}", "deny", "link to container opsbox");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"opsnet\"}}", "deny", "join network opsnet");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"opsnet\":{}}}}", "deny", "join network");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"bridge\"}}", "allow", NULL);
+	decide("bob", "GET", "/v1.41/networks/bridge", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/networks/opsnet", NULL, "deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/containers/prune", NULL, "deny", "prune");
+	decide("bob", "POST", "/v1.41/volumes/prune", NULL, "deny", "prune");
+
+	/* volumes: unknown ones must be created first; others' are refused */
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"newvol:/d\"]}}", "deny", "docker volume create");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"olgadata\",\"Target\":\"/d\"}]}}",
+			"deny", "use volume olgadata: not created by bob");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"bobvol:/d\"]}}", "allow", NULL);
+	decide("bob", "GET", "/v1.41/volumes/olgadata", NULL, "deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/volumes/create", "{\"Name\":\"olgadata\"}", "deny",
+			"create volume olgadata: not created by bob");
+	decide("bob", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", "allow", NULL);
+	decide("bob", "DELETE", "/v1.41/volumes/bobvol", NULL, "allow", NULL);
+
+	/* a volume known to be a host mount is judged by its paths, whoever created it */
+	decide("olga", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"hostetc:/e\"]}}", "deny", "volume hostetc");
+	decide("alice", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"hostetc:/e\"]}}", "allow", NULL);
+
+	/* bob's own: by name, by a 12+ prefix, by full id, after the rename */
+	decide("bob", "POST", "/v1.41/containers/mine/start", NULL, "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/b0b0b0b0b0b01/stop", NULL, "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/" ID_BOB "/exec", "{\"User\":\"1000\"}", "allow", NULL);
+	decide("dave", "POST", "/v1.41/containers/mine/stop", NULL, "deny", "not created by dave");
+	/* roles without owner act on anything (ops), or on untracked objects */
+	decide("alice", "POST", "/v1.41/containers/mine/stop", NULL, "allow", NULL);
+	decide("alice", "POST", "/v1.41/containers/whatever/stop", NULL, "allow", NULL);
+	decide("olga", "POST", "/v1.41/containers/whatever/stop", NULL, "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/whatever/stop", NULL, "deny", "not created by bob");
+
+	/* owner = "role" */
+	decide("frank", "POST", "/v1.41/containers/teambox/stop", NULL, "allow", NULL);
+	decide("frank", "POST", "/v1.41/containers/opsbox/stop", NULL, "deny", "not created by role team");
+
+	/* start re-checks the host paths a container recorded, as they resolve now */
+	snprintf(body, sizeof(body), "{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"%s/projects/app:/app\"]}}", dir);
+	decide("olga", "POST", "/v1.41/containers/create?name=appbox", body, "allow", NULL);
+	answer("olga", "open", "POST", "/v1.41/containers/create?name=appbox", body, 201,
+			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000004\"}", 1);
+	decide("olga", "POST", "/v1.41/containers/appbox/start", NULL, "allow", NULL);
+	decide("olga", "POST", "/v1.41/containers/opsbox/start", NULL, "deny", "mounts host path /");
+	snprintf(body, sizeof(body), "%s/projects/app", dir);
+	test_assert(rmdir(body) == 0);
+	test_assert(symlink("/", body) == 0);
+	decide("olga", "POST", "/v1.41/containers/appbox/start", NULL, "deny", "which resolves to /");
+	decide("olga", "POST", "/v1.41/containers/appbox/restart", NULL, "deny", "resolves to /");
+
+	/* removal and prune clear records; a failed removal does not */
+	answer("alice", "ops", "DELETE", "/v1.41/containers/opsbox", NULL, 0, NULL, 0);
+	resolve(RG_OBJ_CONTAINER, "opsbox", 12, RG_RESOLVED, ID_OPS);
+	answer("alice", "ops", "DELETE", "/v1.41/containers/opsbox", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_CONTAINER, "opsbox", 12, RG_UNKNOWN, NULL);
+	answer("alice", "ops", "POST", "/v1.41/containers/prune", NULL, 200,
+			"{\"ContainersDeleted\":[\"" ID_TEAM "\"],\"SpaceReclaimed\":0}", 1);
+	resolve(RG_OBJ_CONTAINER, "teambox", 12, RG_UNKNOWN, NULL);
+	answer("alice", "ops", "DELETE", "/v1.41/volumes/olgadata", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_VOLUME, "olgadata", 12, RG_UNKNOWN, NULL);
+}
+
+/* The snapshot writer and reader agree; expiry and the cap evict toward unowned. */
+static void persistence_and_limits(void)
+{
+	char path[512], *text;
+	FILE *f;
+	long len;
+	struct rg_owners *back = rg_owners_new(0), *small;
+	struct rg_statefile_result res;
+	char err[256];
+	int fd;
+	size_t before = rg_owners_count(model);
+
+	snprintf(path, sizeof(path), "%s/snapshot", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	test_assert(fd >= 0 && rg_statefile_write_snapshot(fd, model, 7) == 0);
+	close(fd);
+	test_assert((f = fopen(path, "r")) != NULL);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = malloc((size_t)len + 1);
+	test_assert(fread(text, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	test_assert(rg_statefile_read(text, (size_t)len, "snapshot", 0, back, &res, err, sizeof(err)) == 0);
+	test_assert(rg_owners_count(back) == before);
+	test_assert(res.gen == 7);
+	/* a journal torn mid-line drops only the torn entry */
+	{
+		const char journal[] = "{\"rolegate\":\"journal\",\"gen\":7}\n"
+			"{\"op\":\"remove\",\"kind\":\"container\",\"id\":\"" ID_BOB "\"}\n"
+			"{\"op\":\"create\",\"kind\":\"cont";
+		const char bad[] = "{\"rolegate\":\"journal\",\"gen\":7}\n{\"op\":\"explode\",\"kind\":\"container\",\"id\":\"x\"}\n{}\n";
+
+		test_assert(rg_statefile_read(journal, sizeof(journal) - 1, "journal", 7, back, &res, err,
+				sizeof(err)) == 0);
+		test_assert(res.torn && res.events == 1);
+		test_assert(rg_owners_count(back) == before - 1);
+		test_assert(rg_statefile_read(bad, sizeof(bad) - 1, "journal", 7, back, &res, err, sizeof(err)) < 0);
+		test_str_eq(err, "line 2: unknown op");
+		test_assert(rg_statefile_read(journal, sizeof(journal) - 1, "journal", 8, back, &res, err,
+				sizeof(err)) == 0 && res.stale);
+	}
+	free(text);
+	rg_owners_free(back);
+
+	/* expiry: records made at ~1000 and unused go first; those used at 5000 later */
+	small = rg_owners_copy(model);
+	test_assert(small != NULL && rg_owners_count(small) == before);
+	test_assert(rg_owners_expire(small, 1500 + RG_OWNERS_EXPIRY) < before);
+	test_assert(rg_owners_expire(small, 5001 + RG_OWNERS_EXPIRY) > 0);
+	test_assert(rg_owners_count(small) == 0);
+	rg_owners_free(small);
+
+	/* the cap: the least recently used go first */
+	small = rg_owners_new(10);
+	for (int i = 0; i < 30; i++) {
+		char id[65];
+		struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_CONTAINER, .id = id,
+			.user = "u", .created = i, .used = i };
+
+		snprintf(id, sizeof(id), "%064d", i);
+		test_assert(rg_owners_apply(small, &ev) == 0);
+		test_assert(rg_owners_count(small) <= 10);
+	}
+	{
+		const struct rg_object *o;
+		char id[65];
+
+		snprintf(id, sizeof(id), "%064d", 29);
+		test_assert(rg_owners_resolve(small, RG_OBJ_CONTAINER, id, 12, 0, &o) == RG_RESOLVED);
+		snprintf(id, sizeof(id), "%064d", 0);
+		test_assert(rg_owners_resolve(small, RG_OBJ_CONTAINER, id, 12, 0, &o) == RG_UNKNOWN);
+	}
+	rg_owners_free(small);
+}
+
+/* The configuration keys: owner and plugin.state, and their errors. */
+static void config_keys(void)
+{
+	static const char bad[] =
+		"plugin = { state = \"relative/state\"; };\n"
+		"roles = { r = { users = [\"u\"]; allow = [\"*\"]; constraints = { owner = \"everyone\"; }; }; };\n";
+	char path[512];
+	struct rg_errlist errs = { 0 };
+	struct rg_policy *p;
+	FILE *f;
+
+	test_assert(policy->plugin.state != NULL && strcmp(policy->plugin.state, RG_DEFAULT_STATE) == 0);
+	test_assert(policy->roles[1].constraints.owner == RG_OWNER_SELF);
+	test_assert(policy->roles[2].constraints.owner == RG_OWNER_ROLE);
+	test_assert(policy->roles[0].constraints.owner == RG_OWNER_ANY);
+	snprintf(path, sizeof(path), "%s/bad.conf", dir);
+	test_assert((f = fopen(path, "w")) != NULL);
+	fputs(bad, f);
+	fclose(f);
+	p = rg_policy_load(path, &errs);
+	test_assert(p == NULL && errs.n == 2);
+	test_assert(strstr(errs.msg[0], "bad.conf:1: 'plugin.state' must be an absolute path") != NULL);
+	test_assert(strstr(errs.msg[1], "bad.conf:2: 'roles.r.constraints.owner' must be one of "
+			"\"self\", \"role\", not \"everyone\"") != NULL);
+	rg_errlist_free(&errs);
+	steps++;
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/rg-ownership-XXXXXX", path[512], conf[2048];
+	struct rg_errlist errs = { 0 };
+	FILE *f;
+
+	test_assert(mkdtemp(tmpl) != NULL);
+	snprintf(dir, sizeof(dir), "%s", tmpl);
+	snprintf(path, sizeof(path), "%s/projects", dir);
+	test_assert(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/projects/app", dir);
+	test_assert(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/rolegate.conf", dir);
+	snprintf(conf, sizeof(conf), config_fmt, dir, dir);
+	test_assert((f = fopen(path, "w")) != NULL);
+	fputs(conf, f);
+	fclose(f);
+	policy = rg_policy_load(path, &errs);
+	if (policy == NULL)
+		test_fail("config: %s", errs.n > 0 ? errs.msg[0] : "?");
+	model = rg_owners_new(0);
+
+	config_keys();
+	events_and_resolution();
+	decisions();
+	persistence_and_limits();
+
+	rg_owners_free(model);
+	rg_policy_free(policy);
+	snprintf(conf, sizeof(conf), "rm -rf '%s'", dir);
+	test_assert(system(conf) == 0);
+	printf("ownership: %u steps passed\n", steps);
+	return 0;
+}

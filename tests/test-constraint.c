@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "rolegate/decide.h"
@@ -81,6 +82,32 @@ static void symlink_at(const char *target, const char *sub)
 	test_assert(symlink(target, path) == 0);
 }
 
+/* A device node, FIFO or socket (mknod needs root for devices: skipped
+ * otherwise, and the tests that use it are skipped too). */
+static bool have_nodes = true;
+
+static void node_at(const char *sub, mode_t mode, dev_t dev)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	if (mknod(path, mode, dev) < 0) {
+		test_assert(S_ISBLK(mode) || S_ISCHR(mode));
+		have_nodes = false;
+	}
+}
+
+static void write_at(const char *sub)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	f = fopen(path, "w");
+	test_assert(f != NULL);
+	fclose(f);
+}
+
 static void setup(void)
 {
 	char conf[sizeof(config_fmt) + 512], path[] = "/tmp/rg-test-constraint-conf-XXXXXX";
@@ -100,6 +127,13 @@ static void setup(void)
 	snprintf(target, sizeof(target), "%s/outside/deep", dir);
 	symlink_at(target, "projects/link");
 	symlink_at("loop2", "projects/loop1");
+	/* What a container with MKNOD can leave in a shared directory. */
+	node_at("projects/app/blk", S_IFBLK | 0600, makedev(7, 0));
+	node_at("projects/app/chr", S_IFCHR | 0600, makedev(1, 3));
+	node_at("projects/app/fifo", S_IFIFO | 0600, 0);
+	node_at("projects/app/sock", S_IFSOCK | 0600, 0);
+	symlink_at("app/blk", "projects/blklink");
+	write_at("projects/app/file");
 	symlink_at("loop1", "projects/loop2");
 
 	snprintf(conf, sizeof(conf), config_fmt, dir);
@@ -521,8 +555,8 @@ static void test_bind_mounts(void)
 	ALLOW("bm", "POST", VOLUME, "{\"Driver\":\"local\",\"DriverOpts\":{\"size\":\"10G\"}}");
 	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"tmpfs\","
 			"\"o\":\"size=100m,uid=1000\"}}");
-	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=10.0.0.1,rw\","
-			"\"device\":\":/export\"}}");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=10.0.0.1,rw\","
+			"\"device\":\":/export\"}}", "mounts the network filesystem type nfs");
 	ALLOW("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
 			"\"device\":\"%s/projects/app\"}}", dir));
 	ALLOW("bm", "POST", VOLUME, "{\"Driver\":\"rexray\"}");
@@ -536,18 +570,18 @@ static void test_bind_mounts(void)
 	DENY("bm", "POST", VOLUME, "{\"driveropts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}",
 			"binds host path /etc");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"o\":\"bind\",\"device\":\"etc\",\"type\":\"none\"}}",
-			"binds host path etc, which resolves to /etc");
+			"binds host path etc (relative, resolves to /etc)");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"bind\",\"device\":\"/etc\"}}",
 			"binds host path /etc");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}",
-			"binds host path /dev/sda1");
+			"mounts filesystem type ext4 from the host: a block device");
 	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"overlay\",\"o\":"
 			"\"lowerdir=/etc:%s/projects/app,upperdir=%s/projects/u,workdir=%s/projects/w\"}}",
 			dir, dir, dir), "create a volume that mounts host path /etc");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"proc\",\"device\":\"proc\"}}",
-			"create a volume that mounts a 'proc' filesystem from the host");
+			"create a volume that mounts filesystem type proc from the host");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"devtmpfs\",\"device\":\"x\"}}",
-			"'devtmpfs' filesystem");
+			"filesystem type devtmpfs");
 	/* ".." after a symlink climbs from the link's target: the kernel
 	 * mounts DIR/outside/x, though the text reads DIR/projects/x. */
 	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
@@ -573,6 +607,132 @@ static void test_bind_mounts(void)
 	DENY("bmnone", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x\"]}}", dir),
 			"(allowed: none)");
 	ALLOW("bmnone", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"data:/data\"]}}");
+}
+
+/* A body from a template where every "@D" stands for the temp dir. */
+static const char *at_dir(const char *tmpl)
+{
+	size_t n = 0;
+
+	for (; *tmpl != '\0' && n + sizeof(dir) + 1 < sizeof(body_buf); tmpl++) {
+		if (tmpl[0] == '@' && tmpl[1] == 'D') {
+			n += (size_t)snprintf(body_buf + n, sizeof(body_buf) - n, "%s", dir);
+			tmpl++;
+		} else {
+			body_buf[n++] = *tmpl;
+		}
+	}
+	body_buf[n] = '\0';
+	return body_buf;
+}
+
+#define OVL(o) at_dir("{\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"overlay\",\"o\":\"" o "\"}}")
+#define BINDVOL(dev) at_dir("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"" dev "\"}}")
+
+/* Issue 14: every value the kernel resolves on the host, and what it names. */
+static void test_host_access(void)
+{
+	/* overlay: the compliant neighbour, then each directory spelled out of bounds */
+	ALLOW("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/w"));
+	ALLOW("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app:@D/projects/new,upperdir=@D/projects/u,"
+			"workdir=@D/projects/w,index=off"));
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"bm (roles: bm) may not create a volume that mounts host path etc (relative, resolves to /etc)");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=etc/x,workdir=@D/projects/w"),
+			"mounts host path etc/x (relative, resolves to /etc/x)");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app:../../etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"mounts host path ../../etc (relative, resolves to /etc)");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app:/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"mounts host path /etc (allowed:");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/../outside,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"mounts host path");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/escape/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"which resolves to /etc");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/link/w"),
+			"/outside/deep/w (allowed");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app\\\\:/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"whose escapes cannot be checked");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir+=/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"passes the host path option lowerdir+=/etc, which cannot be checked");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/w,"
+			"datadir=relative"), "uses the mount option datadir=relative, which cannot be checked");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/w,rshared"),
+			"uses rshared mount propagation");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,,lowerdir=:,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"(an empty path)");
+	/* bind volumes: the device is a host path */
+	ALLOW("bm", "POST", VOLUME, BINDVOL("@D/projects/app"));
+	ALLOW("bm", "POST", VOLUME, BINDVOL("@D/projects/app/file"));
+	DENY("bm", "POST", VOLUME, BINDVOL("../etc"), "binds host path ../etc (relative, resolves to /etc)");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/../projects-secret"), "binds host path");
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"ro,bind,rslave\","
+			"\"device\":\"%s/projects/app\"}}", dir), "uses rslave mount propagation");
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind,remount\","
+			"\"device\":\"%s/projects/app\"}}", dir), "uses the mount option remount");
+	/* filesystems that mount a block device, or reach the host otherwise */
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"%s/projects/app/file\"}}",
+			dir), "mounts filesystem type ext4 from the host: a block device");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"xfs\",\"device\":\"/dev/loop0\"}}", "filesystem type xfs");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"btrfs\",\"device\":\"/dev/sda\",\"o\":\"subvol=/\"}}",
+			"filesystem type btrfs");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"device\":\"/dev/sda1\"}}", "without a filesystem type");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"cifs\",\"device\":\"//10.0.0.1/s\","
+			"\"o\":\"credentials=/root/.smb\"}}", "network filesystem type cifs");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs4\",\"device\":\":/\",\"o\":\"addr=127.0.0.1\"}}",
+			"network filesystem type nfs4");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"x=/etc\"}}",
+			"passes the host path option x=/etc");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"size=1m,remount\"}}",
+			"uses the mount option remount");
+	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"size=1m,mode=1777,nodev\"}}");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"copy\":\"/etc\"}}",
+			"sets the volume option copy, which cannot be checked");
+	/* the same volumes nested in a container's and a service's mounts */
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\","
+			"\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"overlay\",\"device\":\"o\","
+			"\"o\":\"lowerdir=etc,upperdir=/u,workdir=/w\"}}}}]}}",
+			"mount a volume that mounts host path etc (relative, resolves to /etc)");
+	DENY("bm", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":"
+			"{\"Options\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}}}]}}}", "filesystem type ext4");
+	/* bind propagation */
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x:ro,rprivate\"]}}", dir));
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x:rshared\"]}}", dir),
+			"with rshared propagation (only private or rprivate under bind_mounts)");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x:ro,SLAVE\"]}}", dir),
+			"with SLAVE propagation");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"data:/x:shared\"]}}", "with shared propagation");
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+			"\"%s/projects/app\",\"Target\":\"/x\",\"BindOptions\":{\"Propagation\":\"rprivate\"}}]}}", dir));
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+			"\"%s/projects/app\",\"Target\":\"/x\",\"BindOptions\":{\"Propagation\":\"rshared\"}}]}}", dir),
+			"mount with rshared propagation (only private or rprivate under bind_mounts) "
+			"(HostConfig.Mounts[].BindOptions.Propagation)");
+	DENY("bm", "POST", SERVICE, B("{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"%s/projects/app\",\"Target\":\"/x\","
+			"\"BindOptions\":{\"Propagation\":\"slave\"}}]}}}", dir), "with slave propagation");
+	/* what a path names: device nodes, FIFOs and sockets inside the allowed tree */
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/file:/f\"]}}", dir));
+	if (!have_nodes) {
+		fprintf(stderr, "constraint: not root, device node cases skipped\n");
+		return;
+	}
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/blk:/dev/x\"]}}", dir),
+			"/projects/app/blk, which is a block device node (only directories and regular files");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/blklink:/dev/x\"]}}", dir),
+			"/projects/app/blk, which is a block device node");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/../app/chr:/x\"]}}", dir),
+			"which is a character device node");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+			"\"%s/projects/app/fifo\",\"Target\":\"/x\"}]}}", dir), "which is a FIFO");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/sock:/x\"]}}", dir),
+			"which is a socket");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/app/blk"), "binds host path");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/blklink"), "which is a block device node");
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"%s/projects/app/blk\"}}",
+			dir), "filesystem type ext4");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app/sock,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"which is a socket");
 }
 
 static void test_registries(void)
@@ -785,6 +945,7 @@ int main(void)
 	test_devices();
 	test_unconfined();
 	test_bind_mounts();
+	test_host_access();
 	test_registries();
 	test_require_limits();
 	test_exec_user();

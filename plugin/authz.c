@@ -33,7 +33,7 @@ enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *
 {
 	enum rg_verdict v;
 
-	rg_identity_resolve(rt->policy, rt->dir, req->user, given, id);
+	rg_identity_resolve(rt->policy, rt->dir, req->user, req->authn, given, id);
 	v = rg_decide(rt->policy, id, req, d);
 	object_from_body(req);
 	return v;
@@ -140,7 +140,7 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	if (!want)
 		return;
 	object_from_body(req);
-	rg_identity_resolve(p, rt->dir, req->user, NULL, &id);
+	rg_identity_resolve(p, rt->dir, req->user, req->authn, NULL, &id);
 	rg_roles_of(p, &id, &d.roles);
 	d.role = d.roles.n > 0 ? d.roles.v[0] : NULL;
 	r = record(audit, w, req, &id, &d, &d.roles);

@@ -935,6 +935,29 @@ static void test_hostpath(void)
 	test_assert(rg_hostpath_check(&roots, "/srv", out, sizeof(out), &err) == RG_HOSTPATH_OUTSIDE);
 }
 
+/* Issue 14: a certificate without a CN is not the unauthenticated caller. */
+static void test_empty_cn(void)
+{
+	struct rg_identity id = { .user = "free", .source = RG_GROUPS_GIVEN };
+	struct rg_request req;
+	struct rg_decision d;
+	const char *err = NULL;
+
+	/* as if identity.unauthenticated had named "free" */
+	test_assert(rg_request_init(&req, "", "TLS", "GET", "/v1.45/containers/json", NULL, 0,
+			RG_DEFAULT_MAX_BODY, &err) == 0);
+	test_assert(rg_decide(policy, &id, &req, &d) == RG_DENY);
+	test_assert(strstr(d.msg, "empty CN") != NULL);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+	test_assert(rg_request_init(&req, "", "", "GET", "/v1.45/containers/json", NULL, 0,
+			RG_DEFAULT_MAX_BODY, &err) == 0);
+	test_assert(rg_decide(policy, &id, &req, &d) == RG_ALLOW);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+	cases += 2;
+}
+
 int main(void)
 {
 	setup();
@@ -946,6 +969,7 @@ int main(void)
 	test_unconfined();
 	test_bind_mounts();
 	test_host_access();
+	test_empty_cn();
 	test_registries();
 	test_require_limits();
 	test_exec_user();

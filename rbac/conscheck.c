@@ -606,7 +606,8 @@ int rg_conscheck_exec_user(struct rg_conscheck *k, const char *user)
 
 	if (!k->c->has_exec_user)
 		return 0;
-	/* "user:group": the user part decides. */
+	/* "user:group": the user part decides, and a forbidden name in the
+	 * group part is forbidden too (below). */
 	ulen = strcspn(user, ":");
 	if (ulen >= sizeof(u))
 		return deny_user(k, user, "");
@@ -626,6 +627,17 @@ int rg_conscheck_exec_user(struct rg_conscheck *k, const char *user)
 					positives ? ", " : "", e);
 		positives = true;
 		allowed = allowed || names(e, u);
+	}
+	/* "!0" refuses "1000:0" too: the process would run with the root
+	 * group's access. */
+	if (user[ulen] == ':') {
+		for (size_t i = 0; i < rules->n; i++) {
+			const char *e = rules->v[i], *g = user + ulen + 1;
+
+			if (e[0] == '!' && names(e + 1, g))
+				return rg_conscheck_deny(k, "exec with the group %s (exec_user forbids %s)",
+						is_root(g) ? "root" : rg_conscheck_quote(g, u, sizeof(u)), e + 1);
+		}
 	}
 	/* [] allows no one, like every other list key; a list of "!name"
 	 * entries alone allows everyone else. */

@@ -16,6 +16,7 @@
 
 #include "rolegate/consmount.h"
 #include "rolegate/conscheck.h"
+#include "rolegate/consreach.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/route.h"
@@ -31,10 +32,14 @@ enum key {
 	K_REGISTRIES = 1 << 6,
 	K_LIMITS = 1 << 7,
 	K_EXEC_USER = 1 << 8,
+	K_REACH = 1 << 9,      /* runtimes, cgroup_parent, sysctls, log_drivers */
+	K_MAX = 1 << 10,       /* max_limits */
+	K_TARGETS = 1 << 11,   /* image_targets (or registries without it) */
 };
 
 /* What a HostConfig can ask for. */
-#define K_HOSTCONFIG (K_PRIVILEGED | K_HOST_NS | K_CAPS | K_DEVICES | K_UNCONFINED | K_BINDS)
+#define K_HOSTCONFIG (K_PRIVILEGED | K_HOST_NS | K_CAPS | K_DEVICES | K_UNCONFINED | K_BINDS | \
+		K_REACH | K_MAX)
 /* What a plugin's privileges can ask for. */
 #define K_PLUGIN (K_PRIVILEGED | K_HOST_NS | K_CAPS | K_DEVICES | K_BINDS)
 
@@ -42,7 +47,9 @@ bool rg_constraints_any(const struct rg_constraints *c)
 {
 	return c->privileged != RG_UNSET || c->host_namespaces != RG_UNSET ||
 		c->devices != RG_UNSET || c->unconfined != RG_UNSET || c->has_capabilities ||
-		c->has_bind_mounts || c->has_registries || c->has_require_limits || c->has_exec_user;
+		c->has_bind_mounts || c->has_registries || c->has_require_limits || c->has_exec_user ||
+		c->has_max_limits || c->has_runtimes || c->cgroup_parent != RG_UNSET ||
+		c->has_sysctls || c->has_log_drivers || c->has_image_targets;
 }
 
 /* The keys of c that restrict something (a "true", "ALL" or "/" allows all). */
@@ -68,6 +75,12 @@ static unsigned restricting(const struct rg_constraints *c)
 		keys |= K_LIMITS;
 	if (c->has_exec_user)
 		keys |= K_EXEC_USER;
+	if (c->has_runtimes || c->cgroup_parent == RG_NO || c->has_sysctls || c->has_log_drivers)
+		keys |= K_REACH;
+	if (c->has_max_limits)
+		keys |= K_MAX;
+	if (rg_consreach_targets_restricted(c))
+		keys |= K_TARGETS;
 	return keys;
 }
 
@@ -147,18 +160,149 @@ static int pull_query(struct rg_conscheck *k, struct rg_request *req)
 	return rg_conscheck_image(k, image, "pull image");
 }
 
-/* image.build: RUN steps on the host's network (?networkmode=host). */
+/* A query integer as dockerd reads it (Int64ValueOrZero: 0 when absent or
+ * not a number), as a JSON integer, or NULL for 0. */
+static json_t *query_int(struct rg_request *req, const char *name)
+{
+	char v[64], *end;
+	long long n;
+
+	query_value(req, name, v, sizeof(v));
+	if (v[0] == '\0')
+		return NULL;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' && n != 0 ? json_integer(n) : NULL;
+}
+
+/* The settings of a classic build's query, spelled as a HostConfig, so that
+ * the build's RUN steps are judged by the same checks as a container. */
+static json_t *build_hostconfig(struct rg_request *req)
+{
+	static const struct {
+		const char *query, *field;
+	} ints[] = {
+		{ "memory", "Memory" }, { "memswap", "MemorySwap" }, { "cpuquota", "CpuQuota" },
+		{ "cpuperiod", "CpuPeriod" }, { "cpushares", "CpuShares" }, { "shmsize", "ShmSize" },
+	}, strs[] = {
+		{ "networkmode", "NetworkMode" }, { "cgroupparent", "CgroupParent" },
+		{ "isolation", "Isolation" }, { "cpusetcpus", "CpusetCpus" },
+	};
+	char v[RG_PATH_MAX];
+	json_t *hc = json_object();
+
+	if (hc == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		json_t *n = query_int(req, ints[i].query);
+
+		if (n != NULL)
+			json_object_set_new(hc, ints[i].field, n);
+	}
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		query_value(req, strs[i].query, v, sizeof(v));
+		if (v[0] != '\0')
+			json_object_set_new(hc, strs[i].field, json_string(v));
+	}
+	/* ulimits is JSON ([{"Name":..,"Hard":..,"Soft":..}]); dockerd refuses
+	 * the build when it does not decode, so an undecodable one is kept as a
+	 * string and refused as malformed. */
+	query_value(req, "ulimits", v, sizeof(v));
+	if (v[0] != '\0') {
+		json_t *u = json_loadb(v, strlen(v), JSON_DECODE_ANY, NULL);
+
+		json_object_set_new(hc, "Ulimits", u != NULL ? u : json_string(v));
+	}
+	return hc;
+}
+
+/* Every ?t= of a build: the names it creates. */
+static int build_tags(struct rg_conscheck *k, struct rg_request *req)
+{
+	const char *cursor = req->route.query;
+	char t[RG_PATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	int r;
+
+	while ((r = rg_query_next(&cursor, "t", t, sizeof(t))) == 0) {
+		if (rg_consreach_image_target(k, t, "build an image named") < 0)
+			return -1;
+	}
+	if (r == -2)
+		return rg_conscheck_deny(k, "build an image named %s (the name is too long)",
+				rg_conscheck_quote(t, q, sizeof(q)));
+	return 0;
+}
+
+/*
+ * image.build (the classic builder; BuildKit is refused in
+ * rg_constraints_uninspectable): its RUN steps are containers, judged like
+ * a create on what a build can set: network, cgroup parent, isolation,
+ * memory and CPU limits, shm size, ulimits; its ?t= names under
+ * image_targets. A build cannot set a PIDs limit: require_limits and
+ * max_limits do not ask it for one.
+ */
 static int build_query(struct rg_conscheck *k, struct rg_request *req)
 {
-	char mode[256], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	json_t *hc = build_hostconfig(req);
+	long long shm;
+	int rc = -1;
 
-	query_value(req, "networkmode", mode, sizeof(mode));
-	if (strcasecmp(mode, "host") == 0)
-		return rg_conscheck_deny(k, "build with the host's network namespace (networkmode=host)");
-	if (strncasecmp(mode, "container:", 10) == 0)
-		return rg_conscheck_deny(k, "build in the network namespace of container %s (networkmode)",
-				rg_conscheck_quote(mode + 10, q, sizeof(q)));
-	return 0;
+	if (hc == NULL)
+		return rg_conscheck_deny(k, "%s: out of memory", k->what);
+	if (k->c->host_namespaces == RG_NO) {
+		const char *mode = json_string_value(rg_json_get(hc, "NetworkMode"));
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		if (mode != NULL && strcasecmp(mode, "host") == 0) {
+			rg_conscheck_deny(k, "build with the host's network namespace (networkmode=host)");
+			goto out;
+		}
+		if (mode != NULL && strncasecmp(mode, "container:", 10) == 0) {
+			rg_conscheck_deny(k, "build in the network namespace of container %s (networkmode)",
+					rg_conscheck_quote(mode + 10, q, sizeof(q)));
+			goto out;
+		}
+	}
+	if (rg_consreach_hostconfig(k, hc, "build ") < 0)
+		goto out;
+	if (k->c->has_require_limits && (k->c->require_limits & RG_LIMIT_MEMORY) &&
+	    json_integer_value(rg_json_get(hc, "Memory")) <= 0) {
+		rg_conscheck_deny(k, "%s without a memory limit (--memory)", k->what);
+		goto out;
+	}
+	if (k->c->has_max_limits) {
+		struct rg_constraints c = *k->c;
+		const struct rg_constraints *saved = k->c;
+
+		c.max_pids = 0;     /* a build has no PIDs setting */
+		k->c = &c;
+		rc = rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE);
+		k->c = saved;
+		if (rc < 0)
+			goto out;
+		rc = -1;
+		shm = json_integer_value(rg_json_get(hc, "ShmSize"));
+		if (k->c->max_memory > 0 && shm > k->c->max_memory) {
+			rg_conscheck_deny(k, "%s with a /dev/shm of %lld bytes (max_limits.memory is %lld)",
+					k->what, shm, k->c->max_memory);
+			goto out;
+		}
+	}
+	if (build_tags(k, req) < 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(hc);
+	return rc;
+}
+
+/* image.tag, container.commit, image.import: ?repo= (with ?tag=) is the
+ * local name the command creates; no repo creates an untagged image. */
+static int target_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	char repo[RG_PATH_MAX];
+
+	query_value(req, "repo", repo, sizeof(repo));
+	return rg_consreach_image_target(k, repo, "create the local image name");
 }
 
 /* plugin.install, plugin.upgrade: ?remote= is the plugin's image. */
@@ -203,10 +347,29 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 			"add capability") < 0 ||
 	    rg_conscheck_devices(k, hc, prefix) < 0 ||
 	    rg_conscheck_unconfined(k, hc, prefix) < 0 ||
-	    rg_consmount_binds(k, hc, prefix) < 0)
+	    rg_consmount_binds(k, hc, prefix) < 0 ||
+	    rg_consreach_hostconfig(k, hc, prefix) < 0)
 		return -1;
 	snprintf(field, sizeof(field), "%sMounts", prefix);
 	return rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field);
+}
+
+/*
+ * require_limits and max_limits on a create. dockerd (runconfig
+ * getHostConfig) takes HostConfig, and copies Memory, MemorySwap,
+ * CpuShares and CpusetCpus from the top level when HostConfig leaves them
+ * 0; without HostConfig it takes the top level's fields. A limit must be
+ * set in HostConfig (stricter than dockerd), and whatever the top level
+ * sets is bounded too, as an update would be.
+ */
+static int create_limits(struct rg_conscheck *k, const json_t *body, const json_t *hc)
+{
+	if (rg_conscheck_limits_create(k, hc) < 0 ||
+	    rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE) < 0)
+		return -1;
+	if (body != hc && rg_consreach_max_limits(k, body, RG_LIMITS_UPDATE) < 0)
+		return -1;
+	return 0;
 }
 
 static int container_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
@@ -243,7 +406,7 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 	}
 	if (rg_conscheck_image(k, image, "use image") < 0)
 		return -1;
-	return rg_conscheck_limits_create(k, hc);
+	return create_limits(k, body, hc);
 }
 
 static int container_update(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
@@ -251,7 +414,8 @@ static int container_update(struct rg_conscheck *k, struct rg_request *req, cons
 	(void)req;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
-	if (rg_conscheck_devices(k, body, "") < 0)
+	if (rg_conscheck_devices(k, body, "") < 0 ||
+	    rg_consreach_max_limits(k, body, RG_LIMITS_UPDATE) < 0)
 		return -1;
 	return rg_conscheck_limits_update(k, body);
 }
@@ -319,11 +483,82 @@ static int plugin_spec(struct rg_conscheck *k, const json_t *ps)
 			"TaskTemplate.PluginSpec.PluginPrivilege");
 }
 
+/* Copies src[name] (any spelling) into hc as field, when set. */
+static void spell(json_t *hc, const json_t *src, const char *name, const char *field)
+{
+	json_t *v = rg_json_get(src, name);
+
+	if (v != NULL && !json_is_null(v))
+		json_object_set(hc, field, v);
+}
+
+/*
+ * A service's task, spelled as a container's HostConfig: the same facts
+ * under the names container create gives them, so that one set of checks
+ * (hostconfig(), create_limits()) judges both. ContainerSpec's Mounts,
+ * CapabilityAdd, Sysctls, Ulimits, Init and Isolation, the task's resource
+ * limits and its log driver.
+ */
+static json_t *service_hostconfig(const json_t *cs, const json_t *limits, const json_t *log)
+{
+	json_t *hc = json_object(), *lc;
+
+	if (hc == NULL)
+		return NULL;
+	spell(hc, cs, "Mounts", "Mounts");
+	spell(hc, cs, "CapabilityAdd", "CapAdd");
+	spell(hc, cs, "Sysctls", "Sysctls");
+	spell(hc, cs, "Ulimits", "Ulimits");
+	spell(hc, cs, "Init", "Init");
+	spell(hc, cs, "Isolation", "Isolation");
+	spell(hc, limits, "MemoryBytes", "Memory");
+	spell(hc, limits, "NanoCPUs", "NanoCpus");
+	spell(hc, limits, "Pids", "PidsLimit");
+	if (log != NULL && rg_json_get(log, "Name") != NULL && (lc = json_object()) != NULL) {
+		spell(lc, log, "Name", "Type");
+		json_object_set_new(hc, "LogConfig", lc);
+	}
+	return hc;
+}
+
+/* EndpointSpec.Ports[].PublishMode = host binds the port on the host's
+ * network directly, bypassing the routing mesh: a host namespace. */
+static int service_ports(struct rg_conscheck *k, const json_t *ep)
+{
+	static const char *const field = "EndpointSpec.Ports[].PublishMode";
+	const json_t *ports = rg_json_get(ep, "Ports");
+	const char *mode;
+	size_t i;
+	json_t *p;
+
+	if (k->c->host_namespaces != RG_NO || ports == NULL || json_is_null(ports))
+		return 0;
+	if (!json_is_array(ports))
+		return rg_conscheck_malformed(k, "EndpointSpec.Ports", "a list");
+	json_array_foreach(ports, i, p) {
+		if (json_is_null(p))
+			continue;
+		if (!json_is_object(p))
+			return rg_conscheck_malformed(k, "EndpointSpec.Ports", "a list of objects");
+		if (rg_conscheck_string(k, rg_json_get(p, "PublishMode"), field, &mode) < 0)
+			return -1;
+		if (strcasecmp(mode, "host") == 0)
+			return rg_conscheck_deny(k, "publish port %lld on the host's network directly "
+					"(%s=host; use the ingress mode)",
+					(long long)json_integer_value(rg_json_get(p, "PublishedPort")), field);
+		if (mode[0] != '\0' && strcasecmp(mode, "ingress") != 0)
+			return rg_conscheck_deny(k, "publish a port in mode %s (%s)", mode, field);
+	}
+	return 0;
+}
+
 /* service.create and service.update: the body is the whole ServiceSpec. */
 static int service_spec(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
-	const json_t *ts, *cs, *ps, *res, *limits, *privs;
+	const json_t *ts, *cs, *ps, *res, *limits, *privs, *log, *ep;
 	const char *image;
+	json_t *hc;
+	int rc;
 
 	(void)req;
 	if (!json_is_object(body))
@@ -335,25 +570,31 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    rg_conscheck_object(k, rg_json_get(ts, "Resources"), "TaskTemplate.Resources", &res) < 0 ||
 	    rg_conscheck_object(k, rg_json_get(res, "Limits"), "TaskTemplate.Resources.Limits",
 			&limits) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(ts, "LogDriver"), "TaskTemplate.LogDriver", &log) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(body, "EndpointSpec"), "EndpointSpec", &ep) < 0 ||
 	    rg_conscheck_object(k, rg_json_get(cs, "Privileges"),
 			"TaskTemplate.ContainerSpec.Privileges", &privs) < 0)
 		return -1;
 	if (service_networks(k, rg_json_get(ts, "Networks"), "TaskTemplate.Networks[].Target") < 0 ||
 	    service_networks(k, rg_json_get(body, "Networks"), "Networks[].Target") < 0 ||
-	    rg_conscheck_capabilities(k, rg_json_get(cs, "CapabilityAdd"),
-			"TaskTemplate.ContainerSpec.CapabilityAdd", "add capability") < 0 ||
+	    service_ports(k, ep) < 0 ||
 	    rg_conscheck_swarm_privileges(k, privs) < 0 ||
-	    rg_consmount_mounts(k, rg_json_get(cs, "Mounts"), "TaskTemplate.ContainerSpec.Mounts") < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
+	hc = service_hostconfig(cs, limits, log);
+	if (hc == NULL)
+		return rg_conscheck_deny(k, "%s: out of memory", k->what);
+	rc = hostconfig(k, hc, "TaskTemplate.ContainerSpec.");
 	/* A plugin service has no container, hence no image or limits of one. */
-	if (cs == NULL && ps != NULL)
-		return 0;
-	if (rg_conscheck_string(k, rg_json_get(cs, "Image"), "TaskTemplate.ContainerSpec.Image",
-			&image) < 0 ||
-	    rg_conscheck_image(k, image, "use image") < 0)
-		return -1;
-	return rg_conscheck_limits_service(k, limits);
+	if (rc == 0 && !(cs == NULL && ps != NULL)) {
+		if (rg_conscheck_string(k, rg_json_get(cs, "Image"), "TaskTemplate.ContainerSpec.Image",
+				&image) < 0 || rg_conscheck_image(k, image, "use image") < 0)
+			rc = -1;
+		else
+			rc = create_limits(k, hc, hc);
+	}
+	json_decref(hc);
+	return rc;
 }
 
 static int plugin_install(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
@@ -385,7 +626,7 @@ static const struct command_rule rules[] = {
 	{ "container.create", "create a container", K_HOSTCONFIG | K_REGISTRIES | K_LIMITS,
 		NULL, container_create },
 	{ "container.start", "start a container", 0, start_query, NULL },
-	{ "container.update", "update a container", K_DEVICES | K_LIMITS, NULL, container_update },
+	{ "container.update", "update a container", K_DEVICES | K_LIMITS | K_MAX, NULL, container_update },
 	{ "exec.create", "create an exec session", K_PRIVILEGED | K_EXEC_USER, NULL, exec_create },
 	{ "volume.create", "create a volume", K_BINDS, NULL, volume_create },
 	{ "service.create", "create a service", K_HOSTCONFIG | K_REGISTRIES | K_LIMITS,
@@ -394,6 +635,9 @@ static const struct command_rule rules[] = {
 		NULL, service_spec },
 	{ "image.pull", "pull an image", 0, pull_query, NULL },
 	{ "image.build", "build an image", 0, build_query, NULL },
+	{ "image.tag", "tag an image", 0, target_query, NULL },
+	{ "image.import", "import an image", 0, target_query, NULL },
+	{ "container.commit", "commit a container", 0, target_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.set", "configure a plugin", K_BINDS | K_DEVICES, NULL, plugin_set },
@@ -405,7 +649,10 @@ static unsigned query_keys(const char *command)
 	if (strcmp(command, "image.pull") == 0 || strcmp(command, "plugin.install") == 0 || strcmp(command, "plugin.upgrade") == 0)
 		return K_REGISTRIES;
 	if (strcmp(command, "image.build") == 0)
-		return K_HOST_NS;
+		return K_HOST_NS | K_REACH | K_MAX | K_LIMITS | K_TARGETS;
+	if (strcmp(command, "image.tag") == 0 || strcmp(command, "image.import") == 0 ||
+	    strcmp(command, "container.commit") == 0)
+		return K_TARGETS;
 	if (strcmp(command, "container.start") == 0)
 		return K_HOSTCONFIG;
 	return 0;
@@ -441,4 +688,146 @@ int rg_constraints_check(const struct rg_constraints *c, struct rg_request *req,
 		return rg_conscheck_deny(&k, "%s whose body cannot be checked: %s", rule->what,
 				why != NULL ? why : "the body could not be read");
 	return rule->body(&k, req, body);
+}
+
+const char *const rg_uninspectable_commands[] = {
+	"system.session", "system.grpc", "image.load", "plugin.create", NULL,
+};
+
+bool rg_role_allows(const struct rg_role *r, const char *command)
+{
+	bool allowed = false;
+
+	for (size_t i = 0; i < r->allow.n && !allowed; i++)
+		allowed = rg_pattern_match(r->allow.v[i], command);
+	for (size_t i = 0; i < r->deny.n && allowed; i++)
+		allowed = !rg_pattern_match(r->deny.v[i], command);
+	return allowed;
+}
+
+/*
+ * What a request does that rolegate cannot see, in words, or NULL: its
+ * effect is decided by content rolegate never gets (a BuildKit session, a
+ * tar stream, a URL dockerd fetches from the host's network, a host
+ * directory CRIU writes to or dockerd deletes).
+ */
+static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
+{
+	const char *cmd = req->route.command;
+	char v[RG_PATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *why = NULL;
+	const json_t *body;
+
+	if (cmd == NULL)
+		return NULL;
+	if (strcmp(cmd, "system.session") == 0 || strcmp(cmd, "system.grpc") == 0) {
+		snprintf(buf, len, "use %s (BuildKit runs build steps with the daemon's rights and saves "
+				"images under any name)", cmd);
+		return buf;
+	}
+	if (strcmp(cmd, "image.load") == 0)
+		return "load images from a tar stream (image.load: names and contents unseen)";
+	if (strcmp(cmd, "plugin.create") == 0)
+		return "create a plugin from a tar stream (plugin.create: its privileges unseen)";
+	if (strcmp(cmd, "image.build") == 0) {
+		query_value(req, "version", v, sizeof(v));
+		if (v[0] != '\0' && strcmp(v, "1") != 0) {
+			snprintf(buf, len, "build with BuildKit (version=%s)", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		query_value(req, "remote", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "build from the remote context %s, which dockerd fetches from the "
+					"host's network", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "image.import") == 0) {
+		query_value(req, "fromSrc", v, sizeof(v));
+		if (strcmp(v, "-") != 0) {
+			snprintf(buf, len, "import from %s, which dockerd fetches from the host's network "
+					"(fromSrc other than -)", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "container.start") == 0) {
+		query_value(req, "checkpoint-dir", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "restore from the host directory %s (checkpoint-dir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "container.checkpoint") == 0) {
+		/* list and delete: ?dir=; create: the body's CheckpointDir */
+		query_value(req, "dir", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "use the host directory %s for checkpoints (dir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		if (strcmp(req->method, "POST") != 0)
+			return NULL;
+		body = rg_request_body(req, &why);
+		if (body == NULL)
+			return "create a checkpoint whose body cannot be read";
+		v[0] = '\0';
+		if (json_is_string(rg_json_get(body, "CheckpointDir")))
+			snprintf(v, sizeof(v), "%s", json_string_value(rg_json_get(body, "CheckpointDir")));
+		else if (rg_json_get(body, "CheckpointDir") != NULL &&
+				!json_is_null(rg_json_get(body, "CheckpointDir")))
+			return "create a checkpoint whose CheckpointDir is not a string";
+		if (v[0] != '\0') {
+			snprintf(buf, len, "write a checkpoint to the host directory %s (CheckpointDir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* A service's Secrets or Configs (ContainerSpec.<field>) need r to allow
+ * <kind>.inspect: secret and config ids leak (system.events), and a
+ * service can mount any of them. */
+static int service_references(const struct rg_role *r, const json_t *cs, const char *field,
+		const char *kind, char *reason, size_t len)
+{
+	const json_t *v = rg_json_get(cs, field);
+	char command[32];
+
+	if (v == NULL || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0))
+		return 0;
+	snprintf(command, sizeof(command), "%s.inspect", kind);
+	if (rg_role_allows(r, command))
+		return 0;
+	snprintf(reason, len, "give a service %ss (TaskTemplate.ContainerSpec.%s) without being "
+			"allowed %s", kind, field, command);
+	return -1;
+}
+
+int rg_constraints_check_role(const struct rg_role *r, struct rg_request *req, char *reason,
+		size_t reasonlen)
+{
+	const char *cmd = req->route.command != NULL ? req->route.command : "";
+	char what[RG_PATH_MAX + 128];
+	const char *why;
+
+	if (rg_constraints_any(&r->constraints) && (why = uninspectable(req, what, sizeof(what))) != NULL) {
+		snprintf(reason, reasonlen, "%s, which cannot be checked against role %s's constraints%s",
+				why, r->name, strcmp(cmd, "image.build") == 0 || strcmp(cmd, "system.session") == 0 ||
+				strcmp(cmd, "system.grpc") == 0 ? "; use the classic builder (DOCKER_BUILDKIT=0)" : "");
+		return -1;
+	}
+	if (strcmp(cmd, "service.create") == 0 || strcmp(cmd, "service.update") == 0) {
+		const json_t *body = rg_request_body(req, &why), *cs;
+
+		cs = rg_json_get(rg_json_get(body, "TaskTemplate"), "ContainerSpec");
+		if (service_references(r, cs, "Secrets", "secret", reason, reasonlen) < 0 ||
+		    service_references(r, cs, "Configs", "config", reason, reasonlen) < 0)
+			return -1;
+	}
+	return rg_constraints_check(&r->constraints, req, reason, reasonlen);
 }

@@ -145,7 +145,7 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 
 		if (!role_applies(r, id) || (rule = role_allows(r, d->command)) == NULL)
 			continue;
-		if (rg_constraints_check(&r->constraints, req, reason, sizeof(reason)) < 0) {
+		if (rg_constraints_check_role(r, req, reason, sizeof(reason)) < 0) {
 			/* Keep the first constraint that stopped a role: it names the fix. */
 			if (why[0] == '\0')
 				snprintf(why, sizeof(why), "%s", reason);

@@ -545,6 +545,7 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 	const config_setting_t *s;
 
 	c->privileged = c->host_namespaces = c->devices = c->unconfined = RG_UNSET;
+	c->cgroup_parent = RG_UNSET;
 	if (g == NULL)
 		return;
 	check_keys(l, g, constraint_keys);

@@ -63,6 +63,14 @@ static const char config_fmt[] =
 	"    constraints = { exec_user = [\"alice\", \"1000\", \"!bob\"]; }; };\n"
 	"  exnone = { users = [\"exnone\"]; allow = [\"*\"]; constraints = { exec_user = []; }; };\n"
 	"  narrow = { users = [\"narrow\"]; allow = [\"container.list\"]; constraints = { privileged = false; }; };\n"
+	"  reach = { users = [\"reach\"]; allow = [\"*\"]; deny = [\"config.*\"];\n"
+	"    constraints = { max_limits = { memory = \"1g\"; pids = 100; cpus = 2.0; };\n"
+	"      runtimes = [\"runc\"]; cgroup_parent = false; sysctls = [\"net.ipv4.ping_group_range\", \"net.core.*\"];\n"
+	"      log_drivers = [\"json-file\", \"local\"]; host_namespaces = false;\n"
+	"      registries = [\"docker.io/library\", \"registry.example.org\"];\n"
+	"      image_targets = [\"registry.example.org/team\"]; }; };\n"
+	"  svc = { users = [\"svc\"]; allow = [\"service.*\", \"secret.inspect\"]; };\n"
+	"  svcnosecret = { users = [\"svcnosecret\"]; allow = [\"service.*\"]; };\n"
 	"};\n"
 	"audit = { path = \"/tmp/rolegate-test-constraint-unused.log\"; };\n";
 
@@ -782,7 +790,9 @@ static void test_registries(void)
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
 			RG_DEFAULT_MAX_BODY, "application/x-www-form-urlencoded; charset=utf-8",
 			"send a form body");
-	ALLOW("reg", "POST", "/v1.45/images/create?fromSrc=-&repo=app", NULL);
+	DENY("reg", "POST", "/v1.45/images/create?fromSrc=-&repo=app", NULL,
+			"create the local image name app (the role has registries and no image_targets");
+	ALLOW("reg", "POST", "/v1.45/images/create?fromSrc=-", NULL);
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromSrc=-", NULL,
 			RG_DEFAULT_MAX_BODY, "APPLICATION/X-WWW-FORM-URLENCODED", "send a form body");
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
@@ -857,7 +867,7 @@ static void test_exec_user(void)
 		"root", "0", "0:0", "root:root", "00", "+0", "-0", "root:1000", NULL,
 	};
 	static const char *const others[] = {
-		"nobody", "1000", "1000:1000", "65534", "nobody:root", "ROOT", NULL,
+		"nobody", "1000", "1000:1000", "65534", "nobody:staff", "ROOT", NULL,
 	};
 
 	for (size_t i = 0; root[i] != NULL; i++)
@@ -865,6 +875,8 @@ static void test_exec_user(void)
 				"ex (roles: ex) may not exec as root");
 	for (size_t i = 0; others[i] != NULL; i++)
 		ALLOW("ex", "POST", EXEC, B("{\"Cmd\":[\"id\"],\"User\":\"%s\"}", others[i]));
+	/* issue 21: the group part is judged too */
+	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"],\"User\":\"nobody:root\"}", "exec with the group root");
 	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"],\"User\":\"\"}",
 			"exec as root (no user given: the image's default user)");
 	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"]}", "exec as root");
@@ -958,6 +970,189 @@ static void test_empty_cn(void)
 	cases += 2;
 }
 
+#define LIM "\"Memory\":536870912,\"PidsLimit\":50,\"NanoCpus\":1000000000"
+
+/* Issues 14 and 21: settings that reach past the container, BuildKit and
+ * what cannot be inspected, builds and services judged like a create. */
+static void test_reach(void)
+{
+	/* the compliant neighbour */
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Runtime\":\"runc\","
+			"\"Sysctls\":{\"net.ipv4.ping_group_range\":\"0 0\",\"net.core.somaxconn\":\"1024\"},"
+			"\"LogConfig\":{\"Type\":\"json-file\"},\"OomScoreAdj\":100}}");
+	/* max_limits: absent, unlimited, over the bound, each spelled */
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"PidsLimit\":50,\"NanoCpus\":1000000000}}",
+			"without a memory limit at most 1073741824 bytes (max_limits.memory");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":-1,\"PidsLimit\":50,"
+			"\"NanoCpus\":1000000000}}", "without a memory limit");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":2147483648,\"PidsLimit\":50,"
+			"\"NanoCpus\":1000000000}}", "with a memory limit of 2147483648 bytes (max_limits.memory is 1073741824)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"MemorySwap\":-1}}",
+			"with memory plus swap of -1 bytes");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM "},\"Memory\":4294967296}",
+			"with a memory limit of 4294967296 bytes");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":-1,"
+			"\"NanoCpus\":1000000000}}", "without a PIDs limit at most 100");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":500,"
+			"\"NanoCpus\":1000000000}}", "with a PIDs limit of 500 (max_limits.pids is 100)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50}}",
+			"without a CPU limit at most 2 CPUs");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"NanoCpus\":3000000000}}", "with a CPU limit of 3 CPUs (max_limits.cpus is 2)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"NanoCpus\":1000000000,\"CpuQuota\":400000,\"CpuPeriod\":100000}}", "with a CPU limit of 4 CPUs");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"CpuQuota\":50000,\"CpuPeriod\":1000}}", "with a CPU limit of 50 CPUs");
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"CpuQuota\":150000}}");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"OomKillDisable\":true}}",
+			"with the OOM killer disabled");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"OomScoreAdj\":-500}}",
+			"with a negative OOM score adjustment (--oom-score-adj -500");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"OomKillDisable\":true,\"HostConfig\":{" LIM "}}",
+			"with the OOM killer disabled");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"nproc\",\"Soft\":-1,\"Hard\":-1}]}}", "with the ulimit nproc unlimited");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"memlock\",\"Soft\":1,\"Hard\":99999999999}]}}", "with the ulimit memlock=1:99999999999");
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"nofile\",\"Soft\":1024,\"Hard\":4096}]}}");
+	/* update: may leave limits out, may not lift them */
+	ALLOW("reach", "POST", UPDATE, "{\"RestartPolicy\":{\"Name\":\"always\"}}");
+	ALLOW("reach", "POST", UPDATE, "{\"Memory\":268435456}");
+	DENY("reach", "POST", UPDATE, "{\"Memory\":4294967296}", "update a container with a memory limit of");
+	DENY("reach", "POST", UPDATE, "{\"PidsLimit\":0}", "without a PIDs limit");
+	DENY("reach", "POST", UPDATE, "{\"CpuPeriod\":1000}", "with a new CpuPeriod and no CpuQuota");
+	DENY("reach", "POST", UPDATE, "{\"NanoCpus\":8000000000}", "with a CPU limit of 8 CPUs");
+	DENY("reach", "POST", UPDATE, "{\"OomKillDisable\":true}", "with the OOM killer disabled");
+	/* runtimes, cgroup_parent, sysctls, log drivers */
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Runtime\":\"runsc-debug\"}}",
+			"use the runtime runsc-debug (HostConfig.Runtime; allowed: runc)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"Runtime\":\"kata\",\"HostConfig\":{" LIM "}}",
+			"use the runtime kata (Runtime;");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"CgroupParent\":\"/\"}}",
+			"place a container in the cgroup / (--cgroup-parent");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"cgroupparent\":\"system.slice\"}}",
+			"place a container in the cgroup system.slice");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"kernel.core_pattern\":\"|/x\"}}}", "set the sysctl kernel.core_pattern (HostConfig.Sysctls; allowed:");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net/ipv4/ip_forward\":\"1\"}}}", "set the sysctl net.ipv4.ip_forward");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core\":\"1\"}}}", "set the sysctl net.core ");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core.../../kernel/x\":\"1\"}}}", "not a plain sysctl name");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"LogConfig\":"
+			"{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"tcp://127.0.0.1:25\"}}}}",
+			"use the log driver syslog (HostConfig.LogConfig.Type; allowed: json-file, local)");
+	/* image_targets: tag, commit, import, build -t */
+	ALLOW("reach", "POST", "/v1.45/images/busybox/tag?repo=registry.example.org/team/app&tag=1", NULL);
+	DENY("reach", "POST", "/v1.45/images/x/tag?repo=busybox&tag=latest", NULL,
+			"create the local image name busybox (image_targets: registry.example.org/team)");
+	DENY("reach", "POST", "/v1.45/images/x/tag?repo=docker.io%2Flibrary%2Fbusybox", NULL,
+			"create the local image name docker.io/library/busybox");
+	DENY("reach", "POST", "/v1.45/commit?container=c&repo=busybox&tag=latest", NULL,
+			"create the local image name busybox");
+	ALLOW("reach", "POST", "/v1.45/commit?container=c", NULL);
+	DENY("reach", "POST", "/v1.45/images/create?fromSrc=-&repo=registry.example.org/other", NULL,
+			"create the local image name registry.example.org/other");
+	/* uninspectable: whatever allow says ("*" here) */
+	DENY("reach", "POST", "/v1.45/session", NULL, "use system.session (BuildKit runs build steps with "
+			"the daemon's rights and saves images under any name), which cannot be checked against role "
+			"reach's constraints; use the classic builder (DOCKER_BUILDKIT=0)");
+	DENY("reach", "POST", "/grpc", NULL, "use system.grpc");
+	DENY("reach", "POST", "/v1.45/images/load", NULL, "load images from a tar stream");
+	DENY("reach", "POST", "/v1.45/plugins/create?name=p", NULL, "create a plugin from a tar stream");
+	DENY("reach", "POST", "/v1.45/build?version=2&memory=536870912&cpuquota=100000&t=registry.example.org/team/a",
+			NULL, "build with BuildKit (version=2), which cannot be checked against role reach's "
+			"constraints; use the classic builder");
+	DENY("reach", "POST", "/v1.45/build?remote=https://evil.example/ctx.tar&memory=536870912&cpuquota=100000",
+			NULL, "build from the remote context https://evil.example/ctx.tar, which dockerd fetches");
+	DENY("reach", "POST", "/v1.45/images/create?fromSrc=http://127.0.0.1:2375/x", NULL,
+			"import from http://127.0.0.1:2375/x, which dockerd fetches from the host's network");
+	DENY("reach", "POST", "/v1.45/containers/c/start?checkpoint=c1&checkpoint-dir=/etc", NULL,
+			"restore from the host directory /etc (checkpoint-dir)");
+	DENY("reach", "DELETE", "/v1.45/containers/c/checkpoints/x?dir=/", NULL, "use the host directory / for checkpoints");
+	DENY("reach", "POST", "/v1.45/containers/c/checkpoints", "{\"CheckpointID\":\"x\",\"CheckpointDir\":\"/etc\"}",
+			"write a checkpoint to the host directory /etc");
+	ALLOW("reach", "POST", "/v1.45/containers/c/checkpoints", "{\"CheckpointID\":\"x\"}");
+	ALLOW("free", "POST", "/v1.45/session", NULL);
+	ALLOW("free", "POST", "/v1.45/build?version=2", NULL);
+	/* the classic build query, judged like a create */
+	ALLOW("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&t=registry.example.org/team/a", NULL);
+	ALLOW("reach", "POST", "/v1.45/build?version=1&memory=536870912&nanocpus=1&cpuquota=200000&cpuperiod=100000", NULL);
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&cgroupparent=system.slice", NULL,
+			"place a container in the cgroup system.slice");
+	DENY("reach", "POST", "/v1.45/build?cpuquota=100000", NULL, "build an image without a memory limit at most");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&memswap=-1", NULL, "memory plus swap of -1");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912", NULL, "build an image without a CPU limit");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=900000", NULL, "with a CPU limit of 9 CPUs");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&shmsize=9999999999", NULL,
+			"with a /dev/shm of 9999999999 bytes");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&ulimits=%5B%7B%22Name%22%3A%22nproc%22"
+			"%2C%22Hard%22%3A-1%2C%22Soft%22%3A-1%7D%5D", NULL, "with the ulimit nproc unlimited");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&t=registry.example.org/team/a&t=busybox",
+			NULL, "build an image named busybox (image_targets: registry.example.org/team)");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&networkmode=host", NULL,
+			"build with the host's network namespace");
+	DENY("lim", "POST", "/v1.45/build", NULL, "build an image without a memory limit (--memory)");
+	ALLOW("lim", "POST", "/v1.45/build?memory=1000000", NULL);
+	/* exec_user: the group part */
+	ALLOW("ex", "POST", EXEC, "{\"User\":\"1000:1000\"}");
+	ALLOW("ex", "POST", EXEC, "{\"User\":\"app:staff\"}");
+	DENY("ex", "POST", EXEC, "{\"User\":\"1000:0\"}", "exec with the group root (exec_user forbids");
+	DENY("ex", "POST", EXEC, "{\"User\":\"app:root\"}", "exec with the group root");
+	DENY("ex", "POST", EXEC, "{\"User\":\"app:00\"}", "exec with the group root");
+}
+
+#define SVC(ts) "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"" ts "},\"Resources\":{\"Limits\":" \
+		"{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000,\"Pids\":50}}}"
+
+/* Services are containers: the same checks, another spelling. */
+static void test_services(void)
+{
+	ALLOW("reach", "POST", SERVICE, SVC("") "}");
+	ALLOW("reach", "POST", SERVICE, SVC("") ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"
+			"\"PublishedPort\":8080,\"PublishMode\":\"ingress\"}]}}");
+	DENY("reach", "POST", SERVICE, SVC("") ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"
+			"\"PublishedPort\":8080,\"PublishMode\":\"host\"}]}}",
+			"publish port 8080 on the host's network directly (EndpointSpec.Ports[].PublishMode=host");
+	DENY("reach", "POST", "/v1.45/services/s/update?version=3", SVC("") ",\"endpointspec\":{\"ports\":"
+			"[{\"publishmode\":\"HOST\",\"PublishedPort\":22}]}}", "publish port 22 on the host's network");
+	DENY("reach", "POST", SERVICE, SVC(",\"Sysctls\":{\"kernel.shm_rmid_forced\":\"1\"}") "}",
+			"set the sysctl kernel.shm_rmid_forced (TaskTemplate.ContainerSpec.Sysctls");
+	DENY("reach", "POST", SERVICE, SVC(",\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":-1,\"Hard\":-1}]") "}",
+			"create a service with the ulimit nproc unlimited");
+	DENY("reach", "POST", SERVICE, SVC(",\"Isolation\":\"process\"") "}", "use the isolation process");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000}}}}",
+			"create a service without a PIDs limit at most 100");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":9536870912,\"NanoCPUs\":1000000000,\"Pids\":5}}}}",
+			"create a service with a memory limit of 9536870912 bytes");
+	DENY("reach", "POST", SERVICE, SVC("") ",\"TaskTemplate\":{}}", "cannot be decoded");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},\"LogDriver\":"
+			"{\"Name\":\"gelf\"},\"Resources\":{\"Limits\":{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000,"
+			"\"Pids\":50}}}}", "use the log driver gelf");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"PluginSpec\":{\"Remote\":\"registry.example.org/p\","
+			"\"PluginPrivilege\":[{\"Name\":\"network\",\"Value\":[\"host\"]}]}}}", "uses the host's network namespace");
+	DENY("cap", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"CapabilityAdd\":[\"CAP_SYS_ADMIN\"]}}}", "add capability SYS_ADMIN");
+	DENY("bm", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/h\"}]}}}", "mount host path / (");
+	/* secrets and configs only with secret.inspect / config.inspect */
+	ALLOW("svc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Secrets\":[{\"SecretID\":\"abc\",\"SecretName\":\"db\"}]}}}");
+	DENY("svcnosecret", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Secrets\":[{\"SecretID\":\"abc\",\"SecretName\":\"db\"}]}}}",
+			"give a service secrets (TaskTemplate.ContainerSpec.Secrets) without being allowed secret.inspect");
+	DENY("svc", "POST", "/v1.45/services/s/update?version=1", "{\"taskTemplate\":{\"containerSpec\":"
+			"{\"Image\":\"busybox\",\"configs\":[{\"ConfigID\":\"x\"}]}}}", "without being allowed config.inspect");
+	DENY("reach", "POST", SERVICE, SVC(",\"Configs\":[{\"ConfigID\":\"x\"}]") "}", "config.inspect");
+	ALLOW("svcnosecret", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Secrets\":[]}}}");
+}
+
 int main(void)
 {
 	setup();
@@ -970,6 +1165,8 @@ int main(void)
 	test_bind_mounts();
 	test_host_access();
 	test_empty_cn();
+	test_reach();
+	test_services();
 	test_registries();
 	test_require_limits();
 	test_exec_user();

@@ -278,12 +278,19 @@ int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_li
 		return -1;
 	/* A container the OOM killer spares (or prefers to spare) makes the
 	 * host kill something else when memory runs out. */
-	if (rg_conscheck_bool(k, rg_json_get(hc, "OomKillDisable"), "OomKillDisable", &oomoff) < 0 ||
-	    int_field(k, hc, "OomScoreAdj", &adj, &set) < 0)
+	if (rg_conscheck_bool(k, rg_json_get(hc, "OomKillDisable"), "OomKillDisable", &oomoff) < 0)
 		return -1;
 	if (oomoff)
 		return rg_conscheck_deny(k, "%s with the OOM killer disabled (--oom-kill-disable; "
 				"max_limits)", k->what);
+	/* Real-time CPU time is taken from everything else on the host. */
+	if (int_field(k, hc, "CpuRealtimeRuntime", &adj, &set) < 0)
+		return -1;
+	if (adj != 0)
+		return rg_conscheck_deny(k, "%s with real-time CPU time (--cpu-rt-runtime %lld; "
+				"max_limits)", k->what, adj);
+	if (int_field(k, hc, "OomScoreAdj", &adj, &set) < 0)
+		return -1;
 	if (adj < 0)
 		return rg_conscheck_deny(k, "%s with a negative OOM score adjustment (--oom-score-adj "
 				"%lld; max_limits)", k->what, adj);

@@ -761,6 +761,16 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		}
 		return NULL;
 	}
+	if (strcmp(cmd, "service.update") == 0) {
+		/* dockerd then applies the service's previous spec, not the body */
+		query_value(req, "rollback", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "roll a service back to its previous spec (rollback=%s), "
+					"which is not in the request", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
 	if (strcmp(cmd, "container.checkpoint") == 0) {
 		/* list and delete: ?dir=; create: the body's CheckpointDir */
 		query_value(req, "dir", v, sizeof(v));

@@ -970,6 +970,8 @@ static void test_empty_cn(void)
 	cases += 2;
 }
 
+#define SVC(ts) "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"" ts "},\"Resources\":{\"Limits\":" \
+		"{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000,\"Pids\":50}}}"
 #define LIM "\"Memory\":536870912,\"PidsLimit\":50,\"NanoCpus\":1000000000"
 
 /* Issues 14 and 21: settings that reach past the container, BuildKit and
@@ -1025,6 +1027,14 @@ static void test_reach(void)
 	DENY("reach", "POST", UPDATE, "{\"CpuPeriod\":1000}", "with a new CpuPeriod and no CpuQuota");
 	DENY("reach", "POST", UPDATE, "{\"NanoCpus\":8000000000}", "with a CPU limit of 8 CPUs");
 	DENY("reach", "POST", UPDATE, "{\"OomKillDisable\":true}", "with the OOM killer disabled");
+	DENY("reach", "POST", UPDATE, "{\"CpuRealtimeRuntime\":950000}", "with real-time CPU time");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"CpuRealtimeRuntime\":1}}",
+			"with real-time CPU time (--cpu-rt-runtime 1");
+	DENY("reach", "POST", "/v1.45/services/s/update?version=4&rollback=previous", SVC("") "}",
+			"roll a service back to its previous spec (rollback=previous), which is not in the request, "
+			"which cannot be checked against role reach's constraints");
+	ALLOW("svcnosecret", "POST", "/v1.45/services/s/update?version=4&rollback=previous",
+			"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}");
 	/* runtimes, cgroup_parent, sysctls, log drivers */
 	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Runtime\":\"runsc-debug\"}}",
 			"use the runtime runsc-debug (HostConfig.Runtime; allowed: runc)");
@@ -1105,8 +1115,6 @@ static void test_reach(void)
 	DENY("ex", "POST", EXEC, "{\"User\":\"app:00\"}", "exec with the group root");
 }
 
-#define SVC(ts) "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"" ts "},\"Resources\":{\"Limits\":" \
-		"{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000,\"Pids\":50}}}"
 
 /* Services are containers: the same checks, another spelling. */
 static void test_services(void)

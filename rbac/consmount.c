@@ -10,6 +10,35 @@
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
 
+/* Propagation that lets mounts cross between the host and the container
+ * (shared and slave, and their recursive forms); private and rprivate keep
+ * them apart. dockerd compares exactly; the checks ignore case. */
+static const char *const shared_propagation[] = {
+	"shared", "rshared", "slave", "rslave", NULL,
+};
+
+/* Mount flag words that make a bind mount. */
+static const char *const bind_words[] = { "bind", "rbind", NULL };
+
+/* Whether s[0..len) is an entry of the NULL-terminated list. */
+static bool in_list(const char *const *list, const char *s, size_t len)
+{
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) == len && strncmp(list[i], s, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool in_list_nocase(const char *const *list, const char *s, size_t len)
+{
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) == len && strncasecmp(list[i], s, len) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool rg_consmount_restricted(const struct rg_constraints *c)
 {
 	char root[RG_HOSTPATH_MAX];
@@ -61,20 +90,6 @@ int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char 
 			rg_conscheck_quote(shown, q2, sizeof(q2)), list);
 }
 
-/* Whether a propagation mode lets mounts cross between host and container:
- * shared and slave (and their recursive forms); private and rprivate keep
- * them apart. dockerd compares exactly; this ignores case. */
-static bool crosses(const char *mode, size_t len)
-{
-	static const char *const modes[] = { "shared", "rshared", "slave", "rslave" };
-
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		if (strlen(modes[i]) == len && strncasecmp(modes[i], mode, len) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* The mode part of a Binds entry ("src:dst:ro,rshared"): no shared or
  * slave propagation under bind_mounts. */
 static int binds_propagation(struct rg_conscheck *k, const char *spec, const char *field)
@@ -88,7 +103,7 @@ static int binds_propagation(struct rg_conscheck *k, const char *spec, const cha
 	for (mode++; *mode != '\0';) {
 		size_t len = strcspn(mode, ",");
 
-		if (crosses(mode, len))
+		if (in_list_nocase(shared_propagation, mode, len))
 			return rg_conscheck_deny(k, "mount %s with %.*s propagation (only private or "
 					"rprivate under bind_mounts) (%s)", rg_conscheck_quote(spec, q, sizeof(q)),
 					(int)len, mode, field);
@@ -245,10 +260,6 @@ static const char *const safe_flags[] = {
 	"strictatime", "nostrictatime", "private", "rprivate", NULL,
 };
 
-/* Propagation that lets mounts cross between the host and the container. */
-static const char *const shared_propagation[] = {
-	"shared", "rshared", "slave", "rslave", NULL,
-};
 
 /* tmpfs options: sizes, modes and owners, never a path. */
 static const char *const tmpfs_keys[] = {
@@ -270,33 +281,15 @@ static const char *const network_types[] = {
 	"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "9p", NULL,
 };
 
-static bool in_list(const char *const *list, const char *s, size_t len)
-{
-	for (size_t i = 0; list[i] != NULL; i++) {
-		if (strlen(list[i]) == len && strncmp(list[i], s, len) == 0)
-			return true;
-	}
-	return false;
-}
 
-static bool in_list_nocase(const char *const *list, const char *s, size_t len)
-{
-	for (size_t i = 0; list[i] != NULL; i++) {
-		if (strlen(list[i]) == len && strncasecmp(list[i], s, len) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* Whether the comma-separated mount options o ask for a bind mount. */
 static bool has_bind(const char *o)
 {
-	static const char *const binds[] = { "bind", "rbind", NULL };
-
 	while (*o != '\0') {
 		size_t len = strcspn(o, ",");
 
-		if (in_list_nocase(binds, o, len))
+		if (in_list_nocase(bind_words, o, len))
 			return true;
 		o += len;
 		if (*o == ',')
@@ -365,8 +358,7 @@ static int volume_options(struct rg_conscheck *k, const char *o, enum fs_kind fs
 			return rg_conscheck_deny(k, "%s uses %s mount propagation (only private or "
 					"rprivate under bind_mounts) (%s.o)", phrase, q, field);
 		if (v == NULL && (in_list(safe_flags, o, len) ||
-				(fs == FS_BIND && (in_list_nocase((const char *const[]){ "bind", "rbind", NULL },
-						o, len))) ||
+				(fs == FS_BIND && in_list_nocase(bind_words, o, len)) ||
 				(fs == FS_TMPFS && in_list(tmpfs_words, o, len)) ||
 				(fs == FS_OVERLAY && in_list(overlay_words, o, len))))
 			goto next;

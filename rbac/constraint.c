@@ -1,7 +1,8 @@
 /*
  * Role constraints (SPEC.md §3): which commands carry which settings, and
  * where in the request they are. The checks on each part live in
- * conscheck.c and consmount.c; this file only routes a request to them.
+ * conscheck.c, consmount.c and consreach.c; this file only routes a request
+ * to them. The role-level checks that come first are in consrole.c.
  *
  * Read rg_constraints_check() top to bottom: a command not in the table
  * below carries nothing a constraint restricts; a command in it is checked
@@ -618,9 +619,10 @@ struct command_rule {
 };
 
 /*
- * Build, load, import, archive upload, grpc and session carry nothing that
- * can be inspected here (tar streams, BuildKit sessions): they are allowed
- * or denied whole by a role's patterns (docs/constraints.md).
+ * The commands whose query or body carries settings a constraint restricts.
+ * What cannot be inspected at all (BuildKit, load, plugin create, ...) is
+ * refused to constrained roles before this, in consrole.c; archive upload
+ * carries nothing the keys judge and is granted whole by allow.
  */
 static const struct command_rule rules[] = {
 	{ "container.create", "create a container", K_HOSTCONFIG | K_REGISTRIES | K_LIMITS,

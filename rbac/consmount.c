@@ -462,7 +462,13 @@ int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t
 		if (option_path(k, device, strlen(device), words) < 0)
 			return -1;
 	}
-	/* tmpfs and overlay ignore device: it is only the name the mount shows. */
+	/* tmpfs and overlay ignore device (it is only the name the mount
+	 * shows); one that looks like a path is judged all the same. */
+	if (fs != FS_BIND && strchr(device, '/') != NULL) {
+		snprintf(words, sizeof(words), "%s names host path", phrase);
+		if (option_path(k, device, strlen(device), words) < 0)
+			return -1;
+	}
 	snprintf(f, sizeof(f), "%s", field);
 	return volume_options(k, o, fs, f, phrase);
 }

@@ -500,7 +500,8 @@ static void spell(json_t *hc, const json_t *src, const char *name, const char *f
  * CapabilityAdd, Sysctls, Ulimits, Init and Isolation, the task's resource
  * limits and its log driver.
  */
-static json_t *service_hostconfig(const json_t *cs, const json_t *limits, const json_t *log)
+static json_t *service_hostconfig(const json_t *cs, const json_t *limits, const json_t *log,
+		bool with_pids)
 {
 	json_t *hc = json_object(), *lc;
 
@@ -514,7 +515,8 @@ static json_t *service_hostconfig(const json_t *cs, const json_t *limits, const 
 	spell(hc, cs, "Isolation", "Isolation");
 	spell(hc, limits, "MemoryBytes", "Memory");
 	spell(hc, limits, "NanoCPUs", "NanoCpus");
-	spell(hc, limits, "Pids", "PidsLimit");
+	if (with_pids)
+		spell(hc, limits, "Pids", "PidsLimit");
 	if (log != NULL && rg_json_get(log, "Name") != NULL && (lc = json_object()) != NULL) {
 		spell(lc, log, "Name", "Type");
 		json_object_set_new(hc, "LogConfig", lc);
@@ -561,7 +563,6 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	json_t *hc;
 	int rc;
 
-	(void)req;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
 	if (rg_conscheck_object(k, rg_json_get(body, "TaskTemplate"), "TaskTemplate", &ts) < 0 ||
@@ -582,7 +583,9 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    rg_conscheck_swarm_privileges(k, privs) < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
-	hc = service_hostconfig(cs, limits, log);
+	/* dockerd zeroes Limits.Pids of a request older than API 1.41
+	 * (adjustForAPIVersion): there it sets no limit. */
+	hc = service_hostconfig(cs, limits, log, !api_older(req, 1, 41));
 	if (hc == NULL)
 		return rg_conscheck_deny(k, "%s: out of memory", k->what);
 	rc = hostconfig(k, hc, "TaskTemplate.ContainerSpec.");

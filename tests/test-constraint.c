@@ -693,6 +693,10 @@ static void test_host_access(void)
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"size=1m,remount\"}}",
 			"uses the mount option remount");
 	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"size=1m,mode=1777,nodev\"}}");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"/etc\"}}",
+			"create a volume that names host path /etc (allowed:");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"x/../etc\"}}",
+			"names host path x/../etc (relative, resolves to /etc)");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"copy\":\"/etc\"}}",
 			"sets the volume option copy, which cannot be checked");
 	/* the same volumes nested in a container's and a service's mounts */
@@ -1120,6 +1124,10 @@ static void test_reach(void)
 static void test_services(void)
 {
 	ALLOW("reach", "POST", SERVICE, SVC("") "}");
+	/* before API 1.41 dockerd drops Limits.Pids: no PIDs limit at all */
+	DENY("reach", "POST", "/v1.40/services/create", SVC("") "}", "create a service without a PIDs limit");
+	DENY("lim", "POST", "/v1.40/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":67108864,\"Pids\":10}}}}", "without a PIDs limit");
 	ALLOW("reach", "POST", SERVICE, SVC("") ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"
 			"\"PublishedPort\":8080,\"PublishMode\":\"ingress\"}]}}");
 	DENY("reach", "POST", SERVICE, SVC("") ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"

@@ -104,6 +104,13 @@ int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char
 	if (k->c->cgroup_parent == RG_NO && s[0] != '\0')
 		return rg_conscheck_deny(k, "place a container in the cgroup %s (--cgroup-parent, %s)",
 				rg_conscheck_quote(s, q, sizeof(q)), field);
+	/* HostConfig.Cgroup ("container:<id>") puts it in another container's cgroup. */
+	snprintf(field, sizeof(field), "%sCgroup", prefix);
+	if (rg_conscheck_string(k, rg_json_get(hc, "Cgroup"), field, &s) < 0)
+		return -1;
+	if (k->c->cgroup_parent == RG_NO && s[0] != '\0')
+		return rg_conscheck_deny(k, "place a container in the cgroup of %s (%s)",
+				rg_conscheck_quote(s, q, sizeof(q)), field);
 	snprintf(field, sizeof(field), "%sSysctls", prefix);
 	if (sysctls(k, rg_json_get(hc, "Sysctls"), field) < 0)
 		return -1;

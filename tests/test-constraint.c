@@ -1048,6 +1048,8 @@ static void test_reach(void)
 			"place a container in the cgroup / (--cgroup-parent");
 	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"cgroupparent\":\"system.slice\"}}",
 			"place a container in the cgroup system.slice");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Cgroup\":\"container:admin\"}}",
+			"place a container in the cgroup of container:admin (HostConfig.Cgroup)");
 	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
 			"{\"kernel.core_pattern\":\"|/x\"}}}", "set the sysctl kernel.core_pattern (HostConfig.Sysctls; allowed:");
 	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"

@@ -577,6 +577,16 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    rg_conscheck_object(k, rg_json_get(cs, "Privileges"),
 			"TaskTemplate.ContainerSpec.Privileges", &privs) < 0)
 		return -1;
+	/* The task's kind: a container or a managed plugin (judged below);
+	 * anything else is not a spec this code can read. */
+	if (rg_conscheck_string(k, rg_json_get(ts, "Runtime"), "TaskTemplate.Runtime", &image) < 0)
+		return -1;
+	if (image[0] != '\0' && strcasecmp(image, "container") != 0 && strcasecmp(image, "plugin") != 0) {
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		return rg_conscheck_deny(k, "%s whose task runtime is %s (TaskTemplate.Runtime: only "
+				"container and plugin can be checked)", k->what, rg_conscheck_quote(image, q, sizeof(q)));
+	}
 	if (service_networks(k, rg_json_get(ts, "Networks"), "TaskTemplate.Networks[].Target") < 0 ||
 	    service_networks(k, rg_json_get(body, "Networks"), "Networks[].Target") < 0 ||
 	    service_ports(k, ep) < 0 ||

@@ -1142,6 +1142,11 @@ static void test_services(void)
 	DENY("reach", "POST", SERVICE, SVC(",\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":-1,\"Hard\":-1}]") "}",
 			"create a service with the ulimit nproc unlimited");
 	DENY("reach", "POST", SERVICE, SVC(",\"Isolation\":\"process\"") "}", "use the isolation process");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"Runtime\":\"attachment\"}}",
+			"create a service whose task runtime is attachment");
+	ALLOW("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"Runtime\":\"container\",\"ContainerSpec\":"
+			"{\"Image\":\"busybox\"},\"Resources\":{\"Limits\":{\"MemoryBytes\":536870912,"
+			"\"NanoCPUs\":1000000000,\"Pids\":50}}}}");
 	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
 			"\"Resources\":{\"Limits\":{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000}}}}",
 			"create a service without a PIDs limit at most 100");

@@ -306,6 +306,37 @@ static int target_query(struct rg_conscheck *k, struct rg_request *req)
 	return rg_consreach_image_target(k, repo, "create the local image name");
 }
 
+/* image.distribution: dockerd asks the image's registry about it. */
+static int distribution_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	return rg_conscheck_image(k, req->route.object, "look up image");
+}
+
+/* image.search: ?term= names the index dockerd asks ("host/term"). */
+static int search_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	char term[RG_PATH_MAX], host[256];
+
+	query_value(req, "term", term, sizeof(term));
+	rg_conscheck_registry_of(term, false, host, sizeof(host));
+	return rg_conscheck_registry_host(k, host, "search the registry");
+}
+
+/* system.auth: dockerd logs in to serveraddress from the host's network. */
+static int auth_body(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
+{
+	const char *addr;
+	char host[256];
+
+	(void)req;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	if (rg_conscheck_string(k, rg_json_get(body, "serveraddress"), "serveraddress", &addr) < 0)
+		return -1;
+	rg_conscheck_registry_of(addr, true, host, sizeof(host));
+	return rg_conscheck_registry_host(k, host, "log in to the registry");
+}
+
 /* plugin.install, plugin.upgrade: ?remote= is the plugin's image. */
 static int plugin_query(struct rg_conscheck *k, struct rg_request *req)
 {
@@ -653,6 +684,10 @@ static const struct command_rule rules[] = {
 	{ "image.tag", "tag an image", 0, target_query, NULL },
 	{ "image.import", "import an image", 0, target_query, NULL },
 	{ "container.commit", "commit a container", 0, target_query, NULL },
+	{ "image.distribution", "look up an image", 0, distribution_query, NULL },
+	{ "image.search", "search images", 0, search_query, NULL },
+	{ "system.auth", "log in to a registry", K_REGISTRIES, NULL, auth_body },
+	{ "plugin.privileges", "read a plugin's privileges", 0, plugin_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.set", "configure a plugin", K_BINDS | K_DEVICES, NULL, plugin_set },
@@ -662,6 +697,10 @@ static const struct command_rule rules[] = {
 static unsigned query_keys(const char *command)
 {
 	if (strcmp(command, "image.pull") == 0 || strcmp(command, "plugin.install") == 0 || strcmp(command, "plugin.upgrade") == 0)
+		return K_REGISTRIES;
+	/* registries also bound the registries dockerd contacts for a caller */
+	if (strcmp(command, "image.distribution") == 0 || strcmp(command, "image.search") == 0 ||
+	    strcmp(command, "plugin.privileges") == 0)
 		return K_REGISTRIES;
 	if (strcmp(command, "image.build") == 0)
 		return K_HOST_NS | K_REACH | K_MAX | K_LIMITS | K_TARGETS;

@@ -810,6 +810,23 @@ static void test_registries(void)
 	DENY("reg", "POST", SERVICE, "{\"TaskTemplate\":{\"PluginSpec\":{\"Remote\":\"evil.example/p\"}}}",
 			"install plugin evil.example/p");
 	ALLOW("reg", "POST", "/v1.45/plugins/pull?remote=registry.example.org/plugins/sshfs", NULL);
+	/* registries dockerd contacts for the caller (issue 21: no other door) */
+	ALLOW("reg", "GET", "/v1.45/distribution/busybox/json", NULL);
+	DENY("reg", "GET", "/v1.45/distribution/127.0.0.1:2375/x/json", NULL,
+			"look up image 127.0.0.1:2375/x:latest (allowed registries:");
+	ALLOW("reg", "GET", "/v1.45/images/search?term=busybox", NULL);
+	ALLOW("reg", "GET", "/v1.45/images/search?term=registry.example.org/app", NULL);
+	DENY("reg", "GET", "/v1.45/images/search?term=169.254.169.254/latest", NULL,
+			"search the registry 169.254.169.254 (allowed registries:");
+	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"password\":\"p\","
+			"\"serveraddress\":\"https://index.docker.io/v1/\"}");
+	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"registry.example.org\"}");
+	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\"}");
+	DENY("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"http://127.0.0.1:8080\"}",
+			"log in to the registry 127.0.0.1:8080");
+	DENY("reg", "POST", "/v1.45/auth", "{\"ServerAddress\":\"intranet\"}", "log in to the registry intranet");
+	DENY("reg", "GET", "/v1.45/plugins/privileges?remote=127.0.0.1:5000/p", NULL, "install plugin 127.0.0.1:5000/p");
+	ALLOW("free", "POST", "/v1.45/auth", "{\"serveraddress\":\"http://127.0.0.1:8080\"}");
 	DENY("reg", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs&name=sshfs", NULL,
 			"install plugin vieux/sshfs (allowed registries:");
 	DENY("reg", "POST", "/v1.45/plugins/pull", NULL, "without naming an image");

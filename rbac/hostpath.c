@@ -173,8 +173,8 @@ static bool under_any(const struct rg_strv *roots, const char *path)
 
 /*
  * What the resolved path names when that is neither a directory nor a
- * regular file (NULL for those, and for a path that does not exist yet:
- * dockerd creates a missing bind source as a directory). The walk above
+ * regular file with one name (NULL for those, and for a path that does not
+ * exist yet: dockerd creates a missing bind source as a directory). The walk above
  * left no symlink in it, so lstat sees the object the kernel would mount.
  */
 static const char *special_kind(const char *resolved)
@@ -183,8 +183,13 @@ static const char *special_kind(const char *resolved)
 
 	if (lstat(resolved, &st) < 0)
 		return errno == ENOENT || errno == ENOTDIR ? NULL : "cannot be examined";
-	if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))
+	if (S_ISDIR(st.st_mode))
 		return NULL;
+	/* A second name of a file elsewhere (ln /etc/shadow, where the kernel's
+	 * protected_hardlinks is off) is that file, wherever the link lies. */
+	if (S_ISREG(st.st_mode))
+		return st.st_nlink > 1 ? "a file with other hard links (the same file may live "
+			"outside the allowed directories)" : NULL;
 	if (S_ISBLK(st.st_mode))
 		return "a block device node";
 	if (S_ISCHR(st.st_mode))

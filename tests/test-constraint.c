@@ -116,6 +116,15 @@ static void write_at(const char *sub)
 	fclose(f);
 }
 
+static void link_at(const char *target, const char *sub)
+{
+	char from[512], to[512];
+
+	snprintf(from, sizeof(from), "%s/%s", dir, target);
+	snprintf(to, sizeof(to), "%s/%s", dir, sub);
+	test_assert(link(from, to) == 0);
+}
+
 static void setup(void)
 {
 	char conf[sizeof(config_fmt) + 512], path[] = "/tmp/rg-test-constraint-conf-XXXXXX";
@@ -142,6 +151,8 @@ static void setup(void)
 	node_at("projects/app/sock", S_IFSOCK | 0600, 0);
 	symlink_at("app/blk", "projects/blklink");
 	write_at("projects/app/file");
+	write_at("outside/secret");
+	link_at("outside/secret", "projects/app/hardlink");
 	symlink_at("loop1", "projects/loop2");
 
 	snprintf(conf, sizeof(conf), config_fmt, dir);
@@ -725,6 +736,9 @@ static void test_host_access(void)
 			"\"BindOptions\":{\"Propagation\":\"slave\"}}]}}}", dir), "with slave propagation");
 	/* what a path names: device nodes, FIFOs and sockets inside the allowed tree */
 	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/file:/f\"]}}", dir));
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/hardlink:/f\"]}}", dir),
+			"/projects/app/hardlink, which is a file with other hard links");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/app/hardlink"), "a file with other hard links");
 	if (!have_nodes) {
 		fprintf(stderr, "constraint: not root, device node cases skipped\n");
 		return;

@@ -60,7 +60,8 @@ enum rg_hostpath_verdict {
  * inside that names something other than a directory or a regular file (a
  * block or character device node, a socket, a FIFO: a container with the
  * default MKNOD capability can make a block node in a directory it shares
- * with the host) is SPECIAL: shown holds it, *errstr names what it is.
+ * with the host), or a regular file with other hard links, is SPECIAL:
+ * shown holds it, *errstr names what it is.
  */
 enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const char *path,
 		char *shown, size_t shownlen, const char **errstr);

@@ -206,10 +206,14 @@ static int cpu_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mo
 		return rg_conscheck_deny(k, "%s without a CPU limit (a negative CPU setting is "
 				"unlimited; max_limits.cpus is %g)", k->what, max);
 	if (mode == RG_LIMITS_UPDATE) {
-		/* A new period alone changes the quota's share, which is not known here. */
+		/* A new period alone changes the share of a quota not known here,
+		 * and a new quota alone counts against a period not known here. */
 		if (period != 0 && quota == 0 && nano == 0)
 			return rg_conscheck_deny(k, "%s with a new CpuPeriod and no CpuQuota (the CPU share "
 					"cannot be checked against max_limits.cpus)", k->what);
+		if (quota != 0 && period == 0)
+			return rg_conscheck_deny(k, "%s with a new CpuQuota and no CpuPeriod (the container's "
+					"period is not known; give both)", k->what);
 		if (nano == 0 && quota == 0)
 			return 0;
 	}

@@ -1060,6 +1060,9 @@ static void test_reach(void)
 	DENY("reach", "POST", UPDATE, "{\"Memory\":4294967296}", "update a container with a memory limit of");
 	DENY("reach", "POST", UPDATE, "{\"PidsLimit\":0}", "without a PIDs limit");
 	DENY("reach", "POST", UPDATE, "{\"CpuPeriod\":1000}", "with a new CpuPeriod and no CpuQuota");
+	DENY("reach", "POST", UPDATE, "{\"CpuQuota\":100000}", "with a new CpuQuota and no CpuPeriod");
+	ALLOW("reach", "POST", UPDATE, "{\"CpuQuota\":100000,\"CpuPeriod\":100000}");
+	DENY("reach", "POST", UPDATE, "{\"CpuQuota\":100000,\"CpuPeriod\":10000}", "with a CPU limit of 10 CPUs");
 	DENY("reach", "POST", UPDATE, "{\"NanoCpus\":8000000000}", "with a CPU limit of 8 CPUs");
 	DENY("reach", "POST", UPDATE, "{\"OomKillDisable\":true}", "with the OOM killer disabled");
 	DENY("reach", "POST", UPDATE, "{\"CpuRealtimeRuntime\":950000}", "with real-time CPU time");

@@ -265,22 +265,23 @@ static int build_query(struct rg_conscheck *k, struct rg_request *req)
 	}
 	if (rg_consreach_hostconfig(k, hc, "build ") < 0)
 		goto out;
-	if (k->c->has_require_limits && (k->c->require_limits & RG_LIMIT_MEMORY) &&
-	    json_integer_value(rg_json_get(hc, "Memory")) <= 0) {
-		rg_conscheck_deny(k, "%s without a memory limit (--memory)", k->what);
-		goto out;
-	}
-	if (k->c->has_max_limits) {
+	{
+		/* The limits a build can carry: memory and CPU, no PIDs setting. */
 		struct rg_constraints c = *k->c;
 		const struct rg_constraints *saved = k->c;
 
-		c.max_pids = 0;     /* a build has no PIDs setting */
+		c.require_limits &= ~(unsigned)RG_LIMIT_PIDS;
+		c.max_pids = 0;
 		k->c = &c;
-		rc = rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE);
+		rc = rg_conscheck_limits_create(k, hc);
+		if (rc == 0)
+			rc = rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE);
 		k->c = saved;
 		if (rc < 0)
 			goto out;
 		rc = -1;
+	}
+	if (k->c->has_max_limits) {
 		shm = json_integer_value(rg_json_get(hc, "ShmSize"));
 		if (k->c->max_memory > 0 && shm > k->c->max_memory) {
 			rg_conscheck_deny(k, "%s with a /dev/shm of %lld bytes (max_limits.memory is %lld)",

@@ -1147,6 +1147,9 @@ static void test_reach(void)
 			"build with the host's network namespace");
 	DENY("lim", "POST", "/v1.45/build", NULL, "build an image without a memory limit (--memory)");
 	ALLOW("lim", "POST", "/v1.45/build?memory=1000000", NULL);
+	DENY("cpu", "POST", "/v1.45/build", NULL, "build an image without a CPU limit (--cpus, --cpu-quota");
+	ALLOW("cpu", "POST", "/v1.45/build?cpuquota=50000", NULL);
+	ALLOW("cpu", "POST", "/v1.45/build?cpushares=512", NULL);
 	/* exec_user: the group part */
 	ALLOW("ex", "POST", EXEC, "{\"User\":\"1000:1000\"}");
 	ALLOW("ex", "POST", EXEC, "{\"User\":\"app:staff\"}");

@@ -10,6 +10,7 @@
  * body, on the body, and a body that cannot be read is a deny.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,10 +170,14 @@ static json_t *query_int(struct rg_request *req, const char *name)
 	long long n;
 
 	query_value(req, name, v, sizeof(v));
-	if (v[0] == '\0')
+	/* strconv.ParseInt: an optional sign, then digits only (no spaces,
+	 * which strtoll would skip), else dockerd reads 0. */
+	if (strspn(v + (v[0] == '+' || v[0] == '-'), "0123456789") != strlen(v + (v[0] == '+' ||
+			v[0] == '-')) || v[v[0] == '+' || v[0] == '-'] == '\0')
 		return NULL;
+	errno = 0;
 	n = strtoll(v, &end, 10);
-	return *end == '\0' && n != 0 ? json_integer(n) : NULL;
+	return *end == '\0' && errno == 0 && n != 0 ? json_integer(n) : NULL;
 }
 
 /* The settings of a classic build's query, spelled as a HostConfig, so that

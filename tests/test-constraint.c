@@ -1147,6 +1147,11 @@ static void test_reach(void)
 			"build with the host's network namespace");
 	DENY("lim", "POST", "/v1.45/build", NULL, "build an image without a memory limit (--memory)");
 	ALLOW("lim", "POST", "/v1.45/build?memory=1000000", NULL);
+	/* dockerd's strconv.ParseInt reads these as 0: no limit */
+	DENY("lim", "POST", "/v1.45/build?memory=%201000000", NULL, "without a memory limit");
+	DENY("lim", "POST", "/v1.45/build?memory=1000000x", NULL, "without a memory limit");
+	DENY("lim", "POST", "/v1.45/build?memory=99999999999999999999", NULL, "without a memory limit");
+	ALLOW("lim", "POST", "/v1.45/build?memory=%2B1000000", NULL);
 	DENY("cpu", "POST", "/v1.45/build", NULL, "build an image without a CPU limit (--cpus, --cpu-quota");
 	ALLOW("cpu", "POST", "/v1.45/build?cpuquota=50000", NULL);
 	ALLOW("cpu", "POST", "/v1.45/build?cpushares=512", NULL);

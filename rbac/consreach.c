@@ -72,12 +72,15 @@ static int sysctls(struct rg_conscheck *k, const json_t *map, const char *field)
 		/* runc writes /proc/sys/<key with '.' as '/'>: read "a/b" as "a.b";
 		 * anything that is not a plain name is refused. */
 		if (n == 0 || n >= sizeof(key) ||
-		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-./") != n ||
-		    strstr(name, "..") != NULL || name[0] == '.' || name[0] == '/')
+		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-./") != n)
 			return rg_conscheck_deny(k, "set the sysctl %s (%s: not a plain sysctl name)",
 					rg_conscheck_quote(name, q, sizeof(q)), field);
 		for (size_t i = 0; i <= n; i++)
 			key[i] = name[i] == '/' ? '.' : name[i];
+		/* runc writes /proc/sys/<key, '.' as '/'>: no empty or ".." parts. */
+		if (strstr(key, "..") != NULL || key[0] == '.' || key[n - 1] == '.')
+			return rg_conscheck_deny(k, "set the sysctl %s (%s: not a plain sysctl name)",
+					rg_conscheck_quote(name, q, sizeof(q)), field);
 		if (!sysctl_allowed(&k->c->sysctls, key))
 			return rg_conscheck_deny(k, "set the sysctl %s (%s; allowed: %s)",
 					rg_conscheck_quote(key, q, sizeof(q)), field,

@@ -1092,6 +1092,12 @@ static void test_reach(void)
 			"{\"net.core\":\"1\"}}}", "set the sysctl net.core ");
 	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
 			"{\"net.core.../../kernel/x\":\"1\"}}}", "not a plain sysctl name");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core./kernel\":\"1\"}}}", "not a plain sysctl name");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core.\":\"1\"}}}", "not a plain sysctl name");
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net/core/somaxconn\":\"1\"}}}");
 	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"LogConfig\":"
 			"{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"tcp://127.0.0.1:25\"}}}}",
 			"use the log driver syslog (HostConfig.LogConfig.Type; allowed: json-file, local)");

@@ -281,8 +281,6 @@ static const char *const network_types[] = {
 	"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "9p", NULL,
 };
 
-
-
 /* Whether the comma-separated mount options o ask for a bind mount. */
 static bool has_bind(const char *o)
 {
@@ -305,7 +303,8 @@ static bool has_bind(const char *o)
  */
 static int option_path(struct rg_conscheck *k, const char *path, size_t len, const char *phrase)
 {
-	char p[RG_HOSTPATH_MAX], resolved[RG_HOSTPATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	char p[RG_HOSTPATH_MAX], resolved[RG_HOSTPATH_MAX];
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], q2[RG_CONSCHECK_QUOTE_MAX + 1];
 	const char *err = "";
 
 	if (len == 0)
@@ -319,7 +318,7 @@ static int option_path(struct rg_conscheck *k, const char *path, size_t len, con
 			return rg_conscheck_deny(k, "%s %s (relative, and %s)", phrase,
 					rg_conscheck_quote(p, q, sizeof(q)), err);
 		return rg_conscheck_deny(k, "%s %s (relative, resolves to %s)", phrase,
-				rg_conscheck_quote(p, q, sizeof(q)), resolved);
+				rg_conscheck_quote(p, q, sizeof(q)), rg_conscheck_quote(resolved, q2, sizeof(q2)));
 	}
 	return rg_consmount_host_path(k, p, phrase);
 }

@@ -170,7 +170,7 @@ static int memory_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits
 	}
 	/* MemorySwap is memory plus swap; -1 is unlimited swap. dockerd's
 	 * default is twice the memory limit: that much is allowed. */
-	if (swapset && (swap < 0 || swap > 2 * max))
+	if (swapset && (swap < 0 || swap / 2 > max))
 		return rg_conscheck_deny(k, "%s with memory plus swap of %lld bytes (MemorySwap; "
 				"max_limits.memory is %lld)", k->what, swap, max);
 	return 0;

@@ -37,7 +37,7 @@ enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *
 	struct rg_approved_source approved;
 	enum rg_verdict v;
 
-	rg_identity_resolve(rt->policy, rt->dir, req->user, given, id);
+	rg_identity_resolve(rt->policy, rt->dir, req->user, req->authn, given, id);
 	rg_approvedfile_source(rt->approved, &approved);
 	req->approved = &approved;
 	/* The ownership state is read for the decision only (SPEC.md §4). */
@@ -181,7 +181,7 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	if (!rg_audit_records_response(p->audit.responses, req->route.command))
 		return;
 	object_from_body(req);
-	rg_identity_resolve(p, rt->dir, req->user, NULL, &id);
+	rg_identity_resolve(p, rt->dir, req->user, req->authn, NULL, &id);
 	rg_roles_of(p, &id, &d.roles);
 	d.role = d.roles.n > 0 ? d.roles.v[0] : NULL;
 	r = record(audit, w, req, &id, &d, &d.roles);

@@ -2,9 +2,12 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rolegate/approvedfile.h"
 #include "rolegate/cli.h"
+#include "rolegate/constraint.h"
+#include "rolegate/decide.h"
 #include "rolegate/policy.h"
 
 /*
@@ -56,6 +59,35 @@ static int check_approved_files(const struct rg_policy *p)
 	return rc;
 }
 
+/*
+ * Warns about a constrained role whose patterns allow commands it is
+ * refused anyway (SPEC.md §4, what cannot be inspected): the admin should
+ * know that system.* or * does not give it BuildKit. Returns the count.
+ */
+static int warn_uninspectable(const struct rg_policy *p)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < p->nroles; i++) {
+		const struct rg_role *r = &p->roles[i];
+
+		if (!rg_constraints_any(&r->constraints))
+			continue;
+		for (size_t j = 0; rg_uninspectable_commands[j] != NULL; j++) {
+			if (!rg_role_allows(r, rg_uninspectable_commands[j]))
+				continue;
+			fprintf(stderr, "%s:%d: warning: role '%s' allows %s, which is refused to it: it has "
+					"constraints, and what %s does cannot be checked against them%s\n", p->path,
+					r->line, r->name, rg_uninspectable_commands[j], rg_uninspectable_commands[j],
+					strncmp(rg_uninspectable_commands[j], "system.", 7) == 0 ?
+					" (build with the classic builder, DOCKER_BUILDKIT=0, or through a role "
+					"without constraints)" : "");
+			n++;
+		}
+	}
+	return n;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -104,6 +136,7 @@ int cmd_check(int argc, char **argv)
 		rg_errlist_free(&errs);
 		return 1;
 	}
+	warn_uninspectable(p);
 	rc = offline ? 0 : check_approved_files(p);
 	if (rc == 0)
 		printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,

@@ -446,7 +446,8 @@ int cmd_list(int argc, char **argv)
 	 * still ends the command as usual.
 	 */
 	sigaction(SIGPIPE, &ignore, &saved);
-	rg_identity_resolve(rt.policy, rt.dir, user, groups != NULL ? &given : NULL, &id);
+	/* A named user, as a certificate names one (not the unauthenticated identity). */
+	rg_identity_resolve(rt.policy, rt.dir, user, "TLS", groups != NULL ? &given : NULL, &id);
 	sigaction(SIGPIPE, &saved, NULL);
 	if (id.error != NULL) {
 		fprintf(stderr, "rolegate list: cannot find the groups of %s: %s\n", id.user, id.error);

@@ -12,14 +12,22 @@ static void merge(struct rg_identity *id, const struct rg_strv *groups)
 }
 
 void rg_identity_resolve(const struct rg_policy *p, struct rg_directory *dir, const char *dockerd_user,
-		const struct rg_strv *given, struct rg_identity *id)
+		const char *authn, const struct rg_strv *given, struct rg_identity *id)
 {
 	const struct rg_strv *stat;
 	const char *errstr = NULL;
 
 	memset(id, 0, sizeof(*id));
-	id->user = dockerd_user[0] != '\0' ? dockerd_user : p->unauthenticated;
 	id->source = RG_GROUPS_STATIC;
+	/* identity.unauthenticated is for a request with no authentication at
+	 * all. A TLS caller whose certificate has an empty CN did authenticate,
+	 * as nobody: it is denied, never given the local identity. */
+	if (dockerd_user[0] == '\0' && authn != NULL && authn[0] != '\0') {
+		id->user = "";
+		id->error = "a client certificate with an empty CN (common name) names no user";
+		return;
+	}
+	id->user = dockerd_user[0] != '\0' ? dockerd_user : p->unauthenticated;
 	if (id->user[0] == '\0')
 		return;
 	if (given != NULL) {

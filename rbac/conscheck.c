@@ -552,6 +552,48 @@ int rg_conscheck_image(struct rg_conscheck *k, const char *ref, const char *verb
 			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");
 }
 
+void rg_conscheck_registry_of(const char *s, bool address, char *out, size_t outlen)
+{
+	const char *scheme = strstr(s, "://");
+	size_t len;
+
+	if (address && scheme != NULL)
+		s = scheme + 3;
+	len = strcspn(s, "/");
+	/* A login address is a host even without '.' or ':' ("myregistry"). */
+	if (len == 0 || (!address && s[len] == '\0') ||
+	    (!address && memchr(s, '.', len) == NULL && memchr(s, ':', len) == NULL &&
+	     !(len == 9 && strncmp(s, "localhost", 9) == 0))) {
+		snprintf(out, outlen, "docker.io");
+		return;
+	}
+	snprintf(out, outlen, "%.*s", (int)len, s);
+	if (strcasecmp(out, "index.docker.io") == 0 || strcasecmp(out, "registry-1.docker.io") == 0)
+		snprintf(out, outlen, "docker.io");
+}
+
+int rg_conscheck_registry_host(struct rg_conscheck *k, const char *host, const char *verb)
+{
+	const struct rg_strv *allowed = &k->c->registries;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256], entry[256];
+
+	if (!k->c->has_registries)
+		return 0;
+	for (size_t i = 0; i < allowed->n; i++) {
+		/* An entry without '/' is a host; else its first part when that
+		 * names a host, else Docker Hub ("library/x"). */
+		if (strchr(allowed->v[i], '/') == NULL)
+			snprintf(entry, sizeof(entry), "%s", allowed->v[i]);
+		else
+			rg_conscheck_registry_of(allowed->v[i], false, entry, sizeof(entry));
+		if (strcasecmp(entry, host) == 0)
+			return 0;
+	}
+	return rg_conscheck_deny(k, "%s %s (allowed registries: %s)", verb,
+			rg_conscheck_quote(host, q, sizeof(q)),
+			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");
+}
+
 /* Go's strconv.Atoi: an optional sign and decimal digits, fitting int64. */
 static bool go_atoi(const char *s, long long *out)
 {
@@ -612,7 +654,8 @@ int rg_conscheck_exec_user(struct rg_conscheck *k, const char *user)
 
 	if (!k->c->has_exec_user)
 		return 0;
-	/* "user:group": the user part decides. */
+	/* "user:group": the user part decides, and a forbidden name in the
+	 * group part is forbidden too (below). */
 	ulen = strcspn(user, ":");
 	if (ulen >= sizeof(u))
 		return deny_user(k, user, "");
@@ -632,6 +675,17 @@ int rg_conscheck_exec_user(struct rg_conscheck *k, const char *user)
 					positives ? ", " : "", e);
 		positives = true;
 		allowed = allowed || names(e, u);
+	}
+	/* "!0" refuses "1000:0" too: the process would run with the root
+	 * group's access. */
+	if (user[ulen] == ':') {
+		for (size_t i = 0; i < rules->n; i++) {
+			const char *e = rules->v[i], *g = user + ulen + 1;
+
+			if (e[0] == '!' && names(e + 1, g))
+				return rg_conscheck_deny(k, "exec with the group %s (exec_user forbids %s)",
+						is_root(g) ? "root" : rg_conscheck_quote(g, u, sizeof(u)), e + 1);
+		}
 	}
 	/* [] allows no one, like every other list key; a list of "!name"
 	 * entries alone allows everyone else. */

@@ -10,6 +10,35 @@
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
 
+/* Propagation that lets mounts cross between the host and the container
+ * (shared and slave, and their recursive forms); private and rprivate keep
+ * them apart. dockerd compares exactly; the checks ignore case. */
+static const char *const shared_propagation[] = {
+	"shared", "rshared", "slave", "rslave", NULL,
+};
+
+/* Mount flag words that make a bind mount. */
+static const char *const bind_words[] = { "bind", "rbind", NULL };
+
+/* Whether s[0..len) is an entry of the NULL-terminated list. */
+static bool in_list(const char *const *list, const char *s, size_t len)
+{
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) == len && strncmp(list[i], s, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool in_list_nocase(const char *const *list, const char *s, size_t len)
+{
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) == len && strncasecmp(list[i], s, len) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool rg_consmount_restricted(const struct rg_constraints *c)
 {
 	char root[RG_HOSTPATH_MAX];
@@ -44,6 +73,9 @@ int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char 
 	case RG_HOSTPATH_ERROR:
 		return rg_conscheck_deny(k, "%s %s (%s)", phrase, rg_conscheck_quote(path, q1, sizeof(q1)),
 				err);
+	case RG_HOSTPATH_SPECIAL:
+		return rg_conscheck_deny(k, "%s %s, which is %s (only directories and regular files "
+				"may be mounted)", phrase, rg_conscheck_quote(shown, q1, sizeof(q1)), err);
 	case RG_HOSTPATH_OUTSIDE:
 		break;
 	}
@@ -56,6 +88,30 @@ int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char 
 		return rg_conscheck_deny(k, "%s %s (allowed: %s)", phrase, q1, list);
 	return rg_conscheck_deny(k, "%s %s, which resolves to %s (allowed: %s)", phrase, q1,
 			rg_conscheck_quote(shown, q2, sizeof(q2)), list);
+}
+
+/* The mode part of a Binds entry ("src:dst:ro,rshared"): no shared or
+ * slave propagation under bind_mounts. */
+static int binds_propagation(struct rg_conscheck *k, const char *spec, const char *field)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *mode = strrchr(spec, ':');
+
+	/* "src:dst" has no mode; the last ':' of "src:dst:mode" starts it. */
+	if (mode == NULL || mode == spec + strcspn(spec, ":"))
+		return 0;
+	for (mode++; *mode != '\0';) {
+		size_t len = strcspn(mode, ",");
+
+		if (in_list_nocase(shared_propagation, mode, len))
+			return rg_conscheck_deny(k, "mount %s with %.*s propagation (only private or "
+					"rprivate under bind_mounts) (%s)", rg_conscheck_quote(spec, q, sizeof(q)),
+					(int)len, mode, field);
+		mode += len;
+		if (*mode == ',')
+			mode++;
+	}
+	return 0;
 }
 
 int rg_consmount_binds(struct rg_conscheck *k, const json_t *hc, const char *prefix)
@@ -78,7 +134,11 @@ int rg_consmount_binds(struct rg_conscheck *k, const json_t *hc, const char *pre
 		/* dockerd (ParseMountRaw): one part is a container path (an
 		 * anonymous volume); a source starting with '/' is a host path;
 		 * any other source names a volume. */
-		if (spec[len] == '\0' || spec[0] != '/')
+		if (spec[len] == '\0')
+			continue;
+		if (binds_propagation(k, spec, field) < 0)
+			return -1;
+		if (spec[0] != '/')
 			continue;
 		if (len >= sizeof(src))
 			return rg_conscheck_deny(k, "mount host path %s (the path is too long)",
@@ -119,6 +179,27 @@ static int mount_volume(struct rg_conscheck *k, const json_t *m, const char *fie
 	return rg_consmount_volume(k, driver, opts, f, "mount a volume that");
 }
 
+/* Mounts[].BindOptions.Propagation: private or rprivate (or unset). */
+static int bind_options(struct rg_conscheck *k, const json_t *m, const char *field)
+{
+	char f[128], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const json_t *bo;
+	const char *prop;
+
+	if (!rg_consmount_restricted(k->c))
+		return 0;
+	snprintf(f, sizeof(f), "%s[].BindOptions", field);
+	if (rg_conscheck_object(k, rg_json_get(m, "BindOptions"), f, &bo) < 0)
+		return -1;
+	snprintf(f, sizeof(f), "%s[].BindOptions.Propagation", field);
+	if (rg_conscheck_string(k, rg_json_get(bo, "Propagation"), f, &prop) < 0)
+		return -1;
+	if (prop[0] == '\0' || strcasecmp(prop, "private") == 0 || strcasecmp(prop, "rprivate") == 0)
+		return 0;
+	return rg_conscheck_deny(k, "mount with %s propagation (only private or rprivate under "
+			"bind_mounts) (%s)", rg_conscheck_quote(prop, q, sizeof(q)), f);
+}
+
 int rg_consmount_mounts(struct rg_conscheck *k, const json_t *mounts, const char *field)
 {
 	char f[128], q[RG_CONSCHECK_QUOTE_MAX + 1];
@@ -141,6 +222,8 @@ int rg_consmount_mounts(struct rg_conscheck *k, const json_t *mounts, const char
 		snprintf(f, sizeof(f), "%s[].Source", field);
 		if (rg_conscheck_string(k, rg_json_get(m, "Source"), f, &source) < 0)
 			return -1;
+		if (bind_options(k, m, field) < 0)
+			return -1;
 		if (strcasecmp(type, "bind") == 0 || strcasecmp(type, "npipe") == 0) {
 			if (rg_consmount_host_path(k, source, "mount host path") < 0)
 				return -1;
@@ -160,14 +243,51 @@ int rg_consmount_mounts(struct rg_conscheck *k, const json_t *mounts, const char
 	return 0;
 }
 
+/*
+ * Local volumes (moby volume/local). dockerd mounts DriverOpts "device" on
+ * the volume's directory with filesystem "type" and options "o", from its
+ * own mount namespace and working directory ("/"): every host path in
+ * them reaches the host, a relative one from "/". moby/sys/mount turns the
+ * flag words of "o" into mount flags and passes every other option to the
+ * filesystem as data. Each part is judged below; an option that cannot be
+ * classified is refused, never passed.
+ */
+
+/* Flag words of moby/sys/mount that change nothing reaching the host. */
+static const char *const safe_flags[] = {
+	"defaults", "ro", "rw", "nosuid", "nodev", "noexec", "sync", "async", "dirsync",
+	"atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime",
+	"strictatime", "nostrictatime", "private", "rprivate", NULL,
+};
+
+
+/* tmpfs options: sizes, modes and owners, never a path. */
+static const char *const tmpfs_keys[] = {
+	"size", "nr_blocks", "nr_inodes", "mode", "uid", "gid", "huge", "mpol", NULL,
+};
+static const char *const tmpfs_words[] = { "inode32", "inode64", "noswap", NULL };
+
+/* overlay options: the three directory options, and switches. */
+static const char *const overlay_path_keys[] = { "lowerdir", "upperdir", "workdir", NULL };
+static const char *const overlay_keys[] = {
+	"redirect_dir", "index", "metacopy", "xino", "nfs_export", "uuid", NULL,
+};
+static const char *const overlay_words[] = { "volatile", "userxattr", NULL };
+
+/* Network filesystems: the host kernel mounts them from the host's network
+ * namespace (addr= may name the host itself or a server that trusts the
+ * host), and cifs reads credentials= files on the host. */
+static const char *const network_types[] = {
+	"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "9p", NULL,
+};
+
 /* Whether the comma-separated mount options o ask for a bind mount. */
 static bool has_bind(const char *o)
 {
 	while (*o != '\0') {
 		size_t len = strcspn(o, ",");
 
-		if ((len == 4 && strncasecmp(o, "bind", 4) == 0) ||
-				(len == 5 && strncasecmp(o, "rbind", 5) == 0))
+		if (in_list_nocase(bind_words, o, len))
 			return true;
 		o += len;
 		if (*o == ',')
@@ -176,46 +296,99 @@ static bool has_bind(const char *o)
 	return false;
 }
 
-/* Filesystem types that, without a bind, reach no host path: a fresh tmpfs,
- * or a network share. */
-static bool detached_type(const char *type)
+/*
+ * One host path named in a volume's options (path[0..len)): it must be
+ * absolute (the kernel resolves a relative one from dockerd's working
+ * directory, "/"), and then is judged like a bind source.
+ */
+static int option_path(struct rg_conscheck *k, const char *path, size_t len, const char *phrase)
 {
-	static const char *const types[] = { "tmpfs", "nfs", "nfs4", "cifs", "smb3" };
+	char p[RG_HOSTPATH_MAX], resolved[RG_HOSTPATH_MAX];
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], q2[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *err = "";
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (strcmp(type, types[i]) == 0)
-			return true;
+	if (len == 0)
+		return rg_conscheck_deny(k, "%s '' (an empty path)", phrase);
+	if (len >= sizeof(p))
+		return rg_conscheck_deny(k, "%s a host path that is too long", phrase);
+	memcpy(p, path, len);
+	p[len] = '\0';
+	if (p[0] != '/') {
+		if (rg_hostpath_resolve(p, resolved, sizeof(resolved), &err) < 0)
+			return rg_conscheck_deny(k, "%s %s (relative, and %s)", phrase,
+					rg_conscheck_quote(p, q, sizeof(q)), err);
+		return rg_conscheck_deny(k, "%s %s (relative, resolves to %s)", phrase,
+				rg_conscheck_quote(p, q, sizeof(q)), rg_conscheck_quote(resolved, q2, sizeof(q2)));
 	}
-	return false;
+	return rg_consmount_host_path(k, p, phrase);
 }
 
-/* Checks every absolute path in the values of mount options o
- * ("lowerdir=/a:/b,upperdir=/c"). Sets *found when there was one. */
-static int option_paths(struct rg_conscheck *k, const char *o, const char *phrase, bool *found)
-{
-	char path[RG_HOSTPATH_MAX];
+enum fs_kind {
+	FS_NONE,      /* nothing is mounted */
+	FS_BIND,      /* device is a host path */
+	FS_TMPFS,
+	FS_OVERLAY,
+};
 
+/* Judges the options o of a volume of kind fs. */
+static int volume_options(struct rg_conscheck *k, const char *o, enum fs_kind fs,
+		const char *field, const char *phrase)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], words[160], opt[256];
+
+	snprintf(words, sizeof(words), "%s mounts host path", phrase);
 	while (*o != '\0') {
 		size_t len = strcspn(o, ",");
 		const char *eq = memchr(o, '=', len);
-		const char *v = eq != NULL ? eq + 1 : o + len;
+		size_t klen = eq != NULL ? (size_t)(eq - o) : len;
+		const char *v = eq != NULL ? eq + 1 : NULL;
+		size_t vlen = eq != NULL ? len - klen - 1 : 0;
 
-		while (v < o + len) {
-			size_t plen = strcspn(v, ":,");
+		snprintf(opt, sizeof(opt), "%.*s", (int)(len < 200 ? len : 200), o);
+		rg_conscheck_quote(opt, q, sizeof(q));
+		if (len == 0)
+			goto next;
+		/* The kernel's option parsers take '\' as an escape (overlay's
+		 * "\:" and "\,"): a value read two ways is refused. */
+		if (memchr(o, '\\', len) != NULL)
+			return rg_conscheck_deny(k, "%s uses the mount option %s, whose escapes cannot "
+					"be checked (%s.o)", phrase, q, field);
+		if (v == NULL && in_list_nocase(shared_propagation, o, len))
+			return rg_conscheck_deny(k, "%s uses %s mount propagation (only private or "
+					"rprivate under bind_mounts) (%s.o)", phrase, q, field);
+		if (v == NULL && (in_list(safe_flags, o, len) ||
+				(fs == FS_BIND && in_list_nocase(bind_words, o, len)) ||
+				(fs == FS_TMPFS && in_list(tmpfs_words, o, len)) ||
+				(fs == FS_OVERLAY && in_list(overlay_words, o, len))))
+			goto next;
+		if (v != NULL && fs == FS_TMPFS && in_list(tmpfs_keys, o, klen) &&
+				memchr(v, '/', vlen) == NULL)
+			goto next;
+		if (v != NULL && fs == FS_OVERLAY && in_list(overlay_keys, o, klen) &&
+				memchr(v, '/', vlen) == NULL)
+			goto next;
+		if (v != NULL && fs == FS_OVERLAY && in_list(overlay_path_keys, o, klen)) {
+			/* lowerdir is a ':'-separated list; the others one path. */
+			while (true) {
+				size_t plen = strcspn(v, ":,");
 
-			if (*v == '/') {
-				*found = true;
-				if (plen >= sizeof(path))
-					return rg_conscheck_deny(k, "%s a host path that is too long", phrase);
-				memcpy(path, v, plen);
-				path[plen] = '\0';
-				if (rg_consmount_host_path(k, path, phrase) < 0)
+				if (plen > vlen)
+					plen = vlen;
+				if (option_path(k, v, plen, words) < 0)
 					return -1;
+				if (plen >= vlen || v[plen] != ':')
+					break;
+				vlen -= plen + 1;
+				v += plen + 1;
 			}
-			v += plen;
-			if (*v == ':')
-				v++;
+			goto next;
 		}
+		if (v != NULL && memchr(v, '/', vlen) != NULL)
+			return rg_conscheck_deny(k, "%s passes the host path option %s, which cannot be "
+					"checked (%s.o)", phrase, q, field);
+		return rg_conscheck_deny(k, "%s uses the mount option %s, which cannot be checked "
+				"(%s.o)", phrase, q, field);
+next:
 		o += len;
 		if (*o == ',')
 			o++;
@@ -226,9 +399,10 @@ static int option_paths(struct rg_conscheck *k, const char *o, const char *phras
 int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t *opts,
 		const char *field, const char *phrase)
 {
-	char f[160], words[128], q[RG_CONSCHECK_QUOTE_MAX + 1];
-	const char *type, *o, *device;
-	bool bind, found = false;
+	char f[160], words[160], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *type, *o, *device, *key;
+	enum fs_kind fs;
+	json_t *val;
 
 	if (!rg_consmount_restricted(k->c) || is_unset(opts))
 		return 0;
@@ -240,7 +414,17 @@ int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t
 		return rg_conscheck_deny(k, "%s uses volume driver %s with options, which cannot be "
 				"checked (%s)", phrase, rg_conscheck_quote(driver, q, sizeof(q)), field);
 	/* The local driver reads exactly these keys (a Go map: exact spelling)
-	 * and refuses any other. */
+	 * and refuses any other; so does this. */
+	json_object_foreach((json_t *)opts, key, val) {
+		static const char *const keys[] = { "type", "o", "device", "size", NULL };
+
+		snprintf(f, sizeof(f), "%s.%s", field, key);
+		if (!json_is_string(val) && !json_is_null(val))
+			return rg_conscheck_malformed(k, f, "a string");
+		if (!in_list(keys, key, strlen(key)))
+			return rg_conscheck_deny(k, "%s sets the volume option %s, which cannot be "
+					"checked (%s)", phrase, rg_conscheck_quote(key, q, sizeof(q)), field);
+	}
 	snprintf(f, sizeof(f), "%s.type", field);
 	if (rg_conscheck_string(k, json_object_get(opts, "type"), f, &type) < 0)
 		return -1;
@@ -250,24 +434,42 @@ int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t
 	snprintf(f, sizeof(f), "%s.device", field);
 	if (rg_conscheck_string(k, json_object_get(opts, "device"), f, &device) < 0)
 		return -1;
-	bind = has_bind(o);
-	if (!bind && (detached_type(type) || (type[0] == '\0' && device[0] == '\0')))
+	rg_conscheck_quote(type, q, sizeof(q));
+	/* dockerd mounts only when device or type is set. */
+	if (type[0] == '\0' && device[0] == '\0')
+		fs = FS_NONE;
+	else if (has_bind(o))
+		fs = FS_BIND;   /* the kernel ignores the type of a bind */
+	else if (strcmp(type, "tmpfs") == 0)
+		fs = FS_TMPFS;
+	else if (strcmp(type, "overlay") == 0)
+		fs = FS_OVERLAY;
+	else if (in_list(network_types, type, strlen(type)))
+		return rg_conscheck_deny(k, "%s mounts the network filesystem type %s, which the host "
+				"mounts from its own network with its own files (%s.type)", phrase, q, field);
+	else if (type[0] == '\0')
+		return rg_conscheck_deny(k, "%s mounts device %s without a filesystem type (%s.type)",
+				phrase, rg_conscheck_quote(device, q, sizeof(q)), field);
+	else
+		return rg_conscheck_deny(k, "%s mounts filesystem type %s from the host: a block "
+				"device or kernel state; only bind, tmpfs and overlay volumes can be checked "
+				"(%s.type)", phrase, q, field);
+	if (fs == FS_NONE)
 		return 0;
-	/* mount(device, ..., type, o) from dockerd's mount namespace: with
-	 * bind, device is a host path (a relative one from dockerd's "/"). */
-	if (bind || device[0] == '/') {
-		found = true;
+	if (fs == FS_BIND) {
 		snprintf(words, sizeof(words), "%s binds host path", phrase);
-		if (rg_consmount_host_path(k, device, words) < 0)
+		if (option_path(k, device, strlen(device), words) < 0)
 			return -1;
 	}
-	snprintf(words, sizeof(words), "%s mounts host path", phrase);
-	if (option_paths(k, o, words, &found) < 0)
-		return -1;
-	if (!found)
-		return rg_conscheck_deny(k, "%s mounts a '%s' filesystem from the host (%s.type)", phrase,
-				rg_conscheck_quote(type, q, sizeof(q)), field);
-	return 0;
+	/* tmpfs and overlay ignore device (it is only the name the mount
+	 * shows); one that looks like a path is judged all the same. */
+	if (fs != FS_BIND && strchr(device, '/') != NULL) {
+		snprintf(words, sizeof(words), "%s names host path", phrase);
+		if (option_path(k, device, strlen(device), words) < 0)
+			return -1;
+	}
+	snprintf(f, sizeof(f), "%s", field);
+	return volume_options(k, o, fs, f, phrase);
 }
 
 /* Whether a plugin privilege could reach what k's constraints restrict. */

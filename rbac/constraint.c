@@ -1,7 +1,8 @@
 /*
  * Role constraints (SPEC.md §3): which commands carry which settings, and
  * where in the request they are. The checks on each part live in
- * conscheck.c and consmount.c; this file only routes a request to them.
+ * conscheck.c, consmount.c and consreach.c; this file only routes a request
+ * to them. The role-level checks that come first are in consrole.c.
  *
  * Read rg_constraints_check() top to bottom: a command not in the table
  * below carries nothing a constraint restricts; a command in it is checked
@@ -9,6 +10,7 @@
  * body, on the body, and a body that cannot be read is a deny.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "rolegate/consmount.h"
 #include "rolegate/conscheck.h"
 #include "rolegate/consnet.h"
+#include "rolegate/consreach.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/route.h"
@@ -36,10 +39,14 @@ enum key {
 	K_IMAGES = 1 << 9,          /* pinned_images, approved_images */
 	K_NETWORKS = 1 << 10,       /* networks */
 	K_NET_DRIVERS = 1 << 11,    /* network_drivers */
+	K_REACH = 1 << 12,     /* runtimes, cgroup_parent, sysctls, log_drivers */
+	K_MAX = 1 << 13,       /* max_limits */
+	K_TARGETS = 1 << 14,   /* image_targets (or registries without it) */
 };
 
 /* What a HostConfig can ask for. */
-#define K_HOSTCONFIG (K_PRIVILEGED | K_HOST_NS | K_CAPS | K_DEVICES | K_UNCONFINED | K_BINDS)
+#define K_HOSTCONFIG (K_PRIVILEGED | K_HOST_NS | K_CAPS | K_DEVICES | K_UNCONFINED | K_BINDS | \
+		K_REACH | K_MAX)
 /* What a plugin's privileges can ask for. */
 #define K_PLUGIN (K_PRIVILEGED | K_HOST_NS | K_CAPS | K_DEVICES | K_BINDS)
 
@@ -50,7 +57,9 @@ bool rg_constraints_any(const struct rg_constraints *c)
 	return c->privileged != RG_UNSET || c->host_namespaces != RG_UNSET ||
 		c->devices != RG_UNSET || c->unconfined != RG_UNSET || c->has_capabilities ||
 		c->has_bind_mounts || c->has_registries || c->has_require_limits || c->has_exec_user ||
-		c->owner != RG_OWNER_ANY;
+		c->owner != RG_OWNER_ANY ||
+		c->has_max_limits || c->has_runtimes || c->cgroup_parent != RG_UNSET ||
+		c->has_sysctls || c->has_log_drivers || c->has_image_targets;
 }
 
 /* The keys of c that restrict something (a "true", "ALL" or "/" allows all). */
@@ -82,6 +91,12 @@ static unsigned restricting(const struct rg_constraints *c)
 		keys |= K_NETWORKS;
 	if (c->has_network_drivers)
 		keys |= K_NET_DRIVERS;
+	if (c->has_runtimes || c->cgroup_parent == RG_NO || c->has_sysctls || c->has_log_drivers)
+		keys |= K_REACH;
+	if (c->has_max_limits)
+		keys |= K_MAX;
+	if (rg_consreach_targets_restricted(c))
+		keys |= K_TARGETS;
 	return keys;
 }
 
@@ -164,23 +179,195 @@ static int pull_query(struct rg_conscheck *k, struct rg_request *req)
 	return rg_conscheck_image(k, ref, "pull image");
 }
 
-/* image.build: RUN steps on the host's network (?networkmode=host). */
+/* A query integer as dockerd reads it (Int64ValueOrZero: 0 when absent or
+ * not a number), as a JSON integer, or NULL for 0. */
+static json_t *query_int(struct rg_request *req, const char *name)
+{
+	char v[64], *end;
+	long long n;
+
+	query_value(req, name, v, sizeof(v));
+	/* strconv.ParseInt: an optional sign, then digits only (no spaces,
+	 * which strtoll would skip), else dockerd reads 0. */
+	if (strspn(v + (v[0] == '+' || v[0] == '-'), "0123456789") != strlen(v + (v[0] == '+' ||
+			v[0] == '-')) || v[v[0] == '+' || v[0] == '-'] == '\0')
+		return NULL;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' && errno == 0 && n != 0 ? json_integer(n) : NULL;
+}
+
+/* The settings of a classic build's query, spelled as a HostConfig, so that
+ * the build's RUN steps are judged by the same checks as a container. */
+static json_t *build_hostconfig(struct rg_request *req)
+{
+	static const struct {
+		const char *query, *field;
+	} ints[] = {
+		{ "memory", "Memory" }, { "memswap", "MemorySwap" }, { "cpuquota", "CpuQuota" },
+		{ "cpuperiod", "CpuPeriod" }, { "cpushares", "CpuShares" }, { "shmsize", "ShmSize" },
+	}, strs[] = {
+		{ "networkmode", "NetworkMode" }, { "cgroupparent", "CgroupParent" },
+		{ "isolation", "Isolation" }, { "cpusetcpus", "CpusetCpus" },
+	};
+	char v[RG_PATH_MAX];
+	json_t *hc = json_object();
+
+	if (hc == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		json_t *n = query_int(req, ints[i].query);
+
+		if (n != NULL)
+			json_object_set_new(hc, ints[i].field, n);
+	}
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		query_value(req, strs[i].query, v, sizeof(v));
+		if (v[0] != '\0')
+			json_object_set_new(hc, strs[i].field, json_string(v));
+	}
+	/* ulimits is JSON ([{"Name":..,"Hard":..,"Soft":..}]); dockerd refuses
+	 * the build when it does not decode, so an undecodable one is kept as a
+	 * string and refused as malformed. */
+	query_value(req, "ulimits", v, sizeof(v));
+	if (v[0] != '\0') {
+		json_t *u = json_loadb(v, strlen(v), JSON_DECODE_ANY, NULL);
+
+		json_object_set_new(hc, "Ulimits", u != NULL ? u : json_string(v));
+	}
+	return hc;
+}
+
+/* Every ?t= of a build: the names it creates. */
+static int build_tags(struct rg_conscheck *k, struct rg_request *req)
+{
+	const char *cursor = req->route.query;
+	char t[RG_PATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	int r;
+
+	while ((r = rg_query_next(&cursor, "t", t, sizeof(t))) == 0) {
+		if (rg_consreach_image_target(k, t, "build an image named") < 0)
+			return -1;
+	}
+	if (r == -2)
+		return rg_conscheck_deny(k, "build an image named %s (the name is too long)",
+				rg_conscheck_quote(t, q, sizeof(q)));
+	return 0;
+}
+
+/*
+ * image.build (the classic builder; BuildKit is refused in
+ * rg_constraints_uninspectable): its RUN steps are containers, judged like
+ * a create on what a build can set: network, cgroup parent, isolation,
+ * memory and CPU limits, shm size, ulimits; its ?t= names under
+ * image_targets. A build cannot set a PIDs limit: require_limits and
+ * max_limits do not ask it for one.
+ */
 static int build_query(struct rg_conscheck *k, struct rg_request *req)
 {
-	char mode[256], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	json_t *hc = build_hostconfig(req);
+	long long shm;
+	int rc = -1;
 
+	if (hc == NULL)
+		return rg_conscheck_deny(k, "%s: out of memory", k->what);
 	if (rg_consimage_build(k) < 0)
+		goto out;
+	{
+		/* The RUN steps' network: unset is the default bridge (networks). */
+		const char *mode = json_string_value(rg_json_get(hc, "NetworkMode"));
+
+		if (rg_consnet_join(k, mode != NULL && mode[0] != '\0' ? mode : "default",
+				"networkmode") < 0)
+			goto out;
+	}
+	if (k->c->host_namespaces == RG_NO) {
+		const char *mode = json_string_value(rg_json_get(hc, "NetworkMode"));
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		if (mode != NULL && strcasecmp(mode, "host") == 0) {
+			rg_conscheck_deny(k, "build with the host's network namespace (networkmode=host)");
+			goto out;
+		}
+		if (mode != NULL && strncasecmp(mode, "container:", 10) == 0) {
+			rg_conscheck_deny(k, "build in the network namespace of container %s (networkmode)",
+					rg_conscheck_quote(mode + 10, q, sizeof(q)));
+			goto out;
+		}
+	}
+	if (rg_consreach_hostconfig(k, hc, "build ") < 0)
+		goto out;
+	{
+		/* The limits a build can carry: memory and CPU, no PIDs setting. */
+		struct rg_constraints c = *k->c;
+		const struct rg_constraints *saved = k->c;
+
+		c.require_limits &= ~(unsigned)RG_LIMIT_PIDS;
+		c.max_pids = 0;
+		k->c = &c;
+		rc = rg_conscheck_limits_create(k, hc);
+		if (rc == 0)
+			rc = rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE);
+		k->c = saved;
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	if (k->c->has_max_limits) {
+		shm = json_integer_value(rg_json_get(hc, "ShmSize"));
+		if (k->c->max_memory > 0 && shm > k->c->max_memory) {
+			rg_conscheck_deny(k, "%s with a /dev/shm of %lld bytes (max_limits.memory is %lld)",
+					k->what, shm, k->c->max_memory);
+			goto out;
+		}
+	}
+	if (build_tags(k, req) < 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(hc);
+	return rc;
+}
+
+/* image.tag, container.commit, image.import: ?repo= (with ?tag=) is the
+ * local name the command creates; no repo creates an untagged image. */
+static int target_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	char repo[RG_PATH_MAX];
+
+	query_value(req, "repo", repo, sizeof(repo));
+	return rg_consreach_image_target(k, repo, "create the local image name");
+}
+
+/* image.distribution: dockerd asks the image's registry about it. */
+static int distribution_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	return rg_conscheck_image(k, req->route.object, "look up image");
+}
+
+/* image.search: ?term= names the index dockerd asks ("host/term"). */
+static int search_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	char term[RG_PATH_MAX], host[256];
+
+	query_value(req, "term", term, sizeof(term));
+	rg_conscheck_registry_of(term, false, host, sizeof(host));
+	return rg_conscheck_registry_host(k, host, "search the registry");
+}
+
+/* system.auth: dockerd logs in to serveraddress from the host's network. */
+static int auth_body(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
+{
+	const char *addr;
+	char host[256];
+
+	(void)req;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	if (rg_conscheck_string(k, rg_json_get(body, "serveraddress"), "serveraddress", &addr) < 0)
 		return -1;
-	query_value(req, "networkmode", mode, sizeof(mode));
-	/* The RUN steps' network: unset is the default bridge (networks). */
-	if (rg_consnet_join(k, mode[0] != '\0' ? mode : "default", "networkmode") < 0)
-		return -1;
-	if (strcasecmp(mode, "host") == 0)
-		return rg_conscheck_deny(k, "build with the host's network namespace (networkmode=host)");
-	if (strncasecmp(mode, "container:", 10) == 0)
-		return rg_conscheck_deny(k, "build in the network namespace of container %s (networkmode)",
-				rg_conscheck_quote(mode + 10, q, sizeof(q)));
-	return 0;
+	rg_conscheck_registry_of(addr, true, host, sizeof(host));
+	return rg_conscheck_registry_host(k, host, "log in to the registry");
 }
 
 /* plugin.install, plugin.upgrade: ?remote= is the plugin's image. */
@@ -225,10 +412,29 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 			"add capability") < 0 ||
 	    rg_conscheck_devices(k, hc, prefix) < 0 ||
 	    rg_conscheck_unconfined(k, hc, prefix) < 0 ||
-	    rg_consmount_binds(k, hc, prefix) < 0)
+	    rg_consmount_binds(k, hc, prefix) < 0 ||
+	    rg_consreach_hostconfig(k, hc, prefix) < 0)
 		return -1;
 	snprintf(field, sizeof(field), "%sMounts", prefix);
 	return rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field);
+}
+
+/*
+ * require_limits and max_limits on a create. dockerd (runconfig
+ * getHostConfig) takes HostConfig, and copies Memory, MemorySwap,
+ * CpuShares and CpusetCpus from the top level when HostConfig leaves them
+ * 0; without HostConfig it takes the top level's fields. A limit must be
+ * set in HostConfig (stricter than dockerd), and whatever the top level
+ * sets is bounded too, as an update would be.
+ */
+static int create_limits(struct rg_conscheck *k, const json_t *body, const json_t *hc)
+{
+	if (rg_conscheck_limits_create(k, hc) < 0 ||
+	    rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE) < 0)
+		return -1;
+	if (body != hc && rg_consreach_max_limits(k, body, RG_LIMITS_UPDATE) < 0)
+		return -1;
+	return 0;
 }
 
 static int container_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
@@ -268,7 +474,7 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 	}
 	if (rg_conscheck_image(k, image, "use image") < 0)
 		return -1;
-	return rg_conscheck_limits_create(k, hc);
+	return create_limits(k, body, hc);
 }
 
 static int container_update(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
@@ -276,7 +482,8 @@ static int container_update(struct rg_conscheck *k, struct rg_request *req, cons
 	(void)req;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
-	if (rg_conscheck_devices(k, body, "") < 0)
+	if (rg_conscheck_devices(k, body, "") < 0 ||
+	    rg_consreach_max_limits(k, body, RG_LIMITS_UPDATE) < 0)
 		return -1;
 	return rg_conscheck_limits_update(k, body);
 }
@@ -345,13 +552,85 @@ static int plugin_spec(struct rg_conscheck *k, const json_t *ps)
 			"TaskTemplate.PluginSpec.PluginPrivilege");
 }
 
+/* Copies src[name] (any spelling) into hc as field, when set. */
+static void spell(json_t *hc, const json_t *src, const char *name, const char *field)
+{
+	json_t *v = rg_json_get(src, name);
+
+	if (v != NULL && !json_is_null(v))
+		json_object_set(hc, field, v);
+}
+
+/*
+ * A service's task, spelled as a container's HostConfig: the same facts
+ * under the names container create gives them, so that one set of checks
+ * (hostconfig(), create_limits()) judges both. ContainerSpec's Mounts,
+ * CapabilityAdd, Sysctls, Ulimits, Init and Isolation, the task's resource
+ * limits and its log driver.
+ */
+static json_t *service_hostconfig(const json_t *cs, const json_t *limits, const json_t *log,
+		bool with_pids)
+{
+	json_t *hc = json_object(), *lc;
+
+	if (hc == NULL)
+		return NULL;
+	spell(hc, cs, "Mounts", "Mounts");
+	spell(hc, cs, "CapabilityAdd", "CapAdd");
+	spell(hc, cs, "Sysctls", "Sysctls");
+	spell(hc, cs, "Ulimits", "Ulimits");
+	spell(hc, cs, "Init", "Init");
+	spell(hc, cs, "Isolation", "Isolation");
+	spell(hc, limits, "MemoryBytes", "Memory");
+	spell(hc, limits, "NanoCPUs", "NanoCpus");
+	if (with_pids)
+		spell(hc, limits, "Pids", "PidsLimit");
+	if (log != NULL && rg_json_get(log, "Name") != NULL && (lc = json_object()) != NULL) {
+		spell(lc, log, "Name", "Type");
+		json_object_set_new(hc, "LogConfig", lc);
+	}
+	return hc;
+}
+
+/* EndpointSpec.Ports[].PublishMode = host binds the port on the host's
+ * network directly, bypassing the routing mesh: a host namespace. */
+static int service_ports(struct rg_conscheck *k, const json_t *ep)
+{
+	static const char *const field = "EndpointSpec.Ports[].PublishMode";
+	const json_t *ports = rg_json_get(ep, "Ports");
+	const char *mode;
+	size_t i;
+	json_t *p;
+
+	if (k->c->host_namespaces != RG_NO || ports == NULL || json_is_null(ports))
+		return 0;
+	if (!json_is_array(ports))
+		return rg_conscheck_malformed(k, "EndpointSpec.Ports", "a list");
+	json_array_foreach(ports, i, p) {
+		if (json_is_null(p))
+			continue;
+		if (!json_is_object(p))
+			return rg_conscheck_malformed(k, "EndpointSpec.Ports", "a list of objects");
+		if (rg_conscheck_string(k, rg_json_get(p, "PublishMode"), field, &mode) < 0)
+			return -1;
+		if (strcasecmp(mode, "host") == 0)
+			return rg_conscheck_deny(k, "publish port %lld on the host's network directly "
+					"(%s=host; use the ingress mode)",
+					(long long)json_integer_value(rg_json_get(p, "PublishedPort")), field);
+		if (mode[0] != '\0' && strcasecmp(mode, "ingress") != 0)
+			return rg_conscheck_deny(k, "publish a port in mode %s (%s)", mode, field);
+	}
+	return 0;
+}
+
 /* service.create and service.update: the body is the whole ServiceSpec. */
 static int service_spec(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
-	const json_t *ts, *cs, *ps, *res, *limits, *privs;
+	const json_t *ts, *cs, *ps, *res, *limits, *privs, *log, *ep;
 	const char *image;
+	json_t *hc;
+	int rc;
 
-	(void)req;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
 	if (rg_conscheck_object(k, rg_json_get(body, "TaskTemplate"), "TaskTemplate", &ts) < 0 ||
@@ -361,25 +640,43 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    rg_conscheck_object(k, rg_json_get(ts, "Resources"), "TaskTemplate.Resources", &res) < 0 ||
 	    rg_conscheck_object(k, rg_json_get(res, "Limits"), "TaskTemplate.Resources.Limits",
 			&limits) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(ts, "LogDriver"), "TaskTemplate.LogDriver", &log) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(body, "EndpointSpec"), "EndpointSpec", &ep) < 0 ||
 	    rg_conscheck_object(k, rg_json_get(cs, "Privileges"),
 			"TaskTemplate.ContainerSpec.Privileges", &privs) < 0)
 		return -1;
+	/* The task's kind: a container or a managed plugin (judged below);
+	 * anything else is not a spec this code can read. */
+	if (rg_conscheck_string(k, rg_json_get(ts, "Runtime"), "TaskTemplate.Runtime", &image) < 0)
+		return -1;
+	if (image[0] != '\0' && strcasecmp(image, "container") != 0 && strcasecmp(image, "plugin") != 0) {
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		return rg_conscheck_deny(k, "%s whose task runtime is %s (TaskTemplate.Runtime: only "
+				"container and plugin can be checked)", k->what, rg_conscheck_quote(image, q, sizeof(q)));
+	}
 	if (service_networks(k, rg_json_get(ts, "Networks"), "TaskTemplate.Networks[].Target") < 0 ||
 	    service_networks(k, rg_json_get(body, "Networks"), "Networks[].Target") < 0 ||
-	    rg_conscheck_capabilities(k, rg_json_get(cs, "CapabilityAdd"),
-			"TaskTemplate.ContainerSpec.CapabilityAdd", "add capability") < 0 ||
+	    service_ports(k, ep) < 0 ||
 	    rg_conscheck_swarm_privileges(k, privs) < 0 ||
-	    rg_consmount_mounts(k, rg_json_get(cs, "Mounts"), "TaskTemplate.ContainerSpec.Mounts") < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
+	/* dockerd zeroes Limits.Pids of a request older than API 1.41
+	 * (adjustForAPIVersion): there it sets no limit. */
+	hc = service_hostconfig(cs, limits, log, !api_older(req, 1, 41));
+	if (hc == NULL)
+		return rg_conscheck_deny(k, "%s: out of memory", k->what);
+	rc = hostconfig(k, hc, "TaskTemplate.ContainerSpec.");
 	/* A plugin service has no container, hence no image or limits of one. */
-	if (cs == NULL && ps != NULL)
-		return 0;
-	if (rg_conscheck_string(k, rg_json_get(cs, "Image"), "TaskTemplate.ContainerSpec.Image",
-			&image) < 0 ||
-	    rg_conscheck_image(k, image, "use image") < 0)
-		return -1;
-	return rg_conscheck_limits_service(k, limits);
+	if (rc == 0 && !(cs == NULL && ps != NULL)) {
+		if (rg_conscheck_string(k, rg_json_get(cs, "Image"), "TaskTemplate.ContainerSpec.Image",
+				&image) < 0 || rg_conscheck_image(k, image, "use image") < 0)
+			rc = -1;
+		else
+			rc = create_limits(k, hc, hc);
+	}
+	json_decref(hc);
+	return rc;
 }
 
 /* network.connect: the network is the path's {id}. */
@@ -417,15 +714,16 @@ struct command_rule {
 };
 
 /*
- * Build, load, import, archive upload, grpc and session carry nothing that
- * can be inspected here (tar streams, BuildKit sessions): they are allowed
- * or denied whole by a role's patterns (docs/constraints.md).
+ * The commands whose query or body carries settings a constraint restricts.
+ * What cannot be inspected at all (BuildKit, load, plugin create, ...) is
+ * refused to constrained roles before this, in consrole.c; archive upload
+ * carries nothing the keys judge and is granted whole by allow.
  */
 static const struct command_rule rules[] = {
 	{ "container.create", "create a container",
 		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, container_create },
 	{ "container.start", "start a container", 0, start_query, NULL },
-	{ "container.update", "update a container", K_DEVICES | K_LIMITS, NULL, container_update },
+	{ "container.update", "update a container", K_DEVICES | K_LIMITS | K_MAX, NULL, container_update },
 	{ "exec.create", "create an exec session", K_PRIVILEGED | K_EXEC_USER, NULL, exec_create },
 	{ "volume.create", "create a volume", K_BINDS, NULL, volume_create },
 	{ "service.create", "create a service",
@@ -434,6 +732,13 @@ static const struct command_rule rules[] = {
 		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, service_spec },
 	{ "image.pull", "pull an image", 0, pull_query, NULL },
 	{ "image.build", "build an image", 0, build_query, NULL },
+	{ "image.tag", "tag an image", 0, target_query, NULL },
+	{ "image.import", "import an image", 0, target_query, NULL },
+	{ "container.commit", "commit a container", 0, target_query, NULL },
+	{ "image.distribution", "look up an image", 0, distribution_query, NULL },
+	{ "image.search", "search images", 0, search_query, NULL },
+	{ "system.auth", "log in to a registry", K_REGISTRIES, NULL, auth_body },
+	{ "plugin.privileges", "read a plugin's privileges", 0, plugin_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.set", "configure a plugin", K_BINDS | K_DEVICES, NULL, plugin_set },
@@ -446,8 +751,15 @@ static unsigned query_keys(const char *command)
 {
 	if (strcmp(command, "image.pull") == 0 || strcmp(command, "plugin.install") == 0 || strcmp(command, "plugin.upgrade") == 0)
 		return K_REGISTRIES | K_IMAGES;
+	/* registries also bound the registries dockerd contacts for a caller */
+	if (strcmp(command, "image.distribution") == 0 || strcmp(command, "image.search") == 0 ||
+	    strcmp(command, "plugin.privileges") == 0)
+		return K_REGISTRIES;
 	if (strcmp(command, "image.build") == 0)
-		return K_HOST_NS | K_IMAGES | K_NETWORKS;
+		return K_HOST_NS | K_REACH | K_MAX | K_LIMITS | K_TARGETS | K_IMAGES | K_NETWORKS;
+	if (strcmp(command, "image.tag") == 0 || strcmp(command, "image.import") == 0 ||
+	    strcmp(command, "container.commit") == 0)
+		return K_TARGETS;
 	if (strcmp(command, "container.start") == 0)
 		return K_HOSTCONFIG;
 	if (strcmp(command, "network.connect") == 0)

@@ -100,6 +100,12 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 
 	if (req->route_err != NULL)
 		return deny(d, who, req->route_err);
+	/* identity.unauthenticated is only for no authentication at all: a
+	 * certificate without a CN must never inherit it (plugin/identity.c
+	 * already refuses; this holds for every caller of the engine). */
+	if (req->user != NULL && req->user[0] == '\0' && req->authn != NULL && req->authn[0] != '\0')
+		return deny(d, "unauthenticated caller", id->error != NULL ? id->error :
+				"a client certificate with an empty CN (common name) names no user");
 	if (id->error != NULL)
 		return deny(d, who, id->error);
 	if (id->user[0] == '\0')
@@ -140,7 +146,7 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 
 		if (!role_applies(r, id) || (rule = role_allows(r, d->command)) == NULL)
 			continue;
-		if (rg_constraints_check(&r->constraints, req, reason, sizeof(reason)) < 0) {
+		if (rg_constraints_check_role(r, req, reason, sizeof(reason)) < 0) {
 			/* Keep the first constraint that stopped a role: it names the fix. */
 			if (why[0] == '\0')
 				snprintf(why, sizeof(why), "%s", reason);

@@ -171,6 +171,36 @@ static bool under_any(const struct rg_strv *roots, const char *path)
 	return false;
 }
 
+/*
+ * What the resolved path names when that is neither a directory nor a
+ * regular file with one name (NULL for those, and for a path that does not
+ * exist yet: dockerd creates a missing bind source as a directory). The walk above
+ * left no symlink in it, so lstat sees the object the kernel would mount.
+ */
+static const char *special_kind(const char *resolved)
+{
+	struct stat st;
+
+	if (lstat(resolved, &st) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? NULL : "cannot be examined";
+	if (S_ISDIR(st.st_mode))
+		return NULL;
+	/* A second name of a file elsewhere (ln /etc/shadow, where the kernel's
+	 * protected_hardlinks is off) is that file, wherever the link lies. */
+	if (S_ISREG(st.st_mode))
+		return st.st_nlink > 1 ? "a file with other hard links (the same file may live "
+			"outside the allowed directories)" : NULL;
+	if (S_ISBLK(st.st_mode))
+		return "a block device node";
+	if (S_ISCHR(st.st_mode))
+		return "a character device node";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket";
+	if (S_ISFIFO(st.st_mode))
+		return "a FIFO";
+	return "neither a directory nor a regular file";
+}
+
 enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const char *path,
 		char *shown, size_t shownlen, const char **errstr)
 {
@@ -189,6 +219,15 @@ enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const ch
 		if (!under_any(roots, readings[i])) {
 			snprintf(shown, shownlen, "%s", readings[i]);
 			return RG_HOSTPATH_OUTSIDE;
+		}
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const char *kind = special_kind(readings[i]);
+
+		if (kind != NULL) {
+			snprintf(shown, shownlen, "%s", readings[i]);
+			*errstr = kind;
+			return RG_HOSTPATH_SPECIAL;
 		}
 	}
 	snprintf(shown, shownlen, "%s", readings[0]);

@@ -363,6 +363,8 @@ static const struct key constraint_keys[] = {
 	{ "pinned_images", K_BOOL }, { "approved_images", K_STRING }, { "networks", K_STRINGS },
 	{ "network_drivers", K_STRINGS },
 	{ "owner", K_STRING },
+	{ "max_limits", K_GROUP }, { "runtimes", K_STRINGS }, { "cgroup_parent", K_BOOL },
+	{ "sysctls", K_STRINGS }, { "log_drivers", K_STRINGS }, { "image_targets", K_STRINGS },
 	{ NULL, K_STRING },
 };
 
@@ -445,6 +447,146 @@ static void load_provenance(const struct loader *l, const config_setting_t *g,
 	}
 }
 
+/*
+ * A memory size as docker's --memory reads it (units.RAMInBytes): a
+ * number, optionally with a fraction, then an optional unit b, k, m, g, t
+ * or p (powers of 1024, any case, "i" and "b" after it allowed: "8g",
+ * "8GiB"). Returns the bytes, or -1 with *why set.
+ */
+static long long parse_size(const char *s, const char **why)
+{
+	static const char units[] = "kmgtp";
+	const char *p = s, *u;
+	double v = 0, frac = 0.1;
+	int shift = 0;
+
+	if (*p < '0' || *p > '9') {
+		*why = *p == '-' ? "must not be negative" : "must start with a number";
+		return -1;
+	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, frac /= 10)
+			v += (*p - '0') * frac;
+	}
+	if (*p == ' ')
+		p++;
+	if (*p != '\0' && (u = strchr(units, tolower((unsigned char)*p))) != NULL) {
+		shift = (int)(u - units + 1) * 10;
+		p++;
+		if (*p == 'i' || *p == 'I')
+			p++;
+	}
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p != '\0') {
+		*why = "has an unknown unit (use b, k, m, g, t or p)";
+		return -1;
+	}
+	v *= (double)(1ULL << shift);
+	if (v >= 9.2e18) {
+		*why = "is too large";
+		return -1;
+	}
+	return (long long)v;
+}
+
+/* roles.*.constraints.max_limits: { memory = "8g"; pids = 4096; cpus = 4.0; } */
+static void load_max_limits(const struct loader *l, const config_setting_t *g, struct rg_constraints *c)
+{
+	const config_setting_t *s;
+	char name[256];
+	const char *why = NULL;
+
+	c->has_max_limits = true;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const char *k;
+
+		s = config_setting_get_elem(g, (unsigned)i);
+		k = config_setting_name(s);
+		full_name(s, name, sizeof(name));
+		if (strcmp(k, "memory") == 0) {
+			if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+				c->max_memory = parse_size(config_setting_get_string(s), &why);
+			} else if (has_kind(s, K_INT)) {
+				c->max_memory = config_setting_get_int64(s);
+				why = "must not be negative";
+			} else {
+				err(l, s, "'%s' must be a size (\"8g\") or a number of bytes", name);
+				continue;
+			}
+			if (c->max_memory <= 0) {
+				err(l, s, "'%s' %s", name, c->max_memory < 0 ? why : "must be above 0");
+				c->max_memory = 1;   /* the policy is refused anyway */
+			}
+		} else if (strcmp(k, "pids") == 0) {
+			if (!has_kind(s, K_INT)) {
+				err(l, s, "'%s' must be an integer", name);
+				continue;
+			}
+			c->max_pids = config_setting_get_int64(s);
+			if (c->max_pids <= 0)
+				err(l, s, "'%s' %s", name, c->max_pids < 0 ? "must not be negative" :
+						"must be above 0");
+		} else if (strcmp(k, "cpus") == 0 || strcmp(k, "cpu") == 0) {
+			if (has_kind(s, K_INT))
+				c->max_cpus = (double)config_setting_get_int64(s);
+			else if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+				c->max_cpus = config_setting_get_float(s);
+			else {
+				err(l, s, "'%s' must be a number of CPUs (4 or 0.5)", name);
+				continue;
+			}
+			if (c->max_cpus < 0)
+				err(l, s, "'%s' must not be negative", name);
+			else if (!(c->max_cpus > 0) || c->max_cpus > 1e6)
+				err(l, s, "'%s' must be above 0 and at most 1000000", name);
+		} else {
+			err(l, s, "unknown setting '%s' (max_limits takes memory, pids, cpus)", name);
+		}
+	}
+}
+
+/* A sysctl name or "prefix.*": letters, digits, '_', '-', '.', '/'. */
+static bool valid_sysctl(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || s[0] == '.' || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-./*") != n)
+		return false;
+	/* '*' only as the last component */
+	return strchr(s, '*') == NULL || (n >= 3 && strcmp(s + n - 2, ".*") == 0 &&
+			strchr(s, '*') == s + n - 1);
+}
+
+/* The issue 14 keys: runtimes, cgroup_parent, sysctls, log_drivers,
+ * image_targets, max_limits. */
+static void load_reach_keys(const struct loader *l, const config_setting_t *g, struct rg_constraints *c)
+{
+	const config_setting_t *s;
+
+	if ((s = child(g, "max_limits", K_GROUP)) != NULL)
+		load_max_limits(l, s, c);
+	c->cgroup_parent = get_tristate(g, "cgroup_parent");
+	c->has_runtimes = get_strings(l, g, "runtimes", &c->runtimes);
+	c->has_log_drivers = get_strings(l, g, "log_drivers", &c->log_drivers);
+	c->has_sysctls = get_strings(l, g, "sysctls", &c->sysctls);
+	for (size_t i = 0; i < c->sysctls.n; i++) {
+		if (!valid_sysctl(c->sysctls.v[i]))
+			err(l, child(g, "sysctls", K_STRINGS), "sysctl '%s' must be a sysctl name or "
+					"\"prefix.*\"", c->sysctls.v[i]);
+	}
+	c->has_image_targets = get_strings(l, g, "image_targets", &c->image_targets);
+	for (size_t i = 0; i < c->image_targets.n; i++) {
+		const char *r = c->image_targets.v[i];
+
+		if (r[0] == '\0' || strchr(r, '@') != NULL || r[strlen(r) - 1] == '/')
+			err(l, child(g, "image_targets", K_STRINGS),
+					"image target '%s' must be a registry host or repository prefix", r);
+	}
+}
+
 static void load_constraints(const struct loader *l, const config_setting_t *g, struct rg_constraints *c)
 {
 	struct rg_strv limits = { 0 };
@@ -452,6 +594,7 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 
 	c->privileged = c->host_namespaces = c->devices = c->unconfined = RG_UNSET;
 	c->pinned_images = RG_UNSET;
+	c->cgroup_parent = RG_UNSET;
 	if (g == NULL)
 		return;
 	check_keys(l, g, constraint_keys);
@@ -497,11 +640,11 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 			c->require_limits |= RG_LIMIT_MEMORY;
 		else if (strcmp(limits.v[i], "pids") == 0)
 			c->require_limits |= RG_LIMIT_PIDS;
-		else if (strcmp(limits.v[i], "cpu") == 0)
+		else if (strcmp(limits.v[i], "cpu") == 0 || strcmp(limits.v[i], "cpus") == 0)
 			c->require_limits |= RG_LIMIT_CPU;
 		else
 			err(l, child(g, "require_limits", K_STRINGS),
-					"require_limits entry '%s' must be \"memory\", \"pids\" or \"cpu\"", limits.v[i]);
+					"require_limits entry '%s' must be \"memory\", \"pids\" or \"cpus\"", limits.v[i]);
 	}
 	rg_strv_free(&limits);
 
@@ -530,6 +673,7 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 					full_name(s, buf, sizeof(buf)), v);
 		}
 	}
+	load_reach_keys(l, g, c);
 }
 
 static const struct key role_keys[] = {
@@ -568,7 +712,9 @@ static void probe_route(const char *method, const char *pattern, const char *com
 /* Whether pat names at least one command of the route table, or "unknown". */
 static bool names_a_command(const char *pat)
 {
-	struct pattern_probe probe = { pat, rg_pattern_match(pat, "unknown") };
+	/* image.import shares image.pull's route (the query decides). */
+	struct pattern_probe probe = { pat, rg_pattern_match(pat, "unknown") ||
+		rg_pattern_match(pat, "image.import") };
 
 	if (!probe.matched)
 		rg_route_foreach(probe_route, &probe);
@@ -745,6 +891,10 @@ static void free_constraints(struct rg_constraints *c)
 	free(c->approved_images);
 	rg_strv_free(&c->networks);
 	rg_strv_free(&c->network_drivers);
+	rg_strv_free(&c->runtimes);
+	rg_strv_free(&c->sysctls);
+	rg_strv_free(&c->log_drivers);
+	rg_strv_free(&c->image_targets);
 }
 
 void rg_policy_free(struct rg_policy *p)

@@ -159,6 +159,13 @@ static int query_first(const char *query, const char *name, char *out, size_t ou
 	return query_next(&cursor, name, out, outlen);
 }
 
+int rg_query_next(const char **cursor, const char *name, char *out, size_t outlen)
+{
+	if (outlen == 0)
+		return -2;
+	return query_next(cursor, name, out, outlen);
+}
+
 int rg_query_get(const char *query, const char *name, char *out, size_t outlen)
 {
 	if (outlen == 0) {

@@ -21,6 +21,19 @@ for conf in bad-*.conf; do
 	fi
 	pass=$((pass + 1))
 done
+# Valid configurations that `check` warns about: exit 0, stderr exactly
+# warn-*.expected.
+for conf in warn-*.conf; do
+	[ -e "$conf" ] || continue
+	got=$("$rolegate" check -c "$conf" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne 0 ] || [ "$got" != "$(cat "${conf%.conf}.expected")" ]; then
+		echo "FAIL $conf: exit $rc (want 0), warnings:"
+		printf '%s\n' "$got" | diff "${conf%.conf}.expected" - ; fail=$((fail + 1)); continue
+	fi
+	pass=$((pass + 1))
+done
+
 # --offline: the examples name files of the host they are written for
 # (approved_images), which this machine need not have.
 for conf in good-*.conf "$examples"/*.conf; do

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "rolegate/decide.h"
@@ -62,6 +63,14 @@ static const char config_fmt[] =
 	"    constraints = { exec_user = [\"alice\", \"1000\", \"!bob\"]; }; };\n"
 	"  exnone = { users = [\"exnone\"]; allow = [\"*\"]; constraints = { exec_user = []; }; };\n"
 	"  narrow = { users = [\"narrow\"]; allow = [\"container.list\"]; constraints = { privileged = false; }; };\n"
+	"  reach = { users = [\"reach\"]; allow = [\"*\"]; deny = [\"config.*\"];\n"
+	"    constraints = { max_limits = { memory = \"1g\"; pids = 100; cpus = 2.0; };\n"
+	"      runtimes = [\"runc\"]; cgroup_parent = false; sysctls = [\"net.ipv4.ping_group_range\", \"net.core.*\"];\n"
+	"      log_drivers = [\"json-file\", \"local\"]; host_namespaces = false;\n"
+	"      registries = [\"docker.io/library\", \"registry.example.org\"];\n"
+	"      image_targets = [\"registry.example.org/team\"]; }; };\n"
+	"  svc = { users = [\"svc\"]; allow = [\"service.*\", \"secret.inspect\"]; };\n"
+	"  svcnosecret = { users = [\"svcnosecret\"]; allow = [\"service.*\"]; };\n"
 	"};\n"
 	"audit = { path = \"/tmp/rolegate-test-constraint-unused.log\"; };\n";
 
@@ -79,6 +88,41 @@ static void symlink_at(const char *target, const char *sub)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, sub);
 	test_assert(symlink(target, path) == 0);
+}
+
+/* A device node, FIFO or socket (mknod needs root for devices: skipped
+ * otherwise, and the tests that use it are skipped too). */
+static bool have_nodes = true;
+
+static void node_at(const char *sub, mode_t mode, dev_t dev)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	if (mknod(path, mode, dev) < 0) {
+		test_assert(S_ISBLK(mode) || S_ISCHR(mode));
+		have_nodes = false;
+	}
+}
+
+static void write_at(const char *sub)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	f = fopen(path, "w");
+	test_assert(f != NULL);
+	fclose(f);
+}
+
+static void link_at(const char *target, const char *sub)
+{
+	char from[512], to[512];
+
+	snprintf(from, sizeof(from), "%s/%s", dir, target);
+	snprintf(to, sizeof(to), "%s/%s", dir, sub);
+	test_assert(link(from, to) == 0);
 }
 
 static void setup(void)
@@ -100,6 +144,15 @@ static void setup(void)
 	snprintf(target, sizeof(target), "%s/outside/deep", dir);
 	symlink_at(target, "projects/link");
 	symlink_at("loop2", "projects/loop1");
+	/* What a container with MKNOD can leave in a shared directory. */
+	node_at("projects/app/blk", S_IFBLK | 0600, makedev(7, 0));
+	node_at("projects/app/chr", S_IFCHR | 0600, makedev(1, 3));
+	node_at("projects/app/fifo", S_IFIFO | 0600, 0);
+	node_at("projects/app/sock", S_IFSOCK | 0600, 0);
+	symlink_at("app/blk", "projects/blklink");
+	write_at("projects/app/file");
+	write_at("outside/secret");
+	link_at("outside/secret", "projects/app/hardlink");
 	symlink_at("loop1", "projects/loop2");
 
 	snprintf(conf, sizeof(conf), config_fmt, dir);
@@ -521,8 +574,8 @@ static void test_bind_mounts(void)
 	ALLOW("bm", "POST", VOLUME, "{\"Driver\":\"local\",\"DriverOpts\":{\"size\":\"10G\"}}");
 	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"tmpfs\","
 			"\"o\":\"size=100m,uid=1000\"}}");
-	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=10.0.0.1,rw\","
-			"\"device\":\":/export\"}}");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=10.0.0.1,rw\","
+			"\"device\":\":/export\"}}", "mounts the network filesystem type nfs");
 	ALLOW("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
 			"\"device\":\"%s/projects/app\"}}", dir));
 	ALLOW("bm", "POST", VOLUME, "{\"Driver\":\"rexray\"}");
@@ -536,18 +589,18 @@ static void test_bind_mounts(void)
 	DENY("bm", "POST", VOLUME, "{\"driveropts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}",
 			"binds host path /etc");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"o\":\"bind\",\"device\":\"etc\",\"type\":\"none\"}}",
-			"binds host path etc, which resolves to /etc");
+			"binds host path etc (relative, resolves to /etc)");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"bind\",\"device\":\"/etc\"}}",
 			"binds host path /etc");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}",
-			"binds host path /dev/sda1");
+			"mounts filesystem type ext4 from the host: a block device");
 	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"overlay\",\"o\":"
 			"\"lowerdir=/etc:%s/projects/app,upperdir=%s/projects/u,workdir=%s/projects/w\"}}",
 			dir, dir, dir), "create a volume that mounts host path /etc");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"proc\",\"device\":\"proc\"}}",
-			"create a volume that mounts a 'proc' filesystem from the host");
+			"create a volume that mounts filesystem type proc from the host");
 	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"devtmpfs\",\"device\":\"x\"}}",
-			"'devtmpfs' filesystem");
+			"filesystem type devtmpfs");
 	/* ".." after a symlink climbs from the link's target: the kernel
 	 * mounts DIR/outside/x, though the text reads DIR/projects/x. */
 	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
@@ -573,6 +626,139 @@ static void test_bind_mounts(void)
 	DENY("bmnone", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x\"]}}", dir),
 			"(allowed: none)");
 	ALLOW("bmnone", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"data:/data\"]}}");
+}
+
+/* A body from a template where every "@D" stands for the temp dir. */
+static const char *at_dir(const char *tmpl)
+{
+	size_t n = 0;
+
+	for (; *tmpl != '\0' && n + sizeof(dir) + 1 < sizeof(body_buf); tmpl++) {
+		if (tmpl[0] == '@' && tmpl[1] == 'D') {
+			n += (size_t)snprintf(body_buf + n, sizeof(body_buf) - n, "%s", dir);
+			tmpl++;
+		} else {
+			body_buf[n++] = *tmpl;
+		}
+	}
+	body_buf[n] = '\0';
+	return body_buf;
+}
+
+#define OVL(o) at_dir("{\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"overlay\",\"o\":\"" o "\"}}")
+#define BINDVOL(dev) at_dir("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"" dev "\"}}")
+
+/* Issue 14: every value the kernel resolves on the host, and what it names. */
+static void test_host_access(void)
+{
+	/* overlay: the compliant neighbour, then each directory spelled out of bounds */
+	ALLOW("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/w"));
+	ALLOW("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app:@D/projects/new,upperdir=@D/projects/u,"
+			"workdir=@D/projects/w,index=off"));
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"bm (roles: bm) may not create a volume that mounts host path etc (relative, resolves to /etc)");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=etc/x,workdir=@D/projects/w"),
+			"mounts host path etc/x (relative, resolves to /etc/x)");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app:../../etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"mounts host path ../../etc (relative, resolves to /etc)");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app:/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"mounts host path /etc (allowed:");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/../outside,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"mounts host path");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/escape/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"which resolves to /etc");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/link/w"),
+			"/outside/deep/w (allowed");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app\\\\:/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"whose escapes cannot be checked");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir+=/etc,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"passes the host path option lowerdir+=/etc, which cannot be checked");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/w,"
+			"datadir=relative"), "uses the mount option datadir=relative, which cannot be checked");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,upperdir=@D/projects/u,workdir=@D/projects/w,rshared"),
+			"uses rshared mount propagation");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app,,lowerdir=:,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"(an empty path)");
+	/* bind volumes: the device is a host path */
+	ALLOW("bm", "POST", VOLUME, BINDVOL("@D/projects/app"));
+	ALLOW("bm", "POST", VOLUME, BINDVOL("@D/projects/app/file"));
+	DENY("bm", "POST", VOLUME, BINDVOL("../etc"), "binds host path ../etc (relative, resolves to /etc)");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/../projects-secret"), "binds host path");
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"ro,bind,rslave\","
+			"\"device\":\"%s/projects/app\"}}", dir), "uses rslave mount propagation");
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind,remount\","
+			"\"device\":\"%s/projects/app\"}}", dir), "uses the mount option remount");
+	/* filesystems that mount a block device, or reach the host otherwise */
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"%s/projects/app/file\"}}",
+			dir), "mounts filesystem type ext4 from the host: a block device");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"xfs\",\"device\":\"/dev/loop0\"}}", "filesystem type xfs");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"btrfs\",\"device\":\"/dev/sda\",\"o\":\"subvol=/\"}}",
+			"filesystem type btrfs");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"device\":\"/dev/sda1\"}}", "without a filesystem type");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"cifs\",\"device\":\"//10.0.0.1/s\","
+			"\"o\":\"credentials=/root/.smb\"}}", "network filesystem type cifs");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"nfs4\",\"device\":\":/\",\"o\":\"addr=127.0.0.1\"}}",
+			"network filesystem type nfs4");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"x=/etc\"}}",
+			"passes the host path option x=/etc");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"size=1m,remount\"}}",
+			"uses the mount option remount");
+	ALLOW("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"o\":\"size=1m,mode=1777,nodev\"}}");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"/etc\"}}",
+			"create a volume that names host path /etc (allowed:");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"x/../etc\"}}",
+			"names host path x/../etc (relative, resolves to /etc)");
+	DENY("bm", "POST", VOLUME, "{\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"t\",\"copy\":\"/etc\"}}",
+			"sets the volume option copy, which cannot be checked");
+	/* the same volumes nested in a container's and a service's mounts */
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\","
+			"\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"overlay\",\"device\":\"o\","
+			"\"o\":\"lowerdir=etc,upperdir=/u,workdir=/w\"}}}}]}}",
+			"mount a volume that mounts host path etc (relative, resolves to /etc)");
+	DENY("bm", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":"
+			"{\"Options\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}}}]}}}", "filesystem type ext4");
+	/* bind propagation */
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x:ro,rprivate\"]}}", dir));
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x:rshared\"]}}", dir),
+			"with rshared propagation (only private or rprivate under bind_mounts)");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/x:ro,SLAVE\"]}}", dir),
+			"with SLAVE propagation");
+	DENY("bm", "POST", CREATE, "{\"HostConfig\":{\"Binds\":[\"data:/x:shared\"]}}", "with shared propagation");
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+			"\"%s/projects/app\",\"Target\":\"/x\",\"BindOptions\":{\"Propagation\":\"rprivate\"}}]}}", dir));
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+			"\"%s/projects/app\",\"Target\":\"/x\",\"BindOptions\":{\"Propagation\":\"rshared\"}}]}}", dir),
+			"mount with rshared propagation (only private or rprivate under bind_mounts) "
+			"(HostConfig.Mounts[].BindOptions.Propagation)");
+	DENY("bm", "POST", SERVICE, B("{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"%s/projects/app\",\"Target\":\"/x\","
+			"\"BindOptions\":{\"Propagation\":\"slave\"}}]}}}", dir), "with slave propagation");
+	/* what a path names: device nodes, FIFOs and sockets inside the allowed tree */
+	ALLOW("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/file:/f\"]}}", dir));
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/hardlink:/f\"]}}", dir),
+			"/projects/app/hardlink, which is a file with other hard links");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/app/hardlink"), "a file with other hard links");
+	if (!have_nodes) {
+		fprintf(stderr, "constraint: not root, device node cases skipped\n");
+		return;
+	}
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/blk:/dev/x\"]}}", dir),
+			"/projects/app/blk, which is a block device node (only directories and regular files");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/blklink:/dev/x\"]}}", dir),
+			"/projects/app/blk, which is a block device node");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/../app/chr:/x\"]}}", dir),
+			"which is a character device node");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+			"\"%s/projects/app/fifo\",\"Target\":\"/x\"}]}}", dir), "which is a FIFO");
+	DENY("bm", "POST", CREATE, B("{\"HostConfig\":{\"Binds\":[\"%s/projects/app/sock:/x\"]}}", dir),
+			"which is a socket");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/app/blk"), "binds host path");
+	DENY("bm", "POST", VOLUME, BINDVOL("@D/projects/blklink"), "which is a block device node");
+	DENY("bm", "POST", VOLUME, B("{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"%s/projects/app/blk\"}}",
+			dir), "filesystem type ext4");
+	DENY("bm", "POST", VOLUME, OVL("lowerdir=@D/projects/app/sock,upperdir=@D/projects/u,workdir=@D/projects/w"),
+			"which is a socket");
 }
 
 static void test_registries(void)
@@ -622,7 +808,9 @@ static void test_registries(void)
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
 			RG_DEFAULT_MAX_BODY, "application/x-www-form-urlencoded; charset=utf-8",
 			"send a form body");
-	ALLOW("reg", "POST", "/v1.45/images/create?fromSrc=-&repo=app", NULL);
+	DENY("reg", "POST", "/v1.45/images/create?fromSrc=-&repo=app", NULL,
+			"create the local image name app (the role has registries and no image_targets");
+	ALLOW("reg", "POST", "/v1.45/images/create?fromSrc=-", NULL);
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromSrc=-", NULL,
 			RG_DEFAULT_MAX_BODY, "APPLICATION/X-WWW-FORM-URLENCODED", "send a form body");
 	decide_full(__LINE__, "reg", "POST", "/v1.45/images/create?fromImage=busybox", NULL,
@@ -636,6 +824,23 @@ static void test_registries(void)
 	DENY("reg", "POST", SERVICE, "{\"TaskTemplate\":{\"PluginSpec\":{\"Remote\":\"evil.example/p\"}}}",
 			"install plugin evil.example/p");
 	ALLOW("reg", "POST", "/v1.45/plugins/pull?remote=registry.example.org/plugins/sshfs", NULL);
+	/* registries dockerd contacts for the caller (issue 21: no other door) */
+	ALLOW("reg", "GET", "/v1.45/distribution/busybox/json", NULL);
+	DENY("reg", "GET", "/v1.45/distribution/127.0.0.1:2375/x/json", NULL,
+			"look up image 127.0.0.1:2375/x:latest (allowed registries:");
+	ALLOW("reg", "GET", "/v1.45/images/search?term=busybox", NULL);
+	ALLOW("reg", "GET", "/v1.45/images/search?term=registry.example.org/app", NULL);
+	DENY("reg", "GET", "/v1.45/images/search?term=169.254.169.254/latest", NULL,
+			"search the registry 169.254.169.254 (allowed registries:");
+	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"password\":\"p\","
+			"\"serveraddress\":\"https://index.docker.io/v1/\"}");
+	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"registry.example.org\"}");
+	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\"}");
+	DENY("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"http://127.0.0.1:8080\"}",
+			"log in to the registry 127.0.0.1:8080");
+	DENY("reg", "POST", "/v1.45/auth", "{\"ServerAddress\":\"intranet\"}", "log in to the registry intranet");
+	DENY("reg", "GET", "/v1.45/plugins/privileges?remote=127.0.0.1:5000/p", NULL, "install plugin 127.0.0.1:5000/p");
+	ALLOW("free", "POST", "/v1.45/auth", "{\"serveraddress\":\"http://127.0.0.1:8080\"}");
 	DENY("reg", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs&name=sshfs", NULL,
 			"install plugin vieux/sshfs (allowed registries:");
 	DENY("reg", "POST", "/v1.45/plugins/pull", NULL, "without naming an image");
@@ -697,7 +902,7 @@ static void test_exec_user(void)
 		"root", "0", "0:0", "root:root", "00", "+0", "-0", "root:1000", NULL,
 	};
 	static const char *const others[] = {
-		"nobody", "1000", "1000:1000", "65534", "nobody:root", "ROOT", NULL,
+		"nobody", "1000", "1000:1000", "65534", "nobody:staff", "ROOT", NULL,
 	};
 
 	for (size_t i = 0; root[i] != NULL; i++)
@@ -705,6 +910,8 @@ static void test_exec_user(void)
 				"ex (roles: ex) may not exec as root");
 	for (size_t i = 0; others[i] != NULL; i++)
 		ALLOW("ex", "POST", EXEC, B("{\"Cmd\":[\"id\"],\"User\":\"%s\"}", others[i]));
+	/* issue 21: the group part is judged too */
+	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"],\"User\":\"nobody:root\"}", "exec with the group root");
 	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"],\"User\":\"\"}",
 			"exec as root (no user given: the image's default user)");
 	DENY("ex", "POST", EXEC, "{\"Cmd\":[\"id\"]}", "exec as root");
@@ -775,6 +982,248 @@ static void test_hostpath(void)
 	test_assert(rg_hostpath_check(&roots, "/srv", out, sizeof(out), &err) == RG_HOSTPATH_OUTSIDE);
 }
 
+/* Issue 14: a certificate without a CN is not the unauthenticated caller. */
+static void test_empty_cn(void)
+{
+	struct rg_identity id = { .user = "free", .source = RG_GROUPS_GIVEN };
+	struct rg_request req;
+	struct rg_decision d;
+	const char *err = NULL;
+
+	/* as if identity.unauthenticated had named "free" */
+	test_assert(rg_request_init(&req, "", "TLS", "GET", "/v1.45/containers/json", NULL, 0,
+			RG_DEFAULT_MAX_BODY, &err) == 0);
+	test_assert(rg_decide(policy, &id, &req, &d) == RG_DENY);
+	test_assert(strstr(d.msg, "empty CN") != NULL);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+	test_assert(rg_request_init(&req, "", "", "GET", "/v1.45/containers/json", NULL, 0,
+			RG_DEFAULT_MAX_BODY, &err) == 0);
+	test_assert(rg_decide(policy, &id, &req, &d) == RG_ALLOW);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+	cases += 2;
+}
+
+#define SVC(ts) "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"" ts "},\"Resources\":{\"Limits\":" \
+		"{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000,\"Pids\":50}}}"
+#define LIM "\"Memory\":536870912,\"PidsLimit\":50,\"NanoCpus\":1000000000"
+
+/* Issues 14 and 21: settings that reach past the container, BuildKit and
+ * what cannot be inspected, builds and services judged like a create. */
+static void test_reach(void)
+{
+	/* the compliant neighbour */
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Runtime\":\"runc\","
+			"\"Sysctls\":{\"net.ipv4.ping_group_range\":\"0 0\",\"net.core.somaxconn\":\"1024\"},"
+			"\"LogConfig\":{\"Type\":\"json-file\"},\"OomScoreAdj\":100}}");
+	/* max_limits: absent, unlimited, over the bound, each spelled */
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"PidsLimit\":50,\"NanoCpus\":1000000000}}",
+			"without a memory limit at most 1073741824 bytes (max_limits.memory");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":-1,\"PidsLimit\":50,"
+			"\"NanoCpus\":1000000000}}", "without a memory limit");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":2147483648,\"PidsLimit\":50,"
+			"\"NanoCpus\":1000000000}}", "with a memory limit of 2147483648 bytes (max_limits.memory is 1073741824)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"MemorySwap\":-1}}",
+			"with memory plus swap of -1 bytes");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM "},\"Memory\":4294967296}",
+			"with a memory limit of 4294967296 bytes");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":-1,"
+			"\"NanoCpus\":1000000000}}", "without a PIDs limit at most 100");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":500,"
+			"\"NanoCpus\":1000000000}}", "with a PIDs limit of 500 (max_limits.pids is 100)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50}}",
+			"without a CPU limit at most 2 CPUs");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"NanoCpus\":3000000000}}", "with a CPU limit of 3 CPUs (max_limits.cpus is 2)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"NanoCpus\":1000000000,\"CpuQuota\":400000,\"CpuPeriod\":100000}}", "with a CPU limit of 4 CPUs");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"CpuQuota\":50000,\"CpuPeriod\":1000}}", "with a CPU limit of 50 CPUs");
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":536870912,\"PidsLimit\":50,"
+			"\"CpuQuota\":150000}}");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"OomKillDisable\":true}}",
+			"with the OOM killer disabled");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"OomScoreAdj\":-500}}",
+			"with a negative OOM score adjustment (--oom-score-adj -500");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"OomKillDisable\":true,\"HostConfig\":{" LIM "}}",
+			"with the OOM killer disabled");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"nproc\",\"Soft\":-1,\"Hard\":-1}]}}", "with the ulimit nproc unlimited");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"memlock\",\"Soft\":1,\"Hard\":99999999999}]}}", "with the ulimit memlock=1:99999999999");
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"nofile\",\"Soft\":1024,\"Hard\":4096}]}}");
+	/* update: may leave limits out, may not lift them */
+	ALLOW("reach", "POST", UPDATE, "{\"RestartPolicy\":{\"Name\":\"always\"}}");
+	ALLOW("reach", "POST", UPDATE, "{\"Memory\":268435456}");
+	DENY("reach", "POST", UPDATE, "{\"Memory\":4294967296}", "update a container with a memory limit of");
+	DENY("reach", "POST", UPDATE, "{\"PidsLimit\":0}", "without a PIDs limit");
+	DENY("reach", "POST", UPDATE, "{\"CpuPeriod\":1000}", "with a new CpuPeriod and no CpuQuota");
+	DENY("reach", "POST", UPDATE, "{\"CpuQuota\":100000}", "with a new CpuQuota and no CpuPeriod");
+	ALLOW("reach", "POST", UPDATE, "{\"CpuQuota\":100000,\"CpuPeriod\":100000}");
+	DENY("reach", "POST", UPDATE, "{\"CpuQuota\":100000,\"CpuPeriod\":10000}", "with a CPU limit of 10 CPUs");
+	DENY("reach", "POST", UPDATE, "{\"NanoCpus\":8000000000}", "with a CPU limit of 8 CPUs");
+	DENY("reach", "POST", UPDATE, "{\"OomKillDisable\":true}", "with the OOM killer disabled");
+	DENY("reach", "POST", UPDATE, "{\"CpuRealtimeRuntime\":950000}", "with real-time CPU time");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"CpuRealtimeRuntime\":1}}",
+			"with real-time CPU time (--cpu-rt-runtime 1");
+	DENY("reach", "POST", "/v1.45/services/s/update?version=4&rollback=previous", SVC("") "}",
+			"roll a service back to its previous spec (rollback=previous), which is not in the request, "
+			"which cannot be checked against role reach's constraints");
+	ALLOW("svcnosecret", "POST", "/v1.45/services/s/update?version=4&rollback=previous",
+			"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}");
+	/* runtimes, cgroup_parent, sysctls, log drivers */
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Runtime\":\"runsc-debug\"}}",
+			"use the runtime runsc-debug (HostConfig.Runtime; allowed: runc)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"Runtime\":\"kata\",\"HostConfig\":{" LIM "}}",
+			"use the runtime kata (Runtime;");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"CgroupParent\":\"/\"}}",
+			"place a container in the cgroup / (--cgroup-parent");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"cgroupparent\":\"system.slice\"}}",
+			"place a container in the cgroup system.slice");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Cgroup\":\"container:admin\"}}",
+			"place a container in the cgroup of container:admin (HostConfig.Cgroup)");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"kernel.core_pattern\":\"|/x\"}}}", "set the sysctl kernel.core_pattern (HostConfig.Sysctls; allowed:");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net/ipv4/ip_forward\":\"1\"}}}", "set the sysctl net.ipv4.ip_forward");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core\":\"1\"}}}", "set the sysctl net.core ");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core.../../kernel/x\":\"1\"}}}", "not a plain sysctl name");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core./kernel\":\"1\"}}}", "not a plain sysctl name");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net.core.\":\"1\"}}}", "not a plain sysctl name");
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Sysctls\":"
+			"{\"net/core/somaxconn\":\"1\"}}}");
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"LogConfig\":"
+			"{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"tcp://127.0.0.1:25\"}}}}",
+			"use the log driver syslog (HostConfig.LogConfig.Type; allowed: json-file, local)");
+	/* image_targets: tag, commit, import, build -t */
+	ALLOW("reach", "POST", "/v1.45/images/busybox/tag?repo=registry.example.org/team/app&tag=1", NULL);
+	DENY("reach", "POST", "/v1.45/images/x/tag?repo=busybox&tag=latest", NULL,
+			"create the local image name busybox (image_targets: registry.example.org/team)");
+	DENY("reach", "POST", "/v1.45/images/x/tag?repo=docker.io%2Flibrary%2Fbusybox", NULL,
+			"create the local image name docker.io/library/busybox");
+	DENY("reach", "POST", "/v1.45/commit?container=c&repo=busybox&tag=latest", NULL,
+			"create the local image name busybox");
+	ALLOW("reach", "POST", "/v1.45/commit?container=c", NULL);
+	DENY("reach", "POST", "/v1.45/images/create?fromSrc=-&repo=registry.example.org/other", NULL,
+			"create the local image name registry.example.org/other");
+	/* uninspectable: whatever allow says ("*" here) */
+	DENY("reach", "POST", "/v1.45/session", NULL, "use system.session (BuildKit runs build steps with "
+			"the daemon's rights and saves images under any name), which cannot be checked against role "
+			"reach's constraints; use the classic builder (DOCKER_BUILDKIT=0)");
+	DENY("reach", "POST", "/grpc", NULL, "use system.grpc");
+	DENY("reach", "POST", "/v1.45/images/load", NULL, "load images from a tar stream");
+	DENY("reach", "POST", "/v1.45/plugins/create?name=p", NULL, "create a plugin from a tar stream");
+	DENY("reach", "POST", "/v1.45/build?version=2&memory=536870912&cpuquota=100000&t=registry.example.org/team/a",
+			NULL, "build with BuildKit (version=2), which cannot be checked against role reach's "
+			"constraints; use the classic builder");
+	DENY("reach", "POST", "/v1.45/build?remote=https://evil.example/ctx.tar&memory=536870912&cpuquota=100000",
+			NULL, "build from the remote context https://evil.example/ctx.tar, which dockerd fetches");
+	DENY("reach", "POST", "/v1.45/images/create?fromSrc=http://127.0.0.1:2375/x", NULL,
+			"import from http://127.0.0.1:2375/x, which dockerd fetches from the host's network");
+	DENY("reach", "POST", "/v1.45/containers/c/start?checkpoint=c1&checkpoint-dir=/etc", NULL,
+			"restore from the host directory /etc (checkpoint-dir)");
+	DENY("reach", "DELETE", "/v1.45/containers/c/checkpoints/x?dir=/", NULL, "use the host directory / for checkpoints");
+	DENY("reach", "POST", "/v1.45/containers/c/checkpoints", "{\"CheckpointID\":\"x\",\"CheckpointDir\":\"/etc\"}",
+			"write a checkpoint to the host directory /etc");
+	ALLOW("reach", "POST", "/v1.45/containers/c/checkpoints", "{\"CheckpointID\":\"x\"}");
+	ALLOW("free", "POST", "/v1.45/session", NULL);
+	ALLOW("free", "POST", "/v1.45/build?version=2", NULL);
+	/* the classic build query, judged like a create */
+	ALLOW("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&t=registry.example.org/team/a", NULL);
+	ALLOW("reach", "POST", "/v1.45/build?version=1&memory=536870912&nanocpus=1&cpuquota=200000&cpuperiod=100000", NULL);
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&cgroupparent=system.slice", NULL,
+			"place a container in the cgroup system.slice");
+	DENY("reach", "POST", "/v1.45/build?cpuquota=100000", NULL, "build an image without a memory limit at most");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&memswap=-1", NULL, "memory plus swap of -1");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912", NULL, "build an image without a CPU limit");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=900000", NULL, "with a CPU limit of 9 CPUs");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&shmsize=9999999999", NULL,
+			"with a /dev/shm of 9999999999 bytes");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&ulimits=%5B%7B%22Name%22%3A%22nproc%22"
+			"%2C%22Hard%22%3A-1%2C%22Soft%22%3A-1%7D%5D", NULL, "with the ulimit nproc unlimited");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&t=registry.example.org/team/a&t=busybox",
+			NULL, "build an image named busybox (image_targets: registry.example.org/team)");
+	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&networkmode=host", NULL,
+			"build with the host's network namespace");
+	DENY("lim", "POST", "/v1.45/build", NULL, "build an image without a memory limit (--memory)");
+	ALLOW("lim", "POST", "/v1.45/build?memory=1000000", NULL);
+	/* dockerd's strconv.ParseInt reads these as 0: no limit */
+	DENY("lim", "POST", "/v1.45/build?memory=%201000000", NULL, "without a memory limit");
+	DENY("lim", "POST", "/v1.45/build?memory=1000000x", NULL, "without a memory limit");
+	DENY("lim", "POST", "/v1.45/build?memory=99999999999999999999", NULL, "without a memory limit");
+	ALLOW("lim", "POST", "/v1.45/build?memory=%2B1000000", NULL);
+	DENY("cpu", "POST", "/v1.45/build", NULL, "build an image without a CPU limit (--cpus, --cpu-quota");
+	ALLOW("cpu", "POST", "/v1.45/build?cpuquota=50000", NULL);
+	ALLOW("cpu", "POST", "/v1.45/build?cpushares=512", NULL);
+	/* exec_user: the group part */
+	ALLOW("ex", "POST", EXEC, "{\"User\":\"1000:1000\"}");
+	ALLOW("ex", "POST", EXEC, "{\"User\":\"app:staff\"}");
+	DENY("ex", "POST", EXEC, "{\"User\":\"1000:0\"}", "exec with the group root (exec_user forbids");
+	DENY("ex", "POST", EXEC, "{\"User\":\"app:root\"}", "exec with the group root");
+	DENY("ex", "POST", EXEC, "{\"User\":\"app:00\"}", "exec with the group root");
+}
+
+
+/* Services are containers: the same checks, another spelling. */
+static void test_services(void)
+{
+	ALLOW("reach", "POST", SERVICE, SVC("") "}");
+	/* before API 1.41 dockerd drops Limits.Pids: no PIDs limit at all */
+	DENY("reach", "POST", "/v1.40/services/create", SVC("") "}", "create a service without a PIDs limit");
+	DENY("lim", "POST", "/v1.40/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":67108864,\"Pids\":10}}}}", "without a PIDs limit");
+	ALLOW("reach", "POST", SERVICE, SVC("") ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"
+			"\"PublishedPort\":8080,\"PublishMode\":\"ingress\"}]}}");
+	DENY("reach", "POST", SERVICE, SVC("") ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"
+			"\"PublishedPort\":8080,\"PublishMode\":\"host\"}]}}",
+			"publish port 8080 on the host's network directly (EndpointSpec.Ports[].PublishMode=host");
+	DENY("reach", "POST", "/v1.45/services/s/update?version=3", SVC("") ",\"endpointspec\":{\"ports\":"
+			"[{\"publishmode\":\"HOST\",\"PublishedPort\":22}]}}", "publish port 22 on the host's network");
+	DENY("reach", "POST", SERVICE, SVC(",\"Sysctls\":{\"kernel.shm_rmid_forced\":\"1\"}") "}",
+			"set the sysctl kernel.shm_rmid_forced (TaskTemplate.ContainerSpec.Sysctls");
+	DENY("reach", "POST", SERVICE, SVC(",\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":-1,\"Hard\":-1}]") "}",
+			"create a service with the ulimit nproc unlimited");
+	DENY("reach", "POST", SERVICE, SVC(",\"Isolation\":\"process\"") "}", "use the isolation process");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"Runtime\":\"attachment\"}}",
+			"create a service whose task runtime is attachment");
+	ALLOW("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"Runtime\":\"container\",\"ContainerSpec\":"
+			"{\"Image\":\"busybox\"},\"Resources\":{\"Limits\":{\"MemoryBytes\":536870912,"
+			"\"NanoCPUs\":1000000000,\"Pids\":50}}}}");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000}}}}",
+			"create a service without a PIDs limit at most 100");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Resources\":{\"Limits\":{\"MemoryBytes\":9536870912,\"NanoCPUs\":1000000000,\"Pids\":5}}}}",
+			"create a service with a memory limit of 9536870912 bytes");
+	DENY("reach", "POST", SERVICE, SVC("") ",\"TaskTemplate\":{}}", "cannot be decoded");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},\"LogDriver\":"
+			"{\"Name\":\"gelf\"},\"Resources\":{\"Limits\":{\"MemoryBytes\":536870912,\"NanoCPUs\":1000000000,"
+			"\"Pids\":50}}}}", "use the log driver gelf");
+	DENY("reach", "POST", SERVICE, "{\"TaskTemplate\":{\"PluginSpec\":{\"Remote\":\"registry.example.org/p\","
+			"\"PluginPrivilege\":[{\"Name\":\"network\",\"Value\":[\"host\"]}]}}}", "uses the host's network namespace");
+	DENY("cap", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"CapabilityAdd\":[\"CAP_SYS_ADMIN\"]}}}", "add capability SYS_ADMIN");
+	DENY("bm", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/h\"}]}}}", "mount host path / (");
+	/* secrets and configs only with secret.inspect / config.inspect */
+	ALLOW("svc", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Secrets\":[{\"SecretID\":\"abc\",\"SecretName\":\"db\"}]}}}");
+	DENY("svcnosecret", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Secrets\":[{\"SecretID\":\"abc\",\"SecretName\":\"db\"}]}}}",
+			"give a service secrets (TaskTemplate.ContainerSpec.Secrets) without being allowed secret.inspect");
+	DENY("svc", "POST", "/v1.45/services/s/update?version=1", "{\"taskTemplate\":{\"containerSpec\":"
+			"{\"Image\":\"busybox\",\"configs\":[{\"ConfigID\":\"x\"}]}}}", "without being allowed config.inspect");
+	DENY("reach", "POST", SERVICE, SVC(",\"Configs\":[{\"ConfigID\":\"x\"}]") "}", "config.inspect");
+	ALLOW("svcnosecret", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Secrets\":[]}}}");
+}
+
 int main(void)
 {
 	setup();
@@ -785,6 +1234,10 @@ int main(void)
 	test_devices();
 	test_unconfined();
 	test_bind_mounts();
+	test_host_access();
+	test_empty_cn();
+	test_reach();
+	test_services();
 	test_registries();
 	test_require_limits();
 	test_exec_user();

@@ -120,6 +120,18 @@ int rg_conscheck_limits_service(struct rg_conscheck *k, const json_t *limits);
  * is denied: its registry cannot be known. */
 int rg_conscheck_image(struct rg_conscheck *k, const char *ref, const char *verb);
 
+/*
+ * registries: a registry host dockerd will contact for the request (login's
+ * serveraddress, a search term's index): "" and Docker Hub's names are
+ * docker.io. Allowed when it is the host of a registries entry.
+ */
+int rg_conscheck_registry_host(struct rg_conscheck *k, const char *host, const char *verb);
+
+/* The registry host of a search term or a login address, written into
+ * out: the part before the first '/' when it names a host ('.', ':' or
+ * "localhost"), after any scheme; else "docker.io". */
+void rg_conscheck_registry_of(const char *s, bool address, char *out, size_t outlen);
+
 /* exec_user: the User of an exec ("" is the image's default user, which
  * may be root, and counts as root). */
 int rg_conscheck_exec_user(struct rg_conscheck *k, const char *user);

@@ -24,4 +24,18 @@ int rg_constraints_check(const struct rg_constraints *c, struct rg_request *req,
 /* Whether c restricts anything at all (all keys absent = no). */
 bool rg_constraints_any(const struct rg_constraints *c);
 
+/*
+ * The role-level checks, then rg_constraints_check() on r's constraints
+ * (SPEC.md §4). A role with any constraint key is refused what cannot be
+ * inspected (BuildKit, image.load, plugin.create, checkpoint directories,
+ * URLs dockerd fetches), whatever its allow patterns say; a service may
+ * name secrets or configs only when r allows secret.inspect or
+ * config.inspect. Same return and reason as rg_constraints_check().
+ */
+int rg_constraints_check_role(const struct rg_role *r, struct rg_request *req, char *reason,
+		size_t reasonlen);
+
+/* The commands refused whole to a constrained role (NULL-terminated). */
+extern const char *const rg_uninspectable_commands[];
+
 #endif

@@ -47,6 +47,7 @@ enum rg_hostpath_verdict {
 	RG_HOSTPATH_ALLOWED,
 	RG_HOSTPATH_OUTSIDE,   /* lands outside every root */
 	RG_HOSTPATH_ERROR,     /* could not be resolved: deny */
+	RG_HOSTPATH_SPECIAL,   /* inside, but names a device node, socket or FIFO */
 };
 
 /*
@@ -55,7 +56,12 @@ enum rg_hostpath_verdict {
  * user may own a directory inside a root). Both readings are judged, and
  * both must land inside: the path dockerd cleans first (binds) and the raw
  * path the kernel gets as is (volume devices). On OUTSIDE, shown holds the
- * resolved path that landed outside; on ERROR, *errstr says why.
+ * resolved path that landed outside; on ERROR, *errstr says why. A path
+ * inside that names something other than a directory or a regular file (a
+ * block or character device node, a socket, a FIFO: a container with the
+ * default MKNOD capability can make a block node in a directory it shares
+ * with the host), or a regular file with other hard links, is SPECIAL:
+ * shown holds it, *errstr names what it is.
  */
 enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const char *path,
 		char *shown, size_t shownlen, const char **errstr);

@@ -65,6 +65,20 @@ struct rg_constraints {
 	bool has_network_drivers;
 	struct rg_strv network_drivers; /* drivers network create may use ("" = "bridge") */
 	enum rg_owner_scope owner;
+	/* Issue 14: settings that reach past the container. */
+	bool has_max_limits;
+	long long max_memory;          /* bytes; 0 = memory not bounded */
+	long long max_pids;            /* 0 = PIDs not bounded */
+	double max_cpus;               /* 0 = CPUs not bounded */
+	bool has_runtimes;
+	struct rg_strv runtimes;       /* OCI runtime names ("" always fine) */
+	enum rg_tristate cgroup_parent;  /* false: no custom cgroup parent */
+	bool has_sysctls;
+	struct rg_strv sysctls;        /* names, or "prefix.*" */
+	bool has_log_drivers;
+	struct rg_strv log_drivers;    /* log driver names ("" always fine) */
+	bool has_image_targets;
+	struct rg_strv image_targets;  /* repository prefixes local names may take */
 };
 
 struct rg_role {

@@ -68,6 +68,13 @@ int rg_query_get(const char *query, const char *name, char *out, size_t outlen);
 bool rg_command_mutating(const char *command);
 
 /*
+ * Every value of `name`, in order (dockerd's r.Form[name]): start with
+ * *cursor = query; returns 0 with the next value in out, -1 when there is
+ * none left, -2 when a value does not fit in out or holds a NUL byte.
+ */
+int rg_query_next(const char **cursor, const char *name, char *out, size_t outlen);
+
+/*
  * The route table itself, for tests and `rolegate explain`: calls fn once per
  * entry (method, dockerd pattern, command), in matching order.
  */

@@ -1,0 +1,47 @@
+#ifndef ROLEGATE_CONSREACH_H
+#define ROLEGATE_CONSREACH_H
+
+/*
+ * Constraint checks on settings that reach past the container (SPEC.md
+ * §4, issue 14): runtimes, cgroup_parent, sysctls, log_drivers, max_limits
+ * and image_targets. Same contract as conscheck.h: 0 passes, -1 denies with
+ * k->reason set; an absent or null part passes where dockerd reads it as
+ * Go's zero value.
+ */
+
+#include <jansson.h>
+
+#include "rolegate/conscheck.h"
+
+/* How absent limits count for max_limits. */
+enum rg_limits_mode {
+	RG_LIMITS_CREATE,      /* container or service create/update: absent = unlimited */
+	RG_LIMITS_UPDATE,      /* container update: absent = unchanged */
+};
+
+/*
+ * runtimes (Runtime), cgroup_parent (CgroupParent), sysctls (Sysctls),
+ * log_drivers (LogConfig.Type) and Isolation of a HostConfig (or of a
+ * service's settings spelled as one); prefix names it in reasons.
+ */
+int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+
+/*
+ * max_limits on a HostConfig's resources (or a container update's body):
+ * Memory, MemorySwap, PidsLimit, NanoCpus, CpuQuota/CpuPeriod, Ulimits,
+ * OomKillDisable, OomScoreAdj.
+ */
+int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mode mode);
+
+/*
+ * image_targets: a local image name the command creates (tag, commit,
+ * build -t, import). With image_targets the name must lie under one of
+ * them; without it, a role with registries creates no names at all.
+ * An empty name (an untagged image) passes.
+ */
+int rg_consreach_image_target(struct rg_conscheck *k, const char *name, const char *verb);
+
+/* Whether c restricts the names of images a command creates. */
+bool rg_consreach_targets_restricted(const struct rg_constraints *c);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * Settings that reach past the container: the runtime that starts it, the
+ * cgroup it is placed in, the kernel parameters it sets, where its logs
+ * go, how much of the host it may take, and the image names it leaves on
+ * the host. See include/rolegate/consreach.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rolegate/consreach.h"
+#include "rolegate/gojson.h"
+#include "rolegate/imageref.h"
+
+static bool is_unset(const json_t *v)
+{
+	return v == NULL || json_is_null(v);
+}
+
+static const char *allowed_list(const struct rg_strv *v, char *buf, size_t len)
+{
+	return v->n > 0 ? rg_strv_join(v, ", ", buf, len) : "none";
+}
+
+/* A name from a list key: "" (dockerd's default) always passes. */
+static int named(struct rg_conscheck *k, bool has, const struct rg_strv *allowed, const char *name,
+		const char *what, const char *field)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+
+	if (!has || name[0] == '\0' || rg_strv_has(allowed, name))
+		return 0;
+	return rg_conscheck_deny(k, "use %s %s (%s; allowed: %s)", what,
+			rg_conscheck_quote(name, q, sizeof(q)), field, allowed_list(allowed, list, sizeof(list)));
+}
+
+/*
+ * Whether the sysctl key (runc reads "a/b" as "a.b") is allowed by an
+ * entry: the exact name, or "prefix.*" for every name under prefix.
+ */
+static bool sysctl_allowed(const struct rg_strv *allowed, const char *key)
+{
+	for (size_t i = 0; i < allowed->n; i++) {
+		const char *e = allowed->v[i];
+		size_t n = strlen(e);
+
+		if (n >= 2 && strcmp(e + n - 2, ".*") == 0) {
+			if (strncmp(key, e, n - 1) == 0 && key[n - 1] != '\0')
+				return true;
+		} else if (strcmp(key, e) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int sysctls(struct rg_conscheck *k, const json_t *map, const char *field)
+{
+	char key[256], q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	const char *name;
+	json_t *val;
+
+	if (!k->c->has_sysctls || is_unset(map))
+		return 0;
+	if (!json_is_object(map))
+		return rg_conscheck_malformed(k, field, "a map of strings");
+	json_object_foreach((json_t *)map, name, val) {
+		size_t n = strlen(name);
+
+		if (!json_is_string(val) && !json_is_null(val))
+			return rg_conscheck_malformed(k, field, "a map of strings");
+		/* runc writes /proc/sys/<key with '.' as '/'>: read "a/b" as "a.b";
+		 * anything that is not a plain name is refused. */
+		if (n == 0 || n >= sizeof(key) ||
+		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-./") != n)
+			return rg_conscheck_deny(k, "set the sysctl %s (%s: not a plain sysctl name)",
+					rg_conscheck_quote(name, q, sizeof(q)), field);
+		for (size_t i = 0; i <= n; i++)
+			key[i] = name[i] == '/' ? '.' : name[i];
+		/* runc writes /proc/sys/<key, '.' as '/'>: no empty or ".." parts. */
+		if (strstr(key, "..") != NULL || key[0] == '.' || key[n - 1] == '.')
+			return rg_conscheck_deny(k, "set the sysctl %s (%s: not a plain sysctl name)",
+					rg_conscheck_quote(name, q, sizeof(q)), field);
+		if (!sysctl_allowed(&k->c->sysctls, key))
+			return rg_conscheck_deny(k, "set the sysctl %s (%s; allowed: %s)",
+					rg_conscheck_quote(key, q, sizeof(q)), field,
+					allowed_list(&k->c->sysctls, list, sizeof(list)));
+	}
+	return 0;
+}
+
+int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix)
+{
+	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const json_t *log;
+	const char *s;
+
+	if (hc == NULL)
+		return 0;
+	snprintf(field, sizeof(field), "%sRuntime", prefix);
+	if (rg_conscheck_string(k, rg_json_get(hc, "Runtime"), field, &s) < 0 ||
+	    named(k, k->c->has_runtimes, &k->c->runtimes, s, "the runtime", field) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%sCgroupParent", prefix);
+	if (rg_conscheck_string(k, rg_json_get(hc, "CgroupParent"), field, &s) < 0)
+		return -1;
+	if (k->c->cgroup_parent == RG_NO && s[0] != '\0')
+		return rg_conscheck_deny(k, "place a container in the cgroup %s (--cgroup-parent, %s)",
+				rg_conscheck_quote(s, q, sizeof(q)), field);
+	/* HostConfig.Cgroup ("container:<id>") puts it in another container's cgroup. */
+	snprintf(field, sizeof(field), "%sCgroup", prefix);
+	if (rg_conscheck_string(k, rg_json_get(hc, "Cgroup"), field, &s) < 0)
+		return -1;
+	if (k->c->cgroup_parent == RG_NO && s[0] != '\0')
+		return rg_conscheck_deny(k, "place a container in the cgroup of %s (%s)",
+				rg_conscheck_quote(s, q, sizeof(q)), field);
+	snprintf(field, sizeof(field), "%sSysctls", prefix);
+	if (sysctls(k, rg_json_get(hc, "Sysctls"), field) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%sLogConfig", prefix);
+	if (rg_conscheck_object(k, rg_json_get(hc, "LogConfig"), field, &log) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%sLogConfig.Type", prefix);
+	if (rg_conscheck_string(k, rg_json_get(log, "Type"), field, &s) < 0 ||
+	    named(k, k->c->has_log_drivers, &k->c->log_drivers, s, "the log driver", field) < 0)
+		return -1;
+	/* Linux knows only the default isolation; "process" and "hyperv" are
+	 * Windows' and dockerd refuses them here. Refused rather than guessed. */
+	snprintf(field, sizeof(field), "%sIsolation", prefix);
+	if (rg_conscheck_string(k, rg_json_get(hc, "Isolation"), field, &s) < 0)
+		return -1;
+	if (k->c->host_namespaces == RG_NO && s[0] != '\0' && strcasecmp(s, "default") != 0)
+		return rg_conscheck_deny(k, "use the isolation %s (%s)", rg_conscheck_quote(s, q, sizeof(q)),
+				field);
+	return 0;
+}
+
+/* A Go int64 field: *set says whether present; -1 on a wrong type. */
+static int int_field(struct rg_conscheck *k, const json_t *obj, const char *name, long long *out,
+		bool *set)
+{
+	const json_t *v = rg_json_get(obj, name);
+
+	*out = 0;
+	*set = !is_unset(v);
+	if (!*set)
+		return 0;
+	if (!json_is_integer(v))
+		return rg_conscheck_malformed(k, name, "an integer");
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int memory_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mode mode)
+{
+	long long mem, swap, max = k->c->max_memory;
+	bool set, swapset;
+
+	if (int_field(k, hc, "Memory", &mem, &set) < 0 ||
+	    int_field(k, hc, "MemorySwap", &swap, &swapset) < 0)
+		return -1;
+	/* An update leaves out (or 0) what it does not change. */
+	if (mode == RG_LIMITS_CREATE || mem != 0) {
+		if (mem <= 0)
+			return rg_conscheck_deny(k, "%s without a memory limit at most %lld bytes "
+					"(max_limits.memory; Memory=%lld)", k->what, max, mem);
+		if (mem > max)
+			return rg_conscheck_deny(k, "%s with a memory limit of %lld bytes (max_limits.memory "
+					"is %lld)", k->what, mem, max);
+	}
+	/* MemorySwap is memory plus swap; -1 is unlimited swap. dockerd's
+	 * default is twice the memory limit: that much is allowed. */
+	if (swapset && (swap < 0 || swap / 2 > max))
+		return rg_conscheck_deny(k, "%s with memory plus swap of %lld bytes (MemorySwap; "
+				"max_limits.memory is %lld)", k->what, swap, max);
+	return 0;
+}
+
+static int pids_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mode mode)
+{
+	long long pids, max = k->c->max_pids;
+	bool set;
+
+	if (int_field(k, hc, "PidsLimit", &pids, &set) < 0)
+		return -1;
+	/* PidsLimit is a pointer in Go: 0 and below mean unlimited. */
+	if (mode == RG_LIMITS_UPDATE && !set)
+		return 0;
+	if (pids <= 0)
+		return rg_conscheck_deny(k, "%s without a PIDs limit at most %lld (max_limits.pids; "
+				"PidsLimit=%lld)", k->what, max, pids);
+	if (pids > max)
+		return rg_conscheck_deny(k, "%s with a PIDs limit of %lld (max_limits.pids is %lld)",
+				k->what, pids, max);
+	return 0;
+}
+
+static int cpu_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mode mode)
+{
+	long long nano, quota, period;
+	bool nset, qset, pset;
+	double cpus = 0, max = k->c->max_cpus;
+
+	if (int_field(k, hc, "NanoCpus", &nano, &nset) < 0 ||
+	    int_field(k, hc, "CpuQuota", &quota, &qset) < 0 ||
+	    int_field(k, hc, "CpuPeriod", &period, &pset) < 0)
+		return -1;
+	if (nano < 0 || quota < 0 || period < 0)
+		return rg_conscheck_deny(k, "%s without a CPU limit (a negative CPU setting is "
+				"unlimited; max_limits.cpus is %g)", k->what, max);
+	if (mode == RG_LIMITS_UPDATE) {
+		/* A new period alone changes the share of a quota not known here,
+		 * and a new quota alone counts against a period not known here. */
+		if (period != 0 && quota == 0 && nano == 0)
+			return rg_conscheck_deny(k, "%s with a new CpuPeriod and no CpuQuota (the CPU share "
+					"cannot be checked against max_limits.cpus)", k->what);
+		if (quota != 0 && period == 0)
+			return rg_conscheck_deny(k, "%s with a new CpuQuota and no CpuPeriod (the container's "
+					"period is not known; give both)", k->what);
+		if (nano == 0 && quota == 0)
+			return 0;
+	}
+	if (nano > 0)
+		cpus = (double)nano / 1e9;
+	/* dockerd's default period is 100 ms. */
+	if (quota > 0 && (double)quota / (double)(period > 0 ? period : 100000) > cpus)
+		cpus = (double)quota / (double)(period > 0 ? period : 100000);
+	if (cpus <= 0)
+		return rg_conscheck_deny(k, "%s without a CPU limit at most %g CPUs (max_limits.cpus; "
+				"--cpus or --cpu-quota)", k->what, max);
+	if (cpus > max + 1e-9)
+		return rg_conscheck_deny(k, "%s with a CPU limit of %g CPUs (max_limits.cpus is %g)",
+				k->what, cpus, max);
+	return 0;
+}
+
+/*
+ * Ulimits under max_limits: none unlimited (-1); nproc no higher than the
+ * PIDs bound; the memory-sized ones no higher than the memory bound.
+ */
+static int ulimits(struct rg_conscheck *k, const json_t *hc)
+{
+	static const char *const memory_sized[] = { "memlock", "as", "data", "rss", "stack" };
+	const json_t *list = rg_json_get(hc, "Ulimits");
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	size_t i;
+	json_t *u;
+
+	if (is_unset(list))
+		return 0;
+	if (!json_is_array(list))
+		return rg_conscheck_malformed(k, "Ulimits", "a list of ulimits");
+	json_array_foreach(list, i, u) {
+		long long soft, hard, bound = 0;
+		bool set;
+		const char *name;
+
+		if (is_unset(u))
+			continue;
+		if (!json_is_object(u))
+			return rg_conscheck_malformed(k, "Ulimits", "a list of ulimits");
+		if (rg_conscheck_string(k, rg_json_get(u, "Name"), "Ulimits[].Name", &name) < 0 ||
+		    int_field(k, u, "Soft", &soft, &set) < 0 || int_field(k, u, "Hard", &hard, &set) < 0)
+			return -1;
+		rg_conscheck_quote(name, q, sizeof(q));
+		if (soft < 0 || hard < 0)
+			return rg_conscheck_deny(k, "%s with the ulimit %s unlimited (max_limits)", k->what, q);
+		if (strcasecmp(name, "nproc") == 0)
+			bound = k->c->max_pids;
+		for (size_t j = 0; j < sizeof(memory_sized) / sizeof(memory_sized[0]); j++) {
+			if (strcasecmp(name, memory_sized[j]) == 0)
+				bound = k->c->max_memory;
+		}
+		if (bound > 0 && (soft > bound || hard > bound))
+			return rg_conscheck_deny(k, "%s with the ulimit %s=%lld:%lld, above max_limits (%lld)",
+					k->what, q, soft, hard, bound);
+	}
+	return 0;
+}
+
+int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mode mode)
+{
+	long long adj;
+	bool oomoff, set;
+
+	if (!k->c->has_max_limits)
+		return 0;
+	if ((k->c->max_memory > 0 && memory_limit(k, hc, mode) < 0) ||
+	    (k->c->max_pids > 0 && pids_limit(k, hc, mode) < 0) ||
+	    (k->c->max_cpus > 0 && cpu_limit(k, hc, mode) < 0) ||
+	    ulimits(k, hc) < 0)
+		return -1;
+	/* A container the OOM killer spares (or prefers to spare) makes the
+	 * host kill something else when memory runs out. */
+	if (rg_conscheck_bool(k, rg_json_get(hc, "OomKillDisable"), "OomKillDisable", &oomoff) < 0)
+		return -1;
+	if (oomoff)
+		return rg_conscheck_deny(k, "%s with the OOM killer disabled (--oom-kill-disable; "
+				"max_limits)", k->what);
+	/* Real-time CPU time is taken from everything else on the host. */
+	if (int_field(k, hc, "CpuRealtimeRuntime", &adj, &set) < 0)
+		return -1;
+	if (adj != 0)
+		return rg_conscheck_deny(k, "%s with real-time CPU time (--cpu-rt-runtime %lld; "
+				"max_limits)", k->what, adj);
+	if (int_field(k, hc, "OomScoreAdj", &adj, &set) < 0)
+		return -1;
+	if (adj < 0)
+		return rg_conscheck_deny(k, "%s with a negative OOM score adjustment (--oom-score-adj "
+				"%lld; max_limits)", k->what, adj);
+	return 0;
+}
+
+bool rg_consreach_targets_restricted(const struct rg_constraints *c)
+{
+	return c->has_image_targets || c->has_registries;
+}
+
+int rg_consreach_image_target(struct rg_conscheck *k, const char *name, const char *verb)
+{
+	const struct rg_strv *targets = &k->c->image_targets;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	struct rg_imageref img;
+	const char *err;
+
+	if (!rg_consreach_targets_restricted(k->c) || name[0] == '\0')
+		return 0;
+	rg_conscheck_quote(name, q, sizeof(q));
+	if (!k->c->has_image_targets)
+		return rg_conscheck_deny(k, "%s %s (the role has registries and no image_targets, so it "
+				"may create no local image names)", verb, q);
+	if (rg_imageref_parse(name, &img, &err) < 0)
+		return rg_conscheck_deny(k, "%s %s (%s)", verb, q, err);
+	for (size_t i = 0; i < targets->n; i++) {
+		if (rg_imageref_under(&img, targets->v[i]))
+			return 0;
+	}
+	return rg_conscheck_deny(k, "%s %s (image_targets: %s)", verb, q,
+			allowed_list(targets, list, sizeof(list)));
+}

@@ -1,0 +1,163 @@
+/*
+ * The role-level checks (SPEC.md §4): what a role with constraints is
+ * refused whatever its allow patterns say, because rolegate cannot see what
+ * it does, and the references a service may make only when the same role
+ * may read them. Then the role's constraints (constraint.c). See
+ * include/rolegate/constraint.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rolegate/conscheck.h"
+#include "rolegate/constraint.h"
+#include "rolegate/decide.h"
+#include "rolegate/gojson.h"
+#include "rolegate/route.h"
+
+/* The query value dockerd will read ("" when absent). */
+static void query_value(const struct rg_request *req, const char *name, char *out, size_t outlen)
+{
+	if (rg_query_get(req->route.query, name, out, outlen) < 0)
+		out[0] = '\0';
+}
+
+const char *const rg_uninspectable_commands[] = {
+	"system.session", "system.grpc", "image.load", "plugin.create", NULL,
+};
+
+/*
+ * What a request does that rolegate cannot see, in words, or NULL: its
+ * effect is decided by content rolegate never gets (a BuildKit session, a
+ * tar stream, a URL dockerd fetches from the host's network, a host
+ * directory CRIU writes to or dockerd deletes).
+ */
+static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
+{
+	const char *cmd = req->route.command;
+	char v[RG_PATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *why = NULL;
+	const json_t *body;
+
+	if (cmd == NULL)
+		return NULL;
+	if (strcmp(cmd, "system.session") == 0 || strcmp(cmd, "system.grpc") == 0) {
+		snprintf(buf, len, "use %s (BuildKit runs build steps with the daemon's rights and saves "
+				"images under any name)", cmd);
+		return buf;
+	}
+	if (strcmp(cmd, "image.load") == 0)
+		return "load images from a tar stream (image.load: names and contents unseen)";
+	if (strcmp(cmd, "plugin.create") == 0)
+		return "create a plugin from a tar stream (plugin.create: its privileges unseen)";
+	if (strcmp(cmd, "image.build") == 0) {
+		query_value(req, "version", v, sizeof(v));
+		if (v[0] != '\0' && strcmp(v, "1") != 0) {
+			snprintf(buf, len, "build with BuildKit (version=%s)", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		query_value(req, "remote", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "build from the remote context %s, which dockerd fetches from the "
+					"host's network", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "image.import") == 0) {
+		query_value(req, "fromSrc", v, sizeof(v));
+		if (strcmp(v, "-") != 0) {
+			snprintf(buf, len, "import from %s, which dockerd fetches from the host's network "
+					"(fromSrc other than -)", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "container.start") == 0) {
+		query_value(req, "checkpoint-dir", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "restore from the host directory %s (checkpoint-dir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "service.update") == 0) {
+		/* dockerd then applies the service's previous spec, not the body */
+		query_value(req, "rollback", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "roll a service back to its previous spec (rollback=%s), "
+					"which is not in the request", rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "container.checkpoint") == 0) {
+		/* list and delete: ?dir=; create: the body's CheckpointDir */
+		query_value(req, "dir", v, sizeof(v));
+		if (v[0] != '\0') {
+			snprintf(buf, len, "use the host directory %s for checkpoints (dir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		if (strcmp(req->method, "POST") != 0)
+			return NULL;
+		body = rg_request_body(req, &why);
+		if (body == NULL)
+			return "create a checkpoint whose body cannot be read";
+		v[0] = '\0';
+		if (json_is_string(rg_json_get(body, "CheckpointDir")))
+			snprintf(v, sizeof(v), "%s", json_string_value(rg_json_get(body, "CheckpointDir")));
+		else if (rg_json_get(body, "CheckpointDir") != NULL &&
+				!json_is_null(rg_json_get(body, "CheckpointDir")))
+			return "create a checkpoint whose CheckpointDir is not a string";
+		if (v[0] != '\0') {
+			snprintf(buf, len, "write a checkpoint to the host directory %s (CheckpointDir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* A service's Secrets or Configs (ContainerSpec.<field>) need r to allow
+ * <kind>.inspect: secret and config ids leak (system.events), and a
+ * service can mount any of them. */
+static int service_references(const struct rg_role *r, const json_t *cs, const char *field,
+		const char *kind, char *reason, size_t len)
+{
+	const json_t *v = rg_json_get(cs, field);
+	char command[32];
+
+	if (v == NULL || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0))
+		return 0;
+	snprintf(command, sizeof(command), "%s.inspect", kind);
+	if (rg_role_allows(r, command))
+		return 0;
+	snprintf(reason, len, "give a service %ss (TaskTemplate.ContainerSpec.%s) without being "
+			"allowed %s", kind, field, command);
+	return -1;
+}
+
+int rg_constraints_check_role(const struct rg_role *r, struct rg_request *req, char *reason,
+		size_t reasonlen)
+{
+	const char *cmd = req->route.command != NULL ? req->route.command : "";
+	char what[RG_PATH_MAX + 128];
+	const char *why;
+
+	if (rg_constraints_any(&r->constraints) && (why = uninspectable(req, what, sizeof(what))) != NULL) {
+		snprintf(reason, reasonlen, "%s, which cannot be checked against role %s's constraints%s",
+				why, r->name, strcmp(cmd, "image.build") == 0 || strcmp(cmd, "system.session") == 0 ||
+				strcmp(cmd, "system.grpc") == 0 ? "; use the classic builder (DOCKER_BUILDKIT=0)" : "");
+		return -1;
+	}
+	if (strcmp(cmd, "service.create") == 0 || strcmp(cmd, "service.update") == 0) {
+		const json_t *body = rg_request_body(req, &why), *cs;
+
+		cs = rg_json_get(rg_json_get(body, "TaskTemplate"), "ContainerSpec");
+		if (service_references(r, cs, "Secrets", "secret", reason, reasonlen) < 0 ||
+		    service_references(r, cs, "Configs", "config", reason, reasonlen) < 0)
+			return -1;
+	}
+	return rg_constraints_check(&r->constraints, req, reason, reasonlen);
+}

@@ -1,0 +1,173 @@
+#!/bin/bash
+# End-to-end (issues 14 and 21): no way from a constrained role to the host.
+# The real docker CLI (and curl for BuildKit, which the CLI reaches only
+# through buildx) against a real dockerd; every refusal is checked on the
+# host side too: nothing mounted, no volume, the trusted image unchanged.
+#
+#   alice  docker-ops -> ops (allow "*"), also the Unix socket's identity
+#   dave   developers -> developer: allow "*" with constraints
+#
+# usage: docker-host-access.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave
+command -v curl >/dev/null || e2e_skip "curl is not installed"
+P=$E2E_DIR/projects
+mkdir -p "$P/app/base" "$P/app/up" "$P/app/work"
+echo "from the lower dir" >"$P/app/base/hello"
+LOOP=
+cleanup_loop() { [ -z "$LOOP" ] || losetup -d "$LOOP" 2>/dev/null; LOOP=; }
+start_rolegate "$E2E_SRC/host-access.conf"
+start_dockerd
+# Detach the loop device however the test ends, then the harness's clean-up.
+harness_exit=$(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//")
+trap "cleanup_loop; $harness_exit" EXIT
+# The docker CLI as USER, with the environment ENV=... before the arguments
+# (DOCKER_BUILDKIT=0 for the classic builder).
+docker_env_as() {
+	local d=$E2E_CERTS/users/$1
+	shift
+	env "$1" timeout 120 docker --tlsverify --tlscacert "$d/ca.pem" --tlscert "$d/cert.pem" \
+		--tlskey "$d/key.pem" -H "tcp://127.0.0.1:$E2E_PORT" "${@:2}"
+}
+e2e_import_busybox alice
+dev="dave (roles: developer) may not"
+busybox_id() { docker_as alice image inspect -f '{{.Id}}' busybox:latest; }
+# Whether the host has anything mounted whose source or options name $1.
+mounted() { grep -F -- "$1" /proc/self/mountinfo >/dev/null; }
+
+e2e_section "overlay volumes: absolute dirs under the allowed directory work"
+ovl="lowerdir=$P/app/base,upperdir=$P/app/up,workdir=$P/app/work"
+expect_ok "ovl-ok" docker_as dave volume create -o type=overlay -o device=overlay -o "o=$ovl" ovl-ok
+expect_ok "from the lower dir" docker_as dave run --rm -v ovl-ok:/o busybox cat /o/hello
+expect_ok "ovl-ok" docker_as dave volume rm ovl-ok
+
+e2e_section "overlay volumes: a relative dir is resolved from dockerd's / and refused"
+expect_denied "$dev create a volume that mounts host path etc (relative, resolves to /etc)" \
+	docker_as dave volume create -o type=overlay -o device=overlay \
+	-o "o=lowerdir=etc,upperdir=$P/app/up,workdir=$P/app/work" ovl-rel
+expect_denied "$dev create a volume that mounts host path ../../../../etc (relative" \
+	docker_as dave volume create -o type=overlay -o device=overlay \
+	-o "o=lowerdir=$P/app/base:../../../../etc,upperdir=$P/app/up,workdir=$P/app/work" ovl-rel2
+expect_denied "$dev mount a volume that mounts host path etc (relative, resolves to /etc)" \
+	docker_as dave run --rm --mount "type=volume,dst=/o,volume-driver=local,volume-opt=type=overlay,volume-opt=device=overlay,\"volume-opt=o=lowerdir=etc,upperdir=$P/app/up,workdir=$P/app/work\"" busybox true
+
+e2e_section "device nodes under the allowed directory, and block-device filesystems"
+mknod "$P/app/blk" b 7 0
+expect_denied "$dev mount host path $P/app/blk, which is a block device node" \
+	docker_as dave run --rm -v "$P/app/blk:/dev/x" busybox true
+expect_denied "which is a block device node" \
+	docker_as dave run --rm --mount "type=bind,src=$P/app/blk,dst=/x" busybox true
+expect_denied "$dev create a volume that binds host path $P/app/blk, which is a block device node" \
+	docker_as dave volume create -o type=none -o o=bind -o "device=$P/app/blk" blkvol
+truncate -s 64M "$P/app/f.img"
+mkfs.ext4 -q -F "$P/app/f.img" >/dev/null 2>&1 || e2e_fail "mkfs.ext4 $P/app/f.img"
+LOOP=$(losetup -f --show "$P/app/f.img") || e2e_fail "losetup -f --show $P/app/f.img"
+expect_denied "$dev create a volume that mounts filesystem type ext4 from the host: a block device" \
+	docker_as dave volume create -o type=ext4 -o "device=$LOOP" ext4vol
+expect_denied "filesystem type ext4" \
+	docker_as dave volume create -o type=ext4 -o "device=$P/app/f.img" ext4img
+expect_denied "filesystem type ext4" \
+	docker_as dave run --rm --mount "type=volume,dst=/x,volume-driver=local,volume-opt=type=ext4,volume-opt=device=$LOOP" busybox true
+expect_ok "" docker_as alice volume ls --format '{{.Name}}'
+if [ -z "$E2E_OUT" ]; then
+	e2e_pass "no volume exists after the refused creates"
+else
+	e2e_fail "volumes after refused creates: ${E2E_OUT//$'\n'/ }"
+fi
+if [ -n "$LOOP" ] && ! mounted "$LOOP" && ! mounted "$P/app/blk"; then
+	e2e_pass "$LOOP and $P/app/blk are mounted nowhere on the host"
+else
+	e2e_fail "a refused device is mounted on the host (loop $LOOP)"
+fi
+cleanup_loop
+expect_denied "$dev mount $P/app:/x:rshared with rshared propagation" \
+	docker_as dave run --rm -v "$P/app:/x:rshared" busybox true
+expect_ok "hello" docker_as dave run --rm -v "$P/app/base:/x:ro,rprivate" busybox ls /x
+
+e2e_section "image names: a commit or tag over a trusted name is refused"
+before=$(busybox_id)
+expect_ok_match '^[0-9a-f]{64}$' docker_as dave create --name devbox busybox true
+expect_denied "$dev create the local image name docker.io/library/busybox (the role has registries and no image_targets" \
+	docker_as dave commit devbox busybox:latest
+expect_denied "$dev create the local image name docker.io/library/busybox" \
+	docker_as dave tag devbox-missing docker.io/library/busybox:latest
+expect_ok "sha256:" docker_as dave commit devbox
+after=$(busybox_id)
+if [ -n "$before" ] && [ "$before" = "$after" ]; then
+	e2e_pass "busybox:latest is still $before"
+else
+	e2e_fail "busybox:latest changed: $before -> $after"
+fi
+expect_ok "devbox" docker_as dave rm devbox
+
+e2e_section "a certificate without CN is not the unauthenticated identity"
+nocn=$E2E_CERTS/users/nocn
+mkdir -p "$nocn"
+cp "$E2E_CERTS/ca.pem" "$nocn/ca.pem"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$nocn/key.pem" 2>/dev/null
+printf 'extendedKeyUsage = clientAuth\n' >"$nocn/ext.cnf"
+openssl req -new -key "$nocn/key.pem" -subj "/O=rolegate-test" 2>/dev/null |
+	openssl x509 -req -CA "$E2E_CERTS/ca.pem" -CAkey "$E2E_CERTS/ca-key.pem" -CAcreateserial \
+		-days 2 -sha256 -extfile "$nocn/ext.cnf" -out "$nocn/cert.pem" 2>/dev/null ||
+	e2e_fail "cannot issue a certificate without CN"
+expect_ok "busybox" docker_unix image ls
+expect_denied "a client certificate with an empty CN (common name) names no user" \
+	docker_as nocn image ls
+
+e2e_section "BuildKit and the classic builder (issue 21)"
+tls=(--cacert "$E2E_CERTS/users/dave/ca.pem" --cert "$E2E_CERTS/users/dave/cert.pem"
+	--key "$E2E_CERTS/users/dave/key.pem" -s)
+api=https://127.0.0.1:$E2E_PORT/v1.41
+expect_status 0 "$dev build with BuildKit (version=2), which cannot be checked against role developer's constraints; use the classic builder" \
+	curl "${tls[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary @/dev/null \
+	"$api/build?version=2&session=rg-test&remote=client-session"
+expect_status 0 "$dev use system.session (BuildKit" \
+	curl "${tls[@]}" -X POST -H 'Upgrade: h2c' -H 'Connection: Upgrade' \
+	-H 'X-Docker-Expose-Session-Uuid: rg-test' "$api/session"
+expect_status 0 "$dev use system.grpc" curl "${tls[@]}" -X POST "$api/../grpc"
+ctx=$E2E_DIR/ctx
+mkdir -p "$ctx"
+printf 'FROM busybox\nRUN echo built > /built\n' >"$ctx/Dockerfile"
+expect_denied "$dev place a container in the cgroup /rg-escape (--cgroup-parent" \
+	docker_env_as dave DOCKER_BUILDKIT=0 build --cgroup-parent /rg-escape "$ctx"
+expect_denied "$dev build with the host's network namespace" \
+	docker_env_as dave DOCKER_BUILDKIT=0 build --network host "$ctx"
+expect_ok "Successfully built" docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m "$ctx"
+
+e2e_section "swarm services are containers (issue 21)"
+swarm_port=$((20000 + RANDOM % 20000))
+expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \
+	--listen-addr "127.0.0.1:$swarm_port"
+pub=$((20000 + RANDOM % 20000))
+expect_denied "$dev publish port $pub on the host's network directly" \
+	docker_as dave service create --detach --no-resolve-image --name hostport \
+	--publish "mode=host,target=80,published=$pub" busybox sleep 300
+printf s3cret >"$E2E_DIR/secret.txt"
+expect_ok_match '^[a-z0-9]{25}$' docker_as alice secret create rg-secret "$E2E_DIR/secret.txt"
+expect_denied "$dev give a service secrets (TaskTemplate.ContainerSpec.Secrets) without being allowed secret.inspect" \
+	docker_as dave service create --detach --no-resolve-image --name withsecret \
+	--secret rg-secret busybox sleep 300
+expect_ok "" docker_as alice service ls --format '{{.Name}}'
+if [ -z "$E2E_OUT" ]; then
+	e2e_pass "no service exists after the refused creates"
+else
+	e2e_fail "services after refused creates: ${E2E_OUT//$'\n'/ }"
+fi
+expect_ok_match '^[a-z0-9]{25}$' docker_as dave service create --detach --no-resolve-image \
+	--name ingress-ok --publish "target=80,published=$pub" busybox sleep 300
+expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
+	--name admin-hostport --publish "mode=host,target=80,published=$((pub + 1))" busybox sleep 300
+expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
+	--name admin-secret --secret rg-secret busybox sleep 300
+expect_ok "" docker_as alice service rm ingress-ok admin-hostport admin-secret
+expect_ok "" docker_as alice swarm leave --force
+
+e2e_section "shutdown"
+stop_dockerd
+if stop_rolegate; then
+	e2e_pass "rolegate serve exited 0 on SIGTERM"
+else
+	e2e_fail "rolegate serve exited $? on SIGTERM"
+fi
+e2e_finish

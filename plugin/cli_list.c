@@ -16,6 +16,7 @@
 
 #include "rolegate/cli.h"
 #include "rolegate/consmount.h"
+#include "rolegate/constraint.h"
 #include "rolegate/decide.h"
 #include "rolegate/explain.h"
 #include "rolegate/identity.h"
@@ -116,23 +117,78 @@ static bool words_registries(const struct rg_constraints *c, char *out, size_t o
 	return true;
 }
 
-static bool words_require_limits(const struct rg_constraints *c, char *out, size_t outlen)
+/* bytes as "8 GiB", "512 MiB", or "1000000 bytes" when no unit divides it. */
+static const char *size_words(long long bytes, char *out, size_t outlen)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} limits[] = {
-		{ RG_LIMIT_MEMORY, "memory" },
-		{ RG_LIMIT_PIDS, "pids" },
-		{ RG_LIMIT_CPU, "cpu" },
-	};
+	static const char *const units[] = { "TiB", "GiB", "MiB", "KiB" };
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		long long unit = 1LL << (10 * (4 - i));
+
+		if (bytes >= unit && bytes % unit == 0) {
+			snprintf(out, outlen, "%lld %s", bytes / unit, units[i]);
+			return out;
+		}
+	}
+	snprintf(out, outlen, "%lld bytes", bytes);
+	return out;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} limits[] = {
+	{ RG_LIMIT_MEMORY, "memory" },
+	{ RG_LIMIT_PIDS, "pids" },
+	{ RG_LIMIT_CPU, "cpu" },
+};
+
+/*
+ * max_limits, with require_limits merged in: a bound also requires the
+ * limit on a container create (rbac/consreach.c refuses a create without
+ * it), so one phrase per limit says both, e.g. "memory limit required, at
+ * most 8 GiB". words_require_limits() then says nothing.
+ */
+static bool words_max_limits(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	unsigned required = c->has_require_limits ? c->require_limits : 0;
 	size_t off = 0, n = 0;
 
-	if (!c->has_require_limits || c->require_limits == 0)
+	if (!c->has_max_limits)
 		return false;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		if ((c->require_limits & limits[i].bit) == 0 || off >= outlen)
+		char bound[64] = "";
+
+		if (limits[i].bit == RG_LIMIT_MEMORY && c->max_memory > 0)
+			size_words(c->max_memory, bound, sizeof(bound));
+		else if (limits[i].bit == RG_LIMIT_PIDS && c->max_pids > 0)
+			snprintf(bound, sizeof(bound), "%lld", c->max_pids);
+		else if (limits[i].bit == RG_LIMIT_CPU && c->max_cpus > 0)
+			snprintf(bound, sizeof(bound), "%g CPU%s", c->max_cpus, c->max_cpus == 1 ? "" : "s");
+		if ((bound[0] == '\0' && (required & limits[i].bit) == 0) || off >= outlen)
+			continue;
+		off += (size_t)snprintf(out + off, outlen - off, "%s%s limit required%s%s",
+				n++ > 0 ? "; " : "", limits[i].name, bound[0] != '\0' ? ", at most " : "", bound);
+	}
+	if (off < outlen)
+		snprintf(out + off, outlen - off, "%sno unlimited ulimits or --oom-kill-disable",
+				n > 0 ? "; " : "");
+	return true;
+}
+
+static bool words_require_limits(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	unsigned required = c->has_require_limits ? c->require_limits : 0;
+	size_t off = 0, n = 0;
+
+	if (c->has_max_limits)
+		return false;   /* words_max_limits() says it */
+	if (required == 0)
+		return false;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if ((required & limits[i].bit) == 0 || off >= outlen)
 			continue;
 		off += (size_t)snprintf(out + off, outlen - off, "%s%s", n++ > 0 ? " and " : "", limits[i].name);
 	}
@@ -171,6 +227,93 @@ static bool words_exec_user(const struct rg_constraints *c, char *out, size_t ou
 	return true;
 }
 
+/* A list key: "ONLY A, B AFTER", or none when the list is empty. */
+static bool words_names(bool has, const struct rg_strv *list, const char *only, const char *after,
+		const char *none, char *out, size_t outlen)
+{
+	char l[RG_WORDS_MAX];
+
+	if (!has)
+		return false;
+	if (list->n == 0)
+		snprintf(out, outlen, "%s", none);
+	else
+		snprintf(out, outlen, "%s %s%s", only, joined(list, "", l, sizeof(l)), after);
+	return true;
+}
+
+static bool words_runtimes(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	return words_names(c->has_runtimes, &c->runtimes, "runtimes only", " (or the daemon's default)",
+			"only the daemon's default runtime", out, outlen);
+}
+
+static bool words_cgroup_parent(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	if (c->cgroup_parent != RG_NO)
+		return false;
+	snprintf(out, outlen, "no custom cgroup parent and no other container's cgroup");
+	return true;
+}
+
+static bool words_sysctls(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	return words_names(c->has_sysctls, &c->sysctls, "sysctls only", "", "no sysctls", out, outlen);
+}
+
+static bool words_log_drivers(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	return words_names(c->has_log_drivers, &c->log_drivers, "log drivers only", " (or the daemon's default)",
+			"only the daemon's default log driver", out, outlen);
+}
+
+/* rbac/consreach.c: registries without image_targets means no names at all. */
+static bool words_image_targets(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	char l[RG_WORDS_MAX];
+
+	if (!c->has_image_targets && c->has_registries) {
+		snprintf(out, outlen, "creates no local image names (registries set, image_targets absent)");
+		return true;
+	}
+	if (!c->has_image_targets)
+		return false;
+	if (c->image_targets.n == 0)
+		snprintf(out, outlen, "creates no local image names (tag, commit, build, import)");
+	else
+		snprintf(out, outlen, "local image names (tag, commit, build, import) only under %s",
+				joined(&c->image_targets, "", l, sizeof(l)));
+	return true;
+}
+
+static bool words_pinned_images(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	if (c->pinned_images != RG_YES)
+		return false;
+	snprintf(out, outlen, "images only by digest (name@sha256:...), never by tag");
+	return true;
+}
+
+static bool words_approved_images(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	if (c->approved_images == NULL)
+		return false;
+	snprintf(out, outlen, "images only by a digest listed in %s", c->approved_images);
+	return true;
+}
+
+static bool words_networks(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	return words_names(c->has_networks, &c->networks, "containers join only the networks", "",
+			"containers join no networks", out, outlen);
+}
+
+static bool words_network_drivers(const struct rg_constraints *c, char *out, size_t outlen)
+{
+	return words_names(c->has_network_drivers, &c->network_drivers, "network create only with driver", "",
+			"no network create (no network driver allowed)", out, outlen);
+}
+
 static const struct {
 	const char *key;
 	bool (*words)(const struct rg_constraints *c, char *out, size_t outlen);
@@ -184,19 +327,37 @@ static const struct {
 	{ "registries", words_registries },
 	{ "require_limits", words_require_limits },
 	{ "exec_user", words_exec_user },
+	{ "max_limits", words_max_limits },
+	{ "runtimes", words_runtimes },
+	{ "cgroup_parent", words_cgroup_parent },
+	{ "sysctls", words_sysctls },
+	{ "log_drivers", words_log_drivers },
+	{ "image_targets", words_image_targets },
+	{ "pinned_images", words_pinned_images },
+	{ "approved_images", words_approved_images },
+	{ "networks", words_networks },
+	{ "network_drivers", words_network_drivers },
 };
 
 /*
- * The objects a role may act on (SPEC.md §4, ownership). Until the `owner`
- * key is part of the constraints every role may act on any object. With it:
- * "self" -> "only the containers, execs, volumes and networks USER created",
- * "role" -> "only objects created under role NAME (by anyone holding it)".
+ * The objects a role may act on (SPEC.md §4, ownership): the `owner` key.
+ * A user with no name (the Unix socket's identity.unauthenticated = "")
+ * never reaches a role, so user is always set here.
  */
 static void ownership_words(const struct rg_role *r, const char *user, char *out, size_t outlen)
 {
-	(void)r;
-	(void)user;
-	snprintf(out, outlen, "any object (no owner key)");
+	switch (r->constraints.owner) {
+	case RG_OWNER_SELF:
+		snprintf(out, outlen, "only objects %s created", user);
+		break;
+	case RG_OWNER_ROLE:
+		snprintf(out, outlen, "only objects created under role %s", r->name);
+		break;
+	case RG_OWNER_ANY:
+	default:
+		snprintf(out, outlen, "any object");
+		break;
+	}
 }
 
 /* --- commands ----------------------------------------------------------- */
@@ -212,6 +373,30 @@ static void collect_command(const char *method, const char *pattern, const char 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Splits commands into what r allows and what its patterns allow but the
+ * engine refuses whole because r is constrained (rg_uninspectable_commands:
+ * BuildKit, image.load, plugin.create). The latter are left out of the
+ * command list and shown apart, so that the list never shows a command
+ * every request of which is denied.
+ */
+static void role_commands(const struct rg_role *r, const struct rg_strv *commands, struct rg_strv *allowed,
+		struct rg_strv *refused)
+{
+	bool constrained = rg_constraints_any(&r->constraints);
+
+	for (size_t i = 0; i < commands->n; i++) {
+		bool whole = false;
+
+		if (rg_role_allows(r, commands->v[i]) == NULL)
+			continue;
+		for (size_t j = 0; constrained && rg_uninspectable_commands[j] != NULL; j++)
+			whole = whole || strcmp(commands->v[i], rg_uninspectable_commands[j]) == 0;
+		/* Out of memory only shortens the lists. */
+		(void)rg_strv_push(whole ? refused : allowed, commands->v[i]);
+	}
 }
 
 /* Every command name of the route table, sorted, then "unknown". */
@@ -248,17 +433,13 @@ static void print_wrapped(const char *label, char *const *items, size_t n)
 
 static void print_role_text(const struct rg_role *r, const char *user, const struct rg_strv *commands)
 {
-	struct rg_strv allowed = { 0 };
+	struct rg_strv allowed = { 0 }, refused = { 0 };
 	size_t nwords = 0;
 	char words[sizeof(keys) / sizeof(keys[0])][RG_WORDS_MAX];
 	const char *lines[sizeof(keys) / sizeof(keys[0])];
 	char owner[RG_WORDS_MAX];
 
-	for (size_t i = 0; i < commands->n; i++) {
-		/* Out of memory only shortens the list. */
-		if (rg_role_allows(r, commands->v[i]) != NULL)
-			(void)rg_strv_push(&allowed, commands->v[i]);
-	}
+	role_commands(r, commands, &allowed, &refused);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (keys[i].words(&r->constraints, words[nwords], sizeof(words[nwords])))
 			lines[nwords] = words[nwords], nwords++;
@@ -269,7 +450,10 @@ static void print_role_text(const struct rg_role *r, const char *user, const str
 		printf("  %-13s%s\n", "commands:", "none");
 	else
 		print_wrapped("commands:", allowed.v, allowed.n);
+	if (refused.n > 0)
+		print_wrapped("refused:", refused.v, refused.n);
 	rg_strv_free(&allowed);
+	rg_strv_free(&refused);
 	if (nwords == 0) {
 		printf("  %-13s%s\n", "constraints:", "none");
 	} else {
@@ -291,28 +475,28 @@ static json_t *strv_json(const struct rg_strv *sv)
 
 static json_t *role_json(const struct rg_role *r, const char *user, const struct rg_strv *commands)
 {
-	json_t *o = json_object(), *cmds = json_array(), *cons = json_object();
+	json_t *o = json_object(), *cons = json_object();
+	struct rg_strv allowed = { 0 }, refused = { 0 };
 	char words[RG_WORDS_MAX];
 
-	if (o == NULL || cmds == NULL || cons == NULL) {
+	if (o == NULL || cons == NULL) {
 		json_decref(o);
-		json_decref(cmds);
 		json_decref(cons);
 		return NULL;
 	}
-	for (size_t i = 0; i < commands->n; i++) {
-		if (rg_role_allows(r, commands->v[i]) != NULL)
-			json_array_append_new(cmds, json_string(commands->v[i]));
-	}
+	role_commands(r, commands, &allowed, &refused);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (keys[i].words(&r->constraints, words, sizeof(words)))
 			json_object_set_new(cons, keys[i].key, json_string(words));
 	}
 	ownership_words(r, user, words, sizeof(words));
 	json_object_set_new(o, "name", json_string(r->name));
-	json_object_set_new(o, "commands", cmds);
+	json_object_set_new(o, "commands", strv_json(&allowed));
+	json_object_set_new(o, "refused", strv_json(&refused));
 	json_object_set_new(o, "constraints", cons);
 	json_object_set_new(o, "ownership", json_string(words));
+	rg_strv_free(&allowed);
+	rg_strv_free(&refused);
 	return o;
 }
 
@@ -386,12 +570,14 @@ static void usage(FILE *f)
 		"Shows what a user may do, like 'sudo -l': their groups, their roles, and for\n"
 		"each role the commands it allows (its patterns expanded over the command\n"
 		"names, minus its deny patterns), its constraints in plain words and the\n"
-		"objects it may act on.\n"
+		"objects it may act on. A constrained role's 'refused:' line names the commands\n"
+		"its patterns allow but that are refused whole (they cannot be inspected).\n"
 		"  --user NAME    the user (the CN of their TLS certificate); '' = the Unix\n"
 		"                 socket, i.e. identity.unauthenticated\n"
 		"  --groups LIST  use these groups instead of asking identity.users and LDAP\n"
 		"  --json         one JSON object: user, groups, groups_source, roles (each:\n"
-		"                 name, commands, constraints {key: plain words}, ownership)\n"
+		"                 name, commands, refused, constraints {key: plain words},\n"
+		"                 ownership)\n"
 		"Exit 0 when the user has a role, 1 when none, 2 on a usage or runtime error.\n");
 }
 

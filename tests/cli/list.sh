@@ -77,7 +77,7 @@ run 0 --user alice && {
 	has "groups: docker-ops (static)"
 	has "roles:  ops"
 	has "  constraints: none"
-	has "  objects:     any object (no owner key)"
+	has "  objects:     any object"
 	# Every command name the route table has, as `explain` classifies it.
 	grep -q "plugin.install," <<<"$out" && grep -q "swarm.init," <<<"$out" && grep -q " unknown$" <<<"$out" &&
 		pass "'*' expands to every command, unknown included" || fail "'*' did not expand to every command"
@@ -109,8 +109,61 @@ run 0 --user bob --json && {
 		'd["roles"][0]["constraints"]["bind_mounts"] == "host paths only under /srv/projects, /home"' \
 		'd["roles"][0]["constraints"]["registries"] == "images only from registry.example.org, docker.io/library"' \
 		'd["roles"][0]["constraints"]["require_limits"] == "memory and pids limits required on every container"' \
-		'set(d["roles"][0]["constraints"]) == {"privileged", "host_namespaces", "capabilities", "devices", "unconfined", "bind_mounts", "registries", "require_limits", "exec_user"}' \
-		'd["roles"][0]["ownership"] == "any object (no owner key)"'
+		'set(d["roles"][0]["constraints"]) == {"privileged", "host_namespaces", "capabilities", "devices", "unconfined", "bind_mounts", "registries", "require_limits", "exec_user", "image_targets"}' \
+		'd["roles"][0]["ownership"] == "any object"' \
+		'd["roles"][0]["refused"] == []'
+}
+
+# owner and the newer keys (max_limits merged into require_limits' words);
+# the commands refused whole to a constrained role are left out of its
+# command list and named on a line of their own.
+run 0 --user carol && {
+	has "roles:  builder"
+	has "  refused:     image.load, system.grpc, system.session"
+	has "  constraints: images only from registry.example.org"
+	has "               memory limit required, at most 8 GiB; pids limit required; cpu limit required, at most 2.5 CPUs; no unlimited ulimits or --oom-kill-disable"
+	has "               runtimes only runc (or the daemon's default)"
+	has "               no custom cgroup parent and no other container's cgroup"
+	has "               sysctls only net.ipv4.ping_group_range, net.core.*"
+	has "               only the daemon's default log driver"
+	has "               creates no local image names (registries set, image_targets absent)"
+	has "               images only by digest (name@sha256:...), never by tag"
+	has "               images only by a digest listed in /etc/rolegate/approved-images"
+	has "               containers join only the networks bridge, team-*"
+	has "               network create only with driver bridge"
+	has "  objects:     only objects carol created"
+	lacks "pids limits required on every container"
+	grep -q "image.inspect, image.list," <<<"$out" && pass "image.* listed without image.load" ||
+		fail "image.* not listed"
+}
+run 0 --user carol --json && {
+	json \
+		'"image.load" not in d["roles"][0]["commands"] and "system.session" not in d["roles"][0]["commands"]' \
+		'd["roles"][0]["refused"] == ["image.load", "system.grpc", "system.session"]' \
+		'"image.pull" in d["roles"][0]["commands"] and "system.info" in d["roles"][0]["commands"]' \
+		'd["roles"][0]["ownership"] == "only objects carol created"' \
+		'"require_limits" not in d["roles"][0]["constraints"]' \
+		'd["roles"][0]["constraints"]["max_limits"].startswith("memory limit required, at most 8 GiB; pids limit required;")' \
+		'set(d["roles"][0]["constraints"]) == {"registries", "max_limits", "runtimes", "cgroup_parent", "sysctls", "log_drivers", "image_targets", "pinned_images", "approved_images", "networks", "network_drivers"}' \
+		'd["roles"][0]["constraints"]["image_targets"] == "creates no local image names (registries set, image_targets absent)"' \
+		'd["roles"][0]["constraints"]["approved_images"] == "images only by a digest listed in /etc/rolegate/approved-images"'
+}
+run 0 --user erik && {
+	has "  commands:    container.list, image.tag"
+	has "  constraints: pids limit required, at most 100; no unlimited ulimits or --oom-kill-disable"
+	has "               only the daemon's default runtime"
+	has "               no sysctls"
+	has "               local image names (tag, commit, build, import) only under registry.example.org/team"
+	has "               containers join no networks"
+	has "               no network create (no network driver allowed)"
+	has "  objects:     only objects created under role team"
+}
+run 0 --user erik --json && {
+	json \
+		'd["roles"][0]["ownership"] == "only objects created under role team"' \
+		'd["roles"][0]["constraints"]["networks"] == "containers join no networks"' \
+		'd["roles"][0]["constraints"]["network_drivers"] == "no network create (no network driver allowed)"' \
+		'd["roles"][0]["refused"] == []'
 }
 
 # Several roles, in config order, each with its own commands.

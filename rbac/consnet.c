@@ -6,9 +6,11 @@
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rolegate/consnet.h"
 #include "rolegate/gojson.h"
+#include "rolegate/ownership.h"
 
 /* Drivers that attach a network to a host interface (Options "parent"). */
 static const char *const host_interface_drivers[] = { "macvlan", "ipvlan" };
@@ -26,14 +28,25 @@ bool rg_consnet_id_like(const char *name)
 }
 
 /*
- * Whether rolegate knows which network an id-like name is. The predefined
- * networks are known by name, and none of their names is id-like; networks
- * rolegate saw created are known once ownership state lands (SPEC.md §4).
+ * The name of the network an id-like reference is, or NULL when rolegate
+ * cannot know it. The predefined networks (host, bridge, none) are never
+ * recorded as created, so an id of theirs is never known here. A network
+ * rolegate saw created is known by its full id, its exact name, or a
+ * unique id prefix of at least RG_OWNERS_MIN_PREFIX characters, resolved
+ * as dockerd resolves it: should the prefix also match a network rolegate
+ * does not track, dockerd refuses it as ambiguous. A record whose name
+ * another create took (name "") is not known.
  */
-static bool known(const char *name)
+static const char *known(const struct rg_conscheck *k, const char *ref)
 {
-	(void)name;
-	return false;
+	const struct rg_object *obj;
+
+	if (k->owners == NULL || ref[0] == '\0')
+		return NULL;
+	if (rg_owners_resolve(k->owners, RG_OBJ_NETWORK, ref, RG_OWNERS_MIN_PREFIX, 0, &obj) != RG_RESOLVED ||
+	    obj->name[0] == '\0')
+		return NULL;
+	return obj->name;
 }
 
 static bool is_host_interface_driver(const char *driver)
@@ -56,25 +69,41 @@ static bool listed(const struct rg_strv *globs, const char *name)
 	return false;
 }
 
-/* A network joined by name (never "host", "none" or "container:..."). */
+/* A network joined by name or id (never "host", "none" or "container:..."). */
 static int join_name(struct rg_conscheck *k, const char *name, const char *field)
 {
-	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], qn[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
 	const struct rg_constraints *c = k->c;
+	const char *id = NULL, *named;
 
 	rg_conscheck_quote(name, q, sizeof(q));
-	if (rg_consnet_id_like(name) && !known(name)) {
-		if (c->host_namespaces == RG_NO)
-			return rg_conscheck_deny(k, "join network %s (%s): a name made of hex digits is "
-					"read by dockerd as a network id or id prefix, and could be the host's "
-					"network (host_namespaces)", name[0] == '\0' ? "\"\"" : q, field);
-		if (c->has_networks)
+	if (rg_consnet_id_like(name) && (c->host_namespaces == RG_NO || c->has_networks)) {
+		if ((named = known(k, name)) == NULL) {
+			if (c->host_namespaces == RG_NO)
+				return rg_conscheck_deny(k, "join network %s (%s): a name made of hex digits is "
+						"read by dockerd as a network id or id prefix, and could be the host's "
+						"network (host_namespaces)", name[0] == '\0' ? "\"\"" : q, field);
 			return rg_conscheck_deny(k, "join network %s (%s): a name made of hex digits is "
 					"read by dockerd as a network id or id prefix, whose name cannot be "
 					"known (networks)", name[0] == '\0' ? "\"\"" : q, field);
+		}
+		/* Judged by the name rolegate recorded at its create. */
+		if (strcmp(named, name) != 0) {
+			id = name;
+			name = named;
+			rg_conscheck_quote(name, qn, sizeof(qn));
+			/* dockerd creates no network named host; a record that says so
+			 * is not trusted with the host's network. */
+			if (strcasecmp(name, "host") == 0 && c->host_namespaces == RG_NO)
+				return rg_conscheck_deny(k, "join network %s (%s, %s): the host's network "
+						"(host_namespaces)", q, qn, field);
+		}
 	}
 	if (!c->has_networks || listed(&c->networks, name))
 		return 0;
+	if (id != NULL)
+		return rg_conscheck_deny(k, "join network %s (%s, %s; allowed networks: %s)", q, qn, field,
+				c->networks.n > 0 ? rg_strv_join(&c->networks, ", ", list, sizeof(list)) : "none");
 	return rg_conscheck_deny(k, "join network %s (%s; allowed networks: %s)", q, field,
 			c->networks.n > 0 ? rg_strv_join(&c->networks, ", ", list, sizeof(list)) : "none");
 }

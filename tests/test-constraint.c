@@ -23,6 +23,7 @@
 
 #include "rolegate/decide.h"
 #include "rolegate/hostpath.h"
+#include "rolegate/ownership.h"
 #include "rolegate/policy.h"
 #include "test.h"
 
@@ -31,6 +32,7 @@
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static struct rg_policy *policy;
+static struct rg_owners *owners;   /* req.owners of every decision (NULL = none) */
 static char dir[256];
 static char body_buf[8192];
 static unsigned cases;
@@ -69,6 +71,7 @@ static const char config_fmt[] =
 	"      log_drivers = [\"json-file\", \"local\"]; host_namespaces = false;\n"
 	"      registries = [\"docker.io/library\", \"registry.example.org\"];\n"
 	"      image_targets = [\"registry.example.org/team\"]; }; };\n"
+	"  net = { users = [\"net\"]; allow = [\"*\"]; constraints = { networks = [\"bridge\", \"team-*\"]; }; };\n"
 	"  svc = { users = [\"svc\"]; allow = [\"service.*\", \"secret.inspect\"]; };\n"
 	"  svcnosecret = { users = [\"svcnosecret\"]; allow = [\"service.*\"]; };\n"
 	"};\n"
@@ -196,6 +199,7 @@ static void decide_full(int line, const char *user, const char *method, const ch
 		test_fail("line %d: rg_request_init: %s", line, err);
 	if (content_type != NULL)
 		req.content_type = strdup(content_type);
+	req.owners = owners;
 	v = rg_decide(policy, &id, &req, &d);
 	if (want == NULL && v != RG_ALLOW)
 		test_fail("line %d: %s %s %s: denied, want allow: %s", line, user, method, uri, d.msg);
@@ -1224,6 +1228,79 @@ static void test_services(void)
 			"\"Secrets\":[]}}}");
 }
 
+/* Records a network create in owners, as serve does on dockerd's 201. */
+static void network_created(const char *id, const char *name)
+{
+	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_NETWORK, .id = id, .name = name,
+		.user = "ops", .role = "free", .created = 1 };
+
+	test_assert(rg_owners_apply(owners, &ev) == 0);
+}
+
+/*
+ * networks and host_namespaces = false on a network named by id (or id
+ * prefix): judged by the name the ownership state recorded at its create;
+ * an id rolegate does not know, or a prefix under 12 characters, stays
+ * refused (it could be the host's network).
+ */
+static void test_network_ids(void)
+{
+#define TEAM "1111111111111111111111111111111111111111111111111111111111111111"
+#define PROD "2222222222222222222222222222222222222222222222222222222222222222"
+#define FAKEHOST "3333333333333333333333333333333333333333333333333333333333333333"
+#define TAKEN "4444444444444444444444444444444444444444444444444444444444444444"
+#define TAKER "5555555555555555555555555555555555555555555555555555555555555555"
+#define HEXNAMED "6666666666666666666666666666666666666666666666666666666666666666"
+#define MODE(n) "{\"HostConfig\":{\"NetworkMode\":\"" n "\"}}"
+#define ENDPOINT(n) "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"" n "\":{}}}}"
+	owners = rg_owners_new(0);
+	test_assert(owners != NULL);
+	network_created(TEAM, "team-a");
+	network_created(PROD, "prod");
+	network_created(FAKEHOST, "host");      /* dockerd creates none; a tampered record */
+	network_created(TAKEN, "team-x");
+	network_created(TAKER, "team-x");       /* TAKEN loses its name */
+	network_created(HEXNAMED, "cafe4200");  /* a name that looks like an id */
+
+	/* networks: a known id is judged by its name. */
+	ALLOW("net", "POST", CREATE, MODE(TEAM));
+	ALLOW("net", "POST", CREATE, MODE("111111111111"));     /* a unique 12-char prefix */
+	ALLOW("net", "POST", CREATE, ENDPOINT(TEAM));
+	ALLOW("net", "POST", "/v1.45/networks/" TEAM "/connect", NULL);
+	ALLOW("net", "POST", "/v1.45/networks/111111111111/connect", NULL);
+	DENY("net", "POST", CREATE, MODE(PROD),
+			"net (roles: net) may not join network " PROD " (prod, HostConfig.NetworkMode; allowed networks: bridge, team-*)");
+	DENY("net", "POST", "/v1.45/networks/222222222222/connect", NULL, "(prod, the path; allowed networks");
+	DENY("net", "POST", CREATE, MODE("cafe4200"), "may not join network cafe4200 (HostConfig.NetworkMode; allowed");
+	/* unknown ids, short prefixes, a record without a name: refused as before */
+	DENY("net", "POST", CREATE, MODE(HEX64), "a name made of hex digits is read by dockerd as a network id "
+			"or id prefix, whose name cannot be known (networks)");
+	DENY("net", "POST", CREATE, MODE("11111111111"), "whose name cannot be known (networks)");
+	DENY("net", "POST", CREATE, MODE("1111"), "whose name cannot be known (networks)");
+	DENY("net", "POST", "/v1.45/networks/11111111111/connect", NULL, "whose name cannot be known");
+	DENY("net", "POST", CREATE, MODE(TAKEN), "whose name cannot be known (networks)");
+	ALLOW("net", "POST", CREATE, MODE(TAKER));
+
+	/* host_namespaces = false: a known id is not the host's network ... */
+	ALLOW("ns", "POST", CREATE, MODE(TEAM));
+	ALLOW("ns", "POST", CREATE, MODE("222222222222"));
+	ALLOW("ns", "POST", CREATE, ENDPOINT(PROD));
+	/* ... unless its record says host; unknown ids and short prefixes may be */
+	DENY("ns", "POST", CREATE, MODE(FAKEHOST), "join network " FAKEHOST " (host, HostConfig.NetworkMode): "
+			"the host's network (host_namespaces)");
+	DENY("ns", "POST", CREATE, MODE(HEX64), "and could be the host's network (host_namespaces)");
+	DENY("ns", "POST", CREATE, MODE("22222222222"), "could be the host's network (host_namespaces)");
+	DENY("ns", "POST", "/v1.45/networks/abcdef/connect", NULL, "could be the host's network");
+
+	/* Without the state, nothing is known. */
+	rg_owners_free(owners);
+	owners = NULL;
+	DENY("net", "POST", CREATE, MODE(TEAM), "whose name cannot be known (networks)");
+	DENY("ns", "POST", CREATE, MODE(TEAM), "could be the host's network (host_namespaces)");
+#undef MODE
+#undef ENDPOINT
+}
+
 int main(void)
 {
 	setup();
@@ -1238,6 +1315,7 @@ int main(void)
 	test_empty_cn();
 	test_reach();
 	test_services();
+	test_network_ids();
 	test_registries();
 	test_require_limits();
 	test_exec_user();

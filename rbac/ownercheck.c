@@ -125,10 +125,13 @@ static void verb_phrase(const char *command, const char *noun, char *out, size_t
 	snprintf(out, len, "%s %s", verb, noun);
 }
 
+/* Every prune (containers, volumes, networks, images, build cache): each
+ * acts on every user's objects (SPEC.md §4: refused under `owner`). */
 static bool is_prune(const char *command)
 {
-	return strcmp(command, "container.prune") == 0 || strcmp(command, "volume.prune") == 0 ||
-		strcmp(command, "network.prune") == 0;
+	size_t n = strlen(command);
+
+	return n > 6 && strcmp(command + n - 6, ".prune") == 0;
 }
 
 /* "name[:mode]" (VolumesFrom) or "name:alias" (Links): the name part. */
@@ -246,7 +249,7 @@ static int judge_volume(struct ctx *x, const char *name)
 	if (x->role->constraints.owner != RG_OWNER_ANY && owned(x, RG_OBJ_VOLUME, name, "use volume") < 0)
 		return -1;
 	if (!rg_consmount_restricted(&x->role->constraints) ||
-	    rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, name, 0, 0, &vol) != RG_RESOLVED)
+	    rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, name, 0, x->req->now, &vol) != RG_RESOLVED)
 		return 0;
 	snprintf(phrase, sizeof(phrase), "mount volume %s, which",
 			rg_conscheck_quote(name, q, sizeof(q)));
@@ -340,7 +343,7 @@ static int start_recheck(struct ctx *x)
 
 	rg_conscheck_quote(ref, q, sizeof(q));
 	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, owner ? RG_OWNERS_MIN_PREFIX : 0,
-			0, &obj)) {
+			x->req->now, &obj)) {
 	case RG_RESOLVED:
 		break;
 	case RG_UNKNOWN:
@@ -361,7 +364,7 @@ static int start_recheck(struct ctx *x)
 		char qv[RG_CONSCHECK_QUOTE_MAX + 1];
 
 		rg_conscheck_quote(obj->volumes.v[i], qv, sizeof(qv));
-		if (rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, obj->volumes.v[i], 0, 0, &vol) !=
+		if (rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, obj->volumes.v[i], 0, x->req->now, &vol) !=
 		    RG_RESOLVED)
 			return rg_conscheck_deny(&x->k, "start container %s: its volume %s is unknown to "
 					"rolegate, so what it mounts cannot be checked", q, qv);
@@ -445,6 +448,23 @@ static int owner_refs(struct ctx *x)
 	return 0;
 }
 
+/*
+ * A record expires after RG_OWNERS_EXPIRY unused (SPEC.md §4): an object
+ * a request names by its path is in use, whichever role acts on it, so
+ * that a container with host mounts that is started every week keeps its
+ * record (and bind_mounts' re-check at start) however long it lives.
+ */
+static void touch_path_object(struct rg_request *req)
+{
+	const struct rg_object *obj;
+	int kind = req->route.command != NULL ? path_kind(req->route.command) : -1;
+
+	if (kind >= 0 && req->now > 0 && req->route.object[0] != '\0' &&
+	    strcmp(req->route.command, "container.create") != 0)
+		(void)rg_owners_resolve(req->owners, (enum rg_obj_kind)kind, req->route.object,
+				RG_OWNERS_MIN_PREFIX, req->now, &obj);
+}
+
 int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request *req,
 		char *reason, size_t reasonlen)
 {
@@ -456,6 +476,7 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 		.k = { .c = &r->constraints, .what = command, .reason = reason, .reasonlen = reasonlen },
 	};
 
+	touch_path_object(req);
 	if (owner && owner_refs(&x) < 0)
 		return -1;
 	if (strcmp(command, "container.create") == 0 && (owner || binds))

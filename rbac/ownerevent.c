@@ -63,6 +63,9 @@ static int gather(struct mounts *m, const json_t *hc)
 
 	if (!json_is_object(hc))
 		return 0;
+	const char *volume_driver = json_string_value(rg_json_get(hc, "VolumeDriver"));
+	char entry[RG_OWNERS_FIELD_MAX + 64];
+
 	json_array_foreach(json_is_array(binds) ? binds : NULL, i, v) {
 		const char *spec = json_string_value(v);
 		char src[RG_HOSTPATH_MAX];
@@ -74,6 +77,13 @@ static int gather(struct mounts *m, const json_t *hc)
 		src[len] = '\0';
 		if ((src[0] == '/' ? add_host_path(m, src) : add_volume(m, src)) < 0)
 			return -1;
+		/* --volume-driver: the driver a named volume of Binds is made with */
+		if (src[0] != '/' && volume_driver != NULL && volume_driver[0] != '\0' &&
+		    strcmp(volume_driver, "local") != 0) {
+			snprintf(entry, sizeof(entry), "%s=%s", src, volume_driver);
+			if (rg_strv_push(&m->vol_driver, entry) < 0)
+				return -1;
+		}
 	}
 	json_array_foreach(json_is_array(mounts) ? mounts : NULL, i, v) {
 		const char *type = json_string_value(rg_json_get(v, "Type"));
@@ -81,7 +91,6 @@ static int gather(struct mounts *m, const json_t *hc)
 		const json_t *dc = rg_json_get(rg_json_get(v, "VolumeOptions"), "DriverConfig");
 		const char *driver = json_string_value(rg_json_get(dc, "Name"));
 		const json_t *opts = rg_json_get(dc, "Options");
-		char entry[RG_OWNERS_FIELD_MAX + 64];
 
 		if (type == NULL || src == NULL || src[0] == '\0')
 			continue;
@@ -173,7 +182,8 @@ static int implicit_volumes(struct walk *w, const struct mounts *m)
 			rg_strv_free(&opts);
 			return -1;
 		}
-		ev.driver = driver;
+		/* "local" is the default driver, recorded as "" (as volume_create does) */
+		ev.driver = strcmp(driver, "local") != 0 ? driver : "";
 		ev.opts = &opts;
 		ev.host_paths = NULL;
 		r = emit(w, &ev);

@@ -175,6 +175,30 @@ static void events_and_resolution(void)
 			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"olgadata:/d\"]}}", 201,
 			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000003\"}", 2);
 	resolve(RG_OBJ_VOLUME, "olgadata", 12, RG_RESOLVED, "olgadata");
+	/* --volume-driver: an implicit volume is recorded with the driver it was made with */
+	answer("olga", "open", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Binds\":[\"plugvol:/d\",\"olgadata:/e\"],"
+			"\"VolumeDriver\":\"localpersist\"}}", 201,
+			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000005\"}", 2);
+	{
+		const struct rg_object *v;
+
+		test_assert(rg_owners_resolve(model, RG_OBJ_VOLUME, "plugvol", 0, 0, &v) == RG_RESOLVED);
+		test_str_eq(v->driver, "localpersist");
+		test_str_eq(v->user, "olga");
+		test_assert(rg_owners_resolve(model, RG_OBJ_VOLUME, "olgadata", 0, 0, &v) == RG_RESOLVED);
+		test_str_eq(v->driver, "");
+	}
+	answer("olga", "open", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"mntvol\","
+			"\"Target\":\"/m\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\"}}}]}}", 201,
+			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000006\"}", 2);
+	{
+		const struct rg_object *v;
+
+		test_assert(rg_owners_resolve(model, RG_OBJ_VOLUME, "mntvol", 0, 0, &v) == RG_RESOLVED);
+		test_str_eq(v->driver, "");
+	}
 	answer("bob", "developer", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", 201,
 			"{\"Name\":\"bobvol\",\"Driver\":\"local\"}", 1);
 
@@ -236,6 +260,12 @@ static void decisions(void)
 	decide("bob", "GET", "/v1.41/networks/opsnet", NULL, "deny", "not created by bob");
 	decide("bob", "POST", "/v1.41/containers/prune", NULL, "deny", "prune");
 	decide("bob", "POST", "/v1.41/volumes/prune", NULL, "deny", "prune");
+	/* every prune, images and build cache included: each acts on everyone's */
+	decide("bob", "POST", "/v1.41/networks/prune", NULL, "deny", "network.prune: prune acts on every user's objects");
+	decide("bob", "POST", "/v1.41/images/prune", NULL, "deny", "image.prune: prune acts on every user's objects (owner = \"self\")");
+	decide("bob", "POST", "/v1.41/build/prune", NULL, "deny", "image.build.prune: prune acts on every user's objects");
+	decide("frank", "POST", "/v1.41/containers/prune", NULL, "deny", "(owner = \"role\")");
+	decide("olga", "POST", "/v1.41/images/prune", NULL, "allow", NULL);
 
 	/* volumes: unknown ones must be created first; others' are refused */
 	decide("bob", "POST", "/v1.41/containers/create",
@@ -267,6 +297,21 @@ static void decisions(void)
 	decide("alice", "POST", "/v1.41/containers/whatever/stop", NULL, "allow", NULL);
 	decide("olga", "POST", "/v1.41/containers/whatever/stop", NULL, "allow", NULL);
 	decide("bob", "POST", "/v1.41/containers/whatever/stop", NULL, "deny", "not created by bob");
+
+	/* a request that names an object by its path keeps its record in use,
+	 * whatever the role (records expire after 30 days unused) */
+	{
+		const struct rg_object *c;
+
+		test_assert(rg_owners_resolve(model, RG_OBJ_CONTAINER, "olgabox", 0, 0, &c) == RG_RESOLVED);
+		test_assert(c->used < 5000);
+		decide("alice", "GET", "/v1.41/containers/olgabox/json", NULL, "allow", NULL);
+		test_assert(c->used == 5000);
+		test_assert(rg_owners_resolve(model, RG_OBJ_VOLUME, "freshvol", 0, 0, &c) == RG_RESOLVED);
+		test_assert(c->used < 5000);
+		decide("alice", "GET", "/v1.41/volumes/freshvol", NULL, "allow", NULL);
+		test_assert(c->used == 5000);
+	}
 
 	/* owner = "role" */
 	decide("frank", "POST", "/v1.41/containers/teambox/stop", NULL, "allow", NULL);

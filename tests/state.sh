@@ -106,6 +106,42 @@ else
 	fail "rolegate state --json: $out"
 fi
 
+# Every field SPEC §2 names (kind, id, name, owner, role, created, host
+# paths), for each kind: a volume's host paths are its device and o= paths,
+# an exec names its container.
+EXEC=e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1
+NET=4e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e7
+printf '%s\n%s\n%s\n%s\n%s\n' "$header" "$create" \
+	'{"op":"create","kind":"volume","id":"hostetc","name":"hostetc","user":"alice","role":"ops","created":86400,"used":86400,"driver":"","opts":["type=none","o=bind","device=/etc"]}' \
+	'{"op":"create","kind":"exec","id":"'$EXEC'","name":"","user":"alice","role":"ops","created":86400,"used":86400,"container":"'$ID'"}' \
+	'{"op":"create","kind":"network","id":"'$NET'","name":"opsnet","user":"alice","role":"","created":86400,"used":86400}' \
+	>"$tmp/state/journal"
+out=$("$rolegate" state -c "$tmp/rolegate.conf" --json 2>&1)
+res=$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin.read().splitlines()]
+by = {r["kind"]: r for r in rows}
+checks = [
+    len(rows) == 4,
+    all({"kind", "id", "name", "owner", "role", "created", "host_paths"} <= set(r) for r in rows),
+    by["container"]["host_paths"] == ["/"] and by["container"]["created"].endswith("Z"),
+    by["volume"]["host_paths"] == ["/etc"] and by["volume"]["created"] == "1970-01-02T00:00:00Z",
+    by["exec"]["container"] == sys.argv[1] and by["exec"]["owner"] == "alice",
+    by["network"]["name"] == "opsnet" and by["network"]["role"] == "" and by["network"]["host_paths"] == [],
+]
+print(" ".join(str(c) for c in checks))
+' "$ID" <<<"$out" 2>&1)
+if [ "$res" = "True True True True True True" ]; then
+	pass "rolegate state --json: every field, every kind"
+else
+	fail "rolegate state --json fields ($res): $out"
+fi
+out=$("$rolegate" state -c "$tmp/rolegate.conf" 2>&1)
+grep -qE "^volume +hostetc +hostetc +alice +ops +1970-01-02T00:00:00Z +/etc$" <<<"$out" &&
+	grep -qE "^exec +e1e1e1e1e1e1 +$ID +alice" <<<"$out" &&
+	grep -qE "^network +4e74e74e74e7 +opsnet +alice +- " <<<"$out" &&
+	pass "rolegate state: volume, exec, network rows" || fail "rolegate state rows: $out"
+
 # A corrupt line in the middle: refused, naming the file and the line.
 printf '%s\n%s\n%s\n%s\n' "$header" "$create" '{"op":"create","kind":"container"}' "$create" \
 	>"$tmp/state/journal"

@@ -458,13 +458,18 @@ static int observe_sink(const struct rg_owner_event *ev, void *arg)
 				"creation of" : ev->op == RG_EV_RENAME ? "rename of" : "removal of",
 				rg_obj_kind_name(ev->kind), ev->id, s->dir, strerror(errno),
 				ev->op == RG_EV_CREATE ? "it stays unowned" : "applied in memory only");
-		/* Unowned is the safe side: a lost create is not applied, a rename or removal is. */
-		if (ev->op == RG_EV_CREATE)
+		/* Unowned is the safe side: a lost create is not applied, a rename or
+		 * removal is; the name a lost create took leaves its old holder. */
+		if (ev->op == RG_EV_CREATE) {
+			rg_owners_forget_name(s->owners, ev->kind, ev->name);
 			return 0;
+		}
 	}
 	if (rg_owners_apply(s->owners, ev) < 0) {
 		log_errx("cannot keep the record of %s %.12s (out of memory or malformed): it stays unowned",
 				rg_obj_kind_name(ev->kind), ev->id);
+		if (ev->op == RG_EV_CREATE)
+			rg_owners_forget_name(s->owners, ev->kind, ev->name);
 		return 0;
 	}
 	return 0;

@@ -498,6 +498,22 @@ static int apply_rename(struct rg_owners *o, const struct rg_owner_event *ev)
 	return 0;
 }
 
+void rg_owners_forget_name(struct rg_owners *o, enum rg_obj_kind k, const char *name)
+{
+	struct rg_object *holder;
+
+	if (o == NULL || (unsigned)k >= RG_OBJ_KINDS || name == NULL || name[0] == '\0' ||
+	    (holder = find_name(o, k, name)) == NULL)
+		return;
+	if (drop_name(o, k, name) == 0)
+		return;
+	/* Out of memory: the whole record goes (toward unowned), execs with a container. */
+	if (k == RG_OBJ_CONTAINER)
+		drop_execs_of(o, holder->id);
+	unlink_obj(o, holder);
+	object_free(holder);
+}
+
 int rg_owners_apply(struct rg_owners *o, const struct rg_owner_event *ev)
 {
 	struct rg_object *obj;

@@ -156,6 +156,21 @@ static void events_and_resolution(void)
 	resolve(RG_OBJ_CONTAINER, ID_BOB, 12, RG_RESOLVED, ID_BOB);
 	answer("bob", "developer", "POST", "/v1.41/containers/" ID_BOB "/rename?name=mine", NULL, 204, NULL, 1);
 
+	/* a create dockerd confirmed that could not be recorded still takes its
+	 * name from the old record (plugin/state.c): the name is no longer its */
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=stale", "{\"Image\":\"b\"}", 201,
+			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000007\"}", 1);
+	resolve(RG_OBJ_CONTAINER, "stale", 12, RG_RESOLVED,
+			"0000000000000000000000000000000000000000000000000000000000000007");
+	rg_owners_forget_name(model, RG_OBJ_CONTAINER, "stale");
+	rg_owners_forget_name(model, RG_OBJ_CONTAINER, "nosuchname");
+	rg_owners_forget_name(model, RG_OBJ_CONTAINER, "");
+	resolve(RG_OBJ_CONTAINER, "stale", 12, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_CONTAINER, "0000000000000000000000000000000000000000000000000000000000000007", 12,
+			RG_RESOLVED, "0000000000000000000000000000000000000000000000000000000000000007");
+	answer("bob", "developer", "DELETE", "/v1.41/containers/0000000000000000000000000000000000000000000000000000000000000007",
+			NULL, 204, NULL, 1);
+
 	/* a 64-hex name is never taken for a name: dockerd reads it as an id first */
 	answer("alice", "ops", "POST", "/v1.41/containers/create?name=" ID_TEAM, "{\"Image\":\"b\"}", 201,
 			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000002\"}", 1);

@@ -89,6 +89,14 @@ struct rg_owners *rg_owners_copy(const struct rg_owners *o);
  */
 int rg_owners_apply(struct rg_owners *o, const struct rg_owner_event *ev);
 
+/*
+ * Takes name away from the record of kind k holding it, if any (it keeps
+ * its id; out of memory, the record goes whole). For a create dockerd
+ * confirmed that could not be recorded: the name is the new object's now,
+ * and must not resolve to the old record (SPEC.md §4).
+ */
+void rg_owners_forget_name(struct rg_owners *o, enum rg_obj_kind k, const char *name);
+
 /* Drops the records not used since now - RG_OWNERS_EXPIRY. Returns how many. */
 size_t rg_owners_expire(struct rg_owners *o, long long now);
 

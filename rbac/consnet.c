@@ -35,7 +35,9 @@ bool rg_consnet_id_like(const char *name)
  * unique id prefix of at least RG_OWNERS_MIN_PREFIX characters, resolved
  * as dockerd resolves it: should the prefix also match a network rolegate
  * does not track, dockerd refuses it as ambiguous. A record whose name
- * another create took (name "") is not known.
+ * another create took (name "") is not known. Resolving it marks the
+ * record used (at k->now, when set), so that a network a service names by
+ * id does not expire while the service is updated.
  */
 static const char *known(const struct rg_conscheck *k, const char *ref)
 {
@@ -43,8 +45,8 @@ static const char *known(const struct rg_conscheck *k, const char *ref)
 
 	if (k->owners == NULL || ref[0] == '\0')
 		return NULL;
-	if (rg_owners_resolve(k->owners, RG_OBJ_NETWORK, ref, RG_OWNERS_MIN_PREFIX, 0, &obj) != RG_RESOLVED ||
-	    obj->name[0] == '\0')
+	if (rg_owners_resolve(k->owners, RG_OBJ_NETWORK, ref, RG_OWNERS_MIN_PREFIX, k->now, &obj) !=
+	    RG_RESOLVED || obj->name[0] == '\0')
 		return NULL;
 	return obj->name;
 }

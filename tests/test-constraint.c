@@ -200,6 +200,7 @@ static void decide_full(int line, const char *user, const char *method, const ch
 	if (content_type != NULL)
 		req.content_type = strdup(content_type);
 	req.owners = owners;
+	req.now = 7000;
 	v = rg_decide(policy, &id, &req, &d);
 	if (want == NULL && v != RG_ALLOW)
 		test_fail("line %d: %s %s %s: denied, want allow: %s", line, user, method, uri, d.msg);
@@ -1262,8 +1263,15 @@ static void test_network_ids(void)
 	network_created(TAKER, "team-x");       /* TAKEN loses its name */
 	network_created(HEXNAMED, "cafe4200");  /* a name that looks like an id */
 
-	/* networks: a known id is judged by its name. */
-	ALLOW("net", "POST", CREATE, MODE(TEAM));
+	/* networks: a known id is judged by its name, and its record is in use. */
+	{
+		const struct rg_object *n;
+
+		test_assert(rg_owners_resolve(owners, RG_OBJ_NETWORK, TEAM, 0, 0, &n) == RG_RESOLVED);
+		test_assert(n->used == 1);
+		ALLOW("net", "POST", CREATE, MODE(TEAM));
+		test_assert(n->used == 7000);
+	}
 	ALLOW("net", "POST", CREATE, MODE("111111111111"));     /* a unique 12-char prefix */
 	ALLOW("net", "POST", CREATE, ENDPOINT(TEAM));
 	ALLOW("net", "POST", "/v1.45/networks/" TEAM "/connect", NULL);

@@ -38,6 +38,7 @@ struct rg_conscheck {
 	/* The ownership state (ownership.h), or NULL: a network named by id is
 	 * judged by the name it records (consnet.h). */
 	const struct rg_owners *owners;
+	long long now;         /* the request's time: a network resolved by id is in use */
 };
 
 /* Writes a printf-formatted phrase to k->reason. Returns -1 (deny). */

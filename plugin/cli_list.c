@@ -20,6 +20,7 @@
 #include "rolegate/decide.h"
 #include "rolegate/explain.h"
 #include "rolegate/identity.h"
+#include "rolegate/ownercheck.h"
 #include "rolegate/route.h"
 
 #define RG_WORDS_MAX 1024
@@ -326,8 +327,8 @@ static const struct {
 	{ "bind_mounts", words_bind_mounts },
 	{ "registries", words_registries },
 	{ "require_limits", words_require_limits },
+	{ "max_limits", words_max_limits },      /* says require_limits too */
 	{ "exec_user", words_exec_user },
-	{ "max_limits", words_max_limits },
 	{ "runtimes", words_runtimes },
 	{ "cgroup_parent", words_cgroup_parent },
 	{ "sysctls", words_sysctls },
@@ -377,10 +378,10 @@ static int by_name(const void *a, const void *b)
 
 /*
  * Splits commands into what r allows and what its patterns allow but the
- * engine refuses whole because r is constrained (rg_uninspectable_commands:
- * BuildKit, image.load, plugin.create). The latter are left out of the
- * command list and shown apart, so that the list never shows a command
- * every request of which is denied.
+ * engine refuses whole: to any constrained role, rg_uninspectable_commands
+ * (BuildKit, image.load, plugin.create); under `owner`, every prune. The
+ * latter are left out of the command list and shown apart, so that the
+ * list never shows a command every request of which is denied.
  */
 static void role_commands(const struct rg_role *r, const struct rg_strv *commands, struct rg_strv *allowed,
 		struct rg_strv *refused)
@@ -395,6 +396,7 @@ static void role_commands(const struct rg_role *r, const struct rg_strv *command
 		for (size_t j = 0; constrained && rg_uninspectable_commands[j] != NULL; j++)
 			whole = whole || strcmp(commands->v[i], rg_uninspectable_commands[j]) == 0;
 		/* Out of memory only shortens the lists. */
+		whole = whole || rg_owner_refuses_command(r, commands->v[i]);
 		(void)rg_strv_push(whole ? refused : allowed, commands->v[i]);
 	}
 }
@@ -571,7 +573,8 @@ static void usage(FILE *f)
 		"each role the commands it allows (its patterns expanded over the command\n"
 		"names, minus its deny patterns), its constraints in plain words and the\n"
 		"objects it may act on. A constrained role's 'refused:' line names the commands\n"
-		"its patterns allow but that are refused whole (they cannot be inspected).\n"
+		"its patterns allow but that are refused whole (they cannot be inspected, or\n"
+		"prunes under owner).\n"
 		"  --user NAME    the user (the CN of their TLS certificate); '' = the Unix\n"
 		"                 socket, i.e. identity.unauthenticated\n"
 		"  --groups LIST  use these groups instead of asking identity.users and LDAP\n"

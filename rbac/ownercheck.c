@@ -392,6 +392,11 @@ static int path_kind(const char *command)
 	return -1;
 }
 
+bool rg_owner_refuses_command(const struct rg_role *r, const char *command)
+{
+	return r->constraints.owner != RG_OWNER_ANY && is_prune(command);
+}
+
 /* Under `owner`: the objects the path, query and body name. */
 static int owner_refs(struct ctx *x)
 {

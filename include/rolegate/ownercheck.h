@@ -16,6 +16,10 @@
 #include "rolegate/policy.h"
 #include "rolegate/request.h"
 
+/* Whether r's `owner` refuses command whole, whatever its objects: every
+ * prune (SPEC.md §4). `rolegate list` leaves such commands out. */
+bool rg_owner_refuses_command(const struct rg_role *r, const char *command);
+
 /*
  * Checks req for role r and the caller user: under r's `owner`, every
  * object the request names must be the caller's (self) or the role's

@@ -104,6 +104,7 @@ run 0 --user bob --json && {
 		'[r["name"] for r in d["roles"]] == ["developer"]' \
 		'"container.create" in d["roles"][0]["commands"] and "container.commit" not in d["roles"][0]["commands"]' \
 		'"volume.prune" in d["roles"][0]["commands"] and "image.pull" not in d["roles"][0]["commands"]' \
+		'"volume.prune" not in d["roles"][0]["refused"]' \
 		'd["roles"][0]["commands"] == sorted(d["roles"][0]["commands"])' \
 		'd["roles"][0]["constraints"]["privileged"] == "no privileged containers or exec sessions"' \
 		'd["roles"][0]["constraints"]["bind_mounts"] == "host paths only under /srv/projects, /home"' \
@@ -119,7 +120,8 @@ run 0 --user bob --json && {
 # command list and named on a line of their own.
 run 0 --user carol && {
 	has "roles:  builder"
-	has "  refused:     image.load, system.grpc, system.session"
+	has "  refused:     container.prune, image.build.prune, image.load, image.prune,"
+	has "               network.prune, system.grpc, system.session"
 	has "  constraints: images only from registry.example.org"
 	has "               memory limit required, at most 8 GiB; pids limit required; cpu limit required, at most 2.5 CPUs; no unlimited ulimits or --oom-kill-disable"
 	has "               runtimes only runc (or the daemon's default)"
@@ -139,7 +141,8 @@ run 0 --user carol && {
 run 0 --user carol --json && {
 	json \
 		'"image.load" not in d["roles"][0]["commands"] and "system.session" not in d["roles"][0]["commands"]' \
-		'd["roles"][0]["refused"] == ["image.load", "system.grpc", "system.session"]' \
+		'd["roles"][0]["refused"] == ["container.prune", "image.build.prune", "image.load", "image.prune", "network.prune", "system.grpc", "system.session"]' \
+		'"container.prune" not in d["roles"][0]["commands"] and "image.prune" not in d["roles"][0]["commands"]' \
 		'"image.pull" in d["roles"][0]["commands"] and "system.info" in d["roles"][0]["commands"]' \
 		'd["roles"][0]["ownership"] == "only objects carol created"' \
 		'"require_limits" not in d["roles"][0]["constraints"]' \

@@ -272,6 +272,15 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/containers/create",
 			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"bridge\"}}", "allow", NULL);
 	decide("bob", "GET", "/v1.41/networks/bridge", NULL, "allow", NULL);
+	/* the predefined networks are nobody's: usable under owner, by name, with one's own container */
+	decide("bob", "POST", "/v1.41/networks/bridge/connect", "{\"Container\":\"mine\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/none/connect", "{\"Container\":\"mine\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/bridge/disconnect", "{\"Container\":\"mine\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/bridge/connect", "{\"Container\":\"opsbox\"}", "deny",
+			"connect container opsbox: not created by bob");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"none\"},"
+			"\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{}}}}", "allow", NULL);
 	decide("bob", "GET", "/v1.41/networks/opsnet", NULL, "deny", "not created by bob");
 	decide("bob", "POST", "/v1.41/containers/prune", NULL, "deny", "prune");
 	decide("bob", "POST", "/v1.41/volumes/prune", NULL, "deny", "prune");

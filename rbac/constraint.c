@@ -392,7 +392,23 @@ static int connect_query(struct rg_conscheck *k, struct rg_request *req)
 static int network_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
 	(void)req;
+	if (rg_consnet_subnets(k, body) < 0)
+		return -1;
 	return rg_consnet_create(k, body);
+}
+
+/*
+ * system.auth: dockerd logs in to the body's serveraddress, dialling it from
+ * the host's network namespace (any host:port, the host's loopback too), and
+ * never forwards that body to a plugin (it skips bodies of URIs ending in
+ * "/auth"). Where the role's registries limit where dockerd may go, a
+ * login, whose address cannot be seen, is refused.
+ */
+static int auth_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	(void)req;
+	return rg_conscheck_deny(k, "log in to a registry: dockerd does not show rolegate the "
+			"registry address of POST /auth, so it cannot be checked (registries)");
 }
 
 static int plugin_install(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
@@ -437,7 +453,8 @@ static const struct command_rule rules[] = {
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.set", "configure a plugin", K_BINDS | K_DEVICES, NULL, plugin_set },
 	{ "network.connect", "connect a container to a network", 0, connect_query, NULL },
-	{ "network.create", "create a network", K_NET_DRIVERS, NULL, network_create },
+	{ "network.create", "create a network", K_NET_DRIVERS | K_HOST_NS, NULL, network_create },
+	{ "system.auth", "log in to a registry", 0, auth_query, NULL },
 };
 
 /* The restricting keys a command's query checks read. */
@@ -451,6 +468,8 @@ static unsigned query_keys(const char *command)
 		return K_HOSTCONFIG;
 	if (strcmp(command, "network.connect") == 0)
 		return K_NETWORKS | K_HOST_NS;
+	if (strcmp(command, "system.auth") == 0)
+		return K_REGISTRIES;
 	return 0;
 }
 

@@ -84,7 +84,7 @@ static void symlink_at(const char *target, const char *sub)
 static void setup(void)
 {
 	char conf[sizeof(config_fmt) + 512], path[] = "/tmp/rg-test-constraint-conf-XXXXXX";
-	char target[512];
+	char target[4096];
 	struct rg_errlist errs = { 0 };
 	int fd;
 
@@ -101,6 +101,12 @@ static void setup(void)
 	symlink_at(target, "projects/link");
 	symlink_at("loop2", "projects/loop1");
 	symlink_at("loop1", "projects/loop2");
+	/* A link that costs 800 lstat calls to walk, and stays inside. */
+	mkdir_p(dir, "projects/x");
+	target[0] = '\0';
+	for (int i = 0; i < 800; i++)
+		strcat(target, i == 0 ? "x/.." : "/x/..");
+	symlink_at(target, "projects/slow");
 
 	snprintf(conf, sizeof(conf), config_fmt, dir);
 	fd = mkstemp(path);
@@ -763,6 +769,15 @@ static void test_hostpath(void)
 	test_assert(strstr(err, "symbolic links") != NULL);
 	test_assert(rg_hostpath_resolve("/", out, sizeof(out), &err) == 0);
 	test_str_eq(out, "/");
+	/* 40 links of 800 steps each: the walk is refused, not ground through
+	 * (docs/redteam-round2.md). */
+	snprintf(path, sizeof(path), "%s/projects", dir);
+	for (int i = 0; i < 40; i++)
+		strcat(path, "/slow");
+	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) < 0);
+	test_assert(strstr(err, "too many steps") != NULL);
+	snprintf(path, sizeof(path), "%s/projects/slow/slow/app", dir);
+	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) == 0);
 
 	snprintf(path, sizeof(path), "%s/projects", dir);
 	test_assert(rg_strv_push(&roots, path) == 0);

@@ -34,6 +34,8 @@ struct rg_conscheck {
 	/* The daemon's approved-images files (approved_images), or NULL where
 	 * none can be read: every image is then refused under that key. */
 	const struct rg_approved_source *approved;
+	/* Host paths checked so far (RG_CONSMOUNT_MAX_HOST_PATHS). */
+	unsigned host_paths;
 };
 
 /* Writes a printf-formatted phrase to k->reason. Returns -1 (deny). */

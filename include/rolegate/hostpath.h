@@ -29,7 +29,7 @@
  * a few hundred. Beyond this the walk is refused, so one request cannot hold
  * a server thread (docs/redteam-round2.md).
  */
-#define RG_HOSTPATH_MAX_STEPS 65536
+#define RG_HOSTPATH_MAX_STEPS 4096
 
 /*
  * Go's path.Clean for a path taken as absolute (a relative path is read from

@@ -101,10 +101,10 @@ static void setup(void)
 	symlink_at(target, "projects/link");
 	symlink_at("loop2", "projects/loop1");
 	symlink_at("loop1", "projects/loop2");
-	/* A link that costs 800 lstat calls to walk, and stays inside. */
+	/* A link that costs 400 lstat calls to walk, and stays inside. */
 	mkdir_p(dir, "projects/x");
 	target[0] = '\0';
-	for (int i = 0; i < 800; i++)
+	for (int i = 0; i < 400; i++)
 		strcat(target, i == 0 ? "x/.." : "/x/..");
 	symlink_at(target, "projects/slow");
 
@@ -769,14 +769,14 @@ static void test_hostpath(void)
 	test_assert(strstr(err, "symbolic links") != NULL);
 	test_assert(rg_hostpath_resolve("/", out, sizeof(out), &err) == 0);
 	test_str_eq(out, "/");
-	/* 40 links of 800 steps each: the walk is refused, not ground through
-	 * (docs/redteam-round2.md). */
+	/* 40 links of 400 lstat calls each: the walk is refused, not ground
+	 * through (docs/redteam-round2.md); one such link is walked. */
 	snprintf(path, sizeof(path), "%s/projects", dir);
 	for (int i = 0; i < 40; i++)
 		strcat(path, "/slow");
 	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) < 0);
 	test_assert(strstr(err, "too many steps") != NULL);
-	snprintf(path, sizeof(path), "%s/projects/slow/slow/app", dir);
+	snprintf(path, sizeof(path), "%s/projects/slow/app", dir);
 	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) == 0);
 
 	snprintf(path, sizeof(path), "%s/projects", dir);

@@ -790,6 +790,62 @@ static void test_hostpath(void)
 	test_assert(rg_hostpath_check(&roots, "/srv", out, sizeof(out), &err) == RG_HOSTPATH_OUTSIDE);
 }
 
+/* Decides an authorization call as dockerd sends it (headers included). */
+static void decide_call(int line, const char *user, const char *call, const char *want)
+{
+	struct rg_identity id = { .user = user, .source = RG_GROUPS_GIVEN };
+	struct rg_request req;
+	struct rg_decision d;
+	const char *err = NULL;
+	enum rg_verdict v;
+
+	cases++;
+	if (rg_request_decode(&req, RG_PHASE_REQUEST, call, strlen(call), RG_DEFAULT_MAX_BODY,
+			&err) < 0)
+		test_fail("line %d: rg_request_decode: %s", line, err);
+	v = rg_decide(policy, &id, &req, &d);
+	if (want == NULL && v != RG_ALLOW)
+		test_fail("line %d: denied, want allow: %s", line, d.msg);
+	if (want != NULL && (v != RG_DENY || strstr(d.msg, want) == NULL))
+		test_fail("line %d: got \"%s\", want deny \"%s\"", line, d.msg, want);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+}
+
+#define PULL_CALL(headers) "{\"User\":\"reg\",\"UserAuthNMethod\":\"TLS\"," \
+	"\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/images/create?fromImage=busybox&tag=latest\"," \
+	"\"RequestHeaders\":{" headers "}}"
+
+/*
+ * dockerd reads a form body by the FIRST Content-Type header and shows the
+ * plugin the LAST: a pull whose body was not forwarded may carry a form that
+ * replaces fromImage (docs/redteam-round2.md). Only "Content-Length: 0" is
+ * a pull without a body.
+ */
+static void test_hidden_body(void)
+{
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"text/plain\",\"Content-Length\":\"0\""),
+			NULL);
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"text/plain\",\"Content-Length\":\"38\""),
+			"send a body rolegate is not shown");
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"application/json\""),
+			"no \"Content-Length: 0\"");
+	{
+		static const char two[] = PULL_CALL("\"Content-Length\":\"0\",\"content-length\":\"5\"");
+		struct rg_request req;
+		const char *err = NULL;
+
+		test_assert(rg_request_decode(&req, RG_PHASE_REQUEST, two, strlen(two),
+				RG_DEFAULT_MAX_BODY, &err) < 0);
+		test_assert(strstr(err, "more than one Content-Length") != NULL);
+	}
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
+			"\"/v1.41/images/busybox/tag?repo=evil.example.org/x&tag=1\",\"RequestHeaders\":{}}",
+			"send a body rolegate is not shown");
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"GET\",\"RequestUri\":"
+			"\"/v1.41/containers/json\",\"RequestHeaders\":{}}", NULL);
+}
+
 int main(void)
 {
 	setup();
@@ -804,6 +860,7 @@ int main(void)
 	test_require_limits();
 	test_exec_user();
 	test_hostpath();
+	test_hidden_body();
 	teardown();
 	printf("constraint: %u decisions ok\n", cases);
 	return 0;

@@ -58,6 +58,15 @@ static bool is_unset(const json_t *v)
 	return v == NULL || json_is_null(v);
 }
 
+/* Counts one more host path of the request; -1 (deny) past the limit. */
+static int too_many_paths(struct rg_conscheck *k)
+{
+	if (++k->host_paths <= RG_CONSMOUNT_MAX_HOST_PATHS)
+		return 0;
+	return rg_conscheck_deny(k, "%s that names more than %d host paths (bind_mounts)", k->what,
+			RG_CONSMOUNT_MAX_HOST_PATHS);
+}
+
 int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char *phrase)
 {
 	char shown[RG_HOSTPATH_MAX], list[256];
@@ -67,6 +76,8 @@ int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char 
 
 	if (!rg_consmount_restricted(k->c))
 		return 0;
+	if (too_many_paths(k) < 0)
+		return -1;
 	switch (rg_hostpath_check(roots, path, shown, sizeof(shown), &err)) {
 	case RG_HOSTPATH_ALLOWED:
 		return 0;

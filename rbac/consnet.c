@@ -194,3 +194,41 @@ int rg_consnet_create(struct rg_conscheck *k, const json_t *body)
 				rg_conscheck_quote(config_from, q2, sizeof(q2)));
 	return 0;
 }
+
+int rg_consnet_subnets(struct rg_conscheck *k, const json_t *body)
+{
+	static const char *const fields[] = { "Subnet", "IPRange", "Gateway" };
+	char field[64], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const json_t *ipam, *config;
+	const char *v;
+	size_t i;
+	json_t *e;
+
+	if (k->c->host_namespaces != RG_NO)
+		return 0;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	if (rg_conscheck_object(k, rg_json_get(body, "IPAM"), "IPAM", &ipam) < 0)
+		return -1;
+	config = rg_json_get(ipam, "Config");
+	if (config == NULL || json_is_null(config))
+		return 0;
+	if (!json_is_array(config))
+		return rg_conscheck_malformed(k, "IPAM.Config", "a list");
+	json_array_foreach(config, i, e) {
+		if (json_is_null(e))
+			continue;
+		if (!json_is_object(e))
+			return rg_conscheck_malformed(k, "IPAM.Config", "a list of objects");
+		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+			snprintf(field, sizeof(field), "IPAM.Config[].%s", fields[f]);
+			if (rg_conscheck_string(k, rg_json_get(e, fields[f]), field, &v) < 0)
+				return -1;
+			if (v[0] != '\0')
+				return rg_conscheck_deny(k, "create a network on the addresses %s (%s): the "
+						"host routes its own traffic for it to the new bridge "
+						"(host_namespaces)", rg_conscheck_quote(v, q, sizeof(q)), field);
+		}
+	}
+	return 0;
+}

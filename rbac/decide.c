@@ -43,6 +43,29 @@ static bool form_body(const struct rg_request *req)
 		strchr("; \t", ct[sizeof(form) - 1]) != NULL;
 }
 
+/*
+ * Whether a command that real clients send without a body, and that is
+ * decided or recorded by its query (fromImage, tag, repo), came with a body
+ * dockerd did not forward. dockerd's ParseForm takes the FIRST Content-Type
+ * header, while a plugin is shown only the LAST: "Content-Type: application/
+ * x-www-form-urlencoded" followed by "Content-Type: text/plain" hides a form
+ * body whose fromImage replaces the query's (docs/redteam-round2.md). The
+ * docker CLI and SDKs send "Content-Length: 0"; a chunked body shows none.
+ */
+static bool hidden_body(const struct rg_request *req)
+{
+	static const char *const commands[] = { "image.pull", "image.push", "image.tag" };
+	const char *cmd = req->route.command;
+
+	if (req->body_state != RG_BODY_ABSENT || cmd == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd, commands[i]) == 0)
+			return req->content_length == NULL || strcmp(req->content_length, "0") != 0;
+	}
+	return false;
+}
+
 static bool role_applies(const struct rg_role *r, const struct rg_identity *id)
 {
 	if (rg_strv_has(&r->users, id->user))
@@ -123,6 +146,10 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 	}
 	if (form_body(req))
 		return deny(d, who, "send a form body, which dockerd would read in place of the query");
+	if (hidden_body(req))
+		return deny(d, who, "send a body rolegate is not shown with a request that takes none "
+				"(no \"Content-Length: 0\"): dockerd could read it as a form in place of "
+				"the query");
 	/*
 	 * dockerd forwards only JSON bodies. One that does not decode the way
 	 * dockerd would read it (invalid, keys that collide under Go's folding)

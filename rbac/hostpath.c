@@ -74,6 +74,17 @@ int rg_hostpath_clean(const char *path, char *out, size_t outlen)
 	return finish(out, n, outlen);
 }
 
+/* Adds the depth of path (the lookups an lstat of it costs) to *steps;
+ * -1 past RG_HOSTPATH_MAX_STEPS. */
+static int walk_steps(const char *path, unsigned long *steps)
+{
+	for (; *path != '\0'; path++) {
+		if (*path == '/')
+			++*steps;
+	}
+	return *steps > RG_HOSTPATH_MAX_STEPS ? -1 : 0;
+}
+
 int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char **errstr)
 {
 	char rest[2 * RG_HOSTPATH_MAX];   /* what is left to walk */
@@ -82,6 +93,7 @@ int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char *
 	size_t len, n = 0;
 	int links = 0;
 	bool missing = false;
+	unsigned long steps = 0;
 
 	if (outlen == 0 || strlen(path) >= sizeof(rest)) {
 		*errstr = "the path is too long";
@@ -107,6 +119,10 @@ int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char *
 		/* Past the first missing component there is nothing to follow. */
 		if (missing)
 			continue;
+		if (walk_steps(out, &steps) < 0) {
+			*errstr = "the path takes too many steps to resolve";
+			return -1;
+		}
 		if (lstat(out, &st) < 0) {
 			if (errno == ENOENT || errno == ENOTDIR) {
 				missing = true;

@@ -5,6 +5,7 @@
  * here (the folding rules of gojson.h apply to the *body* dockerd will parse).
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,6 +80,8 @@ struct call {
 	struct rg_calljson_value user, authn, method, uri, body, headers, status, response_body;
 	struct rg_calljson_value content_type; /* the header that folds to Content-Type */
 	int content_types;                     /* how many headers fold to it */
+	struct rg_calljson_value content_length; /* the first header that folds to Content-Length */
+	int content_lengths;
 };
 
 #define MEMBER(name, field) { name, sizeof(name) - 1, offsetof(struct call, field) }
@@ -100,6 +103,7 @@ static const struct {
 };
 
 static const char content_type[] = "Content-Type";
+static const char content_length[] = "Content-Length";
 
 /* A new NUL-terminated copy of string value v, unescaped; NULL: no memory. */
 static char *copy_text(const struct rg_calljson_value *v)
@@ -255,6 +259,13 @@ static int fill(struct rg_request *req, enum rg_phase phase, const struct call *
 	if (c->content_type.type == RG_CALLJSON_STRING &&
 	    set_string(&c->content_type, false, &req->content_type, errstr) < 0)
 		goto fail;
+	if (c->content_lengths > 1) {
+		*errstr = "the authorization call has more than one Content-Length header";
+		goto fail;
+	}
+	if (c->content_length.type == RG_CALLJSON_STRING &&
+	    set_string(&c->content_length, false, &req->content_length, errstr) < 0)
+		goto fail;
 	if (phase == RG_PHASE_RESPONSE && set_response(req, c, errstr) < 0)
 		goto fail;
 	return route(req, errstr);
@@ -310,6 +321,8 @@ int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json
 		json_object_foreach(headers, key, hv) {
 			if (strcasecmp(key, content_type) == 0 && c.content_types++ == 0)
 				from_json(hv, &c.content_type);
+			if (strcasecmp(key, content_length) == 0 && c.content_lengths++ == 0)
+				from_json(hv, &c.content_length);
 		}
 	}
 	return fill(req, phase, &c, max_body, errstr);
@@ -353,6 +366,8 @@ static void header_member(const struct rg_calljson_value *key,
 
 	if (key_is(key, content_type, sizeof(content_type) - 1, true) && c->content_types++ == 0)
 		c->content_type = *value;
+	if (key_is(key, content_length, sizeof(content_length) - 1, true) && c->content_lengths++ == 0)
+		c->content_length = *value;
 }
 
 int rg_request_decode(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len,
@@ -399,6 +414,7 @@ int rg_request_init(struct rg_request *req, const char *user, const char *authn,
 		const char **errstr)
 {
 	unsigned char *copy = NULL;
+	char len[32];
 
 	memset(req, 0, sizeof(*req));
 	req->phase = RG_PHASE_REQUEST;
@@ -421,6 +437,14 @@ int rg_request_init(struct rg_request *req, const char *user, const char *authn,
 		return -1;
 	}
 	set_body(req, copy, body_len, max_body);
+	/* The Content-Length the docker client sends (explain, test). */
+	snprintf(len, sizeof(len), "%zu", body != NULL ? body_len : 0);
+	req->content_length = strdup(len);
+	if (req->content_length == NULL) {
+		rg_request_clear(req);
+		*errstr = "out of memory";
+		return -1;
+	}
 	return route(req, errstr);
 }
 
@@ -459,6 +483,7 @@ void rg_request_clear(struct rg_request *req)
 	free(req->uri);
 	free(req->body);
 	free(req->content_type);
+	free(req->content_length);
 	json_decref(req->body_json);
 	json_decref(req->response_json);
 	memset(req, 0, sizeof(*req));

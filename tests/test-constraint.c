@@ -131,7 +131,7 @@ static void link_at(const char *target, const char *sub)
 static void setup(void)
 {
 	char conf[sizeof(config_fmt) + 512], path[] = "/tmp/rg-test-constraint-conf-XXXXXX";
-	char target[512];
+	char target[4096];
 	struct rg_errlist errs = { 0 };
 	int fd;
 
@@ -157,6 +157,12 @@ static void setup(void)
 	write_at("outside/secret");
 	link_at("outside/secret", "projects/app/hardlink");
 	symlink_at("loop1", "projects/loop2");
+	/* A link that costs 400 lstat calls to walk, and stays inside. */
+	mkdir_p(dir, "projects/x");
+	target[0] = '\0';
+	for (int i = 0; i < 400; i++)
+		strcat(target, i == 0 ? "x/.." : "/x/..");
+	symlink_at(target, "projects/slow");
 
 	snprintf(conf, sizeof(conf), config_fmt, dir);
 	fd = mkstemp(path);
@@ -837,13 +843,11 @@ static void test_registries(void)
 	ALLOW("reg", "GET", "/v1.45/images/search?term=registry.example.org/app", NULL);
 	DENY("reg", "GET", "/v1.45/images/search?term=169.254.169.254/latest", NULL,
 			"search the registry 169.254.169.254 (allowed registries:");
-	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"password\":\"p\","
-			"\"serveraddress\":\"https://index.docker.io/v1/\"}");
-	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"registry.example.org\"}");
-	ALLOW("reg", "POST", "/v1.45/auth", "{\"username\":\"u\"}");
-	DENY("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"http://127.0.0.1:8080\"}",
-			"log in to the registry 127.0.0.1:8080");
-	DENY("reg", "POST", "/v1.45/auth", "{\"ServerAddress\":\"intranet\"}", "log in to the registry intranet");
+	/* dockerd never shows a plugin the body of POST /auth, so the address
+	 * it will dial cannot be judged: refused under registries. */
+	DENY("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"registry.example.org\"}",
+			"so it cannot be checked (registries)");
+	DENY("reg", "POST", "/v1.45/auth", NULL, "so it cannot be checked (registries)");
 	DENY("reg", "GET", "/v1.45/plugins/privileges?remote=127.0.0.1:5000/p", NULL, "install plugin 127.0.0.1:5000/p");
 	ALLOW("free", "POST", "/v1.45/auth", "{\"serveraddress\":\"http://127.0.0.1:8080\"}");
 	DENY("reg", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs&name=sshfs", NULL,
@@ -975,6 +979,15 @@ static void test_hostpath(void)
 	test_assert(strstr(err, "symbolic links") != NULL);
 	test_assert(rg_hostpath_resolve("/", out, sizeof(out), &err) == 0);
 	test_str_eq(out, "/");
+	/* 40 links of 400 lstat calls each: the walk is refused, not ground
+	 * through (docs/redteam-round2.md); one such link is walked. */
+	snprintf(path, sizeof(path), "%s/projects", dir);
+	for (int i = 0; i < 40; i++)
+		strcat(path, "/slow");
+	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) < 0);
+	test_assert(strstr(err, "too many steps") != NULL);
+	snprintf(path, sizeof(path), "%s/projects/slow/app", dir);
+	test_assert(rg_hostpath_resolve(path, out, sizeof(out), &err) == 0);
 
 	snprintf(path, sizeof(path), "%s/projects", dir);
 	test_assert(rg_strv_push(&roots, path) == 0);
@@ -1309,6 +1322,62 @@ static void test_network_ids(void)
 #undef ENDPOINT
 }
 
+/* Decides an authorization call as dockerd sends it (headers included). */
+static void decide_call(int line, const char *user, const char *call, const char *want)
+{
+	struct rg_identity id = { .user = user, .source = RG_GROUPS_GIVEN };
+	struct rg_request req;
+	struct rg_decision d;
+	const char *err = NULL;
+	enum rg_verdict v;
+
+	cases++;
+	if (rg_request_decode(&req, RG_PHASE_REQUEST, call, strlen(call), RG_DEFAULT_MAX_BODY,
+			&err) < 0)
+		test_fail("line %d: rg_request_decode: %s", line, err);
+	v = rg_decide(policy, &id, &req, &d);
+	if (want == NULL && v != RG_ALLOW)
+		test_fail("line %d: denied, want allow: %s", line, d.msg);
+	if (want != NULL && (v != RG_DENY || strstr(d.msg, want) == NULL))
+		test_fail("line %d: got \"%s\", want deny \"%s\"", line, d.msg, want);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+}
+
+#define PULL_CALL(headers) "{\"User\":\"reg\",\"UserAuthNMethod\":\"TLS\"," \
+	"\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/images/create?fromImage=busybox&tag=latest\"," \
+	"\"RequestHeaders\":{" headers "}}"
+
+/*
+ * dockerd reads a form body by the FIRST Content-Type header and shows the
+ * plugin the LAST: a pull whose body was not forwarded may carry a form that
+ * replaces fromImage (docs/redteam-round2.md). Only "Content-Length: 0" is
+ * a pull without a body.
+ */
+static void test_hidden_body(void)
+{
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"text/plain\",\"Content-Length\":\"0\""),
+			NULL);
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"text/plain\",\"Content-Length\":\"38\""),
+			"send a body rolegate is not shown");
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"application/json\""),
+			"no \"Content-Length: 0\"");
+	{
+		static const char two[] = PULL_CALL("\"Content-Length\":\"0\",\"content-length\":\"5\"");
+		struct rg_request req;
+		const char *err = NULL;
+
+		test_assert(rg_request_decode(&req, RG_PHASE_REQUEST, two, strlen(two),
+				RG_DEFAULT_MAX_BODY, &err) < 0);
+		test_assert(strstr(err, "more than one Content-Length") != NULL);
+	}
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
+			"\"/v1.41/images/busybox/tag?repo=evil.example.org/x&tag=1\",\"RequestHeaders\":{}}",
+			"send a body rolegate is not shown");
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"GET\",\"RequestUri\":"
+			"\"/v1.41/containers/json\",\"RequestHeaders\":{}}", NULL);
+}
+
 int main(void)
 {
 	setup();
@@ -1328,6 +1397,7 @@ int main(void)
 	test_require_limits();
 	test_exec_user();
 	test_hostpath();
+	test_hidden_body();
 	teardown();
 	printf("constraint: %u decisions ok\n", cases);
 	return 0;

@@ -39,6 +39,8 @@ struct rg_conscheck {
 	 * judged by the name it records (consnet.h). */
 	const struct rg_owners *owners;
 	long long now;         /* the request's time: a network resolved by id is in use */
+	/* Host paths checked so far (RG_CONSMOUNT_MAX_HOST_PATHS). */
+	unsigned host_paths;
 };
 
 /* Writes a printf-formatted phrase to k->reason. Returns -1 (deny). */

@@ -53,4 +53,11 @@ int rg_consmount_plugin_privileges(struct rg_conscheck *k, const json_t *privs, 
 /* plugin set: ["name.source=/path", "name.path=/dev/x", "ENV=v", ...]. */
 int rg_consmount_plugin_settings(struct rg_conscheck *k, const json_t *args);
 
+/*
+ * The most host paths one request may name where bind_mounts applies: each
+ * is walked on disk (rolegate/hostpath.h), and a 1 MiB body of thousands of
+ * slow paths would hold a server thread (docs/redteam-round2.md).
+ */
+#define RG_CONSMOUNT_MAX_HOST_PATHS 128
+
 #endif

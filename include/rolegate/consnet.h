@@ -48,4 +48,13 @@ int rg_consnet_join(struct rg_conscheck *k, const char *network, const char *fie
 /* network_drivers: a network create body (Driver, Options, ConfigFrom). */
 int rg_consnet_create(struct rg_conscheck *k, const json_t *body);
 
+/*
+ * host_namespaces: a network create body that chooses its addresses
+ * (IPAM.Config[].Subnet, IPRange or Gateway). The host routes its own
+ * traffic for that subnet to the new bridge ahead of any wider route (its
+ * LAN, a VPN), so a container given one of those addresses receives it.
+ * dockerd's own pools (no IPAM.Config) avoid the host's routes.
+ */
+int rg_consnet_subnets(struct rg_conscheck *k, const json_t *body);
+
 #endif

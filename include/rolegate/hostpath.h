@@ -22,6 +22,14 @@
 
 #define RG_HOSTPATH_MAX 4096
 #define RG_HOSTPATH_MAX_LINKS 40   /* the kernel's MAXSYMLINKS */
+/*
+ * The most path components one walk may look up (the sum, over its lstat
+ * calls, of the depth examined). A symlink planted in an allowed directory
+ * can make each of its 40 expansions thousands of lookups; a real path takes
+ * a few hundred. Beyond this the walk is refused, so one request cannot hold
+ * a server thread (docs/redteam-round2.md).
+ */
+#define RG_HOSTPATH_MAX_STEPS 4096
 
 /*
  * Go's path.Clean for a path taken as absolute (a relative path is read from

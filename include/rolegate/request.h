@@ -46,6 +46,7 @@ struct rg_request {
 	const char *body_err;
 
 	char *content_type;    /* RequestHeaders["Content-Type"] or NULL */
+	char *content_length;  /* RequestHeaders["Content-Length"] or NULL (chunked, or none sent) */
 	int status;            /* ResponseStatusCode (response phase), else 0 */
 	json_t *response_json; /* ResponseBody parsed (response phase), may be NULL */
 

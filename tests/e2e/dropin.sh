@@ -128,5 +128,10 @@ grep -q '"user":"bob".*"command":"volume.create".*"decision":"deny"' "$E2E_AUDIT
 	e2e_pass "rolegate recorded bob's denied volume.create" || e2e_fail "no deny record for bob's volume.create"
 grep -q '"user":"alice".*"command":"system.version".*"decision":"allow"' "$E2E_AUDIT" &&
 	e2e_pass "rolegate recorded alice's allowed system.version" || e2e_fail "no allow record for alice"
+# A container created without --cgroupns gets a private cgroup namespace, not
+# the host's (dockerd's default on cgroup v1 hosts; docs/redteam-round2.md).
+e2e_import_busybox alice
+expect_ok "private" docker_as alice container inspect --format '{{.HostConfig.CgroupnsMode}}' \
+	"$(docker_as alice create busybox true)"
 
 e2e_finish

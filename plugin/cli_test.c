@@ -6,7 +6,9 @@
  *   USER[:GROUP,...] -- docker ARGS... => allow|deny [TEXT]
  *
  * TEXT, when given, must appear in the deny message. BODY-FILE is relative to
- * the cases file. '#' starts a comment.
+ * the cases file. '#' starts a comment. A docker (or docker-compose) command
+ * line runs the installed client against the stand-in daemon (standin.h), in
+ * the cases file's directory, and is judged by its deciding request.
  */
 #include <getopt.h>
 #include <libgen.h>
@@ -16,6 +18,7 @@
 
 #include "rolegate/cli.h"
 #include "rolegate/explain.h"
+#include "rolegate/standin.h"
 
 #define RG_TEST_MAX_WORDS 128
 
@@ -57,16 +60,61 @@ static int split_words(char *line, char **words)
 	}
 }
 
+/* Reports a case's outcome against want ("allow"/"deny") and text (in the deny message). */
+static void judge(const char *file, unsigned lineno, const char *want, const char *text,
+		const struct rg_decision *d, bool denied, struct tally *t)
+{
+	if (strcmp(want, denied ? "deny" : "allow") != 0) {
+		if (!denied)
+			printf("%s:%u: expected deny, got allow (%s by role %s, rule \"%s\")\n", file, lineno,
+					d->command, d->role, d->rule);
+		else
+			printf("%s:%u: expected allow, got deny (%s): %s\n", file, lineno, d->command, d->msg);
+		t->failed++;
+	} else if (text[0] != '\0' && strstr(d->msg, text) == NULL) {
+		printf("%s:%u: denied as expected, but the message \"%s\" does not contain \"%s\"\n",
+				file, lineno, d->msg, text);
+		t->failed++;
+	} else {
+		t->passed++;
+	}
+}
+
+/* A `-- docker ARGS...` case: the client runs against the stand-in, from the cases file's directory. */
+static void run_command_line(const struct rg_runtime *rt, const char *file, const char *dir, unsigned lineno,
+		const char *user, const struct rg_strv *given, char **argv, int argc, const char *want,
+		const char *text, struct tally *t)
+{
+	struct rg_standin_opts so = { .rt = rt, .user = user, .given = given, .cwd = dir };
+	struct rg_standin_result res;
+	const struct rg_standin_call *dec;
+	char err[1024];
+
+	if (rg_standin_run(&so, argc, argv, &res, err, sizeof(err)) < 0) {
+		printf("%s:%u: %s\n", file, lineno, err);
+		t->broken++;
+		return;
+	}
+	dec = rg_standin_deciding(&res);
+	if (!rg_standin_denied(&res) && (res.client_status != 0 || dec == NULL)) {
+		rg_standin_client_error(&res, err, sizeof(err));
+		printf("%s:%u: %s failed (nothing was denied): %s\n", file, lineno, argv[0], err);
+		t->broken++;
+	} else {
+		judge(file, lineno, want, text, &dec->ex.d, rg_standin_denied(&res), t);
+	}
+	rg_standin_result_clear(&res);
+}
+
 static void run_case(const struct rg_runtime *rt, const char *file, const char *dir, unsigned lineno,
 		char **w, int n, struct tally *t)
 {
-	struct rg_docker_request dr = { 0 };
 	struct rg_strv given = { 0 };
 	struct rg_explanation ex;
 	unsigned char *body = NULL;
 	size_t body_len = 0;
 	char err[512], user[256], text[1024] = "";
-	const char *method, *uri, *want;
+	const char *want;
 	bool has_groups;
 	int arrow = -1;
 	char *colon;
@@ -98,60 +146,35 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 
 	if (strcmp(w[1], "--") == 0) {
 		w[arrow] = NULL;
-		if (rg_docker_translate(arrow - 2, w + 2, &dr, err, sizeof(err)) < 0) {
+		run_command_line(rt, file, dir, lineno, user, has_groups ? &given : NULL, w + 2, arrow - 2,
+				want, text, t);
+		goto out;
+	}
+	if (arrow > 4) {
+		printf("%s:%u: not a case: too many words before =>\n", file, lineno);
+		t->broken++;
+		goto out;
+	}
+	if (arrow == 4) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s%s%s", w[3][0] == '/' ? "" : dir,
+				w[3][0] == '/' ? "" : "/", w[3]);
+		if (rg_read_body_file(path, &body, &body_len, err, sizeof(err)) < 0) {
 			printf("%s:%u: %s\n", file, lineno, err);
 			t->broken++;
 			goto out;
 		}
-		method = dr.method;
-		uri = dr.uri;
-		if (dr.body != NULL) {
-			body = (unsigned char *)strdup(dr.body);
-			body_len = strlen(dr.body);
-		}
-	} else {
-		if (arrow > 4) {
-			printf("%s:%u: not a case: too many words before =>\n", file, lineno);
-			t->broken++;
-			goto out;
-		}
-		method = w[1];
-		uri = w[2];
-		if (arrow == 4) {
-			char path[4096];
-
-			snprintf(path, sizeof(path), "%s%s%s", w[3][0] == '/' ? "" : dir,
-					w[3][0] == '/' ? "" : "/", w[3]);
-			if (rg_read_body_file(path, &body, &body_len, err, sizeof(err)) < 0) {
-				printf("%s:%u: %s\n", file, lineno, err);
-				t->broken++;
-				goto out;
-			}
-		}
 	}
-	if (rg_explain_one(rt, user, has_groups ? &given : NULL, method, uri, body, body_len, &ex,
+	if (rg_explain_one(rt, user, has_groups ? &given : NULL, w[1], w[2], body, body_len, &ex,
 			err, sizeof(err)) < 0) {
 		printf("%s:%u: %s\n", file, lineno, err);
 		t->broken++;
 		goto out;
 	}
-	if (strcmp(want, ex.d.verdict == RG_ALLOW ? "allow" : "deny") != 0) {
-		if (ex.d.verdict == RG_ALLOW)
-			printf("%s:%u: expected deny, got allow (%s by role %s, rule \"%s\")\n", file, lineno,
-					ex.d.command, ex.d.role, ex.d.rule);
-		else
-			printf("%s:%u: expected allow, got deny (%s): %s\n", file, lineno, ex.d.command, ex.d.msg);
-		t->failed++;
-	} else if (text[0] != '\0' && strstr(ex.d.msg, text) == NULL) {
-		printf("%s:%u: denied as expected, but the message \"%s\" does not contain \"%s\"\n",
-				file, lineno, ex.d.msg, text);
-		t->failed++;
-	} else {
-		t->passed++;
-	}
+	judge(file, lineno, want, text, &ex.d, ex.d.verdict != RG_ALLOW, t);
 	rg_explanation_clear(&ex);
 out:
-	rg_docker_request_clear(&dr);
 	rg_strv_free(&given);
 	free(body);
 }

@@ -121,6 +121,8 @@ static enum MHD_Result send_reply(struct standin *s, struct MHD_Connection *c, s
 	MHD_add_response_header(resp, "Docker-Experimental", "false");
 	MHD_add_response_header(resp, "Ostype", "linux");
 	MHD_add_response_header(resp, "Server", "Docker/20.10.24 (linux; rolegate stand-in)");
+	if (r->plugin_name != NULL)
+		MHD_add_response_header(resp, "Docker-Plugin-Name", r->plugin_name);
 	if (r->path_stat != NULL)
 		MHD_add_response_header(resp, "X-Docker-Container-Path-Stat", r->path_stat);
 	ret = MHD_queue_response(c, (unsigned)status, resp);
@@ -341,16 +343,27 @@ static void keep_output(struct rg_standin_result *res, size_t *len, const char *
 	res->output[*len] = '\0';
 }
 
+/* Reads what is ready on fd into the output; false once fd is closed (EOF, or EIO for a terminal). */
+static bool read_some(int fd, struct rg_standin_result *res, size_t *len)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n > 0)
+		keep_output(res, len, buf, (size_t)n);
+	return n > 0 || (n < 0 && errno == EINTR);
+}
+
 /*
- * Reads the client's terminal until it closes, then reaps the client; kills
- * its process group when the deadline passes or a signal arrives. Returns
- * 0, or -1 when interrupted.
+ * Reads the client's terminal and standard output until both close, then
+ * reaps the client; kills its process group when the deadline passes or a
+ * signal arrives. Returns 0, or -1 when interrupted.
  */
-static int watch_client(pid_t pid, int master, unsigned timeout, struct rg_standin_result *res)
+static int watch_client(pid_t pid, int master, int out, unsigned timeout, struct rg_standin_result *res)
 {
 	long long deadline = now_ms() + (long long)timeout * 1000;
+	struct pollfd p[2] = { { .fd = master, .events = POLLIN }, { .fd = out, .events = POLLIN } };
 	size_t len = 0;
-	bool open = true;
 	int status;
 
 	for (;;) {
@@ -365,33 +378,22 @@ static int watch_client(pid_t pid, int master, unsigned timeout, struct rg_stand
 			res->timed_out = !interrupted;
 			return interrupted ? -1 : 0;
 		}
-		if (open) {
-			struct pollfd p = { .fd = master, .events = POLLIN };
-			char buf[4096];
-			ssize_t n;
-
-			if (poll(&p, 1, (int)(left > 100 ? 100 : left)) > 0) {
-				n = read(master, buf, sizeof(buf));
-				if (n > 0)
-					keep_output(res, &len, buf, (size_t)n);
-				else if (n == 0 || errno != EINTR)
-					open = false;   /* EIO: every holder of the terminal closed it */
+		if (p[0].fd >= 0 || p[1].fd >= 0) {
+			if (poll(p, 2, (int)(left > 100 ? 100 : left)) > 0) {
+				for (int i = 0; i < 2; i++) {
+					if (p[i].fd >= 0 && p[i].revents != 0 && !read_some(p[i].fd, res, &len))
+						p[i].fd = -1;
+				}
 			}
 		} else {
-			/* The terminal is closed; the client is about to exit. */
-			poll(NULL, 0, 10);
+			poll(NULL, 0, 10);   /* both closed: the client is about to exit */
 		}
 		w = waitpid(pid, &status, WNOHANG);
 		if (w == pid) {
-			/* Drain what the client wrote just before exiting. */
-			for (;;) {
-				struct pollfd p = { .fd = master, .events = POLLIN };
-				char buf[4096];
-				ssize_t n;
-
-				if (!open || poll(&p, 1, 0) <= 0 || (n = read(master, buf, sizeof(buf))) <= 0)
-					break;
-				keep_output(res, &len, buf, (size_t)n);
+			/* What the client wrote just before exiting. */
+			for (int i = 0; i < 2; i++) {
+				while (p[i].fd >= 0 && poll(&p[i], 1, 0) > 0 && read_some(p[i].fd, res, &len))
+					;
 			}
 			res->client_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 			return 0;
@@ -408,7 +410,7 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	char dir[] = "/tmp/rolegate-standin.XXXXXX", sock[64], config[64];
 	char *client = NULL, **env = NULL, **args = NULL;
-	int fd = -1, master = -1, rc = -1;
+	int fd = -1, master = -1, out[2] = { -1, -1 }, rc = -1;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
@@ -429,6 +431,7 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 		goto out_free;
 	}
 	memcpy(args, argv, (size_t)argc * sizeof(*args));
+	res->timeout = o->timeout != 0 ? o->timeout : RG_STANDIN_TIMEOUT;
 	s.sim.api_version = o->api_version != NULL ? o->api_version : RG_STANDIN_API_VERSION;
 	s.sim.compose = strcmp(argv[0], "docker-compose") == 0;
 	s.sim.state_dir = o->state_dir;
@@ -456,7 +459,7 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 			MHD_OPTION_LISTEN_SOCKET, fd,
 			MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
 			MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout != 0 ? o->timeout : RG_STANDIN_TIMEOUT) + 5,
+			MHD_OPTION_CONNECTION_TIMEOUT, res->timeout + 5,
 			MHD_OPTION_END);
 	if (d == NULL) {
 		snprintf(err, errlen, "cannot start the stand-in daemon on %s", sock);
@@ -468,6 +471,15 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
+	/*
+	 * Standard input and error are the terminal (`-t` needs one); standard
+	 * output is a pipe, as when a user redirects `docker export` or
+	 * `docker save`, which refuse to write to a terminal.
+	 */
+	if (pipe(out) < 0 || fcntl(out[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(out[1], F_SETFD, FD_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		goto out_dir;
+	}
 	pid = forkpty(&master, NULL, NULL, &ws);
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start %s on a pseudo-terminal: %s", client, strerror(errno));
@@ -475,12 +487,14 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		if (o->cwd != NULL && chdir(o->cwd) < 0)
+		if (dup2(out[1], STDOUT_FILENO) < 0 || (o->cwd != NULL && chdir(o->cwd) < 0))
 			_exit(127);
 		execve(client, args, env);
 		_exit(127);
 	} else {
-		rc = watch_client(pid, master, o->timeout != 0 ? o->timeout : RG_STANDIN_TIMEOUT, res);
+		close(out[1]);
+		out[1] = -1;
+		rc = watch_client(pid, master, out[0], res->timeout, res);
 		if (rc < 0)
 			snprintf(err, errlen, "interrupted");
 		close(master);
@@ -489,6 +503,10 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
 out_dir:
+	if (out[0] >= 0)
+		close(out[0]);
+	if (out[1] >= 0)
+		close(out[1]);
 	if (d != NULL)
 		MHD_stop_daemon(d);
 	if (fd >= 0)
@@ -556,7 +574,7 @@ void rg_standin_client_error(const struct rg_standin_result *res, char *out, siz
 	size_t len = strlen(text);
 
 	if (res->timed_out) {
-		snprintf(out, outlen, "the client did not finish within %d s (killed)", RG_STANDIN_TIMEOUT);
+		snprintf(out, outlen, "the client did not finish within %u s (killed)", res->timeout);
 		return;
 	}
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))

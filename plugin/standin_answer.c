@@ -84,7 +84,7 @@ static void json_reply(struct rg_sim_reply *r, int status, json_t *obj)
 {
 	r->status = status;
 	r->content_type = "application/json";
-	r->body = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+	r->body = obj != NULL ? json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	json_decref(obj);
 	if (r->body == NULL) {
 		r->status = 500;
@@ -131,7 +131,7 @@ static json_t *container_json(struct rg_sim *sim, const char *ref)
 	json_t *created = o != NULL && o->create_body != NULL ? json_loads(o->create_body, 0, NULL) : NULL;
 	json_t *config = json_is_object(created) ? json_deep_copy(created) : json_object();
 	json_t *host = json_is_object(created) ? json_incref(json_object_get(created, "HostConfig")) : NULL;
-	char name[300];
+	char name[RG_OBJECT_MAX + 1];
 
 	/* The id of a container this command line did not create is its name, as the client gave it. */
 	snprintf(name, sizeof(name), "/%s", o != NULL && o->name[0] != '\0' ? o->name : ref);
@@ -298,7 +298,7 @@ static void stream_reply(struct rg_sim *sim, const char *command, struct rg_sim_
 	} else if (strcmp(command, "image.load") == 0) {
 		snprintf(text, sizeof(text), "{\"stream\":\"Loaded image: rolegate-standin\\n\"}\r\n");
 	} else {
-		snprintf(text, sizeof(text), "{\"status\":\"rolegate stand-in: nothing transferred\"}\r\n");
+		snprintf(text, sizeof(text), "{\"status\":\"Done (rolegate stand-in: nothing was transferred)\"}\r\n");
 	}
 	text_reply(r, 200, "application/json", text);
 }
@@ -387,6 +387,14 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 			is(c, "image.load") || is(c, "image.build") || is(c, "plugin.install") ||
 			is(c, "plugin.upgrade") || is(c, "plugin.push")) {
 		stream_reply(sim, c, r);
+		if (is(c, "plugin.install")) {
+			/* The client enables the plugin by the name dockerd says it took. */
+			char name[512] = "";
+
+			if (rg_query_get(req->route.query, "name", name, sizeof(name)) < 0 || name[0] == '\0')
+				rg_query_get(req->route.query, "remote", name, sizeof(name));
+			r->plugin_name = strdup(name);
+		}
 	} else if (is(c, "image.tag")) {
 		empty_reply(r, 201);
 	} else if (is(c, "image.remove")) {
@@ -433,6 +441,7 @@ void rg_standin_sim_reply_clear(struct rg_sim_reply *r)
 {
 	free(r->body);
 	free(r->path_stat);
+	free(r->plugin_name);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -48,6 +48,7 @@ struct rg_sim_reply {
 	const char *content_type;       /* static */
 	bool upgrade;                   /* 101: hijack the connection, then close it */
 	char *path_stat;                /* X-Docker-Container-Path-Stat (docker cp), or NULL */
+	char *plugin_name;              /* Docker-Plugin-Name (plugin install), or NULL */
 };
 
 /*

@@ -50,6 +50,7 @@ struct rg_standin_result {
 	bool truncated;                 /* more than RG_STANDIN_MAX_CALLS: the rest were refused */
 	int client_status;              /* the client's exit status; -1 when killed */
 	bool timed_out;
+	unsigned timeout;               /* the limit it ran under, in seconds */
 	char *output;                   /* what the client printed (\r removed), NUL-terminated */
 };
 

@@ -5,6 +5,34 @@
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
 
+/* Whether role r allows command (an allow pattern matches, no deny pattern does). */
+static bool role_allows(const struct rg_role *r, const char *command)
+{
+	bool allowed = false;
+
+	for (size_t i = 0; i < r->allow.n && !allowed; i++)
+		allowed = rg_pattern_match(r->allow.v[i], command);
+	for (size_t i = 0; i < r->deny.n && allowed; i++)
+		allowed = !rg_pattern_match(r->deny.v[i], command);
+	return allowed;
+}
+
+/*
+ * SPEC.md §2: the docker client negotiates its API version with _ping; a
+ * role without system.ping leaves its members' clients on their own default
+ * version (which an older dockerd refuses), and `explain -- docker` shows it.
+ */
+static void warn_without_ping(const char *config, const struct rg_policy *p)
+{
+	for (size_t i = 0; i < p->nroles; i++) {
+		const struct rg_role *r = &p->roles[i];
+
+		if (r->allow.n > 0 && !role_allows(r, "system.ping"))
+			fprintf(stderr, "%s:%d: warning: role %s does not allow system.ping: the docker client "
+					"cannot negotiate an API version without it\n", config, r->line, r->name);
+	}
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -45,6 +73,7 @@ int cmd_check(int argc, char **argv)
 		rg_errlist_free(&errs);
 		return 1;
 	}
+	warn_without_ping(config, p);
 	printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,
 			p->ldap.enabled ? ", LDAP" : "");
 	rg_policy_free(p);

@@ -291,6 +291,16 @@ if command -v docker-compose >/dev/null 2>&1; then
 	printf 'version: "3.7"\nservices:\n  web:\n    image: busybox\n' >"$tmp/compose.yml"
 	out=$(DOCKER_HOST="unix://$decoy" "$rolegate" explain -c "$conf" --user alice -- docker-compose -f "$tmp/compose.yml" ps 2>&1); rc=$?
 	[ $rc -eq 0 ] && pass "neutralised: DOCKER_HOST for docker-compose" || fail "docker-compose with DOCKER_HOST (exit $rc): $out"
+	# docker-compose also reads DOCKER_HOST from the project's .env file.
+	mkdir -p "$tmp/envproj"
+	cp "$tmp/compose.yml" "$tmp/envproj/docker-compose.yml"
+	printf 'DOCKER_HOST=unix://%s\nDOCKER_CONTEXT=decoy\n' "$decoy" >"$tmp/envproj/.env"
+	: >"$tmp/decoy.log"
+	(cd "$tmp/envproj" && env -u DOCKER_HOST -u DOCKER_CONTEXT timeout 20 docker-compose ps >/dev/null 2>&1)
+	if [ "$(decoy_hits)" -gt 0 ]; then pass "control: plain docker-compose with a .env naming the decoy reaches it"; else fail "control: docker-compose .env did not reach the decoy"; fi
+	: >"$tmp/decoy.log"
+	out=$(cd "$tmp/envproj" && "$rolegate" explain -c "$conf" --user alice -- docker-compose ps 2>&1); rc=$?
+	[ $rc -eq 0 ] && pass "neutralised: a .env naming the decoy, for docker-compose" || fail "docker-compose with .env (exit $rc): $out"
 fi
 if [ "$(decoy_hits)" -eq 0 ]; then
 	pass "the decoy daemon received nothing"

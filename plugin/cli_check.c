@@ -88,6 +88,22 @@ static int warn_uninspectable(const struct rg_policy *p)
 	return n;
 }
 
+/*
+ * SPEC.md §2: the docker client negotiates its API version with _ping; a
+ * role without system.ping leaves its members' clients on their own default
+ * version (which an older dockerd refuses), and `explain -- docker` shows it.
+ */
+static void warn_without_ping(const char *config, const struct rg_policy *p)
+{
+	for (size_t i = 0; i < p->nroles; i++) {
+		const struct rg_role *r = &p->roles[i];
+
+		if (r->allow.n > 0 && rg_role_allows(r, "system.ping") == NULL)
+			fprintf(stderr, "%s:%d: warning: role %s does not allow system.ping: the docker client "
+					"cannot negotiate an API version without it\n", config, r->line, r->name);
+	}
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -137,6 +153,7 @@ int cmd_check(int argc, char **argv)
 		return 1;
 	}
 	warn_uninspectable(p);
+	warn_without_ping(config, p);
 	rc = offline ? 0 : check_approved_files(p);
 	if (rc == 0)
 		printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,

@@ -14,6 +14,8 @@
 #include "rolegate/directory.h"
 #include "rolegate/explain.h"
 #include "rolegate/state.h"
+#include "rolegate/route.h"
+#include "rolegate/standin.h"
 
 #define RG_BODY_FILE_MAX (64 * 1024 * 1024)
 
@@ -180,31 +182,31 @@ static json_t *strv_json(const struct rg_strv *sv)
 	return a;
 }
 
-static void print_text(const struct rg_explanation *ex)
+void rg_explanation_print(const struct rg_explanation *ex, FILE *f)
 {
 	char groups[1024], roles[1024];
 	const struct rg_decision *d = &ex->d;
 
-	printf("user:     %s\n", ex->id.user[0] != '\0' ? ex->id.user : "(none: unauthenticated)");
-	printf("request:  %s %s\n", ex->req.method, ex->req.uri);
-	printf("command:  %s\n", d->command);
-	printf("object:   %s\n", ex->req.route.object[0] != '\0' ? ex->req.route.object : "-");
-	printf("groups:   %s (%s)\n", ex->id.groups.n > 0 ? rg_strv_join(&ex->id.groups, ", ", groups,
+	fprintf(f, "user:     %s\n", ex->id.user[0] != '\0' ? ex->id.user : "(none: unauthenticated)");
+	fprintf(f, "request:  %s %s\n", ex->req.method, ex->req.uri);
+	fprintf(f, "command:  %s\n", d->command);
+	fprintf(f, "object:   %s\n", ex->req.route.object[0] != '\0' ? ex->req.route.object : "-");
+	fprintf(f, "groups:   %s (%s)\n", ex->id.groups.n > 0 ? rg_strv_join(&ex->id.groups, ", ", groups,
 			sizeof(groups)) : "none", rg_group_source_name(ex->id.source));
-	printf("roles:    %s\n", d->roles.n > 0 ? rg_strv_join(&d->roles, ", ", roles, sizeof(roles)) : "none");
-	printf("decision: %s\n", d->verdict == RG_ALLOW ? "allow" : "deny");
+	fprintf(f, "roles:    %s\n", d->roles.n > 0 ? rg_strv_join(&d->roles, ", ", roles, sizeof(roles)) : "none");
+	fprintf(f, "decision: %s\n", d->verdict == RG_ALLOW ? "allow" : "deny");
 	if (d->verdict == RG_ALLOW) {
-		printf("role:     %s (rule \"%s\")\n", d->role, d->rule);
+		fprintf(f, "role:     %s (rule \"%s\")\n", d->role, d->rule);
 	} else {
-		printf("reason:   %s\n", d->reason);
-		printf("message:  %s\n", d->msg);
+		fprintf(f, "reason:   %s\n", d->reason);
+		fprintf(f, "message:  %s\n", d->msg);
 	}
 }
 
-static void print_json(const struct rg_explanation *ex)
+json_t *rg_explanation_json(const struct rg_explanation *ex)
 {
 	const struct rg_decision *d = &ex->d;
-	json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s}",
+	json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:b}",
 			"user", ex->id.user,
 			"groups", strv_json(&ex->id.groups),
 			"roles", strv_json(&d->roles),
@@ -212,11 +214,11 @@ static void print_json(const struct rg_explanation *ex)
 			"object", ex->req.route.object,
 			"method", ex->req.method,
 			"uri", ex->req.uri,
-			"decision", d->verdict == RG_ALLOW ? "allow" : "deny");
-	char *text;
+			"decision", d->verdict == RG_ALLOW ? "allow" : "deny",
+			"mutating", rg_command_mutating(d->command));
 
 	if (o == NULL)
-		return;
+		return NULL;
 	json_object_set_new(o, "groups_source", json_string(rg_group_source_name(ex->id.source)));
 	if (d->verdict == RG_ALLOW) {
 		json_object_set_new(o, "role", json_string(d->role));
@@ -225,9 +227,18 @@ static void print_json(const struct rg_explanation *ex)
 		json_object_set_new(o, "reason", json_string(d->reason));
 		json_object_set_new(o, "message", json_string(d->msg));
 	}
-	text = json_dumps(o, JSON_COMPACT);
+	return o;
+}
+
+/* Prints o as one line; takes o. */
+static void print_json(json_t *o)
+{
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
 	if (text != NULL)
 		printf("%s\n", text);
+	else
+		fprintf(stderr, "rolegate explain: out of memory\n");
 	free(text);
 	json_decref(o);
 }
@@ -277,17 +288,104 @@ void rg_runtime_close(struct rg_runtime *rt)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] [--state DIR] METHOD URI [BODY-FILE]\n"
-		"       rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] -- docker ARGS...\n"
+	fprintf(f, "usage: rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] METHOD URI [BODY-FILE]\n"
+		"       rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] [--api-version V]\n"
+		"                        [--state DIR] -- docker ARGS...\n"
+		"       rolegate explain ... -- docker-compose ARGS...\n"
 		"\n"
 		"Decides a hypothetical request exactly as 'rolegate serve' would and prints the\n"
 		"command, object, groups, roles, decision, deciding role and rule, or the reason.\n"
-		"  --user NAME    the caller (the CN of their TLS certificate); '' = the Unix socket\n"
-		"  --groups LIST  use these groups instead of asking identity.users and LDAP\n"
-		"  --json         one JSON object with the log record's field names\n"
-		"  --state DIR    judge ownership against a copy of this plugin.state (default: empty)\n"
-		"  BODY-FILE      the request body as the docker client sends it ('-' = stdin)\n"
-		"Exit 0 when allowed, 1 when denied, 2 on a usage or runtime error.\n");
+		"A docker (or docker-compose) command line is run by the installed client against\n"
+		"a stand-in daemon on a private socket; each request it sends is decided in order.\n"
+		"  --user NAME        the caller (the CN of their TLS certificate); '' = the Unix socket\n"
+		"  --groups LIST      use these groups instead of asking identity.users and LDAP\n"
+		"  --json             one JSON object with the log record's field names (and, for a\n"
+		"                     command line, 'requests': every request in order)\n"
+		"  --api-version V    the API version the stand-in advertises (default " RG_STANDIN_API_VERSION ")\n"
+		"  --state DIR        start the simulated ownership state from a copy of DIR\n"
+		"  BODY-FILE          the request body as the docker client sends it ('-' = stdin)\n"
+		"Exit 0 when allowed, 1 when denied, 2 on a usage or runtime error (a docker\n"
+		"command the client itself rejects, no client on PATH, ARGS that choose a daemon).\n");
+}
+
+/* Prints the requests of a command line in order, then the answer (when there is one). */
+static void print_calls_text(const struct rg_standin_result *res, bool answer)
+{
+	const struct rg_standin_call *dec = rg_standin_deciding(res);
+
+	for (size_t i = 0; i < res->n; i++) {
+		const struct rg_standin_call *c = &res->calls[i];
+
+		printf("%s== request %zu of %zu%s\n", i > 0 ? "\n" : "", i + 1, res->n,
+				c->ping ? " (version negotiation: not part of the verdict)" : "");
+		rg_explanation_print(&c->ex, stdout);
+	}
+	if (dec == NULL || !answer)
+		return;
+	printf("\nanswer:   %s (request %zu of %zu: %s)\n", rg_standin_denied(res) ? "deny" : "allow",
+			(size_t)(dec - res->calls) + 1, res->n, dec->ex.d.command);
+	if (dec->ex.d.verdict != RG_ALLOW) {
+		printf("reason:   %s\n", dec->ex.d.reason);
+		printf("message:  %s\n", dec->ex.d.msg);
+	}
+}
+
+static void print_calls_json(const struct rg_standin_result *res)
+{
+	const struct rg_standin_call *dec = rg_standin_deciding(res);
+	json_t *o = dec != NULL ? rg_explanation_json(&dec->ex) : json_object();
+	json_t *all = json_array();
+
+	for (size_t i = 0; o != NULL && all != NULL && i < res->n; i++) {
+		json_t *one = rg_explanation_json(&res->calls[i].ex);
+
+		if (one != NULL && res->calls[i].ping)
+			json_object_set_new(one, "ping", json_true());
+		json_array_append_new(all, one);
+	}
+	if (o != NULL) {
+		json_object_set_new(o, "decision", json_string(rg_standin_denied(res) ? "deny" : "allow"));
+		json_object_set_new(o, "requests", all);
+	} else {
+		json_decref(all);
+	}
+	print_json(o);
+}
+
+/*
+ * `explain -- docker ARGS...`: the client runs against the stand-in. Exit 1
+ * when a request was denied, 2 when the client failed otherwise.
+ */
+static int explain_command_line(const struct rg_standin_opts *so, int argc, char **argv, bool json)
+{
+	struct rg_standin_result res;
+	char err[2048];
+	int rc;
+
+	if (rg_standin_run(so, argc, argv, &res, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rolegate explain: %s\n", err);
+		return 2;
+	}
+	if (res.truncated)
+		fprintf(stderr, "rolegate explain: the client sent more than %d requests; the rest were refused\n",
+				RG_STANDIN_MAX_CALLS);
+	if (rg_standin_denied(&res)) {
+		rc = 1;
+	} else if (res.client_status != 0 || res.n == 0) {
+		rg_standin_client_error(&res, err, sizeof(err));
+		fprintf(stderr, "rolegate explain: %s failed%s: %s\n", argv[0],
+				res.timed_out ? "" : " (nothing was denied)", err);
+		rc = 2;
+	} else {
+		rc = 0;
+	}
+	/* A failed client's requests are still shown as text (what it asked before failing). */
+	if (json && rc != 2)
+		print_calls_json(&res);
+	else if (!json)
+		print_calls_text(&res, rc != 2);
+	rg_standin_result_clear(&res);
+	return rc;
 }
 
 int cmd_explain(int argc, char **argv)
@@ -297,16 +395,16 @@ int cmd_explain(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "groups", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "api-version", required_argument, NULL, 'a' },
 		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = RG_DEFAULT_CONFIG, *user = NULL, *groups = NULL, *state = NULL;
-	bool json = false;
+	const char *config = RG_DEFAULT_CONFIG, *user = NULL, *groups = NULL, *api = NULL, *state = NULL;
+	bool json = false, command_line;
 	struct rg_strv given = { 0 };
 	struct rg_runtime rt;
 	struct rg_explanation ex;
-	struct rg_docker_request dr = { 0 };
 	unsigned char *body = NULL;
 	size_t body_len = 0;
 	char err[512];
@@ -318,6 +416,7 @@ int cmd_explain(int argc, char **argv)
 		case 'u': user = optarg; break;
 		case 'g': groups = optarg; break;
 		case 'j': json = true; break;
+		case 'a': api = optarg; break;
 		case 's': state = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -328,18 +427,27 @@ int cmd_explain(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (argc - optind >= 1 && strcmp(argv[optind], "docker") == 0) {
-		if (rg_docker_translate(argc - optind, argv + optind, &dr, err, sizeof(err)) < 0) {
+	command_line = argc - optind >= 1 && (strcmp(argv[optind], "docker") == 0 ||
+			strcmp(argv[optind], "docker-compose") == 0);
+	if (command_line) {
+		if (rg_standin_check_args(argc - optind, argv + optind, err, sizeof(err)) < 0) {
 			fprintf(stderr, "rolegate explain: %s\n", err);
 			return 2;
 		}
 	} else if (argc - optind < 2 || argc - optind > 3) {
 		usage(stderr);
 		return 2;
+	} else if (api != NULL) {
+		fprintf(stderr, "rolegate explain: --api-version applies to a docker command line\n");
+		return 2;
+	}
+	if (api != NULL && strspn(api, "0123456789.") != strlen(api)) {
+		fprintf(stderr, "rolegate explain: --api-version %s: expected a version such as 1.41\n", api);
+		return 2;
 	}
 	if (groups != NULL && rg_split_groups(groups, &given) < 0)
 		return 2;
-	if (dr.method == NULL && argc - optind == 3 &&
+	if (!command_line && argc - optind == 3 &&
 	    rg_read_body_file(argv[optind + 2], &body, &body_len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rolegate explain: %s\n", err);
 		goto out;
@@ -350,29 +458,33 @@ int cmd_explain(int argc, char **argv)
 	}
 	if (state != NULL && rg_runtime_use_state(&rt, state) < 0) {
 		rg_runtime_close(&rt);
+		rc = 2;
 		goto out;
 	}
-	if (dr.method != NULL)
-		rc = rg_explain_one(&rt, user, groups != NULL ? &given : NULL, dr.method, dr.uri,
-				(const unsigned char *)dr.body, dr.body != NULL ? strlen(dr.body) : 0,
-				&ex, err, sizeof(err));
-	else
-		rc = rg_explain_one(&rt, user, groups != NULL ? &given : NULL, argv[optind], argv[optind + 1],
-				body, body_len, &ex, err, sizeof(err));
-	if (rc < 0) {
+	if (command_line) {
+		struct rg_standin_opts so = {
+			.rt = &rt,
+			.user = user,
+			.given = groups != NULL ? &given : NULL,
+			.api_version = api,
+			.state_dir = state,
+		};
+
+		rc = explain_command_line(&so, argc - optind, argv + optind, json);
+	} else if (rg_explain_one(&rt, user, groups != NULL ? &given : NULL, argv[optind], argv[optind + 1],
+			body, body_len, &ex, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rolegate explain: %s\n", err);
 		rc = 2;
 	} else {
 		if (json)
-			print_json(&ex);
+			print_json(rg_explanation_json(&ex));
 		else
-			print_text(&ex);
+			rg_explanation_print(&ex, stdout);
 		rc = ex.d.verdict == RG_ALLOW ? 0 : 1;
 		rg_explanation_clear(&ex);
 	}
 	rg_runtime_close(&rt);
 out:
-	rg_docker_request_clear(&dr);
 	free(body);
 	rg_strv_free(&given);
 	return rc;

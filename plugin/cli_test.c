@@ -10,6 +10,9 @@
  * in double quotes: john:"Domain Users",developers. --junit FILE also writes
  * the results as a JUnit XML report (one <testcase> per case, named
  * FILE:LINE) for CI systems.
+ * A docker (or docker-compose) command line runs the installed client against
+ * the stand-in daemon (standin.h), in the cases file's directory, and is
+ * judged by its deciding request.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +26,7 @@
 #include "rolegate/cli.h"
 #include "rolegate/explain.h"
 #include "rolegate/junit.h"
+#include "rolegate/standin.h"
 
 #define RG_TEST_MAX_WORDS 128
 
@@ -151,16 +155,58 @@ static int split_user(const char *word, char *user, size_t userlen, struct rg_st
 	}
 }
 
+/* Reports a case's outcome against want ("allow"/"deny") and text (in the deny message). */
+static void judge(struct tally *t, const char *file, unsigned lineno, const char *want,
+		const char *text, const struct rg_decision *d, bool denied)
+{
+	if (strcmp(want, denied ? "deny" : "allow") != 0) {
+		if (!denied)
+			outcome(t, RG_JUNIT_FAIL, file, lineno, "expected deny, got allow (%s by role %s, rule \"%s\")",
+					d->command, d->role, d->rule);
+		else
+			outcome(t, RG_JUNIT_FAIL, file, lineno, "expected allow, got deny (%s): %s",
+					d->command, d->msg);
+	} else if (text[0] != '\0' && strstr(d->msg, text) == NULL) {
+		outcome(t, RG_JUNIT_FAIL, file, lineno,
+				"denied as expected, but the message \"%s\" does not contain \"%s\"", d->msg, text);
+	} else {
+		outcome(t, RG_JUNIT_PASS, file, lineno, "%s %s", want, d->command);
+	}
+}
+
+/* A `-- docker ARGS...` case: the client runs against the stand-in, from the cases file's directory. */
+static void run_command_line(const struct rg_runtime *rt, const char *file, const char *dir, unsigned lineno,
+		const char *user, const struct rg_strv *given, char **argv, int argc, const char *want,
+		const char *text, struct tally *t)
+{
+	struct rg_standin_opts so = { .rt = rt, .user = user, .given = given, .cwd = dir };
+	struct rg_standin_result res;
+	const struct rg_standin_call *dec;
+	char err[1024];
+
+	if (rg_standin_run(&so, argc, argv, &res, err, sizeof(err)) < 0) {
+		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
+		return;
+	}
+	dec = rg_standin_deciding(&res);
+	if (!rg_standin_denied(&res) && (res.client_status != 0 || dec == NULL)) {
+		rg_standin_client_error(&res, err, sizeof(err));
+		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s failed (nothing was denied): %s", argv[0], err);
+	} else {
+		judge(t, file, lineno, want, text, &dec->ex.d, rg_standin_denied(&res));
+	}
+	rg_standin_result_clear(&res);
+}
+
 static void run_case(const struct rg_runtime *rt, const char *file, const char *dir, unsigned lineno,
 		char **w, int n, struct tally *t)
 {
-	struct rg_docker_request dr = { 0 };
 	struct rg_strv given = { 0 };
 	struct rg_explanation ex;
 	unsigned char *body = NULL;
 	size_t body_len = 0;
 	char err[512], user[256], text[1024] = "";
-	const char *method, *uri, *want;
+	const char *want;
 	int arrow = -1, has_groups;
 
 	for (int i = 0; i < n; i++) {
@@ -193,57 +239,34 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 
 	if (strcmp(w[1], "--") == 0) {
 		w[arrow] = NULL;
-		if (rg_docker_translate(arrow - 2, w + 2, &dr, err, sizeof(err)) < 0) {
+		run_command_line(rt, file, dir, lineno, user, has_groups > 0 ? &given : NULL, w + 2, arrow - 2,
+				want, text, t);
+		goto out;
+	}
+	if (arrow > 4) {
+		outcome(t, RG_JUNIT_ERROR, file, lineno, "not a case: too many words before =>");
+		goto out;
+	}
+	if (arrow == 4) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s%s%s", w[3][0] == '/' ? "" : dir,
+				w[3][0] == '/' ? "" : "/", w[3]);
+		if (rg_read_body_file(path, &body, &body_len, err, sizeof(err)) < 0) {
 			outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
 			goto out;
 		}
-		method = dr.method;
-		uri = dr.uri;
-		if (dr.body != NULL) {
-			body = (unsigned char *)strdup(dr.body);
-			body_len = strlen(dr.body);
-		}
-	} else {
-		if (arrow > 4) {
-			outcome(t, RG_JUNIT_ERROR, file, lineno, "not a case: too many words before =>");
-			goto out;
-		}
-		method = w[1];
-		uri = w[2];
-		if (arrow == 4) {
-			char path[4096];
-
-			snprintf(path, sizeof(path), "%s%s%s", w[3][0] == '/' ? "" : dir,
-					w[3][0] == '/' ? "" : "/", w[3]);
-			if (rg_read_body_file(path, &body, &body_len, err, sizeof(err)) < 0) {
-				outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
-				goto out;
-			}
-		}
 	}
-	if (rg_explain_one(rt, user, has_groups > 0 ? &given : NULL, method, uri, body, body_len, &ex,
+	if (rg_explain_one(rt, user, has_groups > 0 ? &given : NULL, w[1], w[2], body, body_len, &ex,
 			err, sizeof(err)) < 0) {
 		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
 		goto out;
 	}
 	/* Cases run in order: what an allowed case creates is the caller's in the next ones. */
 	rg_explain_simulate(rt, &ex);
-	if (strcmp(want, ex.d.verdict == RG_ALLOW ? "allow" : "deny") != 0) {
-		if (ex.d.verdict == RG_ALLOW)
-			outcome(t, RG_JUNIT_FAIL, file, lineno, "expected deny, got allow (%s by role %s, rule \"%s\")",
-					ex.d.command, ex.d.role, ex.d.rule);
-		else
-			outcome(t, RG_JUNIT_FAIL, file, lineno, "expected allow, got deny (%s): %s",
-					ex.d.command, ex.d.msg);
-	} else if (text[0] != '\0' && strstr(ex.d.msg, text) == NULL) {
-		outcome(t, RG_JUNIT_FAIL, file, lineno,
-				"denied as expected, but the message \"%s\" does not contain \"%s\"", ex.d.msg, text);
-	} else {
-		outcome(t, RG_JUNIT_PASS, file, lineno, "%s %s", want, ex.d.command);
-	}
+	judge(t, file, lineno, want, text, &ex.d, ex.d.verdict != RG_ALLOW);
 	rg_explanation_clear(&ex);
 out:
-	rg_docker_request_clear(&dr);
 	rg_strv_free(&given);
 	free(body);
 }

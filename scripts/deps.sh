@@ -11,3 +11,6 @@ apt-get install -y -qq --no-install-recommends \
 	slapd ldap-utils rsyslog logrotate strace \
 	openssl curl ca-certificates python3 procps psmisc iproute2 \
 	clang libclang-rt-14-dev valgrind >/dev/null
+# `rolegate explain -- docker-compose ...` and its tests (tests/standin/) run
+# Debian's docker-compose 1.x against the stand-in daemon.
+apt-get install -y -qq --no-install-recommends docker-compose >/dev/null

@@ -4,12 +4,15 @@
 /*
  * What `rolegate explain` and `rolegate test` share: building a runtime from
  * a config file, deciding one hypothetical request through rg_authz_decide()
- * (the path serve takes), and turning a docker command line into the API
- * request dockerd would receive.
+ * (the path serve takes), and printing it. A docker command line is run by
+ * the stand-in daemon (standin.h), which decides each of its requests here.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
 
 #include "rolegate/authz.h"
 
@@ -45,25 +48,23 @@ int rg_explain_simulate(const struct rg_runtime *rt, struct rg_explanation *ex);
  * dir. Returns 0, or -1 with the reason on stderr. */
 int rg_runtime_use_state(struct rg_runtime *rt, const char *dir);
 
+/*
+ * Prints ex as explain's text block (user, request, command, object, groups,
+ * roles, decision, role and rule or reason and message).
+ */
+void rg_explanation_print(const struct rg_explanation *ex, FILE *f);
+
+/*
+ * ex as a JSON object whose fields are named as in the log record (SPEC.md
+ * §2, §6), with `mutating` (§5). Returns a new reference, or NULL when out of
+ * memory.
+ */
+json_t *rg_explanation_json(const struct rg_explanation *ex);
+
 /* Reads a body file ("-" = stdin) into a new buffer. Returns 0 or -1 with err. */
 int rg_read_body_file(const char *path, unsigned char **out, size_t *len, char *err, size_t errlen);
 
 /* Splits "g1,g2" into out. Returns 0 or -1 (no memory). */
 int rg_split_groups(const char *list, struct rg_strv *out);
-
-/* The API request a docker command line becomes (for `run`: the container create). */
-struct rg_docker_request {
-	char *method;      /* NULL until translated */
-	char *uri;
-	char *body;        /* JSON text or NULL */
-};
-
-/*
- * Translates argv ("docker", "run", "--privileged", "busybox", ...) into the
- * request dockerd would receive. Returns 0, or -1 with err naming the
- * command or flag it does not know.
- */
-int rg_docker_translate(int argc, char **argv, struct rg_docker_request *out, char *err, size_t errlen);
-void rg_docker_request_clear(struct rg_docker_request *r);
 
 #endif

@@ -67,7 +67,8 @@ compare() {
 		return
 	fi
 	DENIES=$((DENIES + 1))
-	ex_msg=$(sed -n 's/^message: *//p' <<<"$ex_out")
+	# The answer comes last: its message is the deciding request's.
+	ex_msg=$(sed -n 's/^message: *//p' <<<"$ex_out" | tail -n 1)
 	if [ "$ex_msg" = "$msg" ]; then
 		e2e_pass "  same message: $msg"
 	else

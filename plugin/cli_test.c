@@ -16,6 +16,7 @@
 
 #include "rolegate/cli.h"
 #include "rolegate/explain.h"
+#include "rolegate/log.h"
 
 #define RG_TEST_MAX_WORDS 128
 
@@ -133,6 +134,16 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 			err, sizeof(err)) < 0) {
 		printf("%s:%u: %s\n", file, lineno, err);
 		t->broken++;
+		goto out;
+	}
+	/* The directory could not be asked: a runtime error, not the policy's answer. */
+	if (ex.id.source == RG_GROUPS_UNAVAILABLE && ex.id.error != NULL) {
+		const char *why = rg_log_collected();
+
+		fprintf(stderr, "rolegate test: %s:%u: %s%s%s\n", file, lineno, ex.id.error,
+				why[0] != '\0' ? ": " : "", why);
+		t->broken++;
+		rg_explanation_clear(&ex);
 		goto out;
 	}
 	if (strcmp(want, ex.d.verdict == RG_ALLOW ? "allow" : "deny") != 0) {
@@ -257,6 +268,7 @@ int cmd_test(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	rg_log_collect(true);
 	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0)
 		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
 	for (int i = optind; i < argc; i++) {

@@ -25,6 +25,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/cli.h"
+#include "rolegate/config.h"
 #include "rolegate/directory.h"
 #include "rolegate/log.h"
 
@@ -435,17 +436,22 @@ static int mkdir_parent(const char *path)
 	return 0;
 }
 
+/*
+ * SIGHUP: the same validation as `rolegate check` (rolegate/config.h). A
+ * refused reload is logged at LOG_ERR, and the old configuration stays.
+ */
 static void reload(struct server *s, const char *config)
 {
 	struct rg_errlist errs = { 0 };
-	struct rg_policy *p = rg_policy_load(config, &errs);
+	bool runtime_error;
+	struct rg_policy *p = rg_config_load(config, 0, &errs, &runtime_error);
 	struct rg_runtime *rt, *old;
 	char err[512];
 
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-		log_warnx("reload of %s failed; the previous configuration stays in force", config);
+			log_errx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+		log_errx("reload of %s refused; the previous configuration stays in force", config);
 		rg_errlist_free(&errs);
 		return;
 	}
@@ -453,7 +459,7 @@ static void reload(struct server *s, const char *config)
 	rt = runtime_new(p, s->current, err, sizeof(err));
 	if (rt == NULL) {
 		pthread_mutex_unlock(&s->lock);
-		log_warnx("reload of %s failed: %s; the previous configuration stays in force", config, err);
+		log_errx("reload of %s refused: %s; the previous configuration stays in force", config, err);
 		rg_policy_free(p);
 		return;
 	}
@@ -540,7 +546,7 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	p = rg_policy_load(config, &errs);
+	p = rg_config_load(config, 0, &errs, &(bool){ false });
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");

@@ -136,6 +136,14 @@ static int check_keys(const struct loader *l, const config_setting_t *group, con
 	return bad;
 }
 
+/* The line a member of g is set on, 0 when absent. */
+static int line_of_child(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *c = g != NULL ? config_setting_get_member(g, name) : NULL;
+
+	return c != NULL ? config_setting_source_line(c) : 0;
+}
+
 /* Typed getters: the kind was checked by check_keys, so a mismatch means absent. */
 static const config_setting_t *child(const config_setting_t *g, const char *name, enum kind k)
 {
@@ -228,7 +236,8 @@ static int get_enum(const struct loader *l, const config_setting_t *g, const cha
 
 static const struct key plugin_keys[] = {
 	{ "socket", K_STRING }, { "socket_group", K_STRING }, { "max_body", K_INT },
-	{ "threads", K_INT }, { NULL, K_STRING },
+	{ "threads", K_INT }, { "max_connections", K_INT }, { "idle_timeout", K_INT },
+	{ NULL, K_STRING },
 };
 
 static void load_plugin(const struct loader *l, const config_setting_t *g, struct rg_plugin_config *pc)
@@ -244,6 +253,8 @@ static void load_plugin(const struct loader *l, const config_setting_t *g, struc
 		err(l, c, "'plugin.socket' must be an absolute path");
 	pc->max_body = (size_t)get_ranged(l, g, "max_body", RG_DEFAULT_MAX_BODY, 0, RG_MAX_BODY_LIMIT);
 	pc->threads = (int)get_ranged(l, g, "threads", 0, 0, RG_MAX_THREADS);
+	pc->max_connections = (int)get_ranged(l, g, "max_connections", 0, 0, RG_MAX_CONNECTIONS_LIMIT);
+	pc->idle_timeout = (int)get_ranged(l, g, "idle_timeout", RG_DEFAULT_IDLE_TIMEOUT, 1, 86400);
 }
 
 static const struct key user_keys[] = {
@@ -257,7 +268,7 @@ static const struct key ldap_keys[] = {
 	{ "group_base", K_STRING }, { "group_filter", K_STRING },
 	{ "group_name_attr", K_STRING }, { "nested", K_BOOL }, { "timeout_ms", K_INT },
 	{ "cache_ttl", K_INT }, { "negative_ttl", K_INT }, { "stale_ttl", K_INT },
-	{ NULL, K_STRING },
+	{ "cache_file", K_STRING }, { NULL, K_STRING },
 };
 
 static void load_ldap(const struct loader *l, const config_setting_t *g, struct rg_ldap_config *lc)
@@ -286,7 +297,13 @@ static void load_ldap(const struct loader *l, const config_setting_t *g, struct 
 	bad |= get_string(g, "group_filter", "(|(member=%d)(uniqueMember=%d)(memberUid=%u))",
 			&lc->group_filter);
 	bad |= get_string(g, "group_name_attr", "cn", &lc->group_name_attr);
+	bad |= get_string(g, "cache_file", RG_DEFAULT_LDAP_CACHE, &lc->cache_file);
 	(void)bad;
+	lc->uri_line = line_of_child(g, "uri");
+	lc->bind_password_file_line = line_of_child(g, "bind_password_file");
+	lc->cache_file_line = line_of_child(g, "cache_file");
+	if (g != NULL && lc->cache_file != NULL && lc->cache_file[0] != '\0' && lc->cache_file[0] != '/')
+		err(l, child(g, "cache_file", K_STRING), "'identity.ldap.cache_file' must be an absolute path or \"\"");
 	lc->starttls = get_bool(g, "starttls", false);
 	lc->nested = get_bool(g, "nested", true);
 	lc->timeout_ms = (int)get_ranged(l, g, "timeout_ms", 2000, 1, 600000);
@@ -586,6 +603,7 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 		rg_errlist_add(l->errs, "%s: out of memory", l->path);
 	if ((c = child(g, "path", K_STRING)) != NULL && ac->path[0] != '/')
 		err(l, c, "'audit.path' must be an absolute path");
+	ac->key_file_line = line_of_child(g, "key_file");
 	ac->sync = (enum rg_sync)get_enum(l, g, "sync", syncs, RG_SYNC_BATCH);
 	ac->responses = (enum rg_responses)get_enum(l, g, "responses", responses, RG_RESPONSES_MUTATING);
 	ac->on_error = (enum rg_on_error)get_enum(l, g, "on_error", on_error, RG_ON_ERROR_DENY);
@@ -660,6 +678,7 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	load_plugin(&l, child(root, "plugin", K_GROUP), &p->plugin);
 	load_identity(&l, child(root, "identity", K_GROUP), p);
 	load_roles(&l, child(root, "roles", K_GROUP), p);
+	p->plugin.roles_line = line_of_child(root, "roles");
 	load_audit(&l, child(root, "audit", K_GROUP), &p->audit);
 	config_destroy(&cfg);
 	sort_by_line(errs, before);
@@ -700,6 +719,7 @@ void rg_policy_free(struct rg_policy *p)
 	free(p->ldap.group_base);
 	free(p->ldap.group_filter);
 	free(p->ldap.group_name_attr);
+	free(p->ldap.cache_file);
 	for (size_t i = 0; i < p->nroles; i++) {
 		struct rg_role *r = &p->roles[i];
 
@@ -763,5 +783,6 @@ bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_c
 		str_eq(a->group_base, b->group_base) && str_eq(a->group_filter, b->group_filter) &&
 		str_eq(a->group_name_attr, b->group_name_attr) && a->nested == b->nested &&
 		a->timeout_ms == b->timeout_ms && a->cache_ttl == b->cache_ttl &&
-		a->negative_ttl == b->negative_ttl && a->stale_ttl == b->stale_ttl;
+		a->negative_ttl == b->negative_ttl && a->stale_ttl == b->stale_ttl &&
+		str_eq(a->cache_file, b->cache_file);
 }

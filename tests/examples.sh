@@ -24,7 +24,7 @@ for conf in "$examples"/*.conf; do
 	name=$(basename "$conf" .conf)
 	tests="$examples/$name.tests"
 	checked=$((checked + 1))
-	if ! out=$("$rolegate" check -c "$conf" 2>&1); then
+	if ! out=$("$rolegate" check --offline -c "$conf" 2>&1); then
 		fail "rolegate check -c $conf"
 		printf '%s\n' "$out" | sed 's/^/    /'
 	fi

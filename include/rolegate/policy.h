@@ -18,6 +18,9 @@
 #define RG_DEFAULT_MAX_BODY 4194304
 #define RG_MAX_BODY_LIMIT (64 * 1024 * 1024)
 #define RG_MAX_THREADS 256
+#define RG_DEFAULT_LDAP_CACHE "/var/lib/rolegate/ldap.cache"
+#define RG_DEFAULT_IDLE_TIMEOUT 300
+#define RG_MAX_CONNECTIONS_LIMIT 1000000
 
 /* A yes/no constraint: absent means not restricted. */
 enum rg_tristate {
@@ -83,6 +86,10 @@ struct rg_ldap_config {
 	int cache_ttl;
 	int negative_ttl;
 	int stale_ttl;
+	char *cache_file;      /* answers kept across restarts; "" = memory only */
+	int uri_line;          /* where uri, bind_password_file and cache_file are set (0 = absent), */
+	int bind_password_file_line; /* for the checks that need libldap or the file system */
+	int cache_file_line;
 };
 
 enum rg_sync {
@@ -107,6 +114,7 @@ struct rg_audit_config {
 	enum rg_sync sync;
 	enum rg_responses responses;
 	char *key_file;        /* "" = plain SHA-256 chain */
+	int key_file_line;     /* where key_file is set (0 = absent) */
 	bool syslog;
 	enum rg_on_error on_error;
 };
@@ -116,6 +124,9 @@ struct rg_plugin_config {
 	char *socket_group;    /* "" = root only */
 	size_t max_body;
 	int threads;           /* 0 = one per core */
+	int max_connections;   /* 0 = derived from the open-file limit */
+	int idle_timeout;      /* seconds an idle connection is kept */
+	int roles_line;        /* where roles is set (0 = absent) */
 };
 
 struct rg_policy {

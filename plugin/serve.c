@@ -67,6 +67,13 @@ struct call {
 	bool suspended;            /* under wait_lock */
 	bool settled;              /* under wait_lock: the record's fdatasync is over */
 	int result;                /* its result */
+
+	/* A call whose caller's groups await a directory lookup is suspended too,
+	 * holding its runtime, and decided again once dir_done() resumes it. */
+	struct rg_directory_waiter dwait;
+	struct rg_runtime *rt;     /* held while waiting for the lookup */
+	bool dir_suspended;        /* under wait_lock */
+	bool dir_settled;          /* under wait_lock: the lookup is done */
 };
 
 /* A runtime and whether it still owns its directory: on reload with the same
@@ -230,11 +237,43 @@ static bool ready_or_suspend(struct server *s, struct MHD_Connection *c, struct 
 	return ready;
 }
 
+/* The directory's callback: the lookup call->dwait waited for is done. */
+static void dir_done(void *arg)
+{
+	struct call *call = arg;
+	struct server *s = call->server;
+
+	pthread_mutex_lock(&s->wait_lock);
+	call->dir_settled = true;
+	if (call->dir_suspended)
+		MHD_resume_connection(call->conn);
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
+/*
+ * Suspends the connection until dir_done() resumes it, unless the lookup is
+ * done already. Returns whether the call can be decided now.
+ */
+static bool looked_up_or_suspend(struct server *s, struct MHD_Connection *c, struct call *call)
+{
+	bool ready;
+
+	pthread_mutex_lock(&s->wait_lock);
+	ready = call->dir_settled;
+	call->dir_settled = false;
+	if (!ready) {
+		MHD_suspend_connection(c);
+		call->dir_suspended = true;
+	}
+	pthread_mutex_unlock(&s->wait_lock);
+	return ready;
+}
+
 static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const char *url, struct call *call)
 {
 	struct rg_runtime *rt;
 	enum rg_phase phase;
-	bool alone;
+	bool alone, dir_wait;
 
 	if (call->refused)
 		return reply(s, c, MHD_HTTP_FORBIDDEN,
@@ -267,9 +306,28 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	 * look would otherwise be one.
 	 */
 	alone = atomic_load(&s->inflight) == 1;
-	rt = acquire(s);
-	rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL : &call->wait,
-			phase, call->buf != NULL ? call->buf : "", call->len, &call->ans);
+	/*
+	 * A call that needs a directory lookup does not hold this thread while
+	 * it waits (rolegate/directory.h): it is suspended, keeping its
+	 * runtime, and decided again with the answer once the lookup is done.
+	 * While draining it waits here, like the record.
+	 */
+	dir_wait = !atomic_load(&s->draining);
+	call->dwait.done = dir_done;
+	call->dwait.arg = call;
+	for (;;) {
+		rt = call->rt != NULL ? call->rt : acquire(s);
+		call->rt = NULL;
+		rg_directory_call_begin(dir_wait ? &call->dwait : NULL);
+		rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL : &call->wait,
+				phase, call->buf != NULL ? call->buf : "", call->len, &call->ans);
+		rg_directory_call_end();
+		if (!call->ans.lookup_pending)
+			break;
+		call->rt = rt;
+		if (!looked_up_or_suspend(s, c, call))
+			return MHD_YES;
+	}
 	release(rt);
 	if (call->ans.pending && !ready_or_suspend(s, c, call))
 		return MHD_YES;
@@ -290,6 +348,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		atomic_fetch_add(&s->inflight, 1);
 		*con_cls = call;
 		return MHD_YES;
+	}
+	/* Resumed by dir_done(): the caller's groups are in call->dwait. */
+	if (call->dir_suspended) {
+		call->dir_suspended = false;
+		return answer(s, c, url, call);
 	}
 	/* Resumed by durable(): settled and result were set before the resume. */
 	if (call->suspended)
@@ -338,6 +401,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	free(call->buf);
 	free(call->ans.json);
 	free(call->ans.if_lost);
+	if (call->rt != NULL)
+		release(call->rt);
+	rg_directory_waiter_clear(&call->dwait);
 	free(call);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -639,6 +705,10 @@ int cmd_serve(int argc, char **argv)
 	 * suspended, and libmicrohttpd must not stop with one: answer them now
 	 * as lost records, and give the server threads a moment to send that.
 	 */
+	pthread_mutex_lock(&s.lock);
+	if (s.current->dir != NULL)
+		rg_directory_fail_pending(s.current->dir);
+	pthread_mutex_unlock(&s.lock);
 	rg_audit_fail_pending(s.audit);
 	for (int i = 0; i < 100 && atomic_load(&s.inflight) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };

@@ -34,6 +34,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "rolegate/cachefile.h"
 #include "rolegate/directory.h"
 #include "rolegate/ldap.h"
 #include "rolegate/log.h"
@@ -97,6 +98,12 @@ struct rg_directory {
 	unsigned nworkers;
 	bool stopping;
 	bool dirty;                   /* some answer is not yet in cache_file */
+
+	char *cache_file;             /* NULL or "": memory only */
+	bool saving;                  /* the writer thread runs */
+	pthread_t writer;
+	pthread_cond_t save;          /* wakes the writer (stopping) */
+	struct log_limit log_save;
 };
 
 static _Thread_local struct rg_directory_waiter *call_waiter;
@@ -142,6 +149,13 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 	d->retry = (c->cache_ttl < RG_DIRECTORY_RETRY_MAX ? c->cache_ttl : RG_DIRECTORY_RETRY_MAX) * 1000LL;
 	d->wait = (int64_t)c->timeout_ms * RG_DIRECTORY_WAIT_OPS;
 	d->timeout = c->timeout_ms;
+	if (c->cache_file != NULL && c->cache_file[0] != '\0' &&
+	    (d->cache_file = strdup(c->cache_file)) == NULL) {
+		rg_ldap_free(d->ldap);
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	d->lru.older = d->lru.newer = &d->lru;
 	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) != (ssize_t)sizeof(d->seed))
 		d->seed = (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)d;
@@ -150,6 +164,7 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->done, &ca);
 	pthread_cond_init(&d->work, &ca);
+	pthread_cond_init(&d->save, &ca);
 	pthread_condattr_destroy(&ca);
 	return d;
 }
@@ -764,6 +779,139 @@ void rg_directory_fail_pending(struct rg_directory *d)
 	call_back(cb);
 }
 
+/* ---- cache_file ------------------------------------------------------ */
+
+static int64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The answers worth keeping (lock held), with wall-clock times. */
+static struct rg_cached_answer *snapshot(struct rg_directory *d, size_t *n)
+{
+	int64_t now = now_ms(), real = realtime_ms();
+	struct rg_cached_answer *a = calloc(d->n > 0 ? d->n : 1, sizeof(*a));
+
+	*n = 0;
+	if (a == NULL)
+		return NULL;
+	for (struct entry *e = d->lru.newer; e != &d->lru; e = e->newer) {
+		struct rg_cached_answer *x = &a[*n];
+
+		if (!stale_usable(d, e, now))
+			continue;
+		x->user = strdup(e->user);
+		x->negative = e->negative;
+		x->fetched = real - (now - e->fetched);
+		if (x->user == NULL || copy_groups(e, &x->groups) < 0) {
+			rg_cached_answers_free(a, *n + 1);
+			*n = 0;
+			return NULL;
+		}
+		e->dirty = false;
+		(*n)++;
+	}
+	return a;
+}
+
+/* Writes cache_file if answers changed (lock held, released while writing). */
+static void save(struct rg_directory *d)
+{
+	struct rg_cached_answer *a;
+	char err[512], note[96] = "";
+	size_t n;
+	int rc;
+	bool say;
+
+	if (!d->dirty)
+		return;
+	d->dirty = false;
+	a = snapshot(d, &n);
+	if (a == NULL) {
+		d->dirty = true;
+		return;
+	}
+	pthread_mutex_unlock(&d->lock);
+	rc = rg_cachefile_write(d->cache_file, a, n, err, sizeof(err));
+	rg_cached_answers_free(a, n);
+	pthread_mutex_lock(&d->lock);
+	if (rc == 0) {
+		d->stats.saved++;
+		return;
+	}
+	d->dirty = true;
+	say = may_log(&d->log_save, now_ms(), note, sizeof(note));
+	pthread_mutex_unlock(&d->lock);
+	if (say)
+		log_warnx("ldap: cannot keep the answers in cache_file: %s%s", err, note);
+	pthread_mutex_lock(&d->lock);
+}
+
+static void *writer(void *arg)
+{
+	struct rg_directory *d = arg;
+
+	pthread_mutex_lock(&d->lock);
+	while (!d->stopping) {
+		int64_t at = now_ms() + RG_DIRECTORY_SAVE_MS;
+		struct timespec ts = { .tv_sec = at / 1000, .tv_nsec = (at % 1000) * 1000000 };
+
+		pthread_cond_timedwait(&d->save, &d->lock, &ts);
+		if (!d->stopping)
+			save(d);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+size_t rg_directory_use_cache_file(struct rg_directory *d, bool read)
+{
+	struct rg_cached_answer *a;
+	char err[512];
+	size_t n, loaded = 0;
+	int64_t now, real;
+
+	if (d->cache_file == NULL)
+		return 0;
+	a = NULL;
+	n = 0;
+	if (read && rg_cachefile_read(d->cache_file, RG_DIRECTORY_FILE_MAX, &a, &n, err, sizeof(err)) < 0) {
+		log_warnx("ldap: cache_file %s", err);
+		a = NULL;
+		n = 0;
+	}
+	pthread_mutex_lock(&d->lock);
+	now = now_ms();
+	real = realtime_ms();
+	for (size_t i = 0; i < n; i++) {
+		/* a time in the future (the clock was set back) counts as now */
+		int64_t age = real - a[i].fetched < 0 ? 0 : real - a[i].fetched;
+		struct entry *e;
+
+		if (age >= d->stale_ttl || (e = entry_get(d, a[i].user)) == NULL || e->has_answer)
+			continue;
+		e->groups = a[i].groups;
+		memset(&a[i].groups, 0, sizeof(a[i].groups));
+		e->has_answer = true;
+		e->negative = a[i].negative;
+		e->fetched = now - age;
+		loaded++;
+	}
+	d->stats.loaded = loaded;
+	if (pthread_create(&d->writer, NULL, writer, d) == 0)
+		d->saving = true;
+	else
+		log_warnx("ldap: cannot start the thread that writes cache_file; answers stay in memory");
+	pthread_mutex_unlock(&d->lock);
+	rg_cached_answers_free(a, n);
+	if (loaded > 0)
+		log_info("ldap: %zu answer(s) read from %s", loaded, d->cache_file);
+	return loaded;
+}
+
 int rg_directory_reread_secret(struct rg_directory *d, char *err, size_t errlen)
 {
 	return rg_ldap_reread_secret(d->ldap, err, errlen);
@@ -786,15 +934,24 @@ void rg_directory_free(struct rg_directory *d)
 	pthread_mutex_lock(&d->lock);
 	d->stopping = true;
 	pthread_cond_broadcast(&d->work);
+	pthread_cond_broadcast(&d->save);
 	pthread_mutex_unlock(&d->lock);
 	for (unsigned i = 0; i < d->nworkers; i++)
 		pthread_join(d->workers[i], NULL);
+	if (d->saving) {
+		pthread_join(d->writer, NULL);
+		pthread_mutex_lock(&d->lock);
+		save(d);
+		pthread_mutex_unlock(&d->lock);
+	}
 	rg_directory_fail_pending(d);
 	while (d->lru.newer != &d->lru)
 		entry_remove(d, d->lru.newer);
 	rg_ldap_free(d->ldap);
 	pthread_cond_destroy(&d->done);
 	pthread_cond_destroy(&d->work);
+	pthread_cond_destroy(&d->save);
 	pthread_mutex_destroy(&d->lock);
+	free(d->cache_file);
 	free(d);
 }

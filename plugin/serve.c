@@ -140,6 +140,9 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 			free(box);
 			return NULL;
 		}
+		/* answers kept across restarts (read at start only: a reload that
+		 * changed the LDAP settings starts afresh) */
+		rg_directory_use_cache_file(box->rt.dir, prev == NULL);
 		box->owns_dir = true;
 	}
 	return &box->rt;

@@ -52,6 +52,10 @@
 #define RG_DIRECTORY_BREAKER_TIMEOUTS 3
 /* While the breaker is open, one lookup (a probe) is let through this often (ms). */
 #define RG_DIRECTORY_PROBE_MS 2000
+/* cache_file is written at most this often (ms) while answers change. */
+#define RG_DIRECTORY_SAVE_MS 1000
+/* A cache_file larger than this is not read (bytes). */
+#define RG_DIRECTORY_FILE_MAX (64 * 1024 * 1024)
 /* Threads that make lookups for suspended calls and background refreshes. */
 #define RG_DIRECTORY_WORKERS 8
 /* An answer used in the last quarter of cache_ttl is refreshed in the background. */
@@ -110,6 +114,20 @@ void rg_directory_call_end(void);
 /* Whether this thread's waiter was made pending since rg_directory_call_begin(). */
 bool rg_directory_call_pending(void);
 void rg_directory_waiter_clear(struct rg_directory_waiter *w);
+
+/*
+ * Keeps the answers in the file c->cache_file named (SPEC.md §3
+ * identity.ldap.cache_file; "" = memory only), for the daemon: when read
+ * is set (at start; not on a reload that changed the LDAP settings, whose
+ * answers would be the old settings'), reads what the file holds now (answers older than stale_ttl are dropped; the file is
+ * ignored, with a warning, unless it is a regular file owned by the user
+ * rolegate runs as that group and others cannot access), then writes it
+ * again, at most once every RG_DIRECTORY_SAVE_MS while answers change and
+ * when d is freed: a temporary file, mode 0600, renamed over it. A failure
+ * is logged (rate-limited) and changes nothing else. Returns the number of
+ * answers read.
+ */
+size_t rg_directory_use_cache_file(struct rg_directory *d, bool read);
 
 /*
  * Answers every pending waiter now as a failure (stale answer or deny), for

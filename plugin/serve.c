@@ -26,13 +26,12 @@
 #include "rolegate/authz.h"
 #include "rolegate/cli.h"
 #include "rolegate/config.h"
+#include "rolegate/connlimit.h"
 #include "rolegate/directory.h"
 #include "rolegate/log.h"
 
 /* Room for the JSON around the base64 body: URI, headers, certificates. */
 #define RG_CALL_OVERHEAD (1024 * 1024)
-#define RG_MAX_CONNECTIONS 4096
-#define RG_CONNECTION_TIMEOUT 300
 #define RG_DRAIN_SECONDS 30
 #define SD_LISTEN_FDS_START 3
 
@@ -45,6 +44,7 @@ struct server {
 	atomic_bool draining;      /* SIGTERM received: answer, then close */
 	size_t call_max;
 	gid_t group;               /* (gid_t)-1: root only */
+	struct rg_connlimit *conns; /* which connections are idle, to shed the oldest */
 };
 
 /*
@@ -349,6 +349,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_NO;
 		call->refused = !peer_allowed(s, c);
 		atomic_fetch_add(&s->inflight, 1);
+		rg_connlimit_busy(s->conns, c);
 		*con_cls = call;
 		return MHD_YES;
 	}
@@ -399,6 +400,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	struct server *s = cls;
 	struct call *call = *con_cls;
 
+	rg_connlimit_idle(s->conns, c);
 	if (call == NULL)
 		return;
 	free(call->buf);
@@ -538,9 +540,11 @@ static void reload(struct server *s, const char *config)
 	if (strcmp(old->policy->audit.path, p->audit.path) != 0 ||
 	    old->policy->audit.sync != p->audit.sync ||
 	    strcmp(old->policy->audit.key_file, p->audit.key_file) != 0 ||
-	    strcmp(old->policy->plugin.socket, p->plugin.socket) != 0)
-		log_warnx("changes to audit.path, audit.sync, audit.key_file and plugin.socket "
-				"take effect on restart");
+	    strcmp(old->policy->plugin.socket, p->plugin.socket) != 0 ||
+	    old->policy->plugin.max_connections != p->plugin.max_connections ||
+	    old->policy->plugin.idle_timeout != p->plugin.idle_timeout)
+		log_warnx("changes to audit.path, audit.sync, audit.key_file, plugin.socket, "
+				"plugin.max_connections and plugin.idle_timeout take effect on restart");
 	release(old);
 	if (s->audit != NULL && rg_audit_reopen(s->audit) < 0)
 		log_warnx("cannot reopen the audit log %s", p->audit.path);
@@ -582,7 +586,7 @@ int cmd_serve(int argc, char **argv)
 	struct MHD_Daemon *d = NULL;
 	sigset_t set;
 	char err[512];
-	unsigned threads;
+	unsigned threads, max_conns;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -650,6 +654,13 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 
+	/* before anything opens many files: the soft open-file limit up to the hard one */
+	max_conns = rg_connlimit_setup(p->plugin.max_connections);
+	s.conns = rg_connlimit_new(max_conns);
+	if (s.conns == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
 	fd = systemd_socket();
 	activated = fd >= 0;
 	if (!activated && (mkdir_parent(socket_path) < 0 || (fd = bind_socket(socket_path, s.group)) < 0))
@@ -667,17 +678,18 @@ int cmd_serve(int argc, char **argv)
 			0, NULL, NULL, handle, &s,
 			MHD_OPTION_LISTEN_SOCKET, fd,
 			MHD_OPTION_THREAD_POOL_SIZE, threads,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned)RG_MAX_CONNECTIONS,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)RG_CONNECTION_TIMEOUT,
+			MHD_OPTION_CONNECTION_LIMIT, max_conns,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->plugin.idle_timeout,
 			MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+			MHD_OPTION_NOTIFY_CONNECTION, rg_connlimit_notify, s.conns,
 			MHD_OPTION_END);
 	if (d == NULL) {
 		log_warnx("cannot start the HTTP server on %s", socket_path);
 		close(fd);
 		goto out;
 	}
-	log_info("serving %s with %u threads (config %s)", activated ? "the systemd socket" : socket_path,
-			threads, config);
+	log_info("serving %s with %u threads, at most %u connections (config %s)",
+			activated ? "the systemd socket" : socket_path, threads, max_conns, config);
 	rg_log_started();
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "\n", 1) != 1)
@@ -725,6 +737,7 @@ int cmd_serve(int argc, char **argv)
 		unlink(socket_path);
 	rc = 0;
 out:
+	rg_connlimit_free(s.conns);
 	rg_audit_close(s.audit);
 	release(s.current);
 	return rc;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "rolegate/errlist.h"
+#include "rolegate/nameindex.h"
 #include "rolegate/strv.h"
 
 #define RG_DEFAULT_SOCKET "/run/docker/plugins/rolegate.sock"
@@ -140,6 +141,12 @@ struct rg_policy {
 	struct rg_role *roles;
 	size_t nroles;
 	struct rg_audit_config audit;
+
+	/* Built by rg_policy_load, so that neither loading nor a decision walks
+	 * every user or role (100 000 users, 10 000 roles): */
+	struct rg_name_index user_index;       /* identity.users: name -> index into users */
+	struct rg_name_index role_user_index;  /* roles.*.users: name -> role indices, ascending */
+	struct rg_name_index role_group_index; /* roles.*.groups: name -> role indices, ascending */
 };
 
 /*
@@ -154,6 +161,16 @@ void rg_policy_free(struct rg_policy *p);
 
 /* The static groups of user (identity.users), or NULL when none listed. */
 const struct rg_strv *rg_policy_static_groups(const struct rg_policy *p, const char *user);
+
+/*
+ * The roles that apply to user or any of groups (roles naming the user in
+ * users, or naming one of the groups), as indices into p->roles in config
+ * order, without duplicates. Returns their number (0 with *out NULL when
+ * none), or -1 when out of memory. Free *out with free(). Its cost depends
+ * on the caller's groups and roles, not on the size of the policy.
+ */
+long rg_policy_roles_for(const struct rg_policy *p, const char *user, const struct rg_strv *groups,
+		size_t **out);
 
 /* Whether two LDAP settings are the same (a reload may then keep the cache). */
 bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_config *b);

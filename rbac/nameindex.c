@@ -13,6 +13,13 @@ static uint64_t hash_of(const char *s)
 		h ^= (unsigned char)*s;
 		h *= 0x100000001b3ULL;
 	}
+	/* FNV's low bits cluster for names that differ only at the end
+	 * ("user000001", "user000002"...): mix before masking (MurmurHash3 fmix64) */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
 }
 

@@ -101,6 +101,7 @@ struct rg_directory {
 
 	char *cache_file;             /* NULL or "": memory only */
 	bool saving;                  /* the writer thread runs */
+	bool detached;                /* a successor owns cache_file: write it no more */
 	pthread_t writer;
 	pthread_cond_t save;          /* wakes the writer (stopping) */
 	struct log_limit log_save;
@@ -826,7 +827,7 @@ static void save(struct rg_directory *d)
 	int rc;
 	bool say;
 
-	if (!d->dirty)
+	if (!d->dirty || d->detached)
 		return;
 	d->dirty = false;
 	a = snapshot(d, &n);
@@ -865,6 +866,13 @@ static void *writer(void *arg)
 	}
 	pthread_mutex_unlock(&d->lock);
 	return NULL;
+}
+
+void rg_directory_detach_cache_file(struct rg_directory *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->detached = true;
+	pthread_mutex_unlock(&d->lock);
 }
 
 size_t rg_directory_use_cache_file(struct rg_directory *d, bool read)

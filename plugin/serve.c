@@ -142,6 +142,8 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 		}
 		/* answers kept across restarts (read at start only: a reload that
 		 * changed the LDAP settings starts afresh) */
+		if (prev != NULL && prev->dir != NULL)
+			rg_directory_detach_cache_file(prev->dir);
 		rg_directory_use_cache_file(box->rt.dir, prev == NULL);
 		box->owns_dir = true;
 	}

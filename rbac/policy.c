@@ -745,8 +745,9 @@ static int parse(config_t *cfg, const char *path, const char *text, struct rg_er
 	return -1;
 }
 
-/* Roles per libconfig parse: libconfig's cost per group is quadratic in its size. */
-#define ROLES_PER_CHUNK 128
+/* Roles per libconfig parse: libconfig's cost per group is quadratic in its size, and
+ * each chunk is preceded by as many line ends as lines come before it. */
+#define ROLES_PER_CHUNK 512
 
 struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 {

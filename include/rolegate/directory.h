@@ -129,6 +129,10 @@ void rg_directory_waiter_clear(struct rg_directory_waiter *w);
  */
 size_t rg_directory_use_cache_file(struct rg_directory *d, bool read);
 
+/* d no longer writes cache_file (a reload replaced it with a directory made
+ * with other settings, which owns the file from now on). */
+void rg_directory_detach_cache_file(struct rg_directory *d);
+
 /*
  * Answers every pending waiter now as a failure (stale answer or deny), for
  * a daemon that stops: no call may stay suspended. Lookups in flight finish

@@ -69,9 +69,9 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 	if (p == NULL)
 		return NULL;   /* a missing configuration is an invalid one (exit 1), as before */
 	if (p->nroles == 0) {
-		if (p->plugin.roles_line > 0)
+		if (p->roles_line > 0)
 			rg_errlist_add(errs, "%s:%d: no roles are defined: every request would be denied",
-					path, p->plugin.roles_line);
+					path, p->roles_line);
 		else
 			rg_errlist_add(errs, "%s: no roles are defined (an empty or truncated file?): "
 					"every request would be denied", path);

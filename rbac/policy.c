@@ -805,7 +805,7 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 
 		load_roles(&l, &g, 1, p);
 	}
-	p->plugin.roles_line = line_of_child(root, "roles");
+	p->roles_line = line_of_child(root, "roles");
 	load_audit(&l, child(root, "audit", K_GROUP), &p->audit);
 	if (index_roles(p) < 0)
 		rg_errlist_add(errs, "%s: out of memory", path);

@@ -127,7 +127,6 @@ struct rg_plugin_config {
 	int threads;           /* 0 = one per core */
 	int max_connections;   /* 0 = derived from the open-file limit */
 	int idle_timeout;      /* seconds an idle connection is kept */
-	int roles_line;        /* where roles is set (0 = absent) */
 };
 
 struct rg_policy {
@@ -140,6 +139,7 @@ struct rg_policy {
 	struct rg_ldap_config ldap;
 	struct rg_role *roles;
 	size_t nroles;
+	int roles_line;        /* where roles is set (0 = absent) */
 	struct rg_audit_config audit;
 
 	/* Built by rg_policy_load, so that neither loading nor a decision walks

@@ -1,9 +1,6 @@
 /* The one validation (rolegate/config.h), shared by check and serve. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-
-#include <ldap.h>
 
 #include "rolegate/audit_record.h"
 #include "rolegate/config.h"
@@ -19,8 +16,6 @@ static void check_uris(const struct rg_policy *p, struct rg_errlist *errs)
 	while (*s != '\0') {
 		size_t n;
 		char tok[1024];
-		LDAPURLDesc *lud = NULL;
-		bool ok;
 
 		s += strspn(s, " \t\r\n,");
 		n = strcspn(s, " \t\r\n,");
@@ -28,13 +23,7 @@ static void check_uris(const struct rg_policy *p, struct rg_errlist *errs)
 			break;
 		snprintf(tok, sizeof(tok), "%.*s", (int)n, s);
 		s += n;
-		ok = n < sizeof(tok) && ldap_is_ldap_url(tok) && ldap_url_parse(tok, &lud) == LDAP_URL_SUCCESS;
-		if (ok)
-			ok = strcasecmp(lud->lud_scheme, "ldap") == 0 || strcasecmp(lud->lud_scheme, "ldaps") == 0 ||
-				strcasecmp(lud->lud_scheme, "ldapi") == 0;
-		if (lud != NULL)
-			ldap_free_urldesc(lud);
-		if (!ok)
+		if (n >= sizeof(tok) || !rg_ldap_uri_valid(tok))
 			rg_errlist_add(errs, "%s:%d: 'identity.ldap.uri': '%s' is not an LDAP URI "
 					"(ldap://, ldaps:// or ldapi://)", p->path, line, tok);
 	}

@@ -170,6 +170,19 @@ static bool uses_tls(const struct rg_ldap *l, const char *uri)
 	return l->starttls || is_ldaps(uri);
 }
 
+bool rg_ldap_uri_valid(const char *uri)
+{
+	LDAPURLDesc *lud = NULL;
+	bool ok;
+
+	if (!ldap_is_ldap_url(uri) || ldap_url_parse(uri, &lud) != LDAP_URL_SUCCESS)
+		return false;
+	ok = strcasecmp(lud->lud_scheme, "ldap") == 0 || strcasecmp(lud->lud_scheme, "ldaps") == 0 ||
+		strcasecmp(lud->lud_scheme, "ldapi") == 0;
+	ldap_free_urldesc(lud);
+	return ok;
+}
+
 /* Splits the uri setting (whitespace or comma separated) and checks each. */
 static int parse_uris(struct rg_ldap *l, const char *list, char *err, size_t errlen)
 {
@@ -181,19 +194,10 @@ static int parse_uris(struct rg_ldap *l, const char *list, char *err, size_t err
 		return -1;
 	}
 	for (tok = strtok_r(copy, " \t\r\n,", &save); tok != NULL; tok = strtok_r(NULL, " \t\r\n,", &save)) {
-		LDAPURLDesc *lud = NULL;
-		bool ok;
 		char **v;
 
-		if (ldap_url_parse(tok, &lud) != LDAP_URL_SUCCESS) {
-			snprintf(err, errlen, "uri: '%s' is not an LDAP URI", tok);
-			goto fail;
-		}
-		ok = strcasecmp(lud->lud_scheme, "ldap") == 0 || strcasecmp(lud->lud_scheme, "ldaps") == 0 ||
-			strcasecmp(lud->lud_scheme, "ldapi") == 0;
-		ldap_free_urldesc(lud);
-		if (!ok) {
-			snprintf(err, errlen, "uri: '%s' must start with ldap://, ldaps:// or ldapi://", tok);
+		if (!rg_ldap_uri_valid(tok)) {
+			snprintf(err, errlen, "uri: '%s' is not an LDAP URI (ldap://, ldaps:// or ldapi://)", tok);
 			goto fail;
 		}
 		v = realloc(l->uris, (l->nuris + 1) * sizeof(*v));

@@ -194,7 +194,7 @@ static char *render(const struct rg_cached_answer *a, size_t n, size_t *len)
 			json_array_append_new(groups, json_string(a[i].groups.v[j]));
 		o = json_pack("{s:s, s:b, s:o, s:I}", "user", a[i].user, "negative", a[i].negative,
 				"groups", groups, "fetched", (json_int_t)a[i].fetched);
-		line = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+		line = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		json_decref(o);
 		if (line == NULL) {
 			free(buf);

@@ -753,6 +753,20 @@ int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv
 			ret = answer_failure(d, e, RG_LDAP_UNREACHABLE, now, out, source, errstr);
 			entry_release(d, e);
 		}
+	} else if (w != NULL && (e->in_flight || e->queued) && stale_usable(d, e, now)) {
+		/*
+		 * The answer expired while its refresh (started before the expiry,
+		 * or by another call) is still on its way: the refresh is late,
+		 * which only a slow directory makes it. Answer from the cache now
+		 * rather than make an active user wait for the directory; the
+		 * refresh lands within one lookup's time.
+		 */
+		d->stats.stale++;
+		ret = copy_groups(e, out) == 0 ? 0 : -1;
+		if (ret == 0)
+			*source = RG_GROUPS_STALE;
+		else
+			*errstr = "out of memory";
 	} else if (w != NULL && (e->in_flight || e->queued || now >= e->retry_at ||
 			!stale_usable(d, e, now))) {
 		ret = park(d, e, w, errstr);

@@ -71,6 +71,8 @@ def main():
                 print(f"{users[i % len(users)]} denied: {r[2]}", file=sys.stderr)
                 sys.exit(1)
             ms.append(r[1])
+            if r[1] > 100:
+                print(f"slow: call {i} ({users[i % len(users)]}) took {r[1]:.1f} ms", file=sys.stderr)
         print(f"median {statistics.median(ms):.1f} max {max(ms):.1f}", flush=True)
     else:
         for u in args:

@@ -524,7 +524,7 @@ static void reload(struct server *s, const char *config)
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_errx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-		log_errx("reload of %s refused; the previous configuration stays in force", config);
+		log_errx("reload of %s failed; the previous configuration stays in force", config);
 		rg_errlist_free(&errs);
 		return;
 	}
@@ -532,7 +532,7 @@ static void reload(struct server *s, const char *config)
 	rt = runtime_new(p, s->current, err, sizeof(err));
 	if (rt == NULL) {
 		pthread_mutex_unlock(&s->lock);
-		log_errx("reload of %s refused: %s; the previous configuration stays in force", config, err);
+		log_errx("reload of %s failed: %s; the previous configuration stays in force", config, err);
 		rg_policy_free(p);
 		return;
 	}

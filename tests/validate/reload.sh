@@ -64,10 +64,10 @@ reload_refused() {
 	n=$((n + 1))
 	kill -HUP "$SERVE"
 	for _ in $(seq 100); do
-		[ "$(grep -c 'refused; the previous configuration stays in force' "$T/serve.log")" -ge "$n" ] && break
+		[ "$(grep -c 'failed; the previous configuration stays in force' "$T/serve.log")" -ge "$n" ] && break
 		sleep 0.05
 	done
-	[ "$(grep -c 'refused; the previous configuration stays in force' "$T/serve.log")" -ge "$n" ] ||
+	[ "$(grep -c 'failed; the previous configuration stays in force' "$T/serve.log")" -ge "$n" ] ||
 		{ cat "$T/serve.log" >&2; fail "$1: serve did not refuse the reload"; }
 	grep -qF "$2" "$T/serve.log" || fail "$1: serve's log does not say '$2'"
 	allowed "$1: after the refused reload"

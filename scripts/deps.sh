@@ -9,5 +9,5 @@ apt-get install -y -qq --no-install-recommends \
 	libmicrohttpd-dev libjansson-dev libldap-dev libconfig-dev libssl-dev \
 	docker.io containerd runc busybox-static \
 	slapd ldap-utils rsyslog logrotate strace \
-	openssl curl ca-certificates python3 procps psmisc iproute2 \
+	openssl curl ca-certificates python3 procps psmisc iproute2 time \
 	clang libclang-rt-14-dev valgrind >/dev/null

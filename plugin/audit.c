@@ -30,6 +30,7 @@
 #include <openssl/crypto.h>
 
 #include "rolegate/audit.h"
+#include "rolegate/secret.h"
 #include "rolegate/log.h"
 
 /* How often append looks whether the log was renamed under it (logrotate). */
@@ -87,60 +88,10 @@ static int64_t monotonic_us(void)
 int rg_audit_load_key(const char *path, unsigned char **key, size_t *keylen, char *err,
 		size_t errlen)
 {
-	unsigned char buf[RG_AUDIT_KEY_MAX + 3];
-	struct stat st;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
-
-	*key = NULL;
-	*keylen = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		errf(err, errlen, "cannot open the key file %s: %s", path, strerror(errno));
+	/* One reader for every secret file (rolegate/secret.h): check and serve agree. */
+	if (rg_secret_read(path, "audit.key_file", RG_AUDIT_KEY_MIN, RG_AUDIT_KEY_MAX, key, keylen,
+			err, errlen) != RG_SECRET_OK)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errf(err, errlen, "the key file %s is not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	/* A key others can read is no key: whoever reads it can rewrite history. */
-	if ((st.st_mode & 077) != 0) {
-		errf(err, errlen, "the key file %s is accessible by group or others (mode %04o); "
-				"chmod 600 it", path, (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			errf(err, errlen, "cannot read the key file %s: %s", path, strerror(errno));
-			OPENSSL_cleanse(buf, sizeof(buf));
-			close(fd);
-			return -1;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	if (n < RG_AUDIT_KEY_MIN || n > RG_AUDIT_KEY_MAX) {
-		errf(err, errlen, "the key in %s must be %d to %d bytes long", path, RG_AUDIT_KEY_MIN,
-				RG_AUDIT_KEY_MAX);
-		OPENSSL_cleanse(buf, sizeof(buf));
-		return -1;
-	}
-	*key = malloc(n);
-	if (*key == NULL) {
-		errf(err, errlen, "out of memory");
-		OPENSSL_cleanse(buf, sizeof(buf));
-		return -1;
-	}
-	memcpy(*key, buf, n);
-	*keylen = n;
-	OPENSSL_cleanse(buf, sizeof(buf));
 	return 0;
 }
 

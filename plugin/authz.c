@@ -12,6 +12,7 @@
 #include "rolegate/approvedfile.h"
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
+#include "rolegate/directory.h"
 #include "rolegate/gojson.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
@@ -182,6 +183,14 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 		return;
 	object_from_body(req);
 	rg_identity_resolve(p, rt->dir, req->user, req->authn, NULL, &id);
+	if (rg_directory_call_pending()) {
+		/* decided and recorded once the lookup is done */
+		free(ans->json);
+		ans->json = NULL;
+		ans->lookup_pending = true;
+		rg_identity_clear(&id);
+		return;
+	}
 	rg_roles_of(p, &id, &d.roles);
 	d.role = d.roles.n > 0 ? d.roles.v[0] : NULL;
 	r = record(audit, w, req, &id, &d, &d.roles);
@@ -247,6 +256,14 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 	}
 
 	rg_authz_decide(rt, &req, NULL, &id, &d);
+	if (rg_directory_call_pending()) {
+		/* nothing decided or recorded: the call comes again once its groups are in */
+		ans->lookup_pending = true;
+		rg_decision_clear(&d);
+		rg_identity_clear(&id);
+		rg_request_clear(&req);
+		return;
+	}
 	deny_unrecorded = rt->policy->audit.on_error == RG_ON_ERROR_DENY && d.verdict == RG_ALLOW;
 	r = record(audit, w, &req, &id, &d, &d.roles);
 	if (r < 0) {

@@ -9,6 +9,19 @@
 #include "rolegate/constraint.h"
 #include "rolegate/decide.h"
 #include "rolegate/policy.h"
+#include "rolegate/config.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rolegate check [-c FILE] [--offline]\n\n"
+		"Validates the configuration (default %s) exactly as 'rolegate serve'\n"
+		"does at start and on reload. Every problem is printed as FILE:LINE: message.\n"
+		"  --offline  do not read the secret and key files named (for a CI pipeline\n"
+		"             that has the configuration but not this host's files);\n"
+		"             approved_images files are read as serve reads them (a\n"
+		"             malformed one is a warning), and not read with --offline\n"
+		"Exit 0 when valid, 1 when not, 2 when a file could not be read.\n", RG_DEFAULT_CONFIG);
+}
 
 /*
  * Reads every approved_images file of p as serve would. Returns 0 (a
@@ -108,14 +121,15 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
-		{ "offline", no_argument, NULL, 'O' },
+		{ "offline", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = RG_DEFAULT_CONFIG;
 	struct rg_errlist errs = { 0 };
 	struct rg_policy *p;
-	bool offline = false;
+	unsigned flags = 0;
+	bool runtime_error;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -123,38 +137,33 @@ int cmd_check(int argc, char **argv)
 		case 'c':
 			config = optarg;
 			break;
-		case 'O':
-			offline = true;
+		case 'o':
+			flags |= RG_CONFIG_OFFLINE;
 			break;
 		case 'h':
-			printf("usage: rolegate check [-c FILE] [--offline]\n\n"
-				"Validates the configuration (default %s). Every problem is printed\n"
-				"as FILE:LINE: message. The approved-images files are read as serve\n"
-				"reads them (a malformed one is a warning); --offline skips them.\n"
-				"Exit 0 when valid, 1 when not, 2 when a file cannot be read.\n",
-				RG_DEFAULT_CONFIG);
+			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "usage: rolegate check [-c FILE] [--offline]\n");
+			usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: rolegate check [-c FILE] [--offline]\n");
+		usage(stderr);
 		return 2;
 	}
-	p = rg_policy_load(config, &errs);
+	p = rg_config_load(config, flags, &errs, &runtime_error);
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
 		if (errs.lost > 0)
 			fprintf(stderr, "%s: out of memory (%zu more problems)\n", config, errs.lost);
 		rg_errlist_free(&errs);
-		return 1;
+		return runtime_error ? 2 : 1;
 	}
 	warn_uninspectable(p);
 	warn_without_ping(config, p);
-	rc = offline ? 0 : check_approved_files(p);
+	rc = (flags & RG_CONFIG_OFFLINE) ? 0 : check_approved_files(p);
 	if (rc == 0)
 		printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,
 				p->ldap.enabled ? ", LDAP" : "");

@@ -16,6 +16,7 @@
 #include "rolegate/state.h"
 #include "rolegate/route.h"
 #include "rolegate/standin.h"
+#include "rolegate/log.h"
 
 #define RG_BODY_FILE_MAX (64 * 1024 * 1024)
 
@@ -452,6 +453,7 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "rolegate explain: %s\n", err);
 		goto out;
 	}
+	rg_log_collect(true);
 	if (rg_runtime_open(&rt, config, groups == NULL) < 0) {
 		rc = 1;
 		goto out;
@@ -474,6 +476,13 @@ int cmd_explain(int argc, char **argv)
 	} else if (rg_explain_one(&rt, user, groups != NULL ? &given : NULL, argv[optind], argv[optind + 1],
 			body, body_len, &ex, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rolegate explain: %s\n", err);
+		rc = 2;
+	} else if (ex.id.source == RG_GROUPS_UNAVAILABLE && ex.id.error != NULL) {
+		/* The directory could not be asked: a runtime error (SPEC.md §2), not a deny. */
+		const char *why = rg_log_collected();
+
+		fprintf(stderr, "rolegate explain: %s%s%s\n", ex.id.error, why[0] != '\0' ? ": " : "", why);
+		rg_explanation_clear(&ex);
 		rc = 2;
 	} else {
 		if (json)

@@ -27,6 +27,7 @@
 #include "rolegate/explain.h"
 #include "rolegate/junit.h"
 #include "rolegate/standin.h"
+#include "rolegate/log.h"
 
 #define RG_TEST_MAX_WORDS 128
 
@@ -262,6 +263,16 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s", err);
 		goto out;
 	}
+	/* The directory could not be asked: a runtime error, not the policy's answer. */
+	if (ex.id.source == RG_GROUPS_UNAVAILABLE && ex.id.error != NULL) {
+		const char *why = rg_log_collected();
+
+		fprintf(stderr, "rolegate test: %s:%u: %s%s%s\n", file, lineno, ex.id.error,
+				why[0] != '\0' ? ": " : "", why);
+		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s%s%s", ex.id.error, why[0] != '\0' ? ": " : "", why);
+		rg_explanation_clear(&ex);
+		goto out;
+	}
 	/* Cases run in order: what an allowed case creates is the caller's in the next ones. */
 	rg_explain_simulate(rt, &ex);
 	judge(t, file, lineno, want, text, &ex.d, ex.d.verdict != RG_ALLOW);
@@ -388,6 +399,7 @@ int cmd_test(int argc, char **argv)
 		fprintf(stderr, "rolegate test: out of memory\n");
 		return 2;
 	}
+	rg_log_collect(true);
 	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0) {
 		rg_junit_free(t.junit);
 		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */

@@ -5,10 +5,22 @@
  *
  * Per user there is one entry: the last answer the directory gave (groups,
  * or "no such user") and when, plus the state of a lookup in flight. Only the
- * thread that starts a lookup talks to LDAP, with the lock released; threads
+ * thread that makes a lookup talks to LDAP, with the lock released; threads
  * asking for the same user meanwhile sleep on a condition variable until it
  * is done and take its answer. Entries are in a hash table and an LRU list;
  * the table holds at most RG_DIRECTORY_MAX_USERS entries.
+ *
+ * The daemon's calls do not wait in their own thread: a call with a waiter
+ * (rg_directory_call_begin) that needs a lookup queues its user for the
+ * lookup threads (RG_DIRECTORY_WORKERS, started at the first such call),
+ * hangs its waiter on the entry and returns; the lookup thread fills every
+ * waiter of the entry and calls it back. The same threads refresh answers
+ * that active users are about to outlive.
+ *
+ * The circuit breaker counts consecutive lookups that timed out. Once open,
+ * no call waits for the directory: each is answered from what the cache
+ * holds, while one probe every RG_DIRECTORY_PROBE_MS asks whether the
+ * directory is back; the first answer closes it.
  *
  * Times are CLOCK_MONOTONIC milliseconds, so that setting the clock neither
  * expires every answer nor keeps them forever.
@@ -22,6 +34,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "rolegate/cachefile.h"
 #include "rolegate/directory.h"
 #include "rolegate/ldap.h"
 #include "rolegate/log.h"
@@ -46,6 +59,11 @@ struct entry {
 	unsigned gen;                 /* counts finished lookups */
 	enum rg_ldap_status last;     /* outcome of the last finished lookup */
 	unsigned waiters;             /* threads sleeping on this entry */
+	bool queued;                  /* on the lookup threads' queue */
+	bool probe;                   /* its lookup is the breaker's probe */
+	bool dirty;                   /* answer not yet in cache_file */
+	struct entry *qnext;
+	struct rg_directory_waiter *async; /* suspended calls waiting for the lookup */
 };
 
 /* When a kind of message was last logged, and how many were dropped since. */
@@ -67,7 +85,29 @@ struct rg_directory {
 	struct rg_directory_stats stats;
 	bool down;                    /* the last lookup found the directory unreachable */
 	struct log_limit log_down, log_failed, log_warn;
+
+	int64_t timeout;              /* timeout_ms: a failed lookup this long was a timeout */
+	unsigned timeouts;            /* consecutive lookups that timed out */
+	bool open;                    /* the circuit breaker */
+	int64_t next_probe;           /* while open: when the next probe may go */
+	bool probing;                 /* a probe is in flight */
+
+	pthread_cond_t work;          /* the queue got an entry, or stopping */
+	struct entry *qhead, *qtail;  /* users to look up, oldest first */
+	pthread_t workers[RG_DIRECTORY_WORKERS];
+	unsigned nworkers;
+	bool stopping;
+	bool dirty;                   /* some answer is not yet in cache_file */
+
+	char *cache_file;             /* NULL or "": memory only */
+	bool saving;                  /* the writer thread runs */
+	bool detached;                /* a successor owns cache_file: write it no more */
+	pthread_t writer;
+	pthread_cond_t save;          /* wakes the writer (stopping) */
+	struct log_limit log_save;
 };
+
+static _Thread_local struct rg_directory_waiter *call_waiter;
 
 static int64_t now_ms(void)
 {
@@ -109,6 +149,14 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 	d->stale_ttl = (int64_t)c->stale_ttl * 1000;
 	d->retry = (c->cache_ttl < RG_DIRECTORY_RETRY_MAX ? c->cache_ttl : RG_DIRECTORY_RETRY_MAX) * 1000LL;
 	d->wait = (int64_t)c->timeout_ms * RG_DIRECTORY_WAIT_OPS;
+	d->timeout = c->timeout_ms;
+	if (c->cache_file != NULL && c->cache_file[0] != '\0' &&
+	    (d->cache_file = strdup(c->cache_file)) == NULL) {
+		rg_ldap_free(d->ldap);
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	d->lru.older = d->lru.newer = &d->lru;
 	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) != (ssize_t)sizeof(d->seed))
 		d->seed = (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)d;
@@ -116,6 +164,8 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->done, &ca);
+	pthread_cond_init(&d->work, &ca);
+	pthread_cond_init(&d->save, &ca);
 	pthread_condattr_destroy(&ca);
 	return d;
 }
@@ -155,7 +205,7 @@ static void entry_remove(struct rg_directory *d, struct entry *e)
 /* Whether e may be dropped: nobody is asking about it right now. */
 static bool entry_idle(const struct entry *e)
 {
-	return !e->in_flight && e->waiters == 0;
+	return !e->in_flight && e->waiters == 0 && !e->queued && e->async == NULL;
 }
 
 /* Drops the least recently used idle entry. When every entry is busy (one
@@ -356,19 +406,138 @@ static int wait_for_lookup(struct rg_directory *d, struct entry *e, struct rg_st
 	return ret;
 }
 
+enum breaker_event { BREAKER_SAME, BREAKER_OPENED, BREAKER_CLOSED };
+
+/*
+ * Stores the outcome of a lookup of e that started at `started` (lock held),
+ * wakes the threads sleeping on it and moves the circuit breaker. Takes got.
+ */
+static enum breaker_event store(struct rg_directory *d, struct entry *e, enum rg_ldap_status st,
+		struct rg_strv *got, int64_t started)
+{
+	int64_t now = now_ms();
+	enum breaker_event ev = BREAKER_SAME;
+
+	e->in_flight = false;
+	e->gen++;
+	e->last = st;
+	if (e->probe) {
+		e->probe = false;
+		d->probing = false;
+	}
+	pthread_cond_broadcast(&d->done);
+	if (st == RG_LDAP_FOUND || st == RG_LDAP_NO_USER) {
+		rg_strv_free(&e->groups);
+		e->groups = *got;
+		memset(got, 0, sizeof(*got));
+		e->has_answer = true;
+		e->negative = st == RG_LDAP_NO_USER;
+		e->fetched = now;
+		e->retry_at = 0;
+		e->dirty = true;
+		d->dirty = true;
+		d->timeouts = 0;
+		if (d->open) {
+			d->open = false;
+			ev = BREAKER_CLOSED;
+		}
+		return ev;
+	}
+	d->stats.failures++;
+	e->retry_at = now + d->retry;
+	if (st == RG_LDAP_FAILED) {
+		d->timeouts = 0;     /* the server answered: it is not hung */
+	} else if (now - started >= d->timeout && ++d->timeouts >= RG_DIRECTORY_BREAKER_TIMEOUTS &&
+			!d->open) {
+		d->open = true;
+		d->next_probe = now + RG_DIRECTORY_PROBE_MS;
+		d->stats.breaker_opened++;
+		ev = BREAKER_OPENED;
+	}
+	return ev;
+}
+
+/*
+ * Gives every suspended call waiting on e its answer (lock held): e's new
+ * answer when the lookup got one, else what answer_failure() gives. The
+ * waiters are moved onto *cb, to be called back once the lock is released.
+ */
+static void settle(struct rg_directory *d, struct entry *e, bool answered,
+		struct rg_directory_waiter **cb)
+{
+	int64_t now = now_ms();
+
+	while (e->async != NULL) {
+		struct rg_directory_waiter *w = e->async;
+
+		e->async = w->next;
+		if (answered)
+			w->ret = answer(d, e, RG_GROUPS_LDAP, &d->stats.fresh, &w->groups, &w->source,
+					&w->errstr);
+		else
+			w->ret = answer_failure(d, e, e->last == RG_LDAP_FAILED ? RG_LDAP_FAILED :
+					RG_LDAP_UNREACHABLE, now, &w->groups, &w->source, &w->errstr);
+		w->has_result = true;
+		w->next = *cb;
+		*cb = w;
+	}
+}
+
+/* Empties the lookup queue (lock held), answering its waiters at once. */
+static void drain_queue(struct rg_directory *d, struct rg_directory_waiter **cb)
+{
+	while (d->qhead != NULL) {
+		struct entry *e = d->qhead;
+
+		d->qhead = e->qnext;
+		e->qnext = NULL;
+		e->queued = false;
+		if (e->probe) {
+			e->probe = false;
+			d->probing = false;
+		}
+		settle(d, e, false, cb);
+		entry_release(d, e);
+	}
+	d->qtail = NULL;
+}
+
+/* Calls the waiters back (lock not held); a waiter may be freed by its callback. */
+static void call_back(struct rg_directory_waiter *cb)
+{
+	while (cb != NULL) {
+		struct rg_directory_waiter *next = cb->next;
+
+		cb->next = NULL;
+		cb->done(cb->arg);
+		cb = next;
+	}
+}
+
+static void report_breaker(enum breaker_event ev)
+{
+	if (ev == BREAKER_OPENED)
+		log_warnx("ldap: %d lookups in a row timed out: the directory is taken for hung; calls "
+				"are answered at once from cached answers (stale up to stale_ttl) or denied, "
+				"while a probe every %d ms asks whether it is back", RG_DIRECTORY_BREAKER_TIMEOUTS,
+				RG_DIRECTORY_PROBE_MS);
+	else if (ev == BREAKER_CLOSED)
+		log_warnx("ldap: a probe got an answer: lookups resume");
+}
+
 /*
  * Asks the directory about e's user (lock held on entry and on return,
- * released during the lookup), stores the answer and wakes the threads
- * waiting for it.
+ * released during the lookup), stores the answer and wakes the threads and
+ * calls waiting for it.
  */
-static int lookup(struct rg_directory *d, struct entry *e, struct rg_strv *out,
-		enum rg_group_source *source, const char **errstr)
+static void run_lookup(struct rg_directory *d, struct entry *e)
 {
 	struct rg_strv got = { 0 };
+	struct rg_directory_waiter *cb = NULL;
 	enum rg_ldap_status st;
+	enum breaker_event ev;
 	char detail[768];
-	int64_t now;
-	int ret;
+	int64_t started = now_ms();
 
 	/* e cannot be evicted while in flight; its user name cannot change */
 	e->in_flight = true;
@@ -379,36 +548,169 @@ static int lookup(struct rg_directory *d, struct entry *e, struct rg_strv *out,
 	report(d, st, e->user, detail);
 
 	pthread_mutex_lock(&d->lock);
-	now = now_ms();
-	e->in_flight = false;
-	e->gen++;
-	e->last = st;
-	pthread_cond_broadcast(&d->done);
-	if (st == RG_LDAP_FOUND || st == RG_LDAP_NO_USER) {
-		rg_strv_free(&e->groups);
-		e->groups = got;
-		e->has_answer = true;
-		e->negative = st == RG_LDAP_NO_USER;
-		e->fetched = now;
-		e->retry_at = 0;
-		ret = answer(d, e, RG_GROUPS_LDAP, &d->stats.fresh, out, source, errstr);
-	} else {
-		d->stats.failures++;
-		e->retry_at = now + d->retry;
-		ret = answer_failure(d, e, st, now, out, source, errstr);
+	ev = store(d, e, st, &got, started);
+	rg_strv_free(&got);
+	settle(d, e, st == RG_LDAP_FOUND || st == RG_LDAP_NO_USER, &cb);
+	if (ev == BREAKER_OPENED)
+		drain_queue(d, &cb);
+	if (ev != BREAKER_SAME || cb != NULL) {
+		e->waiters++;      /* not evicted while the lock is released */
+		pthread_mutex_unlock(&d->lock);
+		report_breaker(ev);
+		call_back(cb);
+		pthread_mutex_lock(&d->lock);
+		e->waiters--;
 	}
+}
+
+/* A lookup made in the calling thread (explain, test, or no lookup threads). */
+static int lookup(struct rg_directory *d, struct entry *e, struct rg_strv *out,
+		enum rg_group_source *source, const char **errstr)
+{
+	int ret;
+
+	run_lookup(d, e);
+	if (e->last == RG_LDAP_FOUND || e->last == RG_LDAP_NO_USER)
+		ret = answer(d, e, RG_GROUPS_LDAP, &d->stats.fresh, out, source, errstr);
+	else
+		ret = answer_failure(d, e, e->last, now_ms(), out, source, errstr);
 	entry_release(d, e);
 	return ret;
+}
+
+/* ---- lookup threads -------------------------------------------------- */
+
+static void *worker(void *arg)
+{
+	struct rg_directory *d = arg;
+
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		struct entry *e;
+
+		while (!d->stopping && d->qhead == NULL)
+			pthread_cond_wait(&d->work, &d->lock);
+		if (d->stopping)
+			break;
+		e = d->qhead;
+		d->qhead = e->qnext;
+		if (d->qhead == NULL)
+			d->qtail = NULL;
+		e->qnext = NULL;
+		e->queued = false;
+		run_lookup(d, e);
+		entry_release(d, e);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* Starts the lookup threads once (lock held). Returns whether there are any. */
+static bool have_workers(struct rg_directory *d)
+{
+	if (d->nworkers > 0 || d->stopping)
+		return d->nworkers > 0;
+	while (d->nworkers < RG_DIRECTORY_WORKERS &&
+	       pthread_create(&d->workers[d->nworkers], NULL, worker, d) == 0)
+		d->nworkers++;
+	if (d->nworkers == 0)
+		log_warnx("ldap: cannot start the lookup threads; lookups are made by the calls");
+	return d->nworkers > 0;
+}
+
+/* Puts e on the lookup threads' queue (lock held), unless it is already. */
+static void enqueue(struct rg_directory *d, struct entry *e)
+{
+	if (e->queued || e->in_flight)
+		return;
+	e->queued = true;
+	e->qnext = NULL;
+	if (d->qtail != NULL)
+		d->qtail->qnext = e;
+	else
+		d->qhead = e;
+	d->qtail = e;
+	pthread_cond_signal(&d->work);
+}
+
+/* Hangs w on e until its lookup is done (lock held). Returns -1: the call waits. */
+static int park(struct rg_directory *d, struct entry *e, struct rg_directory_waiter *w,
+		const char **errstr)
+{
+	enqueue(d, e);
+	w->pending = true;
+	w->next = e->async;
+	e->async = w;
+	d->stats.suspended++;
+	*errstr = "waiting for the directory (LDAP)";
+	return -1;
+}
+
+/* Whether e's answer, still fresh, should be refreshed before it expires. */
+static bool refresh_due(const struct rg_directory *d, const struct entry *e, int64_t now)
+{
+	int64_t ttl = e->negative ? d->negative_ttl : d->cache_ttl;
+
+	return ttl > 0 && now - e->fetched >= ttl - ttl / RG_DIRECTORY_REFRESH_DIVISOR;
+}
+
+void rg_directory_call_begin(struct rg_directory_waiter *w)
+{
+	call_waiter = w;
+	if (w != NULL)
+		w->pending = false;
+}
+
+void rg_directory_call_end(void)
+{
+	call_waiter = NULL;
+}
+
+bool rg_directory_call_pending(void)
+{
+	return call_waiter != NULL && call_waiter->pending;
+}
+
+void rg_directory_waiter_clear(struct rg_directory_waiter *w)
+{
+	rg_strv_free(&w->groups);
+	w->has_result = false;
+	w->pending = false;
+}
+
+/* The answer a suspended call was given, again for the call made once it resumed. */
+static int given_answer(struct rg_directory_waiter *w, struct rg_strv *out,
+		enum rg_group_source *source, const char **errstr)
+{
+	size_t n0 = out->n;
+
+	if (w->ret < 0) {
+		*errstr = w->errstr;
+		return -1;
+	}
+	for (size_t i = 0; i < w->groups.n; i++) {
+		if (rg_strv_push_unique(out, w->groups.v[i]) < 0) {
+			while (out->n > n0)
+				free(out->v[--out->n]);
+			*errstr = "out of memory";
+			return -1;
+		}
+	}
+	*source = w->source;
+	return 0;
 }
 
 int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv *out,
 		enum rg_group_source *source, const char **errstr)
 {
+	struct rg_directory_waiter *w = call_waiter;
 	struct entry *e;
 	int64_t now;
 	int ret;
 
 	*errstr = NULL;
+	if (w != NULL && w->has_result)
+		return given_answer(w, out, source, errstr);
 	pthread_mutex_lock(&d->lock);
 	if (user == NULL || !rg_ldap_name_valid(user, strlen(user), RG_DIRECTORY_NAME_MAX)) {
 		*errstr = "invalid user name";
@@ -424,17 +726,212 @@ int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv
 		return -1;
 	}
 	now = now_ms();
-	if (fresh(d, e, now))
+	if (w != NULL && !have_workers(d))
+		w = NULL;
+	if (fresh(d, e, now)) {
 		ret = answer(d, e, RG_GROUPS_CACHE, &d->stats.hits, out, source, errstr);
-	else if (e->in_flight)
+		/* an active user never waits for an expired answer */
+		if (w != NULL && !d->open && !e->in_flight && !e->queued && refresh_due(d, e, now)) {
+			enqueue(d, e);
+			d->stats.refreshes++;
+		}
+	} else if (d->open) {
+		/* the directory hangs: nobody waits, one probe at a time asks */
+		bool probe = now >= d->next_probe && !d->probing && !e->in_flight && !e->queued;
+
+		if (probe) {
+			d->probing = true;
+			e->probe = true;
+			d->next_probe = now + RG_DIRECTORY_PROBE_MS;
+		}
+		if (probe && w == NULL) {
+			ret = lookup(d, e, out, source, errstr);
+		} else {
+			if (probe)
+				enqueue(d, e);
+			d->stats.fast_failures++;
+			ret = answer_failure(d, e, RG_LDAP_UNREACHABLE, now, out, source, errstr);
+			entry_release(d, e);
+		}
+	} else if (w != NULL && (e->in_flight || e->queued) && stale_usable(d, e, now)) {
+		/*
+		 * The answer expired while its refresh (started before the expiry,
+		 * or by another call) is still on its way: the refresh is late,
+		 * which only a slow directory makes it. Answer from the cache now
+		 * rather than make an active user wait for the directory; the
+		 * refresh lands within one lookup's time.
+		 */
+		d->stats.stale++;
+		ret = copy_groups(e, out) == 0 ? 0 : -1;
+		if (ret == 0)
+			*source = RG_GROUPS_STALE;
+		else
+			*errstr = "out of memory";
+	} else if (w != NULL && (e->in_flight || e->queued || now >= e->retry_at ||
+			!stale_usable(d, e, now))) {
+		ret = park(d, e, w, errstr);
+	} else if (e->in_flight || e->queued) {
 		ret = wait_for_lookup(d, e, out, source, errstr);
-	else if (now < e->retry_at && stale_usable(d, e, now))
+	} else if (now < e->retry_at && stale_usable(d, e, now)) {
 		/* a refresh failed a moment ago: don't make this request wait for another */
 		ret = answer_failure(d, e, e->last, now, out, source, errstr);
-	else
+	} else {
 		ret = lookup(d, e, out, source, errstr);
+	}
 	pthread_mutex_unlock(&d->lock);
 	return ret;
+}
+
+void rg_directory_fail_pending(struct rg_directory *d)
+{
+	struct rg_directory_waiter *cb = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	drain_queue(d, &cb);
+	for (struct entry *e = d->lru.newer; e != &d->lru; e = e->newer)
+		settle(d, e, false, &cb);
+	pthread_mutex_unlock(&d->lock);
+	call_back(cb);
+}
+
+/* ---- cache_file ------------------------------------------------------ */
+
+static int64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The answers worth keeping (lock held), with wall-clock times. */
+static struct rg_cached_answer *snapshot(struct rg_directory *d, size_t *n)
+{
+	int64_t now = now_ms(), real = realtime_ms();
+	struct rg_cached_answer *a = calloc(d->n > 0 ? d->n : 1, sizeof(*a));
+
+	*n = 0;
+	if (a == NULL)
+		return NULL;
+	for (struct entry *e = d->lru.newer; e != &d->lru; e = e->newer) {
+		struct rg_cached_answer *x = &a[*n];
+
+		if (!stale_usable(d, e, now))
+			continue;
+		x->user = strdup(e->user);
+		x->negative = e->negative;
+		x->fetched = real - (now - e->fetched);
+		if (x->user == NULL || copy_groups(e, &x->groups) < 0) {
+			rg_cached_answers_free(a, *n + 1);
+			*n = 0;
+			return NULL;
+		}
+		e->dirty = false;
+		(*n)++;
+	}
+	return a;
+}
+
+/* Writes cache_file if answers changed (lock held, released while writing). */
+static void save(struct rg_directory *d)
+{
+	struct rg_cached_answer *a;
+	char err[512], note[96] = "";
+	size_t n;
+	int rc;
+	bool say;
+
+	if (!d->dirty || d->detached)
+		return;
+	d->dirty = false;
+	a = snapshot(d, &n);
+	if (a == NULL) {
+		d->dirty = true;
+		return;
+	}
+	pthread_mutex_unlock(&d->lock);
+	rc = rg_cachefile_write(d->cache_file, a, n, err, sizeof(err));
+	rg_cached_answers_free(a, n);
+	pthread_mutex_lock(&d->lock);
+	if (rc == 0) {
+		d->stats.saved++;
+		return;
+	}
+	d->dirty = true;
+	say = may_log(&d->log_save, now_ms(), note, sizeof(note));
+	pthread_mutex_unlock(&d->lock);
+	if (say)
+		log_warnx("ldap: cannot keep the answers in cache_file: %s%s", err, note);
+	pthread_mutex_lock(&d->lock);
+}
+
+static void *writer(void *arg)
+{
+	struct rg_directory *d = arg;
+
+	pthread_mutex_lock(&d->lock);
+	while (!d->stopping) {
+		int64_t at = now_ms() + RG_DIRECTORY_SAVE_MS;
+		struct timespec ts = { .tv_sec = at / 1000, .tv_nsec = (at % 1000) * 1000000 };
+
+		pthread_cond_timedwait(&d->save, &d->lock, &ts);
+		if (!d->stopping)
+			save(d);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+void rg_directory_detach_cache_file(struct rg_directory *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->detached = true;
+	pthread_mutex_unlock(&d->lock);
+}
+
+size_t rg_directory_use_cache_file(struct rg_directory *d, bool read)
+{
+	struct rg_cached_answer *a;
+	char err[512];
+	size_t n, loaded = 0;
+	int64_t now, real;
+
+	if (d->cache_file == NULL)
+		return 0;
+	a = NULL;
+	n = 0;
+	if (read && rg_cachefile_read(d->cache_file, RG_DIRECTORY_FILE_MAX, &a, &n, err, sizeof(err)) < 0) {
+		log_warnx("ldap: cache_file %s", err);
+		a = NULL;
+		n = 0;
+	}
+	pthread_mutex_lock(&d->lock);
+	now = now_ms();
+	real = realtime_ms();
+	for (size_t i = 0; i < n; i++) {
+		/* a time in the future (the clock was set back) counts as now */
+		int64_t age = real - a[i].fetched < 0 ? 0 : real - a[i].fetched;
+		struct entry *e;
+
+		if (age >= d->stale_ttl || (e = entry_get(d, a[i].user)) == NULL || e->has_answer)
+			continue;
+		e->groups = a[i].groups;
+		memset(&a[i].groups, 0, sizeof(a[i].groups));
+		e->has_answer = true;
+		e->negative = a[i].negative;
+		e->fetched = now - age;
+		loaded++;
+	}
+	d->stats.loaded = loaded;
+	if (pthread_create(&d->writer, NULL, writer, d) == 0)
+		d->saving = true;
+	else
+		log_warnx("ldap: cannot start the thread that writes cache_file; answers stay in memory");
+	pthread_mutex_unlock(&d->lock);
+	rg_cached_answers_free(a, n);
+	if (loaded > 0)
+		log_info("ldap: %zu answer(s) read from %s", loaded, d->cache_file);
+	return loaded;
 }
 
 int rg_directory_reread_secret(struct rg_directory *d, char *err, size_t errlen)
@@ -447,6 +944,7 @@ void rg_directory_stats(struct rg_directory *d, struct rg_directory_stats *st)
 	pthread_mutex_lock(&d->lock);
 	*st = d->stats;
 	st->users = d->n;
+	st->breaker_open = d->open;
 	pthread_mutex_unlock(&d->lock);
 	st->connects = rg_ldap_connects(d->ldap);
 }
@@ -455,10 +953,27 @@ void rg_directory_free(struct rg_directory *d)
 {
 	if (d == NULL)
 		return;
+	pthread_mutex_lock(&d->lock);
+	d->stopping = true;
+	pthread_cond_broadcast(&d->work);
+	pthread_cond_broadcast(&d->save);
+	pthread_mutex_unlock(&d->lock);
+	for (unsigned i = 0; i < d->nworkers; i++)
+		pthread_join(d->workers[i], NULL);
+	if (d->saving) {
+		pthread_join(d->writer, NULL);
+		pthread_mutex_lock(&d->lock);
+		save(d);
+		pthread_mutex_unlock(&d->lock);
+	}
+	rg_directory_fail_pending(d);
 	while (d->lru.newer != &d->lru)
 		entry_remove(d, d->lru.newer);
 	rg_ldap_free(d->ldap);
 	pthread_cond_destroy(&d->done);
+	pthread_cond_destroy(&d->work);
+	pthread_cond_destroy(&d->save);
 	pthread_mutex_destroy(&d->lock);
+	free(d->cache_file);
 	free(d);
 }

@@ -27,6 +27,7 @@
 #include <ldap.h>
 
 #include "rolegate/ldap.h"
+#include "rolegate/secret.h"
 
 struct conn {
 	LDAP *ld;
@@ -142,91 +143,21 @@ bool rg_ldap_name_valid(const char *s, size_t len, size_t max)
 /* ---- construction ---------------------------------------------------- */
 
 /*
- * Reads the bind password. The file must be a regular file that only its
- * owner (root or the user we run as) can read: anyone who can read it can
- * bind as rolegate, and anyone who can write it can make rolegate bind as
- * someone else.
+ * Reads the bind password (rolegate/secret.h): anyone who can read the file
+ * can bind as rolegate, and anyone who can write it can make rolegate bind
+ * as someone else.
  */
 static int read_secret(const char *path, struct berval *out, char *err, size_t errlen)
 {
-	struct stat st;
-	char *buf;
-	size_t n = 0;
-	int fd;
+	unsigned char *buf;
+	size_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		snprintf(err, errlen, "bind_password_file %s: %s", path, strerror(errno));
+	if (rg_secret_read(path, "bind_password_file", 1, RG_LDAP_SECRET_MAX, &buf, &n, err,
+			errlen) != RG_SECRET_OK)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "bind_password_file %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "bind_password_file %s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		snprintf(err, errlen, "bind_password_file %s: owned by uid %u; it must be owned by "
-				"root or by the user rolegate runs as", path, (unsigned)st.st_uid);
-		close(fd);
-		return -1;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		snprintf(err, errlen, "bind_password_file %s: group or others have access to it "
-				"(mode %04o); it holds a password: chmod 600 %s",
-				path, (unsigned)(st.st_mode & 07777), path);
-		close(fd);
-		return -1;
-	}
-	buf = malloc(RG_LDAP_SECRET_MAX + 1);
-	if (buf == NULL) {
-		snprintf(err, errlen, "out of memory");
-		close(fd);
-		return -1;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, RG_LDAP_SECRET_MAX + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "bind_password_file %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > RG_LDAP_SECRET_MAX) {
-			snprintf(err, errlen, "bind_password_file %s: longer than %d bytes",
-					path, RG_LDAP_SECRET_MAX);
-			goto fail;
-		}
-	}
-	close(fd);
-	/* One trailing line end is the editor's, not the password's. */
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	if (n == 0) {
-		/* An empty simple bind is an anonymous bind (RFC 4513 5.1.2). */
-		snprintf(err, errlen, "bind_password_file %s: is empty", path);
-		explicit_bzero(buf, RG_LDAP_SECRET_MAX + 1);
-		free(buf);
-		return -1;
-	}
-	out->bv_val = buf;
+	out->bv_val = (char *)buf;
 	out->bv_len = n;
 	return 0;
-fail:
-	close(fd);
-	explicit_bzero(buf, RG_LDAP_SECRET_MAX + 1);
-	free(buf);
-	return -1;
 }
 
 static bool is_ldaps(const char *uri)
@@ -237,6 +168,19 @@ static bool is_ldaps(const char *uri)
 static bool uses_tls(const struct rg_ldap *l, const char *uri)
 {
 	return l->starttls || is_ldaps(uri);
+}
+
+bool rg_ldap_uri_valid(const char *uri)
+{
+	LDAPURLDesc *lud = NULL;
+	bool ok;
+
+	if (!ldap_is_ldap_url(uri) || ldap_url_parse(uri, &lud) != LDAP_URL_SUCCESS)
+		return false;
+	ok = strcasecmp(lud->lud_scheme, "ldap") == 0 || strcasecmp(lud->lud_scheme, "ldaps") == 0 ||
+		strcasecmp(lud->lud_scheme, "ldapi") == 0;
+	ldap_free_urldesc(lud);
+	return ok;
 }
 
 /* Splits the uri setting (whitespace or comma separated) and checks each. */
@@ -250,19 +194,10 @@ static int parse_uris(struct rg_ldap *l, const char *list, char *err, size_t err
 		return -1;
 	}
 	for (tok = strtok_r(copy, " \t\r\n,", &save); tok != NULL; tok = strtok_r(NULL, " \t\r\n,", &save)) {
-		LDAPURLDesc *lud = NULL;
-		bool ok;
 		char **v;
 
-		if (ldap_url_parse(tok, &lud) != LDAP_URL_SUCCESS) {
-			snprintf(err, errlen, "uri: '%s' is not an LDAP URI", tok);
-			goto fail;
-		}
-		ok = strcasecmp(lud->lud_scheme, "ldap") == 0 || strcasecmp(lud->lud_scheme, "ldaps") == 0 ||
-			strcasecmp(lud->lud_scheme, "ldapi") == 0;
-		ldap_free_urldesc(lud);
-		if (!ok) {
-			snprintf(err, errlen, "uri: '%s' must start with ldap://, ldaps:// or ldapi://", tok);
+		if (!rg_ldap_uri_valid(tok)) {
+			snprintf(err, errlen, "uri: '%s' is not an LDAP URI (ldap://, ldaps:// or ldapi://)", tok);
 			goto fail;
 		}
 		v = realloc(l->uris, (l->nuris + 1) * sizeof(*v));

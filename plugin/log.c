@@ -10,6 +10,9 @@ static bool to_syslog;
 /* Until the daemon is up, warnings also go to stderr: a config or socket
  * error at start must reach the person (or unit) that started it. */
 static bool starting = true;
+/* The CLI collects diagnostics instead of printing them (rg_log_collect). */
+static bool collecting;
+static char collected[1024];
 
 void rg_log_init(bool use_syslog)
 {
@@ -26,6 +29,13 @@ static void vlog(int prio, const char *err, const char *fmt, va_list ap)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (collecting) {
+		if (prio != LOG_INFO && err != NULL)
+			snprintf(collected, sizeof(collected), "%.900s: %.100s", msg, err);
+		else if (prio != LOG_INFO)
+			snprintf(collected, sizeof(collected), "%s", msg);
+		return;
+	}
 	if (to_syslog) {
 		if (err != NULL)
 			syslog(prio, "%s: %s", msg, err);
@@ -80,4 +90,15 @@ void log_errx(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_ERR, NULL, fmt, ap);
 	va_end(ap);
+}
+
+void rg_log_collect(bool on)
+{
+	collecting = on;
+	collected[0] = '\0';
+}
+
+const char *rg_log_collected(void)
+{
+	return collected;
 }

@@ -2,6 +2,7 @@
  * rolegate: a Docker Engine authorization plugin. This file only dispatches
  * to the subcommands; it is the one place that exits.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,13 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * A write to a peer that closed its end (libldap on a connection the
+	 * server dropped, a pipe to `head`) must be an error that the code
+	 * reports, not a silent death by SIGPIPE (exit 141). Children started
+	 * with exec inherit SIG_IGN: reset it to SIG_DFL in the child.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -26,14 +26,14 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/cli.h"
+#include "rolegate/config.h"
+#include "rolegate/connlimit.h"
 #include "rolegate/directory.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 
 /* Room for the JSON around the base64 body: URI, headers, certificates. */
 #define RG_CALL_OVERHEAD (1024 * 1024)
-#define RG_MAX_CONNECTIONS 4096
-#define RG_CONNECTION_TIMEOUT 300
 #define RG_DRAIN_SECONDS 30
 #define SD_LISTEN_FDS_START 3
 
@@ -47,6 +47,7 @@ struct server {
 	size_t call_max;
 	gid_t group;               /* (gid_t)-1: root only */
 	struct rg_approvedfile *approved; /* approved_images files, for every runtime */
+	struct rg_connlimit *conns; /* which connections are idle, to shed the oldest */
 };
 
 /*
@@ -69,6 +70,13 @@ struct call {
 	bool suspended;            /* under wait_lock */
 	bool settled;              /* under wait_lock: the record's fdatasync is over */
 	int result;                /* its result */
+
+	/* A call whose caller's groups await a directory lookup is suspended too,
+	 * holding its runtime, and decided again once dir_done() resumes it. */
+	struct rg_directory_waiter dwait;
+	struct rg_runtime *rt;     /* held while waiting for the lookup */
+	bool dir_suspended;        /* under wait_lock */
+	bool dir_settled;          /* under wait_lock: the lookup is done */
 };
 
 /* A runtime and whether it still owns its directory: on reload with the same
@@ -137,6 +145,11 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 			free(box);
 			return NULL;
 		}
+		/* answers kept across restarts (read at start only: a reload that
+		 * changed the LDAP settings starts afresh) */
+		if (prev != NULL && prev->dir != NULL)
+			rg_directory_detach_cache_file(prev->dir);
+		rg_directory_use_cache_file(box->rt.dir, prev == NULL);
 		box->owns_dir = true;
 	}
 	return &box->rt;
@@ -234,11 +247,43 @@ static bool ready_or_suspend(struct server *s, struct MHD_Connection *c, struct 
 	return ready;
 }
 
+/* The directory's callback: the lookup call->dwait waited for is done. */
+static void dir_done(void *arg)
+{
+	struct call *call = arg;
+	struct server *s = call->server;
+
+	pthread_mutex_lock(&s->wait_lock);
+	call->dir_settled = true;
+	if (call->dir_suspended)
+		MHD_resume_connection(call->conn);
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
+/*
+ * Suspends the connection until dir_done() resumes it, unless the lookup is
+ * done already. Returns whether the call can be decided now.
+ */
+static bool looked_up_or_suspend(struct server *s, struct MHD_Connection *c, struct call *call)
+{
+	bool ready;
+
+	pthread_mutex_lock(&s->wait_lock);
+	ready = call->dir_settled;
+	call->dir_settled = false;
+	if (!ready) {
+		MHD_suspend_connection(c);
+		call->dir_suspended = true;
+	}
+	pthread_mutex_unlock(&s->wait_lock);
+	return ready;
+}
+
 static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const char *url, struct call *call)
 {
 	struct rg_runtime *rt;
 	enum rg_phase phase;
-	bool alone;
+	bool alone, dir_wait;
 
 	if (call->refused)
 		return reply(s, c, MHD_HTTP_FORBIDDEN,
@@ -271,9 +316,28 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	 * look would otherwise be one.
 	 */
 	alone = atomic_load(&s->inflight) == 1;
-	rt = acquire(s);
-	rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL : &call->wait,
-			phase, call->buf != NULL ? call->buf : "", call->len, &call->ans);
+	/*
+	 * A call that needs a directory lookup does not hold this thread while
+	 * it waits (rolegate/directory.h): it is suspended, keeping its
+	 * runtime, and decided again with the answer once the lookup is done.
+	 * While draining it waits here, like the record.
+	 */
+	dir_wait = !atomic_load(&s->draining);
+	call->dwait.done = dir_done;
+	call->dwait.arg = call;
+	for (;;) {
+		rt = call->rt != NULL ? call->rt : acquire(s);
+		call->rt = NULL;
+		rg_directory_call_begin(dir_wait ? &call->dwait : NULL);
+		rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL : &call->wait,
+				phase, call->buf != NULL ? call->buf : "", call->len, &call->ans);
+		rg_directory_call_end();
+		if (!call->ans.lookup_pending)
+			break;
+		call->rt = rt;
+		if (!looked_up_or_suspend(s, c, call))
+			return MHD_YES;
+	}
 	release(rt);
 	if (call->ans.pending && !ready_or_suspend(s, c, call))
 		return MHD_YES;
@@ -292,8 +356,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_NO;
 		call->refused = !peer_allowed(s, c);
 		atomic_fetch_add(&s->inflight, 1);
+		rg_connlimit_busy(s->conns, c);
 		*con_cls = call;
 		return MHD_YES;
+	}
+	/* Resumed by dir_done(): the caller's groups are in call->dwait. */
+	if (call->dir_suspended) {
+		call->dir_suspended = false;
+		return answer(s, c, url, call);
 	}
 	/* Resumed by durable(): settled and result were set before the resume. */
 	if (call->suspended)
@@ -337,11 +407,15 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	struct server *s = cls;
 	struct call *call = *con_cls;
 
+	rg_connlimit_idle(s->conns, c);
 	if (call == NULL)
 		return;
 	free(call->buf);
 	free(call->ans.json);
 	free(call->ans.if_lost);
+	if (call->rt != NULL)
+		release(call->rt);
+	rg_directory_waiter_clear(&call->dwait);
 	free(call);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -440,17 +514,22 @@ static int mkdir_parent(const char *path)
 	return 0;
 }
 
+/*
+ * SIGHUP: the same validation as `rolegate check` (rolegate/config.h). A
+ * refused reload is logged at LOG_ERR, and the old configuration stays.
+ */
 static void reload(struct server *s, const char *config)
 {
 	struct rg_errlist errs = { 0 };
-	struct rg_policy *p = rg_policy_load(config, &errs);
+	bool runtime_error;
+	struct rg_policy *p = rg_config_load(config, 0, &errs, &runtime_error);
 	struct rg_runtime *rt, *old;
 	char err[512];
 
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-		log_warnx("reload of %s failed; the previous configuration stays in force", config);
+			log_errx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+		log_errx("reload of %s failed; the previous configuration stays in force", config);
 		rg_errlist_free(&errs);
 		return;
 	}
@@ -458,7 +537,7 @@ static void reload(struct server *s, const char *config)
 	rt = runtime_new(p, s->current, err, sizeof(err));
 	if (rt == NULL) {
 		pthread_mutex_unlock(&s->lock);
-		log_warnx("reload of %s failed: %s; the previous configuration stays in force", config, err);
+		log_errx("reload of %s failed: %s; the previous configuration stays in force", config, err);
 		rg_policy_free(p);
 		return;
 	}
@@ -470,9 +549,12 @@ static void reload(struct server *s, const char *config)
 	    old->policy->audit.sync != p->audit.sync ||
 	    strcmp(old->policy->audit.key_file, p->audit.key_file) != 0 ||
 	    strcmp(old->policy->plugin.socket, p->plugin.socket) != 0 ||
-	    strcmp(old->policy->plugin.state, p->plugin.state) != 0)
-		log_warnx("changes to audit.path, audit.sync, audit.key_file, plugin.socket and "
-				"plugin.state take effect on restart");
+	    strcmp(old->policy->plugin.state, p->plugin.state) != 0 ||
+	    old->policy->plugin.max_connections != p->plugin.max_connections ||
+	    old->policy->plugin.idle_timeout != p->plugin.idle_timeout)
+		log_warnx("changes to audit.path, audit.sync, audit.key_file, plugin.socket, "
+				"plugin.state, plugin.max_connections and plugin.idle_timeout take effect "
+				"on restart");
 	release(old);
 	if (s->audit != NULL && rg_audit_reopen(s->audit) < 0)
 		log_warnx("cannot reopen the audit log %s", p->audit.path);
@@ -516,7 +598,7 @@ int cmd_serve(int argc, char **argv)
 	sigset_t set;
 	char err[512], note[512];
 	struct rg_state *state = NULL;
-	unsigned threads;
+	unsigned threads, max_conns;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -549,7 +631,7 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	p = rg_policy_load(config, &errs);
+	p = rg_config_load(config, 0, &errs, &(bool){ false });
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
@@ -599,6 +681,13 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 
+	/* before anything opens many files: the soft open-file limit up to the hard one */
+	max_conns = rg_connlimit_setup(p->plugin.max_connections);
+	s.conns = rg_connlimit_new(max_conns);
+	if (s.conns == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
 	fd = systemd_socket();
 	activated = fd >= 0;
 	if (!activated && (mkdir_parent(socket_path) < 0 || (fd = bind_socket(socket_path, s.group)) < 0))
@@ -616,17 +705,18 @@ int cmd_serve(int argc, char **argv)
 			0, NULL, NULL, handle, &s,
 			MHD_OPTION_LISTEN_SOCKET, fd,
 			MHD_OPTION_THREAD_POOL_SIZE, threads,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned)RG_MAX_CONNECTIONS,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)RG_CONNECTION_TIMEOUT,
+			MHD_OPTION_CONNECTION_LIMIT, max_conns,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->plugin.idle_timeout,
 			MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+			MHD_OPTION_NOTIFY_CONNECTION, rg_connlimit_notify, s.conns,
 			MHD_OPTION_END);
 	if (d == NULL) {
 		log_warnx("cannot start the HTTP server on %s", socket_path);
 		close(fd);
 		goto out;
 	}
-	log_info("serving %s with %u threads (config %s)", activated ? "the systemd socket" : socket_path,
-			threads, config);
+	log_info("serving %s with %u threads, at most %u connections (config %s)",
+			activated ? "the systemd socket" : socket_path, threads, max_conns, config);
 	rg_log_started();
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "\n", 1) != 1)
@@ -657,6 +747,10 @@ int cmd_serve(int argc, char **argv)
 	 * suspended, and libmicrohttpd must not stop with one: answer them now
 	 * as lost records, and give the server threads a moment to send that.
 	 */
+	pthread_mutex_lock(&s.lock);
+	if (s.current->dir != NULL)
+		rg_directory_fail_pending(s.current->dir);
+	pthread_mutex_unlock(&s.lock);
 	rg_audit_fail_pending(s.audit);
 	for (int i = 0; i < 100 && atomic_load(&s.inflight) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
@@ -670,6 +764,7 @@ int cmd_serve(int argc, char **argv)
 		unlink(socket_path);
 	rc = 0;
 out:
+	rg_connlimit_free(s.conns);
 	rg_audit_close(s.audit);
 	release(s.current);
 	rg_approvedfile_free(s.approved);

@@ -515,6 +515,7 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);   /* main() ignores it; the client expects the default */
 		if (dup2(out[1], STDOUT_FILENO) < 0 || (o->cwd != NULL && chdir(o->cwd) < 0))
 			_exit(127);
 		execve(client, args, env);

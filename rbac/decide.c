@@ -4,6 +4,7 @@
  * for a role that allows the command and whose constraints the request meets.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -66,17 +67,6 @@ static bool hidden_body(const struct rg_request *req)
 	return false;
 }
 
-static bool role_applies(const struct rg_role *r, const struct rg_identity *id)
-{
-	if (rg_strv_has(&r->users, id->user))
-		return true;
-	for (size_t i = 0; i < id->groups.n; i++) {
-		if (rg_strv_has(&r->groups, id->groups.v[i]))
-			return true;
-	}
-	return false;
-}
-
 /*
  * A role allows a command when an allow pattern matches and no deny pattern
  * does. Returns the matching allow pattern, or NULL.
@@ -116,6 +106,8 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 	const char *who = id->user[0] != '\0' ? id->user : "unauthenticated caller";
 	char why[RG_REASON_MAX] = "";
 	char groups[256];
+	size_t *applies = NULL;
+	long napplies;
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = RG_DENY;
@@ -166,12 +158,15 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 		}
 	}
 
-	for (size_t i = 0; i < p->nroles; i++) {
-		const struct rg_role *r = &p->roles[i];
+	/* Only the caller's roles, in config order, found by index (policy.h):
+	 * the cost of a call does not grow with the number of users and roles. */
+	napplies = rg_policy_roles_for(p, id->user, &id->groups, &applies);
+	for (long k = 0; k < napplies; k++) {
+		const struct rg_role *r = &p->roles[applies[k]];
 		char reason[RG_REASON_MAX];
 		const char *rule;
 
-		if (!role_applies(r, id) || (rule = role_allows(r, d->command)) == NULL)
+		if ((rule = role_allows(r, d->command)) == NULL)
 			continue;
 		if (rg_constraints_check_role(r, req, reason, sizeof(reason)) < 0) {
 			/* Keep the first constraint that stopped a role: it names the fix. */
@@ -188,8 +183,10 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 		d->verdict = RG_ALLOW;
 		d->role = r->name;
 		d->rule = rule;
+		free(applies);
 		return RG_ALLOW;
 	}
+	free(applies);
 	if (why[0] == '\0')
 		snprintf(why, sizeof(why), "use %s", d->command);
 	return deny(d, who, why);
@@ -197,11 +194,17 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 
 int rg_roles_of(const struct rg_policy *p, const struct rg_identity *id, struct rg_strv *out)
 {
-	for (size_t i = 0; i < p->nroles; i++) {
-		if (role_applies(&p->roles[i], id) && rg_strv_push(out, p->roles[i].name) < 0)
+	size_t *applies;
+	long n = rg_policy_roles_for(p, id->user, &id->groups, &applies);
+
+	for (long k = 0; k < n; k++) {
+		if (rg_strv_push(out, p->roles[applies[k]].name) < 0) {
+			free(applies);
 			return -1;
+		}
 	}
-	return 0;
+	free(applies);
+	return n < 0 ? -1 : 0;
 }
 
 const char *rg_role_allows(const struct rg_role *r, const char *command)

@@ -12,6 +12,7 @@
 
 #include <libconfig.h>
 
+#include "rolegate/cfgsplit.h"
 #include "rolegate/policy.h"
 #include "rolegate/route.h"
 
@@ -32,6 +33,7 @@ struct key {
 struct loader {
 	const char *path;
 	struct rg_errlist *errs;
+	struct rg_name_index *good_patterns;  /* patterns already found to name a command */
 };
 
 static const char *kind_name(enum kind k)
@@ -136,6 +138,14 @@ static int check_keys(const struct loader *l, const config_setting_t *group, con
 	return bad;
 }
 
+/* The line a member of g is set on, 0 when absent. */
+static int line_of_child(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *c = g != NULL ? config_setting_get_member(g, name) : NULL;
+
+	return c != NULL ? config_setting_source_line(c) : 0;
+}
+
 /* Typed getters: the kind was checked by check_keys, so a mismatch means absent. */
 static const config_setting_t *child(const config_setting_t *g, const char *name, enum kind k)
 {
@@ -228,7 +238,8 @@ static int get_enum(const struct loader *l, const config_setting_t *g, const cha
 
 static const struct key plugin_keys[] = {
 	{ "socket", K_STRING }, { "socket_group", K_STRING }, { "max_body", K_INT },
-	{ "threads", K_INT }, { "state", K_STRING }, { NULL, K_STRING },
+	{ "threads", K_INT }, { "state", K_STRING }, { "max_connections", K_INT },
+	{ "idle_timeout", K_INT }, { NULL, K_STRING },
 };
 
 static void load_plugin(const struct loader *l, const config_setting_t *g, struct rg_plugin_config *pc)
@@ -248,6 +259,8 @@ static void load_plugin(const struct loader *l, const config_setting_t *g, struc
 		rg_errlist_add(l->errs, "%s: out of memory", l->path);
 	if ((c = child(g, "state", K_STRING)) != NULL && pc->state[0] != '/')
 		err(l, c, "'plugin.state' must be an absolute path");
+	pc->max_connections = (int)get_ranged(l, g, "max_connections", 0, 0, RG_MAX_CONNECTIONS_LIMIT);
+	pc->idle_timeout = (int)get_ranged(l, g, "idle_timeout", RG_DEFAULT_IDLE_TIMEOUT, 1, 86400);
 }
 
 static const struct key user_keys[] = {
@@ -261,7 +274,7 @@ static const struct key ldap_keys[] = {
 	{ "group_base", K_STRING }, { "group_filter", K_STRING },
 	{ "group_name_attr", K_STRING }, { "nested", K_BOOL }, { "timeout_ms", K_INT },
 	{ "cache_ttl", K_INT }, { "negative_ttl", K_INT }, { "stale_ttl", K_INT },
-	{ NULL, K_STRING },
+	{ "cache_file", K_STRING }, { NULL, K_STRING },
 };
 
 static void load_ldap(const struct loader *l, const config_setting_t *g, struct rg_ldap_config *lc)
@@ -290,7 +303,13 @@ static void load_ldap(const struct loader *l, const config_setting_t *g, struct 
 	bad |= get_string(g, "group_filter", "(|(member=%d)(uniqueMember=%d)(memberUid=%u))",
 			&lc->group_filter);
 	bad |= get_string(g, "group_name_attr", "cn", &lc->group_name_attr);
+	bad |= get_string(g, "cache_file", RG_DEFAULT_LDAP_CACHE, &lc->cache_file);
 	(void)bad;
+	lc->uri_line = line_of_child(g, "uri");
+	lc->bind_password_file_line = line_of_child(g, "bind_password_file");
+	lc->cache_file_line = line_of_child(g, "cache_file");
+	if (g != NULL && lc->cache_file != NULL && lc->cache_file[0] != '\0' && lc->cache_file[0] != '/')
+		err(l, child(g, "cache_file", K_STRING), "'identity.ldap.cache_file' must be an absolute path or \"\"");
 	lc->starttls = get_bool(g, "starttls", false);
 	lc->nested = get_bool(g, "nested", true);
 	lc->timeout_ms = (int)get_ranged(l, g, "timeout_ms", 2000, 1, 600000);
@@ -344,13 +363,15 @@ static void load_identity(const struct loader *l, const config_setting_t *g, str
 			err(l, u, "an entry of 'identity.users' has no 'name'");
 			continue;
 		}
-		if (rg_policy_static_groups(p, config_setting_get_string(name)) != NULL) {
+		if (rg_name_index_get(&p->user_index, config_setting_get_string(name)) != NULL) {
 			err(l, name, "user '%s' is listed twice in 'identity.users'",
 					config_setting_get_string(name));
 			continue;
 		}
 		get_string(u, "name", "", &su->name);
 		get_strings(l, u, "groups", &su->groups);
+		if (su->name == NULL || rg_name_index_add(&p->user_index, su->name, p->nusers) < 0)
+			rg_errlist_add(l->errs, "%s: out of memory", l->path);
 		p->nusers++;
 	}
 	load_ldap(l, child(g, "ldap", K_GROUP), &p->ldap);
@@ -733,6 +754,14 @@ static void check_patterns(const struct loader *l, const config_setting_t *role,
 	char name[256];
 
 	for (size_t i = 0; i < pats->n; i++) {
+		/* each distinct pattern is matched against the route table once */
+		if (rg_name_index_get(l->good_patterns, pats->v[i]) != NULL)
+			continue;
+		if (valid_pattern(pats->v[i]) && names_a_command(pats->v[i])) {
+			if (rg_name_index_add(l->good_patterns, pats->v[i], 0) < 0)
+				err(l, c, "out of memory");
+			continue;
+		}
 		if (!valid_pattern(pats->v[i]))
 			err(l, c, "'%s' pattern '%s' is not a command glob (e.g. \"container.*\")",
 					full_name(c, name, sizeof(name)), pats->v[i]);
@@ -742,40 +771,55 @@ static void check_patterns(const struct loader *l, const config_setting_t *role,
 	}
 }
 
-static void load_roles(const struct loader *l, const config_setting_t *g, struct rg_policy *p)
+/*
+ * The roles, from the roles group of each of the n configurations (one, or
+ * the chunks of rolegate/cfgsplit.h, in order). libconfig refuses a
+ * duplicate name within one; a name index catches them across chunks.
+ */
+static void load_roles(const struct loader *l, const config_setting_t *const *groups, size_t ngroups,
+		struct rg_policy *p)
 {
-	int n;
+	struct rg_name_index names = { 0 };
+	size_t n = 0;
 
-	if (g == NULL)
-		return;
-	n = config_setting_length(g);
+	for (size_t k = 0; k < ngroups; k++)
+		n += groups[k] != NULL ? (size_t)config_setting_length(groups[k]) : 0;
 	if (n == 0)
 		return;
-	p->roles = calloc((size_t)n, sizeof(*p->roles));
+	p->roles = calloc(n, sizeof(*p->roles));
 	if (p->roles == NULL) {
 		rg_errlist_add(l->errs, "%s: out of memory", l->path);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *rs = config_setting_get_elem(g, (unsigned)i);
-		struct rg_role *r = &p->roles[p->nroles];
+	for (size_t k = 0; k < ngroups; k++) {
+		for (int i = 0; groups[k] != NULL && i < config_setting_length(groups[k]); i++) {
+			const config_setting_t *rs = config_setting_get_elem(groups[k], (unsigned)i);
+			struct rg_role *r = &p->roles[p->nroles];
 
-		if (config_setting_type(rs) != CONFIG_TYPE_GROUP) {
-			err(l, rs, "role '%s' must be a group { ... }", config_setting_name(rs));
-			continue;
+			if (config_setting_type(rs) != CONFIG_TYPE_GROUP) {
+				err(l, rs, "role '%s' must be a group { ... }", config_setting_name(rs));
+				continue;
+			}
+			if (ngroups > 1 && rg_name_index_get(&names, config_setting_name(rs)) != NULL) {
+				err(l, rs, "duplicate setting name");
+				continue;
+			}
+			check_keys(l, rs, role_keys);
+			r->name = strdup(config_setting_name(rs));
+			r->line = config_setting_source_line(rs);
+			if (r->name == NULL || (ngroups > 1 && rg_name_index_add(&names, r->name, p->nroles) < 0))
+				rg_errlist_add(l->errs, "%s: out of memory", l->path);
+			get_strings(l, rs, "groups", &r->groups);
+			get_strings(l, rs, "users", &r->users);
+			get_strings(l, rs, "allow", &r->allow);
+			get_strings(l, rs, "deny", &r->deny);
+			check_patterns(l, rs, "allow", &r->allow);
+			check_patterns(l, rs, "deny", &r->deny);
+			load_constraints(l, child(rs, "constraints", K_GROUP), &r->constraints);
+			p->nroles++;
 		}
-		check_keys(l, rs, role_keys);
-		r->name = strdup(config_setting_name(rs));
-		r->line = config_setting_source_line(rs);
-		get_strings(l, rs, "groups", &r->groups);
-		get_strings(l, rs, "users", &r->users);
-		get_strings(l, rs, "allow", &r->allow);
-		get_strings(l, rs, "deny", &r->deny);
-		check_patterns(l, rs, "allow", &r->allow);
-		check_patterns(l, rs, "deny", &r->deny);
-		load_constraints(l, child(rs, "constraints", K_GROUP), &r->constraints);
-		p->nroles++;
 	}
+	rg_name_index_free(&names);
 }
 
 static const struct key audit_keys[] = {
@@ -798,6 +842,7 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 		rg_errlist_add(l->errs, "%s: out of memory", l->path);
 	if ((c = child(g, "path", K_STRING)) != NULL && ac->path[0] != '/')
 		err(l, c, "'audit.path' must be an absolute path");
+	ac->key_file_line = line_of_child(g, "key_file");
 	ac->sync = (enum rg_sync)get_enum(l, g, "sync", syncs, RG_SYNC_BATCH);
 	ac->responses = (enum rg_responses)get_enum(l, g, "responses", responses, RG_RESPONSES_MUTATING);
 	ac->on_error = (enum rg_on_error)get_enum(l, g, "on_error", on_error, RG_ON_ERROR_DENY);
@@ -808,6 +853,24 @@ static const struct key top_keys[] = {
 	{ "plugin", K_GROUP }, { "identity", K_GROUP }, { "roles", K_GROUP }, { "audit", K_GROUP },
 	{ NULL, K_STRING },
 };
+
+/* The role indices of p by user and by group (after the roles are loaded). */
+static int index_roles(struct rg_policy *p)
+{
+	for (size_t i = 0; i < p->nroles; i++) {
+		const struct rg_role *r = &p->roles[i];
+
+		for (size_t j = 0; j < r->users.n; j++) {
+			if (rg_name_index_add(&p->role_user_index, r->users.v[j], i) < 0)
+				return -1;
+		}
+		for (size_t j = 0; j < r->groups.n; j++) {
+			if (rg_name_index_add(&p->role_group_index, r->groups.v[j], i) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
 
 /* The line number of a "FILE:LINE: message" string (0 if none). */
 static long line_of(const char *msg)
@@ -840,45 +903,138 @@ static void sort_by_line(struct rg_errlist *errs, size_t from)
 	}
 }
 
+/* Reads all of path into a new NUL-terminated buffer, or NULL. */
+static char *read_text(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		size_t r;
+
+		if (n + 65536 + 1 > cap) {
+			char *nb = realloc(buf, (cap = (n + 65536 + 1) * 2));
+
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Parses text (or the file, when text is NULL) into cfg; reports a syntax error. */
+static int parse(config_t *cfg, const char *path, const char *text, struct rg_errlist *errs)
+{
+	int ok = text != NULL ? config_read_string(cfg, text) : config_read_file(cfg, path);
+
+	if (ok == CONFIG_TRUE)
+		return 0;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		rg_errlist_add(errs, "%s: cannot read the file", path);
+	else
+		rg_errlist_add(errs, "%s:%d: %s",
+				config_error_file(cfg) != NULL ? config_error_file(cfg) : path,
+				config_error_line(cfg), config_error_text(cfg));
+	return -1;
+}
+
+/* Roles per libconfig parse: libconfig's cost per group is quadratic in its size, and
+ * each chunk is preceded by as many line ends as lines come before it. */
+#define ROLES_PER_CHUNK 512
+
 struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 {
-	struct loader l = { path, errs };
-	struct rg_policy *p;
+	struct rg_name_index good_patterns = { 0 };
+	struct loader l = { path, errs, &good_patterns };
+	struct rg_policy *p = NULL;
 	const config_setting_t *root;
-	config_t cfg;
-	size_t before = errs->n + errs->lost;
+	const config_setting_t **roles = NULL;
+	config_t cfg, *chunks = NULL;
+	struct rg_cfgsplit split = { 0 };
+	size_t before = errs->n + errs->lost, len = 0, nchunks = 0;
+	char *text = read_text(path, &len);
+	int sr = text != NULL ? rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split) : 1;
 
 	config_init(&cfg);
-	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			rg_errlist_add(errs, "%s: cannot read the file", path);
-		else
-			rg_errlist_add(errs, "%s:%d: %s",
-					config_error_file(&cfg) != NULL ? config_error_file(&cfg) : path,
-					config_error_line(&cfg), config_error_text(&cfg));
-		config_destroy(&cfg);
-		return NULL;
+	if (sr < 0) {
+		rg_errlist_add(errs, "%s: out of memory", path);
+		goto out;
+	}
+	/* A text that is not split is parsed from the file, as it always was. */
+	if (parse(&cfg, path, sr == 0 ? split.main : NULL, errs) < 0)
+		goto out;
+	if (sr == 0) {
+		chunks = calloc(split.nchunks, sizeof(*chunks));
+		roles = calloc(split.nchunks, sizeof(*roles));
+		if (chunks == NULL || roles == NULL) {
+			rg_errlist_add(errs, "%s: out of memory", path);
+			goto out;
+		}
+		for (; nchunks < split.nchunks; nchunks++) {
+			config_init(&chunks[nchunks]);
+			if (parse(&chunks[nchunks], path, split.chunks[nchunks], errs) < 0) {
+				nchunks++;
+				goto out;
+			}
+			roles[nchunks] = child(config_root_setting(&chunks[nchunks]), "roles", K_GROUP);
+		}
 	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->path = strdup(path)) == NULL) {
 		rg_errlist_add(errs, "%s: out of memory", path);
 		free(p);
-		config_destroy(&cfg);
-		return NULL;
+		p = NULL;
+		goto out;
 	}
 	p->refs = 1;
 	root = config_root_setting(&cfg);
 	check_keys(&l, root, top_keys);
 	load_plugin(&l, child(root, "plugin", K_GROUP), &p->plugin);
 	load_identity(&l, child(root, "identity", K_GROUP), p);
-	load_roles(&l, child(root, "roles", K_GROUP), p);
+	if (sr == 0) {
+		load_roles(&l, roles, nchunks, p);
+	} else {
+		const config_setting_t *g = child(root, "roles", K_GROUP);
+
+		load_roles(&l, &g, 1, p);
+	}
+	p->roles_line = line_of_child(root, "roles");
 	load_audit(&l, child(root, "audit", K_GROUP), &p->audit);
-	config_destroy(&cfg);
+	if (index_roles(p) < 0)
+		rg_errlist_add(errs, "%s: out of memory", path);
 	sort_by_line(errs, before);
 	if (errs->n + errs->lost != before) {
 		rg_policy_free(p);
-		return NULL;
+		p = NULL;
 	}
+out:
+	for (size_t i = 0; i < nchunks; i++)
+		config_destroy(&chunks[i]);
+	free(chunks);
+	free(roles);
+	config_destroy(&cfg);
+	rg_cfgsplit_free(&split);
+	rg_name_index_free(&good_patterns);
+	free(text);
 	return p;
 }
 
@@ -920,6 +1076,7 @@ void rg_policy_free(struct rg_policy *p)
 	free(p->ldap.group_base);
 	free(p->ldap.group_filter);
 	free(p->ldap.group_name_attr);
+	free(p->ldap.cache_file);
 	for (size_t i = 0; i < p->nroles; i++) {
 		struct rg_role *r = &p->roles[i];
 
@@ -931,6 +1088,9 @@ void rg_policy_free(struct rg_policy *p)
 		free_constraints(&r->constraints);
 	}
 	free(p->roles);
+	rg_name_index_free(&p->user_index);
+	rg_name_index_free(&p->role_user_index);
+	rg_name_index_free(&p->role_group_index);
 	free(p->audit.path);
 	free(p->audit.key_file);
 	free(p);
@@ -938,11 +1098,62 @@ void rg_policy_free(struct rg_policy *p)
 
 const struct rg_strv *rg_policy_static_groups(const struct rg_policy *p, const char *user)
 {
-	for (size_t i = 0; i < p->nusers; i++) {
-		if (p->users[i].name != NULL && strcmp(p->users[i].name, user) == 0)
-			return &p->users[i].groups;
+	const struct rg_name_slot *s = rg_name_index_get(&p->user_index, user);
+
+	return s != NULL ? &p->users[s->idx[0]].groups : NULL;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Appends the indices of s to v (n used, cap allocated). */
+static int append_slot(const struct rg_name_slot *s, size_t **v, size_t *n, size_t *cap)
+{
+	if (s == NULL)
+		return 0;
+	if (*n + s->n > *cap) {
+		size_t ncap = (*n + s->n) * 2;
+		size_t *nv = realloc(*v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = ncap;
 	}
-	return NULL;
+	memcpy(*v + *n, s->idx, s->n * sizeof(**v));
+	*n += s->n;
+	return 0;
+}
+
+long rg_policy_roles_for(const struct rg_policy *p, const char *user, const struct rg_strv *groups,
+		size_t **out)
+{
+	size_t *v = NULL, n = 0, cap = 0, k = 0;
+
+	*out = NULL;
+	if (append_slot(rg_name_index_get(&p->role_user_index, user), &v, &n, &cap) < 0)
+		goto oom;
+	for (size_t i = 0; groups != NULL && i < groups->n; i++) {
+		if (append_slot(rg_name_index_get(&p->role_group_index, groups->v[i]), &v, &n, &cap) < 0)
+			goto oom;
+	}
+	if (n == 0)
+		return 0;
+	/* config order, each role once */
+	qsort(v, n, sizeof(*v), cmp_size);
+	for (size_t i = 0; i < n; i++) {
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	}
+	*out = v;
+	return (long)k;
+oom:
+	free(v);
+	return -1;
 }
 
 bool rg_pattern_match(const char *pat, const char *cmd)
@@ -983,5 +1194,6 @@ bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_c
 		str_eq(a->group_base, b->group_base) && str_eq(a->group_filter, b->group_filter) &&
 		str_eq(a->group_name_attr, b->group_name_attr) && a->nested == b->nested &&
 		a->timeout_ms == b->timeout_ms && a->cache_ttl == b->cache_ttl &&
-		a->negative_ttl == b->negative_ttl && a->stale_ttl == b->stale_ttl;
+		a->negative_ttl == b->negative_ttl && a->stale_ttl == b->stale_ttl &&
+		str_eq(a->cache_file, b->cache_file);
 }

@@ -9,7 +9,7 @@ apt-get install -y -qq --no-install-recommends \
 	libmicrohttpd-dev libjansson-dev libldap-dev libconfig-dev libssl-dev \
 	docker.io containerd runc busybox-static docker-compose docker-registry \
 	slapd ldap-utils rsyslog logrotate strace \
-	openssl curl ca-certificates python3 procps psmisc iproute2 \
+	openssl curl ca-certificates python3 procps psmisc iproute2 time \
 	clang libclang-rt-14-dev valgrind >/dev/null
 # `rolegate explain -- docker-compose ...` and its tests (tests/standin/) run
 # Debian's docker-compose 1.x against the stand-in daemon.

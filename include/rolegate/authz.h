@@ -50,6 +50,9 @@ struct rg_authz_answer {
 	char *json;                /* the answer (free()); NULL when out of memory */
 	bool pending;              /* its record awaits the group commit: the waiter will be called */
 	char *if_lost;             /* pending: sent instead if the record is lost; NULL = send json */
+	bool lookup_pending;       /* nothing decided yet: the caller's groups await a directory
+	                            * lookup (rolegate/directory.h, rg_directory_call_begin); make
+	                            * the call again once the waiter is called back */
 };
 
 /*

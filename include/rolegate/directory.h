@@ -19,6 +19,7 @@
  * ignored or blocked in every thread that calls in.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "rolegate/decide.h"
@@ -42,6 +43,23 @@
  * a connect and a search.
  */
 #define RG_DIRECTORY_WAIT_OPS 2
+/*
+ * The circuit breaker: after this many consecutive lookups that timed out
+ * (took timeout_ms or longer and got no answer), the directory is taken for
+ * hung. Until a probe gets an answer, calls that need a lookup are answered
+ * at once: from a stale answer (within stale_ttl), else denied.
+ */
+#define RG_DIRECTORY_BREAKER_TIMEOUTS 3
+/* While the breaker is open, one lookup (a probe) is let through this often (ms). */
+#define RG_DIRECTORY_PROBE_MS 2000
+/* cache_file is written at most this often (ms) while answers change. */
+#define RG_DIRECTORY_SAVE_MS 1000
+/* A cache_file larger than this is not read (bytes). */
+#define RG_DIRECTORY_FILE_MAX (64 * 1024 * 1024)
+/* Threads that make lookups for suspended calls and background refreshes. */
+#define RG_DIRECTORY_WORKERS 8
+/* An answer used in the last quarter of cache_ttl is refreshed in the background. */
+#define RG_DIRECTORY_REFRESH_DIVISOR 4
 
 struct rg_directory;
 
@@ -57,7 +75,70 @@ struct rg_directory_stats {
 	unsigned long evictions;   /* users dropped to keep the cache bounded */
 	unsigned long connects;    /* LDAP connections opened (reconnects included) */
 	size_t users;              /* users currently cached */
+	unsigned long suspended;   /* calls that waited for a lookup without holding their thread */
+	unsigned long refreshes;   /* background refreshes of answers about to expire */
+	unsigned long breaker_opened; /* times the circuit breaker opened */
+	unsigned long fast_failures;  /* calls answered at once because the breaker is open */
+	bool breaker_open;         /* now */
+	unsigned long loaded;      /* answers read from cache_file at start */
+	unsigned long saved;       /* times cache_file was written */
 };
+
+/*
+ * A call that must not hold its thread while the directory is asked (serve:
+ * a libmicrohttpd connection, suspended meanwhile). Zero it, set done and
+ * arg, and bracket the call with rg_directory_call_begin/end: a
+ * rg_directory_groups() made in between that would have to wait returns -1
+ * and marks the waiter pending (rg_directory_call_pending()); done(arg) is
+ * called later from a lookup thread, once the answer (or the failure) is in
+ * the waiter. Then make the same call again, bracketed with the same waiter:
+ * rg_directory_groups() returns that answer. Free with
+ * rg_directory_waiter_clear().
+ */
+struct rg_directory_waiter {
+	void (*done)(void *arg);
+	void *arg;
+	/* private to dircache.c */
+	bool pending;
+	bool has_result;
+	int ret;
+	enum rg_group_source source;
+	const char *errstr;
+	struct rg_strv groups;
+	struct rg_directory_waiter *next;
+};
+
+/* Makes w the waiter of the calls this thread makes until rg_directory_call_end(). */
+void rg_directory_call_begin(struct rg_directory_waiter *w);
+void rg_directory_call_end(void);
+/* Whether this thread's waiter was made pending since rg_directory_call_begin(). */
+bool rg_directory_call_pending(void);
+void rg_directory_waiter_clear(struct rg_directory_waiter *w);
+
+/*
+ * Keeps the answers in the file c->cache_file named (SPEC.md §3
+ * identity.ldap.cache_file; "" = memory only), for the daemon: when read
+ * is set (at start; not on a reload that changed the LDAP settings, whose
+ * answers would be the old settings'), reads what the file holds now (answers older than stale_ttl are dropped; the file is
+ * ignored, with a warning, unless it is a regular file owned by the user
+ * rolegate runs as that group and others cannot access), then writes it
+ * again, at most once every RG_DIRECTORY_SAVE_MS while answers change and
+ * when d is freed: a temporary file, mode 0600, renamed over it. A failure
+ * is logged (rate-limited) and changes nothing else. Returns the number of
+ * answers read.
+ */
+size_t rg_directory_use_cache_file(struct rg_directory *d, bool read);
+
+/* d no longer writes cache_file (a reload replaced it with a directory made
+ * with other settings, which owns the file from now on). */
+void rg_directory_detach_cache_file(struct rg_directory *d);
+
+/*
+ * Answers every pending waiter now as a failure (stale answer or deny), for
+ * a daemon that stops: no call may stay suspended. Lookups in flight finish
+ * on their own.
+ */
+void rg_directory_fail_pending(struct rg_directory *d);
 
 /*
  * Creates a directory client for c (c->enabled must be true). Does not

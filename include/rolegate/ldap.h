@@ -83,6 +83,13 @@ unsigned long rg_ldap_connects(struct rg_ldap *l);
 void rg_ldap_free(struct rg_ldap *l);
 
 /*
+ * Whether uri is one URI libldap parses (ldap_is_ldap_url, ldap_url_parse)
+ * with scheme ldap, ldaps or ldapi. `rolegate check` and the client use
+ * this one test (rolegate/config.h).
+ */
+bool rg_ldap_uri_valid(const char *uri);
+
+/*
  * Whether s[0..len) is a usable name: non-empty, at most max bytes, valid
  * UTF-8, no control characters (C0, DEL, C1). Used for user names before
  * they reach a filter and for group names read from the directory.

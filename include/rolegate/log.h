@@ -15,8 +15,16 @@ void rg_log_started(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* At LOG_ERR: something that refuses requests until an admin fixes it, or
- * something was lost (an ownership record not written). */
+/*
+ * For the CLI (explain, test), single-threaded: keep the last warning instead
+ * of printing it, so that a runtime error is reported as one line naming
+ * what failed (SPEC.md §2). rg_log_collected() returns it ("" = none).
+ */
+void rg_log_collect(bool on);
+const char *rg_log_collected(void);
+/* At LOG_ERR: something that refuses requests until an admin fixes it, something
+ * an operator must act on (a refused reload), or something lost (an ownership
+ * record not written). */
 void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

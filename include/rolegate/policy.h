@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "rolegate/errlist.h"
+#include "rolegate/nameindex.h"
 #include "rolegate/strv.h"
 
 #define RG_DEFAULT_SOCKET "/run/docker/plugins/rolegate.sock"
@@ -19,6 +20,9 @@
 #define RG_MAX_BODY_LIMIT (64 * 1024 * 1024)
 #define RG_MAX_THREADS 256
 #define RG_DEFAULT_STATE "/var/lib/rolegate/state"
+#define RG_DEFAULT_LDAP_CACHE "/var/lib/rolegate/ldap.cache"
+#define RG_DEFAULT_IDLE_TIMEOUT 300
+#define RG_MAX_CONNECTIONS_LIMIT 1000000
 
 /* A yes/no constraint: absent means not restricted. */
 enum rg_tristate {
@@ -113,6 +117,10 @@ struct rg_ldap_config {
 	int cache_ttl;
 	int negative_ttl;
 	int stale_ttl;
+	char *cache_file;      /* answers kept across restarts; "" = memory only */
+	int uri_line;          /* where uri, bind_password_file and cache_file are set (0 = absent), */
+	int bind_password_file_line; /* for the checks that need libldap or the file system */
+	int cache_file_line;
 };
 
 enum rg_sync {
@@ -137,6 +145,7 @@ struct rg_audit_config {
 	enum rg_sync sync;
 	enum rg_responses responses;
 	char *key_file;        /* "" = plain SHA-256 chain */
+	int key_file_line;     /* where key_file is set (0 = absent) */
 	bool syslog;
 	enum rg_on_error on_error;
 };
@@ -147,6 +156,8 @@ struct rg_plugin_config {
 	size_t max_body;
 	int threads;           /* 0 = one per core */
 	char *state;           /* directory of the ownership state (§4) */
+	int max_connections;   /* 0 = derived from the open-file limit */
+	int idle_timeout;      /* seconds an idle connection is kept */
 };
 
 struct rg_policy {
@@ -159,7 +170,14 @@ struct rg_policy {
 	struct rg_ldap_config ldap;
 	struct rg_role *roles;
 	size_t nroles;
+	int roles_line;        /* where roles is set (0 = absent) */
 	struct rg_audit_config audit;
+
+	/* Built by rg_policy_load, so that neither loading nor a decision walks
+	 * every user or role (100 000 users, 10 000 roles): */
+	struct rg_name_index user_index;       /* identity.users: name -> index into users */
+	struct rg_name_index role_user_index;  /* roles.*.users: name -> role indices, ascending */
+	struct rg_name_index role_group_index; /* roles.*.groups: name -> role indices, ascending */
 };
 
 /*
@@ -174,6 +192,16 @@ void rg_policy_free(struct rg_policy *p);
 
 /* The static groups of user (identity.users), or NULL when none listed. */
 const struct rg_strv *rg_policy_static_groups(const struct rg_policy *p, const char *user);
+
+/*
+ * The roles that apply to user or any of groups (roles naming the user in
+ * users, or naming one of the groups), as indices into p->roles in config
+ * order, without duplicates. Returns their number (0 with *out NULL when
+ * none), or -1 when out of memory. Free *out with free(). Its cost depends
+ * on the caller's groups and roles, not on the size of the policy.
+ */
+long rg_policy_roles_for(const struct rg_policy *p, const char *user, const struct rg_strv *groups,
+		size_t **out);
 
 /* Whether two LDAP settings are the same (a reload may then keep the cache). */
 bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_config *b);

@@ -53,7 +53,7 @@ has "310 records checked, chain intact (HMAC key)"
 # A key others can read is refused.
 chmod 640 "$AT/audit.key"
 check 2 "the writer refuses a group-readable key" "$LOAD" "$AT/k.conf" 1 1
-has "accessible by group or others"
+has "group or others have access"
 check 2 "verify refuses it too" "$RG" log verify -c "$AT/k.conf"
 has "chmod 600"
 chmod 600 "$AT/audit.key"

@@ -54,7 +54,7 @@ setup_fails() {
 }
 
 chmod 640 "$T/secret"
-setup_fails "$T/bind.conf" "group or others have access to it (mode 0640); it holds a password: chmod 600 $T/secret" \
+setup_fails "$T/bind.conf" "group or others have access to it (mode 0640); it holds a secret: chmod 600 $T/secret" \
 	"a password file readable by the group is refused"
 chmod 604 "$T/secret"
 setup_fails "$T/bind.conf" "(mode 0604)" "a password file readable by others is refused"
@@ -102,7 +102,7 @@ expect "$A" "alice: error: the directory (LDAP) is unreachable and no cached ans
 	"rotation: a new connection with the old password is refused"
 chmod 644 "$T/secret"
 ask '!reread'
-expect "$A" "reread: bind_password_file $T/secret: group or others have access to it (mode 0644); it holds a password: chmod 600 $T/secret" \
+expect "$A" "reread: bind_password_file $T/secret: group or others have access to it (mode 0644); it holds a secret: chmod 600 $T/secret" \
 	"rotation: a reload refuses a file others can read, and says why"
 chmod 600 "$T/secret"
 ask '!reread'; expect "$A" "reread: ok" "rotation: the reload reads the new password"

@@ -1,0 +1,94 @@
+/* The one validation (rolegate/config.h), shared by check and serve. */
+#include <stdio.h>
+#include <string.h>
+
+#include "rolegate/audit_record.h"
+#include "rolegate/config.h"
+#include "rolegate/ldap.h"
+#include "rolegate/secret.h"
+
+/* Each URI of the setting (whitespace or comma separated, as plugin/ldap.c splits it). */
+static void check_uris(const struct rg_policy *p, struct rg_errlist *errs)
+{
+	const char *s = p->ldap.uri;
+	int line = p->ldap.uri_line;
+
+	while (*s != '\0') {
+		size_t n;
+		char tok[1024];
+
+		s += strspn(s, " \t\r\n,");
+		n = strcspn(s, " \t\r\n,");
+		if (n == 0)
+			break;
+		snprintf(tok, sizeof(tok), "%.*s", (int)n, s);
+		s += n;
+		if (n >= sizeof(tok) || !rg_ldap_uri_valid(tok))
+			rg_errlist_add(errs, "%s:%d: 'identity.ldap.uri': '%s' is not an LDAP URI "
+					"(ldap://, ldaps:// or ldapi://)", p->path, line, tok);
+	}
+}
+
+/* Reads a secret file as serve will; records the problem. */
+static void check_secret(const char *path, int line, const char *what, size_t min, size_t max,
+		const struct rg_policy *p, struct rg_errlist *errs, bool *runtime_error)
+{
+	unsigned char *s;
+	size_t len;
+	char err[512];
+	enum rg_secret_error e = rg_secret_read(path, what, min, max, &s, &len, err, sizeof(err));
+
+	if (e == RG_SECRET_OK) {
+		rg_secret_free(s, len);
+		return;
+	}
+	if (e == RG_SECRET_UNREADABLE || e == RG_SECRET_NO_MEMORY)
+		*runtime_error = true;
+	rg_errlist_add(errs, "%s:%d: %s", p->path, line, err);
+}
+
+struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_errlist *errs,
+		bool *runtime_error)
+{
+	struct rg_policy *p;
+	size_t before = errs->n + errs->lost;
+
+	*runtime_error = false;
+	p = rg_policy_load(path, errs);
+	if (p == NULL)
+		return NULL;   /* a missing configuration is an invalid one (exit 1), as before */
+	if (p->nroles == 0) {
+		if (p->roles_line > 0)
+			rg_errlist_add(errs, "%s:%d: no roles are defined: every request would be denied",
+					path, p->roles_line);
+		else
+			rg_errlist_add(errs, "%s: no roles are defined (an empty or truncated file?): "
+					"every request would be denied", path);
+	}
+	if (p->ldap.enabled)
+		check_uris(p, errs);
+	if (!(flags & RG_CONFIG_OFFLINE)) {
+		if (p->ldap.enabled && p->ldap.bind_dn[0] != '\0' && p->ldap.bind_password_file[0] != '\0')
+			check_secret(p->ldap.bind_password_file, p->ldap.bind_password_file_line,
+					"bind_password_file", 1, RG_LDAP_SECRET_MAX, p, errs, runtime_error);
+		if (p->audit.key_file[0] != '\0')
+			check_secret(p->audit.key_file, p->audit.key_file_line, "audit.key_file",
+					RG_AUDIT_KEY_MIN, RG_AUDIT_KEY_MAX, p, errs, runtime_error);
+	}
+	/* What is left for libldap to refuse (the TLS context, hence ca_file): build a client. */
+	if (!(flags & RG_CONFIG_OFFLINE) && p->ldap.enabled && errs->n + errs->lost == before) {
+		char err[512];
+		struct rg_ldap *l = rg_ldap_new(&p->ldap, err, sizeof(err));
+
+		if (l == NULL) {
+			rg_errlist_add(errs, "%s:%d: identity.ldap: %s", path, p->ldap.uri_line, err);
+			*runtime_error = true;
+		}
+		rg_ldap_free(l);
+	}
+	if (errs->n + errs->lost != before) {
+		rg_policy_free(p);
+		return NULL;
+	}
+	return p;
+}

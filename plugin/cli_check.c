@@ -47,6 +47,7 @@ int cmd_check(int argc, char **argv)
 	}
 	printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,
 			p->ldap.enabled ? ", LDAP" : "");
+	printf("policy revision: %s\n", p->revision);
 	rg_policy_free(p);
 	return 0;
 }

@@ -102,6 +102,11 @@ enum rg_on_error {
 	RG_ON_ERROR_ALLOW,
 };
 
+/* Hex digits of a policy revision. */
+#define RG_POLICY_REVISION_LEN 12
+/* Longest audit.checkpoint, in seconds (a day). */
+#define RG_CHECKPOINT_MAX 86400
+
 struct rg_audit_config {
 	char *path;
 	enum rg_sync sync;
@@ -109,6 +114,7 @@ struct rg_audit_config {
 	char *key_file;        /* "" = plain SHA-256 chain */
 	bool syslog;
 	enum rg_on_error on_error;
+	int checkpoint;        /* seconds between syslog checkpoints; 0 = off */
 };
 
 struct rg_plugin_config {
@@ -129,6 +135,9 @@ struct rg_policy {
 	struct rg_role *roles;
 	size_t nroles;
 	struct rg_audit_config audit;
+	/* The first 12 hex digits of the SHA-256 of the file's bytes (SPEC.md
+	 * §6 `policy`): which configuration decided. */
+	char revision[RG_POLICY_REVISION_LEN + 1];
 };
 
 /*

@@ -80,7 +80,7 @@ struct rg_audit {
 static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void *flusher(void *arg);
 static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c);
-static void ensure_linked(struct rg_audit *a);
+static bool ensure_linked(struct rg_audit *a);
 static int start_checkpoints(struct rg_audit *a);
 static void stop_checkpoints(struct rg_audit *a);
 
@@ -898,8 +898,7 @@ static void drop_replayed(struct rg_audit *a, uint64_t through)
  */
 static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c)
 {
-	ensure_linked(a);
-	if (c->seq <= a->durable.seq)
+	if (!ensure_linked(a) || c->seq <= a->durable.seq)
 		return;
 	a->durable = *c;
 	drop_replayed(a, c->seq);
@@ -912,7 +911,7 @@ static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c)
  * write there again what went to the old file since the last durable look,
  * then a relink record saying so, and warn at LOG_ERR. Locked.
  */
-static void relink(struct rg_audit *a, const char *what)
+static bool relink(struct rg_audit *a, const char *what)
 {
 	char err[512], note[PATH_MAX + 256];
 	struct rg_audit_buf again = a->replay;
@@ -922,12 +921,11 @@ static void relink(struct rg_audit *a, const char *what)
 	struct stat st;
 	int fd;
 
-	while (a->syncing)
-		pthread_cond_wait(&a->synced, &a->lock);
 	fd = open_log(a->path, &st, err, sizeof(err));
 	if (fd < 0) {
+		/* Keep what is to be written again for the next attempt. */
 		log_errx("the audit log %s was %s and cannot be reopened: %s", a->path, what, err);
-		return;
+		return false;
 	}
 	close(a->fd);
 	a->fd = fd;
@@ -954,6 +952,7 @@ static void relink(struct rg_audit *a, const char *what)
 	log_errx("the audit log %s was %s while rolegate wrote to it; reopened the path and "
 			"wrote again %llu records (seq %llu on)", a->path, what,
 			(unsigned long long)nrecords, (unsigned long long)from);
+	return true;
 }
 
 /*
@@ -961,18 +960,32 @@ static void relink(struct rg_audit *a, const char *what)
  * relinked; a path that now names another file (logrotate renamed ours)
  * is switched to. Two system calls, about a microsecond. Locked.
  */
-static void ensure_linked(struct rg_audit *a)
+static bool ensure_linked(struct rg_audit *a)
 {
 	struct stat fst, pst;
+	bool retried = false;
 
+again:
 	if (a->fd < 0 || fstat(a->fd, &fst) < 0)
-		return;
-	if (fst.st_nlink == 0) {
-		relink(a, stat(a->path, &pst) == 0 ? "replaced by another file" : "unlinked");
-		return;
+		return false;
+	if (fst.st_nlink > 0 &&
+	    (stat(a->path, &pst) < 0 || (pst.st_dev == a->dev && pst.st_ino == a->ino)))
+		return true;
+	/*
+	 * Something to do: first let a fdatasync in flight finish (the wait
+	 * lets go of the lock, and another thread may act meanwhile), then
+	 * look again before acting on what may be stale.
+	 */
+	if (!retried && a->syncing) {
+		while (a->syncing)
+			pthread_cond_wait(&a->synced, &a->lock);
+		retried = true;
+		goto again;
 	}
-	if (stat(a->path, &pst) == 0 && (pst.st_dev != a->dev || pst.st_ino != a->ino))
-		(void)switch_file(a);
+	if (fst.st_nlink == 0)
+		return relink(a, stat(a->path, &pst) == 0 ? "replaced by another file" : "unlinked");
+	(void)switch_file(a);
+	return true;
 }
 
 /* Sends one checkpoint line naming the newest durable record. */
@@ -1064,7 +1077,7 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	int r = 0;
 
 	pthread_mutex_lock(&a->lock);
-	ensure_linked(a);
+	(void)ensure_linked(a);
 	if (monotonic_us() >= a->next_check) {
 		a->next_check = monotonic_us() + ROTATION_CHECK_US;
 		if (renamed(a, false))

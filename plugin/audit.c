@@ -75,6 +75,13 @@ struct rg_audit {
 	bool cp_stopping;
 	pthread_cond_t cp_wake;
 	pthread_t checkpoint_thread;
+	/* The head file is written by its own thread, newest durable point
+	 * first, outside the writer's lock (a rename costs a journal commit). */
+	struct rg_audit_mac *head_mac;   /* the head thread's own (not thread-safe) */
+	struct rg_audit_chain head_want, head_done;
+	bool has_header, head_stopping;
+	pthread_cond_t head_wake;
+	pthread_t head_thread;
 };
 
 static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -83,6 +90,8 @@ static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c);
 static bool ensure_linked(struct rg_audit *a);
 static int start_checkpoints(struct rg_audit *a);
 static void stop_checkpoints(struct rg_audit *a);
+static int start_head(struct rg_audit *a);
+static void stop_head(struct rg_audit *a);
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -600,6 +609,7 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->checkpoint = c->checkpoint;
 	a->replay_from = 1;
 	pthread_cond_init(&a->cp_wake, NULL);
+	pthread_cond_init(&a->head_wake, NULL);
 	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
 		strcpy(a->host, "unknown");
 	if (a->sync != RG_SYNC_NONE &&
@@ -609,10 +619,11 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	    rg_audit_load_key(c->key_file, &key, &keylen, err, errlen) < 0)
 		goto fail;
 	a->mac = rg_audit_mac_new(key, keylen);
+	a->head_mac = rg_audit_mac_new(key, keylen);
 	if (key != NULL)
 		OPENSSL_cleanse(key, keylen);
 	free(key);
-	if (a->mac == NULL) {
+	if (a->mac == NULL || a->head_mac == NULL) {
 		errf(err, errlen, "cannot set up SHA-256 (OpenSSL)");
 		goto fail;
 	}
@@ -627,6 +638,10 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 		goto fail;
 	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
 		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
+		goto fail;
+	}
+	if (start_head(a) < 0) {
+		errf(err, errlen, "cannot start the audit head file thread");
 		goto fail;
 	}
 	durable_point(a, &a->chain);
@@ -846,7 +861,7 @@ static const struct rg_audit_entry *with_host(const struct rg_audit *a,
  * Replaces PATH.head (write a temporary, rename over) naming c. Not fsynced:
  * after a crash it may name an older record, which verify accepts; it never
  * names a record that is not durable, since it is written only after the
- * fdatasync that covered c. Locked (the MAC object is the writer's).
+ * fdatasync that covered c. The head thread's, unlocked (its own MAC).
  */
 static void write_head(struct rg_audit *a, const struct rg_audit_chain *c)
 {
@@ -855,7 +870,7 @@ static void write_head(struct rg_audit *a, const struct rg_audit_chain *c)
 
 	if (a->head_path == NULL || c->seq == 0)
 		return;
-	n = rg_audit_head_format(text, a->host, c, a->mac);
+	n = rg_audit_head_format(text, a->host, c, a->head_mac);
 	if (n < 0 || snprintf(tmp, sizeof(tmp), "%s.tmp", a->head_path) >= (int)sizeof(tmp))
 		return;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -902,7 +917,10 @@ static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c)
 		return;
 	a->durable = *c;
 	drop_replayed(a, c->seq);
-	write_head(a, c);
+	if (a->has_header) {
+		a->head_want = *c;
+		pthread_cond_signal(&a->head_wake);
+	}
 }
 
 /*
@@ -986,6 +1004,55 @@ again:
 		return relink(a, stat(a->path, &pst) == 0 ? "replaced by another file" : "unlinked");
 	(void)switch_file(a);
 	return true;
+}
+
+/*
+ * The head thread: writes the head for the newest durable point, skipping
+ * those that came meanwhile (a stale head is safe; one rename per flush
+ * under load would cost a journal commit each). Drains before it stops.
+ */
+static void *header(void *arg)
+{
+	struct rg_audit *a = arg;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct rg_audit_chain c;
+
+		while (!a->head_stopping && a->head_want.seq <= a->head_done.seq)
+			pthread_cond_wait(&a->head_wake, &a->lock);
+		if (a->head_want.seq <= a->head_done.seq)
+			break;
+		c = a->head_want;
+		pthread_mutex_unlock(&a->lock);
+		write_head(a, &c);
+		pthread_mutex_lock(&a->lock);
+		a->head_done = c;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static int start_head(struct rg_audit *a)
+{
+	if (a->head_path == NULL)
+		return 0;
+	if (pthread_create(&a->head_thread, NULL, header, a) != 0)
+		return -1;
+	a->has_header = true;
+	return 0;
+}
+
+static void stop_head(struct rg_audit *a)
+{
+	if (!a->has_header)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->head_stopping = true;
+	pthread_cond_signal(&a->head_wake);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->head_thread, NULL);
+	a->has_header = false;
 }
 
 /* Sends one checkpoint line naming the newest durable record. */
@@ -1206,10 +1273,13 @@ void rg_audit_close(struct rg_audit *a)
 		close(a->fd);
 	}
 	pthread_mutex_unlock(&a->lock);
+	stop_head(a);      /* after the last durable point: the head names it */
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->synced);
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->cp_wake);
+	pthread_cond_destroy(&a->head_wake);
+	rg_audit_mac_free(a->head_mac);
 	rg_audit_buf_free(&a->replay);
 	free(a->head_path);
 	rg_audit_mac_free(a->mac);

@@ -23,18 +23,20 @@ void rg_log_init(bool use_syslog)
 }
 
 /*
- * Repeats of one warning (the same format) within RATE_WINDOW seconds are
- * counted, not printed: a disk that fails every write must not flood the
+ * Repeats of one warning (the same format) beyond RATE_BURST within
+ * RATE_WINDOW seconds are counted, not printed: a disk that fails every write must not flood the
  * journal with one line per Docker API call. The next one printed after the
  * window says how many were held back.
  */
 #define RATE_WINDOW 10
+#define RATE_BURST 5
 #define RATE_SLOTS 32
 
 static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	const char *fmt;
 	time_t since;
+	unsigned long shown;
 	unsigned long held;
 } rate[RATE_SLOTS];
 
@@ -56,12 +58,17 @@ static bool rate_ok(const char *fmt, unsigned long *held)
 		i = oldest;
 		rate[i].fmt = fmt;
 		rate[i].since = now.tv_sec;
+		rate[i].shown = 1;
 		rate[i].held = 0;
 		ok = true;
 	} else if (now.tv_sec - rate[i].since >= RATE_WINDOW) {
 		*held = rate[i].held;
 		rate[i].since = now.tv_sec;
+		rate[i].shown = 1;
 		rate[i].held = 0;
+		ok = true;
+	} else if (rate[i].shown < RATE_BURST) {
+		rate[i].shown++;
 		ok = true;
 	} else {
 		rate[i].held++;

@@ -18,8 +18,8 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* At LOG_ERR: something an operator must act on (the audit log unlinked). */
 void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
- * Warnings (not log_info) that repeat with the same format within 10 s are
- * held back and counted; the next one printed says how many. In syslog mode a
+ * Warnings (not log_info) that repeat with the same format more than 5 times
+ * within 10 s are held back and counted; the next one printed says how many. In syslog mode a
  * warning also goes to stderr when /dev/log is absent.
  */
 

@@ -75,10 +75,17 @@ has '"Allow":false'
 has 'body withheld by dockerd'
 check 0 "its record says so" grep -q '"user":"dave".*"decision":"deny","reason":"create a container whose body cannot be checked: the request has no body (body withheld by dockerd' "$LOG"
 
+# A warning that repeats is rate-limited: eight more oversized calls at once
+# (well within the 10 s window) print at most five lines.
+for i in 1 2 3 4 5 6 7 8; do call AuthZReq "$AT/junk.json" >/dev/null; done
+N=$(grep -c 'call larger than .* was not read' "$AT/serve.log")
+[ "$N" -le 5 ] && [ "$N" -ge 1 ] && pass "9 oversized calls, $N warning lines (rate-limited)" ||
+	fail "9 oversized calls printed $N warning lines"
+
 # Every call above: one record each, chain intact.
-same "$(grep -c '"phase":"request"' "$LOG")" 5 "five request records"
+same "$(grep -c '"phase":"request"' "$LOG")" 13 "thirteen request records"
 same "$(grep -c '"phase":"response"' "$LOG")" 1 "one response record"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
 check 0 "verify after all that" "$RG" log verify -c "$AT/o.conf"
-has "6 records checked, chain intact"
+has "14 records checked, chain intact"
 at_finish

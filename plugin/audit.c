@@ -1000,6 +1000,9 @@ again:
 		retried = true;
 		goto again;
 	}
+	/* Looked at after the path: a file renamed over ours shows in both. */
+	if (fstat(a->fd, &fst) < 0)
+		return false;
 	if (fst.st_nlink == 0)
 		return relink(a, stat(a->path, &pst) == 0 ? "replaced by another file" : "unlinked");
 	(void)switch_file(a);

@@ -63,10 +63,36 @@ struct rg_audit {
 	bool stopping;
 	pthread_t flusher_thread;
 	int64_t next_check;        /* monotonic µs */
+
+	/* Head file, relink and checkpoints (SPEC.md §6); see the functions
+	 * under "Head file, unlinked log, checkpoints" below. */
+	char host[256];            /* gethostname(), written in every record */
+	char *head_path;           /* PATH.head; NULL with sync = "none" */
+	struct rg_audit_chain durable;   /* the newest record known durable */
+	struct rg_audit_buf replay;      /* bytes written since the last durable look at the path */
+	uint64_t replay_from;            /* seq of the first record in replay */
+	int checkpoint;            /* seconds; 0 = off */
+	bool has_checkpointer;
+	bool cp_stopping;
+	pthread_cond_t cp_wake;
+	pthread_t checkpoint_thread;
+	/* The head file is written by its own thread, newest durable point
+	 * first, outside the writer's lock (a rename costs a journal commit). */
+	struct rg_audit_mac *head_mac;   /* the head thread's own (not thread-safe) */
+	struct rg_audit_chain head_want, head_done;
+	bool has_header, head_stopping;
+	pthread_cond_t head_wake;
+	pthread_t head_thread;
 };
 
 static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void *flusher(void *arg);
+static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c);
+static bool ensure_linked(struct rg_audit *a);
+static int start_checkpoints(struct rg_audit *a);
+static void stop_checkpoints(struct rg_audit *a);
+static int start_head(struct rg_audit *a);
+static void stop_head(struct rg_audit *a);
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -296,8 +322,15 @@ static int read_tail(int fd, const char *path, off_t size, struct tail *t, char 
 		size_t len = (size_t)(size - t->good_end);
 
 		t->torn_ends_newline = p[len - 1] == '\n';
-		if (t->torn_ends_newline)
-			len--;
+		/* A crash leaves part of one line; a complete line that is not a
+		 * valid record was put there by someone: not ours to seal as torn. */
+		if (memchr(p, '\n', len) != NULL) {
+			errf(err, errlen, "%s ends in a complete line that is not a valid record "
+					"(changed after it was written, not torn by a crash); refusing to "
+					"continue its chain (run rolegate log verify, then move it aside)", path);
+			free(buf);
+			return -1;
+		}
 		t->torn_bytes = len;
 		if (rg_audit_sha256(p, len, t->torn_sha256) < 0) {
 			errf(err, errlen, "cannot compute SHA-256");
@@ -307,6 +340,31 @@ static int read_tail(int fd, const char *path, off_t size, struct tail *t, char 
 	}
 	free(buf);
 	return 0;
+}
+
+/*
+ * Keeps what was written since the last durable look at the path, to write
+ * it again should the file turn out unlinked (relink). Out of memory only
+ * weakens that guarantee: said once, never fatal to the record.
+ */
+static void keep_for_replay(struct rg_audit *a, const char *p, size_t n)
+{
+	char *grown;
+
+	if (a->replay.len + n <= a->replay.cap) {
+		memcpy(a->replay.p + a->replay.len, p, n);
+		a->replay.len += n;
+		return;
+	}
+	grown = realloc(a->replay.p, (a->replay.len + n) * 2);
+	if (grown == NULL) {
+		log_warnx("out of memory keeping audit records for a possible relink");
+		return;
+	}
+	a->replay.p = grown;
+	a->replay.cap = (a->replay.len + n) * 2;
+	memcpy(a->replay.p + a->replay.len, p, n);
+	a->replay.len += n;
 }
 
 /*
@@ -337,6 +395,7 @@ static int write_line(struct rg_audit *a, const char *p, size_t n)
 		done += (size_t)w;
 	}
 	a->end += (off_t)n;
+	keep_for_replay(a, p, n);
 	return 0;
 fail:
 	saved = errno;
@@ -360,8 +419,11 @@ static int append_system(struct rg_audit *a, const char *prefix, const struct rg
 	struct timespec t;
 	size_t plen = strlen(prefix);
 
+	struct rg_audit_system hs = *s;
+
+	hs.host = a->host;
 	now_realtime(&t);
-	if (rg_audit_format_system(&a->buf, &a->chain, &t, s, a->mac, &next) < 0) {
+	if (rg_audit_format_system(&a->buf, &a->chain, &t, &hs, a->mac, &next) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -495,18 +557,28 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	pthread_cond_init(&a->work, NULL);
 	a->sync = c->sync;
 	a->syslog = c->syslog;
+	a->checkpoint = c->checkpoint;
+	a->replay_from = 1;
+	pthread_cond_init(&a->cp_wake, NULL);
+	pthread_cond_init(&a->head_wake, NULL);
+	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
+		strcpy(a->host, "unknown");
+	if (a->sync != RG_SYNC_NONE &&
+	    (a->head_path = malloc(strlen(c->path) + sizeof(".head"))) != NULL)
+		sprintf(a->head_path, "%s.head", c->path);
 	if (c->key_file != NULL && c->key_file[0] != '\0' &&
 	    rg_audit_load_key(c->key_file, &key, &keylen, err, errlen) < 0)
 		goto fail;
 	a->mac = rg_audit_mac_new(key, keylen);
+	a->head_mac = rg_audit_mac_new(key, keylen);
 	if (key != NULL)
 		OPENSSL_cleanse(key, keylen);
 	free(key);
-	if (a->mac == NULL) {
+	if (a->mac == NULL || a->head_mac == NULL) {
 		errf(err, errlen, "cannot set up SHA-256 (OpenSSL)");
 		goto fail;
 	}
-	if (a->syslog)
+	if (a->syslog || a->checkpoint > 0)
 		openlog("rolegate", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	a->fd = open_log(a->path, &st, err, errlen);
 	if (a->fd < 0)
@@ -517,6 +589,15 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 		goto fail;
 	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
 		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
+		goto fail;
+	}
+	if (start_head(a) < 0) {
+		errf(err, errlen, "cannot start the audit head file thread");
+		goto fail;
+	}
+	durable_point(a, &a->chain);
+	if (start_checkpoints(a) < 0) {
+		errf(err, errlen, "cannot start the audit checkpoint thread");
 		goto fail;
 	}
 	a->next_check = monotonic_us() + ROTATION_CHECK_US;
@@ -595,6 +676,7 @@ static bool unsettled(const struct rg_audit *a)
 static int flush(struct rg_audit *a)
 {
 	uint64_t through = a->chain.seq;
+	struct rg_audit_chain covered = a->chain;
 	int fd = a->fd, r;
 
 	a->syncing = true;
@@ -603,6 +685,8 @@ static int flush(struct rg_audit *a)
 	pthread_mutex_lock(&a->lock);
 	a->syncing = false;
 	pthread_cond_broadcast(&a->synced);
+	if (r == 0 && fd == a->fd)
+		durable_point(a, &covered);
 	settle_waiters(a, through, r);
 	return r;
 }
@@ -669,6 +753,8 @@ static int switch_file(struct rg_audit *a)
 	a->end = st.st_size;
 	a->dirty = false;
 	a->need_rotate_record = true;
+	if (r == 0)
+		durable_point(a, &a->chain);   /* the old file, still reachable by its new name */
 	snprintf(note, sizeof(note), "log reopened after rotation; the previous file ends at seq %llu",
 			(unsigned long long)a->chain.seq);
 	if (write_rotate_record(a, note) < 0)
@@ -710,6 +796,278 @@ static void check_truncated(struct rg_audit *a)
 		a->need_rotate_record = true;
 }
 
+/* ---- Head file, unlinked log, checkpoints (SPEC.md §6) ---- */
+
+/* e with the writer's host name, in *copy. */
+static const struct rg_audit_entry *with_host(const struct rg_audit *a,
+		const struct rg_audit_entry *e, struct rg_audit_entry *copy)
+{
+	*copy = *e;
+	if (copy->host == NULL)
+		copy->host = a->host;
+	return copy;
+}
+
+/*
+ * Replaces PATH.head (write a temporary, rename over) naming c. Not fsynced:
+ * after a crash it may name an older record, which verify accepts; it never
+ * names a record that is not durable, since it is written only after the
+ * fdatasync that covered c. The head thread's, unlocked (its own MAC).
+ */
+static void write_head(struct rg_audit *a, const struct rg_audit_chain *c)
+{
+	char text[RG_AUDIT_HEAD_MAX], tmp[PATH_MAX];
+	int n, fd;
+
+	if (a->head_path == NULL || c->seq == 0)
+		return;
+	n = rg_audit_head_format(text, a->host, c, a->head_mac);
+	if (n < 0 || snprintf(tmp, sizeof(tmp), "%s.tmp", a->head_path) >= (int)sizeof(tmp))
+		return;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, text, (size_t)n) != n || close(fd) < 0 ||
+	    rename(tmp, a->head_path) < 0) {
+		if (fd >= 0)
+			(void)unlink(tmp);
+		log_warn("cannot replace the audit head file %s", a->head_path);
+	}
+}
+
+/* Records through seq are durable where a path leads: no need to keep them. */
+static void drop_replayed(struct rg_audit *a, uint64_t through)
+{
+	size_t off = 0;
+
+	if (through >= a->chain.seq) {
+		a->replay.len = 0;
+		a->replay_from = a->chain.seq + 1;
+		return;
+	}
+	/* One record per line; replay starts at replay_from. */
+	while (a->replay_from <= through && off < a->replay.len) {
+		const char *nl = memchr(a->replay.p + off, '\n', a->replay.len - off);
+
+		if (nl == NULL)
+			break;
+		off = (size_t)(nl - a->replay.p) + 1;
+		a->replay_from++;
+	}
+	memmove(a->replay.p, a->replay.p + off, a->replay.len - off);
+	a->replay.len -= off;
+}
+
+/*
+ * The records through c are durable (or, with sync = "none", written):
+ * check that a path still leads to them (relinking if not), then name c in
+ * the head file and in later checkpoints. Locked. The one hook the flush
+ * paths call.
+ */
+static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c)
+{
+	if (!ensure_linked(a) || c->seq <= a->durable.seq)
+		return;
+	a->durable = *c;
+	drop_replayed(a, c->seq);
+	if (a->has_header) {
+		a->head_want = *c;
+		pthread_cond_signal(&a->head_wake);
+	}
+}
+
+/*
+ * The open file has no name left (someone unlinked it, or renamed another
+ * file over it): records written there are lost with it. Reopen the path,
+ * write there again what went to the old file since the last durable look,
+ * then a relink record saying so, and warn at LOG_ERR. Locked.
+ */
+static bool relink(struct rg_audit *a, const char *what)
+{
+	char err[512], note[PATH_MAX + 256];
+	struct rg_audit_buf again = a->replay;
+	struct rg_audit_system s = { .event = RG_AUDIT_EVENT_RELINK };
+	uint64_t from = a->replay_from;
+	uint64_t nrecords = a->chain.seq >= from ? a->chain.seq - from + 1 : 0;
+	struct stat st;
+	int fd;
+
+	fd = open_log(a->path, &st, err, sizeof(err));
+	if (fd < 0) {
+		/* Keep what is to be written again for the next attempt. */
+		log_errx("the audit log %s was %s and cannot be reopened: %s", a->path, what, err);
+		return false;
+	}
+	close(a->fd);
+	a->fd = fd;
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	a->end = st.st_size;
+	a->dirty = false;
+	a->need_rotate_record = false;
+	/* write_line keeps what it writes for the next relink: start afresh. */
+	memset(&a->replay, 0, sizeof(a->replay));
+	if (again.len > 0 && write_line(a, again.p, again.len) < 0)
+		log_warn("cannot write records again to the reopened audit log %s", a->path);
+	rg_audit_buf_free(&again);
+	snprintf(note, sizeof(note), "the log file was %s while open; reopened %s and wrote "
+			"again the %llu records that may have gone only to the old file",
+			what, a->path, (unsigned long long)nrecords);
+	s.note = note;
+	s.replay_from = nrecords > 0 ? from : 0;
+	if (append_system(a, "", &s) < 0)
+		log_warn("cannot write to the reopened audit log %s", a->path);
+	a->replay_from = nrecords > 0 ? from : a->chain.seq;
+	if (a->sync != RG_SYNC_NONE)
+		(void)fdatasync(a->fd);
+	log_errx("the audit log %s was %s while rolegate wrote to it; reopened the path and "
+			"wrote again %llu records (seq %llu on)", a->path, what,
+			(unsigned long long)nrecords, (unsigned long long)from);
+	return true;
+}
+
+/*
+ * Before every write and after every flush: a file with no link left is
+ * relinked; a path that now names another file (logrotate renamed ours)
+ * is switched to. Two system calls, about a microsecond. Locked.
+ */
+static bool ensure_linked(struct rg_audit *a)
+{
+	struct stat fst, pst;
+	bool retried = false;
+
+again:
+	if (a->fd < 0 || fstat(a->fd, &fst) < 0)
+		return false;
+	if (fst.st_nlink > 0 &&
+	    (stat(a->path, &pst) < 0 || (pst.st_dev == a->dev && pst.st_ino == a->ino)))
+		return true;
+	/*
+	 * Something to do: first let a fdatasync in flight finish (the wait
+	 * lets go of the lock, and another thread may act meanwhile), then
+	 * look again before acting on what may be stale.
+	 */
+	if (!retried && a->syncing) {
+		while (a->syncing)
+			pthread_cond_wait(&a->synced, &a->lock);
+		retried = true;
+		goto again;
+	}
+	/* Looked at after the path: a file renamed over ours shows in both. */
+	if (fstat(a->fd, &fst) < 0)
+		return false;
+	if (fst.st_nlink == 0)
+		return relink(a, stat(a->path, &pst) == 0 ? "replaced by another file" : "unlinked");
+	(void)switch_file(a);
+	return true;
+}
+
+/*
+ * The head thread: writes the head for the newest durable point, skipping
+ * those that came meanwhile (a stale head is safe; one rename per flush
+ * under load would cost a journal commit each). Drains before it stops.
+ */
+static void *header(void *arg)
+{
+	struct rg_audit *a = arg;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct rg_audit_chain c;
+
+		while (!a->head_stopping && a->head_want.seq <= a->head_done.seq)
+			pthread_cond_wait(&a->head_wake, &a->lock);
+		if (a->head_want.seq <= a->head_done.seq)
+			break;
+		c = a->head_want;
+		pthread_mutex_unlock(&a->lock);
+		write_head(a, &c);
+		pthread_mutex_lock(&a->lock);
+		a->head_done = c;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static int start_head(struct rg_audit *a)
+{
+	if (a->head_path == NULL)
+		return 0;
+	if (pthread_create(&a->head_thread, NULL, header, a) != 0)
+		return -1;
+	a->has_header = true;
+	return 0;
+}
+
+static void stop_head(struct rg_audit *a)
+{
+	if (!a->has_header)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->head_stopping = true;
+	pthread_cond_signal(&a->head_wake);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->head_thread, NULL);
+	a->has_header = false;
+}
+
+/* Sends one checkpoint line naming the newest durable record. */
+static void send_checkpoint(struct rg_audit *a)
+{
+	char hex[RG_AUDIT_HEX_LEN + 1];
+	struct rg_audit_chain c;
+
+	pthread_mutex_lock(&a->lock);
+	c = a->durable;
+	pthread_mutex_unlock(&a->lock);
+	if (c.seq == 0)
+		return;
+	rg_audit_hex(c.hash, hex);
+	syslog(LOG_AUTHPRIV | LOG_INFO, "rolegate checkpoint host=%s seq=%llu hash=%s", a->host,
+			(unsigned long long)c.seq, hex);
+}
+
+/* Every audit.checkpoint seconds, and once at close. */
+static void *checkpointer(void *arg)
+{
+	struct rg_audit *a = arg;
+	struct timespec due;
+
+	clock_gettime(CLOCK_REALTIME, &due);
+	pthread_mutex_lock(&a->lock);
+	while (!a->cp_stopping) {
+		due.tv_sec += a->checkpoint;
+		while (!a->cp_stopping &&
+		       pthread_cond_timedwait(&a->cp_wake, &a->lock, &due) != ETIMEDOUT)
+			;
+		pthread_mutex_unlock(&a->lock);
+		send_checkpoint(a);
+		pthread_mutex_lock(&a->lock);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static int start_checkpoints(struct rg_audit *a)
+{
+	if (a->checkpoint <= 0)
+		return 0;
+	if (pthread_create(&a->checkpoint_thread, NULL, checkpointer, a) != 0)
+		return -1;
+	a->has_checkpointer = true;
+	return 0;
+}
+
+static void stop_checkpoints(struct rg_audit *a)
+{
+	if (!a->has_checkpointer)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->cp_stopping = true;
+	pthread_cond_signal(&a->cp_wake);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->checkpoint_thread, NULL);
+	a->has_checkpointer = false;
+}
+
 int rg_audit_reopen(struct rg_audit *a)
 {
 	int r = 0;
@@ -732,6 +1090,7 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 		bool flush_here)
 {
 	struct rg_audit_chain next;
+	struct rg_audit_entry he;
 	struct timespec t;
 	char small[2048];
 	char *copy = NULL;
@@ -739,6 +1098,7 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	int r = 0;
 
 	pthread_mutex_lock(&a->lock);
+	(void)ensure_linked(a);
 	if (monotonic_us() >= a->next_check) {
 		a->next_check = monotonic_us() + ROTATION_CHECK_US;
 		if (renamed(a, false))
@@ -749,7 +1109,7 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 		goto fail;
 	/* Stamped under the lock, so that time never goes back as seq goes up. */
 	now_realtime(&t);
-	if (rg_audit_format(&a->buf, &a->chain, &t, e, a->mac, &next) < 0 ||
+	if (rg_audit_format(&a->buf, &a->chain, &t, with_host(a, e, &he), a->mac, &next) < 0 ||
 	    write_line(a, a->buf.p, a->buf.len) < 0)
 		goto fail;
 	a->chain = next;
@@ -764,6 +1124,10 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	}
 	if (a->sync == RG_SYNC_ALWAYS) {
 		r = fdatasync(a->fd) == 0 ? 0 : -1;
+		if (r == 0)
+			durable_point(a, &a->chain);
+	} else if (a->sync == RG_SYNC_NONE) {
+		durable_point(a, &a->chain);
 	} else if (a->sync == RG_SYNC_BATCH && flush_here && !a->syncing && a->waiters == NULL) {
 		r = flush(a);
 	} else if (a->sync == RG_SYNC_BATCH) {
@@ -845,6 +1209,7 @@ void rg_audit_close(struct rg_audit *a)
 {
 	if (a == NULL)
 		return;
+	stop_checkpoints(a);
 	if (a->has_flusher) {
 		/* The flusher serves everyone still waiting before it stops. */
 		pthread_mutex_lock(&a->lock);
@@ -857,14 +1222,20 @@ void rg_audit_close(struct rg_audit *a)
 	while (a->syncing)         /* a blocking caller's own flush */
 		pthread_cond_wait(&a->synced, &a->lock);
 	if (a->fd >= 0) {
-		if (a->sync != RG_SYNC_NONE)
-			(void)fdatasync(a->fd);
+		if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) == 0)
+			durable_point(a, &a->chain);
 		close(a->fd);
 	}
 	pthread_mutex_unlock(&a->lock);
+	stop_head(a);      /* after the last durable point: the head names it */
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->synced);
 	pthread_cond_destroy(&a->work);
+	pthread_cond_destroy(&a->cp_wake);
+	pthread_cond_destroy(&a->head_wake);
+	rg_audit_mac_free(a->head_mac);
+	rg_audit_buf_free(&a->replay);
+	free(a->head_path);
 	rg_audit_mac_free(a->mac);
 	rg_audit_buf_free(&a->buf);
 	free(a->path);

@@ -3,7 +3,9 @@
  * explain. Anything that goes wrong here ends in a deny or an error answer,
  * and dockerd treats a plugin error as a refusal.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +15,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/directory.h"
+#include "rolegate/details.h"
 #include "rolegate/gojson.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
@@ -49,6 +52,8 @@ enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *
 	req->owners = NULL;
 	req->approved = NULL;
 	object_from_body(req);
+	if (req->phase == RG_PHASE_REQUEST)
+		d->details = rg_details_of(req);
 	return v;
 }
 
@@ -74,18 +79,10 @@ static bool changes_state(const char *command)
  * AuthZRes carries it whole); on a deny now (the configuration changed in
  * between) the object is recorded with no role.
  */
-static void observe(const struct rg_runtime *rt, struct rg_request *req)
+static bool observed(const struct rg_runtime *rt, const struct rg_request *req)
 {
-	struct rg_identity id;
-	struct rg_decision d;
-
-	if (rt->state == NULL || req->status < 200 || req->status > 299 ||
-	    !changes_state(req->route.command))
-		return;
-	rg_authz_decide(rt, req, NULL, &id, &d);
-	rg_state_observe(rt->state, req, id.user, d.verdict == RG_ALLOW ? d.role : "");
-	rg_decision_clear(&d);
-	rg_identity_clear(&id);
+	return rt->state != NULL && req->status >= 200 && req->status <= 299 &&
+		changes_state(req->route.command);
 }
 
 /* obj as compact JSON text (free()), or NULL when out of memory; takes obj. */
@@ -137,7 +134,8 @@ static const char *created_id(const struct rg_request *req)
  * flushed.
  */
 static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struct rg_request *req,
-		const struct rg_identity *id, const struct rg_decision *d, const struct rg_strv *roles)
+		const struct rg_identity *id, const struct rg_decision *d, const struct rg_strv *roles,
+		const char *policy, const char *note)
 {
 	struct rg_audit_entry e = {
 		.phase = req->phase,
@@ -154,7 +152,10 @@ static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struc
 		.reason = d->verdict == RG_DENY ? d->reason : NULL,
 		.status = req->status,
 		.id = req->phase == RG_PHASE_RESPONSE ? created_id(req) : NULL,
-		.note = id->source == RG_GROUPS_STALE ? "groups from stale cache (directory unreachable)" : NULL,
+		.note = note != NULL ? note : id->source == RG_GROUPS_STALE ?
+			"groups from stale cache (directory unreachable)" : NULL,
+		.policy = policy,
+		.details = req->phase == RG_PHASE_REQUEST ? d->details : NULL,
 	};
 
 	if (audit == NULL)
@@ -174,31 +175,146 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 {
 	const struct rg_policy *p = rt->policy;
 	struct rg_identity id;
-	struct rg_decision d = { .verdict = RG_ALLOW, .command = req->route.command };
+	struct rg_decision d;
+	bool want = rg_audit_records_response(p->audit.responses, req->route.command);
 	int r;
 
 	ans->json = decision_answer(true, NULL, &ans->status);
-	observe(rt, req);
-	if (!rg_audit_records_response(p->audit.responses, req->route.command))
+	if (!want && !observed(rt, req))
 		return;
-	object_from_body(req);
-	rg_identity_resolve(p, rt->dir, req->user, req->authn, NULL, &id);
+	/*
+	 * The role that allowed the request: decided again, by the same entry,
+	 * from the request the response carries (SPEC.md §6). The record says
+	 * allow: that is the answer; a request the policy would not allow now
+	 * (reloaded meanwhile) has no role. The ownership state records the
+	 * same role.
+	 */
+	rg_authz_decide(rt, req, NULL, &id, &d);
 	if (rg_directory_call_pending()) {
-		/* decided and recorded once the lookup is done */
+		/* decided, observed and recorded once the lookup is done */
 		free(ans->json);
 		ans->json = NULL;
 		ans->lookup_pending = true;
+		rg_decision_clear(&d);
 		rg_identity_clear(&id);
 		return;
 	}
-	rg_roles_of(p, &id, &d.roles);
-	d.role = d.roles.n > 0 ? d.roles.v[0] : NULL;
-	r = record(audit, w, req, &id, &d, &d.roles);
+	if (d.verdict != RG_ALLOW)
+		d.role = NULL;
+	d.verdict = RG_ALLOW;
+	if (observed(rt, req))
+		rg_state_observe(rt->state, req, id.user, d.role != NULL ? d.role : "");
+	if (!want) {
+		rg_decision_clear(&d);
+		rg_identity_clear(&id);
+		return;
+	}
+	r = record(audit, w, req, &id, &d, &d.roles, p->revision,
+			d.role == NULL ? "the request would not be allowed now (the policy changed?)" : NULL);
 	if (r < 0)
 		log_warn("cannot record the response to %s %s in the audit log", req->method, req->uri);
 	ans->pending = r == 1;
 	rg_decision_clear(&d);
 	rg_identity_clear(&id);
+}
+
+/*
+ * What can be read of a call that cannot be decoded whole (too large, or
+ * malformed): the members dockerd writes before the body (User,
+ * UserAuthNMethod, RequestMethod, RequestURI), decoded alone. Returns 0 with
+ * req filled, or -1 when even they cannot be read.
+ */
+static int decode_prefix(struct rg_request *req, enum rg_phase phase, const char *buf, size_t len)
+{
+	static const char *const cuts[] = { "\"RequestBody\"", "\"RequestHeaders\"",
+		"\"RequestPeerCertificates\"", "\"ResponseBody\"" };
+	const char *errstr;
+	size_t n = len;
+	char *text;
+	int r;
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		const char *at = memmem(buf, n, cuts[i], strlen(cuts[i]));
+
+		if (at != NULL)
+			n = (size_t)(at - buf);
+	}
+	while (n > 0 && (buf[n - 1] == ',' || buf[n - 1] == ' ' || buf[n - 1] == '\n' ||
+			buf[n - 1] == '\r' || buf[n - 1] == '\t'))
+		n--;
+	text = malloc(n + 1);
+	if (text == NULL || n == 0) {
+		free(text);
+		return -1;
+	}
+	memcpy(text, buf, n);
+	text[n] = '}';
+	r = rg_request_decode(req, phase, text, n + 1, 0, &errstr);
+	free(text);
+	return r;
+}
+
+/*
+ * Records a call that could not be read whole, with what is known of it
+ * (SPEC.md §6: every request gets a record): a request is denied (its
+ * decision needed what could not be read), a response allowed (the request
+ * was carried out already). Returns as record().
+ */
+static int record_unreadable(const struct rg_runtime *rt, struct rg_audit *audit,
+		struct rg_audit_waiter *w, enum rg_phase phase, const char *buf, size_t len,
+		const char *what)
+{
+	struct rg_request req;
+	struct rg_identity id = { .user = "" };
+	struct rg_decision d = { .verdict = phase == RG_PHASE_RESPONSE ? RG_ALLOW : RG_DENY,
+		.command = "unknown" };
+	bool known = decode_prefix(&req, phase, buf, len) == 0;
+	int r;
+
+	if (!known) {
+		memset(&req, 0, sizeof(req));
+		req.phase = phase;
+		req.method = req.uri = req.authn = (char *)"";
+	} else {
+		rg_identity_resolve(rt->policy, rt->dir, req.user, req.authn, NULL, &id);
+		if (id.error == NULL)
+			(void)rg_roles_of(rt->policy, &id, &d.roles);
+		d.command = req.route.command;
+	}
+	snprintf(d.reason, sizeof(d.reason), "%s", what);
+	r = record(audit, w, &req, &id, &d, &d.roles, rt->policy->revision,
+			phase == RG_PHASE_RESPONSE ? what : NULL);
+	if (r < 0)
+		log_warn("cannot record an unreadable call (%s) in the audit log", what);
+	rg_strv_free(&d.roles);
+	if (known) {
+		rg_identity_clear(&id);
+		rg_request_clear(&req);
+	}
+	return r;
+}
+
+void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *audit,
+		struct rg_audit_waiter *w, enum rg_phase phase, const char *head, size_t headlen,
+		size_t total, struct rg_authz_answer *ans)
+{
+	char what[256];
+	int r;
+
+	memset(ans, 0, sizeof(*ans));
+	if (phase == RG_PHASE_RESPONSE)
+		snprintf(what, sizeof(what), "the daemon's answer is larger than rolegate reads "
+				"(a call of %zu bytes; plugin.max_body); not inspected", total);
+	else
+		snprintf(what, sizeof(what), "send a request larger than rolegate inspects "
+				"(a call of %zu bytes; plugin.max_body)", total);
+	r = record_unreadable(rt, audit, w, phase, head, headlen, what);
+	if (phase == RG_PHASE_RESPONSE)
+		ans->json = decision_answer(true, NULL, &ans->status);
+	else
+		ans->json = decision_answer(false, "the request is larger than rolegate inspects "
+				"(plugin.max_body); it is denied", &ans->status);
+	ans->pending = r == 1;
 }
 
 /* The refusal sent instead of an allow whose record is lost (audit.on_error = "deny"). */
@@ -239,12 +355,16 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 	 * while rolegate restarts). Say so: the error is dockerd's refusal.
 	 */
 	if (blank(body, len)) {
-		ans->json = error_answer("the authorization call is empty (dockerd resends an empty "
-				"body when it retries a call); denied", &ans->status);
+		static const char empty[] = "the authorization call is empty (dockerd resends an "
+			"empty body when it retries a call); denied";
+
+		ans->pending = record_unreadable(rt, audit, w, phase, body, len, empty) == 1;
+		ans->json = error_answer(empty, &ans->status);
 		return;
 	}
 	/* One pass over the call, copying only what a decision reads (request.h). */
 	if (rg_request_decode(&req, phase, body, len, rt->policy->plugin.max_body, &errstr) < 0) {
+		ans->pending = record_unreadable(rt, audit, w, phase, body, len, errstr) == 1;
 		ans->json = error_answer(errstr, &ans->status);
 		return;
 	}
@@ -265,7 +385,7 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 		return;
 	}
 	deny_unrecorded = rt->policy->audit.on_error == RG_ON_ERROR_DENY && d.verdict == RG_ALLOW;
-	r = record(audit, w, &req, &id, &d, &d.roles);
+	r = record(audit, w, &req, &id, &d, &d.roles, rt->policy->revision, NULL);
 	if (r < 0) {
 		log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
 		if (deny_unrecorded)

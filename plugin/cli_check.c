@@ -167,6 +167,8 @@ int cmd_check(int argc, char **argv)
 	if (rc == 0)
 		printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,
 				p->ldap.enabled ? ", LDAP" : "");
+	if (rc == 0)
+		printf("policy revision: %s\n", p->revision);
 	rg_policy_free(p);
 	return rc;
 }

@@ -8,6 +8,7 @@
  * `--file decisions.log --file decisions.log.1` and the reverse both work.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "rolegate/policy.h"
 
 #define MAX_FILES 256
+#define MAX_DETAILS 32
 /* --follow polls the log this often (ms). */
 #define FOLLOW_POLL_MS 200
 /* An id prefix that docker users type is at least this long to count. */
@@ -41,6 +43,11 @@ struct options {
 	int64_t since, until;
 	size_t limit;          /* 0 = all */
 	bool json, follow;
+	const char *host;      /* --host */
+	bool has_anchor;       /* --anchor SEQ:HASH */
+	struct rg_audit_chain anchor;
+	const char *details[MAX_DETAILS];   /* --detail KEY=GLOB */
+	size_t ndetails;
 };
 
 /* ---- reading lines ---- */
@@ -53,13 +60,20 @@ struct reader {
 	size_t cap;
 };
 
+/* verify reports a missing log itself when a head file says it should exist. */
+static bool quiet_missing;
+
 static int reader_open(struct reader *r, const char *name)
 {
 	memset(r, 0, sizeof(*r));
 	r->name = name;
 	r->f = fopen(name, "re");
 	if (r->f == NULL) {
-		fprintf(stderr, "rolegate: cannot open %s: %s\n", name, strerror(errno));
+		int saved = errno;
+
+		if (saved != ENOENT || !quiet_missing)
+			fprintf(stderr, "rolegate: cannot open %s: %s\n", name, strerror(saved));
+		errno = saved;
 		return -1;
 	}
 	return 0;
@@ -179,10 +193,11 @@ static void order_files(struct options *o)
 
 	if (o->nfiles < 2)
 		return;
+	/* A file without records (missing, or empty after rotation) is the newest. */
 	for (size_t i = 0; i < o->nfiles; i++) {
 		seqs[i] = first_seq(o->files[i]);
 		if (seqs[i] == 0)
-			return;
+			seqs[i] = UINT64_MAX;
 	}
 	for (size_t i = 1; i < o->nfiles; i++) {
 		for (size_t j = i; j > 0 && seqs[j - 1] > seqs[j]; j--) {
@@ -199,60 +214,322 @@ static void order_files(struct options *o)
 
 /* ---- verify ---- */
 
+/* Most hosts one verify tells apart in a collected file. */
+#define MAX_HOSTS 256
+
+/* One host's chain in the files given. */
+struct chain {
+	char *host;            /* "" for records without a host */
+	struct rg_audit_verifier *v;
+	bool broken;
+	struct rg_audit_finding brk;
+	const struct options *o;
+};
+
 static void verify_notice(void *arg, const struct rg_audit_finding *f)
 {
-	const struct options *o = arg;
+	const struct chain *c = arg;
 
-	printf("%s:%lu: seq %llu: warning: %s\n", o->files[f->file], f->line,
-			(unsigned long long)f->seq, f->what);
+	if (f->line == 0)
+		printf("%s%s%sseq %llu: note: %s\n", c->host[0] != '\0' ? "host " : "", c->host,
+				c->host[0] != '\0' ? ": " : "", (unsigned long long)f->seq, f->what);
+	else
+		printf("%s:%lu: seq %llu: warning: %s\n", c->o->files[f->file], f->line,
+				(unsigned long long)f->seq, f->what);
 }
 
-static int do_verify(struct options *o, struct rg_audit_mac *mac)
+static struct chain *find_chain(struct chain *cs, size_t n, const char *host)
 {
-	struct rg_audit_verifier *v;
-	struct rg_audit_finding brk;
-	uint64_t records = 0;
-	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cs[i].host, host) == 0)
+			return &cs[i];
+	}
+	return NULL;
+}
 
-	order_files(o);
-	v = rg_audit_verifier_new(mac, verify_notice, o);
-	if (v == NULL) {
+/* The chain of host, made on first sight. NULL when out of memory or too many. */
+static struct chain *chain_of(struct chain *cs, size_t *n, const char *host, struct rg_audit_mac *mac,
+		const struct options *o)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(cs[i].host, host) == 0)
+			return &cs[i];
+	}
+	if (*n == MAX_HOSTS) {
+		fprintf(stderr, "rolegate: more than %d hosts in the log; pick one with --host\n", MAX_HOSTS);
+		return NULL;
+	}
+	memset(&cs[*n], 0, sizeof(cs[*n]));
+	cs[*n].o = o;
+	cs[*n].host = strdup(host);
+	cs[*n].v = rg_audit_verifier_new(mac, verify_notice, &cs[*n]);
+	if (cs[*n].v != NULL && o->has_anchor)
+		(void)rg_audit_verifier_expect(cs[*n].v, o->anchor.seq, o->anchor.hash, "the anchor");
+	if (cs[*n].host == NULL || cs[*n].v == NULL) {
 		fprintf(stderr, "rolegate: out of memory\n");
+		free(cs[*n].host);
+		rg_audit_verifier_free(cs[*n].v);
+		return NULL;
+	}
+	return &cs[(*n)++];
+}
+
+/* What the head file beside the newest file says, if there is one. */
+struct head {
+	bool present;
+	char path[4096 + 8];
+	char host[RG_AUDIT_HEAD_MAX];
+	struct rg_audit_chain at;
+};
+
+/* Reads FILE.head. Returns 0 (present or not), 1 (a bad head: reported), 2 (error). */
+static int read_head(const char *file, struct rg_audit_mac *mac, struct head *h)
+{
+	char text[RG_AUDIT_HEAD_MAX];
+	FILE *f;
+	size_t n;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->path, sizeof(h->path), "%s.head", file);
+	f = fopen(h->path, "re");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		fprintf(stderr, "rolegate: cannot open %s: %s\n", h->path, strerror(errno));
 		return 2;
 	}
-	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
+	n = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	r = rg_audit_head_parse(text, n, h->host, &h->at, mac);
+	if (r == -1) {
+		printf("%s: not a head file rolegate wrote\n", h->path);
+		return 1;
+	}
+	if (r == -2) {
+		printf("%s: its seal does not match: changed, or not written with this key\n", h->path);
+		return 1;
+	}
+	if (strcmp(h->host, "-") == 0)
+		h->host[0] = '\0';
+	h->present = true;
+	return 0;
+}
+
+/* Parses --anchor SEQ:HASH. Returns 0 or -1 (reported). */
+static int parse_anchor(const char *s, struct rg_audit_chain *c)
+{
+	char *end;
+	unsigned long long seq;
+	static const char hex[] = "0123456789abcdef";
+
+	errno = 0;
+	seq = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || seq == 0 || *end != ':' ||
+	    strlen(end + 1) != RG_AUDIT_HEX_LEN)
+		goto bad;
+	for (size_t i = 0; i < RG_AUDIT_HEX_LEN; i++) {
+		const char *p = strchr(hex, end[1 + i]);
+
+		if (end[1 + i] == '\0' || p == NULL)
+			goto bad;
+		if (i % 2 == 0)
+			c->hash[i / 2] = (unsigned char)((p - hex) << 4);
+		else
+			c->hash[i / 2] |= (unsigned char)(p - hex);
+	}
+	c->seq = seq;
+	return 0;
+bad:
+	fprintf(stderr, "rolegate: --anchor wants SEQ:HASH (a checkpoint's seq and its 64 hex digits)\n");
+	return -1;
+}
+
+/* Which host a line belongs to: its own, or (not a record) the line before's. */
+static const char *line_host(const char *line, size_t len, char *last, size_t lastlen)
+{
+	struct rg_audit_record rec;
+	const char *why;
+
+	if (rg_audit_record_parse(line, len, &rec, &why) == 0)
+		snprintf(last, lastlen, "%s", rec.host);
+	rg_audit_record_clear(&rec);
+	return last;
+}
+
+/* Feeds every file to the chains. Returns 0, or 2 (error, reported). */
+static int feed_files(const struct options *o, struct chain *cs, size_t *n, struct rg_audit_mac *mac,
+		bool *missing)
+{
+	char host[RG_AUDIT_HEAD_MAX] = "";
+	struct chain *last = NULL;
+
+	for (size_t i = 0; i < o->nfiles; i++) {
 		struct reader r;
 		size_t len;
 		bool term;
 		int got;
 
 		if (reader_open(&r, o->files[i]) < 0) {
-			rc = 2;
-			break;
+			if (errno == ENOENT) {
+				missing[i] = true;
+				continue;
+			}
+			return 2;
 		}
 		while ((got = next_line(&r, &len, &term, false)) == 1) {
-			if (rg_audit_verifier_feed(v, i, r.lineno, r.line, len, term, &brk) < 0) {
-				rc = 1;
-				break;
+			const char *h = line_host(r.line, len, host, sizeof(host));
+			struct chain *c = find_chain(cs, *n, h);
+
+			/* Records without a host (written before rolegate named hosts)
+			 * belong to the chain they sit in, which the first record with
+			 * a host names. */
+			if (c == NULL && last != NULL && h[0] == '\0') {
+				c = last;
+			} else if (c == NULL && last != NULL && last->host[0] == '\0') {
+				char *named = strdup(h);
+
+				if (named != NULL) {
+					free(last->host);
+					last->host = named;
+					c = last;
+				}
 			}
+			if (c == NULL)
+				c = chain_of(cs, n, h, mac, o);
+			if (c == NULL) {
+				reader_close(&r);
+				return 2;
+			}
+			last = c;
+			if (!c->broken &&
+			    rg_audit_verifier_feed(c->v, i, r.lineno, r.line, len, term, &c->brk) < 0)
+				c->broken = true;
 		}
-		if (got < 0)
-			rc = 2;
 		reader_close(&r);
+		if (got < 0)
+			return 2;
 	}
-	if (rc == 0 && rg_audit_verifier_finish(v, &records, &brk) < 0)
-		rc = 1;
-	rg_audit_verifier_free(v);
-	if (rc == 1) {
-		printf("%s:%lu: seq %llu: %s\n", o->files[brk.file], brk.line,
-				(unsigned long long)brk.seq, brk.what);
-		return 1;
-	}
-	if (rc != 0)
-		return rc;
-	printf("%llu records checked, chain intact%s\n", (unsigned long long)records,
-			rg_audit_mac_keyed(mac) ? " (HMAC key)" : "");
 	return 0;
+}
+
+static void print_break(const struct options *o, const struct chain *c)
+{
+	if (c->brk.line == 0)
+		printf("%s: seq %llu: %s\n", o->files[o->nfiles - 1], (unsigned long long)c->brk.seq,
+				c->brk.what);
+	else
+		printf("%s:%lu: seq %llu: %s\n", o->files[c->brk.file], c->brk.line,
+				(unsigned long long)c->brk.seq, c->brk.what);
+}
+
+/*
+ * Checks each host's chain; the head file beside the newest file, and the
+ * anchor, must name records the chain holds (or that come before it).
+ */
+static int do_verify(struct options *o, struct rg_audit_mac *mac)
+{
+	struct chain *cs = calloc(MAX_HOSTS, sizeof(*cs));
+	bool missing[MAX_FILES] = { false };
+	struct head head;
+	struct chain *hc = NULL, *ac = NULL;
+	size_t n = 0, nmissing = 0;
+	uint64_t total = 0;
+	int rc, head_rc;
+
+	if (cs == NULL) {
+		fprintf(stderr, "rolegate: out of memory\n");
+		return 2;
+	}
+	quiet_missing = true;
+	order_files(o);
+	head_rc = read_head(o->files[o->nfiles - 1], mac, &head);
+	if (head_rc == 2) {
+		rc = 2;
+		goto out;
+	}
+	if (head.present && o->host != NULL && strcmp(head.host, o->host) != 0)
+		head.present = false;   /* another host's head: not this chain's */
+	/* The chains that head and anchor speak about exist even when empty. */
+	if (head.present && (hc = chain_of(cs, &n, head.host, mac, o)) == NULL) {
+		rc = 2;
+		goto out;
+	}
+	if (head.present)
+		(void)rg_audit_verifier_expect(hc->v, head.at.seq, head.at.hash, "the head file");
+	rc = feed_files(o, cs, &n, mac, missing);
+	if (rc != 0)
+		goto out;
+	for (size_t i = 0; i < o->nfiles; i++) {
+		if (!missing[i])
+			continue;
+		nmissing++;
+		if (!head.present || i + 1 != o->nfiles) {
+			fprintf(stderr, "rolegate: cannot open %s: %s\n", o->files[i], strerror(ENOENT));
+			rc = 2;
+			goto out;
+		}
+	}
+	if (o->host != NULL && find_chain(cs, n, o->host) == NULL &&
+	    chain_of(cs, &n, o->host, mac, o) == NULL) {
+		rc = 2;
+		goto out;
+	}
+	if (o->has_anchor) {
+		if (n > 1 && o->host == NULL) {
+			fprintf(stderr, "rolegate: the log holds the records of %zu hosts; say whose "
+					"chain the anchor is for with --host\n", n);
+			rc = 2;
+			goto out;
+		}
+		/* Every chain was told of the anchor when it was made. */
+		ac = o->host != NULL ? find_chain(cs, n, o->host) : n == 1 ? &cs[0] :
+			chain_of(cs, &n, "", mac, o);
+		if (ac == NULL) {
+			rc = 2;
+			goto out;
+		}
+	}
+	if (nmissing > 0) {
+		printf("%s: missing, but %s names seq %llu\n", o->files[o->nfiles - 1], head.path,
+				(unsigned long long)head.at.seq);
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t records = 0;
+
+		if (o->host != NULL && strcmp(cs[i].host, o->host) != 0)
+			continue;   /* checked (the chains interleave), not asked about */
+		if (!cs[i].broken && rg_audit_verifier_finish(cs[i].v, &records, &cs[i].brk) < 0)
+			cs[i].broken = true;
+		if (cs[i].broken) {
+			print_break(o, &cs[i]);
+			rc = 1;
+			continue;
+		}
+		total += records;
+		if (n > 1 && o->host == NULL)
+			printf("host %s: %llu records checked, chain intact\n",
+					cs[i].host[0] != '\0' ? cs[i].host : "(none)", (unsigned long long)records);
+	}
+	if (rc == 0 && head_rc != 0)
+		rc = 1;    /* a bad head file, reported above; the chain was still checked */
+	if (rc == 0) {
+		if (head.present)
+			printf("%s: seq %llu found\n", head.path, (unsigned long long)head.at.seq);
+		if (ac != NULL)
+			printf("anchor: seq %llu found\n", (unsigned long long)o->anchor.seq);
+		printf("%llu records checked, chain intact%s\n", (unsigned long long)total,
+				rg_audit_mac_keyed(mac) ? " (HMAC key)" : "");
+	}
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(cs[i].host);
+		rg_audit_verifier_free(cs[i].v);
+	}
+	free(cs);
+	return rc;
 }
 
 /* ---- sorted string sets (ids can be many) ---- */
@@ -410,6 +687,65 @@ static void object_free(struct object_match *m)
 
 /* ---- query ---- */
 
+/* Whether one detail value (a string, number or boolean) matches glob. */
+static bool value_matches(const json_t *v, const char *glob)
+{
+	char num[64];
+
+	if (json_is_string(v))
+		return fnmatch(glob, json_string_value(v), 0) == 0;
+	if (json_is_boolean(v))
+		return fnmatch(glob, json_is_true(v) ? "true" : "false", 0) == 0;
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		return fnmatch(glob, num, 0) == 0;
+	}
+	if (json_is_real(v)) {
+		snprintf(num, sizeof(num), "%g", json_real_value(v));
+		return fnmatch(glob, num, 0) == 0;
+	}
+	return false;
+}
+
+/*
+ * --detail KEY=GLOB against a record's details: KEY names a field
+ * ("limits.memory" reaches into an object; "bind" is "binds", as for every
+ * list field); a list matches when any element matches.
+ */
+static bool detail_matches(const json_t *details, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char key[128], plural[130];
+	const json_t *v = details;
+	char *part, *save = NULL;
+	size_t i;
+	const json_t *x;
+
+	if (details == NULL || (size_t)(eq - spec) >= sizeof(key))
+		return false;
+	memcpy(key, spec, (size_t)(eq - spec));
+	key[eq - spec] = '\0';
+	for (part = strtok_r(key, ".", &save); part != NULL && v != NULL;
+	     part = strtok_r(NULL, ".", &save)) {
+		const json_t *next = json_object_get(v, part);
+
+		if (next == NULL) {
+			snprintf(plural, sizeof(plural), "%ss", part);
+			next = json_object_get(v, plural);
+		}
+		v = next;
+	}
+	if (v == NULL)
+		return false;
+	if (!json_is_array(v))
+		return value_matches(v, eq + 1);
+	json_array_foreach(v, i, x) {
+		if (value_matches(x, eq + 1))
+			return true;
+	}
+	return false;
+}
+
 static bool record_matches(const struct options *o, struct object_match *om,
 		const struct rg_audit_record *r)
 {
@@ -418,7 +754,8 @@ static bool record_matches(const struct options *o, struct object_match *om,
 	if (o->has_until && r->time_us > o->until)
 		return false;
 	if (r->system)
-		return o->user == NULL && o->command == NULL && o->decision == NULL && o->object == NULL;
+		return o->user == NULL && o->command == NULL && o->decision == NULL && o->object == NULL &&
+			o->ndetails == 0 && (o->host == NULL || strcmp(r->host, o->host) == 0);
 	if (o->user != NULL && strcmp(r->user, o->user) != 0)
 		return false;
 	if (o->command != NULL && !rg_pattern_match(o->command, r->command))
@@ -427,6 +764,12 @@ static bool record_matches(const struct options *o, struct object_match *om,
 		return false;
 	if (o->object != NULL && !object_matches(om, r))
 		return false;
+	if (o->host != NULL && strcmp(r->host, o->host) != 0)
+		return false;
+	for (size_t i = 0; i < o->ndetails; i++) {
+		if (!detail_matches(r->details, o->details[i]))
+			return false;
+	}
 	return true;
 }
 
@@ -462,16 +805,61 @@ static char *join_array(const json_t *a)
 	return s;
 }
 
-/* The table cells never hold control characters (names come from the network). */
+/*
+ * Whether the UTF-8 sequence at p is a character a terminal must not get
+ * raw: the bidi embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069), which reorder what follows them on screen, and the line and
+ * paragraph separators (U+2028, U+2029). Returns its code point, or 0.
+ */
+static unsigned hidden_char(const unsigned char *p)
+{
+	unsigned cp;
+
+	if (p[0] != 0xe2 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+		return 0;
+	cp = 0x2000u | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2028 || cp == 0x2029)
+		return cp;
+	return 0;
+}
+
+/*
+ * s with what a terminal would act on escaped: control characters as \xNN
+ * (text) and the hidden characters above as \uXXXX (text and JSON, where
+ * that spelling means the same character). Names and URIs come from the
+ * network: a user called "\e[2J" or "\u202e" must not rewrite the screen
+ * an auditor reads. Returns a new string, or NULL when out of memory.
+ */
+static char *escape_text(const char *s, bool json)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n * 4 + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (out == NULL)
+		return NULL;
+	while (*p != '\0') {
+		unsigned cp = hidden_char(p);
+
+		if (cp != 0) {
+			o += sprintf(o, "\\u%04x", cp);
+			p += 3;
+		} else if (!json && (*p < 0x20 || *p == 0x7f || *p == '\\')) {
+			o += sprintf(o, *p == '\\' ? "\\\\" : "\\x%02x", *p);
+			p++;
+		} else {
+			*o++ = (char)*p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A table cell: never empty, escaped (escape_text). */
 static char *cell(const char *s)
 {
-	char *c = strdup(s[0] != '\0' ? s : "-");
-
-	for (char *p = c; p != NULL && *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	return c;
+	return escape_text(s[0] != '\0' ? s : "-", false);
 }
 
 static int make_row(const struct options *o, const struct rg_audit_record *r, const char *line,
@@ -481,8 +869,13 @@ static int make_row(const struct options *o, const struct rg_audit_record *r, co
 	char *roles;
 
 	memset(row, 0, sizeof(*row));
-	if (o->json)
-		return (row->json = strndup(line, len)) != NULL ? 0 : -1;
+	if (o->json) {
+		char *raw = strndup(line, len);
+
+		row->json = raw != NULL ? escape_text(raw, true) : NULL;
+		free(raw);
+		return row->json != NULL ? 0 : -1;
+	}
 	if (r->system) {
 		snprintf(extra, sizeof(extra), "audit.%s", r->event);
 		row->cell[0] = cell(r->time);
@@ -893,7 +1286,8 @@ static void usage(FILE *f)
 		"usage: rolegate log query [-c FILE] [--file LOG]... [--user U] [--command GLOB]\n"
 		"                          [--decision allow|deny] [--object NAME] [--since TIME]\n"
 		"                          [--until TIME] [--limit N] [--json] [--follow]\n"
-		"       rolegate log verify [-c FILE] [--file LOG]...\n"
+		"                          [--detail KEY=GLOB]... [--host H]\n"
+		"       rolegate log verify [-c FILE] [--file LOG]... [--host H] [--anchor SEQ:HASH]\n"
 		"       rolegate log stats [-c FILE] [--file LOG]... [--since TIME] [--until TIME]\n");
 }
 
@@ -909,14 +1303,21 @@ static void help(enum action a)
 			"create of NAME returned (also as a unique short id). TIME is RFC 3339\n"
 			"(2026-11-29T21:37:28Z; no offset = UTC) or relative (90s, 15m, 2h, 7d).\n"
 			"--limit N keeps the N most recent matches. --follow keeps printing new\n"
-			"records, across rotation. Exit 0 if anything matched, 1 if not, 2 on error.\n");
+			"records, across rotation. --detail KEY=GLOB matches the record's details\n"
+			"(privileged=true, image=docker.io/library/*, bind=/srv/*; a list matches\n"
+			"when any element does; repeat for all of several). --host H: records made\n"
+			"on H. Exit 0 if anything matched, 1 if not, 2 on error.\n");
 		break;
 	case VERIFY:
 		printf("Checks the hash chain (HMAC with the configured audit.key_file) of the log,\n"
 			"or of a series of rotated files (several --file, any order). Prints\n"
 			"\"N records checked, chain intact\" (exit 0), or the first break as\n"
 			"LOG:LINE: seq N: what (exit 1). A torn last line (crash mid-write) is a\n"
-			"warning, not a break. Exit 2 on error.\n");
+			"warning, not a break. The head file beside the newest file (LOG.head) and\n"
+			"--anchor SEQ:HASH (a checkpoint kept off the host) must name records the\n"
+			"chain holds: a log that ends before them was truncated (exit 1). A file\n"
+			"collected from several hosts holds one chain per host; --host picks one.\n"
+			"Exit 2 on error.\n");
 		break;
 	case STATS:
 		printf("Counts the decisions (request records) by decision, user and command.\n");
@@ -941,7 +1342,8 @@ static int parse_time(const char *s, int64_t *out)
 /* Returns 0, 1 (--help shown) or -1 (usage error, reported). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { O_USER = 256, O_COMMAND, O_DECISION, O_OBJECT, O_SINCE, O_UNTIL, O_LIMIT, O_JSON, O_FOLLOW };
+	enum { O_USER = 256, O_COMMAND, O_DECISION, O_OBJECT, O_SINCE, O_UNTIL, O_LIMIT, O_JSON, O_FOLLOW,
+		O_HOST, O_ANCHOR, O_DETAIL };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "file", required_argument, NULL, 'f' },
@@ -955,6 +1357,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "follow", no_argument, NULL, O_FOLLOW },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "anchor", required_argument, NULL, O_ANCHOR },
+		{ "detail", required_argument, NULL, O_DETAIL },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -963,10 +1368,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	while ((opt = getopt_long(argc, argv, "c:f:h", opts, NULL)) != -1) {
 		bool query_only = opt == O_USER || opt == O_COMMAND || opt == O_DECISION ||
-			opt == O_OBJECT || opt == O_LIMIT || opt == O_JSON || opt == O_FOLLOW;
+			opt == O_OBJECT || opt == O_LIMIT || opt == O_JSON || opt == O_FOLLOW ||
+			opt == O_DETAIL;
 		bool window = opt == O_SINCE || opt == O_UNTIL;
 
-		if ((query_only && o->action != QUERY) || (window && o->action == VERIFY)) {
+		if ((query_only && o->action != QUERY) || (window && o->action == VERIFY) ||
+		    (opt == O_ANCHOR && o->action != VERIFY) || (opt == O_HOST && o->action == STATS)) {
 			fprintf(stderr, "rolegate: option '%s' does not apply to this command\n",
 					argv[optind - 1]);
 			return -1;
@@ -991,6 +1398,24 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_OBJECT: o->object = optarg; break;
 		case O_JSON: o->json = true; break;
 		case O_FOLLOW: o->follow = true; break;
+		case O_HOST: o->host = optarg; break;
+		case O_ANCHOR:
+			if (parse_anchor(optarg, &o->anchor) < 0)
+				return -1;
+			o->has_anchor = true;
+			break;
+		case O_DETAIL:
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+				fprintf(stderr, "rolegate: --detail wants KEY=GLOB (privileged=true, "
+						"image=docker.io/library/*, bind=/srv/*)\n");
+				return -1;
+			}
+			if (o->ndetails == MAX_DETAILS) {
+				fprintf(stderr, "rolegate: at most %d --detail\n", MAX_DETAILS);
+				return -1;
+			}
+			o->details[o->ndetails++] = optarg;
+			break;
 		case O_DECISION:
 			if (strcmp(optarg, "allow") != 0 && strcmp(optarg, "deny") != 0) {
 				fprintf(stderr, "rolegate: --decision must be allow or deny\n");

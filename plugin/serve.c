@@ -34,6 +34,10 @@
 
 /* Room for the JSON around the base64 body: URI, headers, certificates. */
 #define RG_CALL_OVERHEAD (1024 * 1024)
+/* Of a call too large to read, this much of its beginning is kept: enough
+ * for the members before the body (user, method, URI), so that its record
+ * says who asked for what. */
+#define RG_CALL_HEAD_KEEP (64 * 1024)
 #define RG_DRAIN_SECONDS 30
 #define SD_LISTEN_FDS_START 3
 
@@ -61,6 +65,7 @@ struct call {
 	size_t len;
 	size_t cap;
 	bool too_big;
+	size_t total;              /* bytes received, also past call_max */
 	bool refused;              /* peer credentials not allowed */
 
 	struct server *server;
@@ -296,13 +301,8 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 		phase = RG_PHASE_RESPONSE;
 	else
 		return reply(s, c, MHD_HTTP_NOT_FOUND, rg_authz_err_json("unknown plugin endpoint"));
-	if (call->too_big) {
-		log_warnx("refused a %s call larger than %zu bytes", url, s->call_max);
-		if (phase == RG_PHASE_RESPONSE)
-			return reply(s, c, 200, rg_authz_decision_json(true, NULL));
-		return reply(s, c, 200, rg_authz_decision_json(false, "the request is larger than "
-				"rolegate inspects (plugin.max_body); it is denied"));
-	}
+	if (call->too_big)
+		log_warnx("a %s call larger than %zu bytes was not read (recorded)", url, s->call_max);
 	call->server = s;
 	call->conn = c;
 	call->wait.done = durable;
@@ -328,9 +328,17 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	for (;;) {
 		rt = call->rt != NULL ? call->rt : acquire(s);
 		call->rt = NULL;
-		rg_directory_call_begin(dir_wait ? &call->dwait : NULL);
-		rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL : &call->wait,
-				phase, call->buf != NULL ? call->buf : "", call->len, &call->ans);
+		/* An oversized call is recorded with what can be read of it; its
+		 * lookup (for the record only) is not worth a suspension. */
+		rg_directory_call_begin(dir_wait && !call->too_big ? &call->dwait : NULL);
+		if (call->too_big)
+			rg_authz_answer_oversized(rt, s->audit, alone || atomic_load(&s->draining) ? NULL :
+					&call->wait, phase, call->buf != NULL ? call->buf : "", call->len,
+					call->total, &call->ans);
+		else
+			rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL :
+					&call->wait, phase, call->buf != NULL ? call->buf : "", call->len,
+					&call->ans);
 		rg_directory_call_end();
 		if (!call->ans.lookup_pending)
 			break;
@@ -372,14 +380,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (call->refused || call->too_big)
+		call->total += n;
+		if (call->refused)
 			return MHD_YES;
-		if (call->len + n > s->call_max) {
+		if (call->too_big || call->len + n > s->call_max) {
+			/* Keep only the beginning, for the record (RG_CALL_HEAD_KEEP). */
 			call->too_big = true;
-			free(call->buf);
-			call->buf = NULL;
-			call->len = 0;
-			return MHD_YES;
+			if (call->len >= RG_CALL_HEAD_KEEP)
+				return MHD_YES;
+			n = n < RG_CALL_HEAD_KEEP - call->len ? n : RG_CALL_HEAD_KEEP - call->len;
 		}
 		if (call->len + n + 1 > call->cap) {
 			size_t cap = call->cap == 0 ? 4096 : call->cap;

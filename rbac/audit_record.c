@@ -280,6 +280,53 @@ static int mac2(struct rg_audit_mac *m, const void *a, size_t alen, const void *
 	return 0;
 }
 
+int rg_audit_mac_data(struct rg_audit_mac *m, const void *data, size_t len,
+		unsigned char out[RG_AUDIT_DIGEST_LEN])
+{
+	return mac2(m, data, len, "", 0, out);
+}
+
+int rg_audit_head_format(char *out, const char *host, const struct rg_audit_chain *c,
+		struct rg_audit_mac *m)
+{
+	char hex[RG_AUDIT_HEX_LEN + 1];
+	unsigned char d[RG_AUDIT_DIGEST_LEN];
+	int n;
+
+	rg_audit_hex(c->hash, hex);
+	n = snprintf(out, RG_AUDIT_HEAD_MAX, "rolegate-head host=%s seq=%llu hash=%s",
+			host[0] != '\0' ? host : "-", (unsigned long long)c->seq, hex);
+	if (n < 0 || n >= RG_AUDIT_HEAD_MAX - RG_AUDIT_HEX_LEN - 7 ||
+	    mac2(m, out, (size_t)n, "", 0, d) < 0)
+		return -1;
+	rg_audit_hex(d, hex);
+	return n + snprintf(out + n, RG_AUDIT_HEAD_MAX - (size_t)n, " mac=%s\n", hex);
+}
+
+int rg_audit_head_parse(const char *text, size_t len, char *host, struct rg_audit_chain *c,
+		struct rg_audit_mac *m)
+{
+	char buf[RG_AUDIT_HEAD_MAX], hex[RG_AUDIT_HEX_LEN + 1], mac[RG_AUDIT_HEX_LEN + 1];
+	unsigned char want[RG_AUDIT_DIGEST_LEN], got[RG_AUDIT_DIGEST_LEN];
+	unsigned long long seq;
+	const char *cut;
+	int end = 0;
+
+	if (len == 0 || len >= sizeof(buf) || text[len - 1] != '\n')
+		return -1;
+	memcpy(buf, text, len - 1);
+	buf[len - 1] = '\0';
+	if (sscanf(buf, "rolegate-head host=%255s seq=%llu hash=%64[0-9a-f] mac=%64[0-9a-f]%n",
+			host, &seq, hex, mac, &end) != 4 || (size_t)end != len - 1 || seq == 0 ||
+	    unhex(hex, strlen(hex), c->hash) < 0 || unhex(mac, strlen(mac), want) < 0)
+		return -1;
+	c->seq = seq;
+	cut = strstr(buf, " mac=");
+	if (cut == NULL || mac2(m, buf, (size_t)(cut - buf), "", 0, got) < 0)
+		return -1;
+	return CRYPTO_memcmp(want, got, sizeof(got)) == 0 ? 0 : -2;
+}
+
 int rg_audit_sha256(const void *data, size_t len, unsigned char out[RG_AUDIT_DIGEST_LEN])
 {
 	unsigned int mdlen = 0;
@@ -353,6 +400,26 @@ static int field(struct rg_audit_buf *b, const char *key_colon, size_t klen, con
 
 #define FIELD(b, name, v) field((b), ",\"" name "\":", sizeof(",\"" name "\":") - 1, (v))
 
+/*
+ * ,"details":{...} when d is a non-empty object. jansson writes it (valid
+ * UTF-8 in, control characters escaped); the strings in it were cut to
+ * RG_AUDIT_FIELD_MAX by whoever built it (details.h).
+ */
+static int put_details(struct rg_audit_buf *b, const json_t *d)
+{
+	char *text;
+	int r;
+
+	if (d == NULL || !json_is_object(d) || json_object_size(d) == 0)
+		return 0;
+	text = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text == NULL)
+		return -1;
+	r = PUT_LIT(b, ",\"details\":") < 0 || put(b, text, strlen(text)) < 0 ? -1 : 0;
+	free(text);
+	return r;
+}
+
 int rg_audit_format(struct rg_audit_buf *b, const struct rg_audit_chain *prev,
 		const struct timespec *t, const struct rg_audit_entry *e, struct rg_audit_mac *m,
 		struct rg_audit_chain *next)
@@ -382,6 +449,12 @@ int rg_audit_format(struct rg_audit_buf *b, const struct rg_audit_chain *prev,
 		return -1;
 	if (e->note != NULL && FIELD(b, "note", e->note) < 0)
 		return -1;
+	if (e->host != NULL && e->host[0] != '\0' && FIELD(b, "host", e->host) < 0)
+		return -1;
+	if (e->policy != NULL && e->policy[0] != '\0' && FIELD(b, "policy", e->policy) < 0)
+		return -1;
+	if (put_details(b, e->details) < 0)
+		return -1;
 	return finish(b, prev, m, next);
 }
 
@@ -391,10 +464,16 @@ int rg_audit_format_system(struct rg_audit_buf *b, const struct rg_audit_chain *
 {
 	char hex[RG_AUDIT_HEX_LEN + 1];
 	bool torn = s->event == RG_AUDIT_EVENT_TORN;
+	const char *event = torn ? "torn" : s->event == RG_AUDIT_EVENT_RELINK ? "relink" : "rotate";
 
 	if (begin(b, prev, t, "system") < 0 ||
-	    FIELD(b, "event", torn ? "torn" : "rotate") < 0 ||
+	    FIELD(b, "event", event) < 0 ||
 	    FIELD(b, "note", s->note) < 0)
+		return -1;
+	if (s->host != NULL && s->host[0] != '\0' && FIELD(b, "host", s->host) < 0)
+		return -1;
+	if (s->event == RG_AUDIT_EVENT_RELINK && s->replay_from > 0 &&
+	    (PUT_LIT(b, ",\"replay_from\":") < 0 || put_u64(b, s->replay_from) < 0))
 		return -1;
 	if (torn) {
 		rg_audit_hex(s->torn_sha256, hex);
@@ -622,6 +701,13 @@ int rg_audit_record_parse(const char *line, size_t len, struct rg_audit_record *
 	r->id = opt_string(r->json, "id", &bad);
 	r->note = opt_string(r->json, "note", &bad);
 	r->event = opt_string(r->json, "event", &bad);
+	r->host = opt_string(r->json, "host", &bad);
+	r->policy = opt_string(r->json, "policy", &bad);
+	if ((v = json_object_get(r->json, "details")) != NULL) {
+		if (!json_is_object(v))
+			bad = true;
+		r->details = v;
+	}
 	r->groups = opt_array(r->json, "groups", &bad);
 	r->roles = opt_array(r->json, "roles", &bad);
 	if ((v = json_object_get(r->json, "status")) != NULL) {
@@ -642,6 +728,14 @@ int rg_audit_record_parse(const char *line, size_t len, struct rg_audit_record *
 			return -1;
 		}
 		r->torn_bytes = (size_t)json_integer_value(v);
+	} else if (r->system && strcmp(r->event, "relink") == 0) {
+		v = json_object_get(r->json, "replay_from");
+		if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+				(uint64_t)json_integer_value(v) >= r->seq)) {
+			*errstr = "a relink record with an invalid replay_from";
+			return -1;
+		}
+		r->replay_from = v != NULL ? (uint64_t)json_integer_value(v) : 0;
 	} else if (r->system && strcmp(r->event, "rotate") != 0) {
 		*errstr = "a system record with an unknown event";
 		return -1;
@@ -685,6 +779,19 @@ struct rg_audit_verifier {
 	unsigned long pend_lines;
 	bool pend_unterminated;           /* the last of them had no '\n' */
 	EVP_MD_CTX *pend_ctx;
+	/* The chain starts at replayed records, until a relink record says so. */
+	bool start_pending;
+	struct rg_audit_finding start_at;
+	uint64_t start_seq;
+	/* Records named elsewhere (head file, anchor). */
+	struct {
+		uint64_t seq;
+		unsigned char hash[RG_AUDIT_DIGEST_LEN];
+		const char *source;
+		bool seen;
+	} expect[RG_AUDIT_EXPECT_MAX];
+	size_t nexpect;
+	uint64_t first_seq;
 };
 
 struct rg_audit_verifier *rg_audit_verifier_new(struct rg_audit_mac *m,
@@ -703,6 +810,24 @@ struct rg_audit_verifier *rg_audit_verifier_new(struct rg_audit_mac *m,
 	v->notice = notice;
 	v->arg = arg;
 	return v;
+}
+
+int rg_audit_verifier_expect(struct rg_audit_verifier *v, uint64_t seq,
+		const unsigned char hash[RG_AUDIT_DIGEST_LEN], const char *source)
+{
+	if (v->nexpect == RG_AUDIT_EXPECT_MAX)
+		return -1;
+	v->expect[v->nexpect].seq = seq;
+	memcpy(v->expect[v->nexpect].hash, hash, RG_AUDIT_DIGEST_LEN);
+	v->expect[v->nexpect].source = source;
+	v->expect[v->nexpect].seen = false;
+	v->nexpect++;
+	return 0;
+}
+
+void rg_audit_verifier_end(const struct rg_audit_verifier *v, struct rg_audit_chain *out)
+{
+	*out = v->chain;
 }
 
 void rg_audit_verifier_free(struct rg_audit_verifier *v)
@@ -772,7 +897,8 @@ static int explain_pending(struct rg_audit_verifier *v, const struct rg_audit_re
 		*brk = v->pend_at;
 		return -1;
 	}
-	if (!r->system || strcmp(r->event, "torn") != 0 || r->torn_bytes != v->pend_bytes ||
+	if (v->pend_lines != 1 || !r->system || strcmp(r->event, "torn") != 0 ||
+	    r->torn_bytes != v->pend_bytes ||
 	    CRYPTO_memcmp(d, r->torn_sha256, sizeof(d)) != 0) {
 		*brk = v->pend_at;
 		return -1;
@@ -792,6 +918,7 @@ int rg_audit_verifier_feed(struct rg_audit_verifier *v, size_t file, unsigned lo
 	struct rg_audit_record r;
 	const char *why = NULL;
 	uint64_t want = v->chain.seq + 1;
+	struct rg_audit_finding f;
 	bool explained;
 	int rc = -1;
 
@@ -812,14 +939,29 @@ int rg_audit_verifier_feed(struct rg_audit_verifier *v, size_t file, unsigned lo
 				", or written with a key (set audit.key_file)");
 		goto out;
 	}
+	if (v->start_pending && (file != v->start_at.file || r.system)) {
+		/* Only the relink record that wrote them again explains replayed records. */
+		if (!r.system || strcmp(r.event, "relink") != 0 || r.replay_from != v->start_seq ||
+		    file != v->start_at.file) {
+			*brk = v->start_at;
+			goto out;
+		}
+		v->start_pending = false;
+		finding(&f, v->start_at.file, v->start_at.line, v->start_seq, "the chain starts "
+				"here, with records written again after the log file was unlinked or "
+				"replaced (relink record seq %llu)", (unsigned long long)r.seq);
+		notify(v, &f);
+	}
 	if (!v->started) {
+		v->first_seq = r.seq;
 		if (r.seq != 1 || memcmp(r.prev, zeros, sizeof(zeros)) != 0) {
-			struct rg_audit_finding f;
-
 			if (!r.system) {
-				finding(brk, file, lineno, r.seq, "the chain does not start at seq 1 and "
-						"this is not a rotation record: records before it are missing");
-				goto out;
+				/* Acceptable only if a relink record of this file explains it. */
+				finding(&v->start_at, file, lineno, r.seq, "the chain does not start at seq 1 "
+						"and this is not a rotation record: records before it are missing");
+				v->start_pending = true;
+				v->start_seq = r.seq;
+				goto adopt;
 			}
 			finding(&f, file, lineno, r.seq, "the chain starts here, continuing "
 					"records (up to seq %llu) in a file not given",
@@ -840,12 +982,26 @@ int rg_audit_verifier_feed(struct rg_audit_verifier *v, size_t file, unsigned lo
 		finding(brk, file, lineno, r.seq, "the torn bytes this record describes are missing");
 		goto out;
 	}
+adopt:
+	for (size_t i = 0; i < v->nexpect; i++) {
+		if (v->expect[i].seq != r.seq)
+			continue;
+		if (CRYPTO_memcmp(v->expect[i].hash, r.hash, sizeof(r.hash)) != 0) {
+			finding(brk, file, lineno, r.seq, "this is not the record %s names (another "
+					"hash): the log was rewritten from here", v->expect[i].source);
+			goto out;
+		}
+		v->expect[i].seen = true;
+	}
 	v->started = true;
 	v->chain.seq = r.seq;
 	memcpy(v->chain.hash, r.hash, sizeof(r.hash));
 	v->records++;
 	rc = 0;
 out:
+	/* A break before the unexplained start: the start is the first problem. */
+	if (rc < 0 && v->start_pending)
+		*brk = v->start_at;
 	rg_audit_record_clear(&r);
 	return rc;
 }
@@ -856,15 +1012,34 @@ int rg_audit_verifier_finish(struct rg_audit_verifier *v, uint64_t *records,
 	struct rg_audit_finding f;
 
 	*records = v->records;
-	if (!v->pending)
-		return 0;
-	if (v->pend_lines == 1 && v->pend_unterminated) {
+	if (v->start_pending) {
+		*brk = v->start_at;
+		return -1;
+	}
+	if (v->pending) {
+		if (v->pend_lines != 1 || !v->pend_unterminated) {
+			*brk = v->pend_at;
+			return -1;
+		}
 		finding(&f, v->pend_at.file, v->pend_at.line, v->pend_at.seq,
 				"torn last line (%zu bytes): the writer stopped mid-record; "
 				"not part of the chain, not tampering", v->pend_bytes);
 		notify(v, &f);
-		return 0;
 	}
-	*brk = v->pend_at;
-	return -1;
+	for (size_t i = 0; i < v->nexpect; i++) {
+		if (v->expect[i].seen)
+			continue;
+		if (v->records > 0 && v->expect[i].seq < v->first_seq) {
+			finding(&f, 0, 0, v->expect[i].seq, "%s names a record before the first "
+					"file given: not compared", v->expect[i].source);
+			notify(v, &f);
+			continue;
+		}
+		finding(brk, v->pend_lines > 0 ? v->pend_at.file : 0, 0, v->expect[i].seq,
+				"the log ends at seq %llu, before the record %s names: it was truncated "
+				"or its last records removed", (unsigned long long)v->chain.seq,
+				v->expect[i].source);
+		return -1;
+	}
+	return 0;
 }

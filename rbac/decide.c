@@ -113,8 +113,12 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 	d->verdict = RG_DENY;
 	d->command = req->route.command != NULL ? req->route.command : "unknown";
 
-	if (req->route_err != NULL)
+	if (req->route_err != NULL) {
+		/* The record still says who asked, with what roles (SPEC.md §6). */
+		if (id->error == NULL && id->user[0] != '\0')
+			(void)rg_roles_of(p, id, &d->roles);
 		return deny(d, who, req->route_err);
+	}
 	/* identity.unauthenticated is only for no authentication at all: a
 	 * certificate without a CN must never inherit it (plugin/identity.c
 	 * already refuses; this holds for every caller of the engine). */
@@ -215,5 +219,6 @@ const char *rg_role_allows(const struct rg_role *r, const char *command)
 void rg_decision_clear(struct rg_decision *d)
 {
 	rg_strv_free(&d->roles);
+	json_decref(d->details);
 	memset(d, 0, sizeof(*d));
 }

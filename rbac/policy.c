@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <libconfig.h>
+#include <openssl/evp.h>
 
 #include "rolegate/cfgsplit.h"
 #include "rolegate/policy.h"
@@ -825,7 +826,7 @@ static void load_roles(const struct loader *l, const config_setting_t *const *gr
 static const struct key audit_keys[] = {
 	{ "path", K_STRING }, { "sync", K_STRING }, { "responses", K_STRING },
 	{ "key_file", K_STRING }, { "syslog", K_BOOL }, { "on_error", K_STRING },
-	{ NULL, K_STRING },
+	{ "checkpoint", K_INT }, { NULL, K_STRING },
 };
 
 static void load_audit(const struct loader *l, const config_setting_t *g, struct rg_audit_config *ac)
@@ -847,6 +848,44 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 	ac->responses = (enum rg_responses)get_enum(l, g, "responses", responses, RG_RESPONSES_MUTATING);
 	ac->on_error = (enum rg_on_error)get_enum(l, g, "on_error", on_error, RG_ON_ERROR_DENY);
 	ac->syslog = get_bool(g, "syslog", false);
+	ac->checkpoint = (int)get_ranged(l, g, "checkpoint", 60, 0, RG_CHECKPOINT_MAX);
+}
+
+/*
+ * The revision of the file at path: the first 12 hex digits of the SHA-256
+ * of its bytes. Read separately from libconfig's parse; a file replaced
+ * between the two reads is a reload race the next SIGHUP settles.
+ * Returns 0, or -1 when the file cannot be read.
+ */
+static int file_revision(const char *path, char out[RG_POLICY_REVISION_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char d[EVP_MAX_MD_SIZE], buf[65536];
+	unsigned int dlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rbe");
+	size_t n;
+	int rc = -1;
+
+	if (ctx == NULL || f == NULL || !EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL))
+		goto out;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (!EVP_DigestUpdate(ctx, buf, n))
+			goto out;
+	}
+	if (ferror(f) || !EVP_DigestFinal_ex(ctx, d, &dlen))
+		goto out;
+	for (size_t i = 0; i < RG_POLICY_REVISION_LEN / 2; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[RG_POLICY_REVISION_LEN] = '\0';
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	EVP_MD_CTX_free(ctx);
+	return rc;
 }
 
 static const struct key top_keys[] = {
@@ -1021,6 +1060,8 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	load_audit(&l, child(root, "audit", K_GROUP), &p->audit);
 	if (index_roles(p) < 0)
 		rg_errlist_add(errs, "%s: out of memory", path);
+	if (file_revision(path, p->revision) < 0)
+		rg_errlist_add(errs, "%s: cannot read the file", path);
 	sort_by_line(errs, before);
 	if (errs->n + errs->lost != before) {
 		rg_policy_free(p);

@@ -454,7 +454,8 @@ const json_t *rg_request_body(struct rg_request *req, const char **why)
 	case RG_BODY_PARSED:
 		return req->body_json;
 	case RG_BODY_ABSENT:
-		*why = "the request has no body (dockerd did not forward it)";
+		*why = "the request has no body (body withheld by dockerd: it forwards no "
+			"body of 1 MiB or more, chunked or not JSON)";
 		return NULL;
 	case RG_BODY_TOO_LARGE:
 		*why = "the request body is larger than plugin.max_body";

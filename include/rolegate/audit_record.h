@@ -67,11 +67,18 @@ struct rg_audit_entry {
 	int status;                     /* written in the response phase */
 	const char *id;                 /* written when non-empty: the id a create returned */
 	const char *note;               /* written when non-NULL, e.g. "groups from stale cache" */
+	const char *host;               /* written when non-empty: gethostname() */
+	const char *policy;             /* written when non-empty: the policy revision */
+	const json_t *details;          /* written when a non-empty object (details.h) */
 };
 
 enum rg_audit_event {
 	RG_AUDIT_EVENT_ROTATE,  /* first record of a file that continues another */
 	RG_AUDIT_EVENT_TORN,    /* the writer continued after a torn tail */
+	RG_AUDIT_EVENT_RELINK,  /* the open file was unlinked or replaced: the path was
+	                         * reopened, and records from replay_from on, which may
+	                         * have gone only to the old file, were written again
+	                         * before this one */
 };
 
 /* A record about the log itself (phase "system"). */
@@ -80,6 +87,8 @@ struct rg_audit_system {
 	const char *note;                               /* plain words */
 	size_t torn_bytes;                              /* TORN: length of the torn bytes */
 	unsigned char torn_sha256[RG_AUDIT_DIGEST_LEN]; /* TORN: their SHA-256 */
+	uint64_t replay_from;                           /* RELINK: first seq written again (0: none) */
+	const char *host;                               /* written when non-empty */
 };
 
 /* Where a chain stands: the last record's seq and hash (0 and zeros: none yet). */
@@ -109,6 +118,27 @@ struct rg_audit_mac *rg_audit_mac_new(const void *key, size_t keylen);
 bool rg_audit_mac_keyed(const struct rg_audit_mac *m);
 void rg_audit_mac_free(struct rg_audit_mac *m);
 
+/* The chain's MAC (or plain SHA-256 without a key) of data: the head file's
+ * seal. Returns 0 or -1. */
+int rg_audit_mac_data(struct rg_audit_mac *m, const void *data, size_t len,
+		unsigned char out[RG_AUDIT_DIGEST_LEN]);
+
+/*
+ * The head file (PATH.head, SPEC.md §6): one line naming the newest durable
+ * record, "rolegate-head host=H seq=N hash=HEX mac=HEX\n", where mac is
+ * rg_audit_mac_data of the text before " mac=". Formats into out (size
+ * RG_AUDIT_HEAD_MAX); returns the length, or -1.
+ */
+#define RG_AUDIT_HEAD_MAX 512
+int rg_audit_head_format(char *out, const char *host, const struct rg_audit_chain *c,
+		struct rg_audit_mac *m);
+
+/* Parses a head file's text (len bytes). Fills host (size RG_AUDIT_HEAD_MAX)
+ * and c. Returns 0; -1 when malformed; -2 when the mac does not match (a
+ * head not written with this key, or changed). */
+int rg_audit_head_parse(const char *text, size_t len, char *host, struct rg_audit_chain *c,
+		struct rg_audit_mac *m);
+
 /* Plain SHA-256 of data (torn bytes). Returns 0 or -1. */
 int rg_audit_sha256(const void *data, size_t len, unsigned char out[RG_AUDIT_DIGEST_LEN]);
 
@@ -136,7 +166,9 @@ struct rg_audit_record {
 	uint64_t seq;
 	int64_t time_us;       /* microseconds since the epoch */
 	const char *time, *phase, *user, *authn, *command, *object, *method, *uri;
-	const char *decision, *role, *reason, *id, *note, *event;
+	const char *decision, *role, *reason, *id, *note, *event, *host, *policy;
+	const json_t *details; /* object, or NULL when absent */
+	uint64_t replay_from;  /* system "relink" records: 0 when none were written again */
 	const json_t *groups, *roles;   /* arrays, or NULL when absent */
 	int status;            /* 0 when absent */
 	bool system;           /* phase "system" */
@@ -167,11 +199,13 @@ void rg_audit_record_clear(struct rg_audit_record *r);
 /*
  * Chain verification over a series of files, fed line by line in order.
  * Accepts: a chain starting at seq 1 with prev zeros, or at a system record
- * (a file continuing a rotated-away one); each record's seq one more than the
+ * (a file continuing a rotated-away one), or at the records a "relink"
+ * record of the same file says it wrote again (replay_from); each record's seq one more than the
  * last, prev equal to the last hash, hash matching the line; invalid lines
- * only as a torn tail, i.e. either the unterminated last line of the series,
- * or lines immediately followed by a "torn" record whose torn_bytes and
- * torn_sha256 match them (the lines joined with '\n').
+ * only as a torn tail, i.e. one line: either the unterminated last line of
+ * the series, or a line immediately followed by a "torn" record whose
+ * torn_bytes and torn_sha256 match it. A complete line that is not a valid
+ * record is tampering, wherever it is.
  */
 struct rg_audit_verifier;
 
@@ -202,6 +236,23 @@ int rg_audit_verifier_finish(struct rg_audit_verifier *v, uint64_t *records,
 		struct rg_audit_finding *brk);
 
 void rg_audit_verifier_free(struct rg_audit_verifier *v);
+
+/* Most expectations one verifier holds (the head file and an anchor). */
+#define RG_AUDIT_EXPECT_MAX 4
+
+/*
+ * Asks the verifier to find record seq with hash (a head file or a
+ * checkpoint read from elsewhere; source names it in findings, "the head
+ * file"). Set before feeding. A chain with that seq and another hash breaks
+ * at that record; a chain that ends before seq breaks at finish (the log was
+ * truncated); a chain that starts after seq (its file was not given) is only
+ * remarked upon. Returns 0, or -1 when RG_AUDIT_EXPECT_MAX are set already.
+ */
+int rg_audit_verifier_expect(struct rg_audit_verifier *v, uint64_t seq,
+		const unsigned char hash[RG_AUDIT_DIGEST_LEN], const char *source);
+
+/* Where the chain fed so far ends (seq 0: no record). */
+void rg_audit_verifier_end(const struct rg_audit_verifier *v, struct rg_audit_chain *out);
 
 /*
  * Parses a time for query filters: RFC 3339 ("2026-11-29T21:37:28Z",

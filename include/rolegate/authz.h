@@ -66,6 +66,17 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 		enum rg_phase phase, const char *body, size_t len, struct rg_authz_answer *ans);
 
 /*
+ * A call larger than serve reads (plugin.max_body plus room for the rest of
+ * the call): head[0..headlen) is its beginning, total its size. Records it
+ * with what can be read of the beginning (user, method, URI), and answers a
+ * request with a deny, a response with an allow (the request was carried
+ * out already). Pending as in rg_authz_answer_call.
+ */
+void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *audit,
+		struct rg_audit_waiter *w, enum rg_phase phase, const char *head, size_t headlen,
+		size_t total, struct rg_authz_answer *ans);
+
+/*
  * Answers one AuthZPlugin.AuthZReq / AuthZRes call whose JSON text is
  * body[0..len). Records the decision in audit (NULL = no log). Returns the
  * JSON answer (free with free()) and sets *http_status: 200 with

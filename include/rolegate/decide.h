@@ -6,6 +6,8 @@
  * that is not an explicit allow is a deny.
  */
 
+#include <jansson.h>
+
 #include "rolegate/policy.h"
 #include "rolegate/request.h"
 #include "rolegate/strv.h"
@@ -43,6 +45,7 @@ struct rg_decision {
 	const char *rule;      /* the allow pattern of that role that matched */
 	char reason[RG_REASON_MAX]; /* on deny: why, in plain words */
 	char msg[RG_MSG_MAX];  /* on deny: the Msg for dockerd, names user, roles, reason */
+	json_t *details;       /* the record's details (details.h), set by rg_authz_decide; owned */
 };
 
 /*

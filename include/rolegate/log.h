@@ -26,5 +26,10 @@ const char *rg_log_collected(void);
  * an operator must act on (a refused reload), or something lost (an ownership
  * record not written). */
 void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Warnings (not log_info) that repeat with the same format more than 5 times
+ * within 10 s are held back and counted; the next one printed says how many. In syslog mode a
+ * warning also goes to stderr when /dev/log is absent.
+ */
 
 #endif

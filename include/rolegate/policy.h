@@ -140,6 +140,11 @@ enum rg_on_error {
 	RG_ON_ERROR_ALLOW,
 };
 
+/* Hex digits of a policy revision. */
+#define RG_POLICY_REVISION_LEN 12
+/* Longest audit.checkpoint, in seconds (a day). */
+#define RG_CHECKPOINT_MAX 86400
+
 struct rg_audit_config {
 	char *path;
 	enum rg_sync sync;
@@ -148,6 +153,7 @@ struct rg_audit_config {
 	int key_file_line;     /* where key_file is set (0 = absent) */
 	bool syslog;
 	enum rg_on_error on_error;
+	int checkpoint;        /* seconds between syslog checkpoints; 0 = off */
 };
 
 struct rg_plugin_config {
@@ -178,6 +184,9 @@ struct rg_policy {
 	struct rg_name_index user_index;       /* identity.users: name -> index into users */
 	struct rg_name_index role_user_index;  /* roles.*.users: name -> role indices, ascending */
 	struct rg_name_index role_group_index; /* roles.*.groups: name -> role indices, ascending */
+	/* The first 12 hex digits of the SHA-256 of the file's bytes (SPEC.md
+	 * §6 `policy`): which configuration decided. */
+	char revision[RG_POLICY_REVISION_LEN + 1];
 };
 
 /*

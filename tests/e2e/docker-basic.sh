@@ -15,6 +15,8 @@
 
 e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice bob carol
 start_rolegate "$E2E_SRC/basic.conf"
+# The policy revision every record names (SPEC.md §6), as `rolegate check` prints it.
+REV0=$("$E2E_ROLEGATE" check -c "$E2E_CONF" | sed -n 's/^policy revision: //p')
 start_dockerd
 e2e_import_busybox alice
 
@@ -26,6 +28,12 @@ expect_ok "e2e-vol" docker_as alice volume create e2e-vol
 expect_ok "e2e-vol" docker_as alice volume ls
 expect_ok_match '^[0-9a-f]{64}$' docker_as alice create --name e2e-ctr busybox true
 expect_ok "e2e-ctr" docker_as alice ps -a --format '{{.Names}}'
+# ops has no constraints: a privileged container, which the log must let an
+# auditor find (log query --detail privileged=true, below).
+# (created, not started: a privileged container cannot start in every test sandbox)
+expect_ok_match '^[0-9a-f]{64}$' docker_as alice create --privileged -v /tmp:/hosttmp --name e2e-priv \
+	busybox true
+expect_ok "e2e-priv" docker_as alice rm e2e-priv
 
 e2e_section "auditor (bob): may look, may not change"
 expect_ok "e2e-ctr" docker_as bob ps -a
@@ -118,6 +126,36 @@ else
 	e2e_fail "no response record of alice's create with object and id"
 fi
 expect_ok_match "^[0-9]+ records checked" "$E2E_ROLEGATE" log verify -c "$E2E_CONF"
+
+e2e_section "the auditor's questions: details, host, policy"
+expect_ok '"privileged":true' "$E2E_ROLEGATE" log query -c "$E2E_CONF" --detail privileged=true --json
+if printf '%s\n' "$E2E_OUT" | python3 -c '
+import json, sys
+recs = [json.loads(l) for l in sys.stdin if l.strip()]
+ok = len(recs) == 1 and recs[0]["user"] == "alice" and recs[0]["command"] == "container.create" \
+    and recs[0]["decision"] == "allow" and recs[0]["details"].get("binds") == ["/tmp"] \
+    and recs[0]["details"].get("image") == "busybox"
+sys.exit(0 if ok else 1)'; then
+	e2e_pass "log query --detail privileged=true finds alice's privileged create (image, binds)"
+else
+	e2e_fail "log query --detail privileged=true: ${E2E_OUT:0:300}"
+fi
+expect_ok "alice" "$E2E_ROLEGATE" log query -c "$E2E_CONF" --detail bind=/tmp --host "$(hostname)"
+expect_status 1 "" "$E2E_ROLEGATE" log query -c "$E2E_CONF" --detail privileged=true --user bob
+# alice's calls were all decided by basic.conf (the refused bad.conf reload
+# left its revision in force); root-automation's by the reloaded config.
+if python3 - "$E2E_AUDIT" "$REV0" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+alice = {r.get("policy") for r in recs if r.get("user") == "alice" and r.get("phase") == "request"}
+auto = {r.get("policy") for r in recs if r.get("user") == "root-automation"}
+sys.exit(0 if alice == {sys.argv[2]} and len(auto) == 1 and auto != alice else 1)
+PY
+then
+	e2e_pass "records name the policy revision that decided them ($REV0, then the reloaded one)"
+else
+	e2e_fail "the policy field does not follow the revisions (basic.conf: $REV0)"
+fi
 
 e2e_section "shutdown"
 stop_dockerd

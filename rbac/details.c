@@ -1,0 +1,259 @@
+/*
+ * A record's details: a summary of what the request asks for, in the terms
+ * of `docker run` flags, for auditors. Only what is set is written, so that
+ * `log query --detail privileged=true` reads naturally and records stay
+ * short. Values are cut like every record field (RG_AUDIT_FIELD_MAX,
+ * RG_AUDIT_LIST_MAX).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rolegate/audit_record.h"
+#include "rolegate/details.h"
+#include "rolegate/gojson.h"
+#include "rolegate/hostpath.h"
+#include "rolegate/route.h"
+
+/* s, cut at RG_AUDIT_FIELD_MAX bytes (on a UTF-8 boundary), as a new JSON string. */
+static json_t *str(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > RG_AUDIT_FIELD_MAX) {
+		n = RG_AUDIT_FIELD_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return json_stringn(s, n);
+}
+
+/* Sets key to string v when v is a non-empty JSON string. */
+static void set_str(json_t *d, const char *key, const json_t *v)
+{
+	if (json_is_string(v) && json_string_length(v) > 0)
+		json_object_set_new(d, key, str(json_string_value(v)));
+}
+
+/* Appends s to the list key (made on first use), up to RG_AUDIT_LIST_MAX. */
+static void push(json_t *d, const char *key, const char *s)
+{
+	json_t *list = json_object_get(d, key);
+
+	if (list == NULL) {
+		list = json_array();
+		if (list == NULL || json_object_set_new(d, key, list) < 0)
+			return;
+	}
+	if (json_array_size(list) < RG_AUDIT_LIST_MAX)
+		json_array_append_new(list, str(s));
+}
+
+/* Every string of a list (or a lone string, as moby's strslice reads it). */
+static void push_all(json_t *d, const char *key, const json_t *v)
+{
+	size_t i;
+	const json_t *x;
+
+	if (json_is_string(v)) {
+		push(d, key, json_string_value(v));
+		return;
+	}
+	json_array_foreach(v, i, x) {
+		if (json_is_string(x))
+			push(d, key, json_string_value(x));
+	}
+}
+
+/* A host path as the kernel will resolve it now; as written when it cannot be. */
+static void push_host_path(json_t *d, const char *path)
+{
+	char resolved[RG_HOSTPATH_MAX];
+	const char *why;
+
+	if (rg_hostpath_resolve(path, resolved, sizeof(resolved), &why) == 0)
+		push(d, "binds", resolved);
+	else
+		push(d, "binds", path);
+}
+
+/* Binds ("src:dst[:opts]") and Mounts ({Type, Source}) of a HostConfig or ContainerSpec. */
+static void mounts(json_t *d, const json_t *binds, const json_t *list)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(binds, i, x) {
+		char src[RG_HOSTPATH_MAX];
+		const char *s = json_string_value(x), *colon;
+
+		if (s == NULL)
+			continue;
+		colon = strchr(s, ':');
+		snprintf(src, sizeof(src), "%.*s", colon != NULL ? (int)(colon - s) : (int)strlen(s), s);
+		if (src[0] == '/')
+			push_host_path(d, src);
+		else
+			push(d, "volumes", src);
+	}
+	json_array_foreach(list, i, x) {
+		const char *type = json_string_value(rg_json_get(x, "Type"));
+		const char *src = json_string_value(rg_json_get(x, "Source"));
+
+		if (type == NULL || src == NULL || src[0] == '\0')
+			continue;
+		if (strcmp(type, "bind") == 0)
+			push_host_path(d, src);
+		else if (strcmp(type, "volume") == 0)
+			push(d, "volumes", src);
+	}
+}
+
+/* Memory, PidsLimit and CPUs of a HostConfig or a container update; only what is set. */
+static void limits(json_t *d, const json_t *o)
+{
+	json_t *l = json_object();
+	const json_t *mem = rg_json_get(o, "Memory"), *pids = rg_json_get(o, "PidsLimit");
+	const json_t *nano = rg_json_get(o, "NanoCpus"), *quota = rg_json_get(o, "CpuQuota");
+	const json_t *period = rg_json_get(o, "CpuPeriod");
+	double cpus = 0;
+
+	if (l == NULL)
+		return;
+	if (json_is_integer(mem) && json_integer_value(mem) != 0)
+		json_object_set_new(l, "memory", json_integer(json_integer_value(mem)));
+	if (json_is_integer(pids) && json_integer_value(pids) != 0)
+		json_object_set_new(l, "pids", json_integer(json_integer_value(pids)));
+	if (json_is_integer(nano) && json_integer_value(nano) > 0)
+		cpus = (double)json_integer_value(nano) / 1e9;
+	if (json_is_integer(quota) && json_integer_value(quota) > 0) {
+		/* dockerd's default period is 100 ms */
+		double p = json_is_integer(period) && json_integer_value(period) > 0 ?
+			(double)json_integer_value(period) : 100000.0;
+
+		if ((double)json_integer_value(quota) / p > cpus)
+			cpus = (double)json_integer_value(quota) / p;
+	}
+	if (cpus > 0)
+		json_object_set_new(l, "cpus", json_real(cpus));
+	if (json_object_size(l) > 0)
+		json_object_set_new(d, "limits", l);
+	else
+		json_decref(l);
+}
+
+/* HostConfig.Devices: each PathOnHost. */
+static void devices(json_t *d, const json_t *hc)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(rg_json_get(hc, "Devices"), i, x) {
+		const char *host = json_string_value(rg_json_get(x, "PathOnHost"));
+
+		if (host != NULL && host[0] != '\0')
+			push(d, "devices", host);
+	}
+	push_all(d, "devices", rg_json_get(hc, "DeviceCgroupRules"));
+}
+
+static void container_create(json_t *d, const json_t *body)
+{
+	const json_t *hc = rg_json_get(body, "HostConfig");
+
+	set_str(d, "image", rg_json_get(body, "Image"));
+	if (json_is_true(rg_json_get(hc, "Privileged")))
+		json_object_set_new(d, "privileged", json_true());
+	mounts(d, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
+	push_all(d, "caps", rg_json_get(hc, "CapAdd"));
+	devices(d, hc);
+	set_str(d, "network", rg_json_get(hc, "NetworkMode"));
+	set_str(d, "pid", rg_json_get(hc, "PidMode"));
+	set_str(d, "ipc", rg_json_get(hc, "IpcMode"));
+	set_str(d, "userns", rg_json_get(hc, "UsernsMode"));
+	set_str(d, "user", rg_json_get(body, "User"));
+	push_all(d, "security_opt", rg_json_get(hc, "SecurityOpt"));
+	set_str(d, "runtime", rg_json_get(hc, "Runtime"));
+	limits(d, hc);
+}
+
+/* A swarm service's container: the same questions of its ContainerSpec. */
+static void service_spec(json_t *d, const json_t *body)
+{
+	const json_t *tt = rg_json_get(body, "TaskTemplate");
+	const json_t *cs = rg_json_get(tt, "ContainerSpec");
+	const json_t *res = rg_json_get(rg_json_get(tt, "Resources"), "Limits");
+	const json_t *mem = rg_json_get(res, "MemoryBytes"), *nano = rg_json_get(res, "NanoCPUs");
+	const json_t *pids = rg_json_get(res, "Pids");
+	json_t *l;
+
+	set_str(d, "image", rg_json_get(cs, "Image"));
+	mounts(d, NULL, rg_json_get(cs, "Mounts"));
+	push_all(d, "caps", rg_json_get(cs, "CapabilityAdd"));
+	set_str(d, "user", rg_json_get(cs, "User"));
+	l = json_object();
+	if (l == NULL)
+		return;
+	if (json_is_integer(mem) && json_integer_value(mem) > 0)
+		json_object_set_new(l, "memory", json_integer(json_integer_value(mem)));
+	if (json_is_integer(pids) && json_integer_value(pids) > 0)
+		json_object_set_new(l, "pids", json_integer(json_integer_value(pids)));
+	if (json_is_integer(nano) && json_integer_value(nano) > 0)
+		json_object_set_new(l, "cpus", json_real((double)json_integer_value(nano) / 1e9));
+	if (json_object_size(l) > 0)
+		json_object_set_new(d, "limits", l);
+	else
+		json_decref(l);
+}
+
+/* image.pull: fromImage and tag, as the docker client splits them. */
+static void pull(json_t *d, const struct rg_request *req)
+{
+	char image[RG_AUDIT_FIELD_MAX], tag[256];
+
+	if (rg_query_get(req->route.query, "fromImage", image, sizeof(image)) < 0 || image[0] == '\0')
+		return;
+	if (rg_query_get(req->route.query, "tag", tag, sizeof(tag)) == 0 && tag[0] != '\0') {
+		size_t n = strlen(image);
+
+		snprintf(image + n, sizeof(image) - n, "%s%s", tag[0] == 's' &&
+				strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
+	}
+	json_object_set_new(d, "image", str(image));
+}
+
+json_t *rg_details_of(struct rg_request *req)
+{
+	const char *cmd = req->route.command, *why;
+	const json_t *body = NULL;
+	json_t *d;
+
+	if (cmd == NULL || req->route_err != NULL)
+		return NULL;
+	if (strcmp(cmd, "container.create") != 0 && strcmp(cmd, "container.update") != 0 &&
+	    strcmp(cmd, "exec.create") != 0 && strcmp(cmd, "service.create") != 0 &&
+	    strcmp(cmd, "service.update") != 0 && strcmp(cmd, "image.pull") != 0)
+		return NULL;
+	if (strcmp(cmd, "image.pull") != 0 && (body = rg_request_body(req, &why)) == NULL)
+		return NULL;
+	d = json_object();
+	if (d == NULL)
+		return NULL;
+	if (strcmp(cmd, "container.create") == 0) {
+		container_create(d, body);
+	} else if (strcmp(cmd, "container.update") == 0) {
+		limits(d, body);
+	} else if (strcmp(cmd, "exec.create") == 0) {
+		if (json_is_true(rg_json_get(body, "Privileged")))
+			json_object_set_new(d, "privileged", json_true());
+		set_str(d, "user", rg_json_get(body, "User"));
+	} else if (strcmp(cmd, "image.pull") == 0) {
+		pull(d, req);
+	} else {
+		service_spec(d, body);
+	}
+	if (json_object_size(d) == 0) {
+		json_decref(d);
+		return NULL;
+	}
+	return d;
+}

@@ -1,0 +1,99 @@
+/*
+ * rg_details_of (details.h): what a record's `details` say, read the way
+ * dockerd reads the body (Go's key folding), only what is set, lists as
+ * arrays, and nothing for commands that carry none. Also the head file's
+ * format and seal (audit_record.h), and the verifier's expectations.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rolegate/audit_record.h"
+#include "rolegate/details.h"
+#include "test.h"
+
+/* The details of METHOD URI with body, as compact JSON with sorted keys ("" for none). */
+static char *details(const char *method, const char *uri, const char *body)
+{
+	static char out[4096];
+	struct rg_request req;
+	const char *err = NULL;
+	json_t *d;
+	char *text;
+
+	if (rg_request_init(&req, "alice", "TLS", method, uri, (const unsigned char *)body,
+			body != NULL ? strlen(body) : 0, 1 << 20, &err) < 0)
+		test_fail("rg_request_init: %s", err);
+	d = rg_details_of(&req);
+	text = d != NULL ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	snprintf(out, sizeof(out), "%s", text != NULL ? text : "");
+	free(text);
+	json_decref(d);
+	rg_request_clear(&req);
+	return out;
+}
+
+static void test_details(void)
+{
+	/* Go folds keys: "privileged" and "hostconfig" are what dockerd obeys. */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"image\":\"busybox\",\"hostconfig\":{\"privileged\":true,\"capadd\":\"SYS_ADMIN\"}}"),
+			"{\"caps\":[\"SYS_ADMIN\"],\"image\":\"busybox\",\"privileged\":true}");
+	/* Only what is set: false, "", 0 and empty lists are left out. */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false,\"NetworkMode\":\"\","
+			"\"Memory\":0,\"CapAdd\":[],\"Binds\":null}}"),
+			"{\"image\":\"busybox\"}");
+	/* Binds: host paths (cleaned as the kernel resolves them), named volumes apart. */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/tmp/../tmp/:/a\",\"data:/b:ro\"],"
+			"\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"cache\"},{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]}}"),
+			"{\"binds\":[\"/tmp\"],\"image\":\"x\",\"volumes\":[\"data\",\"cache\"]}");
+	/* Limits: CPUs the larger of NanoCpus and CpuQuota/CpuPeriod. */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"Memory\":1048576,\"PidsLimit\":64,"
+			"\"NanoCpus\":500000000,\"CpuQuota\":200000,\"CpuPeriod\":100000}}"),
+			"{\"image\":\"x\",\"limits\":{\"cpus\":2.0,\"memory\":1048576,\"pids\":64}}");
+	test_str_eq(details("POST", "/v1.41/containers/web/update", "{\"Memory\":2097152}"),
+			"{\"limits\":{\"memory\":2097152}}");
+	test_str_eq(details("POST", "/v1.41/containers/web/exec",
+			"{\"Cmd\":[\"sh\"],\"Privileged\":true,\"User\":\"root\"}"),
+			"{\"privileged\":true,\"user\":\"root\"}");
+	test_str_eq(details("POST", "/v1.41/images/create?fromImage=docker.io%2Flibrary%2Fbusybox&tag=1.36", NULL),
+			"{\"image\":\"docker.io/library/busybox:1.36\"}");
+	/* Commands that carry none, and bodies that cannot be read: no details. */
+	test_str_eq(details("GET", "/v1.41/containers/json", NULL), "");
+	test_str_eq(details("POST", "/v1.41/containers/create", NULL), "");
+	test_str_eq(details("POST", "/v1.41/containers/create", "{not json"), "");
+}
+
+static void test_head(void)
+{
+	struct rg_audit_mac *m = rg_audit_mac_new(NULL, 0), *k = rg_audit_mac_new("0123456789abcdef", 16);
+	struct rg_audit_chain c = { .seq = 42 }, got;
+	char text[RG_AUDIT_HEAD_MAX], host[RG_AUDIT_HEAD_MAX];
+	int n;
+
+	memset(c.hash, 0xab, sizeof(c.hash));
+	n = rg_audit_head_format(text, "web1", &c, k);
+	test_assert(n > 0 && text[n - 1] == '\n');
+	test_assert(strncmp(text, "rolegate-head host=web1 seq=42 hash=abab", 40) == 0);
+	test_assert(rg_audit_head_parse(text, (size_t)n, host, &got, k) == 0);
+	test_str_eq(host, "web1");
+	test_assert(got.seq == 42 && memcmp(got.hash, c.hash, sizeof(c.hash)) == 0);
+	/* Another key, or an edit, breaks the seal; a malformed head is -1. */
+	test_assert(rg_audit_head_parse(text, (size_t)n, host, &got, m) == -2);
+	text[29] = '3';   /* seq=42 -> seq=32 */
+	test_assert(rg_audit_head_parse(text, (size_t)n, host, &got, k) == -2);
+	test_assert(rg_audit_head_parse("rolegate-head seq=1\n", 20, host, &got, k) == -1);
+	test_assert(rg_audit_head_parse(text, (size_t)n - 1, host, &got, k) == -1);
+	rg_audit_mac_free(m);
+	rg_audit_mac_free(k);
+}
+
+int main(void)
+{
+	test_details();
+	test_head();
+	printf("ok\n");
+	return 0;
+}

@@ -22,11 +22,16 @@
  * (every server once per round) and the median of the rounds is printed,
  * so that a noisy neighbour hurts all three alike.
  *
- * It prints figures; it is not a test and has no pass/fail time limit. The
- * targets of issue 8 are printed beside the ratios for orientation.
+ * Load shapes (--mode): reads (ping + list), mixed (ping + list + create),
+ * creates; with audit.sync = "batch" only the allowed create request waits
+ * for its record's fdatasync (SPEC.md §3).
  *
- * `rolegate-bench time-cmd [-n N] [-w W] -- CMD...` times a command N times
- * (bench/docker-e2e.sh uses it for `docker ps` with and without rolegate).
+ * It prints figures; it is not a test and has no pass/fail time limit. The
+ * targets of issue 18 are printed beside the ratios for orientation.
+ *
+ * `rolegate-bench time-cmd [-n N] [-w W] -- CMD...` times a command N times,
+ * its output to /dev/null (bench/docker-e2e.sh uses it for `docker ps` and
+ * `docker run` without a plugin, with the null responder and with rolegate).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -753,7 +758,9 @@ static int time_cmd(int argc, char **argv)
 		if (pid == 0) {
 			int null = open("/dev/null", O_WRONLY);
 
+			/* stderr too: docker run warns on every run here (no networking) */
 			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
 			execvp(argv[optind], argv + optind);
 			_exit(127);
 		}

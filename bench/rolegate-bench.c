@@ -441,6 +441,7 @@ struct run {
 	const struct rgc_call *calls;
 	int ncalls;
 	long per_thread;           /* requests per connection */
+	long long deadline_ns;     /* rgc_now_ns() after which no more are sent (0: none) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int ready;                 /* threads connected and waiting */
@@ -486,6 +487,8 @@ static void *worker_main(void *arg)
 			}
 		}
 		t0 = rgc_now_ns();
+		if (run->deadline_ns > 0 && t0 > run->deadline_ns)
+			break;
 		if (rgc_roundtrip(&conn, call, &r, 60000) < 0) {
 			atomic_fetch_add(&run->failures, 1);
 			run->first_failure = r.err;
@@ -569,7 +572,7 @@ static void *sampler_main(void *arg)
 
 /* One measurement: count requests over conns connections. */
 static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, int ncalls,
-		int conns, long count, struct rss_sampler *sampler, struct result *res)
+		int conns, long count, long max_ms, struct rss_sampler *sampler, struct result *res)
 {
 	struct run run = { .sock = sock, .calls = calls, .ncalls = ncalls,
 		.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
@@ -616,6 +619,7 @@ static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, in
 		pthread_create(&st, NULL, sampler_main, sampler);
 	}
 	t0 = rgc_now_ns();
+	run.deadline_ns = max_ms > 0 ? t0 + (long long)max_ms * 1000000 : 0;
 	pthread_mutex_lock(&run.lock);
 	run.go = 1;
 	pthread_cond_broadcast(&run.cond);
@@ -844,6 +848,9 @@ static void usage(FILE *f)
 		"                     (one load shape instead of --mode)\n"
 		"  --conns LIST       concurrent keep-alive connections (default 1,8)\n"
 		"  --count N          requests per run (default 20000)\n"
+		"  --max-time S       ... or as many as S seconds allow, whichever is fewer\n"
+		"                     (default 2; 0 = no limit): sync=always on a slow disk\n"
+		"                     would otherwise take minutes per run\n"
 		"  --rounds N         interleaved rounds; the median is printed (default 3)\n"
 		"  --sync LIST        audit.sync values to run rolegate with (default all =\n"
 		"                     none,batch,always)\n"
@@ -909,6 +916,7 @@ int main(int argc, char **argv)
 		{ "conns", required_argument, NULL, 'n' },
 		{ "count", required_argument, NULL, 'N' },
 		{ "rounds", required_argument, NULL, 'R' },
+		{ "max-time", required_argument, NULL, 'T' },
 		{ "sync", required_argument, NULL, 's' },
 		{ "template", required_argument, NULL, 't' },
 		{ "servers", required_argument, NULL, 'S' },
@@ -923,7 +931,7 @@ int main(int argc, char **argv)
 	const char *syncs = "none,batch,always", *modes_opt = "all", *servers_opt = "null,parse,rolegate", *long_sync = "batch";
 	char *tmpl = NULL;
 	int levels[MAX_CONN_LEVELS] = { 1, 8 }, nlevels = 2, rounds = 3, long_conns = 8, opt;
-	long count = 20000, long_count = 0;
+	long count = 20000, long_count = 0, max_ms = 2000;
 	bool keep = false;
 	struct server servers[MAX_SERVERS];
 	int nservers = 0, first_rg = -1, rc = 0;
@@ -962,6 +970,7 @@ int main(int argc, char **argv)
 			break;
 		case 'N': count = atol(optarg); break;
 		case 'R': rounds = atoi(optarg); break;
+		case 'T': max_ms = (long)(atof(optarg) * 1000); break;
 		case 's': syncs = strcmp(optarg, "all") == 0 ? "none,batch,always" : optarg; break;
 		case 't':
 			tmpl = read_text(optarg);
@@ -1066,9 +1075,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("rolegate-bench: calls from %s, %ld CPUs, %d round(s) of %ld requests per server, "
-			"load shape and connection count\n", calls_dir, sysconf(_SC_NPROCESSORS_ONLN),
-			rounds, count);
+	printf("rolegate-bench: calls from %s, %ld CPUs, %d round(s) of %ld requests (at most %.1f s) "
+			"per server, load shape and connection count\n", calls_dir,
+			sysconf(_SC_NPROCESSORS_ONLN), rounds, count, (double)max_ms / 1000);
 	for (int m = 0; m < nmodes; m++) {
 		body_total = 0;
 		for (int i = 0; i < modes[m].ncalls; i++)
@@ -1112,7 +1121,7 @@ int main(int argc, char **argv)
 		struct result warm;
 
 		measure(servers[i].sock, servers[i].pid, calls, ncalls, levels[nlevels - 1],
-				count / 10 > 1000 ? count / 10 : 1000, NULL, &warm);
+				count / 10 > 1000 ? count / 10 : 1000, max_ms / 2, NULL, &warm);
 	}
 
 	/* Interleaved: every server once per mode and connection count, each round. */
@@ -1121,7 +1130,7 @@ int main(int argc, char **argv)
 			for (int l = 0; l < nlevels; l++) {
 				for (int i = 0; i < nservers; i++) {
 					if (measure(servers[i].sock, servers[i].pid, modes[m].calls,
-							modes[m].ncalls, levels[l], count, NULL,
+							modes[m].ncalls, levels[l], count, max_ms, NULL,
 							&res[i][m][l][round]) < 0) {
 						rc = 2;
 						goto out;
@@ -1192,7 +1201,7 @@ int main(int argc, char **argv)
 
 		printf("long run: %ld requests to %s over %d connection(s), VmRSS every second\n",
 				long_count, s->label, long_conns);
-		if (measure(s->sock, s->pid, calls, ncalls, long_conns, long_count, &sampler, &r) < 0) {
+		if (measure(s->sock, s->pid, calls, ncalls, long_conns, long_count, 0, &sampler, &r) < 0) {
 			rc = 2;
 			goto out;
 		}

@@ -70,7 +70,7 @@ int rg_audit_append_written(struct rg_audit *a, const struct rg_audit_entry *e);
  * is the writer's.
  */
 struct rg_audit_waiter {
-	/* Called once, from the writer's flusher thread and under none of its
+	/* Called once (never NULL), from the writer's flusher thread and under none of its
 	 * locks: result 0 when the record is durable, -1 when its fdatasync
 	 * failed (the caller then applies audit.on_error). */
 	void (*done)(void *arg, int result);

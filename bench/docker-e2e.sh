@@ -141,11 +141,11 @@ for what in $whats; do
 	null=$(median "$dir/null.docker-$what")
 	rg=$(median "$dir/rolegate.docker-$what")
 	awk -v w="docker $what" -v a="$none" -v n="$null" -v r="$rg" -v t="$([ "$what" = ps ] && echo ' (target <= 1.2)')" 'BEGIN {
-	printf "median %s: %.2f ms without a plugin, %.2f ms with the null responder (+%.2f ms), %.2f ms with rolegate (+%.2f ms)\n", w, a, n, n - a, r, r - a
+	printf "median %s: %.2f ms without a plugin, %.2f ms with the null responder (%+.2f ms), %.2f ms with rolegate (%+.2f ms)\n", w, a, n, n - a, r, r - a
 	if (n - a > 0)
-		printf "  rolegate added / null responder added: %.2f / %.2f ms = %.2f%s; rolegate vs no plugin: +%.1f %%\n", r - a, n - a, (r - a) / (n - a), t, (r - a) / a * 100
+		printf "  rolegate added / null responder added: %.2f / %.2f ms = %.2f%s; rolegate vs no plugin: %+.1f %%\n", r - a, n - a, (r - a) / (n - a), t, (r - a) / a * 100
 	else
-		printf "  the null responder added nothing measurable (%.2f ms): no ratio; rolegate vs no plugin: +%.1f %%\n", n - a, (r - a) / a * 100
+		printf "  the null responder added nothing measurable (%.2f ms): no ratio; rolegate vs no plugin: %+.1f %%\n", n - a, (r - a) / a * 100
 	}'
 done
 echo "rolegate decided $calls requests (audit log records, phase request)"

@@ -1,24 +1,33 @@
 #!/bin/bash
-# docker-e2e.sh — what rolegate adds to a real `docker ps`.
+# docker-e2e.sh — what rolegate adds to real docker commands, against what
+# any authorization plugin adds.
 #
-#   bench/docker-e2e.sh BUILD-DIR [RUNS] [ROUNDS]     (default 200 runs, 2 rounds)
+#   bench/docker-e2e.sh BUILD-DIR [PS-RUNS] [ROUNDS] [RUN-RUNS]
+#                                          (default 100 runs, 2 rounds, 20 runs)
 #
-# Starts `rolegate serve` (BUILD-DIR/plugin/rolegate, the benchmark's config:
-# static users, audit log on with sync = batch) and, in turn, a private
-# dockerd (vfs, no networking, TLS on loopback with client certificates)
-# without any authorization plugin and with rolegate, ROUNDS times
-# alternately. Each time it runs `docker ps` RUNS times as "alice" over TLS
-# (after 10 unmeasured runs) with `rolegate-bench time-cmd` and prints the
-# median; then the median of each side over the rounds and the overhead.
-# Prints figures; the target (issue 8) is an overhead of at most 10 %.
+# Starts, in turn, a private dockerd (vfs, no networking, TLS on loopback
+# with client certificates; tests/lib/dockerd.sh) in three setups:
+#   none      no authorization plugin;
+#   null      the null responder (`rolegate-bench serve-null`: answers
+#             {"Allow":true} without reading the call) as the plugin: the cost
+#             of dockerd's plugin protocol itself, the floor of any plugin;
+#   rolegate  `rolegate serve` (BUILD-DIR/plugin/rolegate, static users, audit
+#             log on with sync = batch) as the plugin.
+# In each it times, as "alice" over TLS with `rolegate-bench time-cmd` (after
+# a few unmeasured runs), PS-RUNS `docker ps` and RUN-RUNS `docker run --rm
+# busybox true` (skipped without a static busybox to import), ROUNDS times
+# with the setups interleaved; then prints the median of each over the rounds,
+# each plugin's added time over `none`, and rolegate's added time as a ratio
+# of the null responder's (issue 18's target for docker ps: <= 1.2).
 #
 # Needs root, dockerd, docker and openssl. Everything started is stopped by
-# pid on exit; the plugin spec file is removed.
+# pid on exit; the plugin spec file is removed. Prints figures; not a test.
 set -u
 
-build=$(cd "${1:?usage: $0 BUILD-DIR [RUNS] [ROUNDS]}" && pwd)
-runs=${2:-200}
+build=$(cd "${1:?usage: $0 BUILD-DIR [PS-RUNS] [ROUNDS] [RUN-RUNS]}" && pwd)
+runs=${2:-100}
 rounds=${3:-2}
+run_runs=${4:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 # shellcheck source=tests/lib/dockerd.sh
@@ -34,8 +43,9 @@ done
 dir=$(mktemp -d /tmp/rgdps.XXXXXX) || exit 2
 dockerd_init "$dir" "rolegate-bench-$$"
 rg_pid=
+null_pid=
 
-trap 'dockerd_cleanup "$rg_pid"' EXIT
+trap 'dockerd_cleanup "$rg_pid" "$null_pid"' EXIT
 trap 'exit 130' INT TERM
 
 dockerd_certs alice || { echo "docker-e2e: cannot make certificates" >&2; exit 2; }
@@ -58,41 +68,84 @@ roles = {
 };
 audit = { path = "$dir/decisions.log"; sync = "batch"; };
 EOF
-"$rolegate" serve -c "$dir/rolegate.conf" --socket "$dir/rg.sock" --ready-fd 3 --stderr \
-	3>"$dir/rg.ready" 2>"$dir/rolegate.log" </dev/null &
-rg_pid=$!
-for _ in $(seq 100); do [ -s "$dir/rg.ready" ] && break; sleep 0.1; done
-[ -s "$dir/rg.ready" ] || { echo "docker-e2e: rolegate did not start" >&2; cat "$dir/rolegate.log" >&2; exit 2; }
 
-# start_dockerd [--authz ROLEGATE-SOCKET]: a fresh dockerd; a plain `docker` is alice's.
+# start_plugin NAME PIDVAR CMD...: a plugin server that writes a byte to fd 3 when ready.
+start_plugin() {
+	local name=$1 var=$2 i
+	shift 2
+	"$@" 3>"$dir/$name.ready" 2>"$dir/$name.log" </dev/null &
+	printf -v "$var" '%s' "$!"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$dir/$name.ready" ] && return 0
+		sleep 0.1
+	done
+	echo "docker-e2e: $name did not start" >&2
+	cat "$dir/$name.log" >&2
+	exit 2
+}
+start_plugin rolegate rg_pid "$rolegate" serve -c "$dir/rolegate.conf" --socket "$dir/rg.sock" \
+	--ready-fd 3 --stderr
+start_plugin null null_pid "$bench" serve-null "$dir/null.sock" 3
+
+# start_dockerd SETUP: a fresh dockerd with that setup's plugin; a plain `docker` is alice's.
 start_dockerd() {
-	dockerd_start "$@" || { echo "docker-e2e: dockerd did not start" >&2; exit 2; }
+	case $1 in
+	none) dockerd_start ;;
+	null) dockerd_start --authz "$dir/null.sock" ;;
+	rolegate) dockerd_start --authz "$dir/rg.sock" ;;
+	esac || { echo "docker-e2e: dockerd did not start ($1)" >&2; exit 2; }
 	dockerd_use alice
 }
 
-# measure LABEL: prints the time-cmd line, and appends the median to $dir/LABEL
+# measure SETUP WHAT N CMD...: prints the time-cmd line, appends the median to $dir/SETUP.WHAT
 measure() {
-	local out
-	out=$("$bench" time-cmd -n "$runs" -w 10 -- docker ps) ||
-		{ echo "docker-e2e: docker ps failed ($1)" >&2; docker ps >&2; exit 2; }
-	printf '  %-16s %s\n' "$1" "$out"
-	echo "$out" | sed 's/.*median \([0-9.]*\) ms.*/\1/' >>"$dir/$1"
+	local setup=$1 what=$2 n=$3 out
+	shift 3
+	out=$("$bench" time-cmd -n "$n" -w 5 -- "$@") ||
+		{ echo "docker-e2e: $* failed ($setup)" >&2; "$@" >&2; exit 2; }
+	printf '  %-9s %-14s %s\n' "$setup" "$what" "$out"
+	echo "$out" | sed 's/.*median \([0-9.]*\) ms.*/\1/' >>"$dir/$setup.$what"
 }
 
-echo "docker ps as alice over TLS, $runs runs per measurement, $rounds round(s)," \
-	"$(nproc) CPUs, dockerd $(dockerd --version | cut -d' ' -f3 | tr -d ,)"
+median() {
+	sort -n "$1" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+}
+
+whats="ps"
+if dockerd_static_busybox; then
+	whats="ps run"
+else
+	echo "docker-e2e: no static busybox at $DOCKERD_BUSYBOX: docker run is not measured" >&2
+fi
+echo "as alice over TLS: docker ps x $runs, docker run --rm x $run_runs per measurement," \
+	"$rounds round(s), $(nproc) CPUs, dockerd $(dockerd --version | cut -d' ' -f3 | tr -d ,)"
+imported=false
 for r in $(seq "$rounds"); do
-	start_dockerd
-	measure without
-	dockerd_stop
-	start_dockerd --authz "$dir/rg.sock"
-	measure with-rolegate
-	dockerd_stop
+	for setup in none null rolegate; do
+		start_dockerd "$setup"
+		if [ "$imported" = false ] && [ "$whats" != ps ]; then
+			# over the Unix socket (automation, ops); the data root keeps it
+			dockerd_import_busybox - >/dev/null || { echo "docker-e2e: cannot import busybox" >&2; exit 2; }
+			imported=true
+		fi
+		measure "$setup" "docker-ps" "$runs" docker ps
+		case $whats in *run*)
+			measure "$setup" "docker-run" "$run_runs" docker run --rm -m 64m busybox true ;;
+		esac
+		dockerd_stop
+	done
 done
 calls=$(grep -c '"phase":"request"' "$dir/decisions.log")
-without=$(sort -n "$dir/without" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-with=$(sort -n "$dir/with-rolegate" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-awk -v a="$without" -v b="$with" -v n="$calls" 'BEGIN {
-	printf "median docker ps: %.2f ms without a plugin, %.2f ms with rolegate: overhead %.2f ms = %.1f %% (target <= 10 %%)\n", a, b, b - a, (b - a) / a * 100
-	printf "rolegate decided %d requests (audit log records, phase request)\n", n
-}'
+for what in $whats; do
+	none=$(median "$dir/none.docker-$what")
+	null=$(median "$dir/null.docker-$what")
+	rg=$(median "$dir/rolegate.docker-$what")
+	awk -v w="docker $what" -v a="$none" -v n="$null" -v r="$rg" -v t="$([ "$what" = ps ] && echo ' (target <= 1.2)')" 'BEGIN {
+	printf "median %s: %.2f ms without a plugin, %.2f ms with the null responder (%+.2f ms), %.2f ms with rolegate (%+.2f ms)\n", w, a, n, n - a, r, r - a
+	if (n - a > 0)
+		printf "  rolegate added / null responder added: %.2f / %.2f ms = %.2f%s; rolegate vs no plugin: %+.1f %%\n", r - a, n - a, (r - a) / (n - a), t, (r - a) / a * 100
+	else
+		printf "  the null responder added nothing measurable (%.2f ms): no ratio; rolegate vs no plugin: %+.1f %%\n", n - a, (r - a) / a * 100
+	}'
+done
+echo "rolegate decided $calls requests (audit log records, phase request)"

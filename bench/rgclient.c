@@ -463,3 +463,45 @@ long rgc_cpu_ms(pid_t pid)
 		return -1;
 	return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
 }
+
+int rgc_sched(pid_t pid, struct rgc_sched *s)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	/* Per thread: /proc/PID/status counts the main thread's switches only. */
+	while ((de = readdir(d)) != NULL) {
+		char file[512], line[256];
+		unsigned long long run = 0;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/schedstat", path, de->d_name);
+		f = fopen(file, "r");
+		if (f != NULL) {
+			if (fscanf(f, "%llu", &run) == 1)
+				s->cpu_ns += (long long)run;
+			fclose(f);
+		}
+		snprintf(file, sizeof(file), "%s/%s/status", path, de->d_name);
+		f = fopen(file, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0)
+				s->voluntary += strtol(line + 24, NULL, 10);
+			else if (strncmp(line, "nonvoluntary_ctxt_switches:", 27) == 0)
+				s->involuntary += strtol(line + 27, NULL, 10);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return 0;
+}

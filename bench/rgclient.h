@@ -98,4 +98,13 @@ long rgc_rss_kb(pid_t pid);
 /* CPU time (user + system, all threads) of pid in ms from /proc, or -1. */
 long rgc_cpu_ms(pid_t pid);
 
+/* Scheduler figures of every thread of pid, summed (threads that exited are
+ * not counted; the servers measured keep theirs). */
+struct rgc_sched {
+	long long cpu_ns;      /* time on a CPU (/proc/PID/task/TID/schedstat) */
+	long voluntary;        /* context switches: blocked (waits, I/O) */
+	long involuntary;      /* context switches: preempted */
+};
+int rgc_sched(pid_t pid, struct rgc_sched *s);
+
 #endif

@@ -22,11 +22,16 @@
  * (every server once per round) and the median of the rounds is printed,
  * so that a noisy neighbour hurts all three alike.
  *
- * It prints figures; it is not a test and has no pass/fail time limit. The
- * targets of issue 8 are printed beside the ratios for orientation.
+ * Load shapes (--mode): reads (ping + list), mixed (ping + list + create),
+ * creates; with audit.sync = "batch" only the allowed create request waits
+ * for its record's fdatasync (SPEC.md §3).
  *
- * `rolegate-bench time-cmd [-n N] [-w W] -- CMD...` times a command N times
- * (bench/docker-e2e.sh uses it for `docker ps` with and without rolegate).
+ * It prints figures; it is not a test and has no pass/fail time limit. The
+ * targets of issue 18 are printed beside the ratios for orientation.
+ *
+ * `rolegate-bench time-cmd [-n N] [-w W] -- CMD...` times a command N times,
+ * its output to /dev/null (bench/docker-e2e.sh uses it for `docker ps` and
+ * `docker run` without a plugin, with the null responder and with rolegate).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,6 +78,31 @@
 #define MAX_SERVERS 8
 #define MAX_ROUNDS 15
 #define MAX_CONN_LEVELS 8
+#define MAX_MODES 3
+/* The fdatasync probe: this many appends of a record-sized line, each synced. */
+#define FSYNC_PROBE_COUNT 300
+#define FSYNC_PROBE_LINE 600
+
+/*
+ * The shapes of load (--mode), each a set of captured calls sent round-robin.
+ * With audit.sync = "batch" only an allowed mutating request waits for its
+ * record to be durable (SPEC.md §3): durable says how many of a mode's calls
+ * do, for the fsync floor printed with the mixed mode.
+ */
+struct mode {
+	const char *name;
+	const char *only;          /* rgc_calls_load's list */
+	int durable;               /* calls of the set that wait for a fdatasync */
+	struct rgc_call *calls;
+	int ncalls;
+};
+
+static struct mode modes_all[MAX_MODES] = {
+	{ "reads", "ping.req,ps.req,ps.res,tls-ping.req,tls-ps.req,tls-ps.res", 0, NULL, 0 },
+	{ "mixed", "ping.req,ps.req,ps.res,tls-ping.req,tls-ps.req,tls-ps.res,"
+		"tls-create.req,tls-create.res", 1, NULL, 0 },
+	{ "creates", "tls-create.req,tls-create.res", 1, NULL, 0 },
+};
 
 /* ---- the reference responders ------------------------------------------ */
 
@@ -411,6 +441,7 @@ struct run {
 	const struct rgc_call *calls;
 	int ncalls;
 	long per_thread;           /* requests per connection */
+	long long deadline_ns;     /* rgc_now_ns() after which no more are sent (0: none) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int ready;                 /* threads connected and waiting */
@@ -456,6 +487,8 @@ static void *worker_main(void *arg)
 			}
 		}
 		t0 = rgc_now_ns();
+		if (run->deadline_ns > 0 && t0 > run->deadline_ns)
+			break;
 		if (rgc_roundtrip(&conn, call, &r, 60000) < 0) {
 			atomic_fetch_add(&run->failures, 1);
 			run->first_failure = r.err;
@@ -488,6 +521,8 @@ struct result {
 	double rps;
 	double p50, p99, p999, max;     /* µs */
 	double cpu_us;                  /* server CPU per request, µs */
+	double csw;                     /* server context switches per request */
+	double vcsw;                    /* of which voluntary (blocked) */
 	long rss_before, rss_after;     /* kB */
 	long verdicts[4];
 	long failures;
@@ -537,7 +572,7 @@ static void *sampler_main(void *arg)
 
 /* One measurement: count requests over conns connections. */
 static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, int ncalls,
-		int conns, long count, struct rss_sampler *sampler, struct result *res)
+		int conns, long count, long max_ms, struct rss_sampler *sampler, struct result *res)
 {
 	struct run run = { .sock = sock, .calls = calls, .ncalls = ncalls,
 		.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
@@ -545,7 +580,9 @@ static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, in
 	pthread_t t[MAX_CONNS], st;
 	uint32_t *all;
 	long long t0, t1;
-	long cpu0, cpu1, n = 0;
+	struct rgc_sched s0, s1;
+	long n = 0;
+	int sched0, sched1;
 	int rc = 0, started = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -574,7 +611,7 @@ static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, in
 		pthread_cond_wait(&run.cond, &run.lock);
 	pthread_mutex_unlock(&run.lock);
 	res->rss_before = rgc_rss_kb(pid);
-	cpu0 = rgc_cpu_ms(pid);
+	sched0 = rgc_sched(pid, &s0);
 	if (sampler != NULL) {
 		sampler->run = &run;
 		sampler->pid = pid;
@@ -582,6 +619,7 @@ static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, in
 		pthread_create(&st, NULL, sampler_main, sampler);
 	}
 	t0 = rgc_now_ns();
+	run.deadline_ns = max_ms > 0 ? t0 + (long long)max_ms * 1000000 : 0;
 	pthread_mutex_lock(&run.lock);
 	run.go = 1;
 	pthread_cond_broadcast(&run.cond);
@@ -589,7 +627,7 @@ static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, in
 	for (int i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
 	t1 = rgc_now_ns();
-	cpu1 = rgc_cpu_ms(pid);
+	sched1 = rgc_sched(pid, &s1);
 	res->rss_after = rgc_rss_kb(pid);
 	if (sampler != NULL) {
 		atomic_store(&sampler->stop, true);
@@ -620,7 +658,13 @@ static int measure(const char *sock, pid_t pid, const struct rgc_call *calls, in
 		res->p99 = pct(all, n, 0.99);
 		res->p999 = pct(all, n, 0.999);
 		res->max = n > 0 ? all[n - 1] / 1000.0 : 0;
-		res->cpu_us = n > 0 && cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - cpu0) * 1000.0 / (double)n : -1;
+		if (n > 0 && sched0 == 0 && sched1 == 0) {
+			res->cpu_us = (double)(s1.cpu_ns - s0.cpu_ns) / 1000.0 / (double)n;
+			res->vcsw = (double)(s1.voluntary - s0.voluntary) / (double)n;
+			res->csw = res->vcsw + (double)(s1.involuntary - s0.involuntary) / (double)n;
+		} else {
+			res->cpu_us = res->csw = res->vcsw = -1;
+		}
 		for (int v = 0; v < 4; v++)
 			res->verdicts[v] = atomic_load(&run.verdicts[v]);
 		res->failures = atomic_load(&run.failures);
@@ -666,6 +710,8 @@ static void summarize(const struct result *r, int rounds, struct result *out)
 	MED(p999);
 	MED(max);
 	MED(cpu_us);
+	MED(csw);
+	MED(vcsw);
 #undef MED
 	for (int i = 0; i < rounds; i++) {
 		out->requests += r[i].requests;
@@ -679,8 +725,9 @@ static void summarize(const struct result *r, int rounds, struct result *out)
 
 static void print_row(const char *label, const struct result *m)
 {
-	printf("  %-24s %9.0f %9.1f %9.1f %9.1f %9.1f %8.1f %8ld %7ld %5ld/%ld/%ld\n", label, m->rps,
-			m->p50, m->p99, m->p999, m->max, m->cpu_us, m->rss_after, m->failures,
+	printf("  %-24s %9.0f %9.1f %9.1f %9.1f %9.1f %8.1f %6.2f/%-5.2f %8ld %7ld %5ld/%ld/%ld\n", label,
+			m->rps, m->p50, m->p99, m->p999, m->max, m->cpu_us, m->csw, m->vcsw, m->rss_after,
+			m->failures,
 			m->verdicts[RGC_ALLOW], m->verdicts[RGC_DENY],
 			m->verdicts[RGC_ERROR] + m->verdicts[RGC_GARBLED]);
 }
@@ -715,7 +762,9 @@ static int time_cmd(int argc, char **argv)
 		if (pid == 0) {
 			int null = open("/dev/null", O_WRONLY);
 
+			/* stderr too: docker run warns on every run here (no networking) */
 			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
 			execvp(argv[optind], argv + optind);
 			_exit(127);
 		}
@@ -735,6 +784,51 @@ static int time_cmd(int argc, char **argv)
 	return 0;
 }
 
+/* ---- the fsync floor ----------------------------------------------------- */
+
+/*
+ * What one durable record costs on the work directory's disk: the mean of
+ * FSYNC_PROBE_COUNT appends of a record-sized line, each followed by
+ * fdatasync, in µs (-1 on error). A call that must wait for its record can
+ * go no faster than its work plus this, one at a time.
+ */
+static double fsync_probe(const char *dir)
+{
+	char path[4200], line[FSYNC_PROBE_LINE];
+	long long t0, t1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/fsync-probe", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	t0 = rgc_now_ns();
+	for (int i = 0; i < FSYNC_PROBE_COUNT; i++) {
+		if (write(fd, line, sizeof(line)) != (ssize_t)sizeof(line) || fdatasync(fd) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	t1 = rgc_now_ns();
+	close(fd);
+	unlink(path);
+	return (double)(t1 - t0) / 1000.0 / FSYNC_PROBE_COUNT;
+}
+
+/* The issue-18 target for rolegate against the parse-only reference, if any. */
+static const char *target_of(const char *mode, const char *sync, int conns)
+{
+	if (strcmp(sync, "batch") == 0 && strcmp(mode, "reads") == 0)
+		return " (target >= 1.0, p99 <= 1.2x)";
+	if (strcmp(sync, "batch") == 0 && strcmp(mode, "mixed") == 0)
+		return conns > 1 ? " (target >= 0.8)" : " (target: the fsync floor)";
+	if (strcmp(sync, "none") == 0 && strcmp(mode, "mixed") == 0)
+		return " (target >= 1.2, p99 <= 1.0x)";
+	return "";
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -748,12 +842,18 @@ static void usage(FILE *f)
 		"percentiles and rolegate's ratios to both references.\n"
 		"  --rolegate PATH    the rolegate binary (default %s)\n"
 		"  --calls DIR        captured calls (default %s)\n"
+		"  --mode LIST        load shapes: reads (ping + list), mixed (ping + list +\n"
+		"                     create), creates; all = the three (default all)\n"
 		"  --only NAMES       only these calls, e.g. tls-create.req,tls-ps.req\n"
+		"                     (one load shape instead of --mode)\n"
 		"  --conns LIST       concurrent keep-alive connections (default 1,8)\n"
-		"  --count N          requests per run (default 100000)\n"
+		"  --count N          requests per run (default 20000)\n"
+		"  --max-time S       ... or as many as S seconds allow, whichever is fewer\n"
+		"                     (default 2; 0 = no limit): sync=always on a slow disk\n"
+		"                     would otherwise take minutes per run\n"
 		"  --rounds N         interleaved rounds; the median is printed (default 3)\n"
-		"  --sync LIST        audit.sync values to run rolegate with (default batch;\n"
-		"                     all = none,batch,always)\n"
+		"  --sync LIST        audit.sync values to run rolegate with (default all =\n"
+		"                     none,batch,always)\n"
 		"  --template FILE    rolegate config template (@DIR@, @SYNC@ replaced);\n"
 		"                     default: a built-in one with static users\n"
 		"  --servers LIST     any of null,parse,rolegate (default all three)\n"
@@ -812,9 +912,11 @@ int main(int argc, char **argv)
 		{ "rolegate", required_argument, NULL, 'r' },
 		{ "calls", required_argument, NULL, 'C' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ "conns", required_argument, NULL, 'n' },
 		{ "count", required_argument, NULL, 'N' },
 		{ "rounds", required_argument, NULL, 'R' },
+		{ "max-time", required_argument, NULL, 'T' },
 		{ "sync", required_argument, NULL, 's' },
 		{ "template", required_argument, NULL, 't' },
 		{ "servers", required_argument, NULL, 'S' },
@@ -826,18 +928,21 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rolegate = BENCH_ROLEGATE, *calls_dir = BENCH_CALLS_DIR, *only = NULL;
-	const char *syncs = "batch", *servers_opt = "null,parse,rolegate", *long_sync = "batch";
+	const char *syncs = "none,batch,always", *modes_opt = "all", *servers_opt = "null,parse,rolegate", *long_sync = "batch";
 	char *tmpl = NULL;
 	int levels[MAX_CONN_LEVELS] = { 1, 8 }, nlevels = 2, rounds = 3, long_conns = 8, opt;
-	long count = 100000, long_count = 0;
+	long count = 20000, long_count = 0, max_ms = 2000;
 	bool keep = false;
 	struct server servers[MAX_SERVERS];
 	int nservers = 0, first_rg = -1, rc = 0;
 	struct rgc_call *calls;
 	int ncalls;
+	struct mode modes[MAX_MODES];
+	int nmodes = 0;
+	double fsync_us;
 	char dir[] = "/tmp/rgbench.XXXXXX", self[4096];
-	static struct result res[MAX_SERVERS][MAX_CONN_LEVELS][MAX_ROUNDS];
-	struct result sum[MAX_SERVERS][MAX_CONN_LEVELS];
+	static struct result res[MAX_SERVERS][MAX_MODES][MAX_CONN_LEVELS][MAX_ROUNDS];
+	static struct result sum[MAX_SERVERS][MAX_MODES][MAX_CONN_LEVELS];
 	struct rlimit rl;
 	size_t body_total = 0;
 	ssize_t sl;
@@ -855,6 +960,7 @@ int main(int argc, char **argv)
 		case 'r': rolegate = optarg; break;
 		case 'C': calls_dir = optarg; break;
 		case 'o': only = optarg; break;
+		case 'm': modes_opt = optarg; break;
 		case 'n':
 			nlevels = parse_list(optarg, levels, MAX_CONN_LEVELS);
 			if (nlevels < 1) {
@@ -864,6 +970,7 @@ int main(int argc, char **argv)
 			break;
 		case 'N': count = atol(optarg); break;
 		case 'R': rounds = atoi(optarg); break;
+		case 'T': max_ms = (long)(atof(optarg) * 1000); break;
 		case 's': syncs = strcmp(optarg, "all") == 0 ? "none,batch,always" : optarg; break;
 		case 't':
 			tmpl = read_text(optarg);
@@ -903,6 +1010,23 @@ int main(int argc, char **argv)
 	ncalls = rgc_calls_load(calls_dir, only, &calls);
 	if (ncalls < 0)
 		return 2;
+	if (only != NULL) {
+		modes[nmodes++] = (struct mode){ .name = "only", .only = only };
+	} else {
+		for (int i = 0; i < MAX_MODES; i++) {
+			if (strcmp(modes_opt, "all") == 0 || strstr(modes_opt, modes_all[i].name) != NULL)
+				modes[nmodes++] = modes_all[i];
+		}
+	}
+	if (nmodes == 0) {
+		fprintf(stderr, "rolegate-bench: --mode takes reads, mixed, creates or all\n");
+		return 2;
+	}
+	for (int m = 0; m < nmodes; m++) {
+		modes[m].ncalls = rgc_calls_load(calls_dir, modes[m].only, &modes[m].calls);
+		if (modes[m].ncalls < 0)
+			return 2;
+	}
 	if (mkdtemp(dir) == NULL) {
 		perror("rolegate-bench: mkdtemp");
 		return 2;
@@ -951,12 +1075,21 @@ int main(int argc, char **argv)
 		}
 	}
 
-	for (int i = 0; i < ncalls; i++)
-		body_total += calls[i].body_len;
-	printf("rolegate-bench: %d calls from %s (mean %zu bytes), %ld CPUs, %d round(s) of %ld "
-			"requests per server and connection count\n", ncalls, calls_dir,
-			body_total / (size_t)ncalls, sysconf(_SC_NPROCESSORS_ONLN), rounds, count);
-	printf("work directory %s (audit logs there; its filesystem decides what sync costs)\n\n", dir);
+	printf("rolegate-bench: calls from %s, %ld CPUs, %d round(s) of %ld requests (at most %.1f s) "
+			"per server, load shape and connection count\n", calls_dir,
+			sysconf(_SC_NPROCESSORS_ONLN), rounds, count, (double)max_ms / 1000);
+	for (int m = 0; m < nmodes; m++) {
+		body_total = 0;
+		for (int i = 0; i < modes[m].ncalls; i++)
+			body_total += modes[m].calls[i].body_len;
+		printf("  %-8s %d calls round-robin (mean %zu bytes), %d of them wait for a fdatasync "
+				"with sync=batch\n", modes[m].name, modes[m].ncalls,
+				body_total / (size_t)modes[m].ncalls, modes[m].durable);
+	}
+	fsync_us = fsync_probe(dir);
+	printf("work directory %s (audit logs there; its filesystem decides what sync costs):\n"
+			"  a %d-byte append + fdatasync there takes %.1f µs (mean of %d)\n\n", dir,
+			FSYNC_PROBE_LINE, fsync_us, FSYNC_PROBE_COUNT);
 
 	/* Each call once against each server: what each answers. */
 	printf("%-22s", "answers");
@@ -988,47 +1121,71 @@ int main(int argc, char **argv)
 		struct result warm;
 
 		measure(servers[i].sock, servers[i].pid, calls, ncalls, levels[nlevels - 1],
-				count / 10 > 1000 ? count / 10 : 1000, NULL, &warm);
+				count / 10 > 1000 ? count / 10 : 1000, max_ms / 2, NULL, &warm);
 	}
 
+	/* Interleaved: every server once per mode and connection count, each round. */
 	for (int round = 0; round < rounds; round++) {
-		for (int l = 0; l < nlevels; l++) {
-			for (int i = 0; i < nservers; i++) {
-				if (measure(servers[i].sock, servers[i].pid, calls, ncalls, levels[l], count,
-						NULL, &res[i][l][round]) < 0) {
-					rc = 2;
-					goto out;
+		for (int m = 0; m < nmodes; m++) {
+			for (int l = 0; l < nlevels; l++) {
+				for (int i = 0; i < nservers; i++) {
+					if (measure(servers[i].sock, servers[i].pid, modes[m].calls,
+							modes[m].ncalls, levels[l], count, max_ms, NULL,
+							&res[i][m][l][round]) < 0) {
+						rc = 2;
+						goto out;
+					}
 				}
 			}
 		}
 		fprintf(stderr, "rolegate-bench: round %d of %d done\n", round + 1, rounds);
 	}
 
-	for (int l = 0; l < nlevels; l++) {
-		printf("%d connection(s): median of %d rounds\n", levels[l], rounds);
-		printf("  %-24s %9s %9s %9s %9s %9s %8s %8s %7s %s\n", "server", "req/s", "p50 µs",
-				"p99 µs", "p99.9 µs", "max µs", "cpu µs", "RSS kB", "failed", "allow/deny/err");
-		for (int i = 0; i < nservers; i++) {
-			summarize(res[i][l], rounds, &sum[i][l]);
-			print_row(servers[i].label, &sum[i][l]);
-		}
-		for (int i = 0; i < nservers; i++) {
-			if (servers[i].kind != SERVER_ROLEGATE)
-				continue;
-			for (int ref = 0; ref < nservers; ref++) {
-				const struct result *a = &sum[i][l], *b = &sum[ref][l];
-
-				if (servers[ref].kind == SERVER_ROLEGATE)
-					continue;
-				printf("  %s / %s: throughput %.0f / %.0f = %.3f%s, p99 %.1f / %.1f µs = %.2fx%s\n",
-						servers[i].label, servers[ref].kind == SERVER_NULL ? "null" : "parse-only",
-						a->rps, b->rps, a->rps / b->rps,
-						servers[ref].kind == SERVER_PARSE ? " (target >= 0.9)" : "",
-						a->p99, b->p99, a->p99 / b->p99,
-						servers[ref].kind == SERVER_PARSE ? " (target <= 1.5x)" : "");
+	for (int m = 0; m < nmodes; m++) {
+		for (int l = 0; l < nlevels; l++) {
+			printf("%s, %d connection(s): median of %d rounds\n", modes[m].name, levels[l], rounds);
+			printf("  %-24s %9s %9s %9s %9s %9s %8s %12s %8s %7s %s\n", "server", "req/s",
+					"p50 µs", "p99 µs", "p99.9 µs", "max µs", "cpu µs", "csw/vol", "RSS kB",
+					"failed", "allow/deny/err");
+			for (int i = 0; i < nservers; i++) {
+				summarize(res[i][m][l], rounds, &sum[i][m][l]);
+				print_row(servers[i].label, &sum[i][m][l]);
 			}
+			for (int i = 0; i < nservers; i++) {
+				if (servers[i].kind != SERVER_ROLEGATE)
+					continue;
+				for (int ref = 0; ref < nservers; ref++) {
+					const struct result *a = &sum[i][m][l], *b = &sum[ref][m][l];
+
+					if (servers[ref].kind == SERVER_ROLEGATE)
+						continue;
+					printf("  %s / %s: throughput %.0f / %.0f = %.3f, p99 %.1f / %.1f µs = "
+							"%.2fx%s\n", servers[i].label,
+							servers[ref].kind == SERVER_NULL ? "null" : "parse-only",
+							a->rps, b->rps, a->rps / b->rps, a->p99, b->p99, a->p99 / b->p99,
+							servers[ref].kind == SERVER_PARSE ?
+							target_of(modes[m].name, servers[i].sync, levels[l]) : "");
+				}
+			}
+			/*
+			 * The floor of a durable call at one connection: each call
+			 * waits for its own fdatasync, so rolegate is bound to
+			 * 1 / (its work + write, as measured with sync = none, +
+			 * the fdatasync share of the mix).
+			 */
+			for (int i = 0; i < nservers; i++) {
+				const struct result *none = &sum[i][m][l];
+
+				if (servers[i].kind != SERVER_ROLEGATE || strcmp(servers[i].sync, "none") != 0 ||
+				    levels[l] != 1 || modes[m].durable == 0 || fsync_us <= 0 || none->rps <= 0)
+					continue;
+				printf("  fsync floor at 1 connection: 1 / (%.1f µs work + write (sync=none) + "
+						"%d/%d x %.1f µs fdatasync) = %.0f req/s\n", 1e6 / none->rps,
+						modes[m].durable, modes[m].ncalls, fsync_us,
+						1e6 / (1e6 / none->rps + fsync_us * modes[m].durable / modes[m].ncalls));
+			}
+			printf("\n");
 		}
-		printf("\n");
 	}
 
 	if (long_count > 0 && first_rg >= 0) {
@@ -1044,7 +1201,7 @@ int main(int argc, char **argv)
 
 		printf("long run: %ld requests to %s over %d connection(s), VmRSS every second\n",
 				long_count, s->label, long_conns);
-		if (measure(s->sock, s->pid, calls, ncalls, long_conns, long_count, &sampler, &r) < 0) {
+		if (measure(s->sock, s->pid, calls, ncalls, long_conns, long_count, 0, &sampler, &r) < 0) {
 			rc = 2;
 			goto out;
 		}
@@ -1079,6 +1236,8 @@ out:
 		}
 	}
 	rgc_calls_free(calls, ncalls);
+	for (int m = 0; m < nmodes; m++)
+		rgc_calls_free(modes[m].calls, modes[m].ncalls);
 	free(tmpl);
 	if (!keep)
 		remove_dir(dir);

@@ -6,7 +6,9 @@
  * appendfsync vocabulary, PostgreSQL's group commit). Callers waiting for
  * their record leave a waiter and are told by callback, so that serve need
  * not hold a server thread per waiting call: one fdatasync then covers every
- * call in flight, not just one per server thread.
+ * call in flight, not just one per server thread. Only an allowed mutating
+ * request waits (SPEC.md §3); every other record is answered once written,
+ * and the flusher's timer makes it durable within RG_AUDIT_BATCH_MS.
  *
  * Failure rules: a record is either wholly in the file or not at all (a
  * failed write is cut back with ftruncate); the chain advances only over
@@ -38,6 +40,12 @@
 /* The tail read to recover the chain starts at this and grows to TAIL_MAX. */
 #define TAIL_START (64 * 1024)
 #define TAIL_MAX (4 * RG_AUDIT_LINE_MAX)
+/*
+ * sync = "batch": the flusher starts the fdatasync of records nobody waits
+ * for this long after the oldest of them was written, half the bound, so the
+ * fdatasync itself has the other half.
+ */
+#define FLUSH_TIMER_US (RG_AUDIT_BATCH_MS * 1000 / 2)
 
 struct rg_audit {
 	pthread_mutex_t lock;
@@ -58,6 +66,10 @@ struct rg_audit {
 	bool need_rotate_record;   /* a new file still lacks its first (rotate) record */
 
 	bool syncing;              /* the flusher is in fdatasync outside the lock */
+	int64_t unsynced_since;    /* monotonic µs: the oldest record no fdatasync covers yet; 0 none */
+	bool flusher_asleep;       /* in a wait on work, not yet signalled: signal to wake it */
+	bool flusher_timed;        /* that wait has a deadline (records await the timer) */
+	bool timer_failing;        /* the last timed flush failed (warned once per streak) */
 	struct rg_audit_waiter *waiters;  /* newest first; settled ones await their callback */
 	bool has_flusher;
 	bool stopping;
@@ -538,6 +550,17 @@ static int recover(struct rg_audit *a, off_t size, char *err, size_t errlen)
 	return 0;
 }
 
+/* The flusher's condition runs on CLOCK_MONOTONIC: its timer must not jump with the wall clock. */
+static void init_work_cond(pthread_cond_t *c)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_t errlen)
 {
 	struct rg_audit *a;
@@ -554,7 +577,7 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->fd = -1;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->synced, NULL);
-	pthread_cond_init(&a->work, NULL);
+	init_work_cond(&a->work);
 	a->sync = c->sync;
 	a->syslog = c->syslog;
 	a->checkpoint = c->checkpoint;
@@ -630,7 +653,11 @@ static void settle_waiters(struct rg_audit *a, uint64_t through, int result)
 	}
 }
 
-/* Takes the settled waiters off the list, oldest first. Locked. */
+/*
+ * Takes the settled waiters off the list, oldest first. Locked. A waiter
+ * without a callback is a blocking caller's (flush_in_thread), which takes
+ * itself off.
+ */
 static struct rg_audit_waiter *take_settled(struct rg_audit *a)
 {
 	struct rg_audit_waiter **pp = &a->waiters, *out = NULL;
@@ -638,7 +665,7 @@ static struct rg_audit_waiter *take_settled(struct rg_audit *a)
 	while (*pp != NULL) {
 		struct rg_audit_waiter *w = *pp;
 
-		if (w->settled) {
+		if (w->settled && w->done != NULL) {
 			*pp = w->next;
 			w->next = out;
 			out = w;
@@ -680,6 +707,7 @@ static int flush(struct rg_audit *a)
 	int fd = a->fd, r;
 
 	a->syncing = true;
+	a->unsynced_since = 0;     /* this fdatasync covers every record written so far */
 	pthread_mutex_unlock(&a->lock);
 	r = fdatasync(fd) == 0 ? 0 : -1;
 	pthread_mutex_lock(&a->lock);
@@ -692,29 +720,121 @@ static int flush(struct rg_audit *a)
 }
 
 /*
- * sync = "batch": one fdatasync for every record written so far, then the
- * callbacks of everyone it covered; again while anyone waits. Stops once
- * asked to and nobody waits.
+ * When the flusher must next run a fdatasync, in monotonic µs: at once (1)
+ * for a caller waiting on its record; FLUSH_TIMER_US after the oldest record
+ * no fdatasync covers yet; 0 when there is nothing to flush. Locked.
+ */
+static int64_t flush_due(const struct rg_audit *a)
+{
+	if (unsettled(a))
+		return 1;
+	if (a->unsynced_since != 0)
+		return a->unsynced_since + FLUSH_TIMER_US;
+	return 0;
+}
+
+/* Whether settled waiters await the flusher's callback. Locked. */
+static bool any_settled(const struct rg_audit *a)
+{
+	for (const struct rg_audit_waiter *w = a->waiters; w != NULL; w = w->next) {
+		if (w->settled && w->done != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* Wakes the flusher if it sleeps; once, however many records come meanwhile. Locked. */
+static void wake_flusher(struct rg_audit *a)
+{
+	if (a->flusher_asleep) {
+		a->flusher_asleep = false;
+		pthread_cond_signal(&a->work);
+	}
+}
+
+/*
+ * A record nobody waits for was written (sync = "batch"): the flusher's timer
+ * must cover it. Only the first such record since the last fdatasync wakes a
+ * flusher that sleeps without a deadline; later ones ride on that deadline,
+ * so a stream of reads costs no thread hand-off per record. Locked.
+ */
+static void note_unsynced(struct rg_audit *a)
+{
+	if (a->unsynced_since != 0)
+		return;
+	a->unsynced_since = monotonic_us();
+	if (!a->flusher_timed)
+		wake_flusher(a);
+}
+
+/*
+ * The flusher's wait policy (locked): sleeps until a fdatasync is due (a
+ * waiter, or the timer of unwaited records) or settled waiters await their
+ * callback. Returns false once asked to stop with nobody waiting: close
+ * syncs whatever the timer had not reached yet.
+ */
+static bool await_work(struct rg_audit *a)
+{
+	for (;;) {
+		int64_t due;
+
+		if (a->syncing) {
+			/* a blocking caller flushes in its thread (append); then see */
+			pthread_cond_wait(&a->synced, &a->lock);
+			continue;
+		}
+		if (any_settled(a))
+			return true;
+		if (a->stopping && a->waiters == NULL)
+			return false;
+		due = flush_due(a);
+		if (due != 0 && (a->stopping || due <= monotonic_us()))
+			return true;
+		a->flusher_asleep = true;
+		a->flusher_timed = due != 0;
+		if (due == 0) {
+			pthread_cond_wait(&a->work, &a->lock);
+		} else {
+			struct timespec ts = { (time_t)(due / 1000000), (long)(due % 1000000) * 1000 };
+
+			pthread_cond_timedwait(&a->work, &a->lock, &ts);
+		}
+		a->flusher_asleep = a->flusher_timed = false;
+	}
+}
+
+/* A timed fdatasync failed: the answers went out already, so say it once per streak. Locked. */
+static void timer_result(struct rg_audit *a, int r)
+{
+	if (r < 0 && !a->timer_failing)
+		log_warnx("cannot flush the audit log %s (fdatasync failed): records answered before "
+				"their flush (reads, denies, responses) may not be durable", a->path);
+	else if (r == 0 && a->timer_failing)
+		log_info("the audit log %s flushes again", a->path);
+	a->timer_failing = r < 0;
+}
+
+/*
+ * sync = "batch": one fdatasync for every record written so far when a
+ * caller waits or the timer is due, then the callbacks of everyone it
+ * covered. Stops once asked to and nobody waits.
  */
 static void *flusher(void *arg)
 {
 	struct rg_audit *a = arg;
 
 	pthread_mutex_lock(&a->lock);
-	for (;;) {
+	while (await_work(a)) {
 		struct rg_audit_waiter *done;
+		int64_t due = flush_due(a);
 
-		while (a->waiters == NULL && !a->stopping)
-			pthread_cond_wait(&a->work, &a->lock);
-		if (a->waiters == NULL)
-			break;
-		if (a->syncing) {
-			/* a blocking caller flushes in its thread (append); then see */
-			pthread_cond_wait(&a->synced, &a->lock);
-			continue;
+		if (due != 0 && (due == 1 || due <= monotonic_us() || a->stopping)) {
+			bool timed = due != 1;
+			int r = flush(a);
+
+			if (timed)
+				timer_result(a, r);
 		}
-		if (unsettled(a))
-			(void)flush(a);
 		done = take_settled(a);
 		pthread_mutex_unlock(&a->lock);
 		call_back(done);
@@ -744,8 +864,9 @@ static int switch_file(struct rg_audit *a)
 	}
 	if (a->sync != RG_SYNC_NONE)
 		r = fdatasync(a->fd);
+	a->unsynced_since = 0;
 	settle_waiters(a, a->chain.seq, r == 0 ? 0 : -1);
-	pthread_cond_signal(&a->work);
+	wake_flusher(a);
 	close(a->fd);
 	a->fd = fd;
 	a->dev = st.st_dev;
@@ -759,6 +880,8 @@ static int switch_file(struct rg_audit *a)
 			(unsigned long long)a->chain.seq);
 	if (write_rotate_record(a, note) < 0)
 		log_warn("cannot write to the new audit log %s (will retry)", a->path);
+	else if (a->sync == RG_SYNC_BATCH)
+		note_unsynced(a);
 	return 0;
 }
 
@@ -1082,12 +1205,46 @@ int rg_audit_reopen(struct rg_audit *a)
 }
 
 /*
- * Appends a record (see rg_audit_append_async). A caller that will block
- * anyway (flush_here) flushes in its own thread when nobody else is flushing
- * or waiting: it is spared two thread hand-offs (about 40 µs here).
+ * A blocking caller's group commit (sync = "batch", locked), without a
+ * thread hand-off: its waiter (no callback) joins the list; while a
+ * fdatasync runs, which may have begun before the record was written, it
+ * waits for that one; then, unless that one covered the record, it runs the
+ * next itself, for every record written so far. Concurrent blocking callers
+ * share flushes as the flusher's waiters do, and a call alone in flight is
+ * spared two hand-offs (about 40 µs here) even while a timed flush runs.
+ * Returns the result of the first fdatasync that covered the record.
+ */
+static int flush_in_thread(struct rg_audit *a, struct rg_audit_waiter *w, uint64_t seq)
+{
+	struct rg_audit_waiter **pp = &a->waiters;
+
+	w->seq = seq;
+	w->settled = false;
+	w->next = a->waiters;
+	a->waiters = w;
+	while (!w->settled) {
+		if (a->syncing)
+			pthread_cond_wait(&a->synced, &a->lock);
+		else
+			(void)flush(a);
+	}
+	while (*pp != w)
+		pp = &(*pp)->next;
+	*pp = w->next;
+	/* this flush may have settled others' waiters: their callbacks are the flusher's */
+	if (any_settled(a))
+		wake_flusher(a);
+	return w->result;
+}
+
+/*
+ * Appends a record (see rg_audit_append_async). With durable false (sync =
+ * "batch"), it is answered once written and the flusher's timer covers it. A
+ * caller that will block anyway (flush_here: w has no callback) takes part
+ * in the group commit in its own thread (flush_in_thread).
  */
 static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w,
-		bool flush_here)
+		bool durable, bool flush_here)
 {
 	struct rg_audit_chain next;
 	struct rg_audit_entry he;
@@ -1128,14 +1285,16 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 			durable_point(a, &a->chain);
 	} else if (a->sync == RG_SYNC_NONE) {
 		durable_point(a, &a->chain);
-	} else if (a->sync == RG_SYNC_BATCH && flush_here && !a->syncing && a->waiters == NULL) {
-		r = flush(a);
+	} else if (a->sync == RG_SYNC_BATCH && !durable) {
+		note_unsynced(a);
+	} else if (a->sync == RG_SYNC_BATCH && flush_here) {
+		r = flush_in_thread(a, w, next.seq);
 	} else if (a->sync == RG_SYNC_BATCH) {
 		w->seq = next.seq;
 		w->settled = false;
 		w->next = a->waiters;
 		a->waiters = w;
-		pthread_cond_signal(&a->work);
+		wake_flusher(a);
 		r = 1;
 	}
 	pthread_mutex_unlock(&a->lock);
@@ -1152,44 +1311,19 @@ fail:
 
 int rg_audit_append_async(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_audit_waiter *w)
 {
-	return append(a, e, w, false);
+	return append(a, e, w, true, false);
 }
 
-/* A blocking append's waiter: signalled by the flusher's callback. */
-struct blocking {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
-	int result;
-};
-
-static void wake(void *arg, int result)
+int rg_audit_append_written(struct rg_audit *a, const struct rg_audit_entry *e)
 {
-	struct blocking *b = arg;
-
-	pthread_mutex_lock(&b->lock);
-	b->done = true;
-	b->result = result;
-	pthread_cond_signal(&b->cond);
-	pthread_mutex_unlock(&b->lock);
+	return append(a, e, NULL, false, false) == 0 ? 0 : -1;
 }
 
 int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e)
 {
-	struct blocking b = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
-	struct rg_audit_waiter w = { .done = wake, .arg = &b };
-	int r = append(a, e, &w, true);
+	struct rg_audit_waiter w = { .done = NULL };  /* served in this thread: flush_in_thread */
 
-	if (r == 1) {
-		pthread_mutex_lock(&b.lock);
-		while (!b.done)
-			pthread_cond_wait(&b.cond, &b.lock);
-		pthread_mutex_unlock(&b.lock);
-		r = b.result;
-	}
-	pthread_cond_destroy(&b.cond);
-	pthread_mutex_destroy(&b.lock);
-	return r == 0 ? 0 : -1;
+	return append(a, e, &w, true, true) == 0 ? 0 : -1;
 }
 
 void rg_audit_fail_pending(struct rg_audit *a)
@@ -1201,6 +1335,7 @@ void rg_audit_fail_pending(struct rg_audit *a)
 	pthread_mutex_lock(&a->lock);
 	settle_waiters(a, UINT64_MAX, -1);
 	done = take_settled(a);
+	pthread_cond_broadcast(&a->synced);  /* blocking callers (flush_in_thread) look again */
 	pthread_mutex_unlock(&a->lock);
 	call_back(done);
 }
@@ -1214,7 +1349,7 @@ void rg_audit_close(struct rg_audit *a)
 		/* The flusher serves everyone still waiting before it stops. */
 		pthread_mutex_lock(&a->lock);
 		a->stopping = true;
-		pthread_cond_signal(&a->work);
+		wake_flusher(a);
 		pthread_mutex_unlock(&a->lock);
 		pthread_join(a->flusher_thread, NULL);
 	}

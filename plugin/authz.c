@@ -129,9 +129,22 @@ static const char *created_id(const struct rg_request *req)
 }
 
 /*
- * Appends the record of a call: returns 0 once durable, 1 when w will be
- * called back (see rg_audit_append_async), -1 when it could not be written or
- * flushed.
+ * Whether a call's answer must wait until its record is durable (SPEC.md §3,
+ * sync = "batch"): only an allowed mutating request, the one that changes the
+ * host. A read or a deny changes nothing, and a response record comes after
+ * dockerd has acted: their answers go out once the record is written, and the
+ * writer's timer makes it durable within RG_AUDIT_BATCH_MS.
+ */
+static bool waits_for_disk(const struct rg_request *req, const struct rg_decision *d)
+{
+	return req->phase == RG_PHASE_REQUEST && d->verdict == RG_ALLOW &&
+		rg_command_mutating(d->command);
+}
+
+/*
+ * Appends the record of a call: returns 0 once as durable as the call needs
+ * (waits_for_disk), 1 when w will be called back (see rg_audit_append_async),
+ * -1 when it could not be written or flushed.
  */
 static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struct rg_request *req,
 		const struct rg_identity *id, const struct rg_decision *d, const struct rg_strv *roles,
@@ -160,6 +173,8 @@ static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struc
 
 	if (audit == NULL)
 		return 0;
+	if (!waits_for_disk(req, d))
+		return rg_audit_append_written(audit, &e);
 	if (w != NULL)
 		return rg_audit_append_async(audit, &e, w);
 	return rg_audit_append(audit, &e);

@@ -21,6 +21,14 @@
 struct rg_audit;
 
 /*
+ * sync = "batch": a record nobody waits for (rg_audit_append_written) is
+ * durable within this many milliseconds of its write: the writer's flusher
+ * thread runs the group commit on a timer, not only for the next caller that
+ * waits (SPEC.md §3).
+ */
+#define RG_AUDIT_BATCH_MS 10
+
+/*
  * Opens (creating with mode 0600, missing parent directories 0700) the log at
  * c->path for append, and recovers seq and the last hash from its tail. When
  * the log is missing or empty and "<path>.1" exists (logrotate renamed it
@@ -45,12 +53,24 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 int rg_audit_append(struct rg_audit *a, const struct rg_audit_entry *e);
 
 /*
+ * Appends one record that the caller answers without waiting for the disk:
+ * with sync = "batch", returns 0 once written (write(2)), and the record is
+ * durable within RG_AUDIT_BATCH_MS (the next group commit, run by the
+ * flusher's timer if no durable caller comes first); with "always" and
+ * "none", as rg_audit_append. For what SPEC.md §3 lets go out before its
+ * record is durable: reads, denies and response records. Thread-safe.
+ * Returns -1 when the record could not be written (or, "always", flushed);
+ * a flush that fails later is logged by the writer.
+ */
+int rg_audit_append_written(struct rg_audit *a, const struct rg_audit_entry *e);
+
+/*
  * Someone waiting for a record to be durable (sync = "batch"). The caller
  * sets done and arg and keeps the waiter alive until done is called; the rest
  * is the writer's.
  */
 struct rg_audit_waiter {
-	/* Called once, from the writer's flusher thread and under none of its
+	/* Called once (never NULL), from the writer's flusher thread and under none of its
 	 * locks: result 0 when the record is durable, -1 when its fdatasync
 	 * failed (the caller then applies audit.on_error). */
 	void (*done)(void *arg, int result);

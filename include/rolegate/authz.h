@@ -58,7 +58,8 @@ struct rg_authz_answer {
 /*
  * rg_authz_call for serve with audit.sync = "batch": when w is non-NULL the
  * call does not wait for its record's fdatasync; ans->pending then says that
- * w->done will be called, after which the caller sends ans->json, or
+ * w->done will be called (only for an allowed mutating request: every other
+ * answer goes out once its record is written, SPEC.md §3), after which the caller sends ans->json, or
  * ans->if_lost when the result was -1 and if_lost is set. The caller frees
  * json and if_lost. With w NULL, behaves as rg_authz_call.
  */

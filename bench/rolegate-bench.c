@@ -135,6 +135,7 @@ static enum MHD_Result null_handle(void *cls, struct MHD_Connection *c, const ch
 {
 	static char started;
 
+	(void)cls; (void)method; (void)version; (void)upload;   /* the callback's signature */
 	if (*con_cls == NULL) {
 		*con_cls = &started;
 		return MHD_YES;
@@ -203,6 +204,7 @@ static enum MHD_Result parse_handle(void *cls, struct MHD_Connection *c, const c
 		const char *method, const char *version, const char *upload, size_t *upload_size,
 		void **con_cls)
 {
+	(void)cls; (void)method; (void)version;   /* the callback's signature */
 	struct ref_call *call = *con_cls;
 	json_t *o;
 	int bad;
@@ -256,6 +258,7 @@ static void parse_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct ref_call *call = *con_cls;
 
+	(void)cls; (void)c; (void)toe;   /* the callback's signature */
 	if (call != NULL) {
 		free(call->buf);
 		free(call);

@@ -358,6 +358,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct server *s = cls;
 	struct call *call = *con_cls;
 
+	(void)version;   /* the callback's signature */
 	if (call == NULL) {
 		call = calloc(1, sizeof(*call));
 		if (call == NULL)
@@ -416,6 +417,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	struct server *s = cls;
 	struct call *call = *con_cls;
 
+	(void)toe;   /* the callback's signature */
 	rg_connlimit_idle(s->conns, c);
 	if (call == NULL)
 		return;

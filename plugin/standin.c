@@ -55,6 +55,7 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct standin_req *r = calloc(1, sizeof(*r));
 
+	(void)cls; (void)c;   /* the callback's signature */
 	if (r != NULL)
 		r->uri = strdup(uri);
 	return r;
@@ -93,6 +94,7 @@ static bool wants_upgrade(struct MHD_Connection *c)
 static void upgraded(void *cls, struct MHD_Connection *c, void *req_cls, const char *extra_in,
 		size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
+	(void)cls; (void)c; (void)req_cls; (void)extra_in; (void)extra_in_size; (void)sock;   /* the callback's signature */
 	MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }
 
@@ -199,6 +201,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct standin *s = cls;
 	struct standin_req *r = *con_cls;
 
+	(void)url; (void)version;   /* the callback's signature */
 	if (r == NULL || r->uri == NULL)
 		return MHD_NO;
 	if (!r->started) {
@@ -235,6 +238,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 {
 	struct standin_req *r = *con_cls;
 
+	(void)cls; (void)c; (void)toe;   /* the callback's signature */
 	if (r != NULL) {
 		free(r->uri);
 		free(r->body);
@@ -343,6 +347,7 @@ static int bind_private(const char *path, char *err, size_t errlen)
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	(void)st; (void)flag; (void)ftw;   /* the callback's signature */
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 

@@ -432,6 +432,21 @@ static int owner_refs(struct ctx *x)
 	if (kind < 0 || x->req->route.object[0] == '\0' || strcmp(command, "container.create") == 0 ||
 	    strcmp(command, "container.list") == 0)
 		return 0;
+	/*
+	 * docker-compose asks for its project's networks and volumes by name
+	 * before creating them: an inspect of a network or volume rolegate
+	 * never saw created (most often one that does not exist: dockerd
+	 * answers 404) is allowed. It shows what `network ls`/`volume ls`,
+	 * which are not filtered, show already; one that is someone else's
+	 * stays refused.
+	 */
+	if (strcmp(command, "network.inspect") == 0 || strcmp(command, "volume.inspect") == 0) {
+		const struct rg_object *any;
+
+		if (rg_owners_resolve(x->req->owners, (enum rg_obj_kind)kind, x->req->route.object,
+				RG_OWNERS_MIN_PREFIX, 0, &any) == RG_UNKNOWN)
+			return 0;
+	}
 	if (kind == RG_OBJ_EXEC)
 		snprintf(phrase, sizeof(phrase), "use exec session");
 	else

@@ -20,8 +20,13 @@ PROJECTS=$E2E_DIR/projects
 mkdir -p "$PROJECTS/app" "$E2E_DIR/project"
 echo "input-from-the-host" >"$PROJECTS/app/input"
 
-# The example config, private paths only.
-sed -e "s|/run/docker/plugins/rolegate.sock|$E2E_SOCK|" \
+# The example config, private paths only: the socket, the log, the
+# ownership state, the projects directory and the deployers' approved list
+# (an empty one, root's, in the private 0700 directory).
+: >"$E2E_DIR/approved-images"
+chmod 0644 "$E2E_DIR/approved-images"
+sed -e "s|/run/docker/plugins/rolegate.sock\";|$E2E_SOCK\"; state = \"$E2E_DIR/state\";|" \
+	-e "s|/etc/rolegate/approved-images|$E2E_DIR/approved-images|" \
 	-e "s|/var/log/rolegate/decisions.log|$E2E_AUDIT|" \
 	-e "s|\"/srv/projects\"|\"$PROJECTS\"|" \
 	-e 's|unauthenticated = "";|unauthenticated = "bob";|' \

@@ -135,6 +135,11 @@ dockerd_start() {
 		esac
 	done
 	echo "$json" >"$DOCKERD_DIR/daemon.json"
+	# The host's bridges before: a network the test creates makes one
+	# (br-ID) that dockerd leaves behind when it stops, and the default
+	# address pools (about 30) run out across test runs. dockerd_stop_pid
+	# removes the new ones. (e2e tests run one at a time.)
+	DOCKERD_BRIDGES=$(ip -br link 2>/dev/null | awk '/^br-/{print $1}' | tr '\n' ' ')
 	for try in 1 2 3; do
 		DOCKERD_PORT=$(dockerd_free_port) || { echo "dockerd.sh: no free TCP port" >&2; return 1; }
 		dockerd --config-file "$DOCKERD_DIR/daemon.json" \
@@ -189,8 +194,22 @@ dockerd_stop_pid() {
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
+	dockerd_remove_bridges
 	# Forgotten only once gone: an interrupted stop is finished by the EXIT trap.
 	DOCKERD_PID=
+}
+
+# Removes the br-* interfaces that appeared since dockerd_start.
+dockerd_remove_bridges() {
+	local b
+	command -v ip >/dev/null || return 0
+	for b in $(ip -br link 2>/dev/null | awk '/^br-/{print $1}'); do
+		case " ${DOCKERD_BRIDGES:-} " in
+		*" $b "*) ;;
+		*) ip link del "$b" 2>/dev/null ;;
+		esac
+	done
+	return 0
 }
 
 dockerd_stop() {

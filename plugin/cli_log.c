@@ -22,6 +22,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
+#include "rolegate/route.h"
 
 #define MAX_FILES 256
 #define MAX_DETAILS 32
@@ -642,11 +643,37 @@ static bool is_hex_prefix(const char *s)
 	return n >= ID_PREFIX_MIN && strspn(s, "0123456789abcdef") == n;
 }
 
-/* Learns from a create's response record (object + id). Returns 0 or -1 (no memory). */
+/*
+ * A rename dockerd carried out (its response record, 2xx): the object is the
+ * old name, ?name= the new one. Either name of the object asked about makes
+ * the other one of its names too, so --object follows renames both ways.
+ */
+static int object_learn_rename(struct object_match *m, const struct rg_audit_record *r)
+{
+	const char *q = strchr(r->uri, '?');
+	char to[RG_OBJECT_MAX];
+
+	if (q == NULL || rg_query_get(q + 1, "name", to, sizeof(to)) < 0 || to[0] == '\0' ||
+	    r->object[0] == '\0')
+		return 0;
+	if (set_add(&m->all_names, to) < 0)
+		return -1;
+	if (strcmp(r->object, m->name) == 0 || set_has(&m->names, r->object) || set_has(&m->ids, r->object))
+		return set_add(&m->names, to);
+	if (strcmp(to, m->name) == 0 || set_has(&m->names, to))
+		return set_add(&m->names, r->object);
+	return 0;
+}
+
+/* Learns from a create's response record (object + id), and from renames.
+ * Returns 0 or -1 (no memory). */
 static int object_learn(struct object_match *m, const struct rg_audit_record *r)
 {
 	size_t nlen = strlen(m->name);
 
+	if (strcmp(r->command, "container.rename") == 0 && strcmp(r->phase, "response") == 0 &&
+	    r->status >= 200 && r->status <= 299)
+		return object_learn_rename(m, r);
 	if (r->id[0] == '\0')
 		return 0;
 	if (set_add(&m->all_ids, r->id) < 0 || (r->object[0] != '\0' && set_add(&m->all_names, r->object) < 0))

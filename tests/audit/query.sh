@@ -127,6 +127,29 @@ check 0 "--file without a config (none at the default path is fine)" "$RG" log q
 [ -e /etc/rolegate/rolegate.conf ] || same "$(printf '%s\n' "$OUT" | tail -n +2 | grep -c carol)" 2 "carol's two records"
 
 # --follow: new records as the real writer appends them, across rotation
+# --object follows a rename dockerd carried out (its 2xx response record),
+# from the old name to the new one and back; a failed rename (status 0) does not.
+mkdir -p "$AT/r"
+renamed() {  # renamed TIME FROM TO STATUS
+	printf '{"time":"%s","phase":"response","user":"alice","authn":"TLS","groups":["g"],"roles":["developer"],"command":"container.rename","object":"%s","method":"POST","uri":"/v1.41/containers/%s/rename?name=%s","decision":"allow","role":"developer","status":%s}\n' \
+		"$1" "$2" "$2" "$3" "$4"
+}
+{
+	rec -2h alice container.create app allow developer response 201 "$OTHER"  # 1
+	renamed -90m app app2 204                                                # 2
+	rec -80m alice container.stop app2 allow developer                       # 3
+	renamed -70m other app3 0                                                # 4
+	rec -60m alice container.stop other allow developer                      # 5
+	rec -50m alice container.stop app3 allow developer                       # 6
+} | python3 "$AT_SRC/chainlog.py" make "$AT/r/decisions.log"
+at_conf r 'sync = "none";'
+check 0 "--object app follows its rename to app2" "$RG" log query -c "$AT/r.conf" --object app --json
+same "$(objects)" "1 2 3" "app and app2"
+check 0 "--object app2 reaches back to app and its create" "$RG" log query -c "$AT/r.conf" --object app2 --json
+same "$(objects)" "1 2 3" "app2 and app"
+check 0 "a failed rename (status 0) ties nothing" "$RG" log query -c "$AT/r.conf" --object other --json
+same "$(objects)" "4 5" "other, not app3"
+
 "$RG" log query -c "$AT/q.conf" --follow --user load-0 --json >"$AT/follow.out" 2>"$AT/follow.err" &
 FPID=$!
 at_track "$FPID"

@@ -298,6 +298,11 @@ header "10. the accountability log"
 say "Every decision above is a line in $E2E_AUDIT, chained by SHA-256."
 WANT_RC=0 run "$ROLEGATE" log query -c "$E2E_CONF" --decision deny
 WANT_RC=0 run "$ROLEGATE" log query -c "$E2E_CONF" --user bob --command container.create
+say ""
+say "Each record says what was asked for (details), so 'who asked for a privileged"
+say "container?' is one query, refused attempts included:"
+WANT_RC=0 WANT_LINE='bob .*container\.create' \
+	run "$ROLEGATE" log query -c "$E2E_CONF" --detail privileged=true
 WANT_RC=0 run "$ROLEGATE" log verify -c "$E2E_CONF"
 
 say ""

@@ -1,0 +1,77 @@
+#ifndef ROLEGATE_PLUGIN_CLI_LOG_H
+#define ROLEGATE_PLUGIN_CLI_LOG_H
+
+/*
+ * Plugin-internal: what `rolegate log` query, verify and stats share (the
+ * options, reading lines, the config and key, file order). cli_log.c parses
+ * the command line and reads; cli_log_verify.c, cli_log_query.c and
+ * cli_log_stats.c are the three commands.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rolegate/audit.h"
+#include "rolegate/policy.h"
+
+#define MAX_FILES 256
+#define MAX_DETAILS 32
+/* --follow polls the log this often (ms). */
+#define FOLLOW_POLL_MS 200
+/* An id prefix that docker users type is at least this long to count. */
+#define ID_PREFIX_MIN 4
+
+enum action { QUERY, VERIFY, STATS };
+
+struct options {
+	enum action action;
+	const char *config;
+	bool config_given;
+	const char *files[MAX_FILES];
+	size_t nfiles;
+	const char *user, *command, *decision, *object;
+	bool has_since, has_until;
+	int64_t since, until;
+	size_t limit;          /* 0 = all */
+	bool json, follow;
+	const char *host;      /* --host */
+	bool has_anchor;       /* --anchor SEQ:HASH */
+	struct rg_audit_chain anchor;
+	const char *details[MAX_DETAILS];   /* --detail KEY=GLOB */
+	size_t ndetails;
+};
+
+struct reader {
+	FILE *f;
+	const char *name;
+	unsigned long lineno;
+	char *line;
+	size_t cap;
+};
+
+
+/* verify reports a missing log itself when a head file says it should exist. */
+extern bool cli_log_quiet_missing;
+
+/* Opens name ("-" = stdin). Returns 0, or -1 (reported). */
+int cli_log_reader_open(struct reader *r, const char *name);
+void cli_log_reader_close(struct reader *r);
+/* The next line into r->line without its '\n': 1 (a line; *terminated says
+ * whether it ended in '\n'), 0 at the end, -1 on a read error (reported).
+ * wait_whole: an unterminated last line is not returned yet (--follow). */
+int cli_log_next_line(struct reader *r, size_t *len, bool *terminated, bool wait_whole);
+/* Loads the default --file and the key from the config: 0, or -1 (reported). */
+int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac **mac);
+/* Puts several --file in chain order. */
+void cli_log_order_files(struct options *o);
+
+/* --anchor SEQ:HASH into c: 0, or -1 when it is not that. */
+int cli_log_parse_anchor(const char *s, struct rg_audit_chain *c);
+
+/* The commands: each returns the exit status (SPEC.md §2). */
+int cli_log_verify(struct options *o, struct rg_audit_mac *mac);
+int cli_log_query(struct options *o);
+int cli_log_stats(struct options *o);
+
+#endif

@@ -7,7 +7,7 @@
 #include "rolegate/ldap.h"
 #include "rolegate/secret.h"
 
-/* Each URI of the setting (whitespace or comma separated, as plugin/ldap.c splits it). */
+/* Each URI of the setting (whitespace or comma separated, as directory/ldap.c splits it). */
 static void check_uris(const struct rg_policy *p, struct rg_errlist *errs)
 {
 	const char *s = p->ldap.uri;

@@ -3,7 +3,7 @@
 
 /*
  * The accountability log's record and hash chain (SPEC.md §6). Pure: no I/O,
- * no locks; the writer (plugin/audit.c) and the readers (plugin/cli_log.c)
+ * no locks; the writer (plugin/audit.c) and the readers (cli/cli_log.c)
  * both go through this file, so there is one definition of a record.
  *
  * A record is one line of compact JSON with its keys in a fixed order:

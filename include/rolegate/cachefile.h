@@ -7,7 +7,7 @@
  * format: JSON lines, a header {"rolegate-ldap-cache":1} and then one
  * {"user":..., "negative":bool, "groups":[...], "fetched":MS} per answer,
  * fetched in milliseconds since the epoch (wall clock: it must mean the same
- * after a reboot). Used by plugin/dircache.c (rolegate/directory.h).
+ * after a reboot). Used by directory/dircache.c (rolegate/directory.h).
  */
 
 #include <stdbool.h>

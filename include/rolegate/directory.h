@@ -8,8 +8,8 @@
  * answers, up to stale_ttl old) nor lets anyone in (no usable answer = the
  * caller denies).
  *
- * plugin/dircache.c implements this interface on top of the LDAP client in
- * plugin/ldap.c (rolegate/ldap.h).
+ * directory/dircache.c implements this interface on top of the LDAP client in
+ * directory/ldap.c (rolegate/ldap.h).
  *
  * Every function is safe to call from any number of threads at once, except
  * rg_directory_free(), which must run alone. Diagnostics (which server

@@ -2,7 +2,7 @@
 #define ROLEGATE_LDAP_H
 
 /*
- * The LDAP client (plugin/ldap.c) that the directory cache (directory.h)
+ * The LDAP client (directory/ldap.c) that the directory cache (directory.h)
  * asks. One lookup: find the user's entry (user_base, user_filter with %u),
  * then its groups (group_base, group_filter with %d = the user's DN and %u =
  * the user name), then, when nested is set, the groups those groups belong

@@ -76,7 +76,7 @@ void rg_standin_result_clear(struct rg_standin_result *res);
 /*
  * Whether dir can be the --state of a simulation (a directory rolegate can
  * read); false with err otherwise. The ownership state it holds (SPEC.md §4)
- * is handed to the simulation through the hook in plugin/standin_sim.h.
+ * is handed to the simulation through the hook in cli/standin_sim.h.
  */
 bool rg_standin_state_ok(const char *dir, char *err, size_t errlen);
 

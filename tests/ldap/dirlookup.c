@@ -1,6 +1,6 @@
 /*
- * dirlookup: resolves users through the directory (plugin/dircache.c over
- * plugin/ldap.c) exactly as the daemon does, for the LDAP integration tests
+ * dirlookup: resolves users through the directory (directory/dircache.c over
+ * directory/ldap.c) exactly as the daemon does, for the LDAP integration tests
  * and for measuring lookup latency.
  *
  *   dirlookup -c CONF [--time] USER...

@@ -7,7 +7,7 @@
 static const char bench_default_template[] =
 	"plugin = {\n"
 	"  socket = \"@DIR@/unused.sock\";\n"
-	"  state = \"@DIR@/state\";\n"
+	"  state = \"@DIR@/state-@SYNC@\";   /* one per rolegate: a state is locked by its serve */\n"
 	"};\n"
 	"identity = {\n"
 	"  unauthenticated = \"automation\";\n"

@@ -26,7 +26,7 @@ url=$(slapd_url bench)
 
 template() {
 	cat <<EOF
-plugin = { socket = "@DIR@/unused.sock"; state = "@DIR@/state"; };
+plugin = { socket = "@DIR@/unused.sock"; state = "@DIR@/state-@SYNC@"; };
 identity = {
   unauthenticated = "automation";
   users = ( { name = "automation"; groups = ["ci-bots"]; } );

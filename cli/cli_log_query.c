@@ -53,7 +53,7 @@ static void set_sort(struct set *s)
 {
 	size_t out = 0;
 
-	if (s->sorted)
+	if (s->sorted || s->n == 0)   /* qsort(NULL, 0, ...) is undefined */
 		return;
 	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
 	for (size_t i = 0; i < s->n; i++) {

@@ -96,7 +96,12 @@ int rg_explain_one(const struct rg_runtime *rt, const char *user, const struct r
 		snprintf(err, errlen, "%s", errstr);
 		return -1;
 	}
-	rg_authz_decide(rt, &ex->req, given, &ex->id, &ex->d);
+	/* explain brackets no directory waiter: a lookup is made here, never left pending */
+	if (rg_authz_decide(rt, &ex->req, given, &ex->r) < 0) {
+		snprintf(err, errlen, "the directory lookup did not finish");
+		rg_request_clear(&ex->req);
+		return -1;
+	}
 	return 0;
 }
 
@@ -115,32 +120,54 @@ static void simulated_id(char out[65])
 	}
 }
 
+int rg_explain_observe(const struct rg_runtime *rt, struct rg_explanation *ex, int status,
+		json_t *answer)
+{
+	struct rg_request *req = &ex->req;
+	enum rg_phase phase = req->phase;
+	int was = req->status, r;
+
+	if (rt->state == NULL || ex->r.d.verdict != RG_ALLOW || status < 200 || status > 299)
+		return 0;
+	req->phase = RG_PHASE_RESPONSE;
+	req->status = status;
+	req->response_json = answer;
+	r = rg_state_observe(rt->state, req, ex->r.id.user, ex->r.d.role);
+	req->response_json = NULL;
+	req->phase = phase;
+	req->status = was;
+	return r;
+}
+
 int rg_explain_simulate(const struct rg_runtime *rt, struct rg_explanation *ex)
 {
-	const char *command = ex->d.command;
+	const char *command = ex->r.d.command;
 	const json_t *body, *name;
+	json_t *answer = NULL;
 	const char *why;
 	char id[65];
+	int status, r;
 
-	if (rt->state == NULL || ex->d.verdict != RG_ALLOW)
+	if (ex->r.d.verdict != RG_ALLOW)
 		return 0;
 	simulated_id(id);
-	ex->req.phase = RG_PHASE_RESPONSE;
 	if (strcmp(command, "volume.create") == 0) {
 		body = rg_request_body(&ex->req, &why);
 		name = json_object_get(body, "Name");
-		ex->req.status = 201;
-		ex->req.response_json = json_pack("{s:s}", "Name",
+		status = 201;
+		answer = json_pack("{s:s}", "Name",
 				json_is_string(name) && json_string_value(name)[0] != '\0' ? json_string_value(name) : id);
 	} else if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
 			strcmp(command, "network.create") == 0) {
-		ex->req.status = 201;
-		ex->req.response_json = json_pack("{s:s}", "Id", id);
+		status = 201;
+		answer = json_pack("{s:s}", "Id", id);
 	} else {
 		/* rename, remove: dockerd answers 204; a prune lists nothing here */
-		ex->req.status = 204;
+		status = 204;
 	}
-	return rg_state_observe(rt->state, &ex->req, ex->id.user, ex->d.role);
+	r = rg_explain_observe(rt, ex, status, answer);
+	json_decref(answer);
+	return r;
 }
 
 int rg_runtime_use_state(struct rg_runtime *rt, const char *dir)
@@ -169,8 +196,7 @@ int rg_runtime_use_state(struct rg_runtime *rt, const char *dir)
 
 void rg_explanation_clear(struct rg_explanation *ex)
 {
-	rg_decision_clear(&ex->d);
-	rg_identity_clear(&ex->id);
+	rg_result_clear(&ex->r);
 	rg_request_clear(&ex->req);
 }
 
@@ -186,14 +212,14 @@ static json_t *strv_json(const struct rg_strv *sv)
 void rg_explanation_print(const struct rg_explanation *ex, FILE *f)
 {
 	char groups[1024], roles[1024];
-	const struct rg_decision *d = &ex->d;
+	const struct rg_decision *d = &ex->r.d;
 
-	fprintf(f, "user:     %s\n", ex->id.user[0] != '\0' ? ex->id.user : "(none: unauthenticated)");
+	fprintf(f, "user:     %s\n", ex->r.id.user[0] != '\0' ? ex->r.id.user : "(none: unauthenticated)");
 	fprintf(f, "request:  %s %s\n", ex->req.method, ex->req.uri);
 	fprintf(f, "command:  %s\n", d->command);
 	fprintf(f, "object:   %s\n", ex->req.route.object[0] != '\0' ? ex->req.route.object : "-");
-	fprintf(f, "groups:   %s (%s)\n", ex->id.groups.n > 0 ? rg_strv_join(&ex->id.groups, ", ", groups,
-			sizeof(groups)) : "none", rg_group_source_name(ex->id.source));
+	fprintf(f, "groups:   %s (%s)\n", ex->r.id.groups.n > 0 ? rg_strv_join(&ex->r.id.groups, ", ", groups,
+			sizeof(groups)) : "none", rg_group_source_name(ex->r.id.source));
 	fprintf(f, "roles:    %s\n", d->roles.n > 0 ? rg_strv_join(&d->roles, ", ", roles, sizeof(roles)) : "none");
 	fprintf(f, "decision: %s\n", d->verdict == RG_ALLOW ? "allow" : "deny");
 	if (d->verdict == RG_ALLOW) {
@@ -206,10 +232,10 @@ void rg_explanation_print(const struct rg_explanation *ex, FILE *f)
 
 json_t *rg_explanation_json(const struct rg_explanation *ex)
 {
-	const struct rg_decision *d = &ex->d;
+	const struct rg_decision *d = &ex->r.d;
 	json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:b}",
-			"user", ex->id.user,
-			"groups", strv_json(&ex->id.groups),
+			"user", ex->r.id.user,
+			"groups", strv_json(&ex->r.id.groups),
 			"roles", strv_json(&d->roles),
 			"command", d->command,
 			"object", ex->req.route.object,
@@ -220,7 +246,7 @@ json_t *rg_explanation_json(const struct rg_explanation *ex)
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "groups_source", json_string(rg_group_source_name(ex->id.source)));
+	json_object_set_new(o, "groups_source", json_string(rg_group_source_name(ex->r.id.source)));
 	if (d->verdict == RG_ALLOW) {
 		json_object_set_new(o, "role", json_string(d->role));
 		json_object_set_new(o, "rule", json_string(d->rule));
@@ -244,25 +270,30 @@ static void print_json(json_t *o)
 	json_decref(o);
 }
 
-int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir)
+struct rg_runtime *rg_runtime_open(const char *config, bool need_dir)
 {
 	struct rg_errlist errs = { 0 };
+	struct rg_runtime *rt = calloc(1, sizeof(*rt));
 	char err[512];
 
-	memset(rt, 0, sizeof(*rt));
+	if (rt == NULL) {
+		fprintf(stderr, "rolegate: out of memory\n");
+		return NULL;
+	}
 	rt->policy = rg_policy_load(config, &errs);
 	if (rt->policy == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
 		rg_errlist_free(&errs);
-		return -1;
+		free(rt);
+		return NULL;
 	}
 	if (need_dir && rt->policy->ldap.enabled) {
 		rt->dir = rg_directory_new(&rt->policy->ldap, err, sizeof(err));
 		if (rt->dir == NULL) {
 			fprintf(stderr, "rolegate: %s\n", err);
-			rg_policy_free(rt->policy);
-			return -1;
+			rg_runtime_close(rt);
+			return NULL;
 		}
 	}
 	/* approved_images files are read as serve reads them (on first use). */
@@ -271,20 +302,32 @@ int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir)
 	rt->state = rg_state_memory(NULL);
 	if (rt->state == NULL) {
 		fprintf(stderr, "rolegate: out of memory\n");
-		rg_directory_free(rt->dir);
-		rg_policy_free(rt->policy);
-		return -1;
+		rg_runtime_close(rt);
+		return NULL;
 	}
-	return 0;
+	return rt;
 }
 
 void rg_runtime_close(struct rg_runtime *rt)
 {
+	if (rt == NULL)
+		return;
 	rg_approvedfile_free(rt->approved);
 	rg_state_close(rt->state);
 	rg_directory_free(rt->dir);
 	rg_policy_free(rt->policy);
-	memset(rt, 0, sizeof(*rt));
+	free(rt);
+}
+
+const struct rg_policy *rg_runtime_policy(const struct rg_runtime *rt)
+{
+	return rt->policy;
+}
+
+void rg_explain_identity(const struct rg_runtime *rt, const char *user, const struct rg_strv *given,
+		struct rg_identity *id)
+{
+	rg_authz_identity(rt, user, "TLS", given, id);
 }
 
 static void usage(FILE *f)
@@ -324,10 +367,10 @@ static void print_calls_text(const struct rg_standin_result *res, bool answer)
 	if (dec == NULL || !answer)
 		return;
 	printf("\nanswer:   %s (request %zu of %zu: %s)\n", rg_standin_denied(res) ? "deny" : "allow",
-			(size_t)(dec - res->calls) + 1, res->n, dec->ex.d.command);
-	if (dec->ex.d.verdict != RG_ALLOW) {
-		printf("reason:   %s\n", dec->ex.d.reason);
-		printf("message:  %s\n", dec->ex.d.msg);
+			(size_t)(dec - res->calls) + 1, res->n, dec->ex.r.d.command);
+	if (dec->ex.r.d.verdict != RG_ALLOW) {
+		printf("reason:   %s\n", dec->ex.r.d.reason);
+		printf("message:  %s\n", dec->ex.r.d.msg);
 	}
 }
 
@@ -404,7 +447,7 @@ int cmd_explain(int argc, char **argv)
 	const char *config = RG_DEFAULT_CONFIG, *user = NULL, *groups = NULL, *api = NULL, *state = NULL;
 	bool json = false, command_line;
 	struct rg_strv given = { 0 };
-	struct rg_runtime rt;
+	struct rg_runtime *rt;
 	struct rg_explanation ex;
 	unsigned char *body = NULL;
 	size_t body_len = 0;
@@ -454,18 +497,18 @@ int cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	rg_log_collect(true);
-	if (rg_runtime_open(&rt, config, groups == NULL) < 0) {
+	if ((rt = rg_runtime_open(config, groups == NULL)) == NULL) {
 		rc = 1;
 		goto out;
 	}
-	if (state != NULL && rg_runtime_use_state(&rt, state) < 0) {
-		rg_runtime_close(&rt);
+	if (state != NULL && rg_runtime_use_state(rt, state) < 0) {
+		rg_runtime_close(rt);
 		rc = 2;
 		goto out;
 	}
 	if (command_line) {
 		struct rg_standin_opts so = {
-			.rt = &rt,
+			.rt = rt,
 			.user = user,
 			.given = groups != NULL ? &given : NULL,
 			.api_version = api,
@@ -473,15 +516,15 @@ int cmd_explain(int argc, char **argv)
 		};
 
 		rc = explain_command_line(&so, argc - optind, argv + optind, json);
-	} else if (rg_explain_one(&rt, user, groups != NULL ? &given : NULL, argv[optind], argv[optind + 1],
+	} else if (rg_explain_one(rt, user, groups != NULL ? &given : NULL, argv[optind], argv[optind + 1],
 			body, body_len, &ex, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rolegate explain: %s\n", err);
 		rc = 2;
-	} else if (ex.id.source == RG_GROUPS_UNAVAILABLE && ex.id.error != NULL) {
+	} else if (ex.r.id.source == RG_GROUPS_UNAVAILABLE && ex.r.id.error != NULL) {
 		/* The directory could not be asked: a runtime error (SPEC.md §2), not a deny. */
 		const char *why = rg_log_collected();
 
-		fprintf(stderr, "rolegate explain: %s%s%s\n", ex.id.error, why[0] != '\0' ? ": " : "", why);
+		fprintf(stderr, "rolegate explain: %s%s%s\n", ex.r.id.error, why[0] != '\0' ? ": " : "", why);
 		rg_explanation_clear(&ex);
 		rc = 2;
 	} else {
@@ -489,10 +532,10 @@ int cmd_explain(int argc, char **argv)
 			print_json(rg_explanation_json(&ex));
 		else
 			rg_explanation_print(&ex, stdout);
-		rc = ex.d.verdict == RG_ALLOW ? 0 : 1;
+		rc = ex.r.d.verdict == RG_ALLOW ? 0 : 1;
 		rg_explanation_clear(&ex);
 	}
-	rg_runtime_close(&rt);
+	rg_runtime_close(rt);
 out:
 	free(body);
 	rg_strv_free(&given);

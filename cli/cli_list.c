@@ -598,7 +598,8 @@ int cmd_list(int argc, char **argv)
 	struct rg_strv given = { 0 }, roles = { 0 }, commands = { 0 };
 	struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
 	struct rg_identity id;
-	struct rg_runtime rt;
+	struct rg_runtime *rt;
+	const struct rg_policy *p;
 	bool json = false;
 	int opt, rc = 2;
 
@@ -624,7 +625,7 @@ int cmd_list(int argc, char **argv)
 		fprintf(stderr, "rolegate list: out of memory\n");
 		goto out;
 	}
-	if (rg_runtime_open(&rt, config, groups == NULL) < 0) {
+	if ((rt = rg_runtime_open(config, groups == NULL)) == NULL) {
 		rc = 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
 		goto out;
 	}
@@ -634,9 +635,10 @@ int cmd_list(int argc, char **argv)
 	 * kill the command. Only for the lookup: output to a closed pipe
 	 * still ends the command as usual.
 	 */
+	p = rg_runtime_policy(rt);
 	sigaction(SIGPIPE, &ignore, &saved);
 	/* A named user, as a certificate names one (not the unauthenticated identity). */
-	rg_identity_resolve(rt.policy, rt.dir, user, "TLS", groups != NULL ? &given : NULL, &id);
+	rg_explain_identity(rt, user, groups != NULL ? &given : NULL, &id);
 	sigaction(SIGPIPE, &saved, NULL);
 	if (id.error != NULL) {
 		fprintf(stderr, "rolegate list: cannot find the groups of %s: %s\n", id.user, id.error);
@@ -644,17 +646,17 @@ int cmd_list(int argc, char **argv)
 		fprintf(stderr, "rolegate list: requests without a TLS client certificate are denied "
 				"(identity.unauthenticated is not set)\n");
 		rc = 1;
-	} else if (rg_roles_of(rt.policy, &id, &roles) < 0) {
+	} else if (rg_roles_of(p, &id, &roles) < 0) {
 		fprintf(stderr, "rolegate list: out of memory\n");
-	} else if (json && print_json(rt.policy, &id, &roles, &commands) < 0) {
+	} else if (json && print_json(p, &id, &roles, &commands) < 0) {
 		fprintf(stderr, "rolegate list: out of memory\n");
 	} else {
 		if (!json)
-			print_text(rt.policy, &id, &roles, &commands);
+			print_text(p, &id, &roles, &commands);
 		rc = roles.n > 0 ? 0 : 1;
 	}
 	rg_identity_clear(&id);
-	rg_runtime_close(&rt);
+	rg_runtime_close(rt);
 out:
 	rg_strv_free(&roles);
 	rg_strv_free(&commands);

@@ -194,7 +194,7 @@ static void run_command_line(const struct rg_runtime *rt, const char *file, cons
 		rg_standin_client_error(&res, err, sizeof(err));
 		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s failed (nothing was denied): %s", argv[0], err);
 	} else {
-		judge(t, file, lineno, want, text, &dec->ex.d, rg_standin_denied(&res));
+		judge(t, file, lineno, want, text, &dec->ex.r.d, rg_standin_denied(&res));
 	}
 	rg_standin_result_clear(&res);
 }
@@ -264,18 +264,18 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 		goto out;
 	}
 	/* The directory could not be asked: a runtime error, not the policy's answer. */
-	if (ex.id.source == RG_GROUPS_UNAVAILABLE && ex.id.error != NULL) {
+	if (ex.r.id.source == RG_GROUPS_UNAVAILABLE && ex.r.id.error != NULL) {
 		const char *why = rg_log_collected();
 
-		fprintf(stderr, "rolegate test: %s:%u: %s%s%s\n", file, lineno, ex.id.error,
+		fprintf(stderr, "rolegate test: %s:%u: %s%s%s\n", file, lineno, ex.r.id.error,
 				why[0] != '\0' ? ": " : "", why);
-		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s%s%s", ex.id.error, why[0] != '\0' ? ": " : "", why);
+		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s%s%s", ex.r.id.error, why[0] != '\0' ? ": " : "", why);
 		rg_explanation_clear(&ex);
 		goto out;
 	}
 	/* Cases run in order: what an allowed case creates is the caller's in the next ones. */
 	rg_explain_simulate(rt, &ex);
-	judge(t, file, lineno, want, text, &ex.d, ex.d.verdict != RG_ALLOW);
+	judge(t, file, lineno, want, text, &ex.r.d, ex.r.d.verdict != RG_ALLOW);
 	rg_explanation_clear(&ex);
 out:
 	rg_strv_free(&given);
@@ -379,7 +379,7 @@ int cmd_test(int argc, char **argv)
 	};
 	const char *config = RG_DEFAULT_CONFIG, *junit = NULL, *state = NULL;
 	struct tally t = { 0 };
-	struct rg_runtime rt;
+	struct rg_runtime *rt;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -400,18 +400,18 @@ int cmd_test(int argc, char **argv)
 		return 2;
 	}
 	rg_log_collect(true);
-	if (rg_runtime_open(&rt, config, needs_lookup(argc - optind, argv + optind)) < 0) {
+	if ((rt = rg_runtime_open(config, needs_lookup(argc - optind, argv + optind))) == NULL) {
 		rg_junit_free(t.junit);
 		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
 	}
 	rc = 0;
-	if (state != NULL && rg_runtime_use_state(&rt, state) < 0)
+	if (state != NULL && rg_runtime_use_state(rt, state) < 0)
 		rc = 2;
 	for (int i = optind; i < argc && rc == 0; i++) {
-		if (run_file(&rt, argv[i], &t) < 0)
+		if (run_file(rt, argv[i], &t) < 0)
 			rc = 2;
 	}
-	rg_runtime_close(&rt);
+	rg_runtime_close(rt);
 	if (rc == 0) {
 		printf("%u passed, %u failed\n", t.passed, t.failed + t.broken);
 		rc = t.broken > 0 ? 2 : t.failed > 0 ? 1 : 0;

@@ -28,7 +28,6 @@
 
 #include "rolegate/route.h"
 #include "rolegate/standin.h"
-#include "rolegate/state.h"
 #include "standin_sim.h"
 
 /* dockerd forwards a body to the plugin only below this size (moby pkg/authorization). */
@@ -143,20 +142,10 @@ static enum MHD_Result send_reply(struct standin *s, struct MHD_Connection *c, s
  */
 static void observe(const struct rg_runtime *rt, struct rg_explanation *ex, const struct rg_sim_reply *reply)
 {
-	struct rg_request *req = &ex->req;
-	enum rg_phase phase = req->phase;
-	int status = req->status;
+	json_t *answer = reply->body != NULL ? json_loadb(reply->body, reply->len, 0, NULL) : NULL;
 
-	if (rt->state == NULL || reply->status < 200 || reply->status > 299)
-		return;
-	req->phase = RG_PHASE_RESPONSE;
-	req->status = reply->status;
-	req->response_json = reply->body != NULL ? json_loadb(reply->body, reply->len, 0, NULL) : NULL;
-	rg_state_observe(rt->state, req, ex->id.user, ex->d.role);
-	json_decref(req->response_json);
-	req->response_json = NULL;
-	req->phase = phase;
-	req->status = status;
+	rg_explain_observe(rt, ex, reply->status, answer);
+	json_decref(answer);
 }
 
 static enum MHD_Result decide_and_answer(struct standin *s, struct MHD_Connection *c, const char *method,
@@ -183,12 +172,12 @@ static enum MHD_Result decide_and_answer(struct standin *s, struct MHD_Connectio
 			r->keep_body ? r->body : NULL, r->keep_body ? r->len : 0, &call->ex, err, sizeof(err)) < 0)
 		return MHD_NO;   /* out of memory: the client sees the connection drop */
 	res->n++;
-	call->ping = strcmp(call->ex.d.command, "system.ping") == 0;
-	if (call->ex.d.verdict == RG_ALLOW) {
+	call->ping = strcmp(call->ex.r.d.command, "system.ping") == 0;
+	if (call->ex.r.d.verdict == RG_ALLOW) {
 		rg_standin_sim_answer(&s->sim, &call->ex.req, call->upgrade, &reply);
 		observe(s->o->rt, &call->ex, &reply);
 	} else {
-		rg_standin_sim_denied(call->ex.d.msg, &reply);
+		rg_standin_sim_denied(call->ex.r.d.msg, &reply);
 	}
 	ret = send_reply(s, c, &reply);
 	rg_standin_sim_reply_clear(&reply);
@@ -583,11 +572,11 @@ void rg_standin_result_clear(struct rg_standin_result *res)
 const struct rg_standin_call *rg_standin_deciding(const struct rg_standin_result *res)
 {
 	for (size_t i = 0; i < res->n; i++) {
-		if (!res->calls[i].ping && res->calls[i].ex.d.verdict != RG_ALLOW)
+		if (!res->calls[i].ping && res->calls[i].ex.r.d.verdict != RG_ALLOW)
 			return &res->calls[i];
 	}
 	for (size_t i = 0; i < res->n; i++) {
-		if (!res->calls[i].ping && rg_command_mutating(res->calls[i].ex.d.command))
+		if (!res->calls[i].ping && rg_command_mutating(res->calls[i].ex.r.d.command))
 			return &res->calls[i];
 	}
 	return res->n > 0 ? &res->calls[res->n - 1] : NULL;
@@ -596,7 +585,7 @@ const struct rg_standin_call *rg_standin_deciding(const struct rg_standin_result
 bool rg_standin_denied(const struct rg_standin_result *res)
 {
 	for (size_t i = 0; i < res->n; i++) {
-		if (!res->calls[i].ping && res->calls[i].ex.d.verdict != RG_ALLOW)
+		if (!res->calls[i].ping && res->calls[i].ex.r.d.verdict != RG_ALLOW)
 			return true;
 	}
 	return false;

@@ -15,74 +15,94 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/directory.h"
-#include "rolegate/details.h"
-#include "rolegate/gojson.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 
 /*
- * Creates without a name in the path take their object from the body, so
- * that the log can answer "who created X" (SPEC.md §5), on the request and
- * on the response record that carries the new id.
+ * The daemon's half of identity: asks the directory (through its cache) for
+ * user's groups into groups, and says what it answered in ans. given
+ * replaces the directory and identity.users (explain --groups).
  */
-static void object_from_body(struct rg_request *req)
+static void ask_directory(const struct rg_runtime *rt, const char *user, const struct rg_strv *given,
+		struct rg_strv *groups, struct rg_groups_answer *ans)
 {
-	const char *why;
-	const json_t *body;
-
-	if (req->route.object[0] == '\0' && req->body_state != RG_BODY_ABSENT &&
-	    (body = rg_request_body(req, &why)) != NULL)
-		rg_route_object_from_body(req->route.command, body, &req->route);
-}
-
-enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
-		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d)
-{
-	struct rg_approved_source approved;
-	enum rg_verdict v;
-
-	rg_identity_resolve(rt->policy, rt->dir, req->user, req->authn, given, id);
-	rg_approvedfile_source(rt->approved, &approved);
-	req->approved = &approved;
-	/* The ownership state is read for the decision only (SPEC.md §4). */
-	req->owners = rg_state_read_begin(rt->state);
-	req->now = (long long)time(NULL);
-	v = rg_decide(rt->policy, id, req, d);
-	rg_state_read_end(rt->state);
-	req->owners = NULL;
-	req->approved = NULL;
-	object_from_body(req);
-	if (req->phase == RG_PHASE_REQUEST)
-		d->details = rg_details_of(req);
-	return v;
-}
-
-/* Commands whose 2xx answer changes the ownership state (ownercheck.h). */
-static bool changes_state(const char *command)
-{
-	static const char *const commands[] = {
-		"container.create", "exec.create", "volume.create", "network.create",
-		"container.rename", "container.remove", "volume.remove", "network.remove",
-		"container.prune", "volume.prune", "network.prune", NULL,
-	};
-
-	for (size_t i = 0; command != NULL && commands[i] != NULL; i++) {
-		if (strcmp(commands[i], command) == 0)
-			return true;
+	memset(ans, 0, sizeof(*ans));
+	if (given != NULL) {
+		ans->groups = given;
+		ans->source = RG_GROUPS_GIVEN;
+		return;
 	}
-	return false;
+	if (rt->dir == NULL || user[0] == '\0')
+		return;
+	if (rg_directory_groups(rt->dir, user, groups, &ans->source, &ans->error) < 0) {
+		ans->source = RG_GROUPS_UNAVAILABLE;
+		return;
+	}
+	ans->groups = groups;
 }
 
 /*
- * The ownership state follows dockerd's answers whatever audit.responses
- * says. The allowing role is found by deciding the request again (the
- * AuthZRes carries it whole); on a deny now (the configuration changed in
- * between) the object is recorded with no role.
+ * Everything the engine needs that only the daemon knows, for one call:
+ * the directory's answer, the host filesystem, the approved-images files
+ * and the ownership state, read-locked until view_end.
  */
-static bool observed(const struct rg_runtime *rt, const struct rg_request *req)
+struct call_view {
+	struct rg_engine_view v;
+	struct rg_approved_source approved;
+	struct rg_strv groups;
+	const struct rg_runtime *rt;
+};
+
+static void view_begin(const struct rg_runtime *rt, const struct rg_request *req,
+		const struct rg_strv *given, struct call_view *cv)
 {
-	return rt->state != NULL && req->status >= 200 && req->status <= 299 &&
-		changes_state(req->route.command);
+	memset(cv, 0, sizeof(*cv));
+	cv->rt = rt;
+	cv->v.policy = rt->policy;
+	if (req != NULL)
+		ask_directory(rt, rg_engine_user(rt->policy, req), given, &cv->groups,
+				&cv->v.groups);
+	/* MERGE: cv->v.fs = &rg_fs_host; */
+	rg_approvedfile_source(rt->approved, &cv->approved);
+	cv->v.approved = &cv->approved;
+	/* The ownership state is read for the decision only (SPEC.md §4). */
+	cv->v.owners = rg_state_read_begin(rt->state);
+	cv->v.now = (long long)time(NULL);
+}
+
+static void view_end(struct call_view *cv)
+{
+	rg_state_read_end(cv->rt->state);
+	rg_strv_free(&cv->groups);
+}
+
+int rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
+		const struct rg_strv *given, struct rg_result *out)
+{
+	struct call_view cv;
+
+	view_begin(rt, req, given, &cv);
+	if (rg_directory_call_pending()) {
+		/* nothing decided: the call comes again once the groups are in */
+		view_end(&cv);
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	rg_engine_decide(&cv.v, req, out);
+	view_end(&cv);
+	return 0;
+}
+
+void rg_authz_identity(const struct rg_runtime *rt, const char *user, const char *authn,
+		const struct rg_strv *given, struct rg_identity *id)
+{
+	struct rg_strv groups = { 0 };
+	struct rg_groups_answer ans;
+
+	ask_directory(rt, user, given, &groups, &ans);
+	rg_identity_merge(rt->policy, user, authn, &ans, id);
+	/* id holds copies of the names: groups can go */
+	rg_strv_free(&groups);
 }
 
 /* obj as compact JSON text (free()), or NULL when out of memory; takes obj. */
@@ -118,119 +138,53 @@ static char *decision_answer(bool allow, const char *msg, int *http_status)
 	return rg_authz_decision_json(allow, msg);
 }
 
-/* The id the daemon returned for a create ("Id" for containers, exec, networks; "ID" for services…). */
-static const char *created_id(const struct rg_request *req)
-{
-	const json_t *v = rg_json_get(req->response_json, "Id");
-
-	if (!json_is_string(v))
-		return NULL;
-	return json_string_value(v);
-}
-
-/*
- * Whether a call's answer must wait until its record is durable (SPEC.md §3,
- * sync = "batch"): only an allowed mutating request, the one that changes the
- * host. A read or a deny changes nothing, and a response record comes after
- * dockerd has acted: their answers go out once the record is written, and the
- * writer's timer makes it durable within RG_AUDIT_BATCH_MS.
- */
-static bool waits_for_disk(const struct rg_request *req, const struct rg_decision *d)
-{
-	return req->phase == RG_PHASE_REQUEST && d->verdict == RG_ALLOW &&
-		rg_command_mutating(d->command);
-}
-
 /*
  * Appends the record of a call: returns 0 once as durable as the call needs
- * (waits_for_disk), 1 when w will be called back (see rg_audit_append_async),
- * -1 when it could not be written or flushed.
+ * (the engine's waits_for_disk: only an allowed mutating request waits for
+ * the group commit under sync = "batch", SPEC.md §3), 1 when w will be
+ * called back (see rg_audit_append_async), -1 when it could not be written
+ * or flushed.
  */
-static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struct rg_request *req,
-		const struct rg_identity *id, const struct rg_decision *d, const struct rg_strv *roles,
-		const char *policy, const char *note)
+static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struct rg_result *r)
 {
-	struct rg_audit_entry e = {
-		.phase = req->phase,
-		.user = id->user,
-		.authn = req->authn,
-		.groups = &id->groups,
-		.roles = roles,
-		.command = d->command,
-		.object = req->route.object,
-		.method = req->method,
-		.uri = req->uri,
-		.decision = d->verdict,
-		.role = d->verdict == RG_ALLOW ? d->role : NULL,
-		.reason = d->verdict == RG_DENY ? d->reason : NULL,
-		.status = req->status,
-		.id = req->phase == RG_PHASE_RESPONSE ? created_id(req) : NULL,
-		.note = note != NULL ? note : id->source == RG_GROUPS_STALE ?
-			"groups from stale cache (directory unreachable)" : NULL,
-		.policy = policy,
-		.details = req->phase == RG_PHASE_REQUEST ? d->details : NULL,
-	};
-
-	if (audit == NULL)
+	if (audit == NULL || !r->recorded)
 		return 0;
-	if (!waits_for_disk(req, d))
-		return rg_audit_append_written(audit, &e);
+	if (!r->waits_for_disk)
+		return rg_audit_append_written(audit, &r->record);
 	if (w != NULL)
-		return rg_audit_append_async(audit, &e, w);
-	return rg_audit_append(audit, &e);
+		return rg_audit_append_async(audit, &r->record, w);
+	return rg_audit_append(audit, &r->record);
 }
 
 /*
  * The response phase: the request was already decided and carried out, so
- * there is nothing left to refuse; record the daemon's status when
- * audit.responses asks for it.
+ * the answer is allow. What the engine makes of it goes to the ownership
+ * state (a 2xx create, rename or remove, journaled before the answer) and
+ * to the log when audit.responses asks for it.
  */
 static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_audit_waiter *w,
 		struct rg_request *req, struct rg_authz_answer *ans)
 {
-	const struct rg_policy *p = rt->policy;
-	struct rg_identity id;
-	struct rg_decision d;
-	bool want = rg_audit_records_response(p->audit.responses, req->route.command);
-	int r;
+	struct rg_result r;
+	int rc;
 
 	ans->json = decision_answer(true, NULL, &ans->status);
-	if (!want && !observed(rt, req))
+	if (!rg_engine_response_needed(rt->policy, req))
 		return;
-	/*
-	 * The role that allowed the request: decided again, by the same entry,
-	 * from the request the response carries (SPEC.md §6). The record says
-	 * allow: that is the answer; a request the policy would not allow now
-	 * (reloaded meanwhile) has no role. The ownership state records the
-	 * same role.
-	 */
-	rg_authz_decide(rt, req, NULL, &id, &d);
-	if (rg_directory_call_pending()) {
+	if (rg_authz_decide(rt, req, NULL, &r) < 0) {
 		/* decided, observed and recorded once the lookup is done */
 		free(ans->json);
 		ans->json = NULL;
 		ans->lookup_pending = true;
-		rg_decision_clear(&d);
-		rg_identity_clear(&id);
 		return;
 	}
-	if (d.verdict != RG_ALLOW)
-		d.role = NULL;
-	d.verdict = RG_ALLOW;
-	if (observed(rt, req))
-		rg_state_observe(rt->state, req, id.user, d.role != NULL ? d.role : "");
-	if (!want) {
-		rg_decision_clear(&d);
-		rg_identity_clear(&id);
-		return;
-	}
-	r = record(audit, w, req, &id, &d, &d.roles, p->revision,
-			d.role == NULL ? "the request would not be allowed now (the policy changed?)" : NULL);
-	if (r < 0)
+	if (r.changes_owners && rt->state != NULL)
+		rg_state_observe(rt->state, req, r.id.user, r.d.role != NULL ? r.d.role : "");
+	rc = record(audit, w, &r);
+	if (rc < 0)
 		log_warn("cannot record the response to %s %s in the audit log", req->method, req->uri);
-	ans->pending = r == 1;
-	rg_decision_clear(&d);
-	rg_identity_clear(&id);
+	ans->pending = rc == 1;
+	rg_result_clear(&r);
 }
 
 /*
@@ -271,41 +225,36 @@ static int decode_prefix(struct rg_request *req, enum rg_phase phase, const char
 
 /*
  * Records a call that could not be read whole, with what is known of it
- * (SPEC.md §6: every request gets a record): a request is denied (its
- * decision needed what could not be read), a response allowed (the request
- * was carried out already). Returns as record().
+ * (SPEC.md §6: every request gets a record; rg_engine_unreadable). Returns
+ * as record(), or 2 when nothing was recorded yet: the caller's groups await
+ * a directory lookup (make the call again, as for lookup_pending).
  */
 static int record_unreadable(const struct rg_runtime *rt, struct rg_audit *audit,
 		struct rg_audit_waiter *w, enum rg_phase phase, const char *buf, size_t len,
 		const char *what)
 {
 	struct rg_request req;
-	struct rg_identity id = { .user = "" };
-	struct rg_decision d = { .verdict = phase == RG_PHASE_RESPONSE ? RG_ALLOW : RG_DENY,
-		.command = "unknown" };
+	struct rg_result res;
+	struct call_view cv;
 	bool known = decode_prefix(&req, phase, buf, len) == 0;
 	int r;
 
-	if (!known) {
-		memset(&req, 0, sizeof(req));
-		req.phase = phase;
-		req.method = req.uri = req.authn = (char *)"";
-	} else {
-		rg_identity_resolve(rt->policy, rt->dir, req.user, req.authn, NULL, &id);
-		if (id.error == NULL)
-			(void)rg_roles_of(rt->policy, &id, &d.roles);
-		d.command = req.route.command;
+	view_begin(rt, known ? &req : NULL, NULL, &cv);
+	if (rg_directory_call_pending()) {
+		/* recorded once the caller's groups are in, like any call */
+		view_end(&cv);
+		if (known)
+			rg_request_clear(&req);
+		return 2;
 	}
-	snprintf(d.reason, sizeof(d.reason), "%s", what);
-	r = record(audit, w, &req, &id, &d, &d.roles, rt->policy->revision,
-			phase == RG_PHASE_RESPONSE ? what : NULL);
+	rg_engine_unreadable(&cv.v, known ? &req : NULL, phase, what, &res);
+	view_end(&cv);
+	r = record(audit, w, &res);
 	if (r < 0)
 		log_warn("cannot record an unreadable call (%s) in the audit log", what);
-	rg_strv_free(&d.roles);
-	if (known) {
-		rg_identity_clear(&id);
+	rg_result_clear(&res);
+	if (known)
 		rg_request_clear(&req);
-	}
 	return r;
 }
 
@@ -323,6 +272,7 @@ void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *aud
 	else
 		snprintf(what, sizeof(what), "send a request larger than rolegate inspects "
 				"(a call of %zu bytes; plugin.max_body)", total);
+	/* serve brackets no directory waiter around an oversized call: never 2 */
 	r = record_unreadable(rt, audit, w, phase, head, headlen, what);
 	if (phase == RG_PHASE_RESPONSE)
 		ans->json = decision_answer(true, NULL, &ans->status);
@@ -333,13 +283,13 @@ void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *aud
 }
 
 /* The refusal sent instead of an allow whose record is lost (audit.on_error = "deny"). */
-static char *unrecorded(const struct rg_identity *id, const struct rg_decision *d, int *http_status)
+static char *unrecorded(const struct rg_result *r, int *http_status)
 {
-	char msg[sizeof(d->msg)];
+	char msg[RG_MSG_MAX];
 
 	snprintf(msg, sizeof(msg), "%s may not %s now: the decision cannot be recorded in the audit "
 			"log (audit.on_error = \"deny\"); ask an administrator to check the disk",
-			id->user[0] != '\0' ? id->user : "unauthenticated caller", d->command);
+			r->id.user[0] != '\0' ? r->id.user : "unauthenticated caller", r->d.command);
 	return decision_answer(false, msg, http_status);
 }
 
@@ -353,12 +303,26 @@ static bool blank(const char *buf, size_t len)
 	return true;
 }
 
+/* Answers a call that cannot be decoded with an error, once it is recorded. */
+static void answer_unreadable(const struct rg_runtime *rt, struct rg_audit *audit,
+		struct rg_audit_waiter *w, enum rg_phase phase, const char *body, size_t len,
+		const char *what, struct rg_authz_answer *ans)
+{
+	int r = record_unreadable(rt, audit, w, phase, body, len, what);
+
+	if (r == 2) {
+		ans->lookup_pending = true;
+		return;
+	}
+	ans->pending = r == 1;
+	ans->json = error_answer(what, &ans->status);
+}
+
 void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_audit_waiter *w,
 		enum rg_phase phase, const char *body, size_t len, struct rg_authz_answer *ans)
 {
 	struct rg_request req;
-	struct rg_identity id;
-	struct rg_decision d;
+	struct rg_result res;
 	const char *errstr = NULL;
 	bool deny_unrecorded;
 	int r;
@@ -370,17 +334,13 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 	 * while rolegate restarts). Say so: the error is dockerd's refusal.
 	 */
 	if (blank(body, len)) {
-		static const char empty[] = "the authorization call is empty (dockerd resends an "
-			"empty body when it retries a call); denied";
-
-		ans->pending = record_unreadable(rt, audit, w, phase, body, len, empty) == 1;
-		ans->json = error_answer(empty, &ans->status);
+		answer_unreadable(rt, audit, w, phase, body, len, "the authorization call is empty "
+				"(dockerd resends an empty body when it retries a call); denied", ans);
 		return;
 	}
 	/* One pass over the call, copying only what a decision reads (request.h). */
 	if (rg_request_decode(&req, phase, body, len, rt->policy->plugin.max_body, &errstr) < 0) {
-		ans->pending = record_unreadable(rt, audit, w, phase, body, len, errstr) == 1;
-		ans->json = error_answer(errstr, &ans->status);
+		answer_unreadable(rt, audit, w, phase, body, len, errstr, ans);
 		return;
 	}
 
@@ -390,33 +350,29 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 		return;
 	}
 
-	rg_authz_decide(rt, &req, NULL, &id, &d);
-	if (rg_directory_call_pending()) {
+	if (rg_authz_decide(rt, &req, NULL, &res) < 0) {
 		/* nothing decided or recorded: the call comes again once its groups are in */
 		ans->lookup_pending = true;
-		rg_decision_clear(&d);
-		rg_identity_clear(&id);
 		rg_request_clear(&req);
 		return;
 	}
-	deny_unrecorded = rt->policy->audit.on_error == RG_ON_ERROR_DENY && d.verdict == RG_ALLOW;
-	r = record(audit, w, &req, &id, &d, &d.roles, rt->policy->revision, NULL);
+	deny_unrecorded = rt->policy->audit.on_error == RG_ON_ERROR_DENY && res.d.verdict == RG_ALLOW;
+	r = record(audit, w, &res);
 	if (r < 0) {
 		log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
 		if (deny_unrecorded)
-			ans->json = unrecorded(&id, &d, &ans->status);
+			ans->json = unrecorded(&res, &ans->status);
 	}
 	if (ans->json == NULL)
-		ans->json = decision_answer(d.verdict == RG_ALLOW, d.msg, &ans->status);
+		ans->json = decision_answer(res.d.verdict == RG_ALLOW, res.d.msg, &ans->status);
 	if (r == 1) {
 		int ignored;
 
 		ans->pending = true;
 		if (deny_unrecorded)
-			ans->if_lost = unrecorded(&id, &d, &ignored);
+			ans->if_lost = unrecorded(&res, &ignored);
 	}
-	rg_decision_clear(&d);
-	rg_identity_clear(&id);
+	rg_result_clear(&res);
 	rg_request_clear(&req);
 }
 

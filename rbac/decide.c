@@ -120,7 +120,7 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 		return deny(d, who, req->route_err);
 	}
 	/* identity.unauthenticated is only for no authentication at all: a
-	 * certificate without a CN must never inherit it (plugin/identity.c
+	 * certificate without a CN must never inherit it (rbac/identity.c
 	 * already refuses; this holds for every caller of the engine). */
 	if (req->user != NULL && req->user[0] == '\0' && req->authn != NULL && req->authn[0] != '\0')
 		return deny(d, "unauthenticated caller", id->error != NULL ? id->error :

@@ -9,8 +9,7 @@
 
 #include <stddef.h>
 
-#include "rolegate/decide.h"
-#include "rolegate/identity.h"
+#include "rolegate/engine.h"
 #include "rolegate/policy.h"
 #include "rolegate/request.h"
 
@@ -31,11 +30,20 @@ struct rg_runtime {
 };
 
 /*
- * Resolves the caller of req and decides it (the shared path). given replaces
- * the directory lookup when non-NULL. Fills id and d; the caller clears both.
+ * Decides req as serve does: asks the directory for the caller's groups
+ * (given, when non-NULL, replaces it and identity.users: explain --groups),
+ * gathers the rest of the daemon's view (host filesystem, approved images,
+ * the ownership state, read-locked meanwhile) and hands all of it to the
+ * engine's one entry (engine.h). Returns 0 with out filled (clear with
+ * rg_result_clear), or -1 with nothing decided when a directory lookup is
+ * pending (rolegate/directory.h: make the call again once it is done).
  */
-enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
-		const struct rg_strv *given, struct rg_identity *id, struct rg_decision *d);
+int rg_authz_decide(const struct rg_runtime *rt, struct rg_request *req,
+		const struct rg_strv *given, struct rg_result *out);
+
+/* The caller's identity as rg_authz_decide finds it (rolegate list). */
+void rg_authz_identity(const struct rg_runtime *rt, const char *user, const char *authn,
+		const struct rg_strv *given, struct rg_identity *id);
 
 /*
  * The plugin protocol's answers as JSON text (free()), or NULL when out of

@@ -45,7 +45,7 @@ struct rg_decision {
 	const char *rule;      /* the allow pattern of that role that matched */
 	char reason[RG_REASON_MAX]; /* on deny: why, in plain words */
 	char msg[RG_MSG_MAX];  /* on deny: the Msg for dockerd, names user, roles, reason */
-	json_t *details;       /* the record's details (details.h), set by rg_authz_decide; owned */
+	json_t *details;       /* the record's details (details.h), set by rg_engine_decide; owned */
 };
 
 /*

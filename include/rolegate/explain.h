@@ -14,18 +14,27 @@
 
 #include <jansson.h>
 
-#include "rolegate/authz.h"
+#include "rolegate/engine.h"
+
+/* The daemon's runtime (authz.h): explain and test decide through the path
+ * serve takes, without knowing what it holds. */
+struct rg_runtime;
 
 struct rg_explanation {
 	struct rg_request req;
-	struct rg_identity id;
-	struct rg_decision d;
+	struct rg_result r;    /* the engine's result (engine.h) */
 };
 
-/* Loads config into rt (with an LDAP client when need_dir and configured).
- * Prints problems to stderr. Returns 0 or -1. Close with rg_runtime_close(). */
-int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir);
+/* A runtime for config (with an LDAP client when need_dir and configured),
+ * or NULL with the problems printed to stderr. Close with rg_runtime_close(). */
+struct rg_runtime *rg_runtime_open(const char *config, bool need_dir);
 void rg_runtime_close(struct rg_runtime *rt);
+const struct rg_policy *rg_runtime_policy(const struct rg_runtime *rt);
+
+/* The identity of user (with a TLS certificate) as serve finds it; given as
+ * in rg_explain_one. Clear with rg_identity_clear(). */
+void rg_explain_identity(const struct rg_runtime *rt, const char *user, const struct rg_strv *given,
+		struct rg_identity *id);
 
 /* Decides one request as serve would. user "" is the Unix socket. given
  * replaces group lookups when non-NULL. Returns 0 (ex filled; clear with
@@ -38,11 +47,20 @@ void rg_explanation_clear(struct rg_explanation *ex);
 /*
  * Ownership simulation (SPEC.md §2, explain/test): when ex was allowed and
  * its command creates, renames or removes an object, feeds a made-up 2xx
- * answer (a fresh 64-hex id) into rt->state, so that later requests see
- * the object as the caller's. A stand-in daemon with real answers calls
- * rg_state_observe() itself instead. Returns what rg_state_observe does.
+ * answer (a fresh 64-hex id) into rt's state, so that later requests see
+ * the object as the caller's. Returns what rg_explain_observe does.
  */
 int rg_explain_simulate(const struct rg_runtime *rt, struct rg_explanation *ex);
+
+/*
+ * Feeds an answer to ex's request (status, and its body: borrowed, may be
+ * NULL) into rt's state exactly as serve feeds dockerd's AuthZRes: the
+ * stand-in daemon's real answers, or rg_explain_simulate's made-up ones.
+ * Only an allowed request answered 2xx changes anything. Returns the number
+ * of changes applied, or -1.
+ */
+int rg_explain_observe(const struct rg_runtime *rt, struct rg_explanation *ex, int status,
+		json_t *answer);
 
 /* Replaces rt's (empty) simulated state by a copy of the plugin.state in
  * dir. Returns 0, or -1 with the reason on stderr. */

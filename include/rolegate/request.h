@@ -15,6 +15,7 @@
 #include "rolegate/route.h"
 
 struct rg_approved_source;
+struct rg_fs;
 struct rg_owners;
 
 enum rg_phase {
@@ -50,6 +51,9 @@ struct rg_request {
 	int status;            /* ResponseStatusCode (response phase), else 0 */
 	json_t *response_json; /* ResponseBody parsed (response phase), may be NULL */
 
+	/* Set by the engine for one decision from the daemon's view (engine.h):
+	 * the host filesystem as the daemon sees it (hostfs.h). */
+	const struct rg_fs *fs;
 	/* Set by the daemon before deciding (borrowed): its approved-images
 	 * files. NULL refuses every image to a role with approved_images. */
 	const struct rg_approved_source *approved;

@@ -1,6 +1,6 @@
+/* The caller's identity: identity.users merged with the directory's answer. */
 #include <string.h>
 
-#include "rolegate/directory.h"
 #include "rolegate/identity.h"
 
 static void merge(struct rg_identity *id, const struct rg_strv *groups)
@@ -11,11 +11,10 @@ static void merge(struct rg_identity *id, const struct rg_strv *groups)
 	}
 }
 
-void rg_identity_resolve(const struct rg_policy *p, struct rg_directory *dir, const char *dockerd_user,
-		const char *authn, const struct rg_strv *given, struct rg_identity *id)
+void rg_identity_merge(const struct rg_policy *p, const char *dockerd_user, const char *authn,
+		const struct rg_groups_answer *dir, struct rg_identity *id)
 {
 	const struct rg_strv *stat;
-	const char *errstr = NULL;
 
 	memset(id, 0, sizeof(*id));
 	id->source = RG_GROUPS_STATIC;
@@ -30,20 +29,23 @@ void rg_identity_resolve(const struct rg_policy *p, struct rg_directory *dir, co
 	id->user = dockerd_user[0] != '\0' ? dockerd_user : p->unauthenticated;
 	if (id->user[0] == '\0')
 		return;
-	if (given != NULL) {
+	if (dir != NULL && dir->source == RG_GROUPS_GIVEN) {
 		id->source = RG_GROUPS_GIVEN;
-		merge(id, given);
+		merge(id, dir->groups);
 		return;
 	}
 	stat = rg_policy_static_groups(p, id->user);
 	merge(id, stat);
-	if (dir == NULL)
+	if (dir == NULL || (dir->groups == NULL && dir->source != RG_GROUPS_UNAVAILABLE))
 		return;
-	if (rg_directory_groups(dir, id->user, &id->groups, &id->source, &errstr) < 0) {
-		id->source = RG_GROUPS_UNAVAILABLE;
+	id->source = dir->source;
+	if (dir->source == RG_GROUPS_UNAVAILABLE) {
 		if (stat == NULL)
-			id->error = errstr != NULL ? errstr : "the directory (LDAP) could not be asked";
+			id->error = dir->error != NULL ? dir->error :
+				"the directory (LDAP) could not be asked";
+		return;
 	}
+	merge(id, dir->groups);
 }
 
 void rg_identity_clear(struct rg_identity *id)

@@ -17,6 +17,7 @@
 #include "rolegate/directory.h"
 #include "rolegate/details.h"
 #include "rolegate/gojson.h"
+#include "rolegate/hostfs.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 
@@ -44,6 +45,7 @@ enum rg_verdict rg_authz_decide(const struct rg_runtime *rt, struct rg_request *
 	rg_identity_resolve(rt->policy, rt->dir, req->user, req->authn, given, id);
 	rg_approvedfile_source(rt->approved, &approved);
 	req->approved = &approved;
+	req->fs = &rg_fs_host;   /* kept: details and the response's ownership events read it */
 	/* The ownership state is read for the decision only (SPEC.md §4). */
 	req->owners = rg_state_read_begin(rt->state);
 	req->now = (long long)time(NULL);

@@ -15,6 +15,7 @@
 #include "rolegate/route.h"
 
 struct rg_approved_source;
+struct rg_fs;
 struct rg_owners;
 
 enum rg_phase {
@@ -53,6 +54,11 @@ struct rg_request {
 	/* Set by the daemon before deciding (borrowed): its approved-images
 	 * files. NULL refuses every image to a role with approved_images. */
 	const struct rg_approved_source *approved;
+	/* Set by the daemon before deciding (borrowed): its view of the host
+	 * filesystem (hostfs.h), through which host paths are resolved, for the
+	 * decision, the record's details and the ownership events of a
+	 * response. NULL refuses every host path to a role with bind_mounts. */
+	const struct rg_fs *fs;
 	/* Set by the caller before deciding (ownership.h); never freed here. */
 	struct rg_owners *owners; /* the ownership state; NULL = nothing tracked */
 	long long now;         /* Unix seconds: marks resolved objects used (0 = don't) */

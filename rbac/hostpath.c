@@ -10,7 +10,7 @@
 
 #include "rolegate/hostpath.h"
 
-static const char no_view[] = "the host's filesystem cannot be examined (no view of it was given)";
+static const char no_view[] = "the host's filesystem cannot be examined: no view of it was given";
 
 static bool usable(const struct rg_fs *fs)
 {

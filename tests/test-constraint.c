@@ -929,6 +929,37 @@ static void test_exec_user(void)
 }
 
 /* hostpath directly: the pieces the decisions above rest on. */
+/* A decision without a view of the host (req.fs NULL): a role whose
+ * bind_mounts restricts has every host path refused; roles it does not
+ * restrict (none, or "/") are not asked. */
+static void test_no_view(void)
+{
+	static const char *const users[] = { "bm", "bmroot", "free" };
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"HostConfig\":{\"Binds\":[\"%s/projects/app:/a\"]}}", dir);
+	for (size_t i = 0; i < 3; i++) {
+		struct rg_identity id = { .user = users[i], .source = RG_GROUPS_GIVEN };
+		struct rg_request req;
+		struct rg_decision d;
+		const char *err = NULL;
+
+		test_assert(rg_request_init(&req, users[i], "TLS", "POST", CREATE,
+				(const unsigned char *)body, strlen(body), RG_DEFAULT_MAX_BODY, &err) == 0);
+		test_assert(req.fs == NULL);
+		if (i == 0) {
+			test_assert(rg_decide(policy, &id, &req, &d) == RG_DENY);
+			test_assert(strstr(d.msg, "/projects/app (the host's filesystem cannot be examined: "
+					"no view of it was given)") != NULL);
+		} else {
+			test_assert(rg_decide(policy, &id, &req, &d) == RG_ALLOW);
+		}
+		rg_decision_clear(&d);
+		rg_request_clear(&req);
+		cases++;
+	}
+}
+
 static void test_hostpath(void)
 {
 	struct rg_strv roots = { 0 };
@@ -1383,6 +1414,7 @@ int main(void)
 	test_require_limits();
 	test_exec_user();
 	test_hostpath();
+	test_no_view();
 	test_hidden_body();
 	teardown();
 	printf("constraint: %u decisions ok\n", cases);

@@ -174,7 +174,7 @@ static void test_no_view(void)
 		err = NULL;
 		test_assert(rg_hostpath_check(views[i], &roots, ROOT "/app", out, sizeof(out), &err) ==
 				RG_HOSTPATH_ERROR);
-		test_str_eq(err, "the host's filesystem cannot be examined (no view of it was given)");
+		test_str_eq(err, "the host's filesystem cannot be examined: no view of it was given");
 		cases += 2;
 	}
 	rg_strv_free(&roots);

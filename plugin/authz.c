@@ -15,6 +15,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/directory.h"
+#include "rolegate/hostfs.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 
@@ -62,7 +63,7 @@ static void view_begin(const struct rg_runtime *rt, const struct rg_request *req
 	if (req != NULL)
 		ask_directory(rt, rg_engine_user(rt->policy, req), given, &cv->groups,
 				&cv->v.groups);
-	/* MERGE: cv->v.fs = &rg_fs_host; */
+	cv->v.fs = &rg_fs_host;
 	rg_approvedfile_source(rt->approved, &cv->approved);
 	cv->v.approved = &cv->approved;
 	/* The ownership state is read for the decision only (SPEC.md §4). */

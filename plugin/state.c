@@ -24,6 +24,7 @@
 #include "rolegate/ownercheck.h"
 #include "rolegate/state.h"
 #include "rolegate/statefile.h"
+#include "rolegate/statefile_io.h"
 
 #define RG_STATE_FILE_MAX (1024L * 1024 * 1024)  /* a state file larger than this is refused */
 #define RG_STATE_EXPIRE_EVERY 3600               /* seconds between expiry sweeps */

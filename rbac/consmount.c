@@ -78,7 +78,7 @@ int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char 
 		return 0;
 	if (too_many_paths(k) < 0)
 		return -1;
-	switch (rg_hostpath_check(roots, path, shown, sizeof(shown), &err)) {
+	switch (rg_hostpath_check(k->fs, roots, path, shown, sizeof(shown), &err)) {
 	case RG_HOSTPATH_ALLOWED:
 		return 0;
 	case RG_HOSTPATH_ERROR:
@@ -325,7 +325,7 @@ static int option_path(struct rg_conscheck *k, const char *path, size_t len, con
 	memcpy(p, path, len);
 	p[len] = '\0';
 	if (p[0] != '/') {
-		if (rg_hostpath_resolve(p, resolved, sizeof(resolved), &err) < 0)
+		if (rg_hostpath_resolve(k->fs, p, resolved, sizeof(resolved), &err) < 0)
 			return rg_conscheck_deny(k, "%s %s (relative, and %s)", phrase,
 					rg_conscheck_quote(p, q, sizeof(q)), err);
 		return rg_conscheck_deny(k, "%s %s (relative, resolves to %s)", phrase,

@@ -789,7 +789,7 @@ int rg_constraints_check(const struct rg_constraints *c, struct rg_request *req,
 		return 0;
 	keys = restricting(c);
 	k = (struct rg_conscheck){ .c = c, .what = rule->what, .reason = reason,
-		.reasonlen = reasonlen, .approved = req->approved, .owners = req->owners,
+		.reasonlen = reasonlen, .approved = req->approved, .fs = req->fs, .owners = req->owners,
 		.now = req->now };
 	if (rule->query != NULL && (keys & query_keys(rule->command)) != 0 &&
 	    rule->query(&k, req) < 0)

@@ -64,20 +64,21 @@ static void push_all(json_t *d, const char *key, const json_t *v)
 	}
 }
 
-/* A host path as the kernel will resolve it now; as written when it cannot be. */
-static void push_host_path(json_t *d, const char *path)
+/* A host path as the kernel will resolve it now (through the view fs); as
+ * written when it cannot be. */
+static void push_host_path(json_t *d, const struct rg_fs *fs, const char *path)
 {
 	char resolved[RG_HOSTPATH_MAX];
 	const char *why;
 
-	if (rg_hostpath_resolve(path, resolved, sizeof(resolved), &why) == 0)
+	if (rg_hostpath_resolve(fs, path, resolved, sizeof(resolved), &why) == 0)
 		push(d, "binds", resolved);
 	else
 		push(d, "binds", path);
 }
 
 /* Binds ("src:dst[:opts]") and Mounts ({Type, Source}) of a HostConfig or ContainerSpec. */
-static void mounts(json_t *d, const json_t *binds, const json_t *list)
+static void mounts(json_t *d, const struct rg_fs *fs, const json_t *binds, const json_t *list)
 {
 	size_t i;
 	const json_t *x;
@@ -91,7 +92,7 @@ static void mounts(json_t *d, const json_t *binds, const json_t *list)
 		colon = strchr(s, ':');
 		snprintf(src, sizeof(src), "%.*s", colon != NULL ? (int)(colon - s) : (int)strlen(s), s);
 		if (src[0] == '/')
-			push_host_path(d, src);
+			push_host_path(d, fs, src);
 		else
 			push(d, "volumes", src);
 	}
@@ -102,7 +103,7 @@ static void mounts(json_t *d, const json_t *binds, const json_t *list)
 		if (type == NULL || src == NULL || src[0] == '\0')
 			continue;
 		if (strcmp(type, "bind") == 0)
-			push_host_path(d, src);
+			push_host_path(d, fs, src);
 		else if (strcmp(type, "volume") == 0)
 			push(d, "volumes", src);
 	}
@@ -156,14 +157,14 @@ static void devices(json_t *d, const json_t *hc)
 	push_all(d, "devices", rg_json_get(hc, "DeviceCgroupRules"));
 }
 
-static void container_create(json_t *d, const json_t *body)
+static void container_create(json_t *d, const struct rg_fs *fs, const json_t *body)
 {
 	const json_t *hc = rg_json_get(body, "HostConfig");
 
 	set_str(d, "image", rg_json_get(body, "Image"));
 	if (json_is_true(rg_json_get(hc, "Privileged")))
 		json_object_set_new(d, "privileged", json_true());
-	mounts(d, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
+	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
 	push_all(d, "caps", rg_json_get(hc, "CapAdd"));
 	devices(d, hc);
 	set_str(d, "network", rg_json_get(hc, "NetworkMode"));
@@ -177,7 +178,7 @@ static void container_create(json_t *d, const json_t *body)
 }
 
 /* A swarm service's container: the same questions of its ContainerSpec. */
-static void service_spec(json_t *d, const json_t *body)
+static void service_spec(json_t *d, const struct rg_fs *fs, const json_t *body)
 {
 	const json_t *tt = rg_json_get(body, "TaskTemplate");
 	const json_t *cs = rg_json_get(tt, "ContainerSpec");
@@ -187,7 +188,7 @@ static void service_spec(json_t *d, const json_t *body)
 	json_t *l;
 
 	set_str(d, "image", rg_json_get(cs, "Image"));
-	mounts(d, NULL, rg_json_get(cs, "Mounts"));
+	mounts(d, fs, NULL, rg_json_get(cs, "Mounts"));
 	push_all(d, "caps", rg_json_get(cs, "CapabilityAdd"));
 	set_str(d, "user", rg_json_get(cs, "User"));
 	l = json_object();
@@ -239,7 +240,7 @@ json_t *rg_details_of(struct rg_request *req)
 	if (d == NULL)
 		return NULL;
 	if (strcmp(cmd, "container.create") == 0) {
-		container_create(d, body);
+		container_create(d, req->fs, body);
 	} else if (strcmp(cmd, "container.update") == 0) {
 		limits(d, body);
 	} else if (strcmp(cmd, "exec.create") == 0) {
@@ -249,7 +250,7 @@ json_t *rg_details_of(struct rg_request *req)
 	} else if (strcmp(cmd, "image.pull") == 0) {
 		pull(d, req);
 	} else {
-		service_spec(d, body);
+		service_spec(d, req->fs, body);
 	}
 	if (json_object_size(d) == 0) {
 		json_decref(d);

@@ -106,10 +106,13 @@ static void view_attach(const struct rg_engine_view *v, struct rg_request *req)
 	req->now = v->now;
 }
 
-/* The view is borrowed for the decision only: nothing keeps it after. */
+/*
+ * The view is borrowed for the decision only. The filesystem view stays: the
+ * ownership state resolves the same host paths when it observes the answer
+ * to a response (state.h), and it is the daemon's for as long as it runs.
+ */
 static void view_detach(struct rg_request *req)
 {
-	req->fs = NULL;
 	req->approved = NULL;
 	req->owners = NULL;
 }

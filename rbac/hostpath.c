@@ -1,14 +1,21 @@
 /*
  * Host paths judged by where the kernel's walk ends. See
- * include/rolegate/hostpath.h.
+ * include/rolegate/hostpath.h. Every look at the host goes through the
+ * struct rg_fs the caller passes (hostfs.h): this file makes no system call.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "rolegate/hostpath.h"
+
+static const char no_view[] = "the host's filesystem cannot be examined: no view of it was given";
+
+static bool usable(const struct rg_fs *fs)
+{
+	return fs != NULL && fs->lstat != NULL && fs->readlink != NULL;
+}
 
 /* The next component of p (skipping slashes): its start, and *len; NULL at the end. */
 static const char *next_component(const char *p, size_t *len)
@@ -85,7 +92,8 @@ static int walk_steps(const char *path, unsigned long *steps)
 	return *steps > RG_HOSTPATH_MAX_STEPS ? -1 : 0;
 }
 
-int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char **errstr)
+int rg_hostpath_resolve(const struct rg_fs *fs, const char *path, char *out, size_t outlen,
+		const char **errstr)
 {
 	char rest[2 * RG_HOSTPATH_MAX];   /* what is left to walk */
 	char target[RG_HOSTPATH_MAX];
@@ -95,6 +103,10 @@ int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char *
 	bool missing = false;
 	unsigned long steps = 0;
 
+	if (!usable(fs)) {
+		*errstr = no_view;
+		return -1;
+	}
 	if (outlen == 0 || strlen(path) >= sizeof(rest)) {
 		*errstr = "the path is too long";
 		return -1;
@@ -104,6 +116,7 @@ int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char *
 	while ((comp = next_component(p, &len)) != NULL) {
 		struct stat st;
 		ssize_t tlen;
+		int err;
 
 		p = comp + len;
 		if (len == 1 && comp[0] == '.')
@@ -123,8 +136,8 @@ int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char *
 			*errstr = "the path takes too many steps to resolve";
 			return -1;
 		}
-		if (lstat(out, &st) < 0) {
-			if (errno == ENOENT || errno == ENOTDIR) {
+		if ((err = fs->lstat(fs->arg, out, &st)) != 0) {
+			if (err == ENOENT || err == ENOTDIR) {
 				missing = true;
 				continue;
 			}
@@ -137,7 +150,7 @@ int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char *
 			*errstr = "the path has too many levels of symbolic links";
 			return -1;
 		}
-		tlen = readlink(out, target, sizeof(target));
+		tlen = fs->readlink(fs->arg, out, target, sizeof(target));
 		if (tlen < 0 || (size_t)tlen >= sizeof(target)) {
 			*errstr = "a symbolic link in the path cannot be read";
 			return -1;
@@ -193,12 +206,13 @@ static bool under_any(const struct rg_strv *roots, const char *path)
  * exist yet: dockerd creates a missing bind source as a directory). The walk above
  * left no symlink in it, so lstat sees the object the kernel would mount.
  */
-static const char *special_kind(const char *resolved)
+static const char *special_kind(const struct rg_fs *fs, const char *resolved)
 {
 	struct stat st;
+	int err = fs->lstat(fs->arg, resolved, &st);
 
-	if (lstat(resolved, &st) < 0)
-		return errno == ENOENT || errno == ENOTDIR ? NULL : "cannot be examined";
+	if (err != 0)
+		return err == ENOENT || err == ENOTDIR ? NULL : "cannot be examined";
 	if (S_ISDIR(st.st_mode))
 		return NULL;
 	/* A second name of a file elsewhere (ln /etc/shadow, where the kernel's
@@ -217,8 +231,8 @@ static const char *special_kind(const char *resolved)
 	return "neither a directory nor a regular file";
 }
 
-enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const char *path,
-		char *shown, size_t shownlen, const char **errstr)
+enum rg_hostpath_verdict rg_hostpath_check(const struct rg_fs *fs, const struct rg_strv *roots,
+		const char *path, char *shown, size_t shownlen, const char **errstr)
 {
 	char cleaned[RG_HOSTPATH_MAX];
 	char readings[2][RG_HOSTPATH_MAX];
@@ -228,8 +242,8 @@ enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const ch
 		*errstr = "the path is too long";
 		return RG_HOSTPATH_ERROR;
 	}
-	if (rg_hostpath_resolve(cleaned, readings[0], sizeof(readings[0]), errstr) < 0 ||
-			rg_hostpath_resolve(path, readings[1], sizeof(readings[1]), errstr) < 0)
+	if (rg_hostpath_resolve(fs, cleaned, readings[0], sizeof(readings[0]), errstr) < 0 ||
+			rg_hostpath_resolve(fs, path, readings[1], sizeof(readings[1]), errstr) < 0)
 		return RG_HOSTPATH_ERROR;
 	for (size_t i = 0; i < 2; i++) {
 		if (!under_any(roots, readings[i])) {
@@ -238,7 +252,7 @@ enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const ch
 		}
 	}
 	for (size_t i = 0; i < 2; i++) {
-		const char *kind = special_kind(readings[i]);
+		const char *kind = special_kind(fs, readings[i]);
 
 		if (kind != NULL) {
 			snprintf(shown, shownlen, "%s", readings[i]);

@@ -493,7 +493,8 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 	bool binds = rg_consmount_restricted(&r->constraints);
 	struct ctx x = {
 		.role = r, .user = user, .req = req,
-		.k = { .c = &r->constraints, .what = command, .reason = reason, .reasonlen = reasonlen },
+		.k = { .c = &r->constraints, .what = command, .reason = reason, .reasonlen = reasonlen,
+			.fs = req->fs },
 	};
 
 	touch_path_object(req);

@@ -13,8 +13,11 @@
 #include "rolegate/hostpath.h"
 #include "rolegate/ownercheck.h"
 
-/* What a container create mounts, gathered from its body. */
+/* What a container create mounts, gathered from its body. A host path that
+ * cannot be resolved (no view of the host, a loop) is kept as cleaned: the
+ * resolved list is what `rolegate state` shows; a start re-checks binds. */
 struct mounts {
+	const struct rg_fs *fs;     /* the host view paths are resolved through (req->fs) */
 	struct rg_strv binds;       /* host paths, cleaned */
 	struct rg_strv host_paths;  /* the same, resolved */
 	struct rg_strv volumes;     /* named volumes */
@@ -39,7 +42,7 @@ static int add_host_path(struct mounts *m, const char *src)
 
 	if (rg_hostpath_clean(src, clean, sizeof(clean)) < 0)
 		return 0;
-	if (rg_hostpath_resolve(clean, resolved, sizeof(resolved), &ignored) < 0)
+	if (rg_hostpath_resolve(m->fs, clean, resolved, sizeof(resolved), &ignored) < 0)
 		snprintf(resolved, sizeof(resolved), "%s", clean);
 	if (rg_strv_has(&m->binds, clean))
 		return 0;
@@ -196,7 +199,7 @@ static int implicit_volumes(struct walk *w, const struct mounts *m)
 
 static int container_create(struct walk *w, const char *id, const char **why)
 {
-	struct mounts m = { .vol_opts = json_object() };
+	struct mounts m = { .fs = w->req->fs, .vol_opts = json_object() };
 	const char *unread;
 	const json_t *body = rg_request_body(w->req, &unread);
 	char name[RG_OBJECT_MAX] = "";

@@ -1,13 +1,13 @@
 /*
  * The ownership state files' text (statefile.h): events to lines and back.
  * The reader trusts nothing: a line that is not exactly an event is an
- * error naming its line, except a last line cut short by a crash.
+ * error naming its line, except a last line cut short by a crash. Text
+ * only: the daemon writes and reads the files (plugin/statefile_io.c,
+ * plugin/state.c).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -91,24 +91,10 @@ char *rg_statefile_header(const char *kind, unsigned long gen)
 	return dump_line(json_pack("{s:s, s:I}", "rolegate", kind, "gen", (json_int_t)gen));
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct snap {
-	int fd;
-	int err;
+	rg_statefile_sink sink;
+	void *arg;
+	int failed;   /* 0, or -1 once out of memory or the sink failed: nothing more is sent */
 };
 
 static void snap_one(const struct rg_object *obj, void *arg)
@@ -123,38 +109,27 @@ static void snap_one(const struct rg_object *obj, void *arg)
 	};
 	char *line;
 
-	if (s->err != 0)
+	if (s->failed != 0)
 		return;
 	line = rg_statefile_event_line(&ev);
-	if (line == NULL) {
-		s->err = ENOMEM;
-		return;
-	}
-	if (write_all(s->fd, line, strlen(line)) < 0)
-		s->err = errno != 0 ? errno : EIO;
+	if (line == NULL || s->sink(line, strlen(line), s->arg) < 0)
+		s->failed = -1;
 	free(line);
 }
 
-int rg_statefile_write_snapshot(int fd, const struct rg_owners *o, unsigned long gen)
+int rg_statefile_snapshot(const struct rg_owners *o, unsigned long gen, rg_statefile_sink sink,
+		void *arg)
 {
-	struct snap s = { .fd = fd, .err = 0 };
+	struct snap s = { .sink = sink, .arg = arg };
 	char *head = rg_statefile_header("snapshot", gen);
 
-	if (head == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	if (write_all(fd, head, strlen(head)) < 0) {
+	if (head == NULL || sink(head, strlen(head), arg) < 0) {
 		free(head);
 		return -1;
 	}
 	free(head);
 	rg_owners_foreach(o, snap_one, &s);
-	if (s.err != 0) {
-		errno = s.err;
-		return -1;
-	}
-	return 0;
+	return s.failed;
 }
 
 /* Only these keys, each of the type expected: anything else is not ours. */

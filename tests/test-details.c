@@ -9,7 +9,18 @@
 
 #include "rolegate/audit_record.h"
 #include "rolegate/details.h"
+#include "fakefs.h"
 #include "test.h"
+
+/* The host the details' bind paths are resolved on (fakefs.h). */
+static const struct fakefs_entry host_table[] = {
+	{ .path = "/tmp", .mode = S_IFDIR },
+	{ .path = "/srv/projects/etc", .mode = S_IFLNK, .target = "../../etc" },
+	{ .path = "/etc", .mode = S_IFDIR },
+};
+static struct fakefs fake_host;
+static struct rg_fs host_view;
+static const struct rg_fs *view = &host_view;   /* req.fs of details() */
 
 /* The details of METHOD URI with body, as compact JSON with sorted keys ("" for none). */
 static char *details(const char *method, const char *uri, const char *body)
@@ -23,6 +34,7 @@ static char *details(const char *method, const char *uri, const char *body)
 	if (rg_request_init(&req, "alice", "TLS", method, uri, (const unsigned char *)body,
 			body != NULL ? strlen(body) : 0, 1 << 20, &err) < 0)
 		test_fail("rg_request_init: %s", err);
+	req.fs = view;
 	d = rg_details_of(&req);
 	text = d != NULL ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	snprintf(out, sizeof(out), "%s", text != NULL ? text : "");
@@ -48,6 +60,15 @@ static void test_details(void)
 			"{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/tmp/../tmp/:/a\",\"data:/b:ro\"],"
 			"\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"cache\"},{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]}}"),
 			"{\"binds\":[\"/tmp\"],\"image\":\"x\",\"volumes\":[\"data\",\"cache\"]}");
+	/* as resolved through the host's symbolic links; as written with no view of the host */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/srv/projects/etc/x:/a\"]}}"),
+			"{\"binds\":[\"/etc/x\"],\"image\":\"x\"}");
+	view = NULL;
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/srv/projects/etc/x:/a\"]}}"),
+			"{\"binds\":[\"/srv/projects/etc/x\"],\"image\":\"x\"}");
+	view = &host_view;
 	/* Limits: CPUs the larger of NanoCpus and CpuQuota/CpuPeriod. */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"Memory\":1048576,\"PidsLimit\":64,"
@@ -92,8 +113,11 @@ static void test_head(void)
 
 int main(void)
 {
+	fakefs_load(&fake_host, host_table, sizeof(host_table) / sizeof(host_table[0]));
+	host_view = fakefs_view(&fake_host);
 	test_details();
 	test_head();
+	fakefs_free(&fake_host);
 	printf("ok\n");
 	return 0;
 }

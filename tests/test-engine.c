@@ -149,7 +149,7 @@ static void test_request_record(const struct rg_policy *p)
 	test_str_eq(json_string_value(json_object_get(r.record.details, "image")), "busybox");
 	test_assert(r.waits_for_disk && r.recorded && !r.changes_owners);
 	/* the view is lent for the decision only */
-	test_assert(req.owners == NULL && req.approved == NULL && req.fs == NULL);
+	test_assert(req.owners == NULL && req.approved == NULL);
 	rg_result_clear(&r);
 	rg_request_clear(&req);
 

@@ -3,11 +3,11 @@
  * ownerevent.c): steps run in order against one model, each an event in
  * (a daemon's answer, through rg_owners_observe, as serve feeds it), a
  * reference resolved, or a request decided through rg_decide() with the
- * model as input. The config is written at run time because bind_mounts
- * names a temporary directory (a project directory later swapped for a
- * symlink to /, to show that a start re-checks what a create recorded).
+ * model as input. The config is written to a temporary directory DIR, and
+ * bind_mounts names DIR/projects on a fake host (fakefs.h): a project
+ * directory there is later swapped for a symlink to /, to show that a start
+ * re-checks what a create recorded.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@
 #include "rolegate/ownership.h"
 #include "rolegate/policy.h"
 #include "rolegate/statefile.h"
+#include "fakefs.h"
 #include "test.h"
 
 #define ID_OPS "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2"
@@ -32,6 +33,8 @@ static struct rg_policy *policy;
 static struct rg_owners *model;
 static char dir[256];
 static unsigned steps;
+static struct fakefs host;
+static struct rg_fs host_view;   /* req.fs of every step */
 
 static const char config_fmt[] =
 	"identity = { users = (\n"
@@ -66,6 +69,7 @@ static void answer(const char *user, const char *role, const char *method, const
 	req.phase = RG_PHASE_RESPONSE;
 	req.status = status;
 	req.response_json = response != NULL ? json_loads(response, 0, NULL) : NULL;
+	req.fs = &host_view;
 	n = rg_owners_observe(model, &req, user, role, 1000 + (long long)steps, &why);
 	if (n != want_events)
 		test_fail("answer %d to %s %s: %d events, want %d (%s)", status, method, uri, n, want_events,
@@ -89,6 +93,7 @@ static void decide(const char *user, const char *method, const char *uri, const 
 			body != NULL ? strlen(body) : 0, 1 << 20, &errstr) < 0)
 		test_fail("%s %s: %s", method, uri, errstr);
 	req.owners = model;
+	req.fs = &host_view;
 	req.now = 5000;
 	rg_decide(policy, &id, &req, &d);
 	if (strcmp(want, d.verdict == RG_ALLOW ? "allow" : "deny") != 0)
@@ -348,9 +353,7 @@ static void decisions(void)
 			"{\"Id\":\"0000000000000000000000000000000000000000000000000000000000000004\"}", 1);
 	decide("olga", "POST", "/v1.41/containers/appbox/start", NULL, "allow", NULL);
 	decide("olga", "POST", "/v1.41/containers/opsbox/start", NULL, "deny", "mounts host path /");
-	snprintf(body, sizeof(body), "%s/projects/app", dir);
-	test_assert(rmdir(body) == 0);
-	test_assert(symlink("/", body) == 0);
+	fakefs_add(&host, S_IFLNK, "/", "%s/projects/app", dir);   /* replaces the directory */
 	decide("olga", "POST", "/v1.41/containers/appbox/start", NULL, "deny", "which resolves to /");
 	decide("olga", "POST", "/v1.41/containers/appbox/restart", NULL, "deny", "resolves to /");
 
@@ -366,30 +369,55 @@ static void decisions(void)
 	resolve(RG_OBJ_VOLUME, "olgadata", 12, RG_UNKNOWN, NULL);
 }
 
+struct text {
+	char *buf;
+	size_t len;
+};
+
+/* A snapshot's lines appended to a string (rg_statefile_sink). */
+static int append(const char *line, size_t len, void *arg)
+{
+	struct text *t = arg;
+	char *buf = realloc(t->buf, t->len + len + 1);
+
+	test_assert(buf != NULL);
+	memcpy(buf + t->len, line, len);
+	t->buf = buf;
+	t->len += len;
+	t->buf[t->len] = '\0';
+	return 0;
+}
+
+/* A sink that fails on its second line. */
+static int fail_second(const char *line, size_t len, void *arg)
+{
+	unsigned *calls = arg;
+
+	(void)line;
+	(void)len;
+	return ++*calls == 2 ? -1 : 0;
+}
+
 /* The snapshot writer and reader agree; expiry and the cap evict toward unowned. */
 static void persistence_and_limits(void)
 {
-	char path[512], *text;
-	FILE *f;
-	long len;
+	char *text;
+	size_t len;
 	struct rg_owners *back = rg_owners_new(0), *small;
 	struct rg_statefile_result res;
 	char err[256];
-	int fd;
+	struct text t = { 0 };
+	unsigned calls = 0;
 	size_t before = rg_owners_count(model);
 
-	snprintf(path, sizeof(path), "%s/snapshot", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	test_assert(fd >= 0 && rg_statefile_write_snapshot(fd, model, 7) == 0);
-	close(fd);
-	test_assert((f = fopen(path, "r")) != NULL);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = malloc((size_t)len + 1);
-	test_assert(fread(text, 1, (size_t)len, f) == (size_t)len);
-	fclose(f);
-	test_assert(rg_statefile_read(text, (size_t)len, "snapshot", 0, back, &res, err, sizeof(err)) == 0);
+	test_assert(rg_statefile_snapshot(model, 7, append, &t) == 0);
+	text = t.buf;
+	len = t.len;
+	test_assert(text != NULL && strncmp(text, "{\"rolegate\":\"snapshot\",\"gen\":7}\n", 32) == 0);
+	/* a failing sink stops the snapshot, and is told no more */
+	test_assert(before >= 2 && rg_statefile_snapshot(model, 7, fail_second, &calls) < 0);
+	test_assert(calls == 2);
+	test_assert(rg_statefile_read(text, len, "snapshot", 0, back, &res, err, sizeof(err)) == 0);
 	test_assert(rg_owners_count(back) == before);
 	test_assert(res.gen == 7);
 	/* a journal torn mid-line drops only the torn entry */
@@ -478,10 +506,8 @@ int main(void)
 
 	test_assert(mkdtemp(tmpl) != NULL);
 	snprintf(dir, sizeof(dir), "%s", tmpl);
-	snprintf(path, sizeof(path), "%s/projects", dir);
-	test_assert(mkdir(path, 0700) == 0);
-	snprintf(path, sizeof(path), "%s/projects/app", dir);
-	test_assert(mkdir(path, 0700) == 0);
+	fakefs_add(&host, S_IFDIR, NULL, "%s/projects/app", dir);
+	host_view = fakefs_view(&host);
 	snprintf(path, sizeof(path), "%s/rolegate.conf", dir);
 	snprintf(conf, sizeof(conf), config_fmt, dir, dir);
 	test_assert((f = fopen(path, "w")) != NULL);
@@ -499,6 +525,8 @@ int main(void)
 
 	rg_owners_free(model);
 	rg_policy_free(policy);
+	test_assert(host.unmodelled == 0);
+	fakefs_free(&host);
 	snprintf(conf, sizeof(conf), "rm -rf '%s'", dir);
 	test_assert(system(conf) == 0);
 	printf("ownership: %u steps passed\n", steps);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rolegate/hostfs.h"
 #include "rolegate/ownership.h"
 #include "rolegate/state.h"
 #include "rolegate/statefile.h"
@@ -36,6 +37,7 @@ static int created(struct rg_state *s, const char *user, const char *name, const
 	req.status = 201;
 	snprintf(answer, sizeof(answer), "{\"Id\":\"%s\",\"Warnings\":[]}", id);
 	req.response_json = json_loads(answer, 0, NULL);
+	req.fs = &rg_fs_host;   /* as serve sets it */
 	n = rg_state_observe(s, &req, user, "ops");
 	rg_request_clear(&req);
 	return n;

@@ -22,6 +22,7 @@
 #include "rolegate/policy.h"
 
 struct rg_approved_source;
+struct rg_fs;
 struct rg_owners;
 
 /* Longest user-supplied text (a path, an image) quoted in a reason. */
@@ -35,6 +36,9 @@ struct rg_conscheck {
 	/* The daemon's approved-images files (approved_images), or NULL where
 	 * none can be read: every image is then refused under that key. */
 	const struct rg_approved_source *approved;
+	/* The daemon's view of the host filesystem (hostfs.h), or NULL: every
+	 * host path is then refused under bind_mounts. */
+	const struct rg_fs *fs;
 	/* The ownership state (ownership.h), or NULL: a network named by id is
 	 * judged by the name it records (consnet.h). */
 	const struct rg_owners *owners;

@@ -5,8 +5,9 @@
  * The `details` of a record (SPEC.md §6): what a request asks dockerd to
  * apply that an auditor wants to find later ("who ran a privileged
  * container", "who mounted /srv"), read from the decoded request the way
- * the constraints read it. Pure apart from resolving bind paths on the host
- * filesystem (hostpath.h), as the bind_mounts check does.
+ * the constraints read it. Pure: bind paths are resolved through req->fs
+ * (hostpath.h), as the bind_mounts check does, and written as given where
+ * they cannot be (a NULL fs).
  */
 
 #include <jansson.h>

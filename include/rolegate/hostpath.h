@@ -10,14 +10,18 @@
  * component at a time with lstat/readlink, as the kernel does, and the part
  * that does not exist yet is appended lexically.
  *
- * This reads the filesystem (the plugin must see the same one as dockerd)
- * and changes nothing. A symlink swapped in after the decision (between
- * container create and start) is not seen: see docs/constraints.md.
+ * The filesystem is read only through the view fs (hostfs.h) the caller
+ * passes: the daemon's is the host's (it must see the same one as dockerd),
+ * a test's a table. A NULL fs resolves nothing: every path is an error,
+ * never allowed. Nothing is changed. A symlink swapped in after the
+ * decision (between container create and start) is not seen: see
+ * docs/constraints.md.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rolegate/hostfs.h"
 #include "rolegate/strv.h"
 
 #define RG_HOSTPATH_MAX 4096
@@ -42,9 +46,11 @@ int rg_hostpath_clean(const char *path, char *out, size_t outlen);
  * Resolves path the way the kernel walks it (a relative path from "/") and
  * writes the result, absolute and clean, into out. Returns 0, or -1 with
  * *errstr (static, plain words) when the walk cannot be completed: a symlink
- * loop, a result longer than outlen, a component that cannot be examined.
+ * loop, a result longer than outlen, a component that cannot be examined,
+ * a NULL fs.
  */
-int rg_hostpath_resolve(const char *path, char *out, size_t outlen, const char **errstr);
+int rg_hostpath_resolve(const struct rg_fs *fs, const char *path, char *out, size_t outlen,
+		const char **errstr);
 
 /* Whether the clean absolute path lies under root (clean, absolute),
  * matching whole components: "/srv/a" is under "/srv" and "/srv/a", not
@@ -69,9 +75,9 @@ enum rg_hostpath_verdict {
  * block or character device node, a socket, a FIFO: a container with the
  * default MKNOD capability can make a block node in a directory it shares
  * with the host), or a regular file with other hard links, is SPECIAL:
- * shown holds it, *errstr names what it is.
+ * shown holds it, *errstr names what it is. A NULL fs is ERROR.
  */
-enum rg_hostpath_verdict rg_hostpath_check(const struct rg_strv *roots, const char *path,
-		char *shown, size_t shownlen, const char **errstr);
+enum rg_hostpath_verdict rg_hostpath_check(const struct rg_fs *fs, const struct rg_strv *roots,
+		const char *path, char *shown, size_t shownlen, const char **errstr);
 
 #endif

@@ -37,7 +37,9 @@ typedef int (*rg_owner_sink)(const struct rg_owner_event *ev, void *arg);
 
 /*
  * The state changes an AuthZRes confirms (req->phase RESPONSE, req->status
- * and req->response_json set): a 2xx create (its id from the answer, user
+ * and req->response_json set; the host paths a container create mounts are
+ * resolved through req->fs, and recorded as cleaned where they cannot be):
+ * a 2xx create (its id from the answer, user
  * and role as given, time now; named volumes it used that o does not know
  * are recorded as the creator's), rename, remove, prune. References are
  * resolved in o. Calls sink for each event in order. Returns the number of

@@ -51,12 +51,15 @@ struct rg_request {
 	int status;            /* ResponseStatusCode (response phase), else 0 */
 	json_t *response_json; /* ResponseBody parsed (response phase), may be NULL */
 
-	/* Set by the engine for one decision from the daemon's view (engine.h):
-	 * the host filesystem as the daemon sees it (hostfs.h). */
-	const struct rg_fs *fs;
 	/* Set by the daemon before deciding (borrowed): its approved-images
 	 * files. NULL refuses every image to a role with approved_images. */
 	const struct rg_approved_source *approved;
+	/* Set by the engine from the daemon's view (engine.h; borrowed): the
+	 * host filesystem (hostfs.h), through which host paths are resolved, for
+	 * the decision, the record's details and the ownership events of a
+	 * response; it stays set after the decision for the last. NULL refuses
+	 * every host path to a role with bind_mounts. */
+	const struct rg_fs *fs;
 	/* Set by the caller before deciding (ownership.h); never freed here. */
 	struct rg_owners *owners; /* the ownership state; NULL = nothing tracked */
 	long long now;         /* Unix seconds: marks resolved objects used (0 = don't) */

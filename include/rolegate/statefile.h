@@ -12,6 +12,9 @@
  * {"op":"rename","kind":...,"id":...,"name":...}, {"op":"remove",...}.
  * A snapshot holds only creates (the whole state); a journal, the events
  * since the snapshot of the same generation.
+ *
+ * Text only, no I/O: the daemon writes the files (statefile_io.h) and reads
+ * them (plugin/state.c).
  */
 
 #include <stdbool.h>
@@ -27,8 +30,17 @@ char *rg_statefile_event_line(const struct rg_owner_event *ev);
 /* The header line of a file of kind "snapshot" or "journal" (free()). */
 char *rg_statefile_header(const char *kind, unsigned long gen);
 
-/* Writes a snapshot of o to fd with generation gen. Returns 0, or -1 (errno set). */
-int rg_statefile_write_snapshot(int fd, const struct rg_owners *o, unsigned long gen);
+/* Where rg_statefile_snapshot sends each line (line[0..len), ending in
+ * '\n'); returns 0, or -1 to stop. */
+typedef int (*rg_statefile_sink)(const char *line, size_t len, void *arg);
+
+/*
+ * The snapshot of o with generation gen, one line at a time into sink: the
+ * header, then one create per object. Returns 0, or -1 when out of memory
+ * or the sink returned -1 (no line is sent after that).
+ */
+int rg_statefile_snapshot(const struct rg_owners *o, unsigned long gen, rg_statefile_sink sink,
+		void *arg);
 
 struct rg_statefile_result {
 	unsigned long gen;    /* the header's generation */

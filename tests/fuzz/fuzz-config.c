@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "../fakefs.h"
 #include "fuzz.h"
 #include "rolegate/decide.h"
 #include "rolegate/policy.h"
@@ -43,6 +44,15 @@ static const struct probe probes[] = {
 	{ "john.doe", "POST", "/v1.41/images/create?fromImage=registry.example.org/app&tag=1", NULL },
 };
 
+/* The host the probes' bind paths are resolved on: a table, never the real
+ * filesystem (a fuzzed config may name any path). */
+static const struct fakefs_entry host_table[] = {
+	{ .path = "/srv/projects/a", .mode = S_IFDIR },
+	{ .path = "/srv/projects/up", .mode = S_IFLNK, .target = ".." },
+};
+static struct fakefs host;
+static struct rg_fs host_view;
+
 static void decide_probe(const struct rg_policy *p, const struct probe *pr)
 {
 	struct rg_request req;
@@ -59,6 +69,7 @@ static void decide_probe(const struct rg_policy *p, const struct probe *pr)
 	groups = rg_policy_static_groups(p, id.user);
 	for (size_t i = 0; groups != NULL && i < groups->n; i++)
 		rg_strv_push_unique(&id.groups, groups->v[i]);
+	req.fs = &host_view;
 	rg_decide(p, &id, &req, &d);
 	if (d.verdict == RG_ALLOW) {
 		fuzz_assert(d.role != NULL);
@@ -105,6 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	} else {
 		fuzz_assert(rg_errlist_empty(&errs));
+		if (host.n == 0) {
+			fakefs_load(&host, host_table, sizeof(host_table) / sizeof(host_table[0]));
+			host_view = fakefs_view(&host);
+		}
 		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 			decide_probe(p, &probes[i]);
 		rg_policy_free(p);

@@ -245,7 +245,7 @@ int main(int argc, char **argv)
 	p = rg_policy_load(conf, &errs);
 	unlink(conf);
 	if (p == NULL) {
-		fprintf(stderr, "ownership-bench: %s\n", errs.n > 0 ? errs.msg[0] : "config");
+		fprintf(stderr, "ownership-bench: %s\n", errs.n > 0 ? RG_ERRLIST_LINE(&errs, 0) : "config");
 		return 2;
 	}
 	printf("%-16s", "ns per call");

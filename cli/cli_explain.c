@@ -253,7 +253,7 @@ int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir)
 	rt->policy = rg_policy_load(config, &errs);
 	if (rt->policy == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 		rg_errlist_free(&errs);
 		return -1;
 	}

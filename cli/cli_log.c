@@ -109,7 +109,7 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 		p = rg_policy_load(o->config, &errs);
 		if (p == NULL) {
 			for (size_t i = 0; i < errs.n; i++)
-				fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+				fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 			rg_errlist_free(&errs);
 			return -1;
 		}

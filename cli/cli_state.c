@@ -157,7 +157,7 @@ int cmd_state(int argc, char **argv)
 	p = rg_policy_load(config, &errs);
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 		rg_errlist_free(&errs);
 		return 1;
 	}

@@ -539,7 +539,7 @@ static void reload(struct server *s, const char *config)
 
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			log_errx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+			log_errx("%s", RG_ERRLIST_LINE(&errs, i));
 		log_errx("reload of %s failed; the previous configuration stays in force", config);
 		rg_errlist_free(&errs);
 		return;
@@ -645,7 +645,7 @@ int cmd_serve(int argc, char **argv)
 	p = rg_config_load(config, 0, &errs, &(bool){ false });
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+			log_warnx("%s", RG_ERRLIST_LINE(&errs, i));
 		rg_errlist_free(&errs);
 		return 1;
 	}

@@ -68,7 +68,7 @@ static void err(const struct loader *l, const config_setting_t *s, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rg_errlist_add(l->errs, "%s:%d: %s", file_of(l, s), config_setting_source_line(s), msg);
+	rg_errlist_at(l->errs, file_of(l, s), config_setting_source_line(s), "%s", msg);
 }
 
 static bool has_kind(const config_setting_t *s, enum kind k)
@@ -251,13 +251,13 @@ static void load_plugin(const struct loader *l, const config_setting_t *g, struc
 		check_keys(l, g, plugin_keys);
 	if (get_string(g, "socket", RG_DEFAULT_SOCKET, &pc->socket) < 0 ||
 	    get_string(g, "socket_group", "", &pc->socket_group) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	if ((c = child(g, "socket", K_STRING)) != NULL && pc->socket[0] != '/')
 		err(l, c, "'plugin.socket' must be an absolute path");
 	pc->max_body = (size_t)get_ranged(l, g, "max_body", RG_DEFAULT_MAX_BODY, 0, RG_MAX_BODY_LIMIT);
 	pc->threads = (int)get_ranged(l, g, "threads", 0, 0, RG_MAX_THREADS);
 	if (get_string(g, "state", RG_DEFAULT_STATE, &pc->state) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	if ((c = child(g, "state", K_STRING)) != NULL && pc->state[0] != '/')
 		err(l, c, "'plugin.state' must be an absolute path");
 	pc->max_connections = (int)get_ranged(l, g, "max_connections", 0, 0, RG_MAX_CONNECTIONS_LIMIT);
@@ -342,12 +342,12 @@ static void load_identity(const struct loader *l, const config_setting_t *g, str
 	if (g != NULL)
 		check_keys(l, g, identity_keys);
 	if (get_string(g, "unauthenticated", "", &p->unauthenticated) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	users = child(g, "users", K_LIST);
 	if (users != NULL && config_setting_length(users) > 0) {
 		p->users = calloc((size_t)config_setting_length(users), sizeof(*p->users));
 		if (p->users == NULL)
-			rg_errlist_add(l->errs, "%s: out of memory", l->path);
+			rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	}
 	for (int i = 0; p->users != NULL && i < config_setting_length(users); i++) {
 		const config_setting_t *u = config_setting_get_elem(users, (unsigned)i);
@@ -372,7 +372,7 @@ static void load_identity(const struct loader *l, const config_setting_t *g, str
 		get_string(u, "name", "", &su->name);
 		get_strings(l, u, "groups", &su->groups);
 		if (su->name == NULL || rg_name_index_add(&p->user_index, su->name, p->nusers) < 0)
-			rg_errlist_add(l->errs, "%s: out of memory", l->path);
+			rg_errlist_at(l->errs, l->path, 0, "out of memory");
 		p->nusers++;
 	}
 	load_ldap(l, child(g, "ldap", K_GROUP), &p->ldap);
@@ -789,7 +789,7 @@ static void load_roles(const struct loader *l, const config_setting_t *const *gr
 		return;
 	p->roles = calloc(n, sizeof(*p->roles));
 	if (p->roles == NULL) {
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 		return;
 	}
 	for (size_t k = 0; k < ngroups; k++) {
@@ -809,7 +809,7 @@ static void load_roles(const struct loader *l, const config_setting_t *const *gr
 			r->name = strdup(config_setting_name(rs));
 			r->line = config_setting_source_line(rs);
 			if (r->name == NULL || (ngroups > 1 && rg_name_index_add(&names, r->name, p->nroles) < 0))
-				rg_errlist_add(l->errs, "%s: out of memory", l->path);
+				rg_errlist_at(l->errs, l->path, 0, "out of memory");
 			get_strings(l, rs, "groups", &r->groups);
 			get_strings(l, rs, "users", &r->users);
 			get_strings(l, rs, "allow", &r->allow);
@@ -840,7 +840,7 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 		check_keys(l, g, audit_keys);
 	if (get_string(g, "path", "/var/log/rolegate/decisions.log", &ac->path) < 0 ||
 	    get_string(g, "key_file", "", &ac->key_file) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	if ((c = child(g, "path", K_STRING)) != NULL && ac->path[0] != '/')
 		err(l, c, "'audit.path' must be an absolute path");
 	ac->key_file_line = line_of_child(g, "key_file");
@@ -911,37 +911,6 @@ static int index_roles(struct rg_policy *p)
 	return 0;
 }
 
-/* The line number of a "FILE:LINE: message" string (0 if none). */
-static long line_of(const char *msg)
-{
-	const char *colon = msg != NULL ? strstr(msg, ".conf:") : NULL;
-
-	if (colon == NULL && msg != NULL)
-		colon = strchr(msg, ':');
-	else if (colon != NULL)
-		colon += 5;
-	return colon != NULL ? strtol(colon + 1, NULL, 10) : 0;
-}
-
-/*
- * Orders the messages added since `from` by line, so that a reader can walk
- * the file top to bottom (the loader visits sections in schema order).
- * Insertion sort: stable, and the lists are short.
- */
-static void sort_by_line(struct rg_errlist *errs, size_t from)
-{
-	for (size_t i = from + 1; i < errs->n; i++) {
-		char *m = errs->msg[i];
-		size_t j = i;
-
-		while (j > from && line_of(errs->msg[j - 1]) > line_of(m)) {
-			errs->msg[j] = errs->msg[j - 1];
-			j--;
-		}
-		errs->msg[j] = m;
-	}
-}
-
 /* Reads all of path into a new NUL-terminated buffer, or NULL. */
 static char *read_text(const char *path, size_t *len)
 {
@@ -988,11 +957,10 @@ static int parse(config_t *cfg, const char *path, const char *text, struct rg_er
 	if (ok == CONFIG_TRUE)
 		return 0;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		rg_errlist_add(errs, "%s: cannot read the file", path);
+		rg_errlist_at(errs, path, 0, "cannot read the file");
 	else
-		rg_errlist_add(errs, "%s:%d: %s",
-				config_error_file(cfg) != NULL ? config_error_file(cfg) : path,
-				config_error_line(cfg), config_error_text(cfg));
+		rg_errlist_at(errs, config_error_file(cfg) != NULL ? config_error_file(cfg) : path,
+				config_error_line(cfg), "%s", config_error_text(cfg));
 	return -1;
 }
 
@@ -1015,7 +983,7 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 
 	config_init(&cfg);
 	if (sr < 0) {
-		rg_errlist_add(errs, "%s: out of memory", path);
+		rg_errlist_at(errs, path, 0, "out of memory");
 		goto out;
 	}
 	/* A text that is not split is parsed from the file, as it always was. */
@@ -1025,7 +993,7 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 		chunks = calloc(split.nchunks, sizeof(*chunks));
 		roles = calloc(split.nchunks, sizeof(*roles));
 		if (chunks == NULL || roles == NULL) {
-			rg_errlist_add(errs, "%s: out of memory", path);
+			rg_errlist_at(errs, path, 0, "out of memory");
 			goto out;
 		}
 		for (; nchunks < split.nchunks; nchunks++) {
@@ -1039,7 +1007,7 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->path = strdup(path)) == NULL) {
-		rg_errlist_add(errs, "%s: out of memory", path);
+		rg_errlist_at(errs, path, 0, "out of memory");
 		free(p);
 		p = NULL;
 		goto out;
@@ -1059,10 +1027,10 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	p->roles_line = line_of_child(root, "roles");
 	load_audit(&l, child(root, "audit", K_GROUP), &p->audit);
 	if (index_roles(p) < 0)
-		rg_errlist_add(errs, "%s: out of memory", path);
+		rg_errlist_at(errs, path, 0, "out of memory");
 	if (file_revision(path, p->revision) < 0)
-		rg_errlist_add(errs, "%s: cannot read the file", path);
-	sort_by_line(errs, before);
+		rg_errlist_at(errs, path, 0, "cannot read the file");
+	rg_errlist_sort_by_line(errs, before);
 	if (errs->n + errs->lost != before) {
 		rg_policy_free(p);
 		p = NULL;

@@ -171,7 +171,7 @@ static void setup(void)
 	close(fd);
 	policy = rg_policy_load(path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 	rg_errlist_free(&errs);
 	unlink(path);
 	test_assert(policy != NULL);

@@ -463,8 +463,8 @@ static void config_keys(void)
 	fclose(f);
 	p = rg_policy_load(path, &errs);
 	test_assert(p == NULL && errs.n == 2);
-	test_assert(strstr(errs.msg[0], "bad.conf:1: 'plugin.state' must be an absolute path") != NULL);
-	test_assert(strstr(errs.msg[1], "bad.conf:2: 'roles.r.constraints.owner' must be one of "
+	test_assert(strstr(RG_ERRLIST_LINE(&errs, 0), "bad.conf:1: 'plugin.state' must be an absolute path") != NULL);
+	test_assert(strstr(RG_ERRLIST_LINE(&errs, 1), "bad.conf:2: 'roles.r.constraints.owner' must be one of "
 			"\"self\", \"role\", not \"everyone\"") != NULL);
 	rg_errlist_free(&errs);
 	steps++;
@@ -489,7 +489,7 @@ int main(void)
 	fclose(f);
 	policy = rg_policy_load(path, &errs);
 	if (policy == NULL)
-		test_fail("config: %s", errs.n > 0 ? errs.msg[0] : "?");
+		test_fail("config: %s", errs.n > 0 ? RG_ERRLIST_LINE(&errs, 0) : "?");
 	model = rg_owners_new(0);
 
 	config_keys();

@@ -37,7 +37,7 @@ static struct rg_policy *load_text(const char *text)
 	close(fd);
 	p = rg_policy_load(path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 	rg_errlist_free(&errs);
 	unlink(path);
 	return p;

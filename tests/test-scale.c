@@ -60,7 +60,7 @@ static void test_chunks(void)
 	struct rg_policy *p = load(text, &errs);
 
 	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 	test_assert(p != NULL);
 	test_assert(p->nroles == NROLES);
 	for (size_t i = 0; i < p->nroles; i++) {
@@ -78,7 +78,7 @@ static void test_chunks(void)
 	text = big(905, 0);
 	p = load(text, &errs);
 	test_assert(p == NULL && errs.n == 1);
-	test_assert(strstr(errs.msg[0], ":905: 'roles.r901.allow' pattern 'contianer.*' matches no command") != NULL);
+	test_assert(strstr(RG_ERRLIST_LINE(&errs, 0), ":905: 'roles.r901.allow' pattern 'contianer.*' matches no command") != NULL);
 	rg_errlist_free(&errs);
 	free(text);
 
@@ -86,7 +86,7 @@ static void test_chunks(void)
 	text = big(0, 700);
 	p = load(text, &errs);
 	test_assert(p == NULL && errs.n == 1);
-	test_assert(strstr(errs.msg[0], ":704: duplicate setting name") != NULL);
+	test_assert(strstr(RG_ERRLIST_LINE(&errs, 0), ":704: duplicate setting name") != NULL);
 	rg_errlist_free(&errs);
 	free(text);
 }

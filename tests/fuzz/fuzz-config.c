@@ -76,7 +76,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rg_errlist errs = { 0 };
 	struct rg_policy *p;
-	size_t plen;
 
 	if (size > 256 * 1024)
 		return 0;
@@ -93,15 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_assert(pwrite(fd, data, size, 0) == (ssize_t)size);
 
 	p = rg_policy_load(path, &errs);
-	plen = strlen(path);
 	if (p == NULL) {
 		fuzz_assert(!rg_errlist_empty(&errs));
 		for (size_t i = 0; i < errs.n; i++) {
-			if (errs.msg[i] == NULL)
+			const struct rg_err *e = &errs.v[i];
+
+			if (e->msg == NULL)
 				continue;
-			if (strncmp(errs.msg[i], path, plen) != 0 || errs.msg[i][plen] != ':')
-				fprintf(stderr, "error without the file name: %s\n", errs.msg[i]);
-			fuzz_assert(strncmp(errs.msg[i], path, plen) == 0 && errs.msg[i][plen] == ':');
+			if (e->file == NULL || strcmp(e->file, path) != 0)
+				fprintf(stderr, "error without the file name: %s\n", RG_ERRLIST_LINE(&errs, i));
+			fuzz_assert(e->file != NULL && strcmp(e->file, path) == 0 && e->line >= 0);
 		}
 	} else {
 		fuzz_assert(rg_errlist_empty(&errs));

@@ -36,6 +36,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 
 #ifndef BENCH_CALLS_DIR
 #define BENCH_CALLS_DIR "bench/calls"

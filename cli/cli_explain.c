@@ -17,6 +17,7 @@
 #include "rolegate/route.h"
 #include "rolegate/standin.h"
 #include "rolegate/log.h"
+#include "rolegate/policyfile.h"
 
 #define RG_BODY_FILE_MAX (64 * 1024 * 1024)
 

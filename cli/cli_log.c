@@ -22,6 +22,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 #include "rolegate/route.h"
 #include "cli_log.h"
 

@@ -12,6 +12,7 @@
 
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 #include "rolegate/state.h"
 
 static const char usage_text[] = "usage: rolegate state [-c FILE] [--json]\n";

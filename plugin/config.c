@@ -4,6 +4,7 @@
 
 #include "rolegate/audit_record.h"
 #include "rolegate/config.h"
+#include "rolegate/policyfile.h"
 #include "rolegate/ldap.h"
 #include "rolegate/secret.h"
 

@@ -852,40 +852,24 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 }
 
 /*
- * The revision of the file at path: the first 12 hex digits of the SHA-256
- * of its bytes. Read separately from libconfig's parse; a file replaced
- * between the two reads is a reload race the next SIGHUP settles.
- * Returns 0, or -1 when the file cannot be read.
+ * The revision of the configuration text: the first 12 hex digits of the
+ * SHA-256 of its bytes, the very bytes that were parsed (an @include'd
+ * file is not part of it). Returns 0, or -1 when OpenSSL fails.
  */
-static int file_revision(const char *path, char out[RG_POLICY_REVISION_LEN + 1])
+static int text_revision(const char *text, size_t len, char out[RG_POLICY_REVISION_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char d[EVP_MAX_MD_SIZE], buf[65536];
+	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rbe");
-	size_t n;
-	int rc = -1;
 
-	if (ctx == NULL || f == NULL || !EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL))
-		goto out;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (!EVP_DigestUpdate(ctx, buf, n))
-			goto out;
-	}
-	if (ferror(f) || !EVP_DigestFinal_ex(ctx, d, &dlen))
-		goto out;
+	if (!EVP_Digest(text, len, d, &dlen, EVP_sha256(), NULL))
+		return -1;
 	for (size_t i = 0; i < RG_POLICY_REVISION_LEN / 2; i++) {
 		out[2 * i] = hex[d[i] >> 4];
 		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[RG_POLICY_REVISION_LEN] = '\0';
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	return 0;
 }
 
 static const struct key top_keys[] = {
@@ -911,56 +895,30 @@ static int index_roles(struct rg_policy *p)
 	return 0;
 }
 
-/* Reads all of path into a new NUL-terminated buffer, or NULL. */
-static char *read_text(const char *path, size_t *len)
+/*
+ * Parses text[0..len) into cfg; reports a syntax error. The text is read as
+ * a stream rather than as a C string so that a NUL byte in it is the syntax
+ * error it is in a file, not the end of the configuration. An @include is
+ * resolved by libconfig itself (relative to the working directory), as for
+ * a file.
+ */
+static int parse(config_t *cfg, const char *path, const char *text, size_t len,
+		struct rg_errlist *errs)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	FILE *f = len > 0 ? fmemopen((void *)text, len, "r") : NULL;
+	int ok;
 
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t r;
-
-		if (n + 65536 + 1 > cap) {
-			char *nb = realloc(buf, (cap = (n + 65536 + 1) * 2));
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
+	if (len > 0 && f == NULL) {
+		rg_errlist_at(errs, path, 0, "out of memory");
+		return -1;
 	}
-	if (ferror(f)) {
-		free(buf);
+	ok = f != NULL ? config_read(cfg, f) : config_read_string(cfg, "");
+	if (f != NULL)
 		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-/* Parses text (or the file, when text is NULL) into cfg; reports a syntax error. */
-static int parse(config_t *cfg, const char *path, const char *text, struct rg_errlist *errs)
-{
-	int ok = text != NULL ? config_read_string(cfg, text) : config_read_file(cfg, path);
-
 	if (ok == CONFIG_TRUE)
 		return 0;
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		rg_errlist_at(errs, path, 0, "cannot read the file");
-	else
-		rg_errlist_at(errs, config_error_file(cfg) != NULL ? config_error_file(cfg) : path,
-				config_error_line(cfg), "%s", config_error_text(cfg));
+	rg_errlist_at(errs, config_error_file(cfg) != NULL ? config_error_file(cfg) : path,
+			config_error_line(cfg), "%s", config_error_text(cfg));
 	return -1;
 }
 
@@ -968,7 +926,8 @@ static int parse(config_t *cfg, const char *path, const char *text, struct rg_er
  * each chunk is preceded by as many line ends as lines come before it. */
 #define ROLES_PER_CHUNK 512
 
-struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
+struct rg_policy *rg_policy_parse(const char *text, size_t len, const char *path,
+		struct rg_errlist *errs)
 {
 	struct rg_name_index good_patterns = { 0 };
 	struct loader l = { path, errs, &good_patterns };
@@ -977,17 +936,16 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	const config_setting_t **roles = NULL;
 	config_t cfg, *chunks = NULL;
 	struct rg_cfgsplit split = { 0 };
-	size_t before = errs->n + errs->lost, len = 0, nchunks = 0;
-	char *text = read_text(path, &len);
-	int sr = text != NULL ? rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split) : 1;
+	size_t before = errs->n + errs->lost, nchunks = 0;
+	int sr = rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split);
 
 	config_init(&cfg);
 	if (sr < 0) {
 		rg_errlist_at(errs, path, 0, "out of memory");
 		goto out;
 	}
-	/* A text that is not split is parsed from the file, as it always was. */
-	if (parse(&cfg, path, sr == 0 ? split.main : NULL, errs) < 0)
+	/* A text that is not split is parsed as it is. */
+	if (parse(&cfg, path, sr == 0 ? split.main : text, sr == 0 ? strlen(split.main) : len, errs) < 0)
 		goto out;
 	if (sr == 0) {
 		chunks = calloc(split.nchunks, sizeof(*chunks));
@@ -998,7 +956,8 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 		}
 		for (; nchunks < split.nchunks; nchunks++) {
 			config_init(&chunks[nchunks]);
-			if (parse(&chunks[nchunks], path, split.chunks[nchunks], errs) < 0) {
+			if (parse(&chunks[nchunks], path, split.chunks[nchunks], strlen(split.chunks[nchunks]),
+					errs) < 0) {
 				nchunks++;
 				goto out;
 			}
@@ -1028,8 +987,8 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	load_audit(&l, child(root, "audit", K_GROUP), &p->audit);
 	if (index_roles(p) < 0)
 		rg_errlist_at(errs, path, 0, "out of memory");
-	if (file_revision(path, p->revision) < 0)
-		rg_errlist_at(errs, path, 0, "cannot read the file");
+	if (text_revision(text, len, p->revision) < 0)
+		rg_errlist_at(errs, path, 0, "out of memory");
 	rg_errlist_sort_by_line(errs, before);
 	if (errs->n + errs->lost != before) {
 		rg_policy_free(p);
@@ -1043,7 +1002,6 @@ out:
 	config_destroy(&cfg);
 	rg_cfgsplit_free(&split);
 	rg_name_index_free(&good_patterns);
-	free(text);
 	return p;
 }
 

@@ -179,7 +179,7 @@ struct rg_policy {
 	int roles_line;        /* where roles is set (0 = absent) */
 	struct rg_audit_config audit;
 
-	/* Built by rg_policy_load, so that neither loading nor a decision walks
+	/* Built by rg_policy_parse, so that neither loading nor a decision walks
 	 * every user or role (100 000 users, 10 000 roles): */
 	struct rg_name_index user_index;       /* identity.users: name -> index into users */
 	struct rg_name_index role_user_index;  /* roles.*.users: name -> role indices, ascending */
@@ -190,11 +190,17 @@ struct rg_policy {
 };
 
 /*
- * Loads and validates the configuration at path. Returns a new policy (free
- * with rg_policy_free), or NULL with every problem appended to errs as
- * "FILE:LINE: message". Nothing outside the returned object is changed.
+ * Parses and validates the configuration text[0..len) (not necessarily
+ * NUL-terminated), read from path: path only names the file in messages and
+ * in p->path, nothing is read from it (the daemon reads it,
+ * rolegate/policyfile.h). The revision is that of these bytes. Returns a new
+ * policy (free with rg_policy_free), or NULL with every problem appended to
+ * errs (file, line, message), sorted by line. Nothing outside the returned
+ * object is changed. An @include in the text is the one exception to "no
+ * I/O": libconfig opens the included file itself.
  */
-struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs);
+struct rg_policy *rg_policy_parse(const char *text, size_t len, const char *path,
+		struct rg_errlist *errs);
 
 /* Frees a policy. NULL-safe. */
 void rg_policy_free(struct rg_policy *p);

@@ -22,6 +22,7 @@
 
 #include "rolegate/audit.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 
 struct job {
 	struct rg_audit *audit;

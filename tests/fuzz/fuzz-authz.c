@@ -25,6 +25,7 @@
 #include "fuzz.h"
 #include "rolegate/authz.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 #include "rolegate/request.h"
 
 static const char config[] =

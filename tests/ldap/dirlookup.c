@@ -34,6 +34,7 @@
 
 #include "rolegate/directory.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 
 static double now_s(void)
 {

@@ -1034,16 +1034,7 @@ void rg_policy_free(struct rg_policy *p)
 		rg_strv_free(&p->users[i].groups);
 	}
 	free(p->users);
-	free(p->ldap.uri);
-	free(p->ldap.ca_file);
-	free(p->ldap.bind_dn);
-	free(p->ldap.bind_password_file);
-	free(p->ldap.user_base);
-	free(p->ldap.user_filter);
-	free(p->ldap.group_base);
-	free(p->ldap.group_filter);
-	free(p->ldap.group_name_attr);
-	free(p->ldap.cache_file);
+	rg_ldap_config_clear(&p->ldap);
 	for (size_t i = 0; i < p->nroles; i++) {
 		struct rg_role *r = &p->roles[i];
 
@@ -1150,6 +1141,39 @@ bool rg_pattern_match(const char *pat, const char *cmd)
 static bool str_eq(const char *a, const char *b)
 {
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* The string fields of struct rg_ldap_config, for copying and freeing them alike. */
+#define LDAP_CONFIG_STRINGS(c) \
+	{ &(c)->uri, &(c)->ca_file, &(c)->bind_dn, &(c)->bind_password_file, &(c)->user_base, \
+	  &(c)->user_filter, &(c)->group_base, &(c)->group_filter, &(c)->group_name_attr, \
+	  &(c)->cache_file }
+
+int rg_ldap_config_copy(struct rg_ldap_config *dst, const struct rg_ldap_config *src)
+{
+	char **to[] = LDAP_CONFIG_STRINGS(dst);
+	size_t n = sizeof(to) / sizeof(to[0]);
+
+	*dst = *src;
+	for (size_t i = 0; i < n; i++) {
+		if (*to[i] != NULL && (*to[i] = strdup(*to[i])) == NULL) {
+			while (++i < n)
+				*to[i] = NULL;   /* still src's: not ours to free */
+			rg_ldap_config_clear(dst);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void rg_ldap_config_clear(struct rg_ldap_config *c)
+{
+	char **s[] = LDAP_CONFIG_STRINGS(c);
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		free(*s[i]);
+		*s[i] = NULL;
+	}
 }
 
 bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_config *b)

@@ -218,6 +218,17 @@ const struct rg_strv *rg_policy_static_groups(const struct rg_policy *p, const c
 long rg_policy_roles_for(const struct rg_policy *p, const char *user, const struct rg_strv *groups,
 		size_t **out);
 
+/*
+ * Copies src into dst, strings included, for a holder that outlives the
+ * policy src belongs to (the LDAP client is kept across reloads that leave
+ * the settings alone). Returns 0, or -1 when out of memory with dst empty.
+ * Free with rg_ldap_config_clear.
+ */
+int rg_ldap_config_copy(struct rg_ldap_config *dst, const struct rg_ldap_config *src);
+
+/* Frees the strings of c and sets them to NULL. */
+void rg_ldap_config_clear(struct rg_ldap_config *c);
+
 /* Whether two LDAP settings are the same (a reload may then keep the cache). */
 bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_config *b);
 

@@ -154,11 +154,7 @@ int cmd_check(int argc, char **argv)
 	}
 	p = rg_config_load(config, flags, &errs, &runtime_error);
 	if (p == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
-		if (errs.lost > 0)
-			fprintf(stderr, "%s: out of memory (%zu more problems)\n", config, errs.lost);
-		rg_errlist_free(&errs);
+		rg_cli_print_errors(config, &errs);
 		return runtime_error ? 2 : 1;
 	}
 	warn_uninspectable(p);

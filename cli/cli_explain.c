@@ -17,7 +17,6 @@
 #include "rolegate/route.h"
 #include "rolegate/standin.h"
 #include "rolegate/log.h"
-#include "rolegate/policyfile.h"
 
 #define RG_BODY_FILE_MAX (64 * 1024 * 1024)
 
@@ -247,17 +246,12 @@ static void print_json(json_t *o)
 
 int rg_runtime_open(struct rg_runtime *rt, const char *config, bool need_dir)
 {
-	struct rg_errlist errs = { 0 };
 	char err[512];
 
 	memset(rt, 0, sizeof(*rt));
-	rt->policy = rg_policy_load(config, &errs);
-	if (rt->policy == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
-		rg_errlist_free(&errs);
+	rt->policy = rg_cli_policy_load(config);
+	if (rt->policy == NULL)
 		return -1;
-	}
 	if (need_dir && rt->policy->ldap.enabled) {
 		rt->dir = rg_directory_new(&rt->policy->ldap, err, sizeof(err));
 		if (rt->dir == NULL) {

@@ -22,7 +22,6 @@
 #include "rolegate/audit.h"
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
-#include "rolegate/policyfile.h"
 #include "rolegate/route.h"
 #include "cli_log.h"
 
@@ -96,7 +95,6 @@ int cli_log_next_line(struct reader *r, size_t *len, bool *terminated, bool wait
  */
 int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac **mac)
 {
-	struct rg_errlist errs = { 0 };
 	struct rg_policy *p = NULL;
 	unsigned char *key = NULL;
 	size_t keylen = 0;
@@ -107,13 +105,9 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 	*mac = NULL;
 	/* With --file, the config is only needed for its key; none at the default path is fine. */
 	if (o->nfiles == 0 || o->config_given || stat(o->config, &st) == 0) {
-		p = rg_policy_load(o->config, &errs);
-		if (p == NULL) {
-			for (size_t i = 0; i < errs.n; i++)
-				fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
-			rg_errlist_free(&errs);
+		p = rg_cli_policy_load(o->config);
+		if (p == NULL)
 			return -1;
-		}
 	}
 	if (o->nfiles == 0)
 		o->files[o->nfiles++] = p->audit.path;

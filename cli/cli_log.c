@@ -87,6 +87,34 @@ int cli_log_next_line(struct reader *r, size_t *len, bool *terminated, bool wait
 	return 1;
 }
 
+int cli_log_each_line(const struct options *o, cli_log_line_fn *fn, void *arg,
+		struct reader *follow)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
+		bool keep = follow != NULL && i + 1 == o->nfiles;
+		struct reader r;
+		size_t len;
+		bool term;
+		int got;
+
+		if (cli_log_reader_open(&r, o->files[i]) < 0)
+			return 2;
+		while ((got = cli_log_next_line(&r, &len, &term, keep)) == 1 &&
+		       (rc = fn(arg, &r, len)) == 0)
+			;
+		if (got < 0)
+			rc = 2;
+		if (rc == 0 && keep) {
+			*follow = r;
+			return 0;
+		}
+		cli_log_reader_close(&r);
+	}
+	return rc;
+}
+
 /* ---- configuration and key ---- */
 
 /*

@@ -28,6 +28,7 @@
 
 #include "rolegate/ldap.h"
 #include "rolegate/secret.h"
+#include "rolegate/utf8.h"
 
 struct conn {
 	LDAP *ld;
@@ -96,39 +97,20 @@ bool rg_ldap_name_valid(const char *s, size_t len, size_t max)
 	if (len == 0 || len > max)
 		return false;
 	while (i < len) {
-		unsigned c = p[i], cp;
-		size_t more;
+		size_t n;
 
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
+		if (p[i] < 0x80) {
+			if (p[i] < 0x20 || p[i] == 0x7f)
 				return false;
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			more = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			more = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			more = 3;
-			cp = c & 0x07;
-		} else {
+		/* rbac's one UTF-8 rule (overlongs, surrogates, beyond Unicode),
+		 * then the C1 controls U+0080..U+009F: C2 80..C2 9F */
+		n = rg_utf8_len(p + i, len - i);
+		if (n == 0 || (p[i] == 0xc2 && p[i + 1] <= 0x9f))
 			return false;
-		}
-		if (len - i - 1 < more)
-			return false;
-		for (size_t k = 1; k <= more; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, beyond Unicode, C1 controls */
-		if ((more == 2 && cp < 0x800) || (more == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-			return false;
-		i += more + 1;
+		i += n;
 	}
 	return true;
 }

@@ -88,13 +88,7 @@ ask() {
 	IFS= read -r -t 20 A <&"${DL[0]}" || fail "no answer for $1"
 }
 ask alice; expect "$A" "alice: ldap: docker-ops" "rotation: bound with the first password"
-ldapmodify -x -H "$URL" -D cn=admin,dc=example,dc=org -w admin-secret >/dev/null <<LDIF
-dn: cn=rolegate,ou=services,dc=example,dc=org
-changetype: modify
-replace: userPassword
-userPassword: rotated-s3cret
-LDIF
-printf 'rotated-s3cret\n' >"$T/secret"
+rotate_service_password "$URL" rotated-s3cret "$T/secret"
 slapd_stop locked
 slapd_start locked
 ask alice

@@ -218,12 +218,16 @@ int main(int argc, char **argv)
 		{ "resolve-miss", op_miss }, { "decide-owned", op_decide_owned },
 		{ "decide-free", op_decide_free }, { "create", op_create },
 	};
-	char sizes_buf[256] = "100,100000", conf[] = "/tmp/rg-ownership-bench-XXXXXX";
+	static const char conf[] = "roles = {\n"
+		"  developer = { groups = [\"dev\"]; allow = [\"*\"];\n"
+		"    constraints = { owner = \"self\"; exec_user = [\"!root\"]; }; };\n"
+		"  open = { groups = [\"open\"]; allow = [\"*\"]; constraints = { exec_user = [\"!root\"]; }; };\n"
+		"};\n";
+	char sizes_buf[256] = "100,100000";
 	struct rg_errlist errs = { 0 };
 	struct rg_policy *p;
 	double ms = 300;
-	int opt, fd;
-	FILE *f;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -234,18 +238,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((fd = mkstemp(conf)) < 0 || (f = fdopen(fd, "w")) == NULL)
-		return 2;
-	fputs("roles = {\n"
-		"  developer = { groups = [\"dev\"]; allow = [\"*\"];\n"
-		"    constraints = { owner = \"self\"; exec_user = [\"!root\"]; }; };\n"
-		"  open = { groups = [\"open\"]; allow = [\"*\"]; constraints = { exec_user = [\"!root\"]; }; };\n"
-		"};\n", f);
-	fclose(f);
-	p = rg_policy_load(conf, &errs);
-	unlink(conf);
+	p = rg_policy_parse(conf, strlen(conf), "ownership-bench.conf", &errs);
 	if (p == NULL) {
-		fprintf(stderr, "ownership-bench: %s\n", errs.n > 0 ? errs.msg[0] : "config");
+		fprintf(stderr, "ownership-bench: %s\n", errs.n > 0 ? RG_ERRLIST_LINE(&errs, 0) : "config");
 		return 2;
 	}
 	printf("%-16s", "ns per call");

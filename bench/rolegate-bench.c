@@ -59,6 +59,7 @@
 
 #include "bench-config.h"
 #include "rgclient.h"
+#include "rolegate/bodybuf.h"
 
 #ifndef BENCH_CALLS_DIR
 #define BENCH_CALLS_DIR "bench/calls"
@@ -224,20 +225,8 @@ static enum MHD_Result parse_handle(void *cls, struct MHD_Connection *c, const c
 			call->too_big = true;
 			return MHD_YES;
 		}
-		if (call->len + n > call->cap) {
-			size_t cap = call->cap == 0 ? 4096 : call->cap;
-			char *buf;
-
-			while (cap < call->len + n)
-				cap *= 2;
-			buf = realloc(call->buf, cap);
-			if (buf == NULL)
-				return MHD_NO;
-			call->buf = buf;
-			call->cap = cap;
-		}
-		memcpy(call->buf + call->len, upload, n);
-		call->len += n;
+		if (rg_bodybuf_append(&call->buf, &call->len, &call->cap, upload, n, 0) < 0)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	if (strcmp(url, "/Plugin.Activate") == 0)

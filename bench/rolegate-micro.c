@@ -36,6 +36,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 
 #ifndef BENCH_CALLS_DIR
 #define BENCH_CALLS_DIR "bench/calls"
@@ -226,7 +227,7 @@ int main(int argc, char **argv)
 	c.rt.policy = rg_policy_load(conf, &errs);
 	if (c.rt.policy == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 		return 2;
 	}
 	c.audit = rg_audit_open(&c.rt.policy->audit, err, sizeof(err));

@@ -51,7 +51,7 @@ static int check_approved_files(const struct rg_policy *p)
 		case RG_APPROVEDFILE_MALFORMED:
 			for (size_t j = 0; j < errs.n; j++)
 				fprintf(stderr, "%s (warning: serve refuses every image to role %s until the "
-						"file parses)\n", errs.msg[j] != NULL ? errs.msg[j] : "out of memory",
+						"file parses)\n", RG_ERRLIST_LINE(&errs, j),
 						p->roles[i].name);
 			break;
 		case RG_APPROVEDFILE_UNSAFE:
@@ -154,11 +154,7 @@ int cmd_check(int argc, char **argv)
 	}
 	p = rg_config_load(config, flags, &errs, &runtime_error);
 	if (p == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-		if (errs.lost > 0)
-			fprintf(stderr, "%s: out of memory (%zu more problems)\n", config, errs.lost);
-		rg_errlist_free(&errs);
+		rg_cli_print_errors(config, &errs);
 		return runtime_error ? 2 : 1;
 	}
 	warn_uninspectable(p);

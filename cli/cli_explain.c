@@ -272,7 +272,6 @@ static void print_json(json_t *o)
 
 struct rg_runtime *rg_runtime_open(const char *config, bool need_dir)
 {
-	struct rg_errlist errs = { 0 };
 	struct rg_runtime *rt = calloc(1, sizeof(*rt));
 	char err[512];
 
@@ -280,11 +279,8 @@ struct rg_runtime *rg_runtime_open(const char *config, bool need_dir)
 		fprintf(stderr, "rolegate: out of memory\n");
 		return NULL;
 	}
-	rt->policy = rg_policy_load(config, &errs);
+	rt->policy = rg_cli_policy_load(config);
 	if (rt->policy == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-		rg_errlist_free(&errs);
 		free(rt);
 		return NULL;
 	}

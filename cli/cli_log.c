@@ -87,6 +87,34 @@ int cli_log_next_line(struct reader *r, size_t *len, bool *terminated, bool wait
 	return 1;
 }
 
+int cli_log_each_line(const struct options *o, cli_log_line_fn *fn, void *arg,
+		struct reader *follow)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
+		bool keep = follow != NULL && i + 1 == o->nfiles;
+		struct reader r;
+		size_t len;
+		bool term;
+		int got;
+
+		if (cli_log_reader_open(&r, o->files[i]) < 0)
+			return 2;
+		while ((got = cli_log_next_line(&r, &len, &term, keep)) == 1 &&
+		       (rc = fn(arg, &r, len)) == 0)
+			;
+		if (got < 0)
+			rc = 2;
+		if (rc == 0 && keep) {
+			*follow = r;
+			return 0;
+		}
+		cli_log_reader_close(&r);
+	}
+	return rc;
+}
+
 /* ---- configuration and key ---- */
 
 /*
@@ -95,7 +123,6 @@ int cli_log_next_line(struct reader *r, size_t *len, bool *terminated, bool wait
  */
 int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac **mac)
 {
-	struct rg_errlist errs = { 0 };
 	struct rg_policy *p = NULL;
 	unsigned char *key = NULL;
 	size_t keylen = 0;
@@ -106,13 +133,9 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 	*mac = NULL;
 	/* With --file, the config is only needed for its key; none at the default path is fine. */
 	if (o->nfiles == 0 || o->config_given || stat(o->config, &st) == 0) {
-		p = rg_policy_load(o->config, &errs);
-		if (p == NULL) {
-			for (size_t i = 0; i < errs.n; i++)
-				fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-			rg_errlist_free(&errs);
+		p = rg_cli_policy_load(o->config);
+		if (p == NULL)
 			return -1;
-		}
 	}
 	if (o->nfiles == 0)
 		o->files[o->nfiles++] = p->audit.path;

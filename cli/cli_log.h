@@ -61,6 +61,17 @@ void cli_log_reader_close(struct reader *r);
  * whether it ended in '\n'), 0 at the end, -1 on a read error (reported).
  * wait_whole: an unterminated last line is not returned yet (--follow). */
 int cli_log_next_line(struct reader *r, size_t *len, bool *terminated, bool wait_whole);
+/* Called for each line by cli_log_each_line: 0 to go on, else the exit
+ * status to stop with (having reported why). */
+typedef int cli_log_line_fn(void *arg, const struct reader *r, size_t len);
+/*
+ * Reads every line of every --file, in the order given, into fn. Returns 0,
+ * 2 when a file cannot be opened or read (reported), or what fn returned to
+ * stop. With follow (--follow), the last file is read only up to its last
+ * whole line and its reader is left open in *follow when 0 is returned.
+ */
+int cli_log_each_line(const struct options *o, cli_log_line_fn *fn, void *arg,
+		struct reader *follow);
 /* Loads the default --file and the key from the config: 0, or -1 (reported). */
 int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac **mac);
 /* Puts several --file in chain order. */

@@ -504,34 +504,25 @@ static void rows_free(struct rows *rs)
 	free(rs->v);
 }
 
+/* Learns the ids of one line (cli_log_line_fn). */
+static int learn_line(void *arg, const struct reader *r, size_t len)
+{
+	struct rg_audit_record rec;
+	const char *why;
+	int bad = rg_audit_record_parse(r->line, len, &rec, &why) == 0 && object_learn(arg, &rec) < 0;
+
+	rg_audit_record_clear(&rec);
+	if (bad) {
+		fprintf(stderr, "rolegate: out of memory\n");
+		return 2;
+	}
+	return 0;
+}
+
 /* Pass one of --object: learn every create's id, so later short ids tie back. */
 static int learn_objects(const struct options *o, struct object_match *om)
 {
-	for (size_t i = 0; i < o->nfiles; i++) {
-		struct reader r;
-		struct rg_audit_record rec;
-		const char *why;
-		size_t len;
-		bool term;
-		int got;
-
-		if (cli_log_reader_open(&r, o->files[i]) < 0)
-			return -1;
-		while ((got = cli_log_next_line(&r, &len, &term, false)) == 1) {
-			int bad = rg_audit_record_parse(r.line, len, &rec, &why) == 0 && object_learn(om, &rec) < 0;
-
-			rg_audit_record_clear(&rec);
-			if (bad) {
-				fprintf(stderr, "rolegate: out of memory\n");
-				cli_log_reader_close(&r);
-				return -1;
-			}
-		}
-		cli_log_reader_close(&r);
-		if (got < 0)
-			return -1;
-	}
-	return 0;
+	return cli_log_each_line(o, learn_line, om, NULL) == 0 ? 0 : -1;
 }
 
 /* Handles one line for query: returns 1 matched (row filled), 0 not, -1 no memory. */
@@ -613,56 +604,53 @@ static int follow(const struct options *o, struct object_match *om, struct reade
 	}
 }
 
-int cli_log_query(struct options *o)
-{
-	struct object_match om = { .name = o->object };
-	struct rows rs = { .limit = o->limit };
-	size_t width[NCOLS] = { 0 };
-	unsigned long invalid = 0;
-	int rc = 0;
+struct query {
+	const struct options *o;
+	struct object_match om;
+	struct rows rs;
+	unsigned long invalid;
+};
 
-	cli_log_order_files(o);
-	if (o->object != NULL && learn_objects(o, &om) < 0) {
-		object_free(&om);
+/* Keeps one line if it matches (cli_log_line_fn). */
+static int collect_line(void *arg, const struct reader *r, size_t len)
+{
+	struct query *q = arg;
+	struct row row;
+	int m = query_line(q->o, &q->om, r->line, len, &row, &q->invalid);
+
+	if (m < 0 || (m == 1 && rows_add(&q->rs, &row) < 0)) {
+		fprintf(stderr, "rolegate: out of memory\n");
 		return 2;
 	}
-	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
-		bool last = i + 1 == o->nfiles;
-		struct reader r;
-		struct row row;
-		size_t len;
-		bool term;
-		int got;
+	return 0;
+}
 
-		if (cli_log_reader_open(&r, o->files[i]) < 0) {
-			rc = 2;
-			break;
-		}
-		while ((got = cli_log_next_line(&r, &len, &term, o->follow && last)) == 1) {
-			int m = query_line(o, &om, r.line, len, &row, &invalid);
+int cli_log_query(struct options *o)
+{
+	struct query q = { .o = o, .om = { .name = o->object }, .rs = { .limit = o->limit } };
+	size_t width[NCOLS] = { 0 };
+	struct reader last;
+	int rc;
 
-			if (m < 0 || (m == 1 && rows_add(&rs, &row) < 0)) {
-				fprintf(stderr, "rolegate: out of memory\n");
-				rc = 2;
-				break;
-			}
-		}
-		if (got < 0)
-			rc = 2;
-		if (rc == 0 && last && o->follow) {
-			rows_print(&rs, o->json, width);
-			rc = follow(o, &om, &r, width, &invalid);
-		}
-		cli_log_reader_close(&r);
+	cli_log_order_files(o);
+	if (o->object != NULL && learn_objects(o, &q.om) < 0) {
+		object_free(&q.om);
+		return 2;
 	}
-	if (rc == 0 && !o->follow && rs.matched > 0)
-		rows_print(&rs, o->json, width);
-	if (invalid > 0)
+	rc = cli_log_each_line(o, collect_line, &q, o->follow ? &last : NULL);
+	if (rc == 0 && o->follow && o->nfiles > 0) {
+		rows_print(&q.rs, o->json, width);
+		rc = follow(o, &q.om, &last, width, &q.invalid);
+		cli_log_reader_close(&last);
+	}
+	if (rc == 0 && !o->follow && q.rs.matched > 0)
+		rows_print(&q.rs, o->json, width);
+	if (q.invalid > 0)
 		fprintf(stderr, "rolegate: %lu line(s) are not valid records (see 'rolegate log verify')\n",
-				invalid);
-	rows_free(&rs);
-	object_free(&om);
+				q.invalid);
+	rows_free(&q.rs);
+	object_free(&q.om);
 	if (rc != 0)
 		return rc;
-	return rs.matched > 0 ? 0 : 1;
+	return q.rs.matched > 0 ? 0 : 1;
 }

@@ -76,66 +76,66 @@ static void print_counts(const char *title, struct counts *c)
 	free(c->v);
 }
 
-int cli_log_stats(struct options *o)
+struct stats {
+	const struct options *o;
+	struct counts by_user, by_command, by_decision;
+	uint64_t decisions, responses, system;
+	unsigned long invalid;
+	char first[40], last[40];
+};
+
+/* Counts one line (cli_log_line_fn). */
+static int count_line(void *arg, const struct reader *r, size_t len)
 {
-	struct counts by_user = { 0 }, by_command = { 0 }, by_decision = { 0 };
-	uint64_t decisions = 0, responses = 0, system = 0;
-	unsigned long invalid = 0;
-	char first[40] = "", last[40] = "";
+	struct stats *s = arg;
+	const struct options *o = s->o;
+	struct rg_audit_record rec;
+	const char *why;
 	int rc = 0;
 
-	cli_log_order_files(o);
-	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
-		struct reader r;
-		struct rg_audit_record rec;
-		const char *why;
-		size_t len;
-		bool term;
-		int got;
+	if (rg_audit_record_parse(r->line, len, &rec, &why) < 0) {
+		s->invalid++;
+	} else if ((o->has_since && rec.time_us < o->since) ||
+			(o->has_until && rec.time_us > o->until)) {
+		/* outside the window */
+	} else if (rec.system) {
+		s->system++;
+	} else if (strcmp(rec.phase, "response") == 0) {
+		s->responses++;
+	} else {
+		s->decisions++;
+		if (s->first[0] == '\0')
+			snprintf(s->first, sizeof(s->first), "%s", rec.time);
+		snprintf(s->last, sizeof(s->last), "%s", rec.time);
+		if (count(&s->by_user, rec.user) < 0 || count(&s->by_command, rec.command) < 0 ||
+		    count(&s->by_decision, rec.decision) < 0) {
+			fprintf(stderr, "rolegate: out of memory\n");
+			rc = 2;
+		}
+	}
+	rg_audit_record_clear(&rec);
+	return rc;
+}
 
-		if (cli_log_reader_open(&r, o->files[i]) < 0) {
-			rc = 2;
-			break;
-		}
-		while (rc == 0 && (got = cli_log_next_line(&r, &len, &term, false)) == 1) {
-			if (rg_audit_record_parse(r.line, len, &rec, &why) < 0) {
-				invalid++;
-			} else if ((o->has_since && rec.time_us < o->since) ||
-					(o->has_until && rec.time_us > o->until)) {
-				/* outside the window */
-			} else if (rec.system) {
-				system++;
-			} else if (strcmp(rec.phase, "response") == 0) {
-				responses++;
-			} else {
-				decisions++;
-				if (first[0] == '\0')
-					snprintf(first, sizeof(first), "%s", rec.time);
-				snprintf(last, sizeof(last), "%s", rec.time);
-				if (count(&by_user, rec.user) < 0 || count(&by_command, rec.command) < 0 ||
-				    count(&by_decision, rec.decision) < 0) {
-					fprintf(stderr, "rolegate: out of memory\n");
-					rc = 2;
-				}
-			}
-			rg_audit_record_clear(&rec);
-		}
-		if (got < 0)
-			rc = 2;
-		cli_log_reader_close(&r);
-	}
+int cli_log_stats(struct options *o)
+{
+	struct stats s = { .o = o };
+	int rc;
+
+	cli_log_order_files(o);
+	rc = cli_log_each_line(o, count_line, &s, NULL);
 	if (rc == 0) {
-		printf("decisions: %llu", (unsigned long long)decisions);
-		if (decisions > 0)
-			printf(" (%s to %s)", first, last);
-		printf("\nresponses recorded: %llu\nlog events: %llu\n", (unsigned long long)responses,
-				(unsigned long long)system);
+		printf("decisions: %llu", (unsigned long long)s.decisions);
+		if (s.decisions > 0)
+			printf(" (%s to %s)", s.first, s.last);
+		printf("\nresponses recorded: %llu\nlog events: %llu\n", (unsigned long long)s.responses,
+				(unsigned long long)s.system);
 	}
-	print_counts("decision", &by_decision);
-	print_counts("user", &by_user);
-	print_counts("command", &by_command);
-	if (invalid > 0)
+	print_counts("decision", &s.by_decision);
+	print_counts("user", &s.by_user);
+	print_counts("command", &s.by_command);
+	if (s.invalid > 0)
 		fprintf(stderr, "rolegate: %lu line(s) are not valid records (see 'rolegate log verify')\n",
-				invalid);
+				s.invalid);
 	return rc;
 }

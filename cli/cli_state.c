@@ -129,7 +129,6 @@ int cmd_state(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = RG_DEFAULT_CONFIG;
-	struct rg_errlist errs = { 0 };
 	struct rg_policy *p;
 	struct rg_owners *o;
 	struct listing l = { 0 };
@@ -154,13 +153,9 @@ int cmd_state(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	p = rg_policy_load(config, &errs);
-	if (p == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
-		rg_errlist_free(&errs);
+	p = rg_cli_policy_load(config);
+	if (p == NULL)
 		return 1;
-	}
 	o = rg_state_read_dir(p->plugin.state, err, sizeof(err), note, sizeof(note));
 	rg_policy_free(p);
 	if (o == NULL) {

@@ -28,6 +28,7 @@
 
 #include "rolegate/ldap.h"
 #include "rolegate/secret.h"
+#include "rolegate/utf8.h"
 
 struct conn {
 	LDAP *ld;
@@ -37,19 +38,12 @@ struct conn {
 };
 
 struct rg_ldap {
-	char **uris;
+	/* The settings, copied once: the client outlives the policy they came
+	 * from (a reload that leaves identity.ldap alone keeps the client). In
+	 * it, ca_file "" is libldap's default trust, bind_dn "" anonymous. */
+	struct rg_ldap_config c;
+	char **uris;           /* c.uri split */
 	size_t nuris;
-	bool starttls;
-	char *ca_file;         /* "" = libldap's default trust */
-	char *bind_dn;         /* "" = anonymous */
-	char *password_file;
-	char *user_base;
-	char *user_filter;
-	char *group_base;
-	char *group_filter;
-	char *group_name_attr;
-	bool nested;
-	int timeout_ms;
 
 	pthread_mutex_t lock;  /* guards everything below */
 	pthread_cond_t conn_freed;
@@ -103,39 +97,20 @@ bool rg_ldap_name_valid(const char *s, size_t len, size_t max)
 	if (len == 0 || len > max)
 		return false;
 	while (i < len) {
-		unsigned c = p[i], cp;
-		size_t more;
+		size_t n;
 
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
+		if (p[i] < 0x80) {
+			if (p[i] < 0x20 || p[i] == 0x7f)
 				return false;
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			more = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			more = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			more = 3;
-			cp = c & 0x07;
-		} else {
+		/* rbac's one UTF-8 rule (overlongs, surrogates, beyond Unicode),
+		 * then the C1 controls U+0080..U+009F: C2 80..C2 9F */
+		n = rg_utf8_len(p + i, len - i);
+		if (n == 0 || (p[i] == 0xc2 && p[i + 1] <= 0x9f))
 			return false;
-		}
-		if (len - i - 1 < more)
-			return false;
-		for (size_t k = 1; k <= more; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, beyond Unicode, C1 controls */
-		if ((more == 2 && cp < 0x800) || (more == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-			return false;
-		i += more + 1;
+		i += n;
 	}
 	return true;
 }
@@ -167,7 +142,7 @@ static bool is_ldaps(const char *uri)
 
 static bool uses_tls(const struct rg_ldap *l, const char *uri)
 {
-	return l->starttls || is_ldaps(uri);
+	return l->c.starttls || is_ldaps(uri);
 }
 
 bool rg_ldap_uri_valid(const char *uri)
@@ -229,9 +204,9 @@ fail:
 /* Sets the options every handle gets. Returns an LDAP result code. */
 static int set_options(const struct rg_ldap *l, LDAP *ld, const char *uri, char *detail, size_t len)
 {
-	struct timeval tv = tv_of_ms(l->timeout_ms);
+	struct timeval tv = tv_of_ms(l->c.timeout_ms);
 	int v3 = LDAP_VERSION3, deref = LDAP_DEREF_NEVER;
-	unsigned int user_timeout = (unsigned int)l->timeout_ms;
+	unsigned int user_timeout = (unsigned int)l->c.timeout_ms;
 	const char *what;
 	int rc;
 
@@ -281,8 +256,8 @@ static int set_options(const struct rg_ldap *l, LDAP *ld, const char *uri, char 
 			what = "TLS require cert";
 			goto fail;
 		}
-		if (l->ca_file[0] != '\0' &&
-		    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, l->ca_file)) != LDAP_OPT_SUCCESS) {
+		if (l->c.ca_file[0] != '\0' &&
+		    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, l->c.ca_file)) != LDAP_OPT_SUCCESS) {
 			what = "TLS CA file";
 			goto fail;
 		}
@@ -293,7 +268,7 @@ static int set_options(const struct rg_ldap *l, LDAP *ld, const char *uri, char 
 		/* the options above apply only to a context created after them */
 		if ((rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &client)) != LDAP_OPT_SUCCESS) {
 			say(detail, len, "%s: cannot set up TLS%s%s (check ca_file)", uri,
-					l->ca_file[0] != '\0' ? " with " : "", l->ca_file);
+					l->c.ca_file[0] != '\0' ? " with " : "", l->c.ca_file);
 			return LDAP_LOCAL_ERROR;
 		}
 	}
@@ -341,26 +316,13 @@ struct rg_ldap *rg_ldap_new(const struct rg_ldap_config *c, char *err, size_t er
 	pthread_cond_init(&l->conn_freed, &ca);
 	pthread_condattr_destroy(&ca);
 
-	l->starttls = c->starttls;
-	l->nested = c->nested;
-	l->timeout_ms = c->timeout_ms;
-	l->ca_file = strdup(c->ca_file);
-	l->bind_dn = strdup(c->bind_dn);
-	l->password_file = strdup(c->bind_password_file);
-	l->user_base = strdup(c->user_base);
-	l->user_filter = strdup(c->user_filter);
-	l->group_base = strdup(c->group_base);
-	l->group_filter = strdup(c->group_filter);
-	l->group_name_attr = strdup(c->group_name_attr);
-	if (l->ca_file == NULL || l->bind_dn == NULL || l->password_file == NULL ||
-	    l->user_base == NULL || l->user_filter == NULL ||
-	    l->group_base == NULL || l->group_filter == NULL || l->group_name_attr == NULL) {
+	if (rg_ldap_config_copy(&l->c, c) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (parse_uris(l, c->uri, err, errlen) < 0)
 		goto fail;
-	if (l->bind_dn[0] != '\0' && read_secret(l->password_file, &l->password, err, errlen) < 0)
+	if (l->c.bind_dn[0] != '\0' && read_secret(l->c.bind_password_file, &l->password, err, errlen) < 0)
 		goto fail;
 
 	/*
@@ -431,7 +393,7 @@ static int open_uri(struct rg_ldap *l, const char *uri, LDAP **out, char *detail
 	rc = set_options(l, ld, uri, detail, len);
 	if (rc != LDAP_SUCCESS)
 		goto fail;
-	if (l->starttls && !is_ldaps(uri)) {
+	if (l->c.starttls && !is_ldaps(uri)) {
 		rc = ldap_start_tls_s(ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
 			say_ldap(ld, detail, len, uri, "StartTLS", rc);
@@ -443,15 +405,15 @@ static int open_uri(struct rg_ldap *l, const char *uri, LDAP **out, char *detail
 	}
 	/* a copy: a reload may replace the password meanwhile */
 	pthread_mutex_lock(&l->lock);
-	if (l->bind_dn[0] != '\0') {
+	if (l->c.bind_dn[0] != '\0') {
 		memcpy(secret, l->password.bv_val, l->password.bv_len);
 		cred.bv_len = l->password.bv_len;
 	}
 	pthread_mutex_unlock(&l->lock);
-	rc = ldap_sasl_bind_s(ld, l->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	rc = ldap_sasl_bind_s(ld, l->c.bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 	explicit_bzero(secret, sizeof(secret));
 	if (rc != LDAP_SUCCESS) {
-		say_ldap(ld, detail, len, uri, l->bind_dn[0] != '\0' ? "bind" : "anonymous bind", rc);
+		say_ldap(ld, detail, len, uri, l->c.bind_dn[0] != '\0' ? "bind" : "anonymous bind", rc);
 		if (rc == LDAP_SERVER_DOWN && is_ldaps(uri))
 			say(detail, len, "if the server is up: is its certificate signed by ca_file, "
 					"and does it name the host in the URI?");
@@ -524,7 +486,7 @@ static void close_conn(struct conn *c)
  */
 static int pool_get(struct rg_ldap *l, struct conn **out, bool *reused, char *detail, size_t len)
 {
-	int64_t deadline = now_ms() + l->timeout_ms;
+	int64_t deadline = now_ms() + l->c.timeout_ms;
 	struct timespec ts = { .tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000 };
 	struct conn *c = NULL;
 
@@ -544,7 +506,7 @@ static int pool_get(struct rg_ldap *l, struct conn **out, bool *reused, char *de
 		    l->idle == NULL && l->nconns >= RG_LDAP_MAX_CONNS) {
 			pthread_mutex_unlock(&l->lock);
 			say(detail, len, "all %d LDAP connections stayed busy for %d ms",
-					RG_LDAP_MAX_CONNS, l->timeout_ms);
+					RG_LDAP_MAX_CONNS, l->c.timeout_ms);
 			return -1;
 		}
 	}
@@ -708,7 +670,7 @@ static bool conn_broken(int rc)
 static int search(struct lookup *lk, const char *base, const char *filter, char **attrs,
 		int sizelimit, LDAPMessage **res)
 {
-	struct timeval tv = tv_of_ms(lk->l->timeout_ms);
+	struct timeval tv = tv_of_ms(lk->l->c.timeout_ms);
 
 	*res = NULL;
 	return ldap_search_ext_s(lk->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL,
@@ -724,14 +686,14 @@ static enum rg_ldap_status find_user(struct lookup *lk)
 	char *dn;
 	int n;
 
-	expand(&f, lk->l->user_filter, lk->esc_user, "");
+	expand(&f, lk->l->c.user_filter, lk->esc_user, "");
 	if (f.oom) {
 		free(f.p);
 		say(lk->detail, lk->detaillen, "out of memory");
 		return RG_LDAP_FAILED;
 	}
 	/* a limit of 2 is enough to see that a name is ambiguous */
-	lk->rc = search(lk, lk->l->user_base, f.p, attrs, 2, &res);
+	lk->rc = search(lk, lk->l->c.user_base, f.p, attrs, 2, &res);
 	free(f.p);
 	if (lk->rc != LDAP_SUCCESS && lk->rc != LDAP_SIZELIMIT_EXCEEDED) {
 		say_ldap(lk->ld, lk->detail, lk->detaillen, lk->uri, "user search", lk->rc);
@@ -796,13 +758,13 @@ static int take_group(struct lookup *lk, LDAPMessage *e, struct rg_strv *next)
 		ret = -1;
 	ldap_memfree(dn);
 
-	vals = ldap_get_values_len(lk->ld, e, lk->l->group_name_attr);
+	vals = ldap_get_values_len(lk->ld, e, lk->l->c.group_name_attr);
 	if (vals != NULL && vals[0] != NULL) {
 		const struct berval *v = vals[0];
 
 		if (!rg_ldap_name_valid(v->bv_val, v->bv_len, RG_LDAP_VALUE_MAX)) {
 			say(lk->detail, lk->detaillen, "skipped a group whose %s is not printable UTF-8",
-					lk->l->group_name_attr);
+					lk->l->c.group_name_attr);
 		} else {
 			char *name = strndup(v->bv_val, v->bv_len);
 
@@ -821,7 +783,7 @@ static int take_group(struct lookup *lk, LDAPMessage *e, struct rg_strv *next)
  */
 static enum rg_ldap_status search_groups(struct lookup *lk, char **dns, size_t n, struct rg_strv *next)
 {
-	char *attrs[] = { lk->l->group_name_attr, NULL };
+	char *attrs[] = { lk->l->c.group_name_attr, NULL };
 	struct buf f = { 0 };
 	LDAPMessage *res = NULL, *e;
 
@@ -834,7 +796,7 @@ static enum rg_ldap_status search_groups(struct lookup *lk, char **dns, size_t n
 			f.oom = true;
 			break;
 		}
-		expand(&f, lk->l->group_filter, lk->esc_user, esc_dn);
+		expand(&f, lk->l->c.group_filter, lk->esc_user, esc_dn);
 		free(esc_dn);
 	}
 	if (n > 1)
@@ -844,7 +806,7 @@ static enum rg_ldap_status search_groups(struct lookup *lk, char **dns, size_t n
 		say(lk->detail, lk->detaillen, "out of memory");
 		return RG_LDAP_FAILED;
 	}
-	lk->rc = search(lk, lk->l->group_base, f.p, attrs, RG_LDAP_MAX_GROUPS + 1, &res);
+	lk->rc = search(lk, lk->l->c.group_base, f.p, attrs, RG_LDAP_MAX_GROUPS + 1, &res);
 	free(f.p);
 	if (lk->rc != LDAP_SUCCESS && lk->rc != LDAP_SIZELIMIT_EXCEEDED) {
 		say_ldap(lk->ld, lk->detail, lk->detaillen, lk->uri, "group search", lk->rc);
@@ -888,7 +850,7 @@ static enum rg_ldap_status find_groups(struct lookup *lk)
 	for (depth = 0; lk->frontier.n > 0 && !lk->truncated; depth++) {
 		struct rg_strv next = { 0 };
 
-		if (depth > 0 && !lk->l->nested)
+		if (depth > 0 && !lk->l->c.nested)
 			break;
 		if (depth > RG_LDAP_MAX_DEPTH) {
 			say(lk->detail, lk->detaillen, "nested groups followed only %d levels deep; "
@@ -995,9 +957,9 @@ int rg_ldap_reread_secret(struct rg_ldap *l, char *err, size_t errlen)
 {
 	struct berval fresh = { 0, NULL }, old;
 
-	if (l->bind_dn[0] == '\0')
+	if (l->c.bind_dn[0] == '\0')
 		return 0;
-	if (read_secret(l->password_file, &fresh, err, errlen) < 0)
+	if (read_secret(l->c.bind_password_file, &fresh, err, errlen) < 0)
 		return -1;
 	pthread_mutex_lock(&l->lock);
 	old = l->password;
@@ -1036,14 +998,7 @@ void rg_ldap_free(struct rg_ldap *l)
 		free(l->uris[i]);
 	free(l->uris);
 	free(l->uri_failed);
-	free(l->ca_file);
-	free(l->bind_dn);
-	free(l->password_file);
-	free(l->user_base);
-	free(l->user_filter);
-	free(l->group_base);
-	free(l->group_filter);
-	free(l->group_name_attr);
+	rg_ldap_config_clear(&l->c);
 	pthread_cond_destroy(&l->conn_freed);
 	pthread_mutex_destroy(&l->lock);
 	free(l);

@@ -128,7 +128,7 @@ static enum rg_approvedfile_status read_file(const char *path, struct rg_approve
 		return rc;
 	}
 	if (st->st_size > RG_APPROVEDFILE_MAX) {
-		rg_errlist_add(errs, "%s: larger than %d bytes", path, RG_APPROVEDFILE_MAX);
+		rg_errlist_at(errs, path, 0, "larger than %d bytes", RG_APPROVEDFILE_MAX);
 		close(fd);
 		return RG_APPROVEDFILE_MALFORMED;
 	}
@@ -234,7 +234,7 @@ static void read_into(const char *path, struct reading *r)
 
 		for (size_t i = 0; i < errs.n && i < SHOWN_PROBLEMS && off < sizeof(r->why); i++)
 			off += (size_t)snprintf(r->why + off, sizeof(r->why) - off, "%s %s",
-					i > 0 ? ";" : "", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+					i > 0 ? ";" : "", RG_ERRLIST_LINE(&errs, i));
 		if (errs.n + errs.lost > SHOWN_PROBLEMS && off < sizeof(r->why))
 			snprintf(r->why + off, sizeof(r->why) - off, " (and %zu more problems)",
 					errs.n + errs.lost - SHOWN_PROBLEMS);

@@ -1110,26 +1110,42 @@ static void *header(void *arg)
 	return NULL;
 }
 
+/*
+ * The head writer and the checkpointer are both a thread that sleeps on its
+ * own condition until its stopping flag is set under a->lock: one way to
+ * start and one way to stop them.
+ */
+static int start_worker(struct rg_audit *a, void *(*fn)(void *), pthread_t *thread, bool *running)
+{
+	if (pthread_create(thread, NULL, fn, a) != 0)
+		return -1;
+	*running = true;
+	return 0;
+}
+
+static void stop_worker(struct rg_audit *a, pthread_t *thread, bool *running, bool *stopping,
+		pthread_cond_t *wake)
+{
+	if (!*running)
+		return;
+	pthread_mutex_lock(&a->lock);
+	*stopping = true;
+	pthread_cond_signal(wake);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(*thread, NULL);
+	*running = false;
+}
+
 static int start_head(struct rg_audit *a)
 {
 	if (a->head_path == NULL)
 		return 0;
-	if (pthread_create(&a->head_thread, NULL, header, a) != 0)
-		return -1;
-	a->has_header = true;
-	return 0;
+	return start_worker(a, header, &a->head_thread, &a->has_header);
 }
 
 static void stop_head(struct rg_audit *a)
 {
-	if (!a->has_header)
-		return;
-	pthread_mutex_lock(&a->lock);
-	a->head_stopping = true;
-	pthread_cond_signal(&a->head_wake);
-	pthread_mutex_unlock(&a->lock);
-	pthread_join(a->head_thread, NULL);
-	a->has_header = false;
+	stop_worker(a, &a->head_thread, &a->has_header, &a->head_stopping, &a->head_wake);
 }
 
 /* Sends one checkpoint line naming the newest durable record. */
@@ -1173,22 +1189,12 @@ static int start_checkpoints(struct rg_audit *a)
 {
 	if (a->checkpoint <= 0)
 		return 0;
-	if (pthread_create(&a->checkpoint_thread, NULL, checkpointer, a) != 0)
-		return -1;
-	a->has_checkpointer = true;
-	return 0;
+	return start_worker(a, checkpointer, &a->checkpoint_thread, &a->has_checkpointer);
 }
 
 static void stop_checkpoints(struct rg_audit *a)
 {
-	if (!a->has_checkpointer)
-		return;
-	pthread_mutex_lock(&a->lock);
-	a->cp_stopping = true;
-	pthread_cond_signal(&a->cp_wake);
-	pthread_mutex_unlock(&a->lock);
-	pthread_join(a->checkpoint_thread, NULL);
-	a->has_checkpointer = false;
+	stop_worker(a, &a->checkpoint_thread, &a->has_checkpointer, &a->cp_stopping, &a->cp_wake);
 }
 
 int rg_audit_reopen(struct rg_audit *a)

@@ -4,6 +4,7 @@
 
 #include "rolegate/audit_record.h"
 #include "rolegate/config.h"
+#include "rolegate/policyfile.h"
 #include "rolegate/ldap.h"
 #include "rolegate/secret.h"
 
@@ -24,8 +25,8 @@ static void check_uris(const struct rg_policy *p, struct rg_errlist *errs)
 		snprintf(tok, sizeof(tok), "%.*s", (int)n, s);
 		s += n;
 		if (n >= sizeof(tok) || !rg_ldap_uri_valid(tok))
-			rg_errlist_add(errs, "%s:%d: 'identity.ldap.uri': '%s' is not an LDAP URI "
-					"(ldap://, ldaps:// or ldapi://)", p->path, line, tok);
+			rg_errlist_at(errs, p->path, line, "'identity.ldap.uri': '%s' is not an LDAP URI "
+					"(ldap://, ldaps:// or ldapi://)", tok);
 	}
 }
 
@@ -44,7 +45,7 @@ static void check_secret(const char *path, int line, const char *what, size_t mi
 	}
 	if (e == RG_SECRET_UNREADABLE || e == RG_SECRET_NO_MEMORY)
 		*runtime_error = true;
-	rg_errlist_add(errs, "%s:%d: %s", p->path, line, err);
+	rg_errlist_at(errs, p->path, line, "%s", err);
 }
 
 struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_errlist *errs,
@@ -59,11 +60,11 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 		return NULL;   /* a missing configuration is an invalid one (exit 1), as before */
 	if (p->nroles == 0) {
 		if (p->roles_line > 0)
-			rg_errlist_add(errs, "%s:%d: no roles are defined: every request would be denied",
-					path, p->roles_line);
+			rg_errlist_at(errs, path, p->roles_line,
+					"no roles are defined: every request would be denied");
 		else
-			rg_errlist_add(errs, "%s: no roles are defined (an empty or truncated file?): "
-					"every request would be denied", path);
+			rg_errlist_at(errs, path, 0, "no roles are defined (an empty or truncated file?): "
+					"every request would be denied");
 	}
 	if (p->ldap.enabled)
 		check_uris(p, errs);
@@ -81,7 +82,7 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 		struct rg_ldap *l = rg_ldap_new(&p->ldap, err, sizeof(err));
 
 		if (l == NULL) {
-			rg_errlist_add(errs, "%s:%d: identity.ldap: %s", path, p->ldap.uri_line, err);
+			rg_errlist_at(errs, path, p->ldap.uri_line, "identity.ldap: %s", err);
 			*runtime_error = true;
 		}
 		rg_ldap_free(l);

@@ -25,6 +25,7 @@
 #include "rolegate/approvedfile.h"
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
+#include "rolegate/bodybuf.h"
 #include "rolegate/cli.h"
 #include "rolegate/config.h"
 #include "rolegate/connlimit.h"
@@ -391,20 +392,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 				return MHD_YES;
 			n = n < RG_CALL_HEAD_KEEP - call->len ? n : RG_CALL_HEAD_KEEP - call->len;
 		}
-		if (call->len + n + 1 > call->cap) {
-			size_t cap = call->cap == 0 ? 4096 : call->cap;
-			char *buf;
-
-			while (cap < call->len + n + 1)
-				cap *= 2;
-			buf = realloc(call->buf, cap);
-			if (buf == NULL)
-				return MHD_NO;
-			call->buf = buf;
-			call->cap = cap;
-		}
-		memcpy(call->buf + call->len, upload, n);
-		call->len += n;
+		if (rg_bodybuf_append(&call->buf, &call->len, &call->cap, upload, n, 1) < 0)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	if (strcmp(method, "POST") != 0)
@@ -539,7 +528,7 @@ static void reload(struct server *s, const char *config)
 
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			log_errx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+			log_errx("%s", RG_ERRLIST_LINE(&errs, i));
 		log_errx("reload of %s failed; the previous configuration stays in force", config);
 		rg_errlist_free(&errs);
 		return;
@@ -645,7 +634,7 @@ int cmd_serve(int argc, char **argv)
 	p = rg_config_load(config, 0, &errs, &(bool){ false });
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("%s", errs.msg[i] != NULL ? errs.msg[i] : "out of memory");
+			log_warnx("%s", RG_ERRLIST_LINE(&errs, i));
 		rg_errlist_free(&errs);
 		return 1;
 	}

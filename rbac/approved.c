@@ -92,7 +92,7 @@ struct rg_approved *rg_approved_parse(const char *path, const char *text, size_t
 	unsigned long lineno = 0;
 
 	if (a == NULL) {
-		rg_errlist_add(errs, "%s: out of memory", path);
+		rg_errlist_at(errs, path, 0, "out of memory");
 		return NULL;
 	}
 	while (off < len) {
@@ -104,17 +104,17 @@ struct rg_approved *rg_approved_parse(const char *path, const char *text, size_t
 
 		lineno++;
 		if (memchr(text + off, '\0', linelen) != NULL) {
-			rg_errlist_add(errs, "%s:%lu: a NUL byte (not a text file)", path, lineno);
+			rg_errlist_at(errs, path, (long)lineno, "a NUL byte (not a text file)");
 			break;
 		}
 		if (nl == NULL) {
-			rg_errlist_add(errs, "%s:%lu: the last line does not end with a newline "
-					"(the file may be half-written; replace it by rename)", path, lineno);
+			rg_errlist_at(errs, path, (long)lineno, "the last line does not end with a newline "
+					"(the file may be half-written; replace it by rename)");
 			break;
 		}
 		off += linelen + 1;
 		if (linelen > RG_APPROVED_LINE_MAX) {
-			rg_errlist_add(errs, "%s:%lu: the line is longer than %d bytes", path, lineno,
+			rg_errlist_at(errs, path, (long)lineno, "the line is longer than %d bytes",
 					RG_APPROVED_LINE_MAX);
 			continue;
 		}
@@ -129,7 +129,7 @@ struct rg_approved *rg_approved_parse(const char *path, const char *text, size_t
 			continue;
 		problem = parse_entry(s, &e);
 		if (problem != NULL) {
-			rg_errlist_add(errs, "%s:%lu: %s", path, lineno, problem);
+			rg_errlist_at(errs, path, (long)lineno, "%s", problem);
 			continue;
 		}
 		if (a->n == cap) {
@@ -138,7 +138,7 @@ struct rg_approved *rg_approved_parse(const char *path, const char *text, size_t
 
 			if (v == NULL) {
 				free(e.name);
-				rg_errlist_add(errs, "%s: out of memory", path);
+				rg_errlist_at(errs, path, 0, "out of memory");
 				break;
 			}
 			a->v = v;

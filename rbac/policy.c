@@ -68,7 +68,7 @@ static void err(const struct loader *l, const config_setting_t *s, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rg_errlist_add(l->errs, "%s:%d: %s", file_of(l, s), config_setting_source_line(s), msg);
+	rg_errlist_at(l->errs, file_of(l, s), config_setting_source_line(s), "%s", msg);
 }
 
 static bool has_kind(const config_setting_t *s, enum kind k)
@@ -251,13 +251,13 @@ static void load_plugin(const struct loader *l, const config_setting_t *g, struc
 		check_keys(l, g, plugin_keys);
 	if (get_string(g, "socket", RG_DEFAULT_SOCKET, &pc->socket) < 0 ||
 	    get_string(g, "socket_group", "", &pc->socket_group) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	if ((c = child(g, "socket", K_STRING)) != NULL && pc->socket[0] != '/')
 		err(l, c, "'plugin.socket' must be an absolute path");
 	pc->max_body = (size_t)get_ranged(l, g, "max_body", RG_DEFAULT_MAX_BODY, 0, RG_MAX_BODY_LIMIT);
 	pc->threads = (int)get_ranged(l, g, "threads", 0, 0, RG_MAX_THREADS);
 	if (get_string(g, "state", RG_DEFAULT_STATE, &pc->state) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	if ((c = child(g, "state", K_STRING)) != NULL && pc->state[0] != '/')
 		err(l, c, "'plugin.state' must be an absolute path");
 	pc->max_connections = (int)get_ranged(l, g, "max_connections", 0, 0, RG_MAX_CONNECTIONS_LIMIT);
@@ -342,12 +342,12 @@ static void load_identity(const struct loader *l, const config_setting_t *g, str
 	if (g != NULL)
 		check_keys(l, g, identity_keys);
 	if (get_string(g, "unauthenticated", "", &p->unauthenticated) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	users = child(g, "users", K_LIST);
 	if (users != NULL && config_setting_length(users) > 0) {
 		p->users = calloc((size_t)config_setting_length(users), sizeof(*p->users));
 		if (p->users == NULL)
-			rg_errlist_add(l->errs, "%s: out of memory", l->path);
+			rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	}
 	for (int i = 0; p->users != NULL && i < config_setting_length(users); i++) {
 		const config_setting_t *u = config_setting_get_elem(users, (unsigned)i);
@@ -372,7 +372,7 @@ static void load_identity(const struct loader *l, const config_setting_t *g, str
 		get_string(u, "name", "", &su->name);
 		get_strings(l, u, "groups", &su->groups);
 		if (su->name == NULL || rg_name_index_add(&p->user_index, su->name, p->nusers) < 0)
-			rg_errlist_add(l->errs, "%s: out of memory", l->path);
+			rg_errlist_at(l->errs, l->path, 0, "out of memory");
 		p->nusers++;
 	}
 	load_ldap(l, child(g, "ldap", K_GROUP), &p->ldap);
@@ -789,7 +789,7 @@ static void load_roles(const struct loader *l, const config_setting_t *const *gr
 		return;
 	p->roles = calloc(n, sizeof(*p->roles));
 	if (p->roles == NULL) {
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 		return;
 	}
 	for (size_t k = 0; k < ngroups; k++) {
@@ -809,7 +809,7 @@ static void load_roles(const struct loader *l, const config_setting_t *const *gr
 			r->name = strdup(config_setting_name(rs));
 			r->line = config_setting_source_line(rs);
 			if (r->name == NULL || (ngroups > 1 && rg_name_index_add(&names, r->name, p->nroles) < 0))
-				rg_errlist_add(l->errs, "%s: out of memory", l->path);
+				rg_errlist_at(l->errs, l->path, 0, "out of memory");
 			get_strings(l, rs, "groups", &r->groups);
 			get_strings(l, rs, "users", &r->users);
 			get_strings(l, rs, "allow", &r->allow);
@@ -840,7 +840,7 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 		check_keys(l, g, audit_keys);
 	if (get_string(g, "path", "/var/log/rolegate/decisions.log", &ac->path) < 0 ||
 	    get_string(g, "key_file", "", &ac->key_file) < 0)
-		rg_errlist_add(l->errs, "%s: out of memory", l->path);
+		rg_errlist_at(l->errs, l->path, 0, "out of memory");
 	if ((c = child(g, "path", K_STRING)) != NULL && ac->path[0] != '/')
 		err(l, c, "'audit.path' must be an absolute path");
 	ac->key_file_line = line_of_child(g, "key_file");
@@ -852,40 +852,24 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 }
 
 /*
- * The revision of the file at path: the first 12 hex digits of the SHA-256
- * of its bytes. Read separately from libconfig's parse; a file replaced
- * between the two reads is a reload race the next SIGHUP settles.
- * Returns 0, or -1 when the file cannot be read.
+ * The revision of the configuration text: the first 12 hex digits of the
+ * SHA-256 of its bytes, the very bytes that were parsed (an @include'd
+ * file is not part of it). Returns 0, or -1 when OpenSSL fails.
  */
-static int file_revision(const char *path, char out[RG_POLICY_REVISION_LEN + 1])
+static int text_revision(const char *text, size_t len, char out[RG_POLICY_REVISION_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char d[EVP_MAX_MD_SIZE], buf[65536];
+	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rbe");
-	size_t n;
-	int rc = -1;
 
-	if (ctx == NULL || f == NULL || !EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL))
-		goto out;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (!EVP_DigestUpdate(ctx, buf, n))
-			goto out;
-	}
-	if (ferror(f) || !EVP_DigestFinal_ex(ctx, d, &dlen))
-		goto out;
+	if (!EVP_Digest(text, len, d, &dlen, EVP_sha256(), NULL))
+		return -1;
 	for (size_t i = 0; i < RG_POLICY_REVISION_LEN / 2; i++) {
 		out[2 * i] = hex[d[i] >> 4];
 		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[RG_POLICY_REVISION_LEN] = '\0';
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	return 0;
 }
 
 static const struct key top_keys[] = {
@@ -911,88 +895,30 @@ static int index_roles(struct rg_policy *p)
 	return 0;
 }
 
-/* The line number of a "FILE:LINE: message" string (0 if none). */
-static long line_of(const char *msg)
-{
-	const char *colon = msg != NULL ? strstr(msg, ".conf:") : NULL;
-
-	if (colon == NULL && msg != NULL)
-		colon = strchr(msg, ':');
-	else if (colon != NULL)
-		colon += 5;
-	return colon != NULL ? strtol(colon + 1, NULL, 10) : 0;
-}
-
 /*
- * Orders the messages added since `from` by line, so that a reader can walk
- * the file top to bottom (the loader visits sections in schema order).
- * Insertion sort: stable, and the lists are short.
+ * Parses text[0..len) into cfg; reports a syntax error. The text is read as
+ * a stream rather than as a C string so that a NUL byte in it is the syntax
+ * error it is in a file, not the end of the configuration. An @include is
+ * resolved by libconfig itself (relative to the working directory), as for
+ * a file.
  */
-static void sort_by_line(struct rg_errlist *errs, size_t from)
+static int parse(config_t *cfg, const char *path, const char *text, size_t len,
+		struct rg_errlist *errs)
 {
-	for (size_t i = from + 1; i < errs->n; i++) {
-		char *m = errs->msg[i];
-		size_t j = i;
+	FILE *f = len > 0 ? fmemopen((void *)text, len, "r") : NULL;
+	int ok;
 
-		while (j > from && line_of(errs->msg[j - 1]) > line_of(m)) {
-			errs->msg[j] = errs->msg[j - 1];
-			j--;
-		}
-		errs->msg[j] = m;
+	if (len > 0 && f == NULL) {
+		rg_errlist_at(errs, path, 0, "out of memory");
+		return -1;
 	}
-}
-
-/* Reads all of path into a new NUL-terminated buffer, or NULL. */
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t r;
-
-		if (n + 65536 + 1 > cap) {
-			char *nb = realloc(buf, (cap = (n + 65536 + 1) * 2));
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
+	ok = f != NULL ? config_read(cfg, f) : config_read_string(cfg, "");
+	if (f != NULL)
 		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-/* Parses text (or the file, when text is NULL) into cfg; reports a syntax error. */
-static int parse(config_t *cfg, const char *path, const char *text, struct rg_errlist *errs)
-{
-	int ok = text != NULL ? config_read_string(cfg, text) : config_read_file(cfg, path);
-
 	if (ok == CONFIG_TRUE)
 		return 0;
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		rg_errlist_add(errs, "%s: cannot read the file", path);
-	else
-		rg_errlist_add(errs, "%s:%d: %s",
-				config_error_file(cfg) != NULL ? config_error_file(cfg) : path,
-				config_error_line(cfg), config_error_text(cfg));
+	rg_errlist_at(errs, config_error_file(cfg) != NULL ? config_error_file(cfg) : path,
+			config_error_line(cfg), "%s", config_error_text(cfg));
 	return -1;
 }
 
@@ -1000,7 +926,8 @@ static int parse(config_t *cfg, const char *path, const char *text, struct rg_er
  * each chunk is preceded by as many line ends as lines come before it. */
 #define ROLES_PER_CHUNK 512
 
-struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
+struct rg_policy *rg_policy_parse(const char *text, size_t len, const char *path,
+		struct rg_errlist *errs)
 {
 	struct rg_name_index good_patterns = { 0 };
 	struct loader l = { path, errs, &good_patterns };
@@ -1009,28 +936,28 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	const config_setting_t **roles = NULL;
 	config_t cfg, *chunks = NULL;
 	struct rg_cfgsplit split = { 0 };
-	size_t before = errs->n + errs->lost, len = 0, nchunks = 0;
-	char *text = read_text(path, &len);
-	int sr = text != NULL ? rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split) : 1;
+	size_t before = errs->n + errs->lost, nchunks = 0;
+	int sr = rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split);
 
 	config_init(&cfg);
 	if (sr < 0) {
-		rg_errlist_add(errs, "%s: out of memory", path);
+		rg_errlist_at(errs, path, 0, "out of memory");
 		goto out;
 	}
-	/* A text that is not split is parsed from the file, as it always was. */
-	if (parse(&cfg, path, sr == 0 ? split.main : NULL, errs) < 0)
+	/* A text that is not split is parsed as it is. */
+	if (parse(&cfg, path, sr == 0 ? split.main : text, sr == 0 ? strlen(split.main) : len, errs) < 0)
 		goto out;
 	if (sr == 0) {
 		chunks = calloc(split.nchunks, sizeof(*chunks));
 		roles = calloc(split.nchunks, sizeof(*roles));
 		if (chunks == NULL || roles == NULL) {
-			rg_errlist_add(errs, "%s: out of memory", path);
+			rg_errlist_at(errs, path, 0, "out of memory");
 			goto out;
 		}
 		for (; nchunks < split.nchunks; nchunks++) {
 			config_init(&chunks[nchunks]);
-			if (parse(&chunks[nchunks], path, split.chunks[nchunks], errs) < 0) {
+			if (parse(&chunks[nchunks], path, split.chunks[nchunks], strlen(split.chunks[nchunks]),
+					errs) < 0) {
 				nchunks++;
 				goto out;
 			}
@@ -1039,7 +966,7 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->path = strdup(path)) == NULL) {
-		rg_errlist_add(errs, "%s: out of memory", path);
+		rg_errlist_at(errs, path, 0, "out of memory");
 		free(p);
 		p = NULL;
 		goto out;
@@ -1059,10 +986,10 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	p->roles_line = line_of_child(root, "roles");
 	load_audit(&l, child(root, "audit", K_GROUP), &p->audit);
 	if (index_roles(p) < 0)
-		rg_errlist_add(errs, "%s: out of memory", path);
-	if (file_revision(path, p->revision) < 0)
-		rg_errlist_add(errs, "%s: cannot read the file", path);
-	sort_by_line(errs, before);
+		rg_errlist_at(errs, path, 0, "out of memory");
+	if (text_revision(text, len, p->revision) < 0)
+		rg_errlist_at(errs, path, 0, "out of memory");
+	rg_errlist_sort_by_line(errs, before);
 	if (errs->n + errs->lost != before) {
 		rg_policy_free(p);
 		p = NULL;
@@ -1075,7 +1002,6 @@ out:
 	config_destroy(&cfg);
 	rg_cfgsplit_free(&split);
 	rg_name_index_free(&good_patterns);
-	free(text);
 	return p;
 }
 
@@ -1108,16 +1034,7 @@ void rg_policy_free(struct rg_policy *p)
 		rg_strv_free(&p->users[i].groups);
 	}
 	free(p->users);
-	free(p->ldap.uri);
-	free(p->ldap.ca_file);
-	free(p->ldap.bind_dn);
-	free(p->ldap.bind_password_file);
-	free(p->ldap.user_base);
-	free(p->ldap.user_filter);
-	free(p->ldap.group_base);
-	free(p->ldap.group_filter);
-	free(p->ldap.group_name_attr);
-	free(p->ldap.cache_file);
+	rg_ldap_config_clear(&p->ldap);
 	for (size_t i = 0; i < p->nroles; i++) {
 		struct rg_role *r = &p->roles[i];
 
@@ -1224,6 +1141,39 @@ bool rg_pattern_match(const char *pat, const char *cmd)
 static bool str_eq(const char *a, const char *b)
 {
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* The string fields of struct rg_ldap_config, for copying and freeing them alike. */
+#define LDAP_CONFIG_STRINGS(c) \
+	{ &(c)->uri, &(c)->ca_file, &(c)->bind_dn, &(c)->bind_password_file, &(c)->user_base, \
+	  &(c)->user_filter, &(c)->group_base, &(c)->group_filter, &(c)->group_name_attr, \
+	  &(c)->cache_file }
+
+int rg_ldap_config_copy(struct rg_ldap_config *dst, const struct rg_ldap_config *src)
+{
+	char **to[] = LDAP_CONFIG_STRINGS(dst);
+	size_t n = sizeof(to) / sizeof(to[0]);
+
+	*dst = *src;
+	for (size_t i = 0; i < n; i++) {
+		if (*to[i] != NULL && (*to[i] = strdup(*to[i])) == NULL) {
+			while (++i < n)
+				*to[i] = NULL;   /* still src's: not ours to free */
+			rg_ldap_config_clear(dst);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void rg_ldap_config_clear(struct rg_ldap_config *c)
+{
+	char **s[] = LDAP_CONFIG_STRINGS(c);
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		free(*s[i]);
+		*s[i] = NULL;
+	}
 }
 
 bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_config *b)

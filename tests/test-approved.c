@@ -35,7 +35,7 @@ static void bad(const char *text, const char *want)
 	if (a != NULL)
 		test_fail("parsed, but should not: %s", text);
 	test_assert(errs.n == 1);
-	test_str_eq(errs.msg[0], want);
+	test_str_eq(RG_ERRLIST_LINE(&errs, 0), want);
 	rg_errlist_free(&errs);
 }
 
@@ -123,7 +123,7 @@ static void test_bad_lines(void)
 
 		buf[3] = '\0';
 		test_assert(rg_approved_parse("list", buf, strlen(A) + 1, &errs) == NULL);
-		test_str_eq(errs.msg[0], "list:1: a NUL byte (not a text file)");
+		test_str_eq(RG_ERRLIST_LINE(&errs, 0), "list:1: a NUL byte (not a text file)");
 		rg_errlist_free(&errs);
 	}
 	{
@@ -134,8 +134,8 @@ static void test_bad_lines(void)
 		snprintf(text, sizeof(text), A "\nbad\n" B "\nbusybox@%s\n", upper);
 		test_assert(parse(text, &errs) == NULL);
 		test_assert(errs.n == 2);
-		test_str_eq(errs.msg[0], "list:2: not an entry: write [NAME@]sha256:HEX");
-		test_str_eq(errs.msg[1], "list:4: the digest uses upper-case hex digits, which docker "
+		test_str_eq(RG_ERRLIST_LINE(&errs, 0), "list:2: not an entry: write [NAME@]sha256:HEX");
+		test_str_eq(RG_ERRLIST_LINE(&errs, 1), "list:4: the digest uses upper-case hex digits, which docker "
 			"never writes");
 		rg_errlist_free(&errs);
 	}
@@ -148,7 +148,7 @@ static void test_bad_lines(void)
 		text[RG_APPROVED_LINE_MAX + 10] = '\n';
 		text[RG_APPROVED_LINE_MAX + 11] = '\0';
 		test_assert(parse(text, &errs) == NULL);
-		test_str_eq(errs.msg[0], "list:1: the line is longer than 1024 bytes");
+		test_str_eq(RG_ERRLIST_LINE(&errs, 0), "list:1: the line is longer than 1024 bytes");
 		rg_errlist_free(&errs);
 	}
 }

@@ -476,24 +476,19 @@ static void config_keys(void)
 	static const char bad[] =
 		"plugin = { state = \"relative/state\"; };\n"
 		"roles = { r = { users = [\"u\"]; allow = [\"*\"]; constraints = { owner = \"everyone\"; }; }; };\n";
-	char path[512];
 	struct rg_errlist errs = { 0 };
 	struct rg_policy *p;
-	FILE *f;
 
 	test_assert(policy->plugin.state != NULL && strcmp(policy->plugin.state, RG_DEFAULT_STATE) == 0);
 	test_assert(policy->roles[1].constraints.owner == RG_OWNER_SELF);
 	test_assert(policy->roles[2].constraints.owner == RG_OWNER_ROLE);
 	test_assert(policy->roles[0].constraints.owner == RG_OWNER_ANY);
-	snprintf(path, sizeof(path), "%s/bad.conf", dir);
-	test_assert((f = fopen(path, "w")) != NULL);
-	fputs(bad, f);
-	fclose(f);
-	p = rg_policy_load(path, &errs);
+	p = rg_policy_parse(bad, strlen(bad), "bad.conf", &errs);
 	test_assert(p == NULL && errs.n == 2);
-	test_assert(strstr(errs.msg[0], "bad.conf:1: 'plugin.state' must be an absolute path") != NULL);
-	test_assert(strstr(errs.msg[1], "bad.conf:2: 'roles.r.constraints.owner' must be one of "
-			"\"self\", \"role\", not \"everyone\"") != NULL);
+	test_assert(errs.v[0].line == 1 && errs.v[1].line == 2);
+	test_str_eq(RG_ERRLIST_LINE(&errs, 0), "bad.conf:1: 'plugin.state' must be an absolute path");
+	test_str_eq(RG_ERRLIST_LINE(&errs, 1), "bad.conf:2: 'roles.r.constraints.owner' must be one of "
+			"\"self\", \"role\", not \"everyone\"");
 	rg_errlist_free(&errs);
 	steps++;
 }
@@ -502,7 +497,6 @@ int main(void)
 {
 	char tmpl[] = "/tmp/rg-ownership-XXXXXX", path[512], conf[2048];
 	struct rg_errlist errs = { 0 };
-	FILE *f;
 
 	test_assert(mkdtemp(tmpl) != NULL);
 	snprintf(dir, sizeof(dir), "%s", tmpl);
@@ -510,12 +504,9 @@ int main(void)
 	host_view = fakefs_view(&host);
 	snprintf(path, sizeof(path), "%s/rolegate.conf", dir);
 	snprintf(conf, sizeof(conf), config_fmt, dir, dir);
-	test_assert((f = fopen(path, "w")) != NULL);
-	fputs(conf, f);
-	fclose(f);
-	policy = rg_policy_load(path, &errs);
+	policy = rg_policy_parse(conf, strlen(conf), path, &errs);
 	if (policy == NULL)
-		test_fail("config: %s", errs.n > 0 ? errs.msg[0] : "?");
+		test_fail("config: %s", errs.n > 0 ? RG_ERRLIST_LINE(&errs, 0) : "?");
 	model = rg_owners_new(0);
 
 	config_keys();

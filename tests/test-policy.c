@@ -27,19 +27,12 @@ static void test_patterns(void)
 
 static struct rg_policy *load_text(const char *text)
 {
-	char path[] = "/tmp/rg-test-policy-XXXXXX";
-	int fd = mkstemp(path);
 	struct rg_errlist errs = { 0 };
-	struct rg_policy *p;
+	struct rg_policy *p = rg_policy_parse(text, strlen(text), "test.conf", &errs);
 
-	test_assert(fd >= 0);
-	test_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
-	p = rg_policy_load(path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 	rg_errlist_free(&errs);
-	unlink(path);
 	return p;
 }
 
@@ -173,9 +166,86 @@ static void test_decide(void)
 	rg_policy_free(p);
 }
 
+/*
+ * rg_policy_parse: the text it is given and nothing else (no file read, no
+ * NUL needed at the end), its revision from those bytes, errors as data
+ * sorted by line whatever order the loader found them in.
+ */
+static void test_parse_text(void)
+{
+	static const char good[] = "roles = { r = { users = [\"u\"]; allow = [\"*\"]; }; };\n";
+	static const char nul[] = "roles = { r = { users = [\"u\"]; allow = [\"*\"]; }; };\n\0 junk\n";
+	static const char bad[] =
+		"audit = { sync = \"sometimes\"; };\n"           /* audit is loaded last */
+		"plugin = { threads = \"many\"; };\n"
+		"roles = { r = { users = [\"u\"]; allow = [\"*\"]; }; };\n";
+	char buf[sizeof(good) + 8];
+	struct rg_errlist errs = { 0 };
+	struct rg_policy *p;
+
+	/* not NUL-terminated: what follows the length is not read */
+	memcpy(buf, good, sizeof(good) - 1);
+	memcpy(buf + sizeof(good) - 1, "garbage!", 8);
+	p = rg_policy_parse(buf, sizeof(good) - 1, "t.conf", &errs);
+	test_assert(p != NULL && rg_errlist_empty(&errs));
+	test_str_eq(p->path, "t.conf");
+	test_str_eq(p->revision, "73fe2ed778e9");   /* sha256sum of good, 12 digits */
+	rg_policy_free(p);
+
+	/* a NUL byte is a syntax error, as in a file, not the end of the text */
+	p = rg_policy_parse(nul, sizeof(nul) - 1, "t.conf", &errs);
+	test_assert(p == NULL && errs.n == 1);
+	test_str_eq(errs.v[0].file, "t.conf");
+	test_assert(errs.v[0].line == 2);
+	test_str_eq(RG_ERRLIST_LINE(&errs, 0), "t.conf:2: syntax error");
+	rg_errlist_free(&errs);
+
+	p = rg_policy_parse(bad, sizeof(bad) - 1, "t.conf", &errs);
+	test_assert(p == NULL && errs.n == 2);
+	test_assert(errs.v[0].line == 1 && errs.v[1].line == 2);
+	test_str_eq(errs.v[0].file, "t.conf");
+	test_assert(strncmp(RG_ERRLIST_LINE(&errs, 0), "t.conf:1: 'audit.sync'", 22) == 0);
+	test_assert(strncmp(RG_ERRLIST_LINE(&errs, 1), "t.conf:2: 'plugin.threads'", 26) == 0);
+	rg_errlist_free(&errs);
+
+	/* printed forms: with a line, without one, without a file */
+	rg_errlist_at(&errs, "f.conf", 0, "cannot read the file");
+	rg_errlist_add(&errs, "plain %d", 1);
+	test_str_eq(RG_ERRLIST_LINE(&errs, 0), "f.conf: cannot read the file");
+	test_str_eq(RG_ERRLIST_LINE(&errs, 1), "plain 1");
+	rg_errlist_free(&errs);
+}
+
+/* The LDAP client's copy of identity.ldap outlives the policy it came from. */
+static void test_ldap_config_copy(void)
+{
+	static const char text[] =
+		"identity = { ldap = { uri = \"ldap://127.0.0.1:1\"; user_base = \"ou=people,dc=x\";\n"
+		"  group_base = \"ou=groups,dc=x\"; cache_file = \"/var/cache/rg\"; }; };\n"
+		"roles = { r = { users = [\"u\"]; allow = [\"*\"]; }; };\n";
+	struct rg_errlist errs = { 0 };
+	struct rg_policy *p = rg_policy_parse(text, sizeof(text) - 1, "t.conf", &errs);
+	struct rg_ldap_config c;
+
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
+	test_assert(p != NULL && p->ldap.enabled);
+	test_assert(rg_ldap_config_copy(&c, &p->ldap) == 0);
+	test_assert(rg_ldap_config_equal(&c, &p->ldap));
+	test_assert(c.uri != p->ldap.uri && c.user_filter != p->ldap.user_filter);
+	rg_policy_free(p);   /* the copy stands alone */
+	test_str_eq(c.uri, "ldap://127.0.0.1:1");
+	test_str_eq(c.group_base, "ou=groups,dc=x");
+	test_str_eq(c.cache_file, "/var/cache/rg");
+	rg_ldap_config_clear(&c);
+	test_assert(c.uri == NULL && c.cache_file == NULL);
+}
+
 int main(void)
 {
 	test_patterns();
+	test_parse_text();
+	test_ldap_config_copy();
 	test_defaults();
 	test_constraint_parsing();
 	test_decide();

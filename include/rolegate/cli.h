@@ -8,6 +8,8 @@
  */
 
 #include "rg_build.h"
+#include "rolegate/errlist.h"
+#include "rolegate/policy.h"
 
 int cmd_serve(int argc, char **argv);
 int cmd_check(int argc, char **argv);
@@ -17,5 +19,13 @@ int cmd_log(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+
+/* Prints every error of errs on stderr as "FILE:LINE: message", one a line
+ * (and how many could not be stored, naming config), then frees them. */
+void rg_cli_print_errors(const char *config, struct rg_errlist *errs);
+
+/* Reads and parses config (rg_policy_load) for a command that needs only
+ * the policy. Returns it, or NULL with the errors printed on stderr. */
+struct rg_policy *rg_cli_policy_load(const char *config);
 
 #endif

@@ -5,7 +5,8 @@
  * The one validation (SPEC.md §4, "Configuration changes"): what `rolegate
  * check` accepts is what `serve` accepts at start and on reload (SIGHUP),
  * because all three call rg_config_load(). On top of the schema checks of
- * rg_policy_load() (rbac/, pure) it makes the checks that need the host:
+ * rg_policy_parse() (rbac/, pure; the file read by rg_policy_load(),
+ * rolegate/policyfile.h) it makes the checks that need the host:
  *
  *   - the file is not empty and defines at least one role: an empty or
  *     truncated file (an editor or a deployment tool cut short) would

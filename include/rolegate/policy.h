@@ -179,7 +179,7 @@ struct rg_policy {
 	int roles_line;        /* where roles is set (0 = absent) */
 	struct rg_audit_config audit;
 
-	/* Built by rg_policy_load, so that neither loading nor a decision walks
+	/* Built by rg_policy_parse, so that neither loading nor a decision walks
 	 * every user or role (100 000 users, 10 000 roles): */
 	struct rg_name_index user_index;       /* identity.users: name -> index into users */
 	struct rg_name_index role_user_index;  /* roles.*.users: name -> role indices, ascending */
@@ -190,11 +190,17 @@ struct rg_policy {
 };
 
 /*
- * Loads and validates the configuration at path. Returns a new policy (free
- * with rg_policy_free), or NULL with every problem appended to errs as
- * "FILE:LINE: message". Nothing outside the returned object is changed.
+ * Parses and validates the configuration text[0..len) (not necessarily
+ * NUL-terminated), read from path: path only names the file in messages and
+ * in p->path, nothing is read from it (the daemon reads it,
+ * rolegate/policyfile.h). The revision is that of these bytes. Returns a new
+ * policy (free with rg_policy_free), or NULL with every problem appended to
+ * errs (file, line, message), sorted by line. Nothing outside the returned
+ * object is changed. An @include in the text is the one exception to "no
+ * I/O": libconfig opens the included file itself.
  */
-struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs);
+struct rg_policy *rg_policy_parse(const char *text, size_t len, const char *path,
+		struct rg_errlist *errs);
 
 /* Frees a policy. NULL-safe. */
 void rg_policy_free(struct rg_policy *p);
@@ -211,6 +217,17 @@ const struct rg_strv *rg_policy_static_groups(const struct rg_policy *p, const c
  */
 long rg_policy_roles_for(const struct rg_policy *p, const char *user, const struct rg_strv *groups,
 		size_t **out);
+
+/*
+ * Copies src into dst, strings included, for a holder that outlives the
+ * policy src belongs to (the LDAP client is kept across reloads that leave
+ * the settings alone). Returns 0, or -1 when out of memory with dst empty.
+ * Free with rg_ldap_config_clear.
+ */
+int rg_ldap_config_copy(struct rg_ldap_config *dst, const struct rg_ldap_config *src);
+
+/* Frees the strings of c and sets them to NULL. */
+void rg_ldap_config_clear(struct rg_ldap_config *c);
 
 /* Whether two LDAP settings are the same (a reload may then keep the cache). */
 bool rg_ldap_config_equal(const struct rg_ldap_config *a, const struct rg_ldap_config *b);

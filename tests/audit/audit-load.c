@@ -22,6 +22,7 @@
 
 #include "rolegate/audit.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 
 struct job {
 	struct rg_audit *audit;
@@ -104,7 +105,7 @@ int main(int argc, char **argv)
 	p = rg_policy_load(argv[1], &errs);
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 		return 2;
 	}
 	threads = atoi(argv[2]);

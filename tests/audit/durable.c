@@ -11,7 +11,6 @@
  * -9, would otherwise hide what was never flushed).
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,17 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int fdatasync(int fd);
-int fsync(int fd);
-
-/* The real function; POSIX's way past ISO C's ban on object-to-function casts. */
-static int (*real_fn(const char *name))(int)
-{
-	int (*fn)(int);
-
-	*(void **)&fn = dlsym(RTLD_NEXT, name);
-	return fn;
-}
+#include "preload.h"
 
 static long long realtime_us(void)
 {

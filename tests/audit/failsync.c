@@ -7,22 +7,11 @@
  * answer before its record is safe.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-int fdatasync(int fd);
-int fsync(int fd);
-
-/* The real function; POSIX's way past ISO C's ban on object-to-function casts. */
-static int (*real_fn(const char *name))(int)
-{
-	int (*fn)(int);
-
-	*(void **)&fn = dlsym(RTLD_NEXT, name);
-	return fn;
-}
+#include "preload.h"
 
 static int failing(void)
 {

@@ -164,10 +164,5 @@ expect_ok "" docker_as alice service rm ingress-ok admin-hostport admin-secret
 expect_ok "" docker_as alice swarm leave --force
 
 e2e_section "shutdown"
-stop_dockerd
-if stop_rolegate; then
-	e2e_pass "rolegate serve exited 0 on SIGTERM"
-else
-	e2e_fail "rolegate serve exited $? on SIGTERM"
-fi
+e2e_shutdown
 e2e_finish

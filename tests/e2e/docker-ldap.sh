@@ -212,12 +212,7 @@ fi
 expect_ok_match "^[0-9]+ records checked" "$E2E_ROLEGATE" log verify -c "$E2E_CONF"
 
 e2e_section "shutdown"
-stop_dockerd
-if stop_rolegate; then
-	e2e_pass "rolegate serve exited 0 on SIGTERM"
-else
-	e2e_fail "rolegate serve exited $? on SIGTERM"
-fi
+e2e_shutdown
 slapd_stop org
 
 e2e_finish

@@ -138,10 +138,5 @@ else
 	e2e_fail "$CASES command lines, $ALLOWS agreed allows, $DENIES agreed denies (want >= 20, >= 5, >= 5)"
 fi
 
-stop_dockerd
-if stop_rolegate; then
-	e2e_pass "rolegate serve exited 0 on SIGTERM"
-else
-	e2e_fail "rolegate serve exited $? on SIGTERM"
-fi
+e2e_shutdown
 e2e_finish

@@ -203,6 +203,19 @@ expect_ok_match() {
 	fi
 }
 
+# check: CMD exits 0 and prints exactly WANT (one name a line, "" = none):
+# what is left after refused requests. PASS says so; WHAT names what was listed.
+expect_only() {
+	local want=$1 pass=$2 what=$3
+	shift 3
+	expect_ok "$want" "$@"
+	if [ "$E2E_OUT" = "$want" ]; then
+		e2e_pass "$pass"
+	else
+		e2e_fail "$what: ${E2E_OUT//$'\n'/ } (want ${want:-none})"
+	fi
+}
+
 expect_fail() {
 	local text=$1
 	shift
@@ -361,6 +374,19 @@ stop_rolegate() {
 
 e2e_gone() {
 	! kill -0 "$1" 2>/dev/null
+}
+
+# check: dockerd stops, then rolegate serve exits 0 on SIGTERM (the end of
+# every test with a dockerd).
+e2e_shutdown() {
+	local rc=0
+	stop_dockerd
+	stop_rolegate || rc=$?
+	if [ "$rc" = 0 ]; then
+		e2e_pass "rolegate serve exited 0 on SIGTERM"
+	else
+		e2e_fail "rolegate serve exited $rc on SIGTERM"
+	fi
 }
 
 start_dockerd() {

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a == NULL) {
 		fuzz_assert(!rg_errlist_empty(&errs));
 		for (size_t i = 0; i < errs.n; i++)
-			fuzz_assert(errs.msg[i] == NULL || strncmp(errs.msg[i], "list", 4) == 0);
+			fuzz_assert(errs.v[i].msg == NULL || (errs.v[i].file != NULL && strcmp(errs.v[i].file, "list") == 0));
 	} else {
 		fuzz_assert(rg_errlist_empty(&errs));
 		fuzz_assert(a->n == b->n);

@@ -25,6 +25,7 @@
 #include "fuzz.h"
 #include "rolegate/authz.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 #include "rolegate/request.h"
 
 static const char config[] =
@@ -81,7 +82,7 @@ static void setup(void)
 	rt.refs = 1;
 	rt.policy = rg_policy_load(path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 	unlink(path);
 	fuzz_assert(rt.policy != NULL);
 	rg_errlist_free(&errs);

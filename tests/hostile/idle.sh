@@ -16,16 +16,8 @@ RG=$(realpath "$1")
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (ulimit -Hn)"; exit 77; }
 [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 8000 ] ||
 	{ echo "SKIP: the hard open-file limit ($(ulimit -Hn)) is below 8000"; exit 77; }
-T=$(mktemp -d /tmp/rolegate-idle.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { echo "ok - $*"; }
+. "$(dirname "$0")/../lib/serve.sh"
+serve_test_init rolegate-idle
 
 cat >"$T/rg.conf" <<CONF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
@@ -79,17 +71,7 @@ PY
 # run NAME HARD: serve under soft 1024 / hard HARD; 3000 idle connections; one call
 run() {
 	local name=$1 hard=$2 sock=$T/$1.sock
-	: >"$T/$name.ready"
-	(
-		ulimit -Sn 1024
-		ulimit -Hn "$hard"
-		exec "$RG" serve -c "$T/rg.conf" --socket "$sock" --ready-fd 3 --stderr \
-			3>"$T/$name.ready" 2>>"$T/$name.log" </dev/null
-	) &
-	SERVE=$!
-	PIDS+=($SERVE)
-	for _ in $(seq 100); do [ -s "$T/$name.ready" ] && break; sleep 0.1; done
-	[ -s "$T/$name.ready" ] || { cat "$T/$name.log" >&2; fail "$name: serve did not become ready"; }
+	serve_start --nofile 1024 "$hard" "$T/$name.ready" "$T/$name.log" -c "$T/rg.conf" --socket "$sock"
 	coproc FLOOD { exec python3 "$T/flood.py" "$sock" 3000; }
 	PIDS+=($FLOOD_PID)
 	IFS= read -r -t 60 line <&"${FLOOD[0]}" || fail "$name: the flood did not start"

@@ -81,20 +81,9 @@ setup_fails "$T/dir.conf" "not a regular file" "a directory as password file is 
 # Password rotation: the server's password and the file change; a reload
 # (here "!reread", in the daemon SIGHUP) makes new connections use it.
 rg_conf "$T/rot.conf" "$URL" "$BIND" "bind_password_file = \"$T/secret\";" 'cache_ttl = 0;' 'stale_ttl = 0;'
-coproc DL { exec "$DIRLOOKUP" -c "$T/rot.conf" --stdin 2>>"$T/stderr"; }
-EXTRA_PIDS+=("$DL_PID")
-ask() {
-	echo "$1" >&"${DL[1]}"
-	IFS= read -r -t 20 A <&"${DL[0]}" || fail "no answer for $1"
-}
+dirlookup_client "$T/rot.conf"
 ask alice; expect "$A" "alice: ldap: docker-ops" "rotation: bound with the first password"
-ldapmodify -x -H "$URL" -D cn=admin,dc=example,dc=org -w admin-secret >/dev/null <<LDIF
-dn: cn=rolegate,ou=services,dc=example,dc=org
-changetype: modify
-replace: userPassword
-userPassword: rotated-s3cret
-LDIF
-printf 'rotated-s3cret\n' >"$T/secret"
+rotate_service_password "$URL" rotated-s3cret "$T/secret"
 slapd_stop locked
 slapd_start locked
 ask alice

@@ -34,6 +34,7 @@
 
 #include "rolegate/directory.h"
 #include "rolegate/policy.h"
+#include "rolegate/policyfile.h"
 
 static double now_s(void)
 {
@@ -238,7 +239,7 @@ int main(int argc, char **argv)
 	p = rg_policy_load(conf, &errs);
 	if (p == NULL) {
 		for (size_t k = 0; k < errs.n; k++)
-			fprintf(stderr, "%s\n", errs.msg[k] != NULL ? errs.msg[k] : "(error)");
+			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, k));
 		rg_errlist_free(&errs);
 		return 2;
 	}

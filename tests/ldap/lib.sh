@@ -8,6 +8,12 @@
 #   slapd_start NAME        starts (or restarts) it; waits until it answers
 #   slapd_stop NAME         SIGTERM, waits for the exit
 #   rg_conf FILE URI [LDAP-SETTINGS...]   writes a rolegate config
+#   dirlookup_client CONF   (re)starts one `$DIRLOOKUP -c CONF --stdin --time`
+#                           as coproc DL; ask USER then sets $A (its answer)
+#                           and $MS (how long it took)
+#   rotate_service_password URL PASSWORD FILE
+#                           gives rolegate's service account (the bind DN
+#                           of rg_conf) PASSWORD in the directory and in FILE
 #   expect "ACTUAL" "EXPECTED" "WHAT"     compares, exits 1 on a mismatch
 #
 # Callers with their own harness (tests/e2e/, demo/demo.sh) may source it
@@ -171,6 +177,34 @@ slapd_stop() {
 
 # A test CA, a server certificate for 127.0.0.1/localhost signed by it, and
 # an unrelated "rogue" CA.
+dirlookup_client() {
+	if [ -n "${DL_PID:-}" ]; then
+		exec {DL[1]}>&-
+		wait "$DL_PID" 2>/dev/null || true
+	fi
+	coproc DL { exec "$DIRLOOKUP" -c "$1" --stdin --time 2>>"$T/stderr"; }
+	EXTRA_PIDS+=("$DL_PID")
+}
+
+ask() {
+	local line
+	echo "$1" >&"${DL[1]}"
+	IFS= read -r -t 20 line <&"${DL[0]}" || fail "no answer for $1"
+	A=$(answer "$line")
+	MS=$(elapsed_ms "$line")
+}
+
+rotate_service_password() {
+	local url=$1 password=$2 file=$3
+	ldapmodify -x -H "$url" -D cn=admin,dc=example,dc=org -w admin-secret >/dev/null <<LDIF
+dn: cn=rolegate,ou=services,dc=example,dc=org
+changetype: modify
+replace: userPassword
+userPassword: $password
+LDIF
+	printf '%s\n' "$password" >"$file"
+}
+
 make_pki() {
 	[ -f "$T/pki/server.crt" ] && return 0
 	local p=$T/pki

@@ -94,14 +94,7 @@ EXTRA_PIDS+=($!)
 for i in $(seq 50); do [ -s "$T/hang.out" ] && break; sleep 0.1; done
 HP=$(head -1 "$T/hang.out")
 rg_conf "$T/h.conf" "ldap://127.0.0.1:$HP $URL" 'timeout_ms = 1000;' 'cache_ttl = 0;'
-coproc DL { exec "$DIRLOOKUP" -c "$T/h.conf" --stdin --time 2>>"$T/stderr"; }
-EXTRA_PIDS+=("$DL_PID")
-ask() {
-	local line
-	echo "$1" >&"${DL[1]}"
-	IFS= read -r -t 20 line <&"${DL[0]}" || fail "no answer for $1"
-	A=$(answer "$line"); MS=$(elapsed_ms "$line")
-}
+dirlookup_client "$T/h.conf"
 ask alice
 expect "$A" "alice: ldap: docker-ops" "first URI silent: the second answers"
 [ "$MS" -ge 900 ] || fail "the first connection should have waited for the silent URI: $MS ms"

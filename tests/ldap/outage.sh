@@ -22,22 +22,6 @@ slapd_init main --idle 1
 slapd_start main
 URL=$(slapd_url main)
 
-# client CONF: starts one dirlookup --stdin; ask USER sets $A (answer) and $MS.
-client() {
-	if [ -n "${DL_PID:-}" ]; then
-		exec {DL[1]}>&-
-		wait "$DL_PID" 2>/dev/null || true
-	fi
-	coproc DL { exec "$DIRLOOKUP" -c "$1" --stdin --time 2>>"$T/stderr"; }
-	EXTRA_PIDS+=("$DL_PID")
-}
-ask() {
-	local line
-	echo "$1" >&"${DL[1]}"
-	IFS= read -r -t 20 line <&"${DL[0]}" || fail "no answer for $1"
-	A=$(answer "$line")
-	MS=$(elapsed_ms "$line")
-}
 stats() {
 	echo '!stats' >&"${DL[1]}"
 	IFS= read -r -t 20 S <&"${DL[0]}" || fail "no stats"
@@ -49,7 +33,7 @@ within() { # within MIN MAX WHAT: $MS in [MIN, MAX)
 
 # --- slapd stopped and restarted -------------------------------------------
 rg_conf "$T/a.conf" "$URL" "timeout_ms = $TIMEOUT;" 'cache_ttl = 1;' 'negative_ttl = 1;' 'stale_ttl = 30;'
-client "$T/a.conf"
+dirlookup_client "$T/a.conf"
 ask alice; expect "$A" "alice: ldap: docker-ops" "first lookup asks LDAP"
 ask alice; expect "$A" "alice: cache: docker-ops" "second lookup is cached"
 ask stale; expect "$A" "stale: ldap: backend,developers,docker-ops" "another user, nested"
@@ -80,7 +64,7 @@ ok "the end of the outage is logged"
 
 # --- stale_ttl runs out ----------------------------------------------------
 rg_conf "$T/b.conf" "$URL" "timeout_ms = $TIMEOUT;" 'cache_ttl = 1;' 'stale_ttl = 2;'
-client "$T/b.conf"
+dirlookup_client "$T/b.conf"
 ask alice; expect "$A" "alice: ldap: docker-ops" "stale_ttl = 2: first lookup"
 slapd_stop main
 sleep 1.2
@@ -93,7 +77,7 @@ slapd_start main
 
 # --- slapd frozen: it accepts, but answers nothing -------------------------
 rg_conf "$T/c.conf" "$URL" "timeout_ms = $TIMEOUT;" 'cache_ttl = 0;' 'stale_ttl = 60;'
-client "$T/c.conf"
+dirlookup_client "$T/c.conf"
 ask alice; expect "$A" "alice: ldap: docker-ops" "cache_ttl = 0: asks LDAP"
 slapd_freeze main
 ask alice

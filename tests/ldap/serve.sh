@@ -82,13 +82,7 @@ authz bob /v1.45/containers/json
 allowed "slapd restarted: bob is looked up and allowed, without restarting rolegate"
 
 # Rotate the service account's password, then reload.
-ldapmodify -x -H "$URL" -D cn=admin,dc=example,dc=org -w admin-secret >/dev/null <<LDIF
-dn: cn=rolegate,ou=services,dc=example,dc=org
-changetype: modify
-replace: userPassword
-userPassword: rotated-s3cret
-LDIF
-printf 'rotated-s3cret\n' >"$T/ldap.secret"
+rotate_service_password "$URL" rotated-s3cret "$T/ldap.secret"
 kill -HUP "$SERVE"
 for i in $(seq 50); do grep -q "reload" "$T/serve.log" && break; sleep 0.1; done
 grep -q "reload" "$T/serve.log" || fail "no reload in the log: $(cat "$T/serve.log")"

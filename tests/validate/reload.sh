@@ -13,16 +13,8 @@
 set -euo pipefail
 RG=$(realpath "$1")
 command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
-T=$(mktemp -d /tmp/rolegate-validate.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { echo "ok - $*"; }
+. "$(dirname "$0")/../lib/serve.sh"
+serve_test_init rolegate-validate
 
 SOCK=$T/rg.sock
 good() {
@@ -37,12 +29,7 @@ CONF
 good >"$T/rg.conf"
 "$RG" check -c "$T/rg.conf" >/dev/null || fail "the good config does not pass check"
 
-: >"$T/ready"
-"$RG" serve -c "$T/rg.conf" --socket "$SOCK" --ready-fd 3 --stderr 3>"$T/ready" 2>>"$T/serve.log" </dev/null &
-SERVE=$!
-PIDS+=($SERVE)
-for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-[ -s "$T/ready" ] || { cat "$T/serve.log" >&2; fail "serve did not become ready"; }
+serve_start "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$SOCK"
 
 allowed() {
 	local r

@@ -1,0 +1,20 @@
+#ifndef ROLEGATE_POLICYFILE_H
+#define ROLEGATE_POLICYFILE_H
+
+/*
+ * Reading the configuration file for the engine: rbac/ parses text it is
+ * given (rg_policy_parse); the daemon and the commands read the file here,
+ * once, so that the policy and its revision come from the same bytes.
+ */
+
+#include "rolegate/errlist.h"
+#include "rolegate/policy.h"
+
+/*
+ * Reads the configuration at path and parses it (rg_policy_parse). Returns
+ * a new policy, or NULL with every problem in errs; a file that cannot be
+ * read is the one error "PATH: cannot read the file".
+ */
+struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs);
+
+#endif

@@ -1,0 +1,58 @@
+/* Reading the configuration file for the engine (rolegate/policyfile.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rolegate/policyfile.h"
+
+/* Reads all of path into a new buffer, or NULL. */
+static char *read_text(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		size_t r;
+
+		if (n + 65536 + 1 > cap) {
+			char *nb = realloc(buf, (cap = (n + 65536 + 1) * 2));
+
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
+{
+	size_t len = 0;
+	char *text = read_text(path, &len);
+	struct rg_policy *p;
+
+	if (text == NULL) {
+		rg_errlist_at(errs, path, 0, "cannot read the file");
+		return NULL;
+	}
+	p = rg_policy_parse(text, len, path, errs);
+	free(text);
+	return p;
+}

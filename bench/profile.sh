@@ -6,12 +6,16 @@
 #
 #   bench/profile.sh [BUILD-DIR] [ROLEGATE-BINARY]
 #   PROFILE_STRACE=1 bench/profile.sh     # also `strace -c -f`: calls by name
+#   PROFILE_CALLGRIND=0 bench/profile.sh  # skip the instructions (valgrind)
 #
 # rolegate-bench starts rolegate through a wrapper that runs it under
 # `perf stat` (all threads, inherited). Each shape is run twice, with
 # PROFILE_SMALL and PROFILE_LARGE calls after a fixed --warmup, and the
 # difference of the counters is divided by the difference of the calls: what
-# start, warm-up and shutdown cost cancels out. It prints figures; nothing
+# start, warm-up and shutdown cost cancels out. Where perf has no
+# instructions counter (this VM), they come from `valgrind --tool=callgrind`
+# (two more runs per shape, with PROFILE_CG_SMALL / PROFILE_CG_LARGE calls:
+# rolegate is some 50 times slower under it). It prints figures; nothing
 # here passes or fails on time.
 set -eu
 
@@ -31,11 +35,17 @@ tmp=$(mktemp -d /tmp/rgprofile.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 events=task-clock,context-switches,raw_syscalls:sys_enter
-if perf stat -x, -e instructions true 2>&1 | grep -q 'not supported'; then
-	echo "(this machine does not expose an instructions counter to perf: none printed)"
-else
+callgrind=
+if ! perf stat -x, -e instructions true 2>&1 | grep -q 'not supported'; then
 	events=$events,instructions
+elif [ "${PROFILE_CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
+	callgrind=1
+	echo "(perf has no instructions counter here: instructions from callgrind)"
+else
+	echo "(perf has no instructions counter here and no valgrind: none printed)"
 fi
+cg_small=${PROFILE_CG_SMALL:-300}
+cg_large=${PROFILE_CG_LARGE:-1300}
 
 # The wrapper rolegate-bench runs as "rolegate". The bench stops its server
 # with SIGTERM, which would kill perf/strace without their summary: the
@@ -44,11 +54,17 @@ cat >"$tmp/wrap" <<EOF
 #!/bin/sh
 if [ -n "\${PROFILE_STRACE_OUT:-}" ]; then
 	strace -c -f -o "\$PROFILE_STRACE_OUT" -- "$rolegate" "\$@" &
+elif [ -n "\${PROFILE_CG_OUT:-}" ]; then
+	valgrind -q --tool=callgrind --callgrind-out-file="\$PROFILE_CG_OUT" -- "$rolegate" "\$@" &
 else
 	perf stat -x, -o "\$PROFILE_OUT" -e $events -- "$rolegate" "\$@" &
 fi
 p=\$!
-trap 'kill -TERM \$(cat /proc/\$p/task/\$p/children) 2>/dev/null' TERM
+if [ -n "\${PROFILE_CG_OUT:-}" ]; then
+	trap 'kill -TERM \$p' TERM           # valgrind runs rolegate in its own process
+else
+	trap 'kill -TERM \$(cat /proc/\$p/task/\$p/children) 2>/dev/null' TERM
+fi
 wait \$p || wait \$p
 EOF
 chmod +x "$tmp/wrap"
@@ -75,7 +91,14 @@ for mode in reads creates; do
 			case "$a$b" in *[!0-9.]*|'') echo -;; *) echo "$a $b $calls $2" |
 				awk '{ printf "%.*f", $4, ($2 - $1) / $3 }';; esac
 		}
-		printf '%-8s %-6s %14s %12s %12s %14s\n' "$mode" "$sync" "$(per instructions 0)" \
+		instr=$(per instructions 0)
+		if [ -n "$callgrind" ]; then
+			PROFILE_CG_OUT=$tmp/cs run "$sync" "$mode" "$cg_small" "$tmp/y"
+			PROFILE_CG_OUT=$tmp/cl run "$sync" "$mode" "$cg_large" "$tmp/y"
+			instr=$(awk '/^summary:/ { print $2; nextfile }' "$tmp/cs" "$tmp/cl" | tr '\n' ' ' |
+				awk -v n=$((cg_large - cg_small)) '{ printf "%.0f", ($2 - $1) / n }')
+		fi
+		printf '%-8s %-6s %14s %12s %12s %14s\n' "$mode" "$sync" "$instr" \
 			"$(per raw_syscalls:sys_enter 2)" "$(per context-switches 2)" \
 			"$(per task-clock 6 | awk '{ printf "%.1f", $1 * 1000 }')"
 		if [ -n "${PROFILE_STRACE:-}" ]; then

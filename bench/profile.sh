@@ -42,7 +42,7 @@ elif [ "${PROFILE_CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
 	callgrind=1
 	echo "(perf has no instructions counter here: instructions from callgrind)"
 else
-	echo "(perf has no instructions counter here and no valgrind: none printed)"
+	echo "(perf has no instructions counter here, and callgrind is off or missing: none printed)"
 fi
 cg_small=${PROFILE_CG_SMALL:-300}
 cg_large=${PROFILE_CG_LARGE:-1300}

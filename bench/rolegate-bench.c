@@ -298,6 +298,10 @@ static int serve_reference(bool parse, const char *path, int ready_fd)
 			MHD_OPTION_THREAD_POOL_SIZE, threads < 1 ? 1u : threads,
 			MHD_OPTION_CONNECTION_LIMIT, 4096u,
 			MHD_OPTION_CONNECTION_TIMEOUT, 300u,
+			/* plugin/serve.c's RG_MHD_CONN_MEMORY: libmicrohttpd zeroes
+			 * the pool per call, so the references must not pay for a
+			 * larger one than rolegate does */
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 			MHD_OPTION_NOTIFY_COMPLETED, parse ? parse_completed : NULL, NULL,
 			MHD_OPTION_END);
 	if (d == NULL) {

@@ -906,9 +906,9 @@ static bool renamed(struct rg_audit *a, bool missing_counts)
 
 /*
  * Someone cut the open file (logrotate's copytruncate, which we advise
- * against; size is its size from ensure_linked's fstat, -1 if unknown): what follows is a new file in all but inode, so it starts with a
+ * against): what follows is a new file in all but inode, so it starts with a
  * rotate record, and a failed write must never "cut back" past its end.
- * Locked.
+ * size is the file's size from ensure_linked's fstat, -1 if unknown. Locked.
  */
 static void check_truncated(struct rg_audit *a, off_t size)
 {

@@ -298,6 +298,10 @@ static int serve_reference(bool parse, const char *path, int ready_fd)
 			MHD_OPTION_THREAD_POOL_SIZE, threads < 1 ? 1u : threads,
 			MHD_OPTION_CONNECTION_LIMIT, 4096u,
 			MHD_OPTION_CONNECTION_TIMEOUT, 300u,
+			/* plugin/serve.c's RG_MHD_CONN_MEMORY: libmicrohttpd zeroes
+			 * the pool per call, so the references must not pay for a
+			 * larger one than rolegate does */
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 			MHD_OPTION_NOTIFY_COMPLETED, parse ? parse_completed : NULL, NULL,
 			MHD_OPTION_END);
 	if (d == NULL) {
@@ -844,6 +848,8 @@ static void usage(FILE *f)
 		"                     (default 2; 0 = no limit): sync=always on a slow disk\n"
 		"                     would otherwise take minutes per run\n"
 		"  --rounds N         interleaved rounds; the median is printed (default 3)\n"
+		"  --warmup N         calls sent to each server before the rounds (default\n"
+		"                     count / 10, at least 1000; 0 = none)\n"
 		"  --sync LIST        audit.sync values to run rolegate with (default all =\n"
 		"                     none,batch,always)\n"
 		"  --template FILE    rolegate config template (@DIR@, @SYNC@ replaced);\n"
@@ -908,6 +914,7 @@ int main(int argc, char **argv)
 		{ "conns", required_argument, NULL, 'n' },
 		{ "count", required_argument, NULL, 'N' },
 		{ "rounds", required_argument, NULL, 'R' },
+		{ "warmup", required_argument, NULL, 'W' },
 		{ "max-time", required_argument, NULL, 'T' },
 		{ "sync", required_argument, NULL, 's' },
 		{ "template", required_argument, NULL, 't' },
@@ -923,7 +930,7 @@ int main(int argc, char **argv)
 	const char *syncs = "none,batch,always", *modes_opt = "all", *servers_opt = "null,parse,rolegate", *long_sync = "batch";
 	char *tmpl = NULL;
 	int levels[MAX_CONN_LEVELS] = { 1, 8 }, nlevels = 2, rounds = 3, long_conns = 8, opt;
-	long count = 20000, long_count = 0, max_ms = 2000;
+	long count = 20000, long_count = 0, max_ms = 2000, warmup = -1;
 	bool keep = false;
 	struct server servers[MAX_SERVERS];
 	int nservers = 0, first_rg = -1, rc = 0;
@@ -962,6 +969,7 @@ int main(int argc, char **argv)
 			break;
 		case 'N': count = atol(optarg); break;
 		case 'R': rounds = atoi(optarg); break;
+		case 'W': warmup = atol(optarg); break;
 		case 'T': max_ms = (long)(atof(optarg) * 1000); break;
 		case 's': syncs = strcmp(optarg, "all") == 0 ? "none,batch,always" : optarg; break;
 		case 't':
@@ -1108,12 +1116,18 @@ int main(int argc, char **argv)
 	}
 	printf("\n");
 
-	/* Warm up each server (thread pools, caches, page faults). */
-	for (int i = 0; i < nservers; i++) {
+	/*
+	 * Warm up each server (thread pools, caches, page faults). A fixed
+	 * --warmup makes the calls a server gets exact, which bench/profile.sh
+	 * needs to turn its counters into figures per call.
+	 */
+	if (warmup < 0)
+		warmup = count / 10 > 1000 ? count / 10 : 1000;
+	for (int i = 0; i < nservers && warmup > 0; i++) {
 		struct result warm;
 
 		measure(servers[i].sock, servers[i].pid, calls, ncalls, levels[nlevels - 1],
-				count / 10 > 1000 ? count / 10 : 1000, max_ms / 2, NULL, &warm);
+				warmup, max_ms / 2, NULL, &warm);
 	}
 
 	/* Interleaved: every server once per mode and connection count, each round. */

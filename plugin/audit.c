@@ -15,6 +15,7 @@
  * records that were written; a file whose tail we cannot make sense of is
  * not continued (fail closed, the operator decides).
  */
+#define _GNU_SOURCE        /* pthread_setname_np */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,6 +38,8 @@
 
 /* How often append looks whether the log was renamed under it (logrotate). */
 #define ROTATION_CHECK_US 1000000
+/* The head file is replaced at most this often (it may lag; verify accepts that). */
+#define HEAD_INTERVAL_US 10000
 /* The tail read to recover the chain starts at this and grows to TAIL_MAX. */
 #define TAIL_START (64 * 1024)
 #define TAIL_MAX (4 * RG_AUDIT_LINE_MAX)
@@ -100,7 +103,8 @@ struct rg_audit {
 static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void *flusher(void *arg);
 static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c);
-static bool ensure_linked(struct rg_audit *a);
+static void durable_point_linked(struct rg_audit *a, const struct rg_audit_chain *c);
+static bool ensure_linked(struct rg_audit *a, bool path_due, off_t *size);
 static int start_checkpoints(struct rg_audit *a);
 static void stop_checkpoints(struct rg_audit *a);
 static int start_head(struct rg_audit *a);
@@ -583,7 +587,7 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->checkpoint = c->checkpoint;
 	a->replay_from = 1;
 	pthread_cond_init(&a->cp_wake, NULL);
-	pthread_cond_init(&a->head_wake, NULL);
+	init_work_cond(&a->head_wake);   /* CLOCK_MONOTONIC: the head thread's interval */
 	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
 		strcpy(a->host, "unknown");
 	if (a->sync != RG_SYNC_NONE &&
@@ -823,6 +827,7 @@ static void *flusher(void *arg)
 {
 	struct rg_audit *a = arg;
 
+	pthread_setname_np(pthread_self(), "rg-flusher");   /* names in perf, top -H, gdb */
 	pthread_mutex_lock(&a->lock);
 	while (await_work(a)) {
 		struct rg_audit_waiter *done;
@@ -903,17 +908,15 @@ static bool renamed(struct rg_audit *a, bool missing_counts)
  * Someone cut the open file (logrotate's copytruncate, which we advise
  * against): what follows is a new file in all but inode, so it starts with a
  * rotate record, and a failed write must never "cut back" past its end.
- * Locked.
+ * size is the file's size from ensure_linked's fstat, -1 if unknown. Locked.
  */
-static void check_truncated(struct rg_audit *a)
+static void check_truncated(struct rg_audit *a, off_t size)
 {
-	struct stat st;
-
-	if (fstat(a->fd, &st) < 0 || st.st_size >= a->end)
+	if (size < 0 || size >= a->end)
 		return;
 	log_warnx("%s was truncated by another program (copytruncate?); use rename rotation",
 			a->path);
-	a->end = st.st_size;
+	a->end = size;
 	a->dirty = false;
 	if (write_rotate_record(a, "the log was truncated by another program; continuing") < 0)
 		a->need_rotate_record = true;
@@ -987,7 +990,20 @@ static void drop_replayed(struct rg_audit *a, uint64_t through)
  */
 static void durable_point(struct rg_audit *a, const struct rg_audit_chain *c)
 {
-	if (!ensure_linked(a) || c->seq <= a->durable.seq)
+	if (!ensure_linked(a, false, NULL))
+		return;
+	durable_point_linked(a, c);
+}
+
+/*
+ * durable_point without its fstat, for sync = "none": append looked at the
+ * open file (fstat) just before the write, under the same lock; "none"
+ * promises nothing past the write, so a second look right after it is not
+ * worth a system call per record.
+ */
+static void durable_point_linked(struct rg_audit *a, const struct rg_audit_chain *c)
+{
+	if (c->seq <= a->durable.seq)
 		return;
 	a->durable = *c;
 	drop_replayed(a, c->seq);
@@ -1048,21 +1064,37 @@ static bool relink(struct rg_audit *a, const char *what)
 }
 
 /*
- * Before every write and after every flush: a file with no link left is
- * relinked; a path that now names another file (logrotate renamed ours)
- * is switched to. Two system calls, about a microsecond. Locked.
+ * Before every write and after every flush: a file with no link left (its
+ * fstat says st_nlink == 0: unlinked, or another file renamed over it) is
+ * relinked. Whether the path now names another file (logrotate renamed
+ * ours) is looked at only when path_due and at most once a second
+ * (a->next_check): a renamed file is still reachable, so that can wait,
+ * and a stat of the path on every call was a fifth of a read's system
+ * calls. *size (if not NULL) gets the open file's size when the file kept
+ * is the one that was open, else -1. Locked.
  */
-static bool ensure_linked(struct rg_audit *a)
+static bool ensure_linked(struct rg_audit *a, bool path_due, off_t *size)
 {
 	struct stat fst, pst;
-	bool retried = false;
+	bool retried = false, look;
+	int64_t now;
 
+	if (size != NULL)
+		*size = -1;
 again:
 	if (a->fd < 0 || fstat(a->fd, &fst) < 0)
 		return false;
+	look = false;
+	if (path_due && (now = monotonic_us()) >= a->next_check) {
+		a->next_check = now + ROTATION_CHECK_US;
+		look = true;
+	}
 	if (fst.st_nlink > 0 &&
-	    (stat(a->path, &pst) < 0 || (pst.st_dev == a->dev && pst.st_ino == a->ino)))
+	    (!look || stat(a->path, &pst) < 0 || (pst.st_dev == a->dev && pst.st_ino == a->ino))) {
+		if (size != NULL)
+			*size = fst.st_size;
 		return true;
+	}
 	/*
 	 * Something to do: first let a fdatasync in flight finish (the wait
 	 * lets go of the lock, and another thread may act meanwhile), then
@@ -1072,6 +1104,7 @@ again:
 		while (a->syncing)
 			pthread_cond_wait(&a->synced, &a->lock);
 		retried = true;
+		a->next_check = 0;     /* the path is looked at again, whatever the clock says */
 		goto again;
 	}
 	/* Looked at after the path: a file renamed over ours shows in both. */
@@ -1091,18 +1124,36 @@ again:
 static void *header(void *arg)
 {
 	struct rg_audit *a = arg;
+	struct timespec next = { 0, 0 };
 
+	pthread_setname_np(pthread_self(), "rg-head");
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		struct rg_audit_chain c;
 
 		while (!a->head_stopping && a->head_want.seq <= a->head_done.seq)
 			pthread_cond_wait(&a->head_wake, &a->lock);
+		/*
+		 * At most one head every HEAD_INTERVAL_US: under load a durable
+		 * point comes with every fdatasync, and each replacement (open,
+		 * write, rename) was a third of a create's system calls. The
+		 * newest point is taken once the interval is over; at close
+		 * (head_stopping) it is written at once.
+		 */
+		while (!a->head_stopping &&
+		       pthread_cond_timedwait(&a->head_wake, &a->lock, &next) != ETIMEDOUT)
+			;
 		if (a->head_want.seq <= a->head_done.seq)
 			break;
 		c = a->head_want;
 		pthread_mutex_unlock(&a->lock);
 		write_head(a, &c);
+		clock_gettime(CLOCK_MONOTONIC, &next);
+		next.tv_nsec += HEAD_INTERVAL_US * 1000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
 		pthread_mutex_lock(&a->lock);
 		a->head_done = c;
 	}
@@ -1170,6 +1221,7 @@ static void *checkpointer(void *arg)
 	struct rg_audit *a = arg;
 	struct timespec due;
 
+	pthread_setname_np(pthread_self(), "rg-checkpoint");
 	clock_gettime(CLOCK_REALTIME, &due);
 	pthread_mutex_lock(&a->lock);
 	while (!a->cp_stopping) {
@@ -1258,16 +1310,12 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	char small[2048];
 	char *copy = NULL;
 	size_t len;
+	off_t size;
 	int r = 0;
 
 	pthread_mutex_lock(&a->lock);
-	(void)ensure_linked(a);
-	if (monotonic_us() >= a->next_check) {
-		a->next_check = monotonic_us() + ROTATION_CHECK_US;
-		if (renamed(a, false))
-			(void)switch_file(a);
-	}
-	check_truncated(a);
+	(void)ensure_linked(a, true, &size);
+	check_truncated(a, size);
 	if (a->need_rotate_record && write_rotate_record(a, "log reopened after rotation") < 0)
 		goto fail;
 	/* Stamped under the lock, so that time never goes back as seq goes up. */
@@ -1290,7 +1338,7 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 		if (r == 0)
 			durable_point(a, &a->chain);
 	} else if (a->sync == RG_SYNC_NONE) {
-		durable_point(a, &a->chain);
+		durable_point_linked(a, &a->chain);
 	} else if (a->sync == RG_SYNC_BATCH && !durable) {
 		note_unsynced(a);
 	} else if (a->sync == RG_SYNC_BATCH && flush_here) {

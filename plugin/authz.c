@@ -122,8 +122,10 @@ char *rg_authz_err_json(const char *msg)
 
 char *rg_authz_decision_json(bool allow, const char *msg)
 {
+	/* The plain allow is most answers: the text jansson would make
+	 * (JSON_COMPACT), without building and dumping an object each call. */
 	if (allow)
-		return dump(json_pack("{s:b}", "Allow", 1));
+		return strdup("{\"Allow\":true}");
 	return dump(json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg));
 }
 

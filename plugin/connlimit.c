@@ -1,4 +1,5 @@
 /* Connections to the plugin socket: limit, idle tracking, shedding (rolegate/connlimit.h). */
+#define _GNU_SOURCE /* struct ucred, SO_PEERCRED */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -17,6 +18,8 @@ struct tracked {
 	int fd;
 	bool shed;                     /* shut down by us, not yet closed */
 	bool idle;                     /* on the idle list */
+	bool has_cred;                 /* SO_PEERCRED read when it opened */
+	struct ucred cred;             /* fixed at connect(2): read once, not per call */
 	struct tracked *older, *newer; /* idle list, oldest first */
 };
 
@@ -164,6 +167,7 @@ void rg_connlimit_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		socklen_t len;
 
 		t = calloc(1, sizeof(*t));
 		*socket_context = t;
@@ -174,6 +178,9 @@ void rg_connlimit_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 			return;
 		}
 		t->fd = ci->connect_fd;
+		len = sizeof(t->cred);
+		t->has_cred = getsockopt(t->fd, SOL_SOCKET, SO_PEERCRED, &t->cred, &len) == 0 &&
+			len == sizeof(t->cred);
 		pthread_mutex_lock(&cl->lock);
 		cl->open++;
 		/* idle until it sends a call: a flood of silent connections goes first */
@@ -221,6 +228,18 @@ void rg_connlimit_idle(struct rg_connlimit *cl, struct MHD_Connection *c)
 	if (!t->shed)
 		append_idle(cl, t);
 	pthread_mutex_unlock(&cl->lock);
+}
+
+int rg_connlimit_peer(struct MHD_Connection *c, uid_t *uid, gid_t *gid)
+{
+	const struct tracked *t = tracked_of(c);
+
+	/* cred is written before the connection is handed to any call: no lock */
+	if (t == NULL || !t->has_cred)
+		return -1;
+	*uid = t->cred.uid;
+	*gid = t->cred.gid;
+	return 0;
 }
 
 unsigned long rg_connlimit_shed(struct rg_connlimit *cl)

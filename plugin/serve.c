@@ -40,6 +40,8 @@
  * says who asked for what. */
 #define RG_CALL_HEAD_KEEP (64 * 1024)
 #define RG_DRAIN_SECONDS 30
+/* libmicrohttpd's memory per connection (headers and read buffer; bodies are ours). */
+#define RG_MHD_CONN_MEMORY (16 * 1024)
 #define SD_LISTEN_FDS_START 3
 
 struct server {
@@ -163,12 +165,17 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 
 static bool peer_allowed(const struct server *s, struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *ci;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return false;
+	/* Read once per connection by the connection tracker; asked here only
+	 * for a connection it does not track. */
+	if (rg_connlimit_peer(c, &cred.uid, &cred.gid) < 0) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+			return false;
+	}
 	if (cred.uid == 0 || cred.uid == geteuid())
 		return true;
 	return s->group != (gid_t)-1 && cred.gid == s->group;
@@ -707,6 +714,11 @@ int cmd_serve(int argc, char **argv)
 			MHD_OPTION_THREAD_POOL_SIZE, threads,
 			MHD_OPTION_CONNECTION_LIMIT, max_conns,
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->plugin.idle_timeout,
+			/* Bodies are copied out into call->buf as they come, so a
+			 * connection's MHD pool only holds headers and the read
+			 * buffer: half the default 32 KiB is plenty for dockerd's
+			 * headers, and less memory to touch per connection. */
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RG_MHD_CONN_MEMORY,
 			MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
 			MHD_OPTION_NOTIFY_CONNECTION, rg_connlimit_notify, s.conns,
 			MHD_OPTION_END);

@@ -1,6 +1,7 @@
 /*
  * Go-compatible JSON key folding. See include/rolegate/gojson.h.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,10 +110,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * One allocation per object: the pointer array and every folded key in one
+ * block (a folded key is never longer than the key), rather than one per key.
+ */
 static int check_object_keys(const json_t *obj, const char **errstr)
 {
 	size_t n = json_object_size(obj);
-	char **folded;
+	size_t bytes = 0;
+	char **folded, *text;
 	const char *key;
 	json_t *val;
 	size_t i = 0;
@@ -120,32 +126,28 @@ static int check_object_keys(const json_t *obj, const char **errstr)
 
 	if (n < 2)
 		return 0;
-	folded = calloc(n, sizeof(*folded));
-	if (folded == NULL) {
+	json_object_foreach((json_t *)obj, key, val)
+		bytes += strlen(key) + 1;
+	if (bytes > (SIZE_MAX - n * sizeof(*folded)) ||
+	    (folded = malloc(n * sizeof(*folded) + bytes)) == NULL) {
 		*errstr = "out of memory";
 		return -1;
 	}
+	text = (char *)(folded + n);
 	json_object_foreach((json_t *)obj, key, val) {
-		folded[i] = malloc(strlen(key) + 1);
-		if (folded[i] == NULL) {
-			*errstr = "out of memory";
-			rc = -1;
-			goto out;
-		}
-		fold(key, folded[i]);
-		i++;
+		if (i == n)
+			break;
+		folded[i++] = text;
+		text += fold(key, text) + 1;
 	}
-	qsort(folded, n, sizeof(*folded), cmp_str);
-	for (i = 1; i < n; i++) {
-		if (strcmp(folded[i - 1], folded[i]) == 0) {
+	qsort(folded, i, sizeof(*folded), cmp_str);
+	for (size_t j = 1; j < i; j++) {
+		if (strcmp(folded[j - 1], folded[j]) == 0) {
 			*errstr = "the request body has two keys that differ only in case";
 			rc = -1;
-			goto out;
+			break;
 		}
 	}
-out:
-	for (i = 0; i < n; i++)
-		free(folded[i]);
 	free(folded);
 	return rc;
 }

@@ -16,6 +16,7 @@
  */
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <microhttpd.h>
 
@@ -50,6 +51,11 @@ void rg_connlimit_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 void rg_connlimit_busy(struct rg_connlimit *cl, struct MHD_Connection *c);
 /* The call on c is over (the request-completed callback): c is idle from now. */
 void rg_connlimit_idle(struct rg_connlimit *cl, struct MHD_Connection *c);
+/*
+ * The peer's uid and gid (SO_PEERCRED), read once when c opened: 0, or -1
+ * when c is not tracked or the read failed (the caller asks the socket).
+ */
+int rg_connlimit_peer(struct MHD_Connection *c, uid_t *uid, gid_t *gid);
 /* Connections closed to make room so far. */
 unsigned long rg_connlimit_shed(struct rg_connlimit *cl);
 

@@ -354,6 +354,48 @@ static int create_refs(struct ctx *x)
 	return 0;
 }
 
+/* A service's Networks[] (TaskTemplate's, or the spec's older top-level list): each Target. */
+static int service_networks(struct ctx *x, const json_t *list)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_is_array(list) ? list : NULL, i, v) {
+		const json_t *target = rg_json_get(v, "Target");
+
+		if (json_is_string(target) && json_string_value(target)[0] != '\0' &&
+		    owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * service.create/update: a task is a container swarmkit makes on a node
+ * without an API call rolegate sees, so its named volumes and networks are
+ * judged here as a container create's are (red team round 3): under
+ * `owner` they must be the caller's, under `bind_mounts` a known volume is
+ * judged by what it mounts from the host.
+ */
+static int service_refs(struct ctx *x)
+{
+	const json_t *body, *ts;
+	const char *why = NULL;
+
+	body = rg_request_body(x->req, &why);
+	if (body == NULL)
+		return rg_conscheck_deny(&x->k, "%s whose body cannot be checked for the objects it "
+				"names: %s", x->req->route.command, why != NULL ? why : "no body");
+	ts = rg_json_get(body, "TaskTemplate");
+	if (mount_owned(x, rg_json_get(rg_json_get(ts, "ContainerSpec"), "Mounts")) < 0)
+		return -1;
+	if (x->role->constraints.owner == RG_OWNER_ANY)
+		return 0;
+	if (service_networks(x, rg_json_get(ts, "Networks")) < 0)
+		return -1;
+	return service_networks(x, rg_json_get(body, "Networks"));
+}
+
 /*
  * container.start/restart under bind_mounts: the host paths the container
  * recorded and the volumes it uses, judged as they resolve now.
@@ -547,6 +589,9 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 		return -1;
 	if (strcmp(command, "container.create") == 0 && (owner || binds))
 		return create_refs(&x);
+	if ((strcmp(command, "service.create") == 0 || strcmp(command, "service.update") == 0) &&
+	    (owner || binds))
+		return service_refs(&x);
 	if (binds && (strcmp(command, "container.start") == 0 || strcmp(command, "container.restart") == 0))
 		return start_recheck(&x);
 	return 0;

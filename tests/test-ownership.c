@@ -391,6 +391,30 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"bobnet\"}", "allow", NULL);
 	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"newnet\"}", "allow", NULL);
 	decide("alice", "POST", "/v1.41/networks/create", "{\"Name\":\"bobnet\"}", "allow", NULL);
+
+	/* a service's task is a container swarmkit makes unseen: its volumes and networks */
+#define SVC(mounts, nets) "{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"," \
+		"\"Mounts\":[" mounts "]}" nets "}}"
+#define VOLMOUNT(v) "{\"Type\":\"volume\",\"Source\":\"" v "\",\"Target\":\"/d\"}"
+	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("hostetc"), ""), "deny",
+			"use volume hostetc: not created by bob");
+	decide("bob", "POST", "/v1.41/services/abc/update?version=3", SVC(VOLMOUNT("olgadata"), ""), "deny",
+			"use volume olgadata: not created by bob");
+	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("svcnew"), ""), "deny",
+			"docker volume create");
+	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("bobvol"), ""), "allow", NULL);
+	decide("olga", "POST", "/v1.41/services/create", SVC(VOLMOUNT("hostetc"), ""), "deny",
+			"mount volume hostetc, which");
+	decide("alice", "POST", "/v1.41/services/create", SVC(VOLMOUNT("hostetc"), ""), "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", SVC("", ",\"Networks\":[{\"Target\":\"opsnet\"}]"),
+			"deny", "attach a service to network opsnet: not created by bob");
+	decide("bob", "POST", "/v1.41/services/create", SVC("", ",\"Networks\":[{\"Target\":\"bobnet\"}]"),
+			"allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create",
+			"{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}},"
+			"\"Networks\":[{\"Target\":\"opsnet\"}]}", "deny", "attach a service to network opsnet");
+#undef SVC
+#undef VOLMOUNT
 	/* roles without owner act on anything (ops), or on untracked objects */
 	decide("alice", "POST", "/v1.41/containers/mine/stop", NULL, "allow", NULL);
 	decide("alice", "POST", "/v1.41/containers/whatever/stop", NULL, "allow", NULL);

@@ -22,7 +22,8 @@ static void query_value(const struct rg_request *req, const char *name, char *ou
 }
 
 const char *const rg_uninspectable_commands[] = {
-	"system.session", "system.grpc", "image.load", "plugin.create", NULL,
+	"system.session", "system.grpc", "image.load", "plugin.create",
+	"swarm.init", "swarm.join", "swarm.update", "swarm.inspect", NULL,
 };
 
 /*
@@ -49,6 +50,22 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		return "load images from a tar stream (image.load: names and contents unseen)";
 	if (strcmp(cmd, "plugin.create") == 0)
 		return "create a plugin from a tar stream (plugin.create: its privileges unseen)";
+	/*
+	 * A swarm manager (init, or join with a manager token) runs service
+	 * tasks that swarmkit starts itself, never through the API rolegate
+	 * sees; inspect shows the join tokens, update rotates or hands out the
+	 * means to them (red team round 3).
+	 */
+	if (strcmp(cmd, "swarm.init") == 0 || strcmp(cmd, "swarm.join") == 0) {
+		snprintf(buf, len, "use %s (a swarm member runs tasks that other managers schedule, "
+				"unseen by rolegate)", cmd);
+		return buf;
+	}
+	if (strcmp(cmd, "swarm.update") == 0 || strcmp(cmd, "swarm.inspect") == 0) {
+		snprintf(buf, len, "use %s (the swarm's join tokens let another node manage this one, "
+				"unseen by rolegate)", cmd);
+		return buf;
+	}
 	if (strcmp(cmd, "image.build") == 0) {
 		query_value(req, "version", v, sizeof(v));
 		if (v[0] != '\0' && strcmp(v, "1") != 0) {

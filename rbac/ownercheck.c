@@ -49,6 +49,17 @@ static int not_mine(struct ctx *x, const char *phrase, const char *ref)
 	return rg_conscheck_deny(&x->k, "%s %s: not created by %s", phrase, q, x->user);
 }
 
+/* Containers and networks: the kinds dockerd also finds by an id prefix. */
+static bool by_prefix_kind(enum rg_obj_kind k)
+{
+	return k == RG_OBJ_CONTAINER || k == RG_OBJ_NETWORK;
+}
+
+static bool hex_only(const char *ref)
+{
+	return ref[0] != '\0' && strspn(ref, "0123456789abcdef") == strlen(ref);
+}
+
 /*
  * Whether ref (of kind k) is the caller's under the role's `owner`.
  * phrase names the act: "exec in container".
@@ -78,6 +89,18 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 	}
 	if (!is_mine(x, obj))
 		return not_mine(x, phrase, ref);
+	/*
+	 * A reference of hex digits only that is neither the record's full id
+	 * nor its name was matched as an id prefix. dockerd tries names before
+	 * prefixes: it could be the name of another user's object rolegate
+	 * does not know (made before rolegate, or its record expired), which
+	 * dockerd would pick. Only the exact name or full id is sure (red team
+	 * round 3); the docker CLI uses what it was given or the full id.
+	 */
+	if (by_prefix_kind(k) && hex_only(ref) && strcmp(obj->id, ref) != 0 && strcmp(obj->name, ref) != 0)
+		return rg_conscheck_deny(&x->k, "%s %s: an id prefix could also be the name of an object "
+				"rolegate does not know; use the name or the full id", phrase,
+				rg_conscheck_quote(ref, q, sizeof(q)));
 	/* An exec is judged with its container. */
 	if (k == RG_OBJ_EXEC && obj->container[0] != '\0' &&
 	    rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, obj->container, RG_OWNERS_MIN_PREFIX,
@@ -282,7 +305,8 @@ static int endpoint_owned(struct ctx *x, const json_t *endpoints)
 	if (!json_is_object(endpoints))
 		return 0;
 	json_object_foreach((json_t *)endpoints, key, v) {
-		if (owned(x, RG_OBJ_NETWORK, key, "join network") < 0)
+		if (owned(x, RG_OBJ_NETWORK, key, "join network") < 0 ||
+		    each_string(x, rg_json_get(v, "Links"), link_ref) < 0)
 			return -1;
 	}
 	return 0;
@@ -328,6 +352,48 @@ static int create_refs(struct ctx *x)
 	if (x->role->constraints.owner != RG_OWNER_ANY)
 		return endpoint_owned(x, rg_json_get(net, "EndpointsConfig"));
 	return 0;
+}
+
+/* A service's Networks[] (TaskTemplate's, or the spec's older top-level list): each Target. */
+static int service_networks(struct ctx *x, const json_t *list)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_is_array(list) ? list : NULL, i, v) {
+		const json_t *target = rg_json_get(v, "Target");
+
+		if (json_is_string(target) && json_string_value(target)[0] != '\0' &&
+		    owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * service.create/update: a task is a container swarmkit makes on a node
+ * without an API call rolegate sees, so its named volumes and networks are
+ * judged here as a container create's are (red team round 3): under
+ * `owner` they must be the caller's, under `bind_mounts` a known volume is
+ * judged by what it mounts from the host.
+ */
+static int service_refs(struct ctx *x)
+{
+	const json_t *body, *ts;
+	const char *why = NULL;
+
+	body = rg_request_body(x->req, &why);
+	if (body == NULL)
+		return rg_conscheck_deny(&x->k, "%s whose body cannot be checked for the objects it "
+				"names: %s", x->req->route.command, why != NULL ? why : "no body");
+	ts = rg_json_get(body, "TaskTemplate");
+	if (mount_owned(x, rg_json_get(rg_json_get(ts, "ContainerSpec"), "Mounts")) < 0)
+		return -1;
+	if (x->role->constraints.owner == RG_OWNER_ANY)
+		return 0;
+	if (service_networks(x, rg_json_get(ts, "Networks")) < 0)
+		return -1;
+	return service_networks(x, rg_json_get(body, "Networks"));
 }
 
 /*
@@ -423,6 +489,25 @@ static int owner_refs(struct ctx *x)
 			return not_mine(x, "create volume", json_string_value(name));
 		return 0;
 	}
+	/*
+	 * A network name is looked up by name: one of another user's names
+	 * would become the caller's record, and where dockerd keeps both
+	 * (CheckDuplicate false), a later reference by that name could reach
+	 * theirs (red team round 3).
+	 */
+	if (strcmp(command, "network.create") == 0) {
+		const struct rg_object *net;
+		const json_t *name;
+
+		if ((body = rg_request_body(x->req, &why)) == NULL)
+			return 0;
+		name = rg_json_get(body, "Name");
+		if (json_is_string(name) &&
+		    rg_owners_resolve(x->req->owners, RG_OBJ_NETWORK, json_string_value(name), 0, 0, &net) ==
+		    RG_RESOLVED && !is_mine(x, net))
+			return not_mine(x, "create network", json_string_value(name));
+		return 0;
+	}
 	if (strcmp(command, "container.commit") == 0) {
 		if (rg_query_get(x->req->route.query, "container", ref, sizeof(ref)) < 0)
 			ref[0] = '\0';
@@ -462,8 +547,10 @@ static int owner_refs(struct ctx *x)
 			return rg_conscheck_deny(&x->k, "%s whose body cannot be checked: %s", command,
 					why != NULL ? why : "no body");
 		c = rg_json_get(body, "Container");
-		if (json_is_string(c))
-			return owned(x, RG_OBJ_CONTAINER, json_string_value(c), "connect container");
+		if (json_is_string(c) && owned(x, RG_OBJ_CONTAINER, json_string_value(c), "connect container") < 0)
+			return -1;
+		/* connect's EndpointConfig.Links name containers as HostConfig.Links does */
+		return each_string(x, rg_json_get(rg_json_get(body, "EndpointConfig"), "Links"), link_ref);
 	}
 	return 0;
 }
@@ -502,6 +589,9 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 		return -1;
 	if (strcmp(command, "container.create") == 0 && (owner || binds))
 		return create_refs(&x);
+	if ((strcmp(command, "service.create") == 0 || strcmp(command, "service.update") == 0) &&
+	    (owner || binds))
+		return service_refs(&x);
 	if (binds && (strcmp(command, "container.start") == 0 || strcmp(command, "container.restart") == 0))
 		return start_recheck(&x);
 	return 0;

@@ -333,9 +333,21 @@ static int change(struct walk *w, enum rg_event_op op, enum rg_obj_kind kind, co
 	const struct rg_object *obj;
 	struct rg_owner_event ev = { .op = op, .kind = kind, .name = name };
 
-	if (rg_owners_resolve(w->o, kind, ref, 0, 0, &obj) != RG_RESOLVED)
+	if (rg_owners_resolve(w->o, kind, ref, 0, 0, &obj) == RG_RESOLVED) {
+		ev.id = obj->id;
+	} else if (op == RG_EV_RENAME && name != NULL && name[0] != '\0') {
+		/*
+		 * An object rolegate does not know took the name: dockerd holds
+		 * it now, so a record still holding it is stale (a --rm
+		 * container, one removed unseen) and must lose it, or its owner
+		 * would own this object by name (red team round 3). The event
+		 * names ref; apply finds no record with that id and only drops
+		 * the name.
+		 */
+		ev.id = ref;
+	} else {
 		return 0;
-	ev.id = obj->id;
+	}
 	if (emit(w, &ev) < 0) {
 		*why = "the record could not be kept";
 		return -1;

@@ -481,8 +481,9 @@ static int apply_rename(struct rg_owners *o, const struct rg_owner_event *ev)
 	struct rg_object *obj = find_id(o, ev->kind, ev->id);
 	char *name;
 
+	/* An unknown object took the name: whoever held it holds it no more. */
 	if (obj == NULL)
-		return 0;
+		return ev->name != NULL && ev->name[0] != '\0' ? drop_name(o, ev->kind, ev->name) : 0;
 	if ((name = dup_or_empty(ev->name)) == NULL)
 		return -1;
 	if (name[0] != '\0' && strcmp(obj->name, name) != 0 && drop_name(o, ev->kind, name) < 0) {

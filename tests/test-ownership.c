@@ -27,6 +27,10 @@
 #define ID_BOB2 "b0b0b0b0b0b02222222222222222222222222222222222222222222222222222"
 #define ID_EXEC "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1"
 #define ID_NET "4e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e74e"
+#define ID_UNSEEN "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define ZID8 "0000000000000000000000000000000000000000000000000000000000000008"
+#define ID_BOBNET "b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4"
+#define ID_BOBHEX "cafe0123beef0000000000000000000000000000000000000000000000000000"
 #define ID_TEAM "7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7"
 
 static struct rg_policy *policy;
@@ -161,6 +165,24 @@ static void events_and_resolution(void)
 	resolve(RG_OBJ_CONTAINER, ID_BOB, 12, RG_RESOLVED, ID_BOB);
 	answer("bob", "developer", "POST", "/v1.41/containers/" ID_BOB "/rename?name=mine", NULL, 204, NULL, 1);
 
+	/*
+	 * rename_unknown (red team round 3): bob's "gone" went unseen (docker
+	 * run --rm); a container rolegate does not know is renamed to "gone".
+	 * The stale record loses the name: bob must not own that container by
+	 * it. A failed rename changes nothing; the record keeps its id.
+	 */
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=gone", "{\"Image\":\"b\"}", 201,
+			"{\"Id\":\"" ZID8 "\"}", 1);
+	answer("alice", "ops", "POST", "/v1.41/containers/" ID_UNSEEN "/rename?name=gone", NULL, 0, NULL, 0);
+	resolve(RG_OBJ_CONTAINER, "gone", 12, RG_RESOLVED, ZID8);
+	answer("alice", "ops", "POST", "/v1.41/containers/" ID_UNSEEN "/rename?name=gone", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_CONTAINER, "gone", 12, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_CONTAINER, ZID8, 12, RG_RESOLVED, ZID8);
+	/* by a name rolegate does not know, to a free name: nothing to take */
+	answer("alice", "ops", "POST", "/v1.41/containers/unseen/rename?name=freename", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_CONTAINER, "freename", 12, RG_UNKNOWN, NULL);
+	answer("bob", "developer", "DELETE", "/v1.41/containers/" ZID8, NULL, 204, NULL, 1);
+
 	/* a create dockerd confirmed that could not be recorded still takes its
 	 * name from the old record (plugin/state.c): the name is no longer its */
 	answer("bob", "developer", "POST", "/v1.41/containers/create?name=stale", "{\"Image\":\"b\"}", 201,
@@ -237,6 +259,10 @@ static void events_and_resolution(void)
 			"{\"Id\":\"" ID_NET "\",\"Warning\":\"\"}", 1);
 	resolve(RG_OBJ_NETWORK, "opsnet", 12, RG_RESOLVED, ID_NET);
 	resolve(RG_OBJ_NETWORK, "4e74e74e74e7", 12, RG_RESOLVED, ID_NET);
+
+	/* networks: bob's */
+	answer("bob", "developer", "POST", "/v1.41/networks/create", "{\"Name\":\"bobnet\"}", 201,
+			"{\"Id\":\"" ID_BOBNET "\",\"Warning\":\"\"}", 1);
 
 	/* the team role: erin creates, frank (same role) may act */
 	answer("erin", "team", "POST", "/v1.41/containers/create?name=teambox", "{\"Image\":\"b\"}", 201,
@@ -318,9 +344,77 @@ static void decisions(void)
 
 	/* bob's own: by name, by a 12+ prefix, by full id, after the rename */
 	decide("bob", "POST", "/v1.41/containers/mine/start", NULL, "allow", NULL);
-	decide("bob", "POST", "/v1.41/containers/b0b0b0b0b0b01/stop", NULL, "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/b0b0b0b0b0b01/stop", NULL, "deny",
+			"stop container b0b0b0b0b0b01: an id prefix could also be the name of an object "
+			"rolegate does not know; use the name or the full id");
 	decide("bob", "POST", "/v1.41/containers/" ID_BOB "/exec", "{\"User\":\"1000\"}", "allow", NULL);
 	decide("dave", "POST", "/v1.41/containers/mine/stop", NULL, "deny", "not created by dave");
+
+	/*
+	 * Red team round 3. Hex-only references under owner: only the exact
+	 * name or full id of one's own object (a prefix could be the name of
+	 * another's object rolegate does not know, which dockerd picks first).
+	 */
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=cafe0123beef", "{\"Image\":\"b\"}",
+			201, "{\"Id\":\"" ID_BOBHEX "\"}", 1);
+	decide("bob", "POST", "/v1.41/containers/cafe0123beef/start", NULL, "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/" ID_BOBHEX "/start", NULL, "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/cafe0123beef0000/stop", NULL, "deny", "use the name or the full id");
+	decide("bob", "POST", "/v1.41/containers/cafe0123beef0000/exec", "{\"User\":\"1000\"}", "deny",
+			"exec in container cafe0123beef0000: an id prefix");
+	decide("bob", "POST", "/v1.41/containers/d00d0123456789/stop", NULL, "deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"b0b4e7b0b4e7\"}}", "deny",
+			"join network b0b4e7b0b4e7: an id prefix");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"" ID_BOBNET "\"}}", "allow", NULL);
+	decide("bob", "GET", "/v1.41/networks/bobnet", NULL, "allow", NULL);
+	/* roles without owner are not concerned */
+	decide("olga", "POST", "/v1.41/containers/d00d0123456789/stop", NULL, "allow", NULL);
+
+	/* NetworkingConfig.EndpointsConfig[].Links name containers as HostConfig.Links does */
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bobnet\":"
+			"{\"Links\":[\"opsbox:db\"]}}}}", "deny", "link to container opsbox: not created by bob");
+	decide("bob", "POST", "/v1.41/containers/create",
+			"{\"Image\":\"b\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bobnet\":"
+			"{\"Links\":[\"mine:db\"]}}}}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/bobnet/connect",
+			"{\"Container\":\"mine\",\"EndpointConfig\":{\"Links\":[\"opsbox:db\"]}}", "deny",
+			"link to container opsbox: not created by bob");
+	decide("bob", "POST", "/v1.41/networks/bobnet/connect",
+			"{\"Container\":\"mine\",\"EndpointConfig\":{\"Links\":[\"mine:db\"]}}", "allow", NULL);
+
+	/* network create under another user's network name */
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"opsnet\"}", "deny",
+			"create network opsnet: not created by bob");
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"bobnet\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"newnet\"}", "allow", NULL);
+	decide("alice", "POST", "/v1.41/networks/create", "{\"Name\":\"bobnet\"}", "allow", NULL);
+
+	/* a service's task is a container swarmkit makes unseen: its volumes and networks */
+#define SVC(mounts, nets) "{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"," \
+		"\"Mounts\":[" mounts "]}" nets "}}"
+#define VOLMOUNT(v) "{\"Type\":\"volume\",\"Source\":\"" v "\",\"Target\":\"/d\"}"
+	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("hostetc"), ""), "deny",
+			"use volume hostetc: not created by bob");
+	decide("bob", "POST", "/v1.41/services/abc/update?version=3", SVC(VOLMOUNT("olgadata"), ""), "deny",
+			"use volume olgadata: not created by bob");
+	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("svcnew"), ""), "deny",
+			"docker volume create");
+	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("bobvol"), ""), "allow", NULL);
+	decide("olga", "POST", "/v1.41/services/create", SVC(VOLMOUNT("hostetc"), ""), "deny",
+			"mount volume hostetc, which");
+	decide("alice", "POST", "/v1.41/services/create", SVC(VOLMOUNT("hostetc"), ""), "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", SVC("", ",\"Networks\":[{\"Target\":\"opsnet\"}]"),
+			"deny", "attach a service to network opsnet: not created by bob");
+	decide("bob", "POST", "/v1.41/services/create", SVC("", ",\"Networks\":[{\"Target\":\"bobnet\"}]"),
+			"allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create",
+			"{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}},"
+			"\"Networks\":[{\"Target\":\"opsnet\"}]}", "deny", "attach a service to network opsnet");
+#undef SVC
+#undef VOLMOUNT
 	/* roles without owner act on anything (ops), or on untracked objects */
 	decide("alice", "POST", "/v1.41/containers/mine/stop", NULL, "allow", NULL);
 	decide("alice", "POST", "/v1.41/containers/whatever/stop", NULL, "allow", NULL);

@@ -148,6 +148,11 @@ expect_ok_match '^[a-z0-9]{25}$' docker_as alice secret create rg-secret "$E2E_D
 expect_denied "$dev give a service secrets (TaskTemplate.ContainerSpec.Secrets) without being allowed secret.inspect" \
 	docker_as dave service create --detach --no-resolve-image --name withsecret \
 	--secret rg-secret busybox sleep 300
+# red team round 3: a task mounts a known host-mount volume without a container create
+expect_ok "" docker_as alice volume create -o type=none -o o=bind -o device=/etc svcetc
+expect_denied "$dev mount volume svcetc, which" \
+	docker_as dave service create --detach --no-resolve-image --name etcsvc \
+	--mount type=volume,src=svcetc,dst=/e busybox sleep 300
 expect_ok "" docker_as alice service ls --format '{{.Name}}'
 if [ -z "$E2E_OUT" ]; then
 	e2e_pass "no service exists after the refused creates"
@@ -162,6 +167,7 @@ expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-re
 	--name admin-secret --secret rg-secret busybox sleep 300
 expect_ok "" docker_as alice service rm ingress-ok admin-hostport admin-secret
 expect_ok "" docker_as alice swarm leave --force
+expect_ok "" docker_as alice volume rm svcetc
 
 e2e_section "shutdown"
 e2e_shutdown

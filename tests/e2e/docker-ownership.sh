@@ -2,7 +2,8 @@
 # End-to-end (issue 15): ownership. The operator alice runs a container with
 # the host's root mounted; the developer dave (owner = "self") must not reach
 # into it by any command that names it, while his own containers work by
-# name, by id prefix and after a rename. The state survives kill -9 of
+# name, by full id and after a rename (an id prefix is refused: it could be
+# the name of an object rolegate does not know; red team round 3). The state survives kill -9 of
 # rolegate, and removals clear it.
 #
 #   alice  group docker-ops  -> ops (allow "*")
@@ -83,14 +84,16 @@ refusals() {
 e2e_section "dave (developer, owner = self) on alice's container: refused"
 refusals
 
-e2e_section "dave's own container: by name, by id prefix, after a rename"
+e2e_section "dave's own container: by name, by full id, after a rename; not by an id prefix"
 expect_ok "" docker_as dave run -d --name davebox busybox sleep 600
 dave_id=$(docker_as dave inspect -f '{{.Id}}' davebox)
 expect_ok "hello" docker_as dave exec davebox echo hello
-expect_ok "" docker_as dave stop -t 0 "${dave_id:0:12}"
+expect_denied "$dev stop container ${dave_id:0:12}: an id prefix could also be the name of an object rolegate does not know; use the name or the full id" \
+	docker_as dave stop -t 0 "${dave_id:0:12}"
+expect_ok "" docker_as dave stop -t 0 "$dave_id"
 # (renamed while stopped: this dockerd cannot rename a running container's sandbox here)
 expect_ok "" docker_as dave rename davebox davebox2
-expect_ok "" docker_as dave start "${dave_id:0:12}"
+expect_ok "" docker_as dave start "$dave_id"
 expect_ok "renamed" docker_as dave exec davebox2 echo renamed
 expect_denied "erin (roles: developer) may not inspect container davebox2: not created by erin" \
 	docker_as erin exec davebox2 true
@@ -129,7 +132,7 @@ E2E_ROLEGATE_PID=
 start_rolegate "$E2E_SRC/ownership.conf"
 refusals
 expect_ok "again" docker_as dave exec davebox2 echo again
-expect_ok "" docker_as dave stop -t 0 "${dave_id:0:12}"
+expect_ok "" docker_as dave stop -t 0 "$dave_id"
 
 e2e_section "removal clears the state"
 expect_ok "" docker_as dave rm davebox2
@@ -149,5 +152,53 @@ fi
 expect_ok "" docker_as dave run -d --name opsbox busybox sleep 600
 expect_ok "mine now" docker_as dave exec opsbox echo mine now
 expect_ok "" docker_as dave rm -f opsbox
+e2e_section "red team round 3: networks (name of another's network, endpoint links)"
+expect_ok "" docker_as alice network create opsnet
+expect_ok "" docker_as alice run -d --name opsbox2 -v /:/host busybox sleep 600
+expect_denied "$dev create network opsnet: not created by dave" docker_as dave network create opsnet
+expect_ok "" docker_as dave network create davenet
+expect_ok "" docker_as dave run -d --name davebox3 --network davenet busybox sleep 600
+# docker network connect --link: the links travel in EndpointConfig.Links only
+expect_denied "$dev link to container opsbox2: not created by dave" \
+	docker_as dave network connect --link opsbox2:db davenet davebox3
+api_denied "$dev link to container opsbox2: not created by dave" \
+	dave POST /containers/create \
+	'{"Image":"busybox","NetworkingConfig":{"EndpointsConfig":{"davenet":{"Links":["opsbox2:db"]}}}}'
+expect_ok "" docker_as dave run --rm --network davenet --link davebox3:peer busybox true
+expect_ok "" docker_as dave rm -f davebox3
+expect_ok "" docker_as dave network rm davenet
+expect_ok "" docker_as alice rm -f opsbox2
+expect_ok "" docker_as alice network rm opsnet
+
+e2e_section "red team round 3: a stale record's name taken by a container rolegate does not know"
+# hidden: alice's, made while rolegate had no state (its record is lost)
+expect_ok "" docker_as alice run -d --name hidden -v /:/host busybox sleep 600
+kill -KILL "$E2E_ROLEGATE_PID"
+wait "$E2E_ROLEGATE_PID" 2>/dev/null
+E2E_ROLEGATE_PID=
+rm -rf "$E2E_DIR/state"
+start_rolegate "$E2E_SRC/ownership.conf"
+if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q hidden; then
+	e2e_fail "hidden is still known after the state was wiped"
+else
+	e2e_pass "hidden is unknown to rolegate"
+fi
+# gonebox: dave's --rm container; dockerd removes it unseen, its record stays
+expect_ok "" docker_as dave run -d --rm --name gonebox busybox sleep 600
+expect_ok "" docker_as dave stop -t 0 gonebox
+for _ in $(seq 50); do
+	[ -z "$(docker_as alice ps -aq --filter name='^gonebox$')" ] && break
+	sleep 0.2
+done
+expect_ok_match "gonebox +dave" "$E2E_ROLEGATE" state -c "$E2E_CONF"
+# alice renames hidden (stopped, as above) to gonebox: dave must not own it by that name
+expect_ok "" docker_as alice stop -t 0 hidden
+expect_ok "" docker_as alice rename hidden gonebox
+api_denied "$dev exec in container gonebox: not created by dave" \
+	dave POST /containers/gonebox/exec '{"Cmd":["cat","/host/etc/shadow"]}'
+expect_denied "$dev inspect container gonebox: not created by dave" \
+	docker_as dave exec gonebox cat /host/etc/shadow
+expect_ok "" docker_as alice rm -f gonebox
+
 stop_rolegate || e2e_fail "rolegate did not stop cleanly"
 e2e_finish

@@ -23,7 +23,8 @@ static void query_value(const struct rg_request *req, const char *name, char *ou
 
 const char *const rg_uninspectable_commands[] = {
 	"system.session", "system.grpc", "image.load", "plugin.create",
-	"swarm.init", "swarm.join", "swarm.update", "swarm.inspect", NULL,
+	"swarm.init", "swarm.join", "swarm.update", "swarm.inspect", "swarm.unlockkey", "node.update",
+	NULL,
 };
 
 /*
@@ -64,6 +65,12 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 	if (strcmp(cmd, "swarm.update") == 0 || strcmp(cmd, "swarm.inspect") == 0) {
 		snprintf(buf, len, "use %s (the swarm's join tokens let another node manage this one, "
 				"unseen by rolegate)", cmd);
+		return buf;
+	}
+	/* the unlock key decrypts the managers' raft log; a node update can promote a worker */
+	if (strcmp(cmd, "swarm.unlockkey") == 0 || strcmp(cmd, "node.update") == 0) {
+		snprintf(buf, len, "use %s (it hands out the swarm's keys or makes a node a manager, "
+				"whose tasks rolegate does not see)", cmd);
 		return buf;
 	}
 	if (strcmp(cmd, "image.build") == 0) {

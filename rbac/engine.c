@@ -9,6 +9,7 @@
 #include "rolegate/details.h"
 #include "rolegate/engine.h"
 #include "rolegate/gojson.h"
+#include "rolegate/ownercheck.h"
 
 const char *rg_engine_user(const struct rg_policy *p, const struct rg_request *req)
 {
@@ -26,7 +27,7 @@ static bool changes_owners(const char *command)
 	static const char *const commands[] = {
 		"container.create", "exec.create", "volume.create", "network.create",
 		"container.rename", "container.remove", "volume.remove", "network.remove",
-		"container.prune", "volume.prune", "network.prune", NULL,
+		"container.prune", "volume.prune", "network.prune", "service.create", "service.remove", NULL,
 	};
 
 	for (size_t i = 0; command != NULL && commands[i] != NULL; i++) {
@@ -36,15 +37,10 @@ static bool changes_owners(const char *command)
 	return false;
 }
 
-static bool answered_2xx(const struct rg_request *req)
-{
-	return req->status >= 200 && req->status <= 299;
-}
-
 bool rg_engine_response_needed(const struct rg_policy *p, const struct rg_request *req)
 {
 	return rg_audit_records_response(p->audit.responses, req->route.command) ||
-		(answered_2xx(req) && changes_owners(req->route.command));
+		(rg_owner_confirmed(req) && changes_owners(req->route.command));
 }
 
 /*
@@ -150,7 +146,7 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 		}
 		out->d.verdict = RG_ALLOW;
 		out->recorded = rg_audit_records_response(p->audit.responses, out->d.command);
-		out->changes_owners = answered_2xx(req) && changes_owners(out->d.command);
+		out->changes_owners = rg_owner_confirmed(req) && changes_owners(out->d.command);
 	}
 	fill_record(p, req, out, note);
 	return out->d.verdict;

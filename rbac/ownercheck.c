@@ -60,6 +60,12 @@ static bool hex_only(const char *ref)
 	return ref[0] != '\0' && strspn(ref, "0123456789abcdef") == strlen(ref);
 }
 
+/* The shape of a swarm object id: 25 characters of [0-9a-z] (swarmkit's identity.NewID). */
+static bool swarm_id_shaped(const char *ref)
+{
+	return strlen(ref) == 25 && strspn(ref, "0123456789abcdefghijklmnopqrstuvwxyz") == 25;
+}
+
 /*
  * Whether ref (of kind k) is the caller's under the role's `owner`.
  * phrase names the act: "exec in container".
@@ -101,6 +107,14 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 		return rg_conscheck_deny(&x->k, "%s %s: an id prefix could also be the name of an object "
 				"rolegate does not know; use the name or the full id", phrase,
 				rg_conscheck_quote(ref, q, sizeof(q)));
+	/*
+	 * dockerd looks a service up by id before name: a name of ours that has
+	 * the shape of an id could be the id of a service rolegate does not
+	 * know, which dockerd would pick.
+	 */
+	if (k == RG_OBJ_SERVICE && swarm_id_shaped(ref) && strcmp(obj->id, ref) != 0)
+		return rg_conscheck_deny(&x->k, "%s %s: a name shaped like a service id could be another "
+				"service's id; use the full id", phrase, rg_conscheck_quote(ref, q, sizeof(q)));
 	/* An exec is judged with its container. */
 	if (k == RG_OBJ_EXEC && obj->container[0] != '\0' &&
 	    rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, obj->container, RG_OWNERS_MIN_PREFIX,
@@ -455,6 +469,9 @@ static int path_kind(const char *command)
 	if (strcmp(command, "network.inspect") == 0 || strcmp(command, "network.connect") == 0 ||
 	    strcmp(command, "network.disconnect") == 0 || strcmp(command, "network.remove") == 0)
 		return RG_OBJ_NETWORK;
+	if (strcmp(command, "service.inspect") == 0 || strcmp(command, "service.update") == 0 ||
+	    strcmp(command, "service.remove") == 0 || strcmp(command, "service.logs") == 0)
+		return RG_OBJ_SERVICE;
 	return -1;
 }
 
@@ -507,6 +524,18 @@ static int owner_refs(struct ctx *x)
 		    RG_RESOLVED && !is_mine(x, net))
 			return not_mine(x, "create network", json_string_value(name));
 		return 0;
+	}
+	/*
+	 * A task is its service's, but rolegate does not learn which service a
+	 * task id belongs to (the answer that would say is a list): under
+	 * `owner` a task is read through its service (docker service logs/ps).
+	 */
+	if (strcmp(command, "task.inspect") == 0 || strcmp(command, "task.logs") == 0) {
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate does not know whose service a task belongs "
+				"to; read it through the service (docker service logs, docker service ps)", command,
+				rg_conscheck_quote(x->req->route.object, q, sizeof(q)));
 	}
 	if (strcmp(command, "container.commit") == 0) {
 		if (rg_query_get(x->req->route.query, "container", ref, sizeof(ref)) < 0)

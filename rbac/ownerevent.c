@@ -311,7 +311,7 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 	const struct rg_object *c;
 	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = kind, .id = id };
 
-	if (kind == RG_OBJ_NETWORK) {
+	if (kind == RG_OBJ_NETWORK || kind == RG_OBJ_SERVICE) {
 		ev.name = json_string_value(rg_json_get(body, "Name"));
 	} else {
 		/* an exec: its container, by id when rolegate knows it */
@@ -369,6 +369,14 @@ static int pruned(struct walk *w, enum rg_obj_kind kind, const char *field, cons
 	return 0;
 }
 
+bool rg_owner_confirmed(const struct rg_request *req)
+{
+	if (req->status >= 200 && req->status <= 299)
+		return true;
+	return req->status == 0 && req->route.command != NULL &&
+		strcmp(req->route.command, "service.remove") == 0;
+}
+
 int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const char *user,
 		const char *role, long long now, rg_owner_sink sink, void *arg, const char **why)
 {
@@ -380,11 +388,14 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 	int r = 0;
 
 	*why = NULL;
-	if (req->phase != RG_PHASE_RESPONSE || req->status < 200 || req->status > 299)
+	if (req->phase != RG_PHASE_RESPONSE || !rg_owner_confirmed(req))
 		return 0;
 	if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
-	    strcmp(command, "network.create") == 0 || strcmp(command, "volume.create") == 0) {
-		id = answer_string(req, strcmp(command, "volume.create") == 0 ? "Name" : "Id");
+	    strcmp(command, "network.create") == 0 || strcmp(command, "volume.create") == 0 ||
+	    strcmp(command, "service.create") == 0) {
+		/* a service's answer says "ID"; the others "Id" (a volume: its "Name") */
+		id = answer_string(req, strcmp(command, "volume.create") == 0 ? "Name" :
+				strcmp(command, "service.create") == 0 ? "ID" : "Id");
 		if (id == NULL || strlen(id) > RG_OWNERS_FIELD_MAX) {
 			*why = "the daemon's answer carries no id";
 			return -1;
@@ -398,7 +409,8 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 		else if (strcmp(command, "volume.create") == 0)
 			r = volume_create(&w, id, why);
 		else
-			r = simple_create(&w, strcmp(command, "exec.create") == 0 ? RG_OBJ_EXEC : RG_OBJ_NETWORK,
+			r = simple_create(&w, strcmp(command, "exec.create") == 0 ? RG_OBJ_EXEC :
+					strcmp(command, "service.create") == 0 ? RG_OBJ_SERVICE : RG_OBJ_NETWORK,
 					id, why);
 	} else if (strcmp(command, "container.rename") == 0) {
 		if (rg_query_get(req->route.query, "name", name, sizeof(name)) < 0)
@@ -410,6 +422,8 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 		r = change(&w, RG_EV_REMOVE, RG_OBJ_VOLUME, ref, NULL, why);
 	} else if (strcmp(command, "network.remove") == 0) {
 		r = change(&w, RG_EV_REMOVE, RG_OBJ_NETWORK, ref, NULL, why);
+	} else if (strcmp(command, "service.remove") == 0) {
+		r = change(&w, RG_EV_REMOVE, RG_OBJ_SERVICE, ref, NULL, why);
 	} else if (strcmp(command, "container.prune") == 0) {
 		r = pruned(&w, RG_OBJ_CONTAINER, "ContainersDeleted", why);
 	} else if (strcmp(command, "volume.prune") == 0) {

@@ -27,7 +27,8 @@ struct rg_owners {
 	size_t n, cap;
 };
 
-static const char *const kind_names[RG_OBJ_KINDS] = { "container", "exec", "volume", "network" };
+static const char *const kind_names[RG_OBJ_KINDS] = { "container", "exec", "volume", "network",
+	"service" };
 
 const char *rg_obj_kind_name(enum rg_obj_kind k)
 {

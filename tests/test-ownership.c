@@ -398,8 +398,49 @@ static void decisions(void)
 #define VOLMOUNT(v) "{\"Type\":\"volume\",\"Source\":\"" v "\",\"Target\":\"/d\"}"
 	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("hostetc"), ""), "deny",
 			"use volume hostetc: not created by bob");
-	decide("bob", "POST", "/v1.41/services/abc/update?version=3", SVC(VOLMOUNT("olgadata"), ""), "deny",
-			"use volume olgadata: not created by bob");
+	decide("bob", "POST", "/v1.41/services/abc/update?version=3", SVC(VOLMOUNT("bobvol"), ""), "deny",
+			"update service abc: not created by bob");
+	answer("bob", "developer", "POST", "/v1.41/services/create", SVC(VOLMOUNT("bobvol"), ""), 201,
+			"{\"ID\":\"bobsvc0000000000000000001\"}", 1);
+	decide("bob", "POST", "/v1.41/services/bobsvc0000000000000000001/update?version=3",
+			SVC(VOLMOUNT("olgadata"), ""), "deny", "use volume olgadata: not created by bob");
+	decide("bob", "POST", "/v1.41/services/s/update?version=3", SVC(VOLMOUNT("bobvol"), ""), "allow", NULL);
+
+	/*
+	 * Services are owned like containers, but found by full id or exact
+	 * name only (swarm ids are not hex, and a prefix could be anyone's);
+	 * tasks are refused under owner: rolegate cannot tell whose they are.
+	 */
+	answer("alice", "ops", "POST", "/v1.41/services/create", "{\"Name\":\"opssvc\"}", 201,
+			"{\"ID\":\"opssvc0000000000000000001\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/services/create", "{\"Name\":\"failed\"}", 0, NULL, 0);
+	resolve(RG_OBJ_SERVICE, "opssvc", 0, RG_RESOLVED, "opssvc0000000000000000001");
+	resolve(RG_OBJ_SERVICE, "opssvc00000", 0, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_SERVICE, "failed", 0, RG_UNKNOWN, NULL);
+	decide("bob", "POST", "/v1.41/services/opssvc/update?version=1", "{\"Name\":\"opssvc\"}", "deny",
+			"update service opssvc: not created by bob");
+	decide("bob", "DELETE", "/v1.41/services/opssvc0000000000000000001", NULL, "deny",
+			"remove service opssvc0000000000000000001: not created by bob");
+	decide("bob", "GET", "/v1.41/services/opssvc/logs?stdout=1", NULL, "deny", "not created by bob");
+	decide("bob", "GET", "/v1.41/services/opssvc", NULL, "deny", "not created by bob");
+	decide("bob", "GET", "/v1.41/services/bobsvc000000", NULL, "deny", "not created by bob");
+	decide("bob", "GET", "/v1.41/services/unseen", NULL, "deny", "not created by bob");
+	decide("bob", "GET", "/v1.41/services/s", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/services/bobsvc0000000000000000001/logs?stdout=1", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/services", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/tasks", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/tasks/abcdef", NULL, "deny", "read it through the service");
+	decide("bob", "GET", "/v1.41/tasks/abcdef/logs", NULL, "deny", "read it through the service");
+	decide("alice", "GET", "/v1.41/tasks/abcdef/logs", NULL, "allow", NULL);
+	decide("alice", "DELETE", "/v1.41/services/s", NULL, "allow", NULL);
+	/* a name of bob's shaped like a swarm id: dockerd would try it as an id first */
+	answer("bob", "developer", "POST", "/v1.41/services/create", "{\"Name\":\"zzzzzzzzzzzzzzzzzzzzzzzz9\"}",
+			201, "{\"ID\":\"bobsvc0000000000000000002\"}", 1);
+	decide("bob", "DELETE", "/v1.41/services/zzzzzzzzzzzzzzzzzzzzzzzz9", NULL, "deny", "use the full id");
+	decide("bob", "DELETE", "/v1.41/services/bobsvc0000000000000000002", NULL, "allow", NULL);
+	/* dockerd answers a service removal without a status (0), and a failed one not at all */
+	answer("bob", "developer", "DELETE", "/v1.41/services/bobsvc0000000000000000002", NULL, 0, NULL, 1);
+	resolve(RG_OBJ_SERVICE, "zzzzzzzzzzzzzzzzzzzzzzzz9", 0, RG_UNKNOWN, NULL);
 	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("svcnew"), ""), "deny",
 			"docker volume create");
 	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("bobvol"), ""), "allow", NULL);

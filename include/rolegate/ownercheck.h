@@ -32,6 +32,14 @@ bool rg_owner_refuses_command(const struct rg_role *r, const char *command);
 int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request *req,
 		char *reason, size_t reasonlen);
 
+/*
+ * Whether an AuthZRes says dockerd did what was asked: a 2xx status. A
+ * service removal also with status 0: its handler never sets a status, and
+ * dockerd sends no AuthZRes after a handler that failed. At worst this
+ * drops a record, and a service rolegate does not know is nobody's.
+ */
+bool rg_owner_confirmed(const struct rg_request *req);
+
 /* Where rg_owner_events sends each event; returns 0 or -1 (stops the walk). */
 typedef int (*rg_owner_sink)(const struct rg_owner_event *ev, void *arg);
 

@@ -29,6 +29,7 @@ enum rg_obj_kind {
 	RG_OBJ_EXEC,
 	RG_OBJ_VOLUME,
 	RG_OBJ_NETWORK,
+	RG_OBJ_SERVICE,            /* swarm services: by full id or exact name, never a prefix */
 	RG_OBJ_KINDS,
 };
 

@@ -200,5 +200,36 @@ expect_denied "$dev inspect container gonebox: not created by dave" \
 	docker_as dave exec gonebox cat /host/etc/shadow
 expect_ok "" docker_as alice rm -f gonebox
 
+e2e_section "swarm services are their creator's; tasks are read through the service"
+swarm_port=$((20000 + RANDOM % 20000))
+expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \
+	--listen-addr "127.0.0.1:$swarm_port"
+expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
+	--name opssvc busybox sleep 600
+opssvc_id=$(docker_as alice service inspect -f '{{.ID}}' opssvc)
+expect_denied "service opssvc: not created by dave" \
+	docker_as dave service update --detach --no-resolve-image --replicas 0 opssvc
+expect_denied "$dev remove service $opssvc_id: not created by dave" \
+	docker_as dave service rm "$opssvc_id"
+expect_denied "not created by dave" docker_as dave service logs opssvc
+expect_denied "not created by dave" docker_as dave service rm "${opssvc_id:0:12}"
+expect_ok "opssvc" docker_as alice service ls --format '{{.Name}}'
+expect_ok_match '^[a-z0-9]{25}$' docker_as dave service create --detach --no-resolve-image \
+	--name davesvc busybox sleep 600
+expect_ok "" docker_as dave service update --detach --no-resolve-image --replicas 2 davesvc
+expect_ok_match "davesvc +dave" "$E2E_ROLEGATE" state -c "$E2E_CONF"
+expect_denied "service davesvc: not created by erin" \
+	docker_as erin service update --detach --no-resolve-image --replicas 0 davesvc
+task=$(docker_as alice service ps -q davesvc | head -n 1)
+api_denied "rolegate does not know whose service a task belongs to" dave GET "/tasks/$task/logs?stdout=1"
+expect_ok "davesvc" docker_as dave service rm davesvc
+if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q davesvc; then
+	e2e_fail "davesvc is still in the state after its removal"
+else
+	e2e_pass "davesvc left the state with its removal"
+fi
+expect_ok "" docker_as alice service rm opssvc
+expect_ok "" docker_as alice swarm leave --force
+
 stop_rolegate || e2e_fail "rolegate did not stop cleanly"
 e2e_finish

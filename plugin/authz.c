@@ -14,6 +14,7 @@
 #include "rolegate/approvedfile.h"
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
+#include "rolegate/bodymemo.h"
 #include "rolegate/directory.h"
 #include "rolegate/hostfs.h"
 #include "rolegate/log.h"
@@ -174,6 +175,7 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	ans->json = decision_answer(true, NULL, &ans->status);
 	if (!rg_engine_response_needed(rt->policy, req))
 		return;
+	(void)rg_bodymemo_take(rt->memo, req);
 	if (rg_authz_decide(rt, req, NULL, &r) < 0) {
 		/* decided, observed and recorded once the lookup is done */
 		free(ans->json);
@@ -360,6 +362,9 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 		return;
 	}
 	deny_unrecorded = rt->policy->audit.on_error == RG_ON_ERROR_DENY && res.d.verdict == RG_ALLOW;
+	/* its response reads the same body again: keep the parse for it */
+	if (res.d.verdict == RG_ALLOW && rg_engine_response_expected(rt->policy, res.d.command))
+		rg_bodymemo_put(rt->memo, &req);
 	r = record(audit, w, &res);
 	if (r < 0) {
 		log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);

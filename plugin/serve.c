@@ -26,6 +26,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/authz.h"
 #include "rolegate/bodybuf.h"
+#include "rolegate/bodymemo.h"
 #include "rolegate/cli.h"
 #include "rolegate/config.h"
 #include "rolegate/connlimit.h"
@@ -138,6 +139,7 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 	box->rt.policy = p;
 	/* The ownership state outlives reloads: serve opens it once. */
 	box->rt.state = prev != NULL ? prev->state : NULL;
+	box->rt.memo = prev != NULL ? prev->memo : NULL;
 	if (prev != NULL && prev->dir != NULL && rg_ldap_config_equal(&prev->policy->ldap, &p->ldap)) {
 		/* same settings, but the bind password may have been rotated */
 		if (rg_directory_reread_secret(prev->dir, err, errlen) < 0) {
@@ -605,6 +607,7 @@ int cmd_serve(int argc, char **argv)
 	sigset_t set;
 	char err[512], note[512];
 	struct rg_state *state = NULL;
+	struct rg_bodymemo *memo = NULL;
 	unsigned threads, max_conns;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -682,6 +685,12 @@ int cmd_serve(int argc, char **argv)
 	if (note[0] != '\0')
 		log_warnx("%s", note);
 	s.current->state = state;
+	memo = rg_bodymemo_new();
+	if (memo == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	s.current->memo = memo;
 	s.audit = rg_audit_open(&p->audit, err, sizeof(err));
 	if (s.audit == NULL) {
 		log_warnx("cannot open the audit log: %s", err);
@@ -782,5 +791,6 @@ out:
 	rg_approvedfile_free(s.approved);
 	/* After the last call (compacts the journal into a snapshot). */
 	rg_state_close(state);
+	rg_bodymemo_free(memo);
 	return rc;
 }

@@ -37,6 +37,11 @@ static bool changes_owners(const char *command)
 	return false;
 }
 
+bool rg_engine_response_expected(const struct rg_policy *p, const char *command)
+{
+	return rg_audit_records_response(p->audit.responses, command) || changes_owners(command);
+}
+
 bool rg_engine_response_needed(const struct rg_policy *p, const struct rg_request *req)
 {
 	return rg_audit_records_response(p->audit.responses, req->route.command) ||

@@ -476,6 +476,15 @@ const json_t *rg_request_body(struct rg_request *req, const char **why)
 	return req->body_json;
 }
 
+int rg_request_adopt_body(struct rg_request *req, json_t *parsed)
+{
+	if (req->body_state != RG_BODY_RAW || parsed == NULL)
+		return -1;
+	req->body_json = json_incref(parsed);
+	req->body_state = RG_BODY_PARSED;
+	return 0;
+}
+
 void rg_request_clear(struct rg_request *req)
 {
 	free(req->user);

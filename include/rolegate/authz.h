@@ -17,6 +17,7 @@ struct rg_audit;
 struct rg_audit_waiter;
 struct rg_directory;
 struct rg_approvedfile;
+struct rg_bodymemo;
 struct rg_state;
 
 /* What serve needs to answer a call; swapped as a whole on reload. */
@@ -27,6 +28,8 @@ struct rg_runtime {
 	struct rg_approvedfile *approved; /* approved_images files (not owned: the
 	                           * command's, kept across reloads); NULL = none readable */
 	struct rg_state *state;    /* ownership (state.h); NULL = nothing tracked. Not owned */
+	struct rg_bodymemo *memo;  /* request bodies kept for their responses (bodymemo.h);
+	                            * NULL = none (explain, test). Not owned */
 };
 
 /*

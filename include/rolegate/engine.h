@@ -52,6 +52,12 @@ struct rg_result {
 const char *rg_engine_user(const struct rg_policy *p, const struct rg_request *req);
 
 /*
+ * Whether the AuthZRes of an allowed request of command may need deciding
+ * (rg_engine_response_needed, before its status is known).
+ */
+bool rg_engine_response_expected(const struct rg_policy *p, const char *command);
+
+/*
  * Whether an AuthZRes needs deciding at all: it is recorded
  * (audit.responses) or it changes the ownership state. Every other response
  * is answered allow without a decision (the request was carried out).

@@ -115,6 +115,14 @@ int rg_request_init(struct rg_request *req, const char *user, const char *authn,
  */
 const json_t *rg_request_body(struct rg_request *req, const char **why);
 
+/*
+ * Gives a body not parsed yet (RG_BODY_RAW) the tree rg_request_body made
+ * of the same bytes for an earlier call (a reference is taken): the
+ * response phase of a request already decided (bodymemo.h). Returns 0, or
+ * -1 (nothing changed) when the body is not RG_BODY_RAW.
+ */
+int rg_request_adopt_body(struct rg_request *req, json_t *parsed);
+
 /* Frees everything req owns; leaves it zeroed. */
 void rg_request_clear(struct rg_request *req);
 

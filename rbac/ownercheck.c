@@ -480,6 +480,23 @@ bool rg_owner_refuses_command(const struct rg_role *r, const char *command)
 	return r->constraints.owner != RG_OWNER_ANY && is_prune(command);
 }
 
+/* A create's body Name: free, or already the caller's (kind). */
+static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *phrase)
+{
+	const struct rg_object *obj;
+	const json_t *body, *name;
+	const char *why;
+
+	if ((body = rg_request_body(x->req, &why)) == NULL)
+		return 0;
+	name = rg_json_get(body, "Name");
+	if (json_is_string(name) &&
+	    rg_owners_resolve(x->req->owners, kind, json_string_value(name), 0, 0, &obj) == RG_RESOLVED &&
+	    !is_mine(x, obj))
+		return not_mine(x, phrase, json_string_value(name));
+	return 0;
+}
+
 /* Under `owner`: the objects the path, query and body name. */
 static int owner_refs(struct ctx *x)
 {
@@ -493,38 +510,16 @@ static int owner_refs(struct ctx *x)
 		return rg_conscheck_deny(&x->k, "%s: prune acts on every user's objects (owner = \"%s\")",
 				command, x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
 	/* dockerd answers a create of an existing volume with it: the name must be free or ours */
-	if (strcmp(command, "volume.create") == 0) {
-		const struct rg_object *vol;
-		const json_t *name;
-
-		if ((body = rg_request_body(x->req, &why)) == NULL)
-			return 0;
-		name = rg_json_get(body, "Name");
-		if (json_is_string(name) &&
-		    rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, json_string_value(name), 0, 0, &vol) ==
-		    RG_RESOLVED && !is_mine(x, vol))
-			return not_mine(x, "create volume", json_string_value(name));
-		return 0;
-	}
+	if (strcmp(command, "volume.create") == 0)
+		return name_free_or_mine(x, RG_OBJ_VOLUME, "create volume");
 	/*
 	 * A network name is looked up by name: one of another user's names
 	 * would become the caller's record, and where dockerd keeps both
 	 * (CheckDuplicate false), a later reference by that name could reach
 	 * theirs (red team round 3).
 	 */
-	if (strcmp(command, "network.create") == 0) {
-		const struct rg_object *net;
-		const json_t *name;
-
-		if ((body = rg_request_body(x->req, &why)) == NULL)
-			return 0;
-		name = rg_json_get(body, "Name");
-		if (json_is_string(name) &&
-		    rg_owners_resolve(x->req->owners, RG_OBJ_NETWORK, json_string_value(name), 0, 0, &net) ==
-		    RG_RESOLVED && !is_mine(x, net))
-			return not_mine(x, "create network", json_string_value(name));
-		return 0;
-	}
+	if (strcmp(command, "network.create") == 0)
+		return name_free_or_mine(x, RG_OBJ_NETWORK, "create network");
 	/*
 	 * A task is its service's, but rolegate does not learn which service a
 	 * task id belongs to (the answer that would say is a list): under

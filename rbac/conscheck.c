@@ -318,6 +318,15 @@ static int security_opt(struct rg_conscheck *k, const char *opt)
 	}
 	if (KEY_IS("apparmor") && strcasecmp(val, "unconfined") == 0)
 		return rg_conscheck_deny(k, "disable AppArmor confinement (--security-opt apparmor=unconfined)");
+	/*
+	 * Any other profile is whatever the host loaded under that name: on
+	 * Ubuntu many application profiles are flags=(unconfined). Only
+	 * dockerd's own (docker-default, "" = it) can be judged.
+	 */
+	if (KEY_IS("apparmor") && val[0] != '\0' && strcmp(val, "docker-default") != 0)
+		return rg_conscheck_deny(k, "run under the host's AppArmor profile %s, whose rules cannot be "
+				"checked (--security-opt apparmor=PROFILE; only docker-default)",
+				rg_conscheck_quote(val, q, sizeof(q)));
 	if (KEY_IS("label")) {
 		if (strcasecmp(val, "disable") == 0)
 			return rg_conscheck_deny(k, "disable SELinux labeling (--security-opt label=disable)");

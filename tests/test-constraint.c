@@ -455,6 +455,12 @@ static void test_unconfined(void)
 			"disable AppArmor");
 	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"apparmor:unconfined\"]}}",
 			"disable AppArmor");
+	/* a host profile by name: its rules are unseen (Ubuntu ships unconfined ones) */
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"apparmor=firefox\"]}}",
+			"run under the host's AppArmor profile firefox");
+	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"apparmor:Docker-Default\"]}}",
+			"AppArmor profile Docker-Default");
+	ALLOW("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"apparmor=\"]}}");
 	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label=disable\"]}}",
 			"disable SELinux labeling");
 	DENY("unc", "POST", CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label:disable\"]}}",

@@ -235,8 +235,9 @@ static int cpu_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mo
 }
 
 /*
- * Ulimits under max_limits: none unlimited (-1); nproc no higher than the
- * PIDs bound; the memory-sized ones no higher than the memory bound.
+ * Ulimits under max_limits: none unlimited (-1); no real-time priority;
+ * nproc no higher than the PIDs bound; the memory-sized ones no higher than
+ * the memory bound.
  */
 static int ulimits(struct rg_conscheck *k, const json_t *hc)
 {
@@ -265,6 +266,15 @@ static int ulimits(struct rg_conscheck *k, const json_t *hc)
 		rg_conscheck_quote(name, q, sizeof(q));
 		if (soft < 0 || hard < 0)
 			return rg_conscheck_deny(k, "%s with the ulimit %s unlimited (max_limits)", k->what, q);
+		/*
+		 * RLIMIT_RTPRIO lets a process without CAP_SYS_NICE take SCHED_FIFO:
+		 * real-time tasks are not held by the CPU limit (CFS bandwidth) and,
+		 * without RT group scheduling (cgroup v2), take the host's CPUs from
+		 * everything else, as --cpu-rt-runtime would.
+		 */
+		if (strcasecmp(name, "rtprio") == 0 && (soft > 0 || hard > 0))
+			return rg_conscheck_deny(k, "%s with the ulimit rtprio=%lld:%lld: real-time scheduling "
+					"escapes the CPU limit (max_limits)", k->what, soft, hard);
 		if (strcasecmp(name, "nproc") == 0)
 			bound = k->c->max_pids;
 		for (size_t j = 0; j < sizeof(memory_sized) / sizeof(memory_sized[0]); j++) {

@@ -1086,6 +1086,13 @@ static void test_reach(void)
 			"\"nproc\",\"Soft\":-1,\"Hard\":-1}]}}", "with the ulimit nproc unlimited");
 	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
 			"\"memlock\",\"Soft\":1,\"Hard\":99999999999}]}}", "with the ulimit memlock=1:99999999999");
+	/* RLIMIT_RTPRIO gives SCHED_FIFO without CAP_SYS_NICE: past any CPU limit */
+	DENY("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"rtprio\",\"Soft\":99,\"Hard\":99}]}}", "with the ulimit rtprio=99:99: real-time");
+	DENY("reach", "POST", SERVICE, SVC(",\"Ulimits\":[{\"Name\":\"rtprio\",\"Soft\":0,\"Hard\":1}]") "}",
+			"ulimit rtprio=0:1");
+	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
+			"\"rtprio\",\"Soft\":0,\"Hard\":0}]}}");
 	ALLOW("reach", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{" LIM ",\"Ulimits\":[{\"Name\":"
 			"\"nofile\",\"Soft\":1024,\"Hard\":4096}]}}");
 	/* update: may leave limits out, may not lift them */

@@ -162,13 +162,18 @@ static void verb_phrase(const char *command, const char *noun, char *out, size_t
 	snprintf(out, len, "%s %s", verb, noun);
 }
 
-/* Every prune (containers, volumes, networks, images, build cache): each
- * acts on every user's objects (SPEC.md §4: refused under `owner`). */
-static bool is_prune(const char *command)
+/*
+ * Commands that act on every user's objects at once (SPEC.md §4: refused
+ * under `owner`): every prune (containers, volumes, networks, images, build
+ * cache), and leaving the swarm or removing a node (a manager that leaves
+ * takes the swarm's services with it).
+ */
+static bool acts_on_all(const char *command)
 {
 	size_t n = strlen(command);
 
-	return n > 6 && strcmp(command + n - 6, ".prune") == 0;
+	return (n > 6 && strcmp(command + n - 6, ".prune") == 0) ||
+		strcmp(command, "swarm.leave") == 0 || strcmp(command, "node.remove") == 0;
 }
 
 /* "name[:mode]" (VolumesFrom) or "name:alias" (Links): the name part. */
@@ -477,7 +482,7 @@ static int path_kind(const char *command)
 
 bool rg_owner_refuses_command(const struct rg_role *r, const char *command)
 {
-	return r->constraints.owner != RG_OWNER_ANY && is_prune(command);
+	return r->constraints.owner != RG_OWNER_ANY && acts_on_all(command);
 }
 
 /* A create's body Name: free, or already the caller's (kind). */
@@ -506,9 +511,9 @@ static int owner_refs(struct ctx *x)
 	const char *why;
 	int kind;
 
-	if (is_prune(command))
-		return rg_conscheck_deny(&x->k, "%s: prune acts on every user's objects (owner = \"%s\")",
-				command, x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
+	if (acts_on_all(command))
+		return rg_conscheck_deny(&x->k, "%s: %s acts on every user's objects (owner = \"%s\")",
+				command, strstr(command, ".prune") != NULL ? "prune" : "it", x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
 	/* dockerd answers a create of an existing volume with it: the name must be free or ours */
 	if (strcmp(command, "volume.create") == 0)
 		return name_free_or_mine(x, RG_OBJ_VOLUME, "create volume");

@@ -319,6 +319,10 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/networks/prune", NULL, "deny", "network.prune: prune acts on every user's objects");
 	decide("bob", "POST", "/v1.41/images/prune", NULL, "deny", "image.prune: prune acts on every user's objects (owner = \"self\")");
 	decide("bob", "POST", "/v1.41/build/prune", NULL, "deny", "image.build.prune: prune acts on every user's objects");
+	/* leaving the swarm (a manager takes its services along) or removing a node */
+	decide("bob", "POST", "/v1.41/swarm/leave?force=1", NULL, "deny", "swarm.leave: it acts on every user's objects");
+	decide("bob", "DELETE", "/v1.41/nodes/n1?force=1", NULL, "deny", "node.remove: it acts on every user's objects");
+	decide("alice", "POST", "/v1.41/swarm/leave?force=1", NULL, "allow", NULL);
 	decide("frank", "POST", "/v1.41/containers/prune", NULL, "deny", "(owner = \"role\")");
 	decide("olga", "POST", "/v1.41/images/prune", NULL, "allow", NULL);
 
@@ -438,7 +442,7 @@ static void decisions(void)
 			201, "{\"ID\":\"bobsvc0000000000000000002\"}", 1);
 	decide("bob", "DELETE", "/v1.41/services/zzzzzzzzzzzzzzzzzzzzzzzz9", NULL, "deny", "use the full id");
 	decide("bob", "DELETE", "/v1.41/services/bobsvc0000000000000000002", NULL, "allow", NULL);
-	/* dockerd answers a service removal without a status (0), and a failed one not at all */
+	/* dockerd's service removal sets no status: its AuthZRes says 0, success or not */
 	answer("bob", "developer", "DELETE", "/v1.41/services/bobsvc0000000000000000002", NULL, 0, NULL, 1);
 	resolve(RG_OBJ_SERVICE, "zzzzzzzzzzzzzzzzzzzzzzzz9", 0, RG_UNKNOWN, NULL);
 	decide("bob", "POST", "/v1.41/services/create", SVC(VOLMOUNT("svcnew"), ""), "deny",

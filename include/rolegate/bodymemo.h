@@ -13,8 +13,8 @@
  *
  * Bounded: RG_BODYMEMO_ENTRIES requests of at most RG_BODYMEMO_BODY_MAX
  * bytes (a few MB at worst with their trees); the oldest goes first, so a
- * request that gets no AuthZRes (its handler failed) is gone after that
- * many more. Thread-safe.
+ * request whose AuthZRes never comes (or needs no decision) is gone after
+ * that many more. Thread-safe.
  */
 
 #include <stdbool.h>

@@ -34,9 +34,11 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 
 /*
  * Whether an AuthZRes says dockerd did what was asked: a 2xx status. A
- * service removal also with status 0: its handler never sets a status, and
- * dockerd sends no AuthZRes after a handler that failed. At worst this
- * drops a record, and a service rolegate does not know is nobody's.
+ * service removal also with status 0: its handler never sets a status, so
+ * dockerd's AuthZRes says 0 whether it removed the service or failed. The
+ * record is dropped either way: after a failed removal the service is
+ * nobody's (restricted roles lose it, never gain one; swarm names are
+ * unique, so nobody else can take it by name).
  */
 bool rg_owner_confirmed(const struct rg_request *req);
 

@@ -96,6 +96,7 @@ struct rg_audit {
 	struct rg_audit_mac *head_mac;   /* the head thread's own (not thread-safe) */
 	struct rg_audit_chain head_want, head_done;
 	bool has_header, head_stopping;
+	bool head_idle;            /* the head thread waits for a new durable point (not its interval) */
 	pthread_cond_t head_wake;
 	pthread_t head_thread;
 };
@@ -1009,7 +1010,10 @@ static void durable_point_linked(struct rg_audit *a, const struct rg_audit_chain
 	drop_replayed(a, c->seq);
 	if (a->has_header) {
 		a->head_want = *c;
-		pthread_cond_signal(&a->head_wake);
+		/* during its interval the head thread takes the newest point when it
+		 * wakes anyway: a wake per fdatasync would only cost two futex calls */
+		if (a->head_idle)
+			pthread_cond_signal(&a->head_wake);
 	}
 }
 
@@ -1131,8 +1135,10 @@ static void *header(void *arg)
 	for (;;) {
 		struct rg_audit_chain c;
 
+		a->head_idle = true;
 		while (!a->head_stopping && a->head_want.seq <= a->head_done.seq)
 			pthread_cond_wait(&a->head_wake, &a->lock);
+		a->head_idle = false;
 		/*
 		 * At most one head every HEAD_INTERVAL_US: under load a durable
 		 * point comes with every fdatasync, and each replacement (open,

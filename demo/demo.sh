@@ -5,17 +5,20 @@
 #
 # On a Debian 12 machine, as root: installs the Debian packages it needs
 # (only those missing), builds rolegate into build-demo/, starts a throwaway
-# slapd holding a small organization (demo/directory.ldif), a throwaway
-# `rolegate serve` that takes everyone's groups from it, and a throwaway
-# dockerd (private directories under /tmp, TLS on 127.0.0.1, its own
-# containerd; your own dockerd and slapd, if any, are not touched), then
-# plays a short session as three people, each with their own TLS client
-# certificate:
+# `rolegate serve` with the demo's configuration (demo/demo.conf: three
+# users and their groups, no directory needed) and a throwaway dockerd
+# (private directories under /tmp, TLS on 127.0.0.1, its own containerd;
+# your own dockerd, if any, is not touched), then plays a short session as
+# three people, each with their own TLS client certificate:
 #
-#   alice  LDAP group docker-ops                  ops        may do anything
-#   bob    LDAP group backend, within developers  developer  may run containers,
-#                                                            but only hardened ones
-#   carol  LDAP group auditors (memberUid)        auditor    may look, never touch
+#   alice  group docker-ops                  ops        may do anything
+#   bob    groups backend, developers        developer  may run containers,
+#                                                       but only hardened ones
+#   carol  group auditors                    auditor    may look, never touch
+#
+# With DEMO_LDAP=1 the groups come from LDAP instead: a throwaway slapd holds
+# a small organization (demo/directory.ldif: bob is in backend, itself within
+# developers; carol a memberUid of auditors), and rolegate asks it.
 #
 # Every command line is printed with the docker CLI's own output and whether
 # rolegate allowed or refused it. Then `rolegate explain` shows why,
@@ -28,6 +31,7 @@
 #                   without root or a package the demo then exits 77 (skipped)
 #   ROLEGATE=PATH   use this rolegate binary instead of building one
 #   DEMO_KEEP=1     keeps the throwaway directory
+#   DEMO_LDAP=1     groups from a throwaway slapd (LDAP) rather than the config
 # Exit status: 0 when every step went as scripted (an allowed command
 # allowed, a refused one refused, every rolegate command answering as
 # expected), 1 when some did not, 2 when the demo could not run, 77 skipped.
@@ -140,7 +144,9 @@ fi
 
 # ---------------------------------------------------------------------------
 header "1. packages"
-PKGS=(docker.io busybox-static openssl slapd ldap-utils python3)
+LDAP=${DEMO_LDAP:-0}
+PKGS=(docker.io busybox-static openssl python3)
+[ "$LDAP" != 1 ] || PKGS+=(slapd ldap-utils)
 if [ -z "${ROLEGATE:-}" ]; then
 	PKGS+=(build-essential libmicrohttpd-dev libjansson-dev libldap-dev libconfig-dev
 		libssl-dev meson ninja-build pkg-config)
@@ -192,7 +198,7 @@ fi
 "$ROLEGATE" version | sed 's/^/    /'
 
 # ---------------------------------------------------------------------------
-header "3. a throwaway slapd: who is in which group"
+header "3. who is in which group"
 # The plumbing (certificates, slapd, rolegate serve, dockerd, cleanup by pid
 # on exit) is the test suites' harnesses: tests/e2e/lib.sh, tests/ldap/lib.sh.
 E2E_QUIET=1
@@ -205,28 +211,44 @@ e2e_setup "$ROLEGATE" alice bob carol
 mkdir -p "$E2E_DIR/projects"
 echo "bob's project notes" >"$E2E_DIR/projects/notes.txt"
 
-# slapd on 127.0.0.1 (a free port), its database in a directory of its own,
-# readable only by rolegate's service account; stopped on exit.
-# shellcheck disable=SC2034 # read by tests/ldap/lib.sh
-LDAP_LIB_KEEP_OPTIONS=1
-# shellcheck source=tests/ldap/lib.sh
-. "$TOP/tests/ldap/lib.sh"
-slapd_init demo --bind-only --ldif "$TOP/demo/directory.ldif"
-slapd_start demo
-LDAP_URI=$(slapd_url demo)
-# The service account's password (demo/directory.ldif), as bind_password_file
-# and ldapsearch -y read it: the whole file, mode 0600.
-printf 'demo-secret' >"$E2E_DIR/ldap.secret"
-chmod 600 "$E2E_DIR/ldap.secret"
-say "slapd            pid ${SLAPD_PID[demo]}, $LDAP_URI, dc=example,dc=org (demo/directory.ldif)"
-say "The groups, as rolegate's service account reads them:"
-WANT_RC=0 run ldapsearch -x -LLL -o ldif-wrap=no -H "$LDAP_URI" \
-	-D cn=rolegate,ou=services,dc=example,dc=org -y "$E2E_DIR/ldap.secret" \
-	-b ou=groups,dc=example,dc=org '(cn=*)' member memberUid
+if [ "$LDAP" = 1 ]; then
+	# slapd on 127.0.0.1 (a free port), its database in a directory of its own,
+	# readable only by rolegate's service account; stopped on exit.
+	# shellcheck disable=SC2034 # read by tests/ldap/lib.sh
+	LDAP_LIB_KEEP_OPTIONS=1
+	# shellcheck source=tests/ldap/lib.sh
+	. "$TOP/tests/ldap/lib.sh"
+	slapd_init demo --bind-only --ldif "$TOP/demo/directory.ldif"
+	slapd_start demo
+	LDAP_URI=$(slapd_url demo)
+	# The service account's password (demo/directory.ldif), as bind_password_file
+	# and ldapsearch -y read it: the whole file, mode 0600.
+	printf 'demo-secret' >"$E2E_DIR/ldap.secret"
+	chmod 600 "$E2E_DIR/ldap.secret"
+	say "slapd            pid ${SLAPD_PID[demo]}, $LDAP_URI, dc=example,dc=org (demo/directory.ldif)"
+	say "The groups, as rolegate's service account reads them:"
+	WANT_RC=0 run ldapsearch -x -LLL -o ldif-wrap=no -H "$LDAP_URI" \
+		-D cn=rolegate,ou=services,dc=example,dc=org -y "$E2E_DIR/ldap.secret" \
+		-b ou=groups,dc=example,dc=org '(cn=*)' member memberUid
+	GROUPS_FROM=ldap
+else
+	say "Everyone's groups are in the configuration (identity.users in demo/demo.conf):"
+	sed -n '/^identity = {/,/^};/p' "$TOP/demo/demo.conf" | sed 's/^/    /'
+	say "(DEMO_LDAP=1 runs the same demo with the groups in a throwaway slapd.)"
+	GROUPS_FROM=static
+fi
 
 # ---------------------------------------------------------------------------
 header "4. a throwaway dockerd that asks rolegate"
-sed "s|@LDAP_URI@|$LDAP_URI|g" "$TOP/demo/demo.conf" >"$E2E_DIR/demo.conf.in"
+if [ "$LDAP" = 1 ]; then
+	# demo.conf with its identity group replaced by demo/identity-ldap.conf
+	awk -v ldap="$TOP/demo/identity-ldap.conf" '
+		/^# identity: begin/ { while ((getline l < ldap) > 0) print l; skip = 1; next }
+		/^# identity: end/ { skip = 0; next }
+		!skip' "$TOP/demo/demo.conf" | sed "s|@LDAP_URI@|$LDAP_URI|g" >"$E2E_DIR/demo.conf.in"
+else
+	cp "$TOP/demo/demo.conf" "$E2E_DIR/demo.conf.in"
+fi
 start_rolegate "$E2E_DIR/demo.conf.in"
 start_dockerd
 e2e_import_busybox alice
@@ -234,7 +256,11 @@ say "rolegate serve   pid $E2E_ROLEGATE_PID, socket $E2E_SOCK"
 say "dockerd          pid $E2E_DOCKERD_PID, tcp://127.0.0.1:$E2E_PORT (TLS, client certificates required)"
 say "                 started with --authorization-plugin=$E2E_PLUGIN"
 say "configuration    $E2E_CONF (demo/demo.conf):"
-say "                 groups from LDAP ($LDAP_URI), no static users"
+if [ "$LDAP" = 1 ]; then
+	say "                 groups from LDAP ($LDAP_URI), no static users"
+else
+	say "                 groups from identity.users (static), no directory"
+fi
 row() { printf '    %-6s %-17s %-3s %-15s %s\n' "$@"; }
 row alice "group docker-ops" "->" "role ops" "allow *"
 row bob "group developers" "->" "role developer" "container.*, exec.*, volume.*, ... with constraints:"
@@ -282,10 +308,10 @@ step refused "" docker ps
 # ---------------------------------------------------------------------------
 header "9. why? rolegate explain"
 say "explain decides a hypothetical request through the same code as serve."
-say "Like serve, it asks the directory for the person's groups, and says where they came from."
-WANT_RC=1 WANT_LINE='^groups: +backend, developers \(ldap\)$' \
+say "Like serve, it finds the person's groups (identity.users, or the directory), and says where they came from."
+WANT_RC=1 WANT_LINE="^groups: +backend, developers \\($GROUPS_FROM\\)\$" \
 	run "$ROLEGATE" explain -c "$E2E_CONF" --user bob -- docker run --privileged -v /:/host busybox
-WANT_RC=0 WANT_LINE='^groups: +auditors \(ldap\)$' \
+WANT_RC=0 WANT_LINE="^groups: +auditors \\($GROUPS_FROM\\)\$" \
 	run "$ROLEGATE" explain -c "$E2E_CONF" --user carol GET /v1.41/containers/json
 say ""
 say "And what may bob do at all? list answers the way sudo -l does: his roles, the"
@@ -325,8 +351,12 @@ if ! stop_rolegate; then
 	SURPRISES=$((SURPRISES + 1))
 	say "    ${Y}(not as scripted: rolegate serve did not exit 0 on SIGTERM)${N}"
 fi
-slapd_stop demo
-say "stopped dockerd, rolegate and slapd; the throwaway directories and the plugin spec go on exit."
+if [ "$LDAP" = 1 ]; then
+	slapd_stop demo
+	say "stopped dockerd, rolegate and slapd; the throwaway directories and the plugin spec go on exit."
+else
+	say "stopped dockerd and rolegate; the throwaway directories and the plugin spec go on exit."
+fi
 if [ "$SURPRISES" -eq 0 ]; then
 	printf '\n%sdemo: all %s steps went as scripted.%s\n' "$G" "$STEPS" "$N"
 	exit 0

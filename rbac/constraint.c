@@ -382,6 +382,7 @@ static int start_query(struct rg_conscheck *k, struct rg_request *req)
 /* Everything a HostConfig asks for, under prefix ("HostConfig." or ""). */
 static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix)
 {
+	unsigned paths = k->host_paths;
 	char field[64];
 
 	snprintf(field, sizeof(field), "%sPrivileged", prefix);
@@ -401,7 +402,20 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 	    rg_consreach_hostconfig(k, hc, prefix) < 0)
 		return -1;
 	snprintf(field, sizeof(field), "%sMounts", prefix);
-	return rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field);
+	if (rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field) < 0)
+		return -1;
+	/*
+	 * A restart by policy (or at dockerd's start) mounts the host paths
+	 * again with no request rolegate sees; the container itself can swap
+	 * an allowed directory for a symlink to / before it exits, and the
+	 * next start mounts the host's / (red team round 4). Judged per
+	 * HostConfig: dockerd takes the top level's only without HostConfig.
+	 */
+	if (k->host_paths > paths && rg_consmount_restarts(hc))
+		return rg_conscheck_deny(k, "create a container that mounts host paths and restarts by "
+				"itself (%sRestartPolicy): dockerd mounts them again unseen, when a path may "
+				"have become a symlink (bind_mounts)", prefix);
+	return 0;
 }
 
 /*
@@ -652,6 +666,13 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	if (hc == NULL)
 		return rg_conscheck_deny(k, "%s: out of memory", k->what);
 	rc = hostconfig(k, hc, "TaskTemplate.ContainerSpec.");
+	/* swarmkit creates the tasks, and new ones after each exit, unseen:
+	 * a host path judged now is mounted later, when it may be a symlink to
+	 * / the previous task made (red team round 4). */
+	if (rc == 0 && k->host_paths > 0)
+		rc = rg_conscheck_deny(k, "%s that mounts host paths (TaskTemplate.ContainerSpec.Mounts): "
+				"swarmkit mounts them for each task later, unseen, when a path may have become "
+				"a symlink (bind_mounts)", k->what);
 	/* A plugin service has no container, hence no image or limits of one. */
 	if (rc == 0 && !(cs == NULL && ps != NULL)) {
 		if (rg_conscheck_string(k, rg_json_get(cs, "Image"), "TaskTemplate.ContainerSpec.Image",

@@ -479,41 +479,63 @@ static int start_recheck(struct ctx *x)
 }
 
 /*
- * container.update under bind_mounts with a restart policy: as at create
- * (constraint.c hostconfig()), a container that mounts host paths, itself
- * or through a volume, may not restart unseen. Its mounts are not in the
- * request: they come from its record; no record, no restart policy.
+ * Under bind_mounts, a container whose host paths dockerd would mount
+ * again unseen: refused when it mounts any (its binds, or known volumes
+ * that bind or overlay one), or when rolegate has no record of it and
+ * !unknown_ok. act names the request ("give a restart policy to
+ * container"), why says when dockerd mounts them.
  */
-static int update_recheck(struct ctx *x)
+static int no_host_mounts(struct ctx *x, const char *act, const char *why, bool unknown_ok)
 {
-	const char *ref = x->req->route.object, *why = NULL;
-	char q[RG_CONSCHECK_QUOTE_MAX + 1], qv[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *ref = x->req->route.object;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], qv[RG_CONSCHECK_QUOTE_MAX + 1], phrase[128];
 	const struct rg_object *obj, *vol;
-	const json_t *body = rg_request_body(x->req, &why);
 	bool owner = x->role->constraints.owner != RG_OWNER_ANY;
 	unsigned paths = x->k.host_paths;
 
-	if (body == NULL || !rg_consmount_restarts(body))
-		return 0;   /* constraint.c refuses a missing body */
 	rg_conscheck_quote(ref, q, sizeof(q));
-	if (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, owner ? RG_OWNERS_MIN_PREFIX : 0,
-			x->req->now, &obj) != RG_RESOLVED)
-		return rg_conscheck_deny(&x->k, "give container %s a restart policy: rolegate has no "
-				"record of what it mounts from the host (bind_mounts)", q);
+	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, owner ? RG_OWNERS_MIN_PREFIX : 0,
+			x->req->now, &obj)) {
+	case RG_RESOLVED:
+		break;
+	case RG_UNKNOWN:
+		if (unknown_ok)
+			return 0;
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of what it mounts from "
+				"the host (bind_mounts)", act, q);
+	default:
+		return rg_conscheck_deny(&x->k, "%s %s: the reference does not name one object", act, q);
+	}
 	for (size_t i = 0; i < obj->volumes.n; i++) {
 		rg_conscheck_quote(obj->volumes.v[i], qv, sizeof(qv));
 		if (rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, obj->volumes.v[i], 0, x->req->now,
 				&vol) != RG_RESOLVED)
-			return rg_conscheck_deny(&x->k, "give container %s a restart policy: its volume %s is "
-					"unknown to rolegate (bind_mounts)", q, qv);
-		if (volume_host_check(x, vol, "update a container whose volume") < 0)
+			return rg_conscheck_deny(&x->k, "%s %s: its volume %s is unknown to rolegate "
+					"(bind_mounts)", act, q, qv);
+		snprintf(phrase, sizeof(phrase), "%s a container whose volume", act);
+		if (volume_host_check(x, vol, phrase) < 0)
 			return -1;
 	}
 	if (obj->binds.n > 0 || x->k.host_paths > paths)
-		return rg_conscheck_deny(&x->k, "give container %s, which mounts host paths, a restart "
-				"policy (RestartPolicy): dockerd would mount them again unseen, when a path may "
-				"have become a symlink (bind_mounts)", q);
+		return rg_conscheck_deny(&x->k, "%s %s, which mounts host paths: %s, when a path may "
+				"have become a symlink (bind_mounts)", act, q, why);
 	return 0;
+}
+
+/*
+ * container.update with a restart policy: as at create (constraint.c
+ * hostconfig(), red team round 4). The container's mounts are not in the
+ * request; they come from its record.
+ */
+static int update_recheck(struct ctx *x)
+{
+	const char *why = NULL;
+	const json_t *body = rg_request_body(x->req, &why);
+
+	if (body == NULL || !rg_consmount_restarts(body))
+		return 0;   /* constraint.c refuses a missing body */
+	return no_host_mounts(x, "give a restart policy (RestartPolicy) to container",
+			"dockerd would mount them again unseen at each restart", false);
 }
 
 /* The kind of object a command's path names, or -1. */
@@ -681,5 +703,17 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 		return start_recheck(&x);
 	if (binds && strcmp(command, "container.update") == 0)
 		return update_recheck(&x);
+	/*
+	 * docker cp: dockerd mounts the container's binds and volumes in its
+	 * own mount namespace to copy (mountVolumes), running or not. The
+	 * container can make its allowed directory a symlink to / first: cp
+	 * then reads and writes the host's files as root (red team round 4).
+	 */
+	if (binds && (strcmp(command, "container.archive.get") == 0 ||
+	    strcmp(command, "container.archive.put") == 0))
+		/* A container rolegate has no record of: as start_recheck (its
+		 * own containers are recorded; under owner, refused). */
+		return no_host_mounts(&x, "copy files to or from container",
+				"dockerd mounts them again in its own namespace to copy", !owner);
 	return 0;
 }

@@ -149,14 +149,23 @@ expect_denied "$dev mount volume rstvol, which mounts host paths, in a container
 	docker_as dave run -d --name rst3 --restart=unless-stopped -v rstvol:/a busybox true
 # Without a policy it runs; an update may not add one, to it or a volume user.
 expect_ok "" docker_as dave create --name rst4 -v "$P/rst:/p" -v "$P/rst/a:/a" busybox sh -c "$swap"
-expect_denied "$dev give container rst4, which mounts host paths, a restart policy" \
+expect_denied "$dev give a restart policy (RestartPolicy) to container rst4, which mounts host paths" \
 	docker_as dave update --restart=on-failure:3 rst4
 expect_ok "" docker_as dave create --name rst5 -v rstvol:/a busybox true
-expect_denied "$dev give container rst5, which mounts host paths, a restart policy" \
+expect_denied "$dev give a restart policy (RestartPolicy) to container rst5, which mounts host paths" \
 	docker_as dave update --restart=always rst5
 expect_ok "" docker_as dave create --name rst6 busybox true
 expect_ok "" docker_as dave update --restart=always rst6
-expect_ok "" docker_as alice rm rst4 rst5 rst6
+# docker cp mounts the binds again in dockerd's namespace: after the swap
+# it would read and write the host's files as root.
+expect_ok "" docker_as dave run --name rst7 -v "$P/rst:/p" -v "$P/rst/a:/a" busybox true
+expect_denied "$dev copy files to or from container rst7, which mounts host paths" \
+	docker_as dave cp rst7:/a/. "$E2E_DIR/cp-out"
+echo x >"$E2E_DIR/cp-in"
+expect_denied "$dev copy files to or from container rst7, which mounts host paths" \
+	docker_as dave cp "$E2E_DIR/cp-in" rst7:/a/cp-in
+expect_ok "" docker_as dave cp rst6:/etc/hostname "$E2E_DIR/cp-out"
+expect_ok "" docker_as alice rm rst4 rst5 rst6 rst7
 expect_ok "" docker_as alice volume rm rstvol
 if [ -d "$P/rst/a" ] && [ ! -L "$P/rst/a" ]; then
 	e2e_pass "the allowed directory was not swapped"

@@ -23,6 +23,7 @@
 #include "rolegate/consreach.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
+#include "rolegate/imageref.h"
 #include "rolegate/route.h"
 
 /* The constraint keys, as bits, for "which keys does this command use". */
@@ -343,6 +344,34 @@ static int target_query(struct rg_conscheck *k, struct rg_request *req)
 static int distribution_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	return rg_conscheck_image(k, req->route.object, "look up image");
+}
+
+/*
+ * image.push: dockerd sends the image (the path's name, with ?tag=) to the
+ * registry that name holds, from the host's network: 127.0.0.1:PORT/x
+ * makes it dial the host's own loopback, evil.example/x hands any local
+ * image (another user's build) to an outside registry. registries bounds
+ * where, as for a pull (red team round 4). The name was formatted by
+ * route.c; one that does not parse is refused.
+ */
+static int push_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	const struct rg_strv *allowed = &k->c->registries;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	struct rg_imageref img;
+	const char *err;
+
+	if (!k->c->has_registries)
+		return 0;
+	rg_conscheck_quote(req->route.object, q, sizeof(q));
+	if (rg_imageref_parse(req->route.object, &img, &err) < 0)
+		return rg_conscheck_deny(k, "push image %s (%s)", q, err);
+	for (size_t i = 0; i < allowed->n; i++) {
+		if (rg_imageref_under(&img, allowed->v[i]))
+			return 0;
+	}
+	return rg_conscheck_deny(k, "push image %s (allowed registries: %s)", q,
+			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");
 }
 
 /* image.search: ?term= names the index dockerd asks ("host/term"). */
@@ -759,6 +788,7 @@ static const struct command_rule rules[] = {
 	{ "container.commit", "commit a container", 0, target_query, NULL },
 	{ "image.distribution", "look up an image", 0, distribution_query, NULL },
 	{ "image.search", "search images", 0, search_query, NULL },
+	{ "image.push", "push an image", 0, push_query, NULL },
 	{ "plugin.privileges", "read a plugin's privileges", 0, plugin_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
@@ -775,7 +805,7 @@ static unsigned query_keys(const char *command)
 		return K_REGISTRIES | K_IMAGES;
 	/* registries also bound the registries dockerd contacts for a caller */
 	if (strcmp(command, "image.distribution") == 0 || strcmp(command, "image.search") == 0 ||
-	    strcmp(command, "plugin.privileges") == 0)
+	    strcmp(command, "plugin.privileges") == 0 || strcmp(command, "image.push") == 0)
 		return K_REGISTRIES;
 	if (strcmp(command, "image.build") == 0)
 		return K_HOST_NS | K_REACH | K_MAX | K_LIMITS | K_TARGETS | K_IMAGES | K_NETWORKS;

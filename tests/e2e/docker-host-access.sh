@@ -101,6 +101,13 @@ else
 fi
 expect_ok "devbox" docker_as dave rm devbox
 
+e2e_section "image push: registries bound where dockerd sends an image (red team round 4)"
+# dave may not make such a name (image_targets), but another user's image may have one
+expect_ok "" docker_as alice tag busybox:latest 127.0.0.1:9/rg-exfil:1
+expect_denied "$dev push image 127.0.0.1:9/rg-exfil:1 (allowed registries: docker.io/library)" \
+	docker_as dave push 127.0.0.1:9/rg-exfil:1
+expect_ok "" docker_as alice rmi 127.0.0.1:9/rg-exfil:1
+
 e2e_section "a certificate without CN is not the unauthenticated identity"
 nocn=$E2E_CERTS/users/nocn
 mkdir -p "$nocn"

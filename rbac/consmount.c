@@ -58,6 +58,19 @@ static bool is_unset(const json_t *v)
 	return v == NULL || json_is_null(v);
 }
 
+bool rg_consmount_restarts(const json_t *hc)
+{
+	const json_t *rp = rg_json_get(hc, "RestartPolicy"), *name;
+
+	if (is_unset(rp))
+		return false;
+	name = rg_json_get(rp, "Name");
+	if (!json_is_object(rp) || (!is_unset(name) && !json_is_string(name)))
+		return true;
+	return json_is_string(name) && json_string_value(name)[0] != '\0' &&
+		strcmp(json_string_value(name), "no") != 0;
+}
+
 /* Counts one more host path of the request; -1 (deny) past the limit. */
 static int too_many_paths(struct rg_conscheck *k)
 {

@@ -23,6 +23,7 @@
 #include "rolegate/consreach.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
+#include "rolegate/imageref.h"
 #include "rolegate/route.h"
 
 /* The constraint keys, as bits, for "which keys does this command use". */
@@ -345,6 +346,34 @@ static int distribution_query(struct rg_conscheck *k, struct rg_request *req)
 	return rg_conscheck_image(k, req->route.object, "look up image");
 }
 
+/*
+ * image.push: dockerd sends the image (the path's name, with ?tag=) to the
+ * registry that name holds, from the host's network: 127.0.0.1:PORT/x
+ * makes it dial the host's own loopback, evil.example/x hands any local
+ * image (another user's build) to an outside registry. registries bounds
+ * where, as for a pull (red team round 4). The name was formatted by
+ * route.c; one that does not parse is refused.
+ */
+static int push_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	const struct rg_strv *allowed = &k->c->registries;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	struct rg_imageref img;
+	const char *err;
+
+	if (!k->c->has_registries)
+		return 0;
+	rg_conscheck_quote(req->route.object, q, sizeof(q));
+	if (rg_imageref_parse(req->route.object, &img, &err) < 0)
+		return rg_conscheck_deny(k, "push image %s (%s)", q, err);
+	for (size_t i = 0; i < allowed->n; i++) {
+		if (rg_imageref_under(&img, allowed->v[i]))
+			return 0;
+	}
+	return rg_conscheck_deny(k, "push image %s (allowed registries: %s)", q,
+			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");
+}
+
 /* image.search: ?term= names the index dockerd asks ("host/term"). */
 static int search_query(struct rg_conscheck *k, struct rg_request *req)
 {
@@ -382,6 +411,7 @@ static int start_query(struct rg_conscheck *k, struct rg_request *req)
 /* Everything a HostConfig asks for, under prefix ("HostConfig." or ""). */
 static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix)
 {
+	unsigned paths = k->host_paths;
 	char field[64];
 
 	snprintf(field, sizeof(field), "%sPrivileged", prefix);
@@ -401,7 +431,20 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 	    rg_consreach_hostconfig(k, hc, prefix) < 0)
 		return -1;
 	snprintf(field, sizeof(field), "%sMounts", prefix);
-	return rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field);
+	if (rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field) < 0)
+		return -1;
+	/*
+	 * A restart by policy (or at dockerd's start) mounts the host paths
+	 * again with no request rolegate sees; the container itself can swap
+	 * an allowed directory for a symlink to / before it exits, and the
+	 * next start mounts the host's / (red team round 4). Judged per
+	 * HostConfig: dockerd takes the top level's only without HostConfig.
+	 */
+	if (k->host_paths > paths && rg_consmount_restarts(hc))
+		return rg_conscheck_deny(k, "create a container that mounts host paths and restarts by "
+				"itself (%sRestartPolicy): dockerd mounts them again unseen, when a path may "
+				"have become a symlink (bind_mounts)", prefix);
+	return 0;
 }
 
 /*
@@ -652,6 +695,13 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	if (hc == NULL)
 		return rg_conscheck_deny(k, "%s: out of memory", k->what);
 	rc = hostconfig(k, hc, "TaskTemplate.ContainerSpec.");
+	/* swarmkit creates the tasks, and new ones after each exit, unseen:
+	 * a host path judged now is mounted later, when it may be a symlink to
+	 * / the previous task made (red team round 4). */
+	if (rc == 0 && k->host_paths > 0)
+		rc = rg_conscheck_deny(k, "%s that mounts host paths (TaskTemplate.ContainerSpec.Mounts): "
+				"swarmkit mounts them for each task later, unseen, when a path may have become "
+				"a symlink (bind_mounts)", k->what);
 	/* A plugin service has no container, hence no image or limits of one. */
 	if (rc == 0 && !(cs == NULL && ps != NULL)) {
 		if (rg_conscheck_string(k, rg_json_get(cs, "Image"), "TaskTemplate.ContainerSpec.Image",
@@ -738,6 +788,7 @@ static const struct command_rule rules[] = {
 	{ "container.commit", "commit a container", 0, target_query, NULL },
 	{ "image.distribution", "look up an image", 0, distribution_query, NULL },
 	{ "image.search", "search images", 0, search_query, NULL },
+	{ "image.push", "push an image", 0, push_query, NULL },
 	{ "plugin.privileges", "read a plugin's privileges", 0, plugin_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
@@ -754,7 +805,7 @@ static unsigned query_keys(const char *command)
 		return K_REGISTRIES | K_IMAGES;
 	/* registries also bound the registries dockerd contacts for a caller */
 	if (strcmp(command, "image.distribution") == 0 || strcmp(command, "image.search") == 0 ||
-	    strcmp(command, "plugin.privileges") == 0)
+	    strcmp(command, "plugin.privileges") == 0 || strcmp(command, "image.push") == 0)
 		return K_REGISTRIES;
 	if (strcmp(command, "image.build") == 0)
 		return K_HOST_NS | K_REACH | K_MAX | K_LIMITS | K_TARGETS | K_IMAGES | K_NETWORKS;

@@ -18,6 +18,9 @@ struct ctx {
 	const char *user;
 	struct rg_request *req;
 	struct rg_conscheck k;
+	/* The request makes containers that start again unseen: a create with
+	 * a restart policy, a service's tasks (judge_volume). */
+	bool restarts;
 };
 
 static bool starts(const char *s, const char *prefix)
@@ -287,6 +290,7 @@ static int judge_volume(struct ctx *x, const char *name)
 {
 	char phrase[RG_CONSCHECK_QUOTE_MAX + 64], q[RG_CONSCHECK_QUOTE_MAX + 1];
 	const struct rg_object *vol;
+	unsigned paths;
 
 	if (x->role->constraints.owner != RG_OWNER_ANY && owned(x, RG_OBJ_VOLUME, name, "use volume") < 0)
 		return -1;
@@ -295,7 +299,16 @@ static int judge_volume(struct ctx *x, const char *name)
 		return 0;
 	snprintf(phrase, sizeof(phrase), "mount volume %s, which",
 			rg_conscheck_quote(name, q, sizeof(q)));
-	return volume_host_check(x, vol, phrase);
+	paths = x->k.host_paths;
+	if (volume_host_check(x, vol, phrase) < 0)
+		return -1;
+	/* The local driver mounts its device again at each start: as for a
+	 * bind (constraint.c hostconfig(), red team round 4). */
+	if (x->restarts && x->k.host_paths > paths)
+		return rg_conscheck_deny(&x->k, "mount volume %s, which mounts host paths, in a container "
+				"that restarts unseen (a restart policy, or a service's tasks): dockerd mounts "
+				"them again when a path may have become a symlink (bind_mounts)", q);
+	return 0;
 }
 
 static int mount_owned(struct ctx *x, const json_t *mounts)
@@ -366,6 +379,10 @@ static int create_refs(struct ctx *x)
 		return rg_conscheck_deny(&x->k, "create a container whose body cannot be checked for the "
 				"objects it names: %s", why != NULL ? why : "no body");
 	net = rg_json_get(body, "NetworkingConfig");
+	/* dockerd reads the top level's RestartPolicy only without HostConfig;
+	 * either one counts here (stricter). */
+	x->restarts = rg_consmount_restarts(rg_json_get(body, "HostConfig")) ||
+		rg_consmount_restarts(body);
 	if (hostconfig_refs(x, rg_json_get(body, "HostConfig")) < 0 || hostconfig_refs(x, body) < 0)
 		return -1;
 	if (x->role->constraints.owner != RG_OWNER_ANY)
@@ -406,6 +423,7 @@ static int service_refs(struct ctx *x)
 		return rg_conscheck_deny(&x->k, "%s whose body cannot be checked for the objects it "
 				"names: %s", x->req->route.command, why != NULL ? why : "no body");
 	ts = rg_json_get(body, "TaskTemplate");
+	x->restarts = true;
 	if (mount_owned(x, rg_json_get(rg_json_get(ts, "ContainerSpec"), "Mounts")) < 0)
 		return -1;
 	if (x->role->constraints.owner == RG_OWNER_ANY)
@@ -458,6 +476,66 @@ static int start_recheck(struct ctx *x)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * Under bind_mounts, a container whose host paths dockerd would mount
+ * again unseen: refused when it mounts any (its binds, or known volumes
+ * that bind or overlay one), or when rolegate has no record of it and
+ * !unknown_ok. act names the request ("give a restart policy to
+ * container"), why says when dockerd mounts them.
+ */
+static int no_host_mounts(struct ctx *x, const char *act, const char *why, bool unknown_ok)
+{
+	const char *ref = x->req->route.object;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], qv[RG_CONSCHECK_QUOTE_MAX + 1], phrase[128];
+	const struct rg_object *obj, *vol;
+	bool owner = x->role->constraints.owner != RG_OWNER_ANY;
+	unsigned paths = x->k.host_paths;
+
+	rg_conscheck_quote(ref, q, sizeof(q));
+	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, owner ? RG_OWNERS_MIN_PREFIX : 0,
+			x->req->now, &obj)) {
+	case RG_RESOLVED:
+		break;
+	case RG_UNKNOWN:
+		if (unknown_ok)
+			return 0;
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of what it mounts from "
+				"the host (bind_mounts)", act, q);
+	default:
+		return rg_conscheck_deny(&x->k, "%s %s: the reference does not name one object", act, q);
+	}
+	for (size_t i = 0; i < obj->volumes.n; i++) {
+		rg_conscheck_quote(obj->volumes.v[i], qv, sizeof(qv));
+		if (rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, obj->volumes.v[i], 0, x->req->now,
+				&vol) != RG_RESOLVED)
+			return rg_conscheck_deny(&x->k, "%s %s: its volume %s is unknown to rolegate "
+					"(bind_mounts)", act, q, qv);
+		snprintf(phrase, sizeof(phrase), "%s a container whose volume", act);
+		if (volume_host_check(x, vol, phrase) < 0)
+			return -1;
+	}
+	if (obj->binds.n > 0 || x->k.host_paths > paths)
+		return rg_conscheck_deny(&x->k, "%s %s, which mounts host paths: %s, when a path may "
+				"have become a symlink (bind_mounts)", act, q, why);
+	return 0;
+}
+
+/*
+ * container.update with a restart policy: as at create (constraint.c
+ * hostconfig(), red team round 4). The container's mounts are not in the
+ * request; they come from its record.
+ */
+static int update_recheck(struct ctx *x)
+{
+	const char *why = NULL;
+	const json_t *body = rg_request_body(x->req, &why);
+
+	if (body == NULL || !rg_consmount_restarts(body))
+		return 0;   /* constraint.c refuses a missing body */
+	return no_host_mounts(x, "give a restart policy (RestartPolicy) to container",
+			"dockerd would mount them again unseen at each restart", false);
 }
 
 /* The kind of object a command's path names, or -1. */
@@ -623,5 +701,19 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 		return service_refs(&x);
 	if (binds && (strcmp(command, "container.start") == 0 || strcmp(command, "container.restart") == 0))
 		return start_recheck(&x);
+	if (binds && strcmp(command, "container.update") == 0)
+		return update_recheck(&x);
+	/*
+	 * docker cp: dockerd mounts the container's binds and volumes in its
+	 * own mount namespace to copy (mountVolumes), running or not. The
+	 * container can make its allowed directory a symlink to / first: cp
+	 * then reads and writes the host's files as root (red team round 4).
+	 */
+	if (binds && (strcmp(command, "container.archive.get") == 0 ||
+	    strcmp(command, "container.archive.put") == 0))
+		/* A container rolegate has no record of: as start_recheck (its
+		 * own containers are recorded; under owner, refused). */
+		return no_host_mounts(&x, "copy files to or from container",
+				"dockerd mounts them again in its own namespace to copy", !owner);
 	return 0;
 }

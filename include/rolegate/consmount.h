@@ -50,6 +50,14 @@ int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t
  */
 int rg_consmount_plugin_privileges(struct rg_conscheck *k, const json_t *privs, const char *field);
 
+/*
+ * Whether a container's RestartPolicy (of a HostConfig, may be NULL) lets
+ * dockerd start it again with no API call: any Name but "" and "no"
+ * (dockerd compares exactly); a RestartPolicy of the wrong shape counts as
+ * restarting (fail closed).
+ */
+bool rg_consmount_restarts(const json_t *hc);
+
 /* plugin set: ["name.source=/path", "name.path=/dev/x", "ENV=v", ...]. */
 int rg_consmount_plugin_settings(struct rg_conscheck *k, const json_t *args);
 

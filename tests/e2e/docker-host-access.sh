@@ -101,6 +101,13 @@ else
 fi
 expect_ok "devbox" docker_as dave rm devbox
 
+e2e_section "image push: registries bound where dockerd sends an image (red team round 4)"
+# dave may not make such a name (image_targets), but another user's image may have one
+expect_ok "" docker_as alice tag busybox:latest 127.0.0.1:9/rg-exfil:1
+expect_denied "$dev push image 127.0.0.1:9/rg-exfil:1 (allowed registries: docker.io/library)" \
+	docker_as dave push 127.0.0.1:9/rg-exfil:1
+expect_ok "" docker_as alice rmi 127.0.0.1:9/rg-exfil:1
+
 e2e_section "a certificate without CN is not the unauthenticated identity"
 nocn=$E2E_CERTS/users/nocn
 mkdir -p "$nocn"
@@ -135,6 +142,44 @@ expect_denied "$dev build with the host's network namespace" \
 	docker_env_as dave DOCKER_BUILDKIT=0 build --network host "$ctx"
 expect_ok "Successfully built" docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m "$ctx"
 
+e2e_section "a restart policy mounts host paths again unseen (red team round 4)"
+# The container swaps its allowed directory for a symlink to / and exits;
+# dockerd's restart would mount the host's /. Refused at create and update.
+mkdir -p "$P/rst/a"
+swap='if [ -e /a/etc/shadow ]; then head -c 4 /a/etc/shadow; else rmdir /p/a; ln -s / /p/a; exit 1; fi'
+expect_denied "$dev create a container that mounts host paths and restarts by itself (HostConfig.RestartPolicy)" \
+	docker_as dave run -d --name rst1 --restart=on-failure:3 -v "$P/rst:/p" -v "$P/rst/a:/a" busybox sh -c "$swap"
+expect_denied "$dev create a container that mounts host paths and restarts by itself" \
+	docker_as dave run -d --name rst2 --restart=always --mount "type=bind,src=$P/rst/a,dst=/a" busybox true
+expect_ok "" docker_as dave volume create -o type=none -o o=bind -o device="$P/rst/a" rstvol
+expect_denied "$dev mount volume rstvol, which mounts host paths, in a container that restarts unseen" \
+	docker_as dave run -d --name rst3 --restart=unless-stopped -v rstvol:/a busybox true
+# Without a policy it runs; an update may not add one, to it or a volume user.
+expect_ok "" docker_as dave create --name rst4 -v "$P/rst:/p" -v "$P/rst/a:/a" busybox sh -c "$swap"
+expect_denied "$dev give a restart policy (RestartPolicy) to container rst4, which mounts host paths" \
+	docker_as dave update --restart=on-failure:3 rst4
+expect_ok "" docker_as dave create --name rst5 -v rstvol:/a busybox true
+expect_denied "$dev give a restart policy (RestartPolicy) to container rst5, which mounts host paths" \
+	docker_as dave update --restart=always rst5
+expect_ok "" docker_as dave create --name rst6 busybox true
+expect_ok "" docker_as dave update --restart=always rst6
+# docker cp mounts the binds again in dockerd's namespace: after the swap
+# it would read and write the host's files as root.
+expect_ok "" docker_as dave run --name rst7 -v "$P/rst:/p" -v "$P/rst/a:/a" busybox true
+expect_denied "$dev copy files to or from container rst7, which mounts host paths" \
+	docker_as dave cp rst7:/a/. "$E2E_DIR/cp-out"
+echo x >"$E2E_DIR/cp-in"
+expect_denied "$dev copy files to or from container rst7, which mounts host paths" \
+	docker_as dave cp "$E2E_DIR/cp-in" rst7:/a/cp-in
+expect_ok "" docker_as dave cp rst6:/etc/hostname "$E2E_DIR/cp-out"
+expect_ok "" docker_as alice rm rst4 rst5 rst6 rst7
+expect_ok "" docker_as alice volume rm rstvol
+if [ -d "$P/rst/a" ] && [ ! -L "$P/rst/a" ]; then
+	e2e_pass "the allowed directory was not swapped"
+else
+	e2e_fail "$P/rst/a was swapped: $(ls -l "$P/rst")"
+fi
+
 e2e_section "swarm services are containers (issue 21)"
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \
@@ -153,6 +198,10 @@ expect_ok "" docker_as alice volume create -o type=none -o o=bind -o device=/etc
 expect_denied "$dev mount volume svcetc, which" \
 	docker_as dave service create --detach --no-resolve-image --name etcsvc \
 	--mount type=volume,src=svcetc,dst=/e busybox sleep 300
+# red team round 4: swarmkit makes each task (and its replacement) unseen
+expect_denied "$dev create a service that mounts host paths (TaskTemplate.ContainerSpec.Mounts)" \
+	docker_as dave service create --detach --no-resolve-image --name bindsvc \
+	--mount "type=bind,src=$P/rst,dst=/p" busybox sleep 300
 expect_ok "" docker_as alice service ls --format '{{.Name}}'
 if [ -z "$E2E_OUT" ]; then
 	e2e_pass "no service exists after the refused creates"

@@ -65,11 +65,13 @@ unix ps >/dev/null
 alice version >/dev/null
 alice ps >/dev/null
 # A docker run as people type it: name, environment, a bind mount, limits,
-# a capability, labels, a restart policy, a health check.
+# a capability, labels, a health check. No restart policy: with a bind mount
+# under bind_mounts a constrained role may not have one (red team round 4;
+# the stored call was edited to "no" accordingly, 12 bytes shorter).
 alice run -d --name web --hostname web -e APP_ENV=production -e LOG_LEVEL=info \
 	-v /tmp/rolegate-bench-projects:/srv/app:ro --tmpfs /run:rw,size=16m \
 	--memory 256m --pids-limit 200 --cpus 0.5 --cap-add NET_BIND_SERVICE --cap-drop ALL \
-	--label team=payments --label tier=frontend --restart unless-stopped \
+	--label team=payments --label tier=frontend \
 	--health-cmd 'true' --health-interval 30s --user 1000:1000 -w /srv/app \
 	--network none busybox:latest sleep 300 >/dev/null ||
 	echo "capture: warning: docker run failed (the create call is still captured)" >&2

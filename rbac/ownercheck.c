@@ -437,27 +437,42 @@ static int service_refs(struct ctx *x)
  * container.start/restart under bind_mounts: the host paths the container
  * recorded and the volumes it uses, judged as they resolve now.
  */
-static int start_recheck(struct ctx *x)
+/*
+ * The record of the container the path names (q: the reference, quoted),
+ * for a check of what it mounts from the host. Returns 1 with *obj, 0 when
+ * rolegate has no record and unknown_ok, -1 (denied) otherwise; act names
+ * the request, note ends the deny ("" or " (bind_mounts)").
+ */
+static int recorded_container(struct ctx *x, const char *act, const char *q, bool unknown_ok,
+		const char *note, const struct rg_object **obj)
 {
-	const char *ref = x->req->route.object;
-	char q[RG_CONSCHECK_QUOTE_MAX + 1], phrase[2 * RG_CONSCHECK_QUOTE_MAX + 64];
-	const struct rg_object *obj, *vol;
 	bool owner = x->role->constraints.owner != RG_OWNER_ANY;
 
-	rg_conscheck_quote(ref, q, sizeof(q));
-	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, owner ? RG_OWNERS_MIN_PREFIX : 0,
-			x->req->now, &obj)) {
+	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, x->req->route.object,
+			owner ? RG_OWNERS_MIN_PREFIX : 0, x->req->now, obj)) {
 	case RG_RESOLVED:
-		break;
+		return 1;
 	case RG_UNKNOWN:
-		if (!owner)
+		if (unknown_ok)
 			return 0;
-		return rg_conscheck_deny(&x->k, "start container %s: rolegate has no record of what it "
-				"mounts from the host", q);
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of what it mounts from "
+				"the host%s", act, q, note);
 	default:
-		return rg_conscheck_deny(&x->k, "start container %s: the reference does not name one "
-				"object", q);
+		return rg_conscheck_deny(&x->k, "%s %s: the reference does not name one object", act, q);
 	}
+}
+
+static int start_recheck(struct ctx *x)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], phrase[2 * RG_CONSCHECK_QUOTE_MAX + 64];
+	const struct rg_object *obj, *vol;
+	int r;
+
+	rg_conscheck_quote(x->req->route.object, q, sizeof(q));
+	r = recorded_container(x, "start container", q, x->role->constraints.owner == RG_OWNER_ANY, "",
+			&obj);
+	if (r <= 0)
+		return r;
 	snprintf(phrase, sizeof(phrase), "start container %s, which mounts host path", q);
 	for (size_t i = 0; i < obj->binds.n; i++) {
 		if (rg_consmount_host_path(&x->k, obj->binds.v[i], phrase) < 0)
@@ -487,25 +502,15 @@ static int start_recheck(struct ctx *x)
  */
 static int no_host_mounts(struct ctx *x, const char *act, const char *why, bool unknown_ok)
 {
-	const char *ref = x->req->route.object;
 	char q[RG_CONSCHECK_QUOTE_MAX + 1], qv[RG_CONSCHECK_QUOTE_MAX + 1], phrase[128];
 	const struct rg_object *obj, *vol;
-	bool owner = x->role->constraints.owner != RG_OWNER_ANY;
 	unsigned paths = x->k.host_paths;
+	int r;
 
-	rg_conscheck_quote(ref, q, sizeof(q));
-	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, owner ? RG_OWNERS_MIN_PREFIX : 0,
-			x->req->now, &obj)) {
-	case RG_RESOLVED:
-		break;
-	case RG_UNKNOWN:
-		if (unknown_ok)
-			return 0;
-		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of what it mounts from "
-				"the host (bind_mounts)", act, q);
-	default:
-		return rg_conscheck_deny(&x->k, "%s %s: the reference does not name one object", act, q);
-	}
+	rg_conscheck_quote(x->req->route.object, q, sizeof(q));
+	r = recorded_container(x, act, q, unknown_ok, " (bind_mounts)", &obj);
+	if (r <= 0)
+		return r;
 	for (size_t i = 0; i < obj->volumes.n; i++) {
 		rg_conscheck_quote(obj->volumes.v[i], qv, sizeof(qv));
 		if (rg_owners_resolve(x->req->owners, RG_OBJ_VOLUME, obj->volumes.v[i], 0, x->req->now,

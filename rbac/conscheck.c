@@ -25,6 +25,48 @@ int rg_conscheck_deny(struct rg_conscheck *k, const char *fmt, ...)
 	return -1;
 }
 
+void rg_conscheck_field(char *out, size_t len, const char *a, const char *b)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return;
+	for (; *a != '\0' && n + 1 < len; a++)
+		out[n++] = *a;
+	for (; *b != '\0' && n + 1 < len; b++)
+		out[n++] = *b;
+	out[n] = '\0';
+}
+
+bool rg_conscheck_top_hostconfig(const json_t *body)
+{
+	/* api/types/container.Config (20.10) and the create wrapper's own
+	 * keys, less Cpuset (the wrapper copies it into CpusetCpus). No name
+	 * here is also a HostConfig field: Go would bind neither. */
+	static const char *const config_keys[] = {
+		"Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr",
+		"ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Healthcheck",
+		"ArgsEscaped", "Image", "Volumes", "WorkingDir", "Entrypoint", "NetworkDisabled",
+		"MacAddress", "OnBuild", "Labels", "StopSignal", "StopTimeout", "Shell",
+		"HostConfig", "NetworkingConfig", NULL,
+	};
+	const char *key;
+	json_t *unused;
+	size_t i;
+
+	if (!json_is_object(body))
+		return true;
+	json_object_foreach((json_t *)body, key, unused) {
+		for (i = 0; config_keys[i] != NULL; i++) {
+			if (rg_gojson_key_matches(config_keys[i], key))
+				break;
+		}
+		if (config_keys[i] == NULL)
+			return true;
+	}
+	return false;
+}
+
 int rg_conscheck_malformed(struct rg_conscheck *k, const char *field, const char *kind)
 {
 	return rg_conscheck_deny(k, "%s whose body cannot be checked: %s is not %s", k->what, field,
@@ -156,7 +198,7 @@ int rg_conscheck_namespaces(struct rg_conscheck *k, const json_t *hc, const char
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
 		const struct namespace *ns = &namespaces[i];
 
-		snprintf(field, sizeof(field), "%s%s", prefix, ns->field);
+		rg_conscheck_field(field, sizeof(field), prefix, ns->field);
 		if (rg_conscheck_string(k, rg_json_get(hc, ns->field), field, &mode) < 0)
 			return -1;
 		if (strcasecmp(mode, "host") == 0)
@@ -258,7 +300,7 @@ int rg_conscheck_devices(struct rg_conscheck *k, const json_t *hc, const char *p
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const json_t *v = rg_json_get(hc, fields[i].field);
 
-		snprintf(field, sizeof(field), "%s%s", prefix, fields[i].field);
+		rg_conscheck_field(field, sizeof(field), prefix, fields[i].field);
 		if (is_unset(v))
 			continue;
 		if (!json_is_array(v))
@@ -351,7 +393,7 @@ int rg_conscheck_unconfined(struct rg_conscheck *k, const json_t *hc, const char
 
 	if (k->c->unconfined != RG_NO)
 		return 0;
-	snprintf(field, sizeof(field), "%sSecurityOpt", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "SecurityOpt");
 	opts = rg_json_get(hc, "SecurityOpt");
 	n = rg_conscheck_strings(k, opts, field);
 	if (n < 0)
@@ -365,7 +407,7 @@ int rg_conscheck_unconfined(struct rg_conscheck *k, const json_t *hc, const char
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		const json_t *v = rg_json_get(hc, paths[i]);
 
-		snprintf(field, sizeof(field), "%s%s", prefix, paths[i]);
+		rg_conscheck_field(field, sizeof(field), prefix, paths[i]);
 		if (is_unset(v))
 			continue;
 		if (!json_is_array(v))

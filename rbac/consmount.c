@@ -147,7 +147,7 @@ int rg_consmount_binds(struct rg_conscheck *k, const json_t *hc, const char *pre
 
 	if (!rg_consmount_restricted(k->c))
 		return 0;
-	snprintf(field, sizeof(field), "%sBinds", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Binds");
 	n = rg_conscheck_strings(k, binds, field);
 	if (n < 0)
 		return -1;
@@ -172,7 +172,7 @@ int rg_consmount_binds(struct rg_conscheck *k, const json_t *hc, const char *pre
 		if (rg_consmount_host_path(k, src, "mount host path") < 0)
 			return -1;
 	}
-	snprintf(field, sizeof(field), "%sVolumesFrom", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "VolumesFrom");
 	n = rg_conscheck_strings(k, from, field);
 	if (n < 0)
 		return -1;
@@ -189,16 +189,16 @@ static int mount_volume(struct rg_conscheck *k, const json_t *m, const char *fie
 	const char *driver;
 	char f[128];
 
-	snprintf(f, sizeof(f), "%s[].VolumeOptions", field);
+	rg_conscheck_field(f, sizeof(f), field, "[].VolumeOptions");
 	if (rg_conscheck_object(k, rg_json_get(m, "VolumeOptions"), f, &vo) < 0)
 		return -1;
-	snprintf(f, sizeof(f), "%s[].VolumeOptions.DriverConfig", field);
+	rg_conscheck_field(f, sizeof(f), field, "[].VolumeOptions.DriverConfig");
 	if (rg_conscheck_object(k, rg_json_get(vo, "DriverConfig"), f, &dc) < 0)
 		return -1;
-	snprintf(f, sizeof(f), "%s[].VolumeOptions.DriverConfig.Name", field);
+	rg_conscheck_field(f, sizeof(f), field, "[].VolumeOptions.DriverConfig.Name");
 	if (rg_conscheck_string(k, rg_json_get(dc, "Name"), f, &driver) < 0)
 		return -1;
-	snprintf(f, sizeof(f), "%s[].VolumeOptions.DriverConfig.Options", field);
+	rg_conscheck_field(f, sizeof(f), field, "[].VolumeOptions.DriverConfig.Options");
 	opts = rg_json_get(dc, "Options");
 	return rg_consmount_volume(k, driver, opts, f, "mount a volume that");
 }
@@ -212,10 +212,10 @@ static int bind_options(struct rg_conscheck *k, const json_t *m, const char *fie
 
 	if (!rg_consmount_restricted(k->c))
 		return 0;
-	snprintf(f, sizeof(f), "%s[].BindOptions", field);
+	rg_conscheck_field(f, sizeof(f), field, "[].BindOptions");
 	if (rg_conscheck_object(k, rg_json_get(m, "BindOptions"), f, &bo) < 0)
 		return -1;
-	snprintf(f, sizeof(f), "%s[].BindOptions.Propagation", field);
+	rg_conscheck_field(f, sizeof(f), field, "[].BindOptions.Propagation");
 	if (rg_conscheck_string(k, rg_json_get(bo, "Propagation"), f, &prop) < 0)
 		return -1;
 	if (prop[0] == '\0' || strcasecmp(prop, "private") == 0 || strcasecmp(prop, "rprivate") == 0)
@@ -240,10 +240,10 @@ int rg_consmount_mounts(struct rg_conscheck *k, const json_t *mounts, const char
 			continue;    /* a zero Mount: dockerd refuses its empty type */
 		if (!json_is_object(m))
 			return rg_conscheck_malformed(k, field, "a list of mounts");
-		snprintf(f, sizeof(f), "%s[].Type", field);
+		rg_conscheck_field(f, sizeof(f), field, "[].Type");
 		if (rg_conscheck_string(k, rg_json_get(m, "Type"), f, &type) < 0)
 			return -1;
-		snprintf(f, sizeof(f), "%s[].Source", field);
+		rg_conscheck_field(f, sizeof(f), field, "[].Source");
 		if (rg_conscheck_string(k, rg_json_get(m, "Source"), f, &source) < 0)
 			return -1;
 		if (bind_options(k, m, field) < 0)
@@ -360,7 +360,7 @@ static int volume_options(struct rg_conscheck *k, const char *o, enum fs_kind fs
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1], words[160], opt[256];
 
-	snprintf(words, sizeof(words), "%s mounts host path", phrase);
+	rg_conscheck_field(words, sizeof(words), phrase, " mounts host path");
 	while (*o != '\0') {
 		size_t len = strcspn(o, ",");
 		const char *eq = memchr(o, '=', len);
@@ -449,13 +449,13 @@ int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t
 			return rg_conscheck_deny(k, "%s sets the volume option %s, which cannot be "
 					"checked (%s)", phrase, rg_conscheck_quote(key, q, sizeof(q)), field);
 	}
-	snprintf(f, sizeof(f), "%s.type", field);
+	rg_conscheck_field(f, sizeof(f), field, ".type");
 	if (rg_conscheck_string(k, json_object_get(opts, "type"), f, &type) < 0)
 		return -1;
-	snprintf(f, sizeof(f), "%s.o", field);
+	rg_conscheck_field(f, sizeof(f), field, ".o");
 	if (rg_conscheck_string(k, json_object_get(opts, "o"), f, &o) < 0)
 		return -1;
-	snprintf(f, sizeof(f), "%s.device", field);
+	rg_conscheck_field(f, sizeof(f), field, ".device");
 	if (rg_conscheck_string(k, json_object_get(opts, "device"), f, &device) < 0)
 		return -1;
 	rg_conscheck_quote(type, q, sizeof(q));
@@ -481,14 +481,14 @@ int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t
 	if (fs == FS_NONE)
 		return 0;
 	if (fs == FS_BIND) {
-		snprintf(words, sizeof(words), "%s binds host path", phrase);
+		rg_conscheck_field(words, sizeof(words), phrase, " binds host path");
 		if (option_path(k, device, strlen(device), words) < 0)
 			return -1;
 	}
 	/* tmpfs and overlay ignore device (it is only the name the mount
 	 * shows); one that looks like a path is judged all the same. */
 	if (fs != FS_BIND && strchr(device, '/') != NULL) {
-		snprintf(words, sizeof(words), "%s names host path", phrase);
+		rg_conscheck_field(words, sizeof(words), phrase, " names host path");
 		if (option_path(k, device, strlen(device), words) < 0)
 			return -1;
 	}
@@ -568,10 +568,10 @@ int rg_consmount_plugin_privileges(struct rg_conscheck *k, const json_t *privs, 
 			continue;
 		if (!json_is_object(p))
 			return rg_conscheck_malformed(k, field, "a list of privileges");
-		snprintf(f, sizeof(f), "%s[].Name", field);
+		rg_conscheck_field(f, sizeof(f), field, "[].Name");
 		if (rg_conscheck_string(k, rg_json_get(p, "Name"), f, &name) < 0)
 			return -1;
-		snprintf(f, sizeof(f), "%s[].Value", field);
+		rg_conscheck_field(f, sizeof(f), field, "[].Value");
 		values = rg_json_get(p, "Value");
 		n = rg_conscheck_strings(k, values, f);
 		if (n < 0)

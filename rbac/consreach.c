@@ -97,36 +97,36 @@ int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char
 
 	if (hc == NULL)
 		return 0;
-	snprintf(field, sizeof(field), "%sRuntime", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Runtime");
 	if (rg_conscheck_string(k, rg_json_get(hc, "Runtime"), field, &s) < 0 ||
 	    named(k, k->c->has_runtimes, &k->c->runtimes, s, "the runtime", field) < 0)
 		return -1;
-	snprintf(field, sizeof(field), "%sCgroupParent", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "CgroupParent");
 	if (rg_conscheck_string(k, rg_json_get(hc, "CgroupParent"), field, &s) < 0)
 		return -1;
 	if (k->c->cgroup_parent == RG_NO && s[0] != '\0')
 		return rg_conscheck_deny(k, "place a container in the cgroup %s (--cgroup-parent, %s)",
 				rg_conscheck_quote(s, q, sizeof(q)), field);
 	/* HostConfig.Cgroup ("container:<id>") puts it in another container's cgroup. */
-	snprintf(field, sizeof(field), "%sCgroup", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Cgroup");
 	if (rg_conscheck_string(k, rg_json_get(hc, "Cgroup"), field, &s) < 0)
 		return -1;
 	if (k->c->cgroup_parent == RG_NO && s[0] != '\0')
 		return rg_conscheck_deny(k, "place a container in the cgroup of %s (%s)",
 				rg_conscheck_quote(s, q, sizeof(q)), field);
-	snprintf(field, sizeof(field), "%sSysctls", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Sysctls");
 	if (sysctls(k, rg_json_get(hc, "Sysctls"), field) < 0)
 		return -1;
-	snprintf(field, sizeof(field), "%sLogConfig", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig");
 	if (rg_conscheck_object(k, rg_json_get(hc, "LogConfig"), field, &log) < 0)
 		return -1;
-	snprintf(field, sizeof(field), "%sLogConfig.Type", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig.Type");
 	if (rg_conscheck_string(k, rg_json_get(log, "Type"), field, &s) < 0 ||
 	    named(k, k->c->has_log_drivers, &k->c->log_drivers, s, "the log driver", field) < 0)
 		return -1;
 	/* Linux knows only the default isolation; "process" and "hyperv" are
 	 * Windows' and dockerd refuses them here. Refused rather than guessed. */
-	snprintf(field, sizeof(field), "%sIsolation", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Isolation");
 	if (rg_conscheck_string(k, rg_json_get(hc, "Isolation"), field, &s) < 0)
 		return -1;
 	if (k->c->host_namespaces == RG_NO && s[0] != '\0' && strcasecmp(s, "default") != 0)

@@ -414,15 +414,15 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 	unsigned paths = k->host_paths;
 	char field[64];
 
-	snprintf(field, sizeof(field), "%sPrivileged", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Privileged");
 	if (rg_conscheck_privileged(k, hc, field, "start privileged containers (--privileged)") < 0 ||
 	    rg_conscheck_namespaces(k, hc, prefix) < 0)
 		return -1;
-	snprintf(field, sizeof(field), "%sCapAdd", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "CapAdd");
 	if (rg_conscheck_capabilities(k, rg_json_get(hc, "CapAdd"), field, "add capability") < 0)
 		return -1;
 	/* API 1.40's Capabilities replaces the default set: same rule. */
-	snprintf(field, sizeof(field), "%sCapabilities", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Capabilities");
 	if (rg_conscheck_capabilities(k, rg_json_get(hc, "Capabilities"), field,
 			"add capability") < 0 ||
 	    rg_conscheck_devices(k, hc, prefix) < 0 ||
@@ -430,7 +430,7 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 	    rg_consmount_binds(k, hc, prefix) < 0 ||
 	    rg_consreach_hostconfig(k, hc, prefix) < 0)
 		return -1;
-	snprintf(field, sizeof(field), "%sMounts", prefix);
+	rg_conscheck_field(field, sizeof(field), prefix, "Mounts");
 	if (rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field) < 0)
 		return -1;
 	/*
@@ -455,19 +455,19 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
  * set in HostConfig (stricter than dockerd), and whatever the top level
  * sets is bounded too, as an update would be.
  */
-static int create_limits(struct rg_conscheck *k, const json_t *body, const json_t *hc)
+static int create_limits(struct rg_conscheck *k, const json_t *top, const json_t *hc)
 {
 	if (rg_conscheck_limits_create(k, hc) < 0 ||
 	    rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE) < 0)
 		return -1;
-	if (body != hc && rg_consreach_max_limits(k, body, RG_LIMITS_UPDATE) < 0)
+	if (top != NULL && top != hc && rg_consreach_max_limits(k, top, RG_LIMITS_UPDATE) < 0)
 		return -1;
 	return 0;
 }
 
 static int container_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
-	const json_t *hc, *net, *endpoints;
+	const json_t *hc, *net, *endpoints, *top;
 	const char *image, *key, *cgroupns;
 	json_t *unused;
 
@@ -481,10 +481,12 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 	    rg_conscheck_string(k, rg_json_get(body, "Image"), "Image", &image) < 0)
 		return -1;
 	/* dockerd up to 20.10 also reads HostConfig fields from the top level
-	 * (a deprecated embedded HostConfig): check both places. */
-	if (hostconfig(k, hc, "HostConfig.") < 0 || hostconfig(k, body, "") < 0)
+	 * (a deprecated embedded HostConfig): check both places, the top level
+	 * whenever it holds a key that is not a Config field. */
+	top = rg_conscheck_top_hostconfig(body) ? body : NULL;
+	if (hostconfig(k, hc, "HostConfig.") < 0 || (top != NULL && hostconfig(k, top, "") < 0))
 		return -1;
-	if (rg_consnet_mode(k, hc, body) < 0)
+	if (rg_consnet_mode(k, hc, top) < 0)
 		return -1;
 	json_object_foreach((json_t *)endpoints, key, unused) {
 		if (rg_conscheck_network_name(k, key, "NetworkingConfig.EndpointsConfig") < 0 ||
@@ -502,7 +504,7 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 	}
 	if (rg_conscheck_image(k, image, "use image") < 0)
 		return -1;
-	return create_limits(k, body, hc);
+	return create_limits(k, top, hc);
 }
 
 static int container_update(struct rg_conscheck *k, struct rg_request *req, const json_t *body)

@@ -373,6 +373,7 @@ static int create_refs(struct ctx *x)
 {
 	const json_t *body, *net;
 	const char *why = NULL;
+	bool top;
 
 	body = rg_request_body(x->req, &why);
 	if (body == NULL)
@@ -381,9 +382,11 @@ static int create_refs(struct ctx *x)
 	net = rg_json_get(body, "NetworkingConfig");
 	/* dockerd reads the top level's RestartPolicy only without HostConfig;
 	 * either one counts here (stricter). */
+	top = rg_conscheck_top_hostconfig(body);
 	x->restarts = rg_consmount_restarts(rg_json_get(body, "HostConfig")) ||
-		rg_consmount_restarts(body);
-	if (hostconfig_refs(x, rg_json_get(body, "HostConfig")) < 0 || hostconfig_refs(x, body) < 0)
+		(top && rg_consmount_restarts(body));
+	if (hostconfig_refs(x, rg_json_get(body, "HostConfig")) < 0 ||
+	    (top && hostconfig_refs(x, body) < 0))
 		return -1;
 	if (x->role->constraints.owner != RG_OWNER_ANY)
 		return endpoint_owned(x, rg_json_get(net, "EndpointsConfig"));

@@ -250,6 +250,22 @@ static void test_privileged(void)
 	/* dockerd <= 20.10 reads HostConfig fields at the top level too. */
 	DENY("priv", "POST", CREATE, "{\"Image\":\"busybox\",\"Privileged\":true}", "privileged");
 	DENY("priv", "POST", CREATE, "{\"HostConfig\":{},\"Privileged\":true}", "privileged");
+	/* Among every Config field the CLI sends, and folded spellings of
+	 * them: the top level is still judged as a HostConfig. */
+	DENY("priv", "POST", CREATE, "{\"Hostname\":\"\",\"Env\":[],\"Cmd\":null,\"Labels\":{},"
+			"\"StopTimeout\":1,\"shell\":null,\"HostConfig\":{},\"NetworkingConfig\":{},"
+			"\"privileged\":true}", "privileged");
+	DENY("priv", "POST", CREATE, "{\"" LONG_S "hell\":null,\"Pr" "\\u0069" "vileged\":true}",
+			"privileged");
+	/* The Config fields alone are not a HostConfig. */
+	ALLOW("priv", "POST", CREATE, "{\"Hostname\":\"h\",\"Domainname\":\"\",\"User\":\"1\","
+			"\"AttachStdin\":false,\"AttachStdout\":false,\"AttachStderr\":false,"
+			"\"ExposedPorts\":{},\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,"
+			"\"Env\":[],\"Cmd\":[],\"Healthcheck\":null,\"ArgsEscaped\":false,"
+			"\"Image\":\"busybox\",\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoint\":null,"
+			"\"NetworkDisabled\":false,\"MacAddress\":\"\",\"OnBuild\":null,\"Labels\":{},"
+			"\"StopSignal\":\"\",\"StopTimeout\":null,\"Shell\":null,"
+			"\"HostConfig\":{\"Privileged\":false},\"NetworkingConfig\":{}}");
 	/* Two spellings of one field: which one dockerd obeys is not guessed. */
 	DENY("priv", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":false,\"privileged\":true}}",
 			"two keys that differ only in case");

@@ -51,6 +51,23 @@ struct rg_conscheck {
 int rg_conscheck_deny(struct rg_conscheck *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * out = a followed by b, cut to fit len (as snprintf "%s%s" would). The
+ * field names quoted in reasons are built for every check and shown only
+ * on a deny: a copy, not a printf.
+ */
+void rg_conscheck_field(char *out, size_t len, const char *a, const char *b);
+
+/*
+ * Whether the top level of a container create body may carry HostConfig
+ * fields: dockerd up to 20.10 decodes it into a deprecated embedded
+ * HostConfig too. A key Go binds to a Config field, or to the wrapper's
+ * HostConfig or NetworkingConfig, cannot; any other key, known or not, may.
+ * The docker CLI sends only those, so callers skip judging its top level
+ * as a second HostConfig, and judge it for every other body.
+ */
+bool rg_conscheck_top_hostconfig(const json_t *body);
+
 /* Denies because field has the wrong JSON type ("... is not a list of
  * strings"). Returns -1. */
 int rg_conscheck_malformed(struct rg_conscheck *k, const char *field, const char *kind);

@@ -24,7 +24,7 @@ static void query_value(const struct rg_request *req, const char *name, char *ou
 const char *const rg_uninspectable_commands[] = {
 	"system.session", "system.grpc", "image.load", "plugin.create",
 	"swarm.init", "swarm.join", "swarm.update", "swarm.inspect", "swarm.unlockkey", "node.update",
-	NULL,
+	"unknown", NULL,
 };
 
 /*
@@ -42,6 +42,16 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 
 	if (cmd == NULL)
 		return NULL;
+	/*
+	 * A request rolegate cannot name is one no constraint rule reads, yet
+	 * "*" matches it (SPEC.md §4). dockerd routes some: POST
+	 * /v1.23/containers/{id}/copy (the copy before archive, served below
+	 * API 1.24) mounts the container's binds again in dockerd's namespace,
+	 * as docker cp does, and read the host's / through a swapped symlink
+	 * (red team round 5).
+	 */
+	if (strcmp(cmd, "unknown") == 0)
+		return "send a request rolegate cannot name (unknown: no constraint reads it)";
 	if (strcmp(cmd, "system.session") == 0 || strcmp(cmd, "system.grpc") == 0) {
 		snprintf(buf, len, "use %s (BuildKit runs build steps with the daemon's rights and saves "
 				"images under any name)", cmd);

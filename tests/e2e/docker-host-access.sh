@@ -180,6 +180,20 @@ else
 	e2e_fail "$P/rst/a was swapped: $(ls -l "$P/rst")"
 fi
 
+e2e_section "a route rolegate cannot name: the copy before archive (red team round 5)"
+# dockerd 20.10 still serves POST /containers/{id}/copy below API 1.24; it
+# mounts the binds again like docker cp. rolegate names it unknown, which
+# "*" matches: after the container's swap it read the host's /etc/shadow.
+mkdir -p "$P/cp8/a"
+expect_ok "" docker_as dave run --name cp8 -v "$P/cp8:/p" -v "$P/cp8/a:/a" busybox sh -c 'rmdir /p/a; ln -s / /p/a'
+expect_status 0 "$dev send a request rolegate cannot name (unknown: no constraint reads it)" \
+	curl "${tls[@]}" -X POST -H 'Content-Type: application/json' -d '{"Resource":"/a/etc/hostname"}' \
+	"https://127.0.0.1:$E2E_PORT/v1.23/containers/cp8/copy"
+expect_status 0 "$dev send a request rolegate cannot name" \
+	curl "${tls[@]}" -X POST -H 'Content-Type: application/json' -d '{"Resource":"/a/etc/hostname"}' \
+	"https://127.0.0.1:$E2E_PORT/v1.41/containers/cp8/copy"
+expect_ok "" docker_as alice rm cp8
+
 e2e_section "swarm services are containers (issue 21)"
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \

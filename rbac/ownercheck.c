@@ -329,6 +329,23 @@ static int mount_owned(struct ctx *x, const json_t *mounts)
 	return 0;
 }
 
+/*
+ * An endpoint's NetworkID: dockerd joins that network in place of the
+ * key's when the key names a user-defined network (getNetworkID), on
+ * create and on connect (red team round 5: another user's network under
+ * the caller's own network's key). A NetworkID that is not a string is
+ * refused by constraint.c's endpoint_network_id, or dockerd fails to
+ * decode it.
+ */
+static int endpoint_network_id(struct ctx *x, const json_t *endpoint)
+{
+	const json_t *id = rg_json_get(endpoint, "NetworkID");
+
+	if (!json_is_string(id) || json_string_value(id)[0] == '\0')
+		return 0;
+	return owned(x, RG_OBJ_NETWORK, json_string_value(id), "join network");
+}
+
 static int endpoint_owned(struct ctx *x, const json_t *endpoints)
 {
 	const char *key;
@@ -338,6 +355,7 @@ static int endpoint_owned(struct ctx *x, const json_t *endpoints)
 		return 0;
 	json_object_foreach((json_t *)endpoints, key, v) {
 		if (owned(x, RG_OBJ_NETWORK, key, "join network") < 0 ||
+		    endpoint_network_id(x, v) < 0 ||
 		    each_string(x, rg_json_get(v, "Links"), link_ref) < 0)
 			return -1;
 	}
@@ -585,6 +603,33 @@ static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *p
 	return 0;
 }
 
+/*
+ * A classic build runs each RUN step in a container dockerd creates with
+ * the query's networkmode (the first value, as r.FormValue reads it): a
+ * network, or container:X's namespace, is joined as a create's NetworkMode
+ * would join it, so it is the caller's or refused like one (red team
+ * round 5: a build on another user's network reached their containers).
+ */
+static int build_network(struct ctx *x)
+{
+	const char *cursor = x->req->route.query;
+	char mode[RG_OBJECT_MAX];
+
+	switch (rg_query_next(&cursor, "networkmode", mode, sizeof(mode))) {
+	case 0:
+		break;
+	case -1:
+		return 0;   /* the default bridge */
+	default:
+		return rg_conscheck_deny(&x->k, "build with a networkmode that cannot be read");
+	}
+	if (mode[0] == '\0')
+		return 0;
+	if (starts(mode, "container:"))
+		return owned(x, RG_OBJ_CONTAINER, mode + 10, "build in the network namespace of container");
+	return owned(x, RG_OBJ_NETWORK, mode, "build on network");
+}
+
 /* Under `owner`: the objects the path, query and body name. */
 static int owner_refs(struct ctx *x)
 {
@@ -625,6 +670,8 @@ static int owner_refs(struct ctx *x)
 			ref[0] = '\0';
 		return owned(x, RG_OBJ_CONTAINER, ref, "commit container");
 	}
+	if (strcmp(command, "image.build") == 0)
+		return build_network(x);
 	kind = path_kind(command);
 	if (kind < 0 || x->req->route.object[0] == '\0' || strcmp(command, "container.create") == 0 ||
 	    strcmp(command, "container.list") == 0)
@@ -662,6 +709,8 @@ static int owner_refs(struct ctx *x)
 		if (json_is_string(c) && owned(x, RG_OBJ_CONTAINER, json_string_value(c), "connect container") < 0)
 			return -1;
 		/* connect's EndpointConfig.Links name containers as HostConfig.Links does */
+		if (endpoint_network_id(x, rg_json_get(body, "EndpointConfig")) < 0)
+			return -1;
 		return each_string(x, rg_json_get(rg_json_get(body, "EndpointConfig"), "Links"), link_ref);
 	}
 	return 0;

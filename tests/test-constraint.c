@@ -1310,8 +1310,8 @@ static void test_network_ids(void)
 	}
 	ALLOW("net", "POST", CREATE, MODE("111111111111"));     /* a unique 12-char prefix */
 	ALLOW("net", "POST", CREATE, ENDPOINT(TEAM));
-	ALLOW("net", "POST", "/v1.45/networks/" TEAM "/connect", NULL);
-	ALLOW("net", "POST", "/v1.45/networks/111111111111/connect", NULL);
+	ALLOW("net", "POST", "/v1.45/networks/" TEAM "/connect", "{\"Container\":\"c1\"}");
+	ALLOW("net", "POST", "/v1.45/networks/111111111111/connect", "{\"Container\":\"c1\"}");
 	DENY("net", "POST", CREATE, MODE(PROD),
 			"net (roles: net) may not join network " PROD " (prod, HostConfig.NetworkMode; allowed networks: bridge, team-*)");
 	DENY("net", "POST", "/v1.45/networks/222222222222/connect", NULL, "(prod, the path; allowed networks");

@@ -165,6 +165,21 @@ api_denied "$dev link to container opsbox2: not created by dave" \
 	dave POST /containers/create \
 	'{"Image":"busybox","NetworkingConfig":{"EndpointsConfig":{"davenet":{"Links":["opsbox2:db"]}}}}'
 expect_ok "" docker_as dave run --rm --network davenet --link davebox3:peer busybox true
+# an endpoint's NetworkID: dockerd joins it in place of the key's network (red team round 5)
+opsid=$(docker_as alice network inspect -f '{{.Id}}' opsnet)
+api_denied "$dev join network $opsid: not created by dave" \
+	dave POST /containers/create \
+	"{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"davenet\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"davenet\":{\"NetworkID\":\"$opsid\"}}}}"
+api_denied "$dev join network opsnet: not created by dave" \
+	dave POST /networks/davenet/connect '{"Container":"davebox3","EndpointConfig":{"NetworkID":"opsnet"}}'
+# a classic build's RUN steps join its --network like a create's (red team round 5)
+mkdir -p "$E2E_DIR/ctx"
+printf 'FROM busybox\nRUN true\n' >"$E2E_DIR/ctx/Dockerfile"
+DOCKER_BUILDKIT=0 expect_denied "$dev build on network opsnet: not created by dave" \
+	docker_as dave build --network opsnet "$E2E_DIR/ctx"
+DOCKER_BUILDKIT=0 expect_denied "$dev build in the network namespace of container opsbox2: not created by dave" \
+	docker_as dave build --network container:opsbox2 "$E2E_DIR/ctx"
+DOCKER_BUILDKIT=0 expect_ok "Successfully built" docker_as dave build --network davenet "$E2E_DIR/ctx"
 expect_ok "" docker_as dave rm -f davebox3
 expect_ok "" docker_as dave network rm davenet
 expect_ok "" docker_as alice rm -f opsbox2

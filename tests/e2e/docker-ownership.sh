@@ -215,6 +215,23 @@ expect_denied "$dev inspect container gonebox: not created by dave" \
 	docker_as dave exec gonebox cat /host/etc/shadow
 expect_ok "" docker_as alice rm -f gonebox
 
+e2e_section "red team round 5: a rename's name hidden in a form body"
+# dockerd reads a rename's name from a form body behind two Content-Type
+# headers; rolegate recorded the query's name (another's container's) as
+# dave's, and dave then copied files out of that container.
+expect_ok "" docker_as dave create --name daveren busybox true
+d=$DOCKERD_CERTS/users/dave
+e2e_run curl -sS --cacert "$d/ca.pem" --cert "$d/cert.pem" --key "$d/key.pem" -X POST \
+	-H 'Content-Type: application/x-www-form-urlencoded' -H 'Content-Type: text/plain' \
+	--data-binary 'name=daveren2' "https://127.0.0.1:$E2E_PORT/v1.41/containers/daveren/rename?name=opsbox"
+if e2e_contains "$E2E_OUT" "send a body rolegate is not shown"; then
+	e2e_pass "the rename with a hidden form body is refused"
+else
+	e2e_fail "the rename with a hidden form body: $E2E_OUT"
+fi
+expect_ok "" docker_as dave rename daveren daveren3
+expect_ok "" docker_as dave rm daveren3
+
 e2e_section "swarm services are their creator's; tasks are read through the service"
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \

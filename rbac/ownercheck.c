@@ -593,8 +593,14 @@ static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *p
 	const json_t *body, *name;
 	const char *why;
 
+	/*
+	 * A body dockerd withholds (1 MiB or more) still creates: a network
+	 * under another user's name then made that name ambiguous to dockerd
+	 * (red team round 5). Unseen is refused.
+	 */
 	if ((body = rg_request_body(x->req, &why)) == NULL)
-		return 0;
+		return rg_conscheck_deny(&x->k, "%s: its body, which names it, cannot be checked (%s)", phrase,
+				why != NULL ? why : "no body");
 	name = rg_json_get(body, "Name");
 	if (json_is_string(name) &&
 	    rg_owners_resolve(x->req->owners, kind, json_string_value(name), 0, 0, &obj) == RG_RESOLVED &&

@@ -201,8 +201,20 @@ int rg_constraints_check_role(const struct rg_role *r, struct rg_request *req, c
 
 		cs = rg_json_get(rg_json_get(body, "TaskTemplate"), "ContainerSpec");
 		if (service_references(r, cs, "Secrets", "secret", reason, reasonlen) < 0 ||
-		    service_references(r, cs, "Configs", "config", reason, reasonlen) < 0)
+		    service_references(r, cs, "Configs", "config", reason, reasonlen) < 0 ||
+		    rg_constraints_check(&r->constraints, req, reason, reasonlen) < 0)
 			return -1;
+		/* A withheld body (1 MiB or more) is still carried out: its
+		 * secrets and configs are unseen (red team round 5). The
+		 * constraints' own reason, where they need the body, comes first. */
+		if (body == NULL && (!rg_role_allows(r, "secret.inspect") ||
+				!rg_role_allows(r, "config.inspect"))) {
+			snprintf(reason, reasonlen, "give a service secrets or configs unseen: its body "
+					"cannot be checked (%s), and the role is not allowed secret.inspect and "
+					"config.inspect", why != NULL ? why : "no body");
+			return -1;
+		}
+		return 0;
 	}
 	return rg_constraints_check(&r->constraints, req, reason, reasonlen);
 }

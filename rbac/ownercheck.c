@@ -555,8 +555,17 @@ static int update_recheck(struct ctx *x)
 	const char *why = NULL;
 	const json_t *body = rg_request_body(x->req, &why);
 
-	if (body == NULL || !rg_consmount_restarts(body))
-		return 0;   /* constraint.c refuses a missing body */
+	/*
+	 * A body dockerd withholds (1 MiB or more) is still applied: padded,
+	 * a restart policy went through unseen and the swap of round 4 read
+	 * the host's /etc/shadow (red team round 5). constraint.c asks for the
+	 * body only under devices or the limit keys, so refuse it here.
+	 */
+	if (body == NULL)
+		return rg_conscheck_deny(&x->k, "update a container whose body cannot be checked for a "
+				"restart policy: %s (bind_mounts)", why != NULL ? why : "no body");
+	if (!rg_consmount_restarts(body))
+		return 0;
 	return no_host_mounts(x, "give a restart policy (RestartPolicy) to container",
 			"dockerd would mount them again unseen at each restart", false);
 }

@@ -232,6 +232,25 @@ fi
 expect_ok "" docker_as dave rename daveren daveren3
 expect_ok "" docker_as dave rm daveren3
 
+e2e_section "red team round 5: an update body padded past 1 MiB"
+# dockerd withholds a body of 1 MiB or more from the plugin and applies it
+# all the same: a restart policy went through unseen (then the round 4
+# symlink swap read the host's /etc/shadow at the restart).
+mkdir -p "$E2E_DIR/projects/pad/a"
+expect_ok "" docker_as dave create --name padbox -v "$E2E_DIR/projects/pad:/p" -v "$E2E_DIR/projects/pad/a:/a" busybox true
+python3 -c 'import json; print(json.dumps({"RestartPolicy": {"Name": "always"}, "Pad": "x" * 1100000}))' >"$E2E_DIR/pad.json"
+d=$DOCKERD_CERTS/users/dave
+e2e_run curl -sS --cacert "$d/ca.pem" --cert "$d/cert.pem" --key "$d/key.pem" -X POST \
+	-H 'Content-Type: application/json' --data-binary "@$E2E_DIR/pad.json" \
+	"https://127.0.0.1:$E2E_PORT/v1.41/containers/padbox/update"
+if e2e_contains "$E2E_OUT" "may not update a container whose body cannot be checked for a restart policy"; then
+	e2e_pass "the padded update is refused"
+else
+	e2e_fail "the padded update: $E2E_OUT"
+fi
+expect_ok "no" docker_as alice inspect -f '{{if .HostConfig.RestartPolicy.Name}}{{.HostConfig.RestartPolicy.Name}}{{else}}no{{end}}' padbox
+expect_ok "" docker_as dave rm padbox
+
 e2e_section "swarm services are their creator's; tasks are read through the service"
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \

@@ -465,6 +465,28 @@ static int create_limits(struct rg_conscheck *k, const json_t *top, const json_t
 	return 0;
 }
 
+/*
+ * An endpoint's NetworkID: for a key that names a user-defined network,
+ * dockerd joins the network NetworkID names in place of the key's
+ * (getNetworkID), on create and on network connect. So it is judged as the
+ * key is; red team round 5 joined a network the role may not use (another
+ * user's, the host's by id) under a key it may.
+ */
+static int endpoint_network_id(struct rg_conscheck *k, const json_t *endpoint, const char *field)
+{
+	const json_t *ep;
+	const char *id;
+
+	if (rg_conscheck_object(k, endpoint, field, &ep) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(ep, "NetworkID"), field, &id) < 0)
+		return -1;
+	if (id[0] == '\0')
+		return 0;
+	if (rg_conscheck_network_name(k, id, field) < 0)
+		return -1;
+	return rg_consnet_join(k, id, field);
+}
+
 static int container_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
 	const json_t *hc, *net, *endpoints, *top;
@@ -490,7 +512,8 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 		return -1;
 	json_object_foreach((json_t *)endpoints, key, unused) {
 		if (rg_conscheck_network_name(k, key, "NetworkingConfig.EndpointsConfig") < 0 ||
-		    rg_consnet_join(k, key, "NetworkingConfig.EndpointsConfig") < 0)
+		    rg_consnet_join(k, key, "NetworkingConfig.EndpointsConfig") < 0 ||
+		    endpoint_network_id(k, unused, "NetworkingConfig.EndpointsConfig[].NetworkID") < 0)
 			return -1;
 	}
 	/* Before API 1.41 an unset CgroupnsMode means "host" on cgroup v1. */
@@ -724,6 +747,15 @@ static int connect_query(struct rg_conscheck *k, struct rg_request *req)
 	return rg_consnet_join(k, req->route.object, "the path");
 }
 
+/* network.connect's EndpointConfig.NetworkID, as a create's (endpoint_network_id). */
+static int connect_body(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
+{
+	(void)req;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	return endpoint_network_id(k, rg_json_get(body, "EndpointConfig"), "EndpointConfig.NetworkID");
+}
+
 static int network_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
 	(void)req;
@@ -795,7 +827,8 @@ static const struct command_rule rules[] = {
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.set", "configure a plugin", K_BINDS | K_DEVICES, NULL, plugin_set },
-	{ "network.connect", "connect a container to a network", 0, connect_query, NULL },
+	{ "network.connect", "connect a container to a network", K_NETWORKS | K_HOST_NS, connect_query,
+		connect_body },
 	{ "network.create", "create a network", K_NET_DRIVERS | K_HOST_NS, NULL, network_create },
 	{ "system.auth", "log in to a registry", 0, auth_query, NULL },
 };

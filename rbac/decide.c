@@ -46,7 +46,7 @@ static bool form_body(const struct rg_request *req)
 
 /*
  * Whether a command that real clients send without a body, and that is
- * decided or recorded by its query (fromImage, tag, repo), came with a body
+ * decided or recorded by its query (fromImage, tag, repo, name), came with a body
  * dockerd did not forward. dockerd's ParseForm takes the FIRST Content-Type
  * header, while a plugin is shown only the LAST: "Content-Type: application/
  * x-www-form-urlencoded" followed by "Content-Type: text/plain" hides a form
@@ -55,7 +55,10 @@ static bool form_body(const struct rg_request *req)
  */
 static bool hidden_body(const struct rg_request *req)
 {
-	static const char *const commands[] = { "image.pull", "image.push", "image.tag" };
+	/* container.rename: its ?name= becomes the ownership record's name; a
+	 * hidden form renamed the container to another (red team round 5). */
+	static const char *const commands[] = { "image.pull", "image.push", "image.tag",
+		"container.rename" };
 	const char *cmd = req->route.command;
 
 	if (req->body_state != RG_BODY_ABSENT || cmd == NULL)

@@ -93,6 +93,16 @@ expect_denied "$dev create the local image name docker.io/library/busybox (the r
 expect_denied "$dev create the local image name docker.io/library/busybox" \
 	docker_as dave tag devbox-missing docker.io/library/busybox:latest
 expect_ok "sha256:" docker_as dave commit devbox
+# An import behind two Content-Type headers: dockerd reads the hidden form
+# body's repo (and fromSrc, fetched from the host's network) in place of
+# the query's; it replaced busybox:latest (red team round 5).
+dtls=(--cacert "$E2E_CERTS/users/dave/ca.pem" --cert "$E2E_CERTS/users/dave/cert.pem"
+	--key "$E2E_CERTS/users/dave/key.pem" -s)
+expect_status 0 "$dev import an image (image.import: dockerd may read its name and source from a body it does not show rolegate)" \
+	curl "${dtls[@]}" -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+	-H 'Content-Type: application/x-tar' --data-binary 'repo=busybox&tag=latest&changes=LABEL%20rg%3Dpoisoned' \
+	"https://127.0.0.1:$E2E_PORT/v1.41/images/create?fromSrc=-"
+expect_denied "$dev import an image" docker_as dave import - rg-import </dev/null
 after=$(busybox_id)
 if [ -n "$before" ] && [ "$before" = "$after" ]; then
 	e2e_pass "busybox:latest is still $before"
@@ -179,6 +189,20 @@ if [ -d "$P/rst/a" ] && [ ! -L "$P/rst/a" ]; then
 else
 	e2e_fail "$P/rst/a was swapped: $(ls -l "$P/rst")"
 fi
+
+e2e_section "a route rolegate cannot name: the copy before archive (red team round 5)"
+# dockerd 20.10 still serves POST /containers/{id}/copy below API 1.24; it
+# mounts the binds again like docker cp. rolegate names it unknown, which
+# "*" matches: after the container's swap it read the host's /etc/shadow.
+mkdir -p "$P/cp8/a"
+expect_ok "" docker_as dave run --name cp8 -v "$P/cp8:/p" -v "$P/cp8/a:/a" busybox sh -c 'rmdir /p/a; ln -s / /p/a'
+expect_status 0 "$dev send a request rolegate cannot name (unknown: no constraint reads it)" \
+	curl "${tls[@]}" -X POST -H 'Content-Type: application/json' -d '{"Resource":"/a/etc/hostname"}' \
+	"https://127.0.0.1:$E2E_PORT/v1.23/containers/cp8/copy"
+expect_status 0 "$dev send a request rolegate cannot name" \
+	curl "${tls[@]}" -X POST -H 'Content-Type: application/json' -d '{"Resource":"/a/etc/hostname"}' \
+	"https://127.0.0.1:$E2E_PORT/v1.41/containers/cp8/copy"
+expect_ok "" docker_as alice rm cp8
 
 e2e_section "swarm services are containers (issue 21)"
 swarm_port=$((20000 + RANDOM % 20000))

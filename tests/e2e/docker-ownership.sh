@@ -165,6 +165,21 @@ api_denied "$dev link to container opsbox2: not created by dave" \
 	dave POST /containers/create \
 	'{"Image":"busybox","NetworkingConfig":{"EndpointsConfig":{"davenet":{"Links":["opsbox2:db"]}}}}'
 expect_ok "" docker_as dave run --rm --network davenet --link davebox3:peer busybox true
+# an endpoint's NetworkID: dockerd joins it in place of the key's network (red team round 5)
+opsid=$(docker_as alice network inspect -f '{{.Id}}' opsnet)
+api_denied "$dev join network $opsid: not created by dave" \
+	dave POST /containers/create \
+	"{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"davenet\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"davenet\":{\"NetworkID\":\"$opsid\"}}}}"
+api_denied "$dev join network opsnet: not created by dave" \
+	dave POST /networks/davenet/connect '{"Container":"davebox3","EndpointConfig":{"NetworkID":"opsnet"}}'
+# a classic build's RUN steps join its --network like a create's (red team round 5)
+mkdir -p "$E2E_DIR/ctx"
+printf 'FROM busybox\nRUN true\n' >"$E2E_DIR/ctx/Dockerfile"
+DOCKER_BUILDKIT=0 expect_denied "$dev build on network opsnet: not created by dave" \
+	docker_as dave build --network opsnet "$E2E_DIR/ctx"
+DOCKER_BUILDKIT=0 expect_denied "$dev build in the network namespace of container opsbox2: not created by dave" \
+	docker_as dave build --network container:opsbox2 "$E2E_DIR/ctx"
+DOCKER_BUILDKIT=0 expect_ok "Successfully built" docker_as dave build --network davenet "$E2E_DIR/ctx"
 expect_ok "" docker_as dave rm -f davebox3
 expect_ok "" docker_as dave network rm davenet
 expect_ok "" docker_as alice rm -f opsbox2
@@ -199,6 +214,42 @@ api_denied "$dev exec in container gonebox: not created by dave" \
 expect_denied "$dev inspect container gonebox: not created by dave" \
 	docker_as dave exec gonebox cat /host/etc/shadow
 expect_ok "" docker_as alice rm -f gonebox
+
+e2e_section "red team round 5: a rename's name hidden in a form body"
+# dockerd reads a rename's name from a form body behind two Content-Type
+# headers; rolegate recorded the query's name (another's container's) as
+# dave's, and dave then copied files out of that container.
+expect_ok "" docker_as dave create --name daveren busybox true
+d=$DOCKERD_CERTS/users/dave
+e2e_run curl -sS --cacert "$d/ca.pem" --cert "$d/cert.pem" --key "$d/key.pem" -X POST \
+	-H 'Content-Type: application/x-www-form-urlencoded' -H 'Content-Type: text/plain' \
+	--data-binary 'name=daveren2' "https://127.0.0.1:$E2E_PORT/v1.41/containers/daveren/rename?name=opsbox"
+if e2e_contains "$E2E_OUT" "send a body rolegate is not shown"; then
+	e2e_pass "the rename with a hidden form body is refused"
+else
+	e2e_fail "the rename with a hidden form body: $E2E_OUT"
+fi
+expect_ok "" docker_as dave rename daveren daveren3
+expect_ok "" docker_as dave rm daveren3
+
+e2e_section "red team round 5: an update body padded past 1 MiB"
+# dockerd withholds a body of 1 MiB or more from the plugin and applies it
+# all the same: a restart policy went through unseen (then the round 4
+# symlink swap read the host's /etc/shadow at the restart).
+mkdir -p "$E2E_DIR/projects/pad/a"
+expect_ok "" docker_as dave create --name padbox -v "$E2E_DIR/projects/pad:/p" -v "$E2E_DIR/projects/pad/a:/a" busybox true
+python3 -c 'import json; print(json.dumps({"RestartPolicy": {"Name": "always"}, "Pad": "x" * 1100000}))' >"$E2E_DIR/pad.json"
+d=$DOCKERD_CERTS/users/dave
+e2e_run curl -sS --cacert "$d/ca.pem" --cert "$d/cert.pem" --key "$d/key.pem" -X POST \
+	-H 'Content-Type: application/json' --data-binary "@$E2E_DIR/pad.json" \
+	"https://127.0.0.1:$E2E_PORT/v1.41/containers/padbox/update"
+if e2e_contains "$E2E_OUT" "may not update a container whose body cannot be checked for a restart policy"; then
+	e2e_pass "the padded update is refused"
+else
+	e2e_fail "the padded update: $E2E_OUT"
+fi
+expect_ok "no" docker_as alice inspect -f '{{if .HostConfig.RestartPolicy.Name}}{{.HostConfig.RestartPolicy.Name}}{{else}}no{{end}}' padbox
+expect_ok "" docker_as dave rm padbox
 
 e2e_section "swarm services are their creator's; tasks are read through the service"
 swarm_port=$((20000 + RANDOM % 20000))

@@ -60,6 +60,10 @@ expect_ok "input-from-the-host" compose logs app
 expect_ok "buddy" docker_as alice inspect rgcompose_peer_1 \
 	--format '{{json .NetworkSettings.Networks.rgcompose_backend.Aliases}}'
 expect_denied "bob (roles: developer) may not exec as root" compose exec -T app id
+# A recreate renames the old container (docker-py sends the rename with
+# Content-Length: 0, which rolegate requires), then replaces it.
+expect_ok "" compose up -d --force-recreate app
+expect_ok_match 'rgcompose_app_1 +.*Up' compose ps
 expect_ok "" compose down -v
 expect_ok "" compose ps
 # Nothing of the project is left: containers, the network, the volume.

@@ -16,8 +16,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: rolegate check [-c FILE] [--offline]\n\n"
 		"Validates the configuration (default %s) exactly as 'rolegate serve'\n"
 		"does at start and on reload. Every problem is printed as FILE:LINE: message.\n"
-		"  --offline  do not read the secret and key files named (for a CI pipeline\n"
-		"             that has the configuration but not this host's files);\n"
+		"  --offline  do not read the secret and key files named nor look up\n"
+		"             plugin.socket_group (for a CI pipeline that has the\n"
+		"             configuration but not this host's files);\n"
 		"             approved_images files are read as serve reads them (a\n"
 		"             malformed one is a warning), and not read with --offline\n"
 		"Exit 0 when valid, 1 when not, 2 when a file could not be read.\n", RG_DEFAULT_CONFIG);

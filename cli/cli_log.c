@@ -427,3 +427,54 @@ int cmd_log(int argc, char **argv)
 	rg_policy_free(p);
 	return rc;
 }
+
+/*
+ * Whether the UTF-8 sequence at p is a character a terminal must not get
+ * raw: the bidi embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069), which reorder what follows them on screen, and the line and
+ * paragraph separators (U+2028, U+2029). Returns its code point, or 0.
+ */
+static unsigned hidden_char(const unsigned char *p)
+{
+	unsigned cp;
+
+	if (p[0] != 0xe2 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+		return 0;
+	cp = 0x2000u | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2028 || cp == 0x2029)
+		return cp;
+	return 0;
+}
+
+/*
+ * s with what a terminal would act on escaped: control characters as \xNN
+ * (text) and the hidden characters above as \uXXXX (text and JSON, where
+ * that spelling means the same character). Names and URIs come from the
+ * network: a user called "\e[2J" or "\u202e" must not rewrite the screen
+ * an auditor reads. Returns a new string, or NULL when out of memory.
+ */
+char *cli_log_escape(const char *s, bool json)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n * 4 + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (out == NULL)
+		return NULL;
+	while (*p != '\0') {
+		unsigned cp = hidden_char(p);
+
+		if (cp != 0) {
+			o += sprintf(o, "\\u%04x", cp);
+			p += 3;
+		} else if (!json && (*p < 0x20 || *p == 0x7f || *p == '\\')) {
+			o += sprintf(o, *p == '\\' ? "\\\\" : "\\x%02x", *p);
+			p++;
+		} else {
+			*o++ = (char)*p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}

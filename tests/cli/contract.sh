@@ -117,5 +117,20 @@ for sub in query stats; do
 	}
 done
 
+# The deny message reads "USER (roles: R) may not REASON" (SPEC.md §4): a path
+# that cannot be decoded is a phrase there too, not a sentence after "may not".
+cat >"$tmp/p.conf" <<CONF
+identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$tmp/unused.log"; };
+CONF
+run 1 explain -c "$tmp/p.conf" --user alice GET '/v1.41/containers/%zz/json' && {
+	if grep -qxF "message:  alice (roles: ops) may not send a request whose path cannot be decoded (the request path has an invalid percent-encoding)" <<<"$out"; then
+		pass "a path that cannot be decoded: the message reads as a sentence"
+	else
+		fail "explain of an undecodable path printed: $out"
+	fi
+}
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -132,5 +132,15 @@ run 1 explain -c "$tmp/p.conf" --user alice GET '/v1.41/containers/%zz/json' && 
 	fi
 }
 
+# explain takes its options after METHOD URI too, as every other command
+# does; a docker command line's flags stay docker's.
+run 0 explain -c "$tmp/p.conf" --user alice GET /v1.41/info --json && {
+	if python3 -c 'import json, sys; d = json.loads(sys.argv[1]); sys.exit(0 if d["command"] == "system.info" and d["decision"] == "allow" else 1)' "$out"; then
+		pass "explain METHOD URI --json: one JSON object"
+	else
+		fail "explain METHOD URI --json printed: $out"
+	fi
+}
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,6 +10,7 @@
 #include "rolegate/decide.h"
 #include "rolegate/policy.h"
 #include "rolegate/config.h"
+#include "rolegate/policyfile.h"
 
 static void usage(FILE *f)
 {
@@ -156,7 +157,19 @@ int cmd_check(int argc, char **argv)
 	p = rg_config_load(config, flags, &errs, &runtime_error);
 	if (p == NULL) {
 		rg_cli_print_errors(config, &errs);
-		return runtime_error ? 2 : 1;
+		rc = runtime_error ? 2 : 1;
+		/*
+		 * All problems, not just the first (SPEC.md §2): when the file
+		 * parses and only a host file failed (a secret, the key), the
+		 * approved-images files are read too.
+		 */
+		if (!(flags & RG_CONFIG_OFFLINE) && (p = rg_policy_load(config, &errs)) != NULL) {
+			if (check_approved_files(p) == 2)
+				rc = 2;
+			rg_policy_free(p);
+		}
+		rg_errlist_free(&errs);
+		return rc;
 	}
 	warn_uninspectable(p);
 	warn_without_ping(config, p);

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "rolegate/audit.h"
+#include "rolegate/imageref.h"
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
 #include "rolegate/route.h"
@@ -115,6 +116,9 @@ static void set_free(struct set *s)
 
 struct object_match {
 	const char *name;
+	/* name as an image reference in the records' full form ("busybox" is
+	 * docker.io/library/busybox:latest, SPEC.md §5); "" when not one */
+	char image[RG_OBJECT_MAX];
 	struct set names;      /* names of the object (the asked name, names created with its id) */
 	struct set ids;        /* ids the daemon returned for creates of it */
 	struct set all_ids;    /* every id in the log: short forms must be unique among them */
@@ -184,7 +188,8 @@ static bool object_matches(struct object_match *m, const struct rg_audit_record 
 	const char *o = r->object;
 	size_t i;
 
-	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0)
+	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
+	    (m->image[0] != '\0' && strcmp(o, m->image) == 0))
 		return true;
 	if ((o[0] != '\0' && (set_has(&m->names, o) || set_has(&m->ids, o))) ||
 	    (r->id[0] != '\0' && set_has(&m->ids, r->id)))
@@ -601,6 +606,9 @@ int cli_log_query(struct options *o)
 	int rc;
 
 	cli_log_order_files(o);
+	if (o->object != NULL && strncmp(o->object, "sha256:", 7) != 0 &&
+	    rg_imageref_normalize(o->object, q.om.image, sizeof(q.om.image)) != 0)
+		q.om.image[0] = '\0';
 	if (o->object != NULL && learn_objects(o, &q.om) < 0) {
 		object_free(&q.om);
 		return 2;

@@ -95,6 +95,30 @@ for name in a b c abababababab; do
 	}
 done
 
+# --object matches an image as the user names it: records hold the full
+# reference (SPEC.md §5), "who touched busybox" is --object busybox.
+python3 - "$tmp/i.log" <<'PY'
+import json, sys
+def rec(seq, obj):
+    return json.dumps({"seq": seq, "time": "2026-12-06T10:00:%02d.000000Z" % seq, "phase": "request",
+                       "user": "bob", "authn": "TLS", "groups": [], "roles": ["ops"], "command": "image.pull",
+                       "object": obj, "method": "POST", "uri": "/v1.41/images/create", "decision": "allow",
+                       "role": "ops", "host": "h", "policy": "abcdefabcdef", "prev": "0" * 64,
+                       "hash": "0" * 64}, separators=(",", ":"))
+open(sys.argv[1], "w").write(rec(1, "docker.io/library/busybox:latest") + "\n" +
+                             rec(2, "docker.io/library/busybox:1.36") + "\n")
+PY
+for name in busybox docker.io/library/busybox:latest; do
+	run 0 log query -c "$tmp/q.conf" --file "$tmp/i.log" --object "$name" --json && {
+		seqs=$(printf '%s\n' "$out" | python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["seq"]) for l in sys.stdin))')
+		if [ "$seqs" = "1" ]; then
+			pass "--object $name: the image's records"
+		else
+			fail "--object $name matched records $seqs, want 1"
+		fi
+	}
+done
+
 # log stats prints user names from the log escaped, as log query does: a
 # name with ESC or U+202E must not rewrite the auditor's screen.
 python3 - "$tmp/h.log" <<'PY'

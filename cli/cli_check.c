@@ -10,14 +10,16 @@
 #include "rolegate/decide.h"
 #include "rolegate/policy.h"
 #include "rolegate/config.h"
+#include "rolegate/policyfile.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: rolegate check [-c FILE] [--offline]\n\n"
 		"Validates the configuration (default %s) exactly as 'rolegate serve'\n"
 		"does at start and on reload. Every problem is printed as FILE:LINE: message.\n"
-		"  --offline  do not read the secret and key files named (for a CI pipeline\n"
-		"             that has the configuration but not this host's files);\n"
+		"  --offline  do not read the secret and key files named nor look up\n"
+		"             plugin.socket_group (for a CI pipeline that has the\n"
+		"             configuration but not this host's files);\n"
 		"             approved_images files are read as serve reads them (a\n"
 		"             malformed one is a warning), and not read with --offline\n"
 		"Exit 0 when valid, 1 when not, 2 when a file could not be read.\n", RG_DEFAULT_CONFIG);
@@ -155,7 +157,19 @@ int cmd_check(int argc, char **argv)
 	p = rg_config_load(config, flags, &errs, &runtime_error);
 	if (p == NULL) {
 		rg_cli_print_errors(config, &errs);
-		return runtime_error ? 2 : 1;
+		rc = runtime_error ? 2 : 1;
+		/*
+		 * All problems, not just the first (SPEC.md §2): when the file
+		 * parses and only a host file failed (a secret, the key), the
+		 * approved-images files are read too.
+		 */
+		if (!(flags & RG_CONFIG_OFFLINE) && (p = rg_policy_load(config, &errs)) != NULL) {
+			if (check_approved_files(p) == 2)
+				rc = 2;
+			rg_policy_free(p);
+		}
+		rg_errlist_free(&errs);
+		return rc;
 	}
 	warn_uninspectable(p);
 	warn_without_ping(config, p);

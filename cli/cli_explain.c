@@ -428,6 +428,12 @@ static int explain_command_line(const struct rg_standin_opts *so, int argc, char
 	return rc;
 }
 
+/* A docker command line starts with the client's name. */
+static bool is_client(const char *arg)
+{
+	return strcmp(arg, "docker") == 0 || strcmp(arg, "docker-compose") == 0;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -450,16 +456,30 @@ int cmd_explain(int argc, char **argv)
 	char err[512];
 	int opt, rc = 2;
 
-	while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': config = optarg; break;
-		case 'u': user = optarg; break;
-		case 'g': groups = optarg; break;
-		case 'j': json = true; break;
-		case 'a': api = optarg; break;
-		case 's': state = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+	/*
+	 * Pass one stops at the first operand ("+"): the flags of a docker
+	 * command line are docker's (explain --user u docker run -it ...). Any
+	 * other request takes its options anywhere, as every other command does
+	 * (explain --user u GET /info --json): pass two reads them all again
+	 * (optind = 0 restarts glibc's getopt), permuting.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (optind >= argc || is_client(argv[optind]))
+				break;
+			optind = 0;
+		}
+		while ((opt = getopt_long(argc, argv, pass == 0 ? "+c:h" : "c:h", opts, NULL)) != -1) {
+			switch (opt) {
+			case 'c': config = optarg; break;
+			case 'u': user = optarg; break;
+			case 'g': groups = optarg; break;
+			case 'j': json = true; break;
+			case 'a': api = optarg; break;
+			case 's': state = optarg; break;
+			case 'h': usage(stdout); return 0;
+			default: usage(stderr); return 2;
+			}
 		}
 	}
 	if (user == NULL) {
@@ -467,8 +487,7 @@ int cmd_explain(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	command_line = argc - optind >= 1 && (strcmp(argv[optind], "docker") == 0 ||
-			strcmp(argv[optind], "docker-compose") == 0);
+	command_line = argc - optind >= 1 && is_client(argv[optind]);
 	if (command_line) {
 		if (rg_standin_check_args(argc - optind, argv + optind, err, sizeof(err)) < 0) {
 			fprintf(stderr, "rolegate explain: %s\n", err);

@@ -20,6 +20,7 @@
 #include "rolegate/decide.h"
 #include "rolegate/explain.h"
 #include "rolegate/identity.h"
+#include "rolegate/log.h"
 #include "rolegate/ownercheck.h"
 #include "rolegate/route.h"
 
@@ -637,11 +638,16 @@ int cmd_list(int argc, char **argv)
 	 */
 	p = rg_runtime_policy(rt);
 	sigaction(SIGPIPE, &ignore, &saved);
+	/* The directory's diagnostics go into the one line below (SPEC.md §2), as for explain. */
+	rg_log_collect(true);
 	/* A named user, as a certificate names one (not the unauthenticated identity). */
 	rg_explain_identity(rt, user, groups != NULL ? &given : NULL, &id);
 	sigaction(SIGPIPE, &saved, NULL);
 	if (id.error != NULL) {
-		fprintf(stderr, "rolegate list: cannot find the groups of %s: %s\n", id.user, id.error);
+		const char *why = rg_log_collected();
+
+		fprintf(stderr, "rolegate list: cannot find the groups of %s: %s%s%s\n", id.user, id.error,
+				why[0] != '\0' ? ": " : "", why);
 	} else if (id.user[0] == '\0') {
 		fprintf(stderr, "rolegate list: requests without a TLS client certificate are denied "
 				"(identity.unauthenticated is not set)\n");

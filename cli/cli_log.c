@@ -225,8 +225,10 @@ static void help(enum action a)
 		printf("Prints the matching records, oldest first, as an aligned table or (--json)\n"
 			"as the stored JSON lines. --command takes a glob (container.*); --object\n"
 			"matches the object or id of a record, and requests naming an id that a\n"
-			"create of NAME returned (also as a unique short id). TIME is RFC 3339\n"
-			"(2026-11-29T21:37:28Z; no offset = UTC) or relative (90s, 15m, 2h, 7d).\n"
+			"create of NAME returned (also as a unique short id), through renames;\n"
+			"an image as docker names it (busybox: docker.io/library/busybox:latest).\n"
+			"TIME is RFC 3339 (2026-11-29T21:37:28Z; no offset = UTC) or relative\n"
+			"(90s, 15m, 2h, 7d).\n"
 			"--limit N keeps the N most recent matches. --follow keeps printing new\n"
 			"records, across rotation. --detail KEY=GLOB matches the record's details\n"
 			"(privileged=true, image=docker.io/library/*, bind=/srv/*; a list matches\n"
@@ -426,4 +428,55 @@ int cmd_log(int argc, char **argv)
 	rg_audit_mac_free(mac);
 	rg_policy_free(p);
 	return rc;
+}
+
+/*
+ * Whether the UTF-8 sequence at p is a character a terminal must not get
+ * raw: the bidi embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069), which reorder what follows them on screen, and the line and
+ * paragraph separators (U+2028, U+2029). Returns its code point, or 0.
+ */
+static unsigned hidden_char(const unsigned char *p)
+{
+	unsigned cp;
+
+	if (p[0] != 0xe2 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+		return 0;
+	cp = 0x2000u | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2028 || cp == 0x2029)
+		return cp;
+	return 0;
+}
+
+/*
+ * s with what a terminal would act on escaped: control characters as \xNN
+ * (text) and the hidden characters above as \uXXXX (text and JSON, where
+ * that spelling means the same character). Names and URIs come from the
+ * network: a user called "\e[2J" or "\u202e" must not rewrite the screen
+ * an auditor reads. Returns a new string, or NULL when out of memory.
+ */
+char *cli_log_escape(const char *s, bool json)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n * 4 + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (out == NULL)
+		return NULL;
+	while (*p != '\0') {
+		unsigned cp = hidden_char(p);
+
+		if (cp != 0) {
+			o += sprintf(o, "\\u%04x", cp);
+			p += 3;
+		} else if (!json && (*p < 0x20 || *p == 0x7f || *p == '\\')) {
+			o += sprintf(o, *p == '\\' ? "\\\\" : "\\x%02x", *p);
+			p++;
+		} else {
+			*o++ = (char)*p++;
+		}
+	}
+	*o = '\0';
+	return out;
 }

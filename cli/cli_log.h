@@ -81,6 +81,13 @@ void cli_log_order_files(struct options *o);
 int cli_log_parse_anchor(const char *s, struct rg_audit_chain *c);
 
 /* The commands: each returns the exit status (SPEC.md §2). */
+/*
+ * s with what a terminal would act on escaped (control characters as \xNN
+ * in text; bidi controls and line separators as \uXXXX in text and JSON).
+ * Returns a new string, or NULL when out of memory.
+ */
+char *cli_log_escape(const char *s, bool json);
+
 int cli_log_verify(struct options *o, struct rg_audit_mac *mac);
 int cli_log_query(struct options *o);
 int cli_log_stats(struct options *o);

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "rolegate/audit.h"
+#include "rolegate/imageref.h"
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
 #include "rolegate/route.h"
@@ -115,10 +116,14 @@ static void set_free(struct set *s)
 
 struct object_match {
 	const char *name;
+	/* name as an image reference in the records' full form ("busybox" is
+	 * docker.io/library/busybox:latest, SPEC.md §5); "" when not one */
+	char image[RG_OBJECT_MAX];
 	struct set names;      /* names of the object (the asked name, names created with its id) */
 	struct set ids;        /* ids the daemon returned for creates of it */
 	struct set all_ids;    /* every id in the log: short forms must be unique among them */
 	struct set all_names;  /* every name something was created as */
+	bool renamed;          /* a rename made a name of the object that it was not before */
 };
 
 static bool is_hex_prefix(const char *s)
@@ -143,10 +148,16 @@ static int object_learn_rename(struct object_match *m, const struct rg_audit_rec
 		return 0;
 	if (set_add(&m->all_names, to) < 0)
 		return -1;
-	if (strcmp(r->object, m->name) == 0 || set_has(&m->names, r->object) || set_has(&m->ids, r->object))
+	if ((strcmp(r->object, m->name) == 0 || set_has(&m->names, r->object) ||
+	     set_has(&m->ids, r->object)) && !set_has(&m->names, to)) {
+		m->renamed = true;
 		return set_add(&m->names, to);
-	if (strcmp(to, m->name) == 0 || set_has(&m->names, to))
+	}
+	if ((strcmp(to, m->name) == 0 || set_has(&m->names, to)) && strcmp(r->object, m->name) != 0 &&
+	    !set_has(&m->names, r->object)) {
+		m->renamed = true;
 		return set_add(&m->names, r->object);
+	}
 	return 0;
 }
 
@@ -164,6 +175,7 @@ static int object_learn(struct object_match *m, const struct rg_audit_record *r)
 	if (set_add(&m->all_ids, r->id) < 0 || (r->object[0] != '\0' && set_add(&m->all_names, r->object) < 0))
 		return -1;
 	if (strcmp(r->object, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
+	    (r->object[0] != '\0' && set_has(&m->names, r->object)) ||
 	    (is_hex_prefix(m->name) && strncmp(r->id, m->name, nlen) == 0)) {
 		if (set_add(&m->ids, r->id) < 0 || (r->object[0] != '\0' && set_add(&m->names, r->object) < 0))
 			return -1;
@@ -176,7 +188,8 @@ static bool object_matches(struct object_match *m, const struct rg_audit_record 
 	const char *o = r->object;
 	size_t i;
 
-	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0)
+	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
+	    (m->image[0] != '\0' && strcmp(o, m->image) == 0))
 		return true;
 	if ((o[0] != '\0' && (set_has(&m->names, o) || set_has(&m->ids, o))) ||
 	    (r->id[0] != '\0' && set_has(&m->ids, r->id)))
@@ -317,61 +330,10 @@ static char *join_array(const json_t *a)
 	return s;
 }
 
-/*
- * Whether the UTF-8 sequence at p is a character a terminal must not get
- * raw: the bidi embeddings, overrides and isolates (U+202A-202E,
- * U+2066-2069), which reorder what follows them on screen, and the line and
- * paragraph separators (U+2028, U+2029). Returns its code point, or 0.
- */
-static unsigned hidden_char(const unsigned char *p)
-{
-	unsigned cp;
-
-	if (p[0] != 0xe2 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-		return 0;
-	cp = 0x2000u | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0x2028 || cp == 0x2029)
-		return cp;
-	return 0;
-}
-
-/*
- * s with what a terminal would act on escaped: control characters as \xNN
- * (text) and the hidden characters above as \uXXXX (text and JSON, where
- * that spelling means the same character). Names and URIs come from the
- * network: a user called "\e[2J" or "\u202e" must not rewrite the screen
- * an auditor reads. Returns a new string, or NULL when out of memory.
- */
-static char *escape_text(const char *s, bool json)
-{
-	size_t n = strlen(s);
-	char *out = malloc(n * 4 + 1), *o = out;
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (out == NULL)
-		return NULL;
-	while (*p != '\0') {
-		unsigned cp = hidden_char(p);
-
-		if (cp != 0) {
-			o += sprintf(o, "\\u%04x", cp);
-			p += 3;
-		} else if (!json && (*p < 0x20 || *p == 0x7f || *p == '\\')) {
-			o += sprintf(o, *p == '\\' ? "\\\\" : "\\x%02x", *p);
-			p++;
-		} else {
-			*o++ = (char)*p++;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* A table cell: never empty, escaped (escape_text). */
+/* A table cell: never empty, escaped (cli_log_escape). */
 static char *cell(const char *s)
 {
-	return escape_text(s[0] != '\0' ? s : "-", false);
+	return cli_log_escape(s[0] != '\0' ? s : "-", false);
 }
 
 static int make_row(const struct options *o, const struct rg_audit_record *r, const char *line,
@@ -384,7 +346,7 @@ static int make_row(const struct options *o, const struct rg_audit_record *r, co
 	if (o->json) {
 		char *raw = strndup(line, len);
 
-		row->json = raw != NULL ? escape_text(raw, true) : NULL;
+		row->json = raw != NULL ? cli_log_escape(raw, true) : NULL;
 		free(raw);
 		return row->json != NULL ? 0 : -1;
 	}
@@ -519,10 +481,21 @@ static int learn_line(void *arg, const struct reader *r, size_t len)
 	return 0;
 }
 
-/* Pass one of --object: learn every create's id, so later short ids tie back. */
+/*
+ * Pass one of --object: learn every create's id, so later short ids tie back.
+ * Asked for the name an object was renamed to, the rename is read after the
+ * create of the old name: a pass that learned a name from a rename is
+ * followed by another, so the ids created under that name are learned too
+ * (one more pass per rename in a chain; none without renames).
+ */
 static int learn_objects(const struct options *o, struct object_match *om)
 {
-	return cli_log_each_line(o, learn_line, om, NULL) == 0 ? 0 : -1;
+	do {
+		om->renamed = false;
+		if (cli_log_each_line(o, learn_line, om, NULL) != 0)
+			return -1;
+	} while (om->renamed);
+	return 0;
 }
 
 /* Handles one line for query: returns 1 matched (row filled), 0 not, -1 no memory. */
@@ -633,6 +606,9 @@ int cli_log_query(struct options *o)
 	int rc;
 
 	cli_log_order_files(o);
+	if (o->object != NULL && strncmp(o->object, "sha256:", 7) != 0 &&
+	    rg_imageref_normalize(o->object, q.om.image, sizeof(q.om.image)) != 0)
+		q.om.image[0] = '\0';
 	if (o->object != NULL && learn_objects(o, &q.om) < 0) {
 		object_free(&q.om);
 		return 2;

@@ -58,22 +58,35 @@ static int cmp_counter(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static void print_counts(const char *title, struct counts *c)
+/* Keys are user names and commands from the log, hence from the network:
+ * printed escaped, as log query prints them (cli_log_escape). */
+static int print_counts(const char *title, struct counts *c)
 {
 	size_t w = 0;
+	int rc = 0;
 
 	qsort(c->v, c->n, sizeof(*c->v), cmp_counter);
 	for (size_t i = 0; i < c->n; i++) {
-		if (strlen(c->v[i].key) > w)
-			w = strlen(c->v[i].key);
+		char *e = cli_log_escape(c->v[i].key[0] != '\0' ? c->v[i].key : "-", false);
+
+		if (e == NULL) {
+			rc = -1;
+			break;
+		}
+		free(c->v[i].key);
+		c->v[i].key = e;
+		if (strlen(e) > w)
+			w = strlen(e);
 	}
-	printf("\nby %s:\n", title);
-	for (size_t i = 0; i < c->n; i++)
-		printf("  %-*s  %llu\n", (int)w, c->v[i].key[0] != '\0' ? c->v[i].key : "-",
-				(unsigned long long)c->v[i].n);
+	if (rc == 0) {
+		printf("\nby %s:\n", title);
+		for (size_t i = 0; i < c->n; i++)
+			printf("  %-*s  %llu\n", (int)w, c->v[i].key, (unsigned long long)c->v[i].n);
+	}
 	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].key);
 	free(c->v);
+	return rc;
 }
 
 struct stats {
@@ -131,9 +144,11 @@ int cli_log_stats(struct options *o)
 		printf("\nresponses recorded: %llu\nlog events: %llu\n", (unsigned long long)s.responses,
 				(unsigned long long)s.system);
 	}
-	print_counts("decision", &s.by_decision);
-	print_counts("user", &s.by_user);
-	print_counts("command", &s.by_command);
+	if ((print_counts("decision", &s.by_decision) | print_counts("user", &s.by_user) |
+	     print_counts("command", &s.by_command)) != 0) {
+		fprintf(stderr, "rolegate: out of memory\n");
+		rc = 2;
+	}
 	if (s.invalid > 0)
 		fprintf(stderr, "rolegate: %lu line(s) are not valid records (see 'rolegate log verify')\n",
 				s.invalid);

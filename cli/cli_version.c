@@ -1,4 +1,5 @@
 /* `rolegate version`. */
+#include <getopt.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -9,11 +10,38 @@
 
 #include "rolegate/cli.h"
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rolegate version [-c FILE]\n\n"
+		"Prints the version and the libraries it was built with. -c is accepted, as\n"
+		"by every command, and not read.\n");
+}
+
 int cmd_version(int argc, char **argv)
 {
-	if (argc > 1) {
-		printf("usage: rolegate version\n\nPrints the version and the libraries it was built with.\n");
-		return argc == 2 && argv[1][0] == '-' && argv[1][1] == '-' ? 0 : 2;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	/* SPEC.md §2: every subcommand takes -c FILE and --help. */
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
 	}
 	printf("rolegate %s\n", RG_VERSION);
 	printf("libmicrohttpd %s\n", MHD_get_version());

@@ -1,4 +1,5 @@
 /* The one validation (rolegate/config.h), shared by check and serve. */
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,11 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 		if (p->audit.key_file[0] != '\0')
 			check_secret(p->audit.key_file, p->audit.key_file_line, "audit.key_file",
 					RG_AUDIT_KEY_MIN, RG_AUDIT_KEY_MAX, p, errs, runtime_error);
+		/* A reference to an undefined thing is an error (SPEC.md §3); serve needs the gid. */
+		if (p->plugin.socket_group[0] != '\0' && getgrnam(p->plugin.socket_group) == NULL)
+			rg_errlist_at(errs, path, p->plugin.socket_group_line,
+					"'plugin.socket_group': no group named %s on this host",
+					p->plugin.socket_group);
 	}
 	/* What is left for libldap to refuse (the TLS context, hence ca_file): build a client. */
 	if (!(flags & RG_CONFIG_OFFLINE) && p->ldap.enabled && errs->n + errs->lost == before) {

@@ -1,6 +1,8 @@
 /* Reading the configuration file for the engine (rolegate/policyfile.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rolegate/policyfile.h"
 
@@ -32,8 +34,11 @@ static char *read_text(const char *path, size_t *len)
 			break;
 	}
 	if (ferror(f)) {
+		int e = errno;   /* for the caller's message (EISDIR, EIO) */
+
 		free(buf);
 		fclose(f);
+		errno = e;
 		return NULL;
 	}
 	fclose(f);
@@ -49,7 +54,7 @@ struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
 	struct rg_policy *p;
 
 	if (text == NULL) {
-		rg_errlist_at(errs, path, 0, "cannot read the file");
+		rg_errlist_at(errs, path, 0, "cannot read the file: %s", strerror(errno));
 		return NULL;
 	}
 	p = rg_policy_parse(text, len, path, errs);

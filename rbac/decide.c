@@ -120,7 +120,12 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 		/* The record still says who asked, with what roles (SPEC.md §6). */
 		if (id->error == NULL && id->user[0] != '\0')
 			(void)rg_roles_of(p, id, &d->roles);
-		return deny(d, who, req->route_err);
+		/* With roles the message reads "... may not <why>" (deny()): a phrase, as
+		 * for a body that cannot be decoded (SPEC.md §4). */
+		if (d->roles.n == 0)
+			return deny(d, who, req->route_err);
+		snprintf(why, sizeof(why), "send a request whose path cannot be decoded (%s)", req->route_err);
+		return deny(d, who, why);
 	}
 	/* identity.unauthenticated is only for no authentication at all: a
 	 * certificate without a CN must never inherit it (rbac/identity.c

@@ -12,6 +12,7 @@
 #include "rolegate/details.h"
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
+#include "rolegate/imageref.h"
 #include "rolegate/route.h"
 
 /* s, cut at RG_AUDIT_FIELD_MAX bytes (on a UTF-8 boundary), as a new JSON string. */
@@ -32,6 +33,25 @@ static void set_str(json_t *d, const char *key, const json_t *v)
 {
 	if (json_is_string(v) && json_string_length(v) > 0)
 		json_object_set_new(d, key, str(json_string_value(v)));
+}
+
+/*
+ * Sets "image" to v as dockerd will apply it: the full reference
+ * ("busybox" is docker.io/library/busybox:latest), so that
+ * `log query --detail image=docker.io/library/busybox*` finds every spelling
+ * (SPEC.md §2, §6). An image id ("sha256:...", 64 hex digits) and what
+ * does not parse as a reference are written as sent, as for the object
+ * (rbac/route.c, image_object).
+ */
+static void set_image(json_t *d, const char *v)
+{
+	char full[RG_AUDIT_FIELD_MAX + 1];
+
+	if (v == NULL || v[0] == '\0')
+		return;
+	if (strncmp(v, "sha256:", 7) != 0 && rg_imageref_normalize(v, full, sizeof(full)) == 0)
+		v = full;
+	json_object_set_new(d, "image", str(v));
 }
 
 /* Appends s to the list key (made on first use), up to RG_AUDIT_LIST_MAX. */
@@ -161,7 +181,7 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 {
 	const json_t *hc = rg_json_get(body, "HostConfig");
 
-	set_str(d, "image", rg_json_get(body, "Image"));
+	set_image(d, json_string_value(rg_json_get(body, "Image")));
 	if (json_is_true(rg_json_get(hc, "Privileged")))
 		json_object_set_new(d, "privileged", json_true());
 	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
@@ -187,7 +207,7 @@ static void service_spec(json_t *d, const struct rg_fs *fs, const json_t *body)
 	const json_t *pids = rg_json_get(res, "Pids");
 	json_t *l;
 
-	set_str(d, "image", rg_json_get(cs, "Image"));
+	set_image(d, json_string_value(rg_json_get(cs, "Image")));
 	mounts(d, fs, NULL, rg_json_get(cs, "Mounts"));
 	push_all(d, "caps", rg_json_get(cs, "CapabilityAdd"));
 	set_str(d, "user", rg_json_get(cs, "User"));
@@ -219,7 +239,7 @@ static void pull(json_t *d, const struct rg_request *req)
 		snprintf(image + n, sizeof(image) - n, "%s%s", tag[0] == 's' &&
 				strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
 	}
-	json_object_set_new(d, "image", str(image));
+	set_image(d, image);
 }
 
 json_t *rg_details_of(struct rg_request *req)

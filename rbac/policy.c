@@ -252,6 +252,7 @@ static void load_plugin(const struct loader *l, const config_setting_t *g, struc
 	if (get_string(g, "socket", RG_DEFAULT_SOCKET, &pc->socket) < 0 ||
 	    get_string(g, "socket_group", "", &pc->socket_group) < 0)
 		rg_errlist_at(l->errs, l->path, 0, "out of memory");
+	pc->socket_group_line = line_of_child(g, "socket_group");
 	if ((c = child(g, "socket", K_STRING)) != NULL && pc->socket[0] != '/')
 		err(l, c, "'plugin.socket' must be an absolute path");
 	pc->max_body = (size_t)get_ranged(l, g, "max_body", RG_DEFAULT_MAX_BODY, 0, RG_MAX_BODY_LIMIT);
@@ -520,6 +521,7 @@ static void load_max_limits(const struct loader *l, const config_setting_t *g, s
 	const config_setting_t *s;
 	char name[256];
 	const char *why = NULL;
+	bool cpus_seen = false;  /* cpu and cpus are one key (SPEC.md §4): both set is ambiguous */
 
 	c->has_max_limits = true;
 	for (int i = 0; i < config_setting_length(g); i++) {
@@ -552,6 +554,11 @@ static void load_max_limits(const struct loader *l, const config_setting_t *g, s
 				err(l, s, "'%s' %s", name, c->max_pids < 0 ? "must not be negative" :
 						"must be above 0");
 		} else if (strcmp(k, "cpus") == 0 || strcmp(k, "cpu") == 0) {
+			if (cpus_seen) {
+				err(l, s, "'%s' is set twice: cpu and cpus are the same key", name);
+				continue;
+			}
+			cpus_seen = true;
 			if (has_kind(s, K_INT))
 				c->max_cpus = (double)config_setting_get_int64(s);
 			else if (config_setting_type(s) == CONFIG_TYPE_FLOAT)

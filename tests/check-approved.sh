@@ -72,5 +72,20 @@ rmdir "$dir/approved"
 expect 2 "rolegate check: cannot open $dir/approved: No such file or directory (approved_images of role deployer)"
 expect 0 "rolegate.conf: OK" --offline
 
+# All problems, not just the first (SPEC.md §2): a key file that cannot be
+# read does not hide the missing approved-images file.
+sed 's|^audit = { path = "\([^"]*\)"; };|audit = { path = "\1"; key_file = "'"$dir"'/no-such.key"; };|' \
+	"$dir/rolegate.conf" >"$dir/key.conf"
+out=$("$rolegate" check -c "$dir/key.conf" 2>&1)
+rc=$?
+if [ "$rc" -eq 2 ] && printf '%s\n' "$out" | grep -qF "no-such.key" &&
+   printf '%s\n' "$out" | grep -qF "cannot open $dir/approved: No such file or directory"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: check with an unreadable key file and no approved-images file (want exit 2, both named): exit $rc"
+	printf '%s\n' "$out" | sed 's/^/    /'
+	fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -43,9 +43,9 @@ for conf in good-*.conf "$examples"/*.conf; do
 	fi
 	pass=$((pass + 1))
 done
-# A missing file is a clear error, not a crash.
+# A missing file is a clear error naming the file and why, not a crash.
 out=$("$rolegate" check -c does-not-exist.conf 2>&1); rc=$?
-if [ "$rc" -ne 1 ] || [ "$out" != "does-not-exist.conf: cannot read the file" ]; then
+if [ "$rc" -ne 1 ] || [ "$out" != "does-not-exist.conf: cannot read the file: No such file or directory" ]; then
 	echo "FAIL missing file: exit $rc: $out"; fail=$((fail + 1))
 else
 	pass=$((pass + 1))

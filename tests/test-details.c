@@ -49,31 +49,31 @@ static void test_details(void)
 	/* Go folds keys: "privileged" and "hostconfig" are what dockerd obeys. */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"image\":\"busybox\",\"hostconfig\":{\"privileged\":true,\"capadd\":\"SYS_ADMIN\"}}"),
-			"{\"caps\":[\"SYS_ADMIN\"],\"image\":\"busybox\",\"privileged\":true}");
+			"{\"caps\":[\"SYS_ADMIN\"],\"image\":\"docker.io/library/busybox:latest\",\"privileged\":true}");
 	/* Only what is set: false, "", 0 and empty lists are left out. */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false,\"NetworkMode\":\"\","
 			"\"Memory\":0,\"CapAdd\":[],\"Binds\":null}}"),
-			"{\"image\":\"busybox\"}");
+			"{\"image\":\"docker.io/library/busybox:latest\"}");
 	/* Binds: host paths (cleaned as the kernel resolves them), named volumes apart. */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/tmp/../tmp/:/a\",\"data:/b:ro\"],"
 			"\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"cache\"},{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]}}"),
-			"{\"binds\":[\"/tmp\"],\"image\":\"x\",\"volumes\":[\"data\",\"cache\"]}");
+			"{\"binds\":[\"/tmp\"],\"image\":\"docker.io/library/x:latest\",\"volumes\":[\"data\",\"cache\"]}");
 	/* as resolved through the host's symbolic links; as written with no view of the host */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/srv/projects/etc/x:/a\"]}}"),
-			"{\"binds\":[\"/etc/x\"],\"image\":\"x\"}");
+			"{\"binds\":[\"/etc/x\"],\"image\":\"docker.io/library/x:latest\"}");
 	view = NULL;
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/srv/projects/etc/x:/a\"]}}"),
-			"{\"binds\":[\"/srv/projects/etc/x\"],\"image\":\"x\"}");
+			"{\"binds\":[\"/srv/projects/etc/x\"],\"image\":\"docker.io/library/x:latest\"}");
 	view = &host_view;
 	/* Limits: CPUs the larger of NanoCpus and CpuQuota/CpuPeriod. */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"Memory\":1048576,\"PidsLimit\":64,"
 			"\"NanoCpus\":500000000,\"CpuQuota\":200000,\"CpuPeriod\":100000}}"),
-			"{\"image\":\"x\",\"limits\":{\"cpus\":2.0,\"memory\":1048576,\"pids\":64}}");
+			"{\"image\":\"docker.io/library/x:latest\",\"limits\":{\"cpus\":2.0,\"memory\":1048576,\"pids\":64}}");
 	test_str_eq(details("POST", "/v1.41/containers/web/update", "{\"Memory\":2097152}"),
 			"{\"limits\":{\"memory\":2097152}}");
 	test_str_eq(details("POST", "/v1.41/containers/web/exec",
@@ -81,6 +81,18 @@ static void test_details(void)
 			"{\"privileged\":true,\"user\":\"root\"}");
 	test_str_eq(details("POST", "/v1.41/images/create?fromImage=docker.io%2Flibrary%2Fbusybox&tag=1.36", NULL),
 			"{\"image\":\"docker.io/library/busybox:1.36\"}");
+	/* The image as dockerd will apply it (SPEC.md §2: --detail image=docker.io/library/busybox*);
+	 * an image id as sent. */
+	test_str_eq(details("POST", "/v1.41/images/create?fromImage=busybox&tag=1.36", NULL),
+			"{\"image\":\"docker.io/library/busybox:1.36\"}");
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"registry.example.org:5000/team/app@sha256:"
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}"),
+			"{\"image\":\"registry.example.org:5000/team/app@sha256:"
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}");
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}"),
+			"{\"image\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}");
 	/* Commands that carry none, and bodies that cannot be read: no details. */
 	test_str_eq(details("GET", "/v1.41/containers/json", NULL), "");
 	test_str_eq(details("POST", "/v1.41/containers/create", NULL), "");

@@ -139,7 +139,7 @@ static void test_request_record(const struct rg_policy *p)
 	test_str_eq(r.record.policy, p->revision);
 	test_assert(r.record.phase == RG_PHASE_REQUEST && r.record.decision == RG_ALLOW);
 	test_assert(json_is_object(r.record.details));
-	test_str_eq(json_string_value(json_object_get(r.record.details, "image")), "busybox");
+	test_str_eq(json_string_value(json_object_get(r.record.details, "image")), "docker.io/library/busybox:latest");
 	test_assert(r.waits_for_disk && r.recorded && !r.changes_owners);
 	/* the view is lent for the decision only */
 	test_assert(req.owners == NULL && req.approved == NULL);

@@ -15,7 +15,9 @@
  *     with scheme ldap, ldaps or ldapi;
  *   - unless RG_CONFIG_OFFLINE: bind_password_file and key_file are read
  *     through rg_secret_read() (owner, mode, size), and the LDAP client is
- *     built once (its TLS context, hence ca_file) and thrown away.
+ *     built once (its TLS context, hence ca_file) and thrown away;
+ *   - unless RG_CONFIG_OFFLINE: plugin.socket_group names a group of this
+ *     host (serve refuses to start otherwise).
  */
 
 #include <stdbool.h>

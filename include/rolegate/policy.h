@@ -159,6 +159,7 @@ struct rg_audit_config {
 struct rg_plugin_config {
 	char *socket;
 	char *socket_group;    /* "" = root only */
+	int socket_group_line; /* where socket_group is set (0 = absent), for the group check */
 	size_t max_body;
 	int threads;           /* 0 = one per core */
 	char *state;           /* directory of the ownership state (§4) */

@@ -39,7 +39,7 @@ same "$(printf '%s\n' "$OUT" | grep -c .)" 1 "  one record: the privileged creat
 check 0 "  its details, as dockerd will apply them" python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])["details"]
-want = {"image": "busybox", "privileged": True, "binds": [sys.argv[2] + "/srv/data"], "volumes": ["named"],
+want = {"image": "docker.io/library/busybox:latest", "privileged": True, "binds": [sys.argv[2] + "/srv/data"], "volumes": ["named"],
         "caps": ["NET_ADMIN", "SYS_TIME"], "devices": ["/dev/fuse"], "network": "host", "pid": "host",
         "user": "0:0", "security_opt": ["seccomp=unconfined"],
         "limits": {"memory": 268435456, "pids": 100, "cpus": 1.5}}
@@ -48,9 +48,13 @@ sys.exit(0 if d == want else 1)' "$OUT" "$AT"
 check 0 "--detail bind=GLOB matches the resolved path (any element of the list)" Q --detail "bind=$AT/srv/*"
 has "priv"
 lacks "plain"
-check 0 "--detail image=docker.io/library/*" Q --detail 'image=docker.io/library/*'
+check 0 "--detail image=docker.io/library/alpine*" Q --detail 'image=docker.io/library/alpine*'
 has "plain"
 lacks "priv"
+check 0 "--detail image=docker.io/library/busybox* (SPEC.md §2): Image busybox, as dockerd applies it" \
+	Q --detail 'image=docker.io/library/busybox*'
+has "priv"
+lacks "plain"
 check 0 "--detail binds=/srv/* (Mounts of type bind)" Q --detail 'binds=/srv/*'
 has "plain"
 check 0 "--detail limits.memory=268435456" Q --detail limits.memory=268435456

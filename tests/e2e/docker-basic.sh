@@ -126,7 +126,7 @@ import json, sys
 recs = [json.loads(l) for l in sys.stdin if l.strip()]
 ok = len(recs) == 1 and recs[0]["user"] == "alice" and recs[0]["command"] == "container.create" \
     and recs[0]["decision"] == "allow" and recs[0]["details"].get("binds") == ["/tmp"] \
-    and recs[0]["details"].get("image") == "busybox"
+    and recs[0]["details"].get("image") == "docker.io/library/busybox:latest"
 sys.exit(0 if ok else 1)'; then
 	e2e_pass "log query --detail privileged=true finds alice's privileged create (image, binds)"
 else

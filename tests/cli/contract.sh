@@ -1,0 +1,170 @@
+#!/bin/bash
+# Points of the command-line contract (SPEC.md §2) found by the SPEC audit
+# (docs/spec-audit.md) that no other test holds: every subcommand takes -c;
+# a runtime error is one line on stderr; log query --object follows renames.
+#
+# usage: contract.sh ROLEGATE-BINARY
+set -u
+rg=${1:?usage: $0 ROLEGATE-BINARY}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0 passed=0
+
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+pass() { echo "ok: $*"; passed=$((passed + 1)); }
+
+# run WANT-RC ARGS...: runs rolegate ARGS; stdout in $out, stderr in $err.
+run() {
+	local want=$1
+	shift
+	"$rg" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	if [ "$rc" -ne "$want" ]; then
+		fail "rolegate $* exited $rc, want $want (stderr: $err)"
+		return 1
+	fi
+	pass "rolegate $* exits $want"
+}
+
+# version: -c FILE like every subcommand; a usage error is exit 2 on stderr.
+run 0 version -c "$tmp/unused.conf" && { [[ $out == "rolegate "* ]] || fail "version -c printed: $out"; }
+run 0 version --help && { [[ $out == usage:* ]] || fail "version --help printed: $out"; }
+run 2 version --no-such-option && { [ -z "$out" ] || fail "a usage error printed on stdout: $out"; }
+run 2 version extra
+
+# The directory unreachable: one line on stderr naming what failed.
+cat >"$tmp/ldap.conf" <<CONF
+identity = {
+  ldap = { uri = "ldap://127.0.0.1:1"; user_base = "ou=people,dc=x"; group_base = "ou=groups,dc=x";
+           cache_file = ""; timeout_ms = 500; };
+};
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$tmp/unused.log"; };
+CONF
+for cmd in list explain; do
+	args=(--user bob)
+	[ "$cmd" = explain ] && args+=(GET /containers/json)
+	run 2 "$cmd" -c "$tmp/ldap.conf" "${args[@]}" && {
+		n=$(printf '%s\n' "$err" | grep -c .)
+		if [ "$n" -eq 1 ] && grep -q "127.0.0.1:1" <<<"$err"; then
+			pass "$cmd: one line on stderr naming the directory"
+		else
+			fail "$cmd: want one line naming ldap://127.0.0.1:1 on stderr, got $n: $err"
+		fi
+	}
+done
+
+# log query --object follows renames: asked for the last name of a → b → c,
+# it also finds the create of a and a request naming the id the create returned.
+python3 - "$tmp/q.log" <<'PY'
+import json, sys
+zero = "0" * 64
+oid = "ab" * 32
+def rec(seq, phase, user, cmd, obj, uri, status=None, id=None):
+    d = {"seq": seq, "time": "2026-12-06T10:00:%02d.000000Z" % seq, "phase": phase, "user": user,
+         "authn": "TLS", "groups": [], "roles": ["ops"], "command": cmd, "object": obj, "method": "POST",
+         "uri": uri, "decision": "allow", "role": "ops"}
+    if status is not None:
+        d["status"] = status
+    if id:
+        d["id"] = id
+    d.update({"host": "h", "policy": "abcdefabcdef", "prev": zero, "hash": zero})
+    return json.dumps(d, separators=(",", ":"))
+lines = [rec(1, "request", "bob", "container.create", "a", "/v1.41/containers/create?name=a"),
+         rec(2, "response", "bob", "container.create", "a", "/v1.41/containers/create?name=a", 201, oid),
+         rec(3, "request", "bob", "container.rename", "a", "/v1.41/containers/a/rename?name=b"),
+         rec(4, "response", "bob", "container.rename", "a", "/v1.41/containers/a/rename?name=b", 204),
+         rec(5, "request", "bob", "container.rename", "b", "/v1.41/containers/b/rename?name=c"),
+         rec(6, "response", "bob", "container.rename", "b", "/v1.41/containers/b/rename?name=c", 204),
+         rec(7, "request", "alice", "container.kill", oid[:12], "/v1.41/containers/%s/kill" % oid[:12]),
+         rec(8, "request", "carol", "container.kill", "other", "/v1.41/containers/other/kill")]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+printf 'roles = { ops = { users = ["root"]; allow = ["*"]; }; };\naudit = { path = "%s"; };\n' \
+	"$tmp/q.log" >"$tmp/q.conf"
+for name in a b c abababababab; do
+	run 0 log query -c "$tmp/q.conf" --object "$name" --json && {
+		seqs=$(printf '%s\n' "$out" | python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["seq"]) for l in sys.stdin))')
+		if [ "$seqs" = "1 2 3 4 5 6 7" ]; then
+			pass "--object $name: the whole history of the object"
+		else
+			fail "--object $name matched records $seqs, want 1 2 3 4 5 6 7"
+		fi
+	}
+done
+
+# --object matches an image as the user names it: records hold the full
+# reference (SPEC.md §5), "who touched busybox" is --object busybox.
+python3 - "$tmp/i.log" <<'PY'
+import json, sys
+def rec(seq, obj):
+    return json.dumps({"seq": seq, "time": "2026-12-06T10:00:%02d.000000Z" % seq, "phase": "request",
+                       "user": "bob", "authn": "TLS", "groups": [], "roles": ["ops"], "command": "image.pull",
+                       "object": obj, "method": "POST", "uri": "/v1.41/images/create", "decision": "allow",
+                       "role": "ops", "host": "h", "policy": "abcdefabcdef", "prev": "0" * 64,
+                       "hash": "0" * 64}, separators=(",", ":"))
+open(sys.argv[1], "w").write(rec(1, "docker.io/library/busybox:latest") + "\n" +
+                             rec(2, "docker.io/library/busybox:1.36") + "\n")
+PY
+for name in busybox docker.io/library/busybox:latest; do
+	run 0 log query -c "$tmp/q.conf" --file "$tmp/i.log" --object "$name" --json && {
+		seqs=$(printf '%s\n' "$out" | python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["seq"]) for l in sys.stdin))')
+		if [ "$seqs" = "1" ]; then
+			pass "--object $name: the image's records"
+		else
+			fail "--object $name matched records $seqs, want 1"
+		fi
+	}
+done
+
+# log stats prints user names from the log escaped, as log query does: a
+# name with ESC or U+202E must not rewrite the auditor's screen.
+python3 - "$tmp/h.log" <<'PY'
+import json, sys
+d = {"seq": 1, "time": "2026-12-06T10:00:01.000000Z", "phase": "request", "user": "ev\u202eil\u001b[2J",
+     "authn": "TLS", "groups": [], "roles": [], "command": "container.list", "object": "", "method": "GET",
+     "uri": "/x", "decision": "deny", "reason": "r", "host": "h", "policy": "abcdefabcdef",
+     "prev": "0" * 64, "hash": "0" * 64}
+open(sys.argv[1], "w").write(json.dumps(d, separators=(",", ":")) + "\n")
+PY
+for sub in query stats; do
+	run 0 log "$sub" -c "$tmp/q.conf" --file "$tmp/h.log" && {
+		if LC_ALL=C grep -q $'\x1b\|\xe2\x80\xae' <<<"$out"; then
+			fail "log $sub printed a control or bidi character raw: $out"
+		elif grep -qF 'ev\u202eil\x1b[2J' <<<"$out"; then
+			pass "log $sub escapes the user name"
+		else
+			fail "log $sub: no escaped user name in: $out"
+		fi
+	}
+done
+
+# The deny message reads "USER (roles: R) may not REASON" (SPEC.md §4): a path
+# that cannot be decoded is a phrase there too, not a sentence after "may not".
+cat >"$tmp/p.conf" <<CONF
+identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$tmp/unused.log"; };
+CONF
+run 1 explain -c "$tmp/p.conf" --user alice GET '/v1.41/containers/%zz/json' && {
+	if grep -qxF "message:  alice (roles: ops) may not send a request whose path cannot be decoded (the request path has an invalid percent-encoding)" <<<"$out"; then
+		pass "a path that cannot be decoded: the message reads as a sentence"
+	else
+		fail "explain of an undecodable path printed: $out"
+	fi
+}
+
+# explain takes its options after METHOD URI too, as every other command
+# does; a docker command line's flags stay docker's.
+run 0 explain -c "$tmp/p.conf" --user alice GET /v1.41/info --json && {
+	if python3 -c 'import json, sys; d = json.loads(sys.argv[1]); sys.exit(0 if d["command"] == "system.info" and d["decision"] == "allow" else 1)' "$out"; then
+		pass "explain METHOD URI --json: one JSON object"
+	else
+		fail "explain METHOD URI --json printed: $out"
+	fi
+}
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

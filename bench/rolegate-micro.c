@@ -224,7 +224,7 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	c.rt.refs = 1;
-	c.rt.policy = rg_policy_load(conf, &errs);
+	c.rt.policy = rg_policy_load(conf, &errs, NULL);
 	if (c.rt.policy == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));

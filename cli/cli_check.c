@@ -163,7 +163,7 @@ int cmd_check(int argc, char **argv)
 		 * parses and only a host file failed (a secret, the key), the
 		 * approved-images files are read too.
 		 */
-		if (!(flags & RG_CONFIG_OFFLINE) && (p = rg_policy_load(config, &errs)) != NULL) {
+		if (!(flags & RG_CONFIG_OFFLINE) && (p = rg_policy_load(config, &errs, NULL)) != NULL) {
 			if (check_approved_files(p) == 2)
 				rc = 2;
 			rg_policy_free(p);

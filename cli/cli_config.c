@@ -13,12 +13,15 @@ void rg_cli_print_errors(const char *config, struct rg_errlist *errs)
 	rg_errlist_free(errs);
 }
 
-struct rg_policy *rg_cli_policy_load(const char *config)
+struct rg_policy *rg_cli_policy_load(const char *config, int *status)
 {
 	struct rg_errlist errs = { 0 };
-	struct rg_policy *p = rg_policy_load(config, &errs);
+	bool unreadable = false;
+	struct rg_policy *p = rg_policy_load(config, &errs, &unreadable);
 
-	if (p == NULL)
+	if (p == NULL) {
 		rg_cli_print_errors(config, &errs);
+		*status = unreadable ? 2 : 1;
+	}
 	return p;
 }

@@ -270,7 +270,7 @@ static void print_json(json_t *o)
 	json_decref(o);
 }
 
-struct rg_runtime *rg_runtime_open(const char *config, bool need_dir)
+struct rg_runtime *rg_runtime_open(const char *config, bool need_dir, int *status)
 {
 	struct rg_runtime *rt = calloc(1, sizeof(*rt));
 	char err[512];
@@ -279,7 +279,8 @@ struct rg_runtime *rg_runtime_open(const char *config, bool need_dir)
 		fprintf(stderr, "rolegate: out of memory\n");
 		return NULL;
 	}
-	rt->policy = rg_cli_policy_load(config);
+	*status = 2;   /* the runtime errors below */
+	rt->policy = rg_cli_policy_load(config, status);
 	if (rt->policy == NULL) {
 		free(rt);
 		return NULL;
@@ -512,10 +513,8 @@ int cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	rg_log_collect(true);
-	if ((rt = rg_runtime_open(config, groups == NULL)) == NULL) {
-		rc = 1;
+	if ((rt = rg_runtime_open(config, groups == NULL, &rc)) == NULL)
 		goto out;
-	}
 	if (state != NULL && rg_runtime_use_state(rt, state) < 0) {
 		rg_runtime_close(rt);
 		rc = 2;

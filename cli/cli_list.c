@@ -626,10 +626,10 @@ int cmd_list(int argc, char **argv)
 		fprintf(stderr, "rolegate list: out of memory\n");
 		goto out;
 	}
-	if ((rt = rg_runtime_open(config, groups == NULL)) == NULL) {
-		rc = 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
+	/* an invalid configuration is a negative answer, an unreadable one a
+	 * runtime error (SPEC.md §2) */
+	if ((rt = rg_runtime_open(config, groups == NULL, &rc)) == NULL)
 		goto out;
-	}
 	/*
 	 * libldap may write to a connection the server has closed; serve blocks
 	 * SIGPIPE, and here too the failure must come back as an error, not

@@ -119,7 +119,8 @@ int cli_log_each_line(const struct options *o, cli_log_line_fn *fn, void *arg,
 
 /*
  * Loads what the log commands need from the config: the default --file and
- * the key. Returns 0 with *mac, or -1 (reported) for exit status 2.
+ * the key. Returns 0 with *mac, or (reported) the exit status: 1 an invalid
+ * configuration, 2 a runtime error (SPEC.md §2).
  */
 int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac **mac)
 {
@@ -128,14 +129,15 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 	size_t keylen = 0;
 	char err[512];
 	struct stat st;
+	int status;
 
 	*pp = NULL;
 	*mac = NULL;
 	/* With --file, the config is only needed for its key; none at the default path is fine. */
 	if (o->nfiles == 0 || o->config_given || stat(o->config, &st) == 0) {
-		p = rg_cli_policy_load(o->config);
+		p = rg_cli_policy_load(o->config, &status);
 		if (p == NULL)
-			return -1;
+			return status;
 	}
 	if (o->nfiles == 0)
 		o->files[o->nfiles++] = p->audit.path;
@@ -143,7 +145,7 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 	    rg_audit_load_key(p->audit.key_file, &key, &keylen, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rolegate: %s\n", err);
 		rg_policy_free(p);
-		return -1;
+		return 2;
 	}
 	*mac = rg_audit_mac_new(key, keylen);
 	if (key != NULL)
@@ -152,7 +154,7 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 	if (*mac == NULL) {
 		fprintf(stderr, "rolegate: cannot set up SHA-256 (OpenSSL)\n");
 		rg_policy_free(p);
-		return -1;
+		return 2;
 	}
 	*pp = p;
 	return 0;
@@ -412,8 +414,8 @@ int cmd_log(int argc, char **argv)
 	rc = parse_args(argc - 1, argv + 1, &o);
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
-	if (cli_log_setup(&o, &p, &mac) < 0)
-		return 2;
+	if ((rc = cli_log_setup(&o, &p, &mac)) != 0)
+		return rc;
 	switch (o.action) {
 	case QUERY:
 		rc = cli_log_query(&o);

@@ -72,7 +72,7 @@ typedef int cli_log_line_fn(void *arg, const struct reader *r, size_t len);
  */
 int cli_log_each_line(const struct options *o, cli_log_line_fn *fn, void *arg,
 		struct reader *follow);
-/* Loads the default --file and the key from the config: 0, or -1 (reported). */
+/* Loads the default --file and the key from the config: 0, or (reported) the exit status. */
 int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac **mac);
 /* Puts several --file in chain order. */
 void cli_log_order_files(struct options *o);

@@ -133,6 +133,7 @@ int cmd_state(int argc, char **argv)
 	struct rg_owners *o;
 	struct listing l = { 0 };
 	bool as_json = false;
+	int rc;
 	char err[1024], note[512];
 	int opt;
 
@@ -153,9 +154,9 @@ int cmd_state(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	p = rg_cli_policy_load(config);
+	p = rg_cli_policy_load(config, &rc);
 	if (p == NULL)
-		return 1;
+		return rc;
 	o = rg_state_read_dir(p->plugin.state, err, sizeof(err), note, sizeof(note));
 	rg_policy_free(p);
 	if (o == NULL) {

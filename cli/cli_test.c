@@ -400,9 +400,11 @@ int cmd_test(int argc, char **argv)
 		return 2;
 	}
 	rg_log_collect(true);
-	if ((rt = rg_runtime_open(config, needs_lookup(argc - optind, argv + optind))) == NULL) {
+	/* an invalid configuration is a negative answer, an unreadable one a
+	 * runtime error (SPEC.md §2) */
+	if ((rt = rg_runtime_open(config, needs_lookup(argc - optind, argv + optind), &rc)) == NULL) {
 		rg_junit_free(t.junit);
-		return 1;   /* an invalid configuration is a negative answer (SPEC.md §2) */
+		return rc;
 	}
 	rc = 0;
 	if (state != NULL && rg_runtime_use_state(rt, state) < 0)

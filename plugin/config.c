@@ -56,9 +56,9 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 	size_t before = errs->n + errs->lost;
 
 	*runtime_error = false;
-	p = rg_policy_load(path, errs);
+	p = rg_policy_load(path, errs, runtime_error);
 	if (p == NULL)
-		return NULL;   /* a missing configuration is an invalid one (exit 1), as before */
+		return NULL;   /* unreadable: a runtime error; unparsable: invalid */
 	if (p->nroles == 0) {
 		if (p->roles_line > 0)
 			rg_errlist_at(errs, path, p->roles_line,

@@ -47,12 +47,14 @@ static char *read_text(const char *path, size_t *len)
 	return buf;
 }
 
-struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs)
+struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs, bool *unreadable)
 {
 	size_t len = 0;
 	char *text = read_text(path, &len);
 	struct rg_policy *p;
 
+	if (unreadable != NULL)
+		*unreadable = text == NULL;
 	if (text == NULL) {
 		rg_errlist_at(errs, path, 0, "cannot read the file: %s", strerror(errno));
 		return NULL;

@@ -598,7 +598,7 @@ int cmd_serve(int argc, char **argv)
 	};
 	const char *config = RG_DEFAULT_CONFIG, *socket_path = NULL;
 	int ready_fd = -1, use_syslog = -1, opt, fd, sig, rc = 2;
-	bool activated = false;
+	bool activated = false, runtime_error = false;
 	struct server s = { .lock = PTHREAD_MUTEX_INITIALIZER, .wait_lock = PTHREAD_MUTEX_INITIALIZER,
 		.group = (gid_t)-1 };
 	struct rg_errlist errs = { 0 };
@@ -641,12 +641,12 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	p = rg_config_load(config, 0, &errs, &(bool){ false });
+	p = rg_config_load(config, 0, &errs, &runtime_error);
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("%s", RG_ERRLIST_LINE(&errs, i));
 		rg_errlist_free(&errs);
-		return 1;
+		return runtime_error ? 2 : 1;   /* SPEC.md §2 */
 	}
 	if (socket_path == NULL)
 		socket_path = p->plugin.socket;

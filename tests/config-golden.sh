@@ -43,9 +43,10 @@ for conf in good-*.conf "$examples"/*.conf; do
 	fi
 	pass=$((pass + 1))
 done
-# A missing file is a clear error naming the file and why, not a crash.
+# A missing file is a clear error naming the file and why, not a crash: a
+# runtime error ("an unreadable file", SPEC.md §2), exit 2.
 out=$("$rolegate" check -c does-not-exist.conf 2>&1); rc=$?
-if [ "$rc" -ne 1 ] || [ "$out" != "does-not-exist.conf: cannot read the file: No such file or directory" ]; then
+if [ "$rc" -ne 2 ] || [ "$out" != "does-not-exist.conf: cannot read the file: No such file or directory" ]; then
 	echo "FAIL missing file: exit $rc: $out"; fail=$((fail + 1))
 else
 	pass=$((pass + 1))

@@ -25,7 +25,9 @@ int cmd_version(int argc, char **argv);
 void rg_cli_print_errors(const char *config, struct rg_errlist *errs);
 
 /* Reads and parses config (rg_policy_load) for a command that needs only
- * the policy. Returns it, or NULL with the errors printed on stderr. */
-struct rg_policy *rg_cli_policy_load(const char *config);
+ * the policy. Returns it, or NULL with the errors printed on stderr and
+ * *status the exit status: 1 an invalid configuration, 2 one that cannot
+ * be read (SPEC.md §2: an unreadable file is a runtime error). */
+struct rg_policy *rg_cli_policy_load(const char *config, int *status);
 
 #endif

@@ -26,8 +26,10 @@ struct rg_explanation {
 };
 
 /* A runtime for config (with an LDAP client when need_dir and configured),
- * or NULL with the problems printed to stderr. Close with rg_runtime_close(). */
-struct rg_runtime *rg_runtime_open(const char *config, bool need_dir);
+ * or NULL with the problems printed to stderr and *status the exit status
+ * (1 an invalid configuration, 2 a runtime error). Close with
+ * rg_runtime_close(). */
+struct rg_runtime *rg_runtime_open(const char *config, bool need_dir, int *status);
 void rg_runtime_close(struct rg_runtime *rt);
 const struct rg_policy *rg_runtime_policy(const struct rg_runtime *rt);
 

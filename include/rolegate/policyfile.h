@@ -13,8 +13,10 @@
 /*
  * Reads the configuration at path and parses it (rg_policy_parse). Returns
  * a new policy, or NULL with every problem in errs; a file that cannot be
- * read is the one error "PATH: cannot read the file".
+ * read is the one error "PATH: cannot read the file: why", and sets
+ * *unreadable (if not NULL): a runtime error (exit 2, SPEC.md §2), where
+ * a file that reads but does not parse is an invalid one (exit 1).
  */
-struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs);
+struct rg_policy *rg_policy_load(const char *path, struct rg_errlist *errs, bool *unreadable);
 
 #endif

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: audit-load CONF THREADS COUNT [DELAY_US]\n");
 		return 2;
 	}
-	p = rg_policy_load(argv[1], &errs);
+	p = rg_policy_load(argv[1], &errs, NULL);
 	if (p == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));

@@ -166,5 +166,22 @@ run 0 explain -c "$tmp/p.conf" --user alice GET /v1.41/info --json && {
 	fi
 }
 
+# A configuration that cannot be read is a runtime error (exit 2: "an
+# unreadable file", SPEC.md §2), one that reads but is wrong an invalid
+# one (exit 1), in every command that loads it.
+printf 'roles = { x = ;\n' >"$tmp/syntax.conf"
+for cmd in check "state" "list --user alice" "explain --user alice GET /_ping" "test /dev/null" \
+		"log query"; do
+	# shellcheck disable=SC2086 # cmd is words
+	run 2 $cmd -c "$tmp/no-such.conf"
+	# shellcheck disable=SC2086
+	run 2 $cmd -c "$tmp"
+done
+for cmd in check "state" "list --user alice" "explain --user alice GET /_ping" "test /dev/null" \
+		"log query"; do
+	# shellcheck disable=SC2086
+	run 1 $cmd -c "$tmp/syntax.conf"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

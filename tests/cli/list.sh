@@ -226,7 +226,7 @@ fi
 run 2 --user bob extra && pass "a stray argument: usage error"
 out=$("$rg" list --help) && grep -q "usage: rolegate list" <<<"$out" && pass "--help" || fail "--help"
 out=$("$rg" list -c /nonexistent/rolegate.conf --user bob 2>&1)
-[ $? -eq 1 ] && pass "a missing config is exit 1" || fail "a missing config: $out"
+[ $? -eq 2 ] && pass "a missing config is exit 2 (an unreadable file: SPEC.md §2)" || fail "a missing config: $out"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

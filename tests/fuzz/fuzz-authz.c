@@ -80,7 +80,7 @@ static void setup(void)
 	fuzz_assert(write(fd, config, sizeof(config) - 1) == (ssize_t)(sizeof(config) - 1));
 	close(fd);
 	rt.refs = 1;
-	rt.policy = rg_policy_load(path, &errs);
+	rt.policy = rg_policy_load(path, &errs, NULL);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, i));
 	unlink(path);

@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	p = rg_policy_load(conf, &errs);
+	p = rg_policy_load(conf, &errs, NULL);
 	if (p == NULL) {
 		for (size_t k = 0; k < errs.n; k++)
 			fprintf(stderr, "%s\n", RG_ERRLIST_LINE(&errs, k));

@@ -82,11 +82,18 @@ struct call {
 	int content_types;                     /* how many headers fold to it */
 	struct rg_calljson_value content_length; /* the first header that folds to Content-Length */
 	int content_lengths;
+	unsigned seen;                         /* members found, a bit each */
+	bool collide;                          /* a member found twice */
 };
 
 #define MEMBER(name, field) { name, sizeof(name) - 1, offsetof(struct call, field) }
 
-/* The wire names, spelled as dockerd marshals them. */
+/*
+ * The wire names, spelled as dockerd marshals them. A key is matched the way
+ * a Go plugin's json.Unmarshal matches it (folded: "RequestURI", as Docker's
+ * documentation spells it, is RequestUri); two keys for one member are
+ * refused rather than one guessed.
+ */
 static const struct {
 	const char *name;
 	size_t len;
@@ -101,6 +108,27 @@ static const struct {
 	MEMBER("ResponseStatusCode", status),
 	MEMBER("ResponseBody", response_body),
 };
+
+#define RG_NMEMBERS (sizeof(members) / sizeof(members[0]))
+
+/* The member key names (nul-terminated), or -1; marks it seen in c. */
+static int member_of(struct call *c, const char *key)
+{
+	for (size_t i = 0; i < RG_NMEMBERS; i++) {
+		if (rg_gojson_key_matches(members[i].name, key)) {
+			if (c->seen & (1u << i))
+				c->collide = true;
+			c->seen |= 1u << i;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static struct rg_calljson_value *member_slot(struct call *c, int i)
+{
+	return (struct rg_calljson_value *)((char *)c + members[i].off);
+}
 
 static const char content_type[] = "Content-Type";
 static const char content_length[] = "Content-Length";
@@ -241,6 +269,10 @@ static int fill(struct rg_request *req, enum rg_phase phase, const struct call *
 {
 	memset(req, 0, sizeof(*req));
 	req->phase = phase;
+	if (c->collide) {
+		*errstr = "the authorization call has two keys for one member";
+		goto fail;
+	}
 	if (set_string(&c->user, false, &req->user, errstr) < 0 ||
 	    set_string(&c->authn, false, &req->authn, errstr) < 0 ||
 	    set_string(&c->method, true, &req->method, errstr) < 0 ||
@@ -313,10 +345,16 @@ int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json
 		*errstr = "the authorization call is not a JSON object";
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
-		from_json(json_object_get(call, members[i].name),
-				(struct rg_calljson_value *)((char *)&c + members[i].off));
-	headers = json_object_get(call, "RequestHeaders");
+	headers = NULL;
+	json_object_foreach((json_t *)call, key, hv) {
+		int i = member_of(&c, key);
+
+		if (i < 0)
+			continue;
+		from_json(hv, member_slot(&c, i));
+		if (members[i].off == offsetof(struct call, headers))
+			headers = hv;
+	}
 	if (json_is_object(headers)) {
 		json_object_foreach(headers, key, hv) {
 			if (strcasecmp(key, content_type) == 0 && c.content_types++ == 0)
@@ -351,12 +389,22 @@ static bool key_is(const struct rg_calljson_value *key, const char *name, size_t
 static void call_member(const struct rg_calljson_value *key, const struct rg_calljson_value *value,
 		void *arg)
 {
-	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
-		if (key_is(key, members[i].name, members[i].len, false)) {
-			*(struct rg_calljson_value *)((char *)arg + members[i].off) = *value;
-			return;
-		}
+	char buf[64];
+	int i;
+
+	/* No member name is longer than 18 bytes, nor its folded spellings
+	 * longer than 3 times that: a longer key is none of them. */
+	if (key->len >= sizeof(buf))
+		return;
+	if (key->escaped) {
+		rg_calljson_unescape(key, buf);
+	} else {
+		memcpy(buf, key->raw, key->len);
+		buf[key->len] = '\0';
 	}
+	/* A key with a NUL (\u0000) is refused by the reader before this. */
+	if ((i = member_of(arg, buf)) >= 0)
+		*member_slot(arg, i) = *value;
 }
 
 static void header_member(const struct rg_calljson_value *key,

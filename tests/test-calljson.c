@@ -68,6 +68,24 @@ static void check(const char *text, const char *want)
 	check_len(text, text, strlen(text), want);
 }
 
+/* Docker's documentation spells the URI key RequestURI; dockerd sends RequestUri. */
+static void folded_keys(void)
+{
+	static const char text[] =
+		"{\"USER\":\"bob\",\"requestMethod\":\"POST\",\"RequestURI\":\"/v1.41/containers/create\","
+		"\"requestbody\":\"e30=\",\"REQUESTHEADERS\":{\"Content-Type\":\"application/json\"}}";
+	struct rg_request req;
+	const char *err = NULL;
+
+	test_assert(rg_request_decode(&req, RG_PHASE_REQUEST, text, strlen(text), MAX_BODY, &err) == 0);
+	test_str_eq(req.user, "bob");
+	test_str_eq(req.method, "POST");
+	test_str_eq(req.uri, "/v1.41/containers/create");
+	test_assert(req.body_len == 2);
+	test_str_eq(req.content_type, "application/json");
+	rg_request_clear(&req);
+}
+
 /* Every captured dockerd call (bench/calls) decodes the same both ways. */
 static void captured_calls(void)
 {
@@ -216,6 +234,13 @@ static void malformed(void)
 		{ CALL(",\"ResponseStatusCode\":200,\"ResponseBody\":\"e30=\""), OK },
 		{ CALL(",\"ResponseStatusCode\":200,\"ResponseBody\":\"e3\\/=\""), OK },
 		{ CALL(",\"ResponseStatusCode\":4294967496"), OK },
+		/* Keys fold as a Go plugin's json.Unmarshal folds them; two keys
+		 * for one member are refused, not one of them guessed. */
+		{ "{\"user\":\"bob\",\"requestmethod\":\"GET\",\"RequestURI\":\"/_ping\"}", OK },
+		{ CALL(",\"USER\":\"bob\""), "the authorization call has two keys for one member" },
+		{ CALL(",\"RequestURI\":\"/_ping\""), "the authorization call has two keys for one member" },
+		{ CALL(",\"Request\\u0055ri\":\"/_ping\""), NOT_JSON },   /* an exact duplicate */
+		{ CALL(",\"U\\u017fer\":\"bob\""), "the authorization call has two keys for one member" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -320,6 +345,7 @@ int main(void)
 {
 	captured_calls();
 	malformed();
+	folded_keys();
 	status_code();
 	nesting();
 	departures();

@@ -2,11 +2,14 @@
  * `rolegate state`: the objects rolegate tracks (SPEC.md §4, ownership),
  * read from plugin.state as serve left it, without locking or changing it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -133,6 +136,7 @@ int cmd_state(int argc, char **argv)
 	struct rg_owners *o;
 	struct listing l = { 0 };
 	bool as_json = false;
+	struct stat st;
 	int rc;
 	char err[1024], note[512];
 	int opt;
@@ -157,7 +161,18 @@ int cmd_state(int argc, char **argv)
 	p = rg_cli_policy_load(config, &rc);
 	if (p == NULL)
 		return rc;
-	o = rg_state_read_dir(p->plugin.state, err, sizeof(err), note, sizeof(note));
+	/* No directory yet: serve has not run with this plugin.state, so it
+	 * tracks nothing. An empty list, not an error, and said on stderr. */
+	if (stat(p->plugin.state, &st) < 0 && errno == ENOENT) {
+		fprintf(stderr, "rolegate: %s does not exist yet (serve has not run with it): nothing "
+				"is tracked\n", p->plugin.state);
+		note[0] = '\0';
+		o = rg_owners_new(0);
+		if (o == NULL)
+			snprintf(err, sizeof(err), "out of memory");
+	} else {
+		o = rg_state_read_dir(p->plugin.state, err, sizeof(err), note, sizeof(note));
+	}
 	rg_policy_free(p);
 	if (o == NULL) {
 		fprintf(stderr, "rolegate: %s\n", err);

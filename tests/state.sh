@@ -33,6 +33,16 @@ ID=a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2
 header='{"rolegate":"journal","gen":0}'
 create='{"op":"create","kind":"container","id":"'$ID'","name":"opsbox","user":"alice","role":"ops","created":'$now',"used":'$now',"binds":["/"],"paths":["/"]}'
 
+# Before serve ever ran there is no state directory: nothing is tracked, an
+# empty list (exit 0), and stderr says why.
+out=$("$rolegate" state -c "$tmp/rolegate.conf" 2>"$tmp/err"); rc=$?
+if [ "$rc" -eq 0 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "does not exist yet" "$tmp/err" &&
+	[ ! -e "$tmp/state" ]; then
+	pass "state before serve ran: an empty list"
+else
+	fail "state before serve ran: exit $rc: $out $(cat "$tmp/err")"
+fi
+
 # Runs serve until it is ready (exit status 0 then, and it is left running
 # in the background) or exits (its status). Output in $tmp/serve.out.
 serve() {

@@ -117,14 +117,16 @@ static int member_of(struct call *c, const char *key)
 	size_t len = strlen(key);
 	bool ascii = true;
 
-	for (size_t i = 0; i < len; i++)
-		ascii = ascii && (unsigned char)key[i] < 0x80;
+	for (size_t i = 0; i < len && ascii; i++)
+		ascii = (unsigned char)key[i] < 0x80;
 	for (size_t i = 0; i < RG_NMEMBERS; i++) {
 		/* Folding keeps an ASCII key's length; the long s and the Kelvin
 		 * sign only make a key longer than the name it folds to. */
 		if (ascii ? len != members[i].len : len < members[i].len)
 			continue;
-		if (rg_gojson_key_matches(members[i].name, key)) {
+		/* dockerd's own spelling first: the folded compare is slower. */
+		if ((len == members[i].len && memcmp(members[i].name, key, len) == 0) ||
+		    rg_gojson_key_matches(members[i].name, key)) {
 			if (c->seen & (1u << i))
 				c->collide = true;
 			c->seen |= 1u << i;

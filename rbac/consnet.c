@@ -71,15 +71,55 @@ static bool listed(const struct rg_strv *globs, const char *name)
 	return false;
 }
 
-/* A network joined by name or id (never "host", "none" or "container:..."). */
-static int join_name(struct rg_conscheck *k, const char *name, const char *field)
+/*
+ * Whether swarmkit could read a service's network target as a network id or
+ * id prefix: swarm ids are 25 letters and digits (base 36), and a name no
+ * network has is tried as an id prefix (daemon/cluster getNetwork). The
+ * predefined "bridge" and "none" always exist, and a name is looked up
+ * before a prefix.
+ */
+static bool swarm_id_like(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strcmp(name, "bridge") == 0 || strcmp(name, "none") == 0)
+		return false;
+	return n <= 64 && strspn(name, "0123456789abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ") == n;
+}
+
+/* A network joined by name or id (never "host", "none" or "container:...");
+ * swarm: a service's target, whose ids are not hex (swarm_id_like). */
+static int join_name(struct rg_conscheck *k, const char *name, const char *field, bool swarm)
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1], qn[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
 	const struct rg_constraints *c = k->c;
 	const char *id = NULL, *named;
 
 	rg_conscheck_quote(name, q, sizeof(q));
-	if (rg_consnet_id_like(name) && (c->host_namespaces == RG_NO || c->has_networks)) {
+	if (swarm && !rg_consnet_id_like(name) && swarm_id_like(name) &&
+	    (c->host_namespaces == RG_NO || (c->has_networks && listed(&c->networks, name))) &&
+	    known(k, name) == NULL) {
+		/*
+		 * The docker CLI sends a service's networks as swarm ids: for
+		 * --network host it sent the id of swarmkit's own "host"
+		 * network, and the task ran in the host's network namespace
+		 * (red team round 6). Only an id or name rolegate saw created
+		 * can be judged.
+		 */
+		if (c->host_namespaces == RG_NO)
+			return rg_conscheck_deny(k, "attach a service to network %s (%s): swarmkit reads a "
+					"name of letters and digits as a network id or id prefix, and rolegate did "
+					"not see that network created: it could be the host's network "
+					"(host_namespaces)", name[0] == '\0' ? "\"\"" : q, field);
+		return rg_conscheck_deny(k, "attach a service to network %s (%s): swarmkit reads a name "
+				"of letters and digits as a network id or id prefix, and rolegate did not see "
+				"that network created, so its name cannot be known (networks)",
+				name[0] == '\0' ? "\"\"" : q, field);
+	}
+	/* A swarm id rolegate saw created is judged by its recorded name below. */
+	if ((rg_consnet_id_like(name) || (swarm && swarm_id_like(name) && known(k, name) != NULL)) &&
+	    (c->host_namespaces == RG_NO || c->has_networks)) {
 		if ((named = known(k, name)) == NULL) {
 			if (c->host_namespaces == RG_NO)
 				return rg_conscheck_deny(k, "join network %s (%s): a name made of hex digits is "
@@ -119,7 +159,14 @@ int rg_consnet_join(struct rg_conscheck *k, const char *network, const char *fie
 		return 0;
 	if (strcmp(network, "default") == 0)
 		network = "bridge";
-	return join_name(k, network, field);
+	return join_name(k, network, field, false);
+}
+
+int rg_consnet_join_service(struct rg_conscheck *k, const char *target, const char *field)
+{
+	if (strcmp(target, "host") == 0)
+		return 0;
+	return join_name(k, target, field, true);
 }
 
 int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const json_t *body)

@@ -585,7 +585,7 @@ static int service_networks(struct rg_conscheck *k, const json_t *networks, cons
 			return rg_conscheck_malformed(k, field, "a list of objects");
 		if (rg_conscheck_string(k, rg_json_get(n, "Target"), field, &target) < 0 ||
 		    rg_conscheck_network_name(k, target, field) < 0 ||
-		    rg_consnet_join(k, target, field) < 0)
+		    rg_consnet_join_service(k, target, field) < 0)
 			return -1;
 	}
 	return 0;

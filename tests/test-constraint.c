@@ -372,7 +372,11 @@ static void test_host_namespaces(void)
 			"application/x-www-form-urlencoded", "form body");
 	/* Services on the host network, plugins in the host's namespaces. */
 	ALLOW("ns", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
-			"\"Networks\":[{\"Target\":\"overlay1\"}]}}");
+			"\"Networks\":[{\"Target\":\"overlay-1\"}]}}");
+	/* letters and digits only: swarmkit may read it as a swarm id (prefix)
+	 * of its own "host" network (red team round 6) */
+	DENY("ns", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
+			"\"Networks\":[{\"Target\":\"overlay1\"}]}}", "could be the host's network");
 	DENY("ns", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},"
 			"\"Networks\":[{\"Target\":\"host\"}]}}", "host's network namespace");
 	DENY("ns", "POST", "/v1.45/services/abc/update?version=3",

@@ -45,6 +45,14 @@ int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const json_t *body
  */
 int rg_consnet_join(struct rg_conscheck *k, const char *network, const char *field);
 
+/*
+ * A service's Networks[].Target: as rg_consnet_join, except that swarmkit
+ * reads any name of letters and digits as a swarm id or id prefix, so
+ * under host_namespaces = false or networks such a target must be a
+ * network rolegate saw created.
+ */
+int rg_consnet_join_service(struct rg_conscheck *k, const char *target, const char *field);
+
 /* network_drivers: a network create body (Driver, Options, ConfigFrom). */
 int rg_consnet_create(struct rg_conscheck *k, const json_t *body);
 

@@ -226,6 +226,11 @@ expect_denied "$dev mount volume svcetc, which" \
 expect_denied "$dev create a service that mounts host paths (TaskTemplate.ContainerSpec.Mounts)" \
 	docker_as dave service create --detach --no-resolve-image --name bindsvc \
 	--mount "type=bind,src=$P/rst,dst=/p" busybox sleep 300
+# red team round 6: the CLI sends --network host as the id of swarmkit's own
+# host network (letters and digits), which rolegate had judged as a name
+expect_denied "$dev attach a service to network ... could be the host's network (host_namespaces)" \
+	docker_as dave service create --detach --no-resolve-image --name hostsvc \
+	--network host busybox sleep 300
 expect_ok "" docker_as alice service ls --format '{{.Name}}'
 if [ -z "$E2E_OUT" ]; then
 	e2e_pass "no service exists after the refused creates"
@@ -238,7 +243,11 @@ expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-re
 	--name admin-hostport --publish "mode=host,target=80,published=$((pub + 1))" busybox sleep 300
 expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
 	--name admin-secret --secret rg-secret busybox sleep 300
-expect_ok "" docker_as alice service rm ingress-ok admin-hostport admin-secret
+# a network rolegate saw created is known by its swarm id, which the CLI sends
+expect_ok_match '^[a-z0-9]{25}$' docker_as dave network create -d overlay davesvcnet
+expect_ok_match '^[a-z0-9]{25}$' docker_as dave service create --detach --no-resolve-image \
+	--name ownnet-ok --network davesvcnet busybox sleep 300
+expect_ok "" docker_as alice service rm ingress-ok admin-hostport admin-secret ownnet-ok
 expect_ok "" docker_as alice swarm leave --force
 expect_ok "" docker_as alice volume rm svcetc
 

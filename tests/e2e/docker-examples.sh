@@ -8,11 +8,12 @@
 #
 #   alice  group docker-ops -> ops (allow "*")
 #   dora   group deployers  -> deployer
+#   carol  group auditors   -> auditor (must not read the swarm's join tokens)
 #
 # usage: docker-examples.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
 . "$(dirname "$0")/lib.sh"
 
-e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dora
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dora carol
 : >"$E2E_DIR/approved-images"
 sed -e "s|/var/log/rolegate/decisions.log|$E2E_DIR/decisions.log|" \
 	-e "s|/etc/rolegate/approved-images|$E2E_DIR/approved-images|" \
@@ -32,6 +33,15 @@ expect_denied "dora (roles: deployer) may not inspect container opsdebug: not cr
 expect_denied "dora (roles: deployer) may not copy files out of container opsdebug: not created by role deployer" \
 	docker_as dora cp opsdebug:/etc/passwd "$E2E_DIR/passwd"
 expect_ok "opsdebug" docker_as alice rm -f opsdebug
+
+e2e_section "auditor (carol) and the swarm's join tokens"
+swarm_port=$((20000 + RANDOM % 20000))
+expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \
+	--listen-addr "127.0.0.1:$swarm_port"
+expect_ok "carol-ok" docker_as carol info --format carol-ok
+expect_denied "carol (roles: auditor) may not use swarm.inspect" \
+	docker_as carol swarm join-token -q manager
+expect_ok "" docker_as alice swarm leave --force
 
 e2e_section "shutdown"
 e2e_shutdown

@@ -728,10 +728,20 @@ int rg_conscheck_exec_user(struct rg_conscheck *k, const char *user)
 		allowed = allowed || names(e, u);
 	}
 	/* "!0" refuses "1000:0" too: the process would run with the root
-	 * group's access. */
+	 * group's access. runc reads the group as the text up to the next
+	 * ':' and ignores anything after it ("1000:0:x" is group 0), so the
+	 * group is judged the same way. */
 	if (user[ulen] == ':') {
+		const char *gs = user + ulen + 1;
+		size_t glen = strcspn(gs, ":");
+		char g[256];
+
+		if (glen >= sizeof(g))
+			return deny_user(k, user, "");
+		memcpy(g, gs, glen);
+		g[glen] = '\0';
 		for (size_t i = 0; i < rules->n; i++) {
-			const char *e = rules->v[i], *g = user + ulen + 1;
+			const char *e = rules->v[i];
 
 			if (e[0] == '!' && names(e + 1, g))
 				return rg_conscheck_deny(k, "exec with the group %s (exec_user forbids %s)",

@@ -74,6 +74,9 @@ expect_ok_match '^[0-9a-f]{64}$' \
 expect_ok "uid=65534" docker_as dave exec -u 65534 devbox id
 expect_denied "$dev exec as root" docker_as dave exec -u root devbox id
 expect_denied "$dev exec as root" docker_as dave exec devbox id
+# runc ignores fields after the group: 65534:0:0 is group 0 (round 7)
+expect_denied "$dev exec with the group root" docker_as dave exec -u 65534:0:0 devbox id
+expect_ok "gid=65534" docker_as dave exec -u 65534:65534:0 devbox id
 expect_denied "$dev run privileged exec sessions" docker_as dave exec -u 65534 --privileged devbox id
 expect_ok "devbox" docker_as dave rm -f devbox
 

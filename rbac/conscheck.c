@@ -576,8 +576,7 @@ static bool image_id(const char *ref)
 
 int rg_conscheck_image(struct rg_conscheck *k, const char *ref, const char *verb)
 {
-	const struct rg_strv *allowed = &k->c->registries;
-	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 	struct rg_imageref img;
 	const char *err;
 
@@ -595,12 +594,31 @@ int rg_conscheck_image(struct rg_conscheck *k, const char *ref, const char *verb
 	if (rg_imageref_parse(ref, &img, &err) < 0)
 		return rg_consimage_restricted(k->c) ? rg_consimage_check(k, ref, verb) :
 			rg_conscheck_deny(k, "%s %s (%s)", verb, q, err);
-	for (size_t i = 0; i < allowed->n; i++) {
-		if (rg_imageref_under(&img, allowed->v[i]))
-			return rg_consimage_check(k, ref, verb);
-	}
-	return rg_conscheck_deny(k, "%s %s (allowed registries: %s)", verb, q,
+	if (rg_conscheck_image_registry(k, &img, verb, q) < 0)
+		return -1;
+	return rg_consimage_check(k, ref, verb);
+}
+
+/* "VERB QUOTED (allowed registries: ...)": a name outside registries. */
+static int deny_registry(struct rg_conscheck *k, const char *verb, const char *quoted)
+{
+	const struct rg_strv *allowed = &k->c->registries;
+	char list[256];
+
+	return rg_conscheck_deny(k, "%s %s (allowed registries: %s)", verb, quoted,
 			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");
+}
+
+int rg_conscheck_image_registry(struct rg_conscheck *k, const struct rg_imageref *img,
+		const char *verb, const char *quoted)
+{
+	const struct rg_strv *allowed = &k->c->registries;
+
+	for (size_t i = 0; i < allowed->n; i++) {
+		if (rg_imageref_under(img, allowed->v[i]))
+			return 0;
+	}
+	return deny_registry(k, verb, quoted);
 }
 
 void rg_conscheck_registry_of(const char *s, bool address, char *out, size_t outlen)
@@ -626,7 +644,7 @@ void rg_conscheck_registry_of(const char *s, bool address, char *out, size_t out
 int rg_conscheck_registry_host(struct rg_conscheck *k, const char *host, const char *verb)
 {
 	const struct rg_strv *allowed = &k->c->registries;
-	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256], entry[256];
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], entry[256];
 
 	if (!k->c->has_registries)
 		return 0;
@@ -640,9 +658,7 @@ int rg_conscheck_registry_host(struct rg_conscheck *k, const char *host, const c
 		if (strcasecmp(entry, host) == 0)
 			return 0;
 	}
-	return rg_conscheck_deny(k, "%s %s (allowed registries: %s)", verb,
-			rg_conscheck_quote(host, q, sizeof(q)),
-			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");
+	return deny_registry(k, verb, rg_conscheck_quote(host, q, sizeof(q)));
 }
 
 /* Go's strconv.Atoi: an optional sign and decimal digits, fitting int64. */

@@ -356,8 +356,7 @@ static int distribution_query(struct rg_conscheck *k, struct rg_request *req)
  */
 static int push_query(struct rg_conscheck *k, struct rg_request *req)
 {
-	const struct rg_strv *allowed = &k->c->registries;
-	char q[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 	struct rg_imageref img;
 	const char *err;
 
@@ -366,12 +365,7 @@ static int push_query(struct rg_conscheck *k, struct rg_request *req)
 	rg_conscheck_quote(req->route.object, q, sizeof(q));
 	if (rg_imageref_parse(req->route.object, &img, &err) < 0)
 		return rg_conscheck_deny(k, "push image %s (%s)", q, err);
-	for (size_t i = 0; i < allowed->n; i++) {
-		if (rg_imageref_under(&img, allowed->v[i]))
-			return 0;
-	}
-	return rg_conscheck_deny(k, "push image %s (allowed registries: %s)", q,
-			allowed->n > 0 ? rg_strv_join(allowed, ", ", list, sizeof(list)) : "none");
+	return rg_conscheck_image_registry(k, &img, "push image", q);
 }
 
 /* image.search: ?term= names the index dockerd asks ("host/term"). */

@@ -23,6 +23,7 @@
 
 struct rg_approved_source;
 struct rg_fs;
+struct rg_imageref;
 struct rg_owners;
 
 /* Longest user-supplied text (a path, an image) quoted in a reason. */
@@ -147,6 +148,11 @@ int rg_conscheck_limits_service(struct rg_conscheck *k, const json_t *limits);
  * "pull image"). An empty reference, an image id, or an invalid reference
  * is denied: its registry cannot be known. */
 int rg_conscheck_image(struct rg_conscheck *k, const char *ref, const char *verb);
+
+/* registries: the parsed img lies under one of the entries, else a deny
+ * "VERB QUOTED (allowed registries: ...)". The caller checks has_registries. */
+int rg_conscheck_image_registry(struct rg_conscheck *k, const struct rg_imageref *img,
+		const char *verb, const char *quoted);
 
 /*
  * registries: a registry host dockerd will contact for the request (login's

@@ -51,12 +51,6 @@ static long hex4(const unsigned char *p)
 }
 
 /*
- * The string whose opening quote is at r->p: no raw control characters, valid
- * UTF-8, the eight short escapes, \u escapes that make whole code points
- * (surrogates only in pairs) and never U+0000, which jansson refuses without
- * JSON_ALLOW_NUL. Notes its raw text and unescaped length in v.
- */
-/*
  * Whether all eight bytes at p are plain string bytes: none below 0x20,
  * none 0x80 or above, none '"' or '\\'. The usual bit tricks on a 64-bit
  * word: (x - 0x01..) & ~x & 0x80.. is non-zero when some byte of x is 0.
@@ -74,6 +68,12 @@ static bool plain8(const unsigned char *p)
 	return (((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) | low | x) & highs ? false : true;
 }
 
+/*
+ * The string whose opening quote is at r->p: no raw control characters, valid
+ * UTF-8, the eight short escapes, \u escapes that make whole code points
+ * (surrogates only in pairs) and never U+0000, which jansson refuses without
+ * JSON_ALLOW_NUL. Notes its raw text and unescaped length in v.
+ */
 static int scan_string(struct reader *r, struct rg_calljson_value *v)
 {
 	const unsigned char *start = r->p + 1, *p = start, *end = r->end;

@@ -455,10 +455,6 @@ static int service_refs(struct ctx *x)
 }
 
 /*
- * container.start/restart under bind_mounts: the host paths the container
- * recorded and the volumes it uses, judged as they resolve now.
- */
-/*
  * The record of the container the path names (q: the reference, quoted),
  * for a check of what it mounts from the host. Returns 1 with *obj, 0 when
  * rolegate has no record and unknown_ok, -1 (denied) otherwise; act names
@@ -483,6 +479,10 @@ static int recorded_container(struct ctx *x, const char *act, const char *q, boo
 	}
 }
 
+/*
+ * container.start/restart under bind_mounts: the host paths the container
+ * recorded and the volumes it uses, judged as they resolve now.
+ */
 static int start_recheck(struct ctx *x)
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1], phrase[2 * RG_CONSCHECK_QUOTE_MAX + 64];
@@ -659,7 +659,8 @@ static int owner_refs(struct ctx *x)
 
 	if (acts_on_all(command))
 		return rg_conscheck_deny(&x->k, "%s: %s acts on every user's objects (owner = \"%s\")",
-				command, strstr(command, ".prune") != NULL ? "prune" : "it", x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
+				command, strstr(command, ".prune") != NULL ? "prune" : "it",
+				x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
 	/* dockerd answers a create of an existing volume with it: the name must be free or ours */
 	if (strcmp(command, "volume.create") == 0)
 		return name_free_or_mine(x, RG_OBJ_VOLUME, "create volume");

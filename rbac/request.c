@@ -378,10 +378,10 @@ int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json
 }
 
 /*
- * Whether key is name (n bytes); fold: ignoring ASCII case, as strcasecmp.
- * An escaped key ("\u0055ser" is "User") is unescaped first.
+ * Whether key is name (n bytes), ignoring ASCII case as strcasecmp does (header
+ * names). An escaped key ("\u0055ser" is "User") is unescaped first.
  */
-static bool key_is(const struct rg_calljson_value *key, const char *name, size_t n, bool fold)
+static bool key_is(const struct rg_calljson_value *key, const char *name, size_t n)
 {
 	char buf[32];
 	const char *k = key->raw;
@@ -394,7 +394,7 @@ static bool key_is(const struct rg_calljson_value *key, const char *name, size_t
 		rg_calljson_unescape(key, buf);
 		k = buf;
 	}
-	return fold ? strncasecmp(k, name, n) == 0 : memcmp(k, name, n) == 0;
+	return strncasecmp(k, name, n) == 0;
 }
 
 static void call_member(const struct rg_calljson_value *key, const struct rg_calljson_value *value,
@@ -423,9 +423,9 @@ static void header_member(const struct rg_calljson_value *key,
 {
 	struct call *c = arg;
 
-	if (key_is(key, content_type, sizeof(content_type) - 1, true) && c->content_types++ == 0)
+	if (key_is(key, content_type, sizeof(content_type) - 1) && c->content_types++ == 0)
 		c->content_type = *value;
-	if (key_is(key, content_length, sizeof(content_length) - 1, true) && c->content_lengths++ == 0)
+	if (key_is(key, content_length, sizeof(content_length) - 1) && c->content_lengths++ == 0)
 		c->content_length = *value;
 }
 

@@ -104,35 +104,6 @@ static int warn_uninspectable(const struct rg_policy *p)
 }
 
 /*
- * Constraints judge what a request carries, not the container it names: a
- * constrained role without owner may start, attach to and exec in
- * containers others created with what its constraints refuse (red team
- * round 7: a deployer's `docker start -ai` of an operator's stopped
- * --network host shell). Warn, naming the first such command allowed.
- */
-static void warn_unowned_reach(const char *config, const struct rg_policy *p)
-{
-	static const char *const reach[] = { "container.start", "container.attach", "exec.create",
-					     NULL };
-
-	for (size_t i = 0; i < p->nroles; i++) {
-		const struct rg_role *r = &p->roles[i];
-
-		if (!rg_constraints_any(&r->constraints) || r->constraints.owner != RG_OWNER_ANY)
-			continue;
-		for (size_t j = 0; reach[j] != NULL; j++) {
-			if (rg_role_allows(r, reach[j]) == NULL)
-				continue;
-			fprintf(stderr, "%s:%d: warning: role %s has constraints but no owner, and allows "
-					"%s: it may use containers other roles created with settings its "
-					"constraints refuse (add owner = \"self\" or \"role\")\n", config,
-					r->line, r->name, reach[j]);
-			break;
-		}
-	}
-}
-
-/*
  * SPEC.md §2: the docker client negotiates its API version with _ping; a
  * role without system.ping leaves its members' clients on their own default
  * version (which an older dockerd refuses), and `explain -- docker` shows it.
@@ -202,7 +173,6 @@ int cmd_check(int argc, char **argv)
 	}
 	warn_uninspectable(p);
 	warn_without_ping(config, p);
-	warn_unowned_reach(config, p);
 	rc = (flags & RG_CONFIG_OFFLINE) ? 0 : check_approved_files(p);
 	if (rc == 0)
 		printf("%s: OK (%zu roles, %zu static users%s)\n", config, p->nroles, p->nusers,

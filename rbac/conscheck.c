@@ -38,7 +38,7 @@ void rg_conscheck_field(char *out, size_t len, const char *a, const char *b)
 	out[n] = '\0';
 }
 
-bool rg_conscheck_top_hostconfig(const json_t *body)
+bool rg_conscheck_config_key(const char *key)
 {
 	/* api/types/container.Config (20.10) and the create wrapper's own
 	 * keys, less Cpuset (the wrapper copies it into CpusetCpus). No name
@@ -50,18 +50,23 @@ bool rg_conscheck_top_hostconfig(const json_t *body)
 		"MacAddress", "OnBuild", "Labels", "StopSignal", "StopTimeout", "Shell",
 		"HostConfig", "NetworkingConfig", NULL,
 	};
+
+	for (size_t i = 0; config_keys[i] != NULL; i++) {
+		if (rg_gojson_key_matches(config_keys[i], key))
+			return true;
+	}
+	return false;
+}
+
+bool rg_conscheck_top_hostconfig(const json_t *body)
+{
 	const char *key;
 	json_t *unused;
-	size_t i;
 
 	if (!json_is_object(body))
 		return true;
 	json_object_foreach((json_t *)body, key, unused) {
-		for (i = 0; config_keys[i] != NULL; i++) {
-			if (rg_gojson_key_matches(config_keys[i], key))
-				break;
-		}
-		if (config_keys[i] == NULL)
+		if (!rg_conscheck_config_key(key))
 			return true;
 	}
 	return false;

@@ -101,12 +101,7 @@ static unsigned restricting(const struct rg_constraints *c)
 	return keys;
 }
 
-/*
- * The API version named by the request's "/vX.Y" prefix, as dockerd's
- * router reads it (the path percent-decoded). Returns false when there is
- * none: dockerd then uses its current version.
- */
-static bool api_version(const char *uri, long v[3])
+bool rg_constraints_api_version(const char *uri, long v[3])
 {
 	const char *p = uri;
 	char seg[32];
@@ -153,7 +148,7 @@ static bool api_older(const struct rg_request *req, long major, long minor)
 {
 	long v[3];
 
-	if (!api_version(req->uri, v))
+	if (!rg_constraints_api_version(req->uri, v))
 		return false;
 	return v[0] < major || (v[0] == major && v[1] < minor);
 }

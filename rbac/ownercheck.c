@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rolegate/consinside.h"
 #include "rolegate/consmount.h"
 #include "rolegate/gojson.h"
 #include "rolegate/ownercheck.h"
@@ -573,6 +574,77 @@ static int update_recheck(struct ctx *x)
 			"dockerd would mount them again unseen at each restart", false);
 }
 
+/*
+ * Commands that act inside an existing container or hand over its process:
+ * a start or restart runs it, an attach joins its process, an exec runs one
+ * more with its privileges, docker cp reads and writes through its mounts.
+ */
+static bool acts_inside(const char *command)
+{
+	static const char *const inside[] = { "container.start", "container.restart",
+		"container.attach", "exec.create", "exec.start", "container.archive.get",
+		"container.archive.put", NULL };
+
+	for (size_t i = 0; inside[i] != NULL; i++) {
+		if (strcmp(inside[i], command) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The record's settings judged for the role (consinside.h); act and q name the request. */
+static int inside_settings(struct ctx *x, const struct rg_object *obj, const char *act, const char *q)
+{
+	char why[512];
+
+	if (obj->settings == NULL)
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of how it was created, so "
+				"what it reaches on the host cannot be checked", act, q);
+	if (rg_inside_check(&x->role->constraints, obj->settings, x->req, why, sizeof(why)) < 0)
+		return rg_conscheck_deny(&x->k, "%s %s, which was created to do what this role may not: "
+				"%s", act, q, why);
+	return 0;
+}
+
+/*
+ * A role that bounds what the host gives a container acts inside only a
+ * container it could have created, and starts only an exec session it
+ * could have created (consinside.h): an exec, attach or start of another
+ * user's --privileged or --pid=host container is host root (red team
+ * round 7). Containers and execs rolegate has no settings for are refused.
+ */
+static int inside_recheck(struct ctx *x, const char *command)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], act[96];
+	const char *ref = x->req->route.object;
+	size_t min = x->role->constraints.owner != RG_OWNER_ANY ? RG_OWNERS_MIN_PREFIX : 0;
+	const struct rg_object *obj;
+
+	if (strcmp(command, "exec.start") == 0) {
+		rg_conscheck_quote(ref, q, sizeof(q));
+		if (rg_owners_resolve(x->req->owners, RG_OBJ_EXEC, ref, 0, x->req->now, &obj) !=
+		    RG_RESOLVED)
+			return rg_conscheck_deny(&x->k, "start exec session %s: rolegate has no record of "
+					"how it was created, so what it reaches on the host cannot be checked", q);
+		if (inside_settings(x, obj, "start exec session", q) < 0)
+			return -1;
+		ref = obj->container;
+		snprintf(act, sizeof(act), "start an exec session in container");
+	} else {
+		verb_phrase(command, "container", act, sizeof(act));
+	}
+	rg_conscheck_quote(ref, q, sizeof(q));
+	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, min, x->req->now, &obj)) {
+	case RG_RESOLVED:
+		return inside_settings(x, obj, act, q);
+	case RG_UNKNOWN:
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of how it was created, so "
+				"what it reaches on the host cannot be checked", act, q);
+	default:
+		return rg_conscheck_deny(&x->k, "%s %s: the reference does not name one object", act, q);
+	}
+}
+
 /* The kind of object a command's path names, or -1. */
 static int path_kind(const char *command)
 {
@@ -772,8 +844,9 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 	if ((strcmp(command, "service.create") == 0 || strcmp(command, "service.update") == 0) &&
 	    (owner || binds))
 		return service_refs(&x);
-	if (binds && (strcmp(command, "container.start") == 0 || strcmp(command, "container.restart") == 0))
-		return start_recheck(&x);
+	if (binds && (strcmp(command, "container.start") == 0 ||
+	    strcmp(command, "container.restart") == 0) && start_recheck(&x) < 0)
+		return -1;
 	if (binds && strcmp(command, "container.update") == 0)
 		return update_recheck(&x);
 	/*
@@ -781,12 +854,15 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 	 * own mount namespace to copy (mountVolumes), running or not. The
 	 * container can make its allowed directory a symlink to / first: cp
 	 * then reads and writes the host's files as root (red team round 4).
+	 * A container rolegate has no record of: as start_recheck (its own
+	 * containers are recorded; under owner, refused).
 	 */
 	if (binds && (strcmp(command, "container.archive.get") == 0 ||
-	    strcmp(command, "container.archive.put") == 0))
-		/* A container rolegate has no record of: as start_recheck (its
-		 * own containers are recorded; under owner, refused). */
-		return no_host_mounts(&x, "copy files to or from container",
-				"dockerd mounts them again in its own namespace to copy", !owner);
+	    strcmp(command, "container.archive.put") == 0) &&
+	    no_host_mounts(&x, "copy files to or from container",
+			"dockerd mounts them again in its own namespace to copy", !owner) < 0)
+		return -1;
+	if (acts_inside(command) && rg_inside_restricted(&r->constraints))
+		return inside_recheck(&x, command);
 	return 0;
 }

@@ -6,9 +6,11 @@
  * nothing (the object stays unowned).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "rolegate/consinside.h"
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
 #include "rolegate/ownercheck.h"
@@ -204,6 +206,7 @@ static int container_create(struct walk *w, const char *id, const char **why)
 	const json_t *body = rg_request_body(w->req, &unread);
 	char name[RG_OBJECT_MAX] = "";
 	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_CONTAINER, .id = id };
+	char *settings = NULL;
 	int r = -1;
 
 	if (m.vol_opts == NULL) {
@@ -220,12 +223,16 @@ static int container_create(struct walk *w, const char *id, const char **why)
 	ev.binds = &m.binds;
 	ev.host_paths = &m.host_paths;
 	ev.volumes = &m.volumes;
+	/* none (a body not read): the container is not judged, so refused to
+	 * restricted roles acting inside it */
+	ev.settings = settings = rg_inside_settings(w->req);
 	if (implicit_volumes(w, &m) < 0 || emit(w, &ev) < 0) {
 		*why = "the record could not be kept";
 		goto out;
 	}
 	r = 0;
 out:
+	free(settings);
 	mounts_free(&m);
 	return r;
 }
@@ -310,6 +317,8 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 	const json_t *body = rg_request_body(w->req, &unread);
 	const struct rg_object *c;
 	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = kind, .id = id };
+	char *settings = NULL;
+	int r = 0;
 
 	if (kind == RG_OBJ_NETWORK || kind == RG_OBJ_SERVICE) {
 		ev.name = json_string_value(rg_json_get(body, "Name"));
@@ -318,12 +327,14 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 		ev.container = w->req->route.object;
 		if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ev.container, 0, 0, &c) == RG_RESOLVED)
 			ev.container = c->id;
+		ev.settings = settings = rg_inside_settings(w->req);
 	}
 	if (emit(w, &ev) < 0) {
 		*why = "the record could not be kept";
-		return -1;
+		r = -1;
 	}
-	return 0;
+	free(settings);
+	return r;
 }
 
 /* A rename or removal of the object ref names (resolved as dockerd would). */

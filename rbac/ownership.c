@@ -163,6 +163,7 @@ static void object_free(struct rg_object *obj)
 	free(obj->role);
 	free(obj->container);
 	free(obj->driver);
+	free(obj->settings);
 	rg_strv_free(&obj->binds);
 	rg_strv_free(&obj->host_paths);
 	rg_strv_free(&obj->volumes);
@@ -326,8 +327,11 @@ static struct rg_object *object_new(const struct rg_owner_event *ev)
 	obj->role = dup_or_empty(ev->role);
 	obj->container = dup_or_empty(ev->container);
 	obj->driver = dup_or_empty(ev->driver);
+	/* most records have none: no allocation for them */
+	obj->settings = ev->settings != NULL && ev->settings[0] != '\0' ? strdup(ev->settings) : NULL;
 	if (obj->id == NULL || obj->name == NULL || obj->user == NULL || obj->role == NULL ||
 	    obj->container == NULL || obj->driver == NULL ||
+	    (obj->settings == NULL && ev->settings != NULL && ev->settings[0] != '\0') ||
 	    copy_list(&obj->binds, ev->binds) < 0 || copy_list(&obj->host_paths, ev->host_paths) < 0 ||
 	    copy_list(&obj->volumes, ev->volumes) < 0 || copy_list(&obj->opts, ev->opts) < 0) {
 		object_free(obj);
@@ -456,7 +460,8 @@ static int apply_create(struct rg_owners *o, const struct rg_owner_event *ev)
 
 	if (!field_ok(ev->user, true) || !field_ok(ev->role, false) || !field_ok(ev->container, false) ||
 	    !field_ok(ev->driver, false) || !list_ok(ev->binds) || !list_ok(ev->host_paths) ||
-	    !list_ok(ev->volumes) || !list_ok(ev->opts))
+	    !list_ok(ev->volumes) || !list_ok(ev->opts) ||
+	    (ev->settings != NULL && strlen(ev->settings) > RG_OWNERS_SETTINGS_MAX))
 		return -1;
 	if ((obj = object_new(ev)) == NULL)
 		return -1;
@@ -629,6 +634,7 @@ static void copy_one(const struct rg_object *obj, void *arg)
 		.user = obj->user, .role = obj->role, .created = obj->created, .used = used_of(obj),
 		.binds = &obj->binds, .host_paths = &obj->host_paths, .volumes = &obj->volumes,
 		.opts = &obj->opts, .container = obj->container, .driver = obj->driver,
+		.settings = obj->settings,
 	};
 
 	if (c->err == 0 && rg_owners_apply(c->dst, &ev) < 0)

@@ -78,7 +78,9 @@ char *rg_statefile_event_line(const struct rg_owner_event *ev)
 	     json_object_set_new(obj, "volumes", list_json(ev->volumes)) < 0 ||
 	     json_object_set_new(obj, "container", json_string(or_empty(ev->container))) < 0 ||
 	     json_object_set_new(obj, "driver", json_string(or_empty(ev->driver))) < 0 ||
-	     json_object_set_new(obj, "opts", list_json(ev->opts)) < 0))
+	     json_object_set_new(obj, "opts", list_json(ev->opts)) < 0 ||
+	     (ev->settings != NULL && ev->settings[0] != '\0' &&
+	      json_object_set_new(obj, "settings", json_string(ev->settings)) < 0)))
 		goto fail;
 	return dump_line(obj);
 fail:
@@ -106,6 +108,7 @@ static void snap_one(const struct rg_object *obj, void *arg)
 		.used = __atomic_load_n(&obj->used, __ATOMIC_RELAXED),
 		.binds = &obj->binds, .host_paths = &obj->host_paths, .volumes = &obj->volumes,
 		.opts = &obj->opts, .container = obj->container, .driver = obj->driver,
+		.settings = obj->settings,
 	};
 	char *line;
 
@@ -202,7 +205,7 @@ static int strings(const json_t *obj, const char *key, struct rg_strv *out, bool
 static int event_line(const char *line, size_t len, struct rg_owners *o, bool snapshot, const char **why)
 {
 	static const char *const keys[] = { "op", "kind", "id", "name", "user", "role", "created",
-		"used", "binds", "paths", "volumes", "container", "driver", "opts", NULL };
+		"used", "binds", "paths", "volumes", "container", "driver", "opts", "settings", NULL };
 	struct rg_strv binds = { 0 }, paths = { 0 }, volumes = { 0 }, opts = { 0 };
 	struct rg_owner_event ev = { 0 };
 	json_error_t jerr;
@@ -225,6 +228,7 @@ static int event_line(const char *line, size_t len, struct rg_owners *o, bool sn
 	ev.role = str(obj, "role", &ok);
 	ev.container = str(obj, "container", &ok);
 	ev.driver = str(obj, "driver", &ok);
+	ev.settings = str(obj, "settings", &ok);
 	ev.created = num(obj, "created", &ok);
 	ev.used = num(obj, "used", &ok);
 	if (strings(obj, "binds", &binds, &ok) < 0 || strings(obj, "paths", &paths, &ok) < 0 ||

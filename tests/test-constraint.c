@@ -25,6 +25,7 @@
 
 #include "rolegate/decide.h"
 #include "rolegate/hostpath.h"
+#include "rolegate/consinside.h"
 #include "rolegate/ownership.h"
 #include "rolegate/policy.h"
 #include "fakefs.h"
@@ -235,6 +236,27 @@ static void test_unconstrained(void)
 	ALLOW("priv", "DELETE", "/v1.45/containers/abc", NULL);
 }
 
+/*
+ * Records container id (named name) as created by ops under role free with
+ * the create settings given (consinside.h: "URI\nBODY"; NULL = none kept),
+ * in owners (made when NULL).
+ */
+static void container_created(const char *id, const char *name, const char *settings)
+{
+	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_CONTAINER, .id = id,
+		.name = name, .user = "ops", .role = "free", .created = 1, .settings = settings };
+
+	if (owners == NULL)
+		owners = rg_owners_new(0);
+	test_assert(owners != NULL && rg_owners_apply(owners, &ev) == 0);
+}
+
+static void forget_owners(void)
+{
+	rg_owners_free(owners);
+	owners = NULL;
+}
+
 static void test_privileged(void)
 {
 	ALLOW("priv", "POST", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false}}");
@@ -286,7 +308,8 @@ static void test_privileged(void)
 	decide_full(__LINE__, "priv", "POST", CREATE, "{\"Image\":\"busybox\"}", 8, NULL,
 			"larger than plugin.max_body");
 
-	/* exec */
+	/* exec (in a plain container: consinside.h) */
+	container_created(HEX64, "abc", "/v1.45/containers/create\n{}");
 	ALLOW("priv", "POST", EXEC, "{\"Cmd\":[\"id\"],\"Privileged\":false,\"User\":\"root\"}");
 	DENY("priv", "POST", EXEC, "{\"Cmd\":[\"id\"],\"Privileged\":true}",
 			"run privileged exec sessions");
@@ -322,6 +345,7 @@ static void test_privileged(void)
 			"\"PidsLimit\":100}}");
 	DENY("multi", "POST", CREATE, "{\"HostConfig\":{\"Privileged\":true}}",
 			"multi (roles: priv, lim) may not start privileged containers");
+	forget_owners();
 }
 
 static void test_host_namespaces(void)
@@ -1286,6 +1310,169 @@ static void test_services(void)
 			"\"Secrets\":[]}}}");
 }
 
+/*
+ * Acting inside an existing container (consinside.h): a restricted role
+ * may start, restart, attach to, exec in or copy through only a container
+ * its own keys would have let it create; an exec session started only if
+ * its create passes too. Round 7 started an operator's --pid=host shell.
+ */
+static void test_inside(void)
+{
+#define PLAIN "1111111111111111111111111111111111111111111111111111111111111111"
+#define PRIVC "2222222222222222222222222222222222222222222222222222222222222222"
+#define PIDC "3333333333333333333333333333333333333333333333333333333333333333"
+#define NOSET "4444444444444444444444444444444444444444444444444444444444444444"
+#define OLDAPI "5555555555555555555555555555555555555555555555555555555555555555"
+#define TOPLVL "6666666666666666666666666666666666666666666666666666666666666666"
+#define CAPC "7777777777777777777777777777777777777777777777777777777777777777"
+#define BINDC "8888888888888888888888888888888888888888888888888888888888888888"
+#define EXEC_PRIV "9999999999999999999999999999999999999999999999999999999999999999"
+#define EXEC_PLAIN "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define EXEC_IN_PRIV "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	static const char *const acts[][3] = {
+		{ "POST", "/v1.41/containers/", "/start" }, { "POST", "/v1.41/containers/", "/restart" },
+		{ "POST", "/v1.41/containers/", "/attach?stream=1&stdin=1" },
+		{ "GET", "/v1.41/containers/", "/attach/ws" }, { "POST", "/v1.41/containers/", "/exec" },
+		{ "GET", "/v1.41/containers/", "/archive?path=/x" },
+		{ "HEAD", "/v1.41/containers/", "/archive?path=/x" },
+		{ "PUT", "/v1.41/containers/", "/archive?path=/x" },
+	};
+	const char *plain_exec = "{\"Cmd\":[\"sh\"],\"User\":\"1000\"}";
+	char uri[256];
+	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_EXEC, .user = "ops",
+		.role = "free", .created = 1 };
+
+	container_created(PLAIN, "plain", "/v1.41/containers/create\n{\"HostConfig\":{\"NetworkMode\":\"default\"}}");
+	container_created(PRIVC, "privbox", "/v1.41/containers/create\n{\"HostConfig\":{\"Privileged\":true}}");
+	container_created(PIDC, "pidbox", "/v1.41/containers/create\n{\"HostConfig\":{\"PidMode\":\"host\"}}");
+	container_created(NOSET, "noset", NULL);
+	container_created(OLDAPI, "oldapi", "/v1.40/containers/create\n{}");
+	container_created(TOPLVL, "toplvl", "/containers/create\n{\"privileged\":true}");
+	container_created(CAPC, "capbox", "/v1.41/containers/create\n{\"HostConfig\":{\"CapAdd\":[\"SYS_ADMIN\"]}}");
+	container_created(BINDC, "bindbox", B("/v1.41/containers/create\n{\"HostConfig\":{\"Binds\":[\"/:/host\"]}}"));
+	ev.id = EXEC_PRIV, ev.container = PLAIN, ev.settings = "/containers/c/exec\n{\"Privileged\":true}";
+	test_assert(rg_owners_apply(owners, &ev) == 0);
+	ev.id = EXEC_PLAIN, ev.settings = "/containers/c/exec\n{\"User\":\"1000\"}";
+	test_assert(rg_owners_apply(owners, &ev) == 0);
+	ev.id = EXEC_IN_PRIV, ev.container = PRIVC;
+	test_assert(rg_owners_apply(owners, &ev) == 0);
+
+	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		const char *body = strcmp(acts[i][2], "/exec") == 0 ? plain_exec : NULL;
+
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "plain", acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL);
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "privbox", acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
+				"privbox, which was created to do what this role may not: start privileged containers");
+		decide_full(__LINE__, "free", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL);
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], PRIVC, acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
+				"start privileged containers");
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "2222", acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
+				"start privileged containers");
+		/* what rolegate cannot judge: no record, a record without settings */
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "nope", acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
+				"nope: rolegate has no record of how it was created");
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "noset", acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
+				"noset: rolegate has no record of how it was created");
+		decide_full(__LINE__, "free", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL);
+	}
+	/* each key, judged as at create */
+	DENY("ns", "POST", "/v1.41/containers/pidbox/exec", plain_exec, "join the host's PID namespace");
+	ALLOW("priv", "POST", "/v1.41/containers/pidbox/exec", plain_exec);
+	DENY("cap", "POST", "/v1.41/containers/capbox/start", NULL, "SYS_ADMIN");
+	DENY("bm", "POST", "/v1.41/containers/bindbox/exec", plain_exec, "mount host path /");
+	DENY("bmnone", "POST", "/v1.41/containers/bindbox/attach", NULL, "mount host path /");
+	ALLOW("bmroot", "POST", "/v1.41/containers/bindbox/exec", plain_exec);
+	/* the top level of an old create (dockerd <= 20.10), and its API version */
+	DENY("priv", "POST", "/v1.41/containers/toplvl/start", NULL, "start privileged containers");
+	DENY("ns", "POST", "/v1.41/containers/oldapi/start", NULL, "cgroup namespace (API < 1.41");
+	ALLOW("ns", "POST", "/v1.41/containers/plain/start", NULL);
+	/* roles that bound nothing of the host: not judged again */
+	ALLOW("lim", "POST", "/v1.41/containers/privbox/start", NULL);
+	ALLOW("ex", "POST", "/v1.41/containers/privbox/exec", plain_exec);
+	ALLOW("narrow", "GET", "/v1.41/containers/json", NULL);
+	/* exec sessions: their own settings and their container's */
+	ALLOW("priv", "POST", "/v1.41/exec/" EXEC_PLAIN "/start", "{}");
+	DENY("priv", "POST", "/v1.41/exec/" EXEC_PRIV "/start", "{}",
+			"start exec session " EXEC_PRIV ", which was created to do what this role may not: "
+			"run privileged exec sessions");
+	DENY("priv", "POST", "/v1.41/exec/" EXEC_IN_PRIV "/start", "{}",
+			"start an exec session in container " PRIVC ", which was created");
+	DENY("priv", "POST", "/v1.41/exec/" HEX64 "/start", "{}", "start exec session " HEX64
+			": rolegate has no record of how it was created");
+	ALLOW("free", "POST", "/v1.41/exec/" EXEC_PRIV "/start", "{}");
+	/* settings that cannot be read are refused */
+	container_created(NOSET, "noset", "garbage");
+	DENY("priv", "POST", "/v1.41/containers/noset/start", NULL, "recorded settings cannot be read");
+	container_created(NOSET, "noset", "/v1.41/containers/json\n{}");
+	DENY("priv", "POST", "/v1.41/containers/noset/start", NULL, "recorded settings cannot be read");
+	container_created(NOSET, "noset", "/v1.41/containers/create\n{\"HostConfig\":");
+	DENY("priv", "POST", "/v1.41/containers/noset/start", NULL, "not valid JSON");
+	forget_owners();
+#undef PLAIN
+#undef PRIVC
+#undef PIDC
+#undef NOSET
+#undef OLDAPI
+#undef TOPLVL
+#undef CAPC
+#undef BINDC
+#undef EXEC_PRIV
+#undef EXEC_PLAIN
+#undef EXEC_IN_PRIV
+}
+
+/*
+ * What a confirmed create keeps (consinside.h): the create's path with its
+ * API version and the body less Config's keys and HostConfig's zero values;
+ * an exec's Privileged and User.
+ */
+static void settings_case(int line, const char *uri, const char *body, const char *want)
+{
+	struct rg_request req;
+	const char *err = NULL;
+	char *got;
+
+	if (rg_request_init(&req, "x", "TLS", "POST", uri, (const unsigned char *)body, strlen(body),
+			RG_DEFAULT_MAX_BODY, &err) < 0)
+		test_fail("line %d: %s", line, err);
+	got = rg_inside_settings(&req);
+	if ((want == NULL) != (got == NULL) || (want != NULL && strcmp(got, want) != 0))
+		test_fail("line %d: settings \"%s\", want \"%s\"", line, got != NULL ? got : "(null)",
+				want != NULL ? want : "(null)");
+	free(got);
+	rg_request_clear(&req);
+}
+
+static void test_inside_settings(void)
+{
+	settings_case(__LINE__, "/v1.41/containers/create?name=x",
+			"{\"Image\":\"busybox\",\"Env\":[\"A=1\"],\"Cmd\":[\"sh\"],\"HostConfig\":{\"Privileged\":true,"
+			"\"Memory\":0,\"Binds\":null,\"CapAdd\":[],\"NetworkMode\":\"default\",\"RestartPolicy\":"
+			"{\"Name\":\"\"},\"Sysctls\":{}},\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{}}}}",
+			"/v1.41/containers/create\n{\"HostConfig\":{\"Privileged\":true,\"NetworkMode\":\"default\","
+			"\"RestartPolicy\":{\"Name\":\"\"}},\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{}}}}");
+	/* the top level's HostConfig fields, folded keys kept as sent */
+	settings_case(__LINE__, "/containers/create", "{\"image\":\"x\",\"privileged\":true,\"PidMode\":\"\","
+			"\"hostconfig\":{\"pidmode\":\"host\"}}",
+			"/containers/create\n{\"privileged\":true,\"hostconfig\":{\"pidmode\":\"host\"}}");
+	settings_case(__LINE__, "/v1.40.7/containers/create", "{}", "/v1.40/containers/create\n{}");
+	settings_case(__LINE__, "/v1.41/containers/web/exec",
+			"{\"Cmd\":[\"sh\"],\"Privileged\":true,\"user\":\"0\",\"Env\":[\"A=1\"]}",
+			"/v1.41/containers/c/exec\n{\"Privileged\":true,\"user\":\"0\"}");
+	settings_case(__LINE__, "/v1.41/containers/web/exec", "{\"Privileged\":false}",
+			"/v1.41/containers/c/exec\n{}");
+	/* nothing that cannot be judged: a body that is not an object, another command */
+	settings_case(__LINE__, "/v1.41/containers/create", "[]", NULL);
+	settings_case(__LINE__, "/v1.41/containers/create", "{\"a\":1,\"A\":2}", NULL);
+	settings_case(__LINE__, "/v1.41/volumes/create", "{}", NULL);
+}
+
 /* Records a network create in owners, as serve does on dockerd's 201. */
 static void network_created(const char *id, const char *name)
 {
@@ -1446,6 +1633,8 @@ int main(void)
 	test_reach();
 	test_services();
 	test_network_ids();
+	test_inside();
+	test_inside_settings();
 	test_registries();
 	test_require_limits();
 	test_exec_user();

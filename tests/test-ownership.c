@@ -138,6 +138,13 @@ static void events_and_resolution(void)
 	resolve(RG_OBJ_CONTAINER, "/opsbox", 12, RG_RESOLVED, ID_OPS);
 	resolve(RG_OBJ_CONTAINER, ID_OPS, 12, RG_RESOLVED, ID_OPS);
 	resolve(RG_OBJ_CONTAINER, "a1b2c3d4e5f6", 12, RG_RESOLVED, ID_OPS);
+	/* what the create asked of the host is kept with it (consinside.h) */
+	{
+		const struct rg_object *obj;
+
+		test_assert(rg_owners_resolve(model, RG_OBJ_CONTAINER, ID_OPS, 0, 0, &obj) == RG_RESOLVED);
+		test_str_eq(obj->settings, "/v1.41/containers/create\n{\"HostConfig\":{\"Binds\":[\"/:/host\"]}}");
+	}
 	resolve(RG_OBJ_CONTAINER, "a1b2c3", 12, RG_SHORT_PREFIX, NULL);
 	resolve(RG_OBJ_CONTAINER, "a1b2c3", 0, RG_RESOLVED, ID_OPS);
 	resolve(RG_OBJ_CONTAINER, "a1b2c3d4e5f6ff", 12, RG_UNKNOWN, NULL);
@@ -537,6 +544,24 @@ static int fail_second(const char *line, size_t len, void *arg)
 	return ++*calls == 2 ? -1 : 0;
 }
 
+struct settings_check {
+	const struct rg_owners *back;
+	unsigned with;   /* records with settings seen */
+};
+
+static void same_settings(const struct rg_object *a, void *arg)
+{
+	struct settings_check *c = arg;
+	const struct rg_object *b;
+
+	test_assert(rg_owners_resolve(c->back, a->kind, a->id, 0, 0, &b) == RG_RESOLVED);
+	test_assert((a->settings == NULL) == (b->settings == NULL));
+	if (a->settings != NULL) {
+		test_str_eq(a->settings, b->settings);
+		c->with++;
+	}
+}
+
 /* The snapshot writer and reader agree; expiry and the cap evict toward unowned. */
 static void persistence_and_limits(void)
 {
@@ -559,6 +584,13 @@ static void persistence_and_limits(void)
 	test_assert(rg_statefile_read(text, len, "snapshot", 0, back, &res, err, sizeof(err)) == 0);
 	test_assert(rg_owners_count(back) == before);
 	test_assert(res.gen == 7);
+	/* and what a create asked of the host survives the snapshot */
+	{
+		struct settings_check c = { .back = back };
+
+		rg_owners_foreach(model, same_settings, &c);
+		test_assert(c.with > 0);
+	}
 	/* a journal torn mid-line drops only the torn entry */
 	{
 		const char journal[] = "{\"rolegate\":\"journal\",\"gen\":7}\n"

@@ -69,6 +69,10 @@ void rg_conscheck_field(char *out, size_t len, const char *a, const char *b);
  */
 bool rg_conscheck_top_hostconfig(const json_t *body);
 
+/* Whether a create body's top-level key is one Go binds to a Config field
+ * or to the wrapper's HostConfig or NetworkingConfig (as above). */
+bool rg_conscheck_config_key(const char *key);
+
 /* Denies because field has the wrong JSON type ("... is not a list of
  * strings"). Returns -1. */
 int rg_conscheck_malformed(struct rg_conscheck *k, const char *field, const char *kind);

@@ -35,6 +35,13 @@ bool rg_constraints_any(const struct rg_constraints *c);
 int rg_constraints_check_role(const struct rg_role *r, struct rg_request *req, char *reason,
 		size_t reasonlen);
 
+/*
+ * The API version named by uri's "/vX.Y" prefix, as dockerd's router reads
+ * it (the path percent-decoded), in v (missing parts 0). Returns false when
+ * there is none: dockerd then uses its current version.
+ */
+bool rg_constraints_api_version(const char *uri, long v[3]);
+
 /* The commands refused whole to a constrained role (NULL-terminated). */
 extern const char *const rg_uninspectable_commands[];
 

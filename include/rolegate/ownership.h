@@ -23,6 +23,7 @@
 #define RG_OWNERS_CAP 250000               /* records kept; the least recently used go first */
 #define RG_OWNERS_FIELD_MAX 4096           /* longest id, name, user, path in a record */
 #define RG_OWNERS_LIST_MAX 256             /* most paths, volumes or options in a record */
+#define RG_OWNERS_SETTINGS_MAX 65536       /* longest settings text (consinside.h) */
 
 enum rg_obj_kind {
 	RG_OBJ_CONTAINER,
@@ -48,6 +49,8 @@ struct rg_object {
 	char *container;           /* exec: the container's id (or the reference, if untracked) */
 	char *driver;              /* volume: the driver ("" = local) */
 	struct rg_strv opts;       /* volume: driver options, "key=value" */
+	char *settings;            /* container, exec: what its create asked of the host
+	                            * (consinside.h), JSON text; NULL = not known */
 	/* internal */
 	struct rg_object *next_id, *next_name, *next_prefix;
 };
@@ -70,6 +73,7 @@ struct rg_owner_event {
 	long long created, used;           /* create; used 0 = created */
 	const struct rg_strv *binds, *host_paths, *volumes, *opts;  /* create, may be NULL */
 	const char *container, *driver;    /* create, may be NULL */
+	const char *settings;              /* create, may be NULL (= not known) */
 };
 
 /* An empty model holding at most cap records (0 = RG_OWNERS_CAP). NULL when out of memory. */

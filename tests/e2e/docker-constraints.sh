@@ -83,6 +83,28 @@ expect_ok "devbox" docker_as dave rm -f devbox
 e2e_section "ops (alice) is not constrained"
 expect_ok "unconstrained-ok" docker_as alice run --rm --cap-add SYS_ADMIN busybox echo unconstrained-ok
 
+# dave's role has no owner: it may act on anyone's containers, but only
+# inside ones it could have created (consinside.h). Before, an exec, attach
+# or start of alice's --pid host or --network host container put dave's
+# shell in the host's namespaces (red team round 7; --privileged is the same
+# rule, and cannot run in this test's sandbox).
+e2e_section "developer (dave): inside only the containers its role could create"
+expect_ok "" docker_as alice run -d --name opsroot --pid host --cap-add SYS_PTRACE busybox sleep 300
+expect_ok "" docker_as alice create -i --name opsshell --network host busybox sh
+expect_ok "" docker_as dave run -d --name devbox2 "${limits[@]}" --user 65534 busybox sleep 300
+expect_denied "$dev exec in container opsroot, which was created to do what this role may not: join the host's PID namespace" \
+	docker_as dave exec -u 65534 opsroot id
+expect_denied "$dev copy files out of container opsroot, which was created" \
+	docker_as dave cp opsroot:/etc/hostname "$E2E_DIR/copied"
+expect_denied "$dev start container opsshell, which was created to do what this role may not: join the host's network namespace" \
+	docker_as dave start opsshell
+# an attach is a hijacked connection: the client shows only dockerd's 403
+expect_status 1 "received 403" docker_as dave attach --no-stdin opsroot
+expect_ok "uid=65534" docker_as dave exec -u 65534 devbox2 id
+expect_ok "" docker_as dave restart -t 1 devbox2
+expect_ok "uid=65534" docker_as alice exec -u 65534 opsroot id
+expect_ok "opsroot" docker_as alice rm -f opsroot opsshell devbox2
+
 e2e_section "shutdown"
 e2e_shutdown
 

@@ -119,7 +119,7 @@ if [ $rc -eq 2 ] && grep -q 'unknown flag: --no-such-flag' <<<"$out"; then
 else
 	fail "client error: exit $rc: $out"
 fi
-out=$(explain --user dave -- docker cp ./no-such-file web:/x 2>&1); rc=$?
+out=$(explain --user alice -- docker cp ./no-such-file web:/x 2>&1); rc=$?
 if [ $rc -eq 2 ] && grep -q 'no-such-file' <<<"$out"; then
 	pass "missing file: exit 2 with the client's message"
 else

@@ -1,0 +1,52 @@
+#ifndef ROLEGATE_CONSINSIDE_H
+#define ROLEGATE_CONSINSIDE_H
+
+/*
+ * Acting inside an existing container (SPEC.md §4, docs/constraints.md).
+ * dockerd runs an exec with its container's capabilities, devices,
+ * namespaces, security options and mounts, and an attach or a start hands
+ * over the container's own process: a shell in another user's --privileged
+ * or --pid=host container is host root, whatever the exec asks. So a role
+ * whose constraints bound what the host gives a container may start,
+ * restart, attach to, exec in or copy files through only a container it
+ * could have created that way. The create's settings are kept in the
+ * container's ownership record (an exec's in the exec's) and judged again,
+ * as a create, under the role's keys that bound the host: privileged,
+ * host_namespaces, capabilities, devices, unconfined, bind_mounts,
+ * networks, runtimes, cgroup_parent (and, for an exec, exec_user). Images,
+ * registries, limits, sysctls and log drivers are not judged again: they
+ * give a process inside nothing of the host's.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rolegate/policy.h"
+#include "rolegate/request.h"
+
+/* Whether c bounds anything of the host a process inside a container
+ * reaches (exec_user alone does not). */
+bool rg_inside_restricted(const struct rg_constraints *c);
+
+/*
+ * The settings to keep for a create dockerd confirmed (req: container.create
+ * or exec.create): "URI\nBODY", the create's path with its API version and
+ * the part of its body the judging above reads (a container's HostConfig,
+ * NetworkingConfig and any top-level key that is not a Config field, zero
+ * values left out; an exec's Privileged and User). malloc'd; NULL when the
+ * body could not be read (the object then cannot be judged: refused to a
+ * restricted role), is too long to keep, or memory ran out.
+ */
+char *rg_inside_settings(struct rg_request *req);
+
+/*
+ * Judges settings (from a record) for c, as the create it was, with the
+ * host view, ownership state and approved images of req (borrowed).
+ * Returns 0 when c would allow it, -1 with reason set to a phrase
+ * completing "USER (roles: R) may not ...", e.g. "start privileged
+ * containers (--privileged)". Settings that cannot be read are -1.
+ */
+int rg_inside_check(const struct rg_constraints *c, const char *settings,
+		const struct rg_request *req, char *reason, size_t reasonlen);
+
+#endif

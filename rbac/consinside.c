@@ -1,0 +1,187 @@
+/*
+ * Acting inside an existing container (consinside.h): the create's
+ * settings, kept and judged again. The judging is constraint.c's own
+ * container create (and exec create) check, run on the kept body with the
+ * role's constraints narrowed to the keys that bound the host, so the two
+ * can never disagree about what a setting means.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rolegate/conscheck.h"
+#include "rolegate/consinside.h"
+#include "rolegate/constraint.h"
+#include "rolegate/gojson.h"
+#include "rolegate/ownership.h"
+
+/* c narrowed to the keys that bound what the host gives a container. The
+ * lists are borrowed from c: never free the result. */
+static struct rg_constraints inside_keys(const struct rg_constraints *c)
+{
+	return (struct rg_constraints){
+		.privileged = c->privileged,
+		.host_namespaces = c->host_namespaces,
+		.devices = c->devices,
+		.unconfined = c->unconfined,
+		.has_capabilities = c->has_capabilities, .capabilities = c->capabilities,
+		.has_bind_mounts = c->has_bind_mounts, .bind_mounts = c->bind_mounts,
+		.has_exec_user = c->has_exec_user, .exec_user = c->exec_user,
+		.pinned_images = RG_UNSET,
+		.has_networks = c->has_networks, .networks = c->networks,
+		.owner = RG_OWNER_ANY,
+		.has_runtimes = c->has_runtimes, .runtimes = c->runtimes,
+		.cgroup_parent = c->cgroup_parent,
+	};
+}
+
+bool rg_inside_restricted(const struct rg_constraints *c)
+{
+	struct rg_constraints k = inside_keys(c);
+
+	/* exec_user bounds who an exec runs as inside, not what the host gives
+	 * the container: alone, it is judged on the exec create (constraint.c) */
+	k.has_exec_user = false;
+	return rg_constraints_any(&k);
+}
+
+/* A Go zero value: dockerd decodes it as it decodes the key left out. */
+static bool zero(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+	case JSON_FALSE:
+		return true;
+	case JSON_STRING:
+		return json_string_length(v) == 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) == 0;
+	case JSON_REAL:
+		return json_real_value(v) == 0;
+	case JSON_ARRAY:
+		return json_array_size(v) == 0;
+	case JSON_OBJECT:
+		return json_object_size(v) == 0;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A copy of obj's members (a struct's fields: the create's top level, its
+ * HostConfig) without zero values. Deeper objects are copied whole: a map's
+ * empty entry still means something (an endpoint {} joins its network).
+ * keep, if not NULL, says which top-level keys to keep.
+ */
+static json_t *fields(const json_t *obj, bool (*keep)(const char *key))
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		if (out == NULL)
+			return NULL;
+		if (zero(v) || (keep != NULL && !keep(key)))
+			continue;
+		if (json_object_set(out, key, v) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* A container create's top-level keys the judging reads: everything but Config's. */
+static bool create_key(const char *key)
+{
+	return !rg_conscheck_config_key(key) || rg_gojson_key_matches("HostConfig", key) ||
+		rg_gojson_key_matches("NetworkingConfig", key);
+}
+
+/* An exec create's keys the judging reads. */
+static bool exec_key(const char *key)
+{
+	return rg_gojson_key_matches("Privileged", key) || rg_gojson_key_matches("User", key);
+}
+
+static json_t *container_body(const json_t *body)
+{
+	json_t *out = fields(body, create_key), *hc, *v;
+	const char *key;
+
+	if (out == NULL)
+		return NULL;
+	/* HostConfig's own zero fields too: most of what the CLI sends */
+	json_object_foreach(out, key, v) {
+		if (!rg_gojson_key_matches("HostConfig", key) || !json_is_object(v))
+			continue;
+		if ((hc = fields(v, NULL)) == NULL || json_object_set_new(out, key, hc) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+char *rg_inside_settings(struct rg_request *req)
+{
+	const char *why, *command = req->route.command != NULL ? req->route.command : "";
+	const json_t *body = rg_request_body(req, &why);
+	bool exec = strcmp(command, "exec.create") == 0;
+	char uri[64], *text, *out = NULL;
+	json_t *kept;
+	long v[3];
+	size_t n, len;
+
+	if (!json_is_object(body) || (!exec && strcmp(command, "container.create") != 0))
+		return NULL;
+	/* The API version decides what an unset field means (constraint.c). */
+	n = rg_constraints_api_version(req->uri, v) ?
+		(size_t)snprintf(uri, sizeof(uri), "/v%ld.%ld", v[0], v[1]) : 0;
+	/* An exec's path names its container; the judging needs only the route. */
+	snprintf(uri + n, sizeof(uri) - n, "%s", exec ? "/containers/c/exec" : "/containers/create");
+	kept = exec ? fields(body, exec_key) : container_body(body);
+	text = kept != NULL ? json_dumps(kept, JSON_COMPACT) : NULL;
+	json_decref(kept);
+	n = strlen(uri);
+	len = text != NULL ? n + 1 + strlen(text) : 0;
+	if (text != NULL && len <= RG_OWNERS_SETTINGS_MAX && (out = malloc(len + 1)) != NULL) {
+		memcpy(out, uri, n);
+		out[n] = '\n';
+		memcpy(out + n + 1, text, len - n);  /* with text's NUL */
+	}
+	free(text);
+	return out;
+}
+
+int rg_inside_check(const struct rg_constraints *c, const char *settings,
+		const struct rg_request *req, char *reason, size_t reasonlen)
+{
+	struct rg_constraints k = inside_keys(c);
+	const char *nl = strchr(settings, '\n'), *err = NULL;
+	char uri[RG_OBJECT_MAX + 64];
+	struct rg_request create;
+	int r;
+
+	if (nl == NULL || (size_t)(nl - settings) >= sizeof(uri))
+		goto unreadable;
+	memcpy(uri, settings, (size_t)(nl - settings));
+	uri[nl - settings] = '\0';
+	if (rg_request_init(&create, "", "", "POST", uri, (const unsigned char *)nl + 1, strlen(nl + 1),
+			RG_OWNERS_SETTINGS_MAX, &err) < 0)
+		goto unreadable;
+	if (create.route.command == NULL || (strcmp(create.route.command, "container.create") != 0 &&
+	    strcmp(create.route.command, "exec.create") != 0)) {
+		rg_request_clear(&create);
+		goto unreadable;
+	}
+	create.fs = req->fs;
+	create.owners = req->owners;
+	create.approved = req->approved;
+	r = rg_constraints_check(&k, &create, reason, reasonlen);
+	rg_request_clear(&create);
+	return r;
+unreadable:
+	snprintf(reason, reasonlen, "act in a container whose recorded settings cannot be read");
+	return -1;
+}

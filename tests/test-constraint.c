@@ -1369,9 +1369,14 @@ static void test_inside(void)
 		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], PRIVC, acts[i][2]);
 		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
 				"start privileged containers");
-		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "2222", acts[i][2]);
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "privbox", acts[i][2]);
+		decide_full(__LINE__, "ex", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL);
+		/* a prefix of a plain container could be an unknown container's name */
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "1111", acts[i][2]);
 		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
-				"start privileged containers");
+				"1111: an id prefix could also be the name of a container rolegate does not know");
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], PLAIN, acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL);
 		/* what rolegate cannot judge: no record, a record without settings */
 		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "nope", acts[i][2]);
 		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,

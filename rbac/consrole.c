@@ -43,6 +43,15 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 	if (cmd == NULL)
 		return NULL;
 	/*
+	 * Query values are read into RG_PATH_MAX bytes; a longer one (or one
+	 * holding a NUL byte) would read as absent while dockerd reads it
+	 * whole: build remote= padded past 4 KiB had dockerd fetch a URL from
+	 * the host's loopback (red team round 8).
+	 */
+	if (rg_query_unreadable(req->route.query, RG_PATH_MAX))
+		return "send a query value of 4096 bytes or more, or holding a NUL byte (rolegate "
+				"would read it as absent)";
+	/*
 	 * A request rolegate cannot name is one no constraint rule reads, yet
 	 * "*" matches it (SPEC.md §4). dockerd routes some: POST
 	 * /v1.23/containers/{id}/copy (the copy before archive, served below

@@ -179,7 +179,8 @@ static int pull_query(struct rg_conscheck *k, struct rg_request *req)
  * not a number), as a JSON integer, or NULL for 0. */
 static json_t *query_int(struct rg_request *req, const char *name)
 {
-	char v[64], *end;
+	/* whole, as dockerd reads it: ParseInt takes any number of leading zeros */
+	char v[RG_PATH_MAX], *end;
 	long long n;
 
 	query_value(req, name, v, sizeof(v));

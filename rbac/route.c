@@ -174,6 +174,31 @@ int rg_query_get(const char *query, const char *name, char *out, size_t outlen)
 	return query_first(query, name, out, outlen) == 0 ? 0 : -1;
 }
 
+bool rg_query_unreadable(const char *query, size_t max)
+{
+	char value[RG_PATH_MAX];
+
+	if (query == NULL)
+		return false;
+	if (max > sizeof(value))
+		max = sizeof(value);
+	while (*query != '\0') {
+		const char *pair = query, *end = strchr(pair, '&'), *eq;
+
+		if (end == NULL)
+			end = pair + strlen(pair);
+		query = *end == '&' ? end + 1 : end;
+		if (end == pair || memchr(pair, ';', (size_t)(end - pair)) != NULL)
+			continue;
+		eq = memchr(pair, '=', (size_t)(end - pair));
+		if (eq == NULL)
+			continue;
+		if (unescape(eq + 1, end, true, value, max) == ESC_TOO_LONG)
+			return true;
+	}
+	return false;
+}
+
 static bool has_ctl(const char *s)
 {
 	for (; *s != '\0'; s++) {

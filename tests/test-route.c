@@ -400,6 +400,15 @@ static void test_query_get(void)
 	CHECK(rg_query_get("b=0123456789abcdef", "b", v, sizeof(v)) == -1);
 	CHECK(rg_query_get("b=0123456789abcde", "b", v, sizeof(v)) == 0);
 	CHECK(rg_query_get("b=a%00", "b", v, sizeof(v)) == -1);
+	/* red team round 8: what rg_query_get reads as absent, dockerd reads whole */
+	CHECK(rg_query_unreadable("b=0123456789abcdef", 16));
+	CHECK(!rg_query_unreadable("b=0123456789abcde", 16));
+	CHECK(rg_query_unreadable("a=1&b=a%00", 16));
+	CHECK(rg_query_unreadable("a=1&x=0123456789abcdef&b=1", 16)); /* any key */
+	CHECK(!rg_query_unreadable("b;=0123456789abcdef&c=%zz0123456789abcdef", 16)); /* Go skips both */
+	CHECK(!rg_query_unreadable("0123456789abcdefghij", 16)); /* a key alone */
+	CHECK(!rg_query_unreadable("", 16));
+	CHECK(!rg_query_unreadable(NULL, 16));
 }
 
 static void check_body(int line, const char *method, const char *uri, const char *body,

@@ -75,6 +75,14 @@ bool rg_command_mutating(const char *command);
 int rg_query_next(const char **cursor, const char *name, char *out, size_t outlen);
 
 /*
+ * Whether some value in the query that Go's url.ParseQuery keeps (pairs with
+ * ';' or a bad escape are skipped) decodes to max bytes or more, or to a NUL
+ * byte: a value rg_query_get() with outlen = max reads as absent while
+ * dockerd reads it whole.
+ */
+bool rg_query_unreadable(const char *query, size_t max);
+
+/*
  * The route table itself, for tests and `rolegate explain`: calls fn once per
  * entry (method, dockerd pattern, command), in matching order.
  */

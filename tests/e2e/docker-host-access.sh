@@ -151,6 +151,27 @@ expect_denied "$dev place a container in the cgroup /rg-escape (--cgroup-parent"
 expect_denied "$dev build with the host's network namespace" \
 	docker_env_as dave DOCKER_BUILDKIT=0 build --network host "$ctx"
 expect_ok "Successfully built" docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m "$ctx"
+# Red team round 8: a query value past rolegate's 4 KiB buffer read as
+# absent. remote= padded past it had dockerd fetch a context from a server
+# listening only on the host's loopback.
+www=$E2E_DIR/www
+mkdir -p "$www"
+printf 'FROM busybox\nRUN echo fetched-from-loopback\n' >"$www/Dockerfile"
+www_port=$((20000 + RANDOM % 20000))
+busybox httpd -f -p "127.0.0.1:$www_port" -h "$www" &
+www_pid=$!
+pad=$(head -c 4200 /dev/zero | tr '\0' a)
+expect_status 0 "$dev send a query value of 4096 bytes or more" \
+	curl "${tls[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary @/dev/null \
+	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3D$pad"
+# the same request as ops: dockerd fetches it (the check above is not vacuous)
+atls=(--cacert "$E2E_CERTS/users/alice/ca.pem" --cert "$E2E_CERTS/users/alice/cert.pem"
+	--key "$E2E_CERTS/users/alice/key.pem" -s)
+expect_ok "fetched-from-loopback" \
+	curl "${atls[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary @/dev/null \
+	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3D$pad"
+kill "$www_pid" 2>/dev/null
+wait "$www_pid" 2>/dev/null
 
 e2e_section "a restart policy mounts host paths again unseen (red team round 4)"
 # The container swaps its allowed directory for a symlink to / and exits;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "rolegate/conscheck.h"
@@ -38,20 +39,31 @@ void rg_conscheck_field(char *out, size_t len, const char *a, const char *b)
 	out[n] = '\0';
 }
 
+static int cmp_name(const void *key, const void *name)
+{
+	return strcmp(key, *(const char *const *)name);
+}
+
 bool rg_conscheck_config_key(const char *key)
 {
 	/* api/types/container.Config (20.10) and the create wrapper's own
 	 * keys, less Cpuset (the wrapper copies it into CpusetCpus). No name
-	 * here is also a HostConfig field: Go would bind neither. */
+	 * here is also a HostConfig field: Go would bind neither. Sorted
+	 * (strcmp): the docker CLI's exact spelling is found by bsearch, and
+	 * only another spelling pays for the folded comparisons (which would
+	 * still find a name put out of order). */
 	static const char *const config_keys[] = {
-		"Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr",
-		"ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Healthcheck",
-		"ArgsEscaped", "Image", "Volumes", "WorkingDir", "Entrypoint", "NetworkDisabled",
-		"MacAddress", "OnBuild", "Labels", "StopSignal", "StopTimeout", "Shell",
-		"HostConfig", "NetworkingConfig", NULL,
+		"ArgsEscaped", "AttachStderr", "AttachStdin", "AttachStdout", "Cmd", "Domainname",
+		"Entrypoint", "Env", "ExposedPorts", "Healthcheck", "HostConfig", "Hostname", "Image",
+		"Labels", "MacAddress", "NetworkDisabled", "NetworkingConfig", "OnBuild", "OpenStdin",
+		"Shell", "StdinOnce", "StopSignal", "StopTimeout", "Tty", "User", "Volumes",
+		"WorkingDir",
 	};
+	size_t n = sizeof(config_keys) / sizeof(config_keys[0]);
 
-	for (size_t i = 0; config_keys[i] != NULL; i++) {
+	if (bsearch(key, config_keys, n, sizeof(config_keys[0]), cmp_name) != NULL)
+		return true;
+	for (size_t i = 0; i < n; i++) {
 		if (rg_gojson_key_matches(config_keys[i], key))
 			return true;
 	}

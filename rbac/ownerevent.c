@@ -366,6 +366,46 @@ static int change(struct walk *w, enum rg_event_op op, enum rg_obj_kind kind, co
 	return 0;
 }
 
+/*
+ * A network connect: the container's record is written again with the
+ * network in its settings (consinside.h). Its create named fewer networks:
+ * judged on those alone, a restricted role's exec reached every network an
+ * operator (or compose) connected it to later (red team round 9).
+ * Disconnects are not followed: the record keeps the network, the narrower
+ * side. A container rolegate has no settings for stays without.
+ */
+static int network_connect(struct walk *w, const char **why)
+{
+	const char *unread;
+	const json_t *body = rg_request_body(w->req, &unread);
+	const char *ref = json_string_value(rg_json_get(body, "Container"));
+	const char *network_id = json_string_value(rg_json_path(body,
+			(const char *const[]){ "EndpointConfig", "NetworkID", NULL }));
+	const struct rg_object *c;
+	struct rg_owner_event ev;
+	char *settings;
+	int r;
+
+	if (ref == NULL || rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ref, 0, 0, &c) != RG_RESOLVED ||
+	    c->settings == NULL)
+		return 0;
+	/* NULL (unreadable, too long): the record loses its settings, refused */
+	settings = rg_inside_connect(c->settings, w->req->route.object, network_id);
+	/* the same record, its owner and times kept: not emit(), which makes the caller its owner */
+	ev = (struct rg_owner_event){ .op = RG_EV_CREATE, .kind = RG_OBJ_CONTAINER, .id = c->id,
+		.name = c->name, .user = c->user, .role = c->role, .created = c->created,
+		.used = c->used, .binds = &c->binds, .host_paths = &c->host_paths,
+		.volumes = &c->volumes, .settings = settings };
+	r = w->sink(&ev, w->arg);
+	free(settings);
+	if (r < 0) {
+		*why = "the record could not be kept";
+		return -1;
+	}
+	w->n++;
+	return 0;
+}
+
 /* A prune's answer lists what it removed: field (ids or names) of kind. */
 static int pruned(struct walk *w, enum rg_obj_kind kind, const char *field, const char **why)
 {
@@ -399,7 +439,16 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 	int r = 0;
 
 	*why = NULL;
-	if (req->phase != RG_PHASE_RESPONSE || !rg_owner_confirmed(req))
+	if (req->phase != RG_PHASE_RESPONSE)
+		return 0;
+	/*
+	 * dockerd answers a network connect with nothing written: status 0,
+	 * as for a failure. The network is added either way: a failed
+	 * connect's only costs the container's restricted users an exec.
+	 */
+	if (strcmp(command, "network.connect") == 0)
+		return network_connect(&w, why) < 0 ? -1 : w.n;
+	if (!rg_owner_confirmed(req))
 		return 0;
 	if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
 	    strcmp(command, "network.create") == 0 || strcmp(command, "volume.create") == 0 ||

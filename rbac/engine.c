@@ -27,7 +27,7 @@ static bool changes_owners(const char *command)
 	static const char *const commands[] = {
 		"container.create", "exec.create", "volume.create", "network.create",
 		"container.rename", "container.remove", "volume.remove", "network.remove",
-		"container.prune", "volume.prune", "network.prune", "service.create", "service.remove", "network.connect", NULL,
+		"container.prune", "volume.prune", "network.prune", "service.create", "service.remove", "network.connect", "container.start", NULL,
 	};
 
 	for (size_t i = 0; command != NULL && commands[i] != NULL; i++) {
@@ -38,11 +38,16 @@ static bool changes_owners(const char *command)
 }
 
 /* Whether the answer changes the ownership state: a network connect's
- * answers all say status 0, done or failed (ownerevent.c). */
+ * answers all say status 0, done or failed (ownerevent.c); an old start's too. */
 static bool owners_change(const struct rg_request *req, const char *command)
 {
-	return changes_owners(command) && (rg_owner_confirmed(req) ||
-			strcmp(command, "network.connect") == 0);
+	if (!changes_owners(command))
+		return false;
+	/* a start changes a record only through API < 1.24, which may fail
+	 * after it applied its HostConfig (ownercheck.h) */
+	if (strcmp(command, "container.start") == 0)
+		return rg_owner_legacy_start(req);
+	return rg_owner_confirmed(req) || strcmp(command, "network.connect") == 0;
 }
 
 bool rg_engine_response_expected(const struct rg_policy *p, const char *command)

@@ -317,6 +317,34 @@ static void connect_widens(void)
 	answer("alice", "ops", "DELETE", "/v1.41/containers/web2", NULL, 204, NULL, 1);
 }
 
+/*
+ * A start through API < 1.24 replaces the container's HostConfig with its
+ * body's (read even from a chunked body the plugin never sees): an
+ * operator's plain container started with {"Binds":["/:/host"]} was still
+ * judged on its create, and a restricted role exec'd into the host's /
+ * (red team round 9). Its settings go: refused to restricted roles.
+ */
+static void legacy_start_drops_settings(void)
+{
+	const char *exec = "{\"Cmd\":[\"id\"]}";
+
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=old", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_WEB "\",\"Warnings\":[]}", 1);
+	decide("olga", "POST", "/v1.41/containers/old/exec", exec, "allow", NULL);
+	/* a start of today's API changes nothing */
+	answer("alice", "ops", "POST", "/v1.24/containers/old/start", NULL, 204, NULL, 0);
+	decide("olga", "POST", "/v1.41/containers/old/exec", exec, "allow", NULL);
+	/* an old one, done or failed (status 0) */
+	answer("alice", "ops", "POST", "/v1.23/containers/old/start", "{\"Binds\":[\"/:/host\"]}", 0, NULL, 1);
+	decide("olga", "POST", "/v1.41/containers/old/exec", exec, "deny",
+			"exec in container old: rolegate has no record of how it was created");
+	decide("alice", "POST", "/v1.41/containers/old/exec", exec, "allow", NULL);
+	/* the record is still alice's: a restricted role without owner knows it by name */
+	resolve(RG_OBJ_CONTAINER, "old", 0, RG_RESOLVED, ID_WEB);
+	answer("alice", "ops", "POST", "/v1.23/containers/old/start", NULL, 204, NULL, 0);
+	answer("alice", "ops", "DELETE", "/v1.41/containers/old", NULL, 204, NULL, 1);
+}
+
 static void decisions(void)
 {
 	char body[1024];
@@ -725,6 +753,7 @@ int main(void)
 	events_and_resolution();
 	decisions();
 	connect_widens();
+	legacy_start_drops_settings();
 	persistence_and_limits();
 
 	rg_owners_free(model);

@@ -105,6 +105,23 @@ expect_ok "" docker_as dave restart -t 1 devbox2
 expect_ok "uid=65534" docker_as alice exec -u 65534 opsroot id
 expect_ok "opsroot" docker_as alice rm -f opsroot opsshell devbox2
 
+# dockerd (20.10) applies a HostConfig sent with a start through API < 1.24:
+# alice's plain opsold, started so with --pid host and / mounted, was still
+# judged on its create, and dave's exec read the host's / (round 9). Such a
+# start drops the record's settings: refused to restricted roles.
+if command -v curl >/dev/null; then
+	e2e_section "developer (dave): not inside a container whose HostConfig an old start replaced"
+	expect_ok "" docker_as alice create --name opsold busybox sleep 300
+	a=$E2E_CERTS/users/alice
+	expect_ok "" curl -sS --fail --cacert "$a/ca.pem" --cert "$a/cert.pem" --key "$a/key.pem" -X POST \
+		-H 'Content-Type: application/json' -d '{"PidMode":"host","Binds":["/:/host"]}' \
+		"https://127.0.0.1:$E2E_PORT/v1.23/containers/opsold/start"
+	expect_ok "host" docker_as alice inspect -f '{{.HostConfig.PidMode}}' opsold
+	expect_denied "$dev exec in container opsold: rolegate has no record of how it was created" \
+		docker_as dave exec -u 65534 opsold ls /host
+	expect_ok "opsold" docker_as alice rm -f opsold
+fi
+
 # A container is judged on every network it was connected to: alice's web,
 # created on the default bridge, then connected to infra, was judged on its
 # create alone, and nina (networks: bridge) exec'd into it (round 9).

@@ -444,7 +444,23 @@ static bool already_recorded(const struct rg_owners *o, const struct rg_owner_ev
 		return false;
 	return strcmp(obj->id, ev->id) == 0 && strcmp(obj->user, ev->user) == 0 &&
 		strcmp(obj->role, ev->role != NULL ? ev->role : "") == 0 &&
-		strcmp(obj->name, ev->name != NULL ? ev->name : "") == 0;
+		strcmp(obj->name, ev->name != NULL ? ev->name : "") == 0 &&
+		/* a network connect writes the record again with more in its settings */
+		strcmp(obj->settings != NULL ? obj->settings : "", ev->settings != NULL ? ev->settings : "") == 0;
+}
+
+/*
+ * Whether ev writes again a record the model holds (a network connect's
+ * settings): lost from the journal, it is still applied in memory, as a
+ * rename is, since keeping the old settings would judge the container on
+ * fewer networks than it has.
+ */
+static bool known_id(const struct rg_owners *o, const struct rg_owner_event *ev)
+{
+	const struct rg_object *obj;
+
+	return rg_owners_resolve(o, ev->kind, ev->id, 0, 0, &obj) == RG_RESOLVED &&
+		strcmp(obj->id, ev->id) == 0;
 }
 
 static int observe_sink(const struct rg_owner_event *ev, void *arg)
@@ -461,7 +477,7 @@ static int observe_sink(const struct rg_owner_event *ev, void *arg)
 				ev->op == RG_EV_CREATE ? "it stays unowned" : "applied in memory only");
 		/* Unowned is the safe side: a lost create is not applied, a rename or
 		 * removal is; the name a lost create took leaves its old holder. */
-		if (ev->op == RG_EV_CREATE) {
+		if (ev->op == RG_EV_CREATE && !known_id(s->owners, ev)) {
 			rg_owners_forget_name(s->owners, ev->kind, ev->name);
 			return 0;
 		}

@@ -156,6 +156,59 @@ char *rg_inside_settings(struct rg_request *req)
 	return out;
 }
 
+/* obj's member field (Go folding), an empty object when absent or null; NULL if not an object. */
+static json_t *member_object(json_t *obj, const char *field)
+{
+	json_t *v = rg_json_get(obj, field);
+	const char *key = field, *k;
+	json_t *e;
+
+	if (v != NULL && !json_is_null(v))
+		return json_is_object(v) ? v : NULL;
+	/* null is replaced under its own spelling: a second one would fold alike */
+	json_object_foreach(json_is_object(obj) ? obj : NULL, k, e) {
+		if (e == v)
+			key = k;
+	}
+	if ((v = json_object()) == NULL || json_object_set_new(obj, key, v) < 0)
+		return NULL;
+	return v;
+}
+
+static int add_endpoint(json_t *endpoints, const char *network)
+{
+	if (network == NULL || network[0] == '\0' || json_object_get(endpoints, network) != NULL)
+		return 0;
+	return json_object_set_new(endpoints, network, json_object());
+}
+
+char *rg_inside_connect(const char *settings, const char *network, const char *network_id)
+{
+	const char *nl = settings != NULL ? strchr(settings, '\n') : NULL, *err;
+	json_t *body, *endpoints;
+	char *text = NULL, *out = NULL;
+	size_t n, len;
+
+	if (nl == NULL || network == NULL || network[0] == '\0')
+		return NULL;
+	n = (size_t)(nl - settings);
+	body = rg_gojson_parse(nl + 1, strlen(nl + 1), &err);
+	/* a create's map of endpoints, under its NetworkingConfig (zero values were left out) */
+	endpoints = json_is_object(body) ? member_object(member_object(body, "NetworkingConfig"),
+			"EndpointsConfig") : NULL;
+	if (endpoints != NULL && add_endpoint(endpoints, network) == 0 &&
+	    add_endpoint(endpoints, network_id) == 0)
+		text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	len = text != NULL ? n + 1 + strlen(text) : 0;
+	if (text != NULL && len <= RG_OWNERS_SETTINGS_MAX && (out = malloc(len + 1)) != NULL) {
+		memcpy(out, settings, n + 1);  /* the URI and its newline */
+		memcpy(out + n + 1, text, len - n);  /* with text's NUL */
+	}
+	free(text);
+	return out;
+}
+
 int rg_inside_check(const struct rg_constraints *c, const char *settings,
 		const struct rg_request *req, char *reason, size_t reasonlen)
 {

@@ -27,7 +27,9 @@ static bool changes_owners(const char *command)
 	static const char *const commands[] = {
 		"container.create", "exec.create", "volume.create", "network.create",
 		"container.rename", "container.remove", "volume.remove", "network.remove",
-		"container.prune", "volume.prune", "network.prune", "service.create", "service.remove", NULL,
+		"container.prune", "volume.prune", "network.prune", "service.create", "service.remove",
+		/* a container's recorded create (consinside.h): widened, or dropped */
+		"network.connect", "container.start", NULL,
 	};
 
 	for (size_t i = 0; command != NULL && commands[i] != NULL; i++) {
@@ -35,6 +37,19 @@ static bool changes_owners(const char *command)
 			return true;
 	}
 	return false;
+}
+
+/* Whether the answer changes the ownership state: a network connect's
+ * answers all say status 0, done or failed (ownerevent.c); an old start's too. */
+static bool owners_change(const struct rg_request *req, const char *command)
+{
+	if (!changes_owners(command))
+		return false;
+	/* a start changes a record only through API < 1.24, which may fail
+	 * after it applied its HostConfig (ownercheck.h) */
+	if (strcmp(command, "container.start") == 0)
+		return rg_owner_legacy_start(req);
+	return rg_owner_confirmed(req) || strcmp(command, "network.connect") == 0;
 }
 
 bool rg_engine_response_expected(const struct rg_policy *p, const char *command)
@@ -45,7 +60,7 @@ bool rg_engine_response_expected(const struct rg_policy *p, const char *command)
 bool rg_engine_response_needed(const struct rg_policy *p, const struct rg_request *req)
 {
 	return rg_audit_records_response(p->audit.responses, req->route.command) ||
-		(rg_owner_confirmed(req) && changes_owners(req->route.command));
+		owners_change(req, req->route.command);
 }
 
 /*
@@ -151,7 +166,7 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 		}
 		out->d.verdict = RG_ALLOW;
 		out->recorded = rg_audit_records_response(p->audit.responses, out->d.command);
-		out->changes_owners = rg_owner_confirmed(req) && changes_owners(out->d.command);
+		out->changes_owners = owners_change(req, out->d.command);
 	}
 	fill_record(p, req, out, note);
 	return out->d.verdict;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "rolegate/consinside.h"
+#include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
 #include "rolegate/ownercheck.h"
@@ -366,6 +367,79 @@ static int change(struct walk *w, enum rg_event_op op, enum rg_obj_kind kind, co
 	return 0;
 }
 
+/*
+ * Writes container c's record again with settings (NULL: none), its owner,
+ * name and times kept: not emit(), which makes the caller the owner.
+ */
+static int rewrite(struct walk *w, const struct rg_object *c, const char *settings, const char **why)
+{
+	struct rg_owner_event ev = { .op = RG_EV_CREATE, .kind = RG_OBJ_CONTAINER, .id = c->id,
+		.name = c->name, .user = c->user, .role = c->role, .created = c->created,
+		.used = c->used, .binds = &c->binds, .host_paths = &c->host_paths,
+		.volumes = &c->volumes, .settings = settings };
+
+	if (w->sink(&ev, w->arg) < 0) {
+		*why = "the record could not be kept";
+		return -1;
+	}
+	w->n++;
+	return 0;
+}
+
+/*
+ * A network connect: the container's record is written again with the
+ * network in its settings (consinside.h). Its create named fewer networks:
+ * judged on those alone, a restricted role's exec reached every network an
+ * operator (or compose) connected it to later (red team round 9).
+ * Disconnects are not followed: the record keeps the network, the narrower
+ * side. A container rolegate has no settings for stays without.
+ */
+static int network_connect(struct walk *w, const char **why)
+{
+	const char *unread;
+	const json_t *body = rg_request_body(w->req, &unread);
+	const char *ref = json_string_value(rg_json_get(body, "Container"));
+	const char *network_id = json_string_value(rg_json_path(body,
+			(const char *const[]){ "EndpointConfig", "NetworkID", NULL }));
+	const struct rg_object *c;
+	char *settings;
+	int r;
+
+	if (ref == NULL || rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ref, 0, 0, &c) != RG_RESOLVED ||
+	    c->settings == NULL)
+		return 0;
+	/* NULL (unreadable, too long): the record loses its settings, refused */
+	settings = rg_inside_connect(c->settings, w->req->route.object, network_id);
+	r = rewrite(w, c, settings, why);
+	free(settings);
+	return r;
+}
+
+bool rg_owner_legacy_start(const struct rg_request *req)
+{
+	long v[3];
+
+	return req->route.command != NULL && strcmp(req->route.command, "container.start") == 0 &&
+		rg_constraints_api_version(req->uri, v) && (v[0] < 1 || (v[0] == 1 && v[1] < 24));
+}
+
+/*
+ * A start through API < 1.24 (rg_owner_legacy_start): the HostConfig its
+ * body may carry replaced the create's, so the record's settings no longer
+ * say what the container reaches. An operator's plain container started so
+ * with {"PidMode":"host","Binds":["/:/host"]} was still judged on its
+ * create, and a restricted role's exec read the host's / (red team round 9).
+ */
+static int legacy_start(struct walk *w, const char **why)
+{
+	const struct rg_object *c;
+
+	if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, w->req->route.object, 0, 0, &c) != RG_RESOLVED ||
+	    c->settings == NULL)
+		return 0;
+	return rewrite(w, c, NULL, why);
+}
+
 /* A prune's answer lists what it removed: field (ids or names) of kind. */
 static int pruned(struct walk *w, enum rg_obj_kind kind, const char *field, const char **why)
 {
@@ -399,7 +473,19 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 	int r = 0;
 
 	*why = NULL;
-	if (req->phase != RG_PHASE_RESPONSE || !rg_owner_confirmed(req))
+	if (req->phase != RG_PHASE_RESPONSE)
+		return 0;
+	/*
+	 * dockerd answers a network connect with nothing written: status 0,
+	 * as for a failure. The network is added either way: a failed
+	 * connect's only costs the container's restricted users an exec. An
+	 * old start may have applied its HostConfig and failed after.
+	 */
+	if (strcmp(command, "network.connect") == 0)
+		return network_connect(&w, why) < 0 ? -1 : w.n;
+	if (rg_owner_legacy_start(req))
+		return legacy_start(&w, why) < 0 ? -1 : w.n;
+	if (!rg_owner_confirmed(req))
 		return 0;
 	if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
 	    strcmp(command, "network.create") == 0 || strcmp(command, "volume.create") == 0 ||

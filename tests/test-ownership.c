@@ -31,6 +31,8 @@
 #define ZID8 "0000000000000000000000000000000000000000000000000000000000000008"
 #define ID_BOBNET "b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4e7b0b4"
 #define ID_BOBHEX "cafe0123beef0000000000000000000000000000000000000000000000000000"
+#define ID_WEB "3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3"
+#define ID_WEB2 "3eb2222222222222222222222222222222222222222222222222222222222222"
 #define ID_TEAM "7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7"
 
 static struct rg_policy *policy;
@@ -47,7 +49,8 @@ static const char config_fmt[] =
 	"  { name = \"dave\"; groups = [\"dev\"]; },\n"
 	"  { name = \"erin\"; groups = [\"team\"]; },\n"
 	"  { name = \"frank\"; groups = [\"team\"]; },\n"
-	"  { name = \"olga\"; groups = [\"open\"]; }\n"
+	"  { name = \"olga\"; groups = [\"open\"]; },\n"
+	"  { name = \"nina\"; groups = [\"net\"]; }\n"
 	"); };\n"
 	"roles = {\n"
 	"  ops = { groups = [\"ops\"]; allow = [\"*\"]; };\n"
@@ -56,6 +59,7 @@ static const char config_fmt[] =
 	"  team = { groups = [\"team\"]; allow = [\"container.*\", \"exec.*\", \"volume.*\"];\n"
 	"    constraints = { owner = \"role\"; }; };\n"
 	"  open = { groups = [\"open\"]; allow = [\"*\"]; constraints = { bind_mounts = [\"%s/projects\"]; }; };\n"
+	"  netdev = { groups = [\"net\"]; allow = [\"*\"]; constraints = { networks = [\"bridge\"]; }; };\n"
 	"};\n";
 
 /* An answer from dockerd: the AuthZRes of method uri (body) with status and answer. */
@@ -274,6 +278,71 @@ static void events_and_resolution(void)
 	/* the team role: erin creates, frank (same role) may act */
 	answer("erin", "team", "POST", "/v1.41/containers/create?name=teambox", "{\"Image\":\"b\"}", 201,
 			"{\"Id\":\"" ID_TEAM "\"}", 1);
+}
+
+/*
+ * A network connect adds the network to the container's settings: an
+ * operator's container created on the default network and connected to
+ * infra later was judged on its create alone, and a role limited to bridge
+ * exec'd into it, on infra (red team round 9). dockerd answers every
+ * connect with status 0, done or failed.
+ */
+static void connect_widens(void)
+{
+	const struct rg_object *obj;
+	const char *exec = "{\"Cmd\":[\"id\"]}";
+
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=web",
+			"{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"default\"}}", 201,
+			"{\"Id\":\"" ID_WEB "\",\"Warnings\":[]}", 1);
+	decide("nina", "POST", "/v1.41/containers/web/exec", exec, "allow", NULL);
+	answer("alice", "ops", "POST", "/v1.41/networks/infra/connect", "{\"Container\":\"web\"}", 0, NULL, 1);
+	decide("nina", "POST", "/v1.41/containers/web/exec", exec, "deny",
+			"exec in container web, which was created to do what this role may not: join network infra");
+	decide("nina", "POST", "/v1.41/containers/web/start", NULL, "deny", "join network infra");
+	/* the record stays alice's, its name and creation time kept */
+	test_assert(rg_owners_resolve(model, RG_OBJ_CONTAINER, "web", 0, 0, &obj) == RG_RESOLVED);
+	test_str_eq(obj->id, ID_WEB);
+	test_str_eq(obj->user, "alice");
+	test_assert(obj->created == 1000 + (long long)steps - 4);
+	/* EndpointConfig.NetworkID is the network dockerd joins */
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=web2",
+			"{\"Image\":\"busybox\"}", 201, "{\"Id\":\"" ID_WEB2 "\",\"Warnings\":[]}", 1);
+	answer("alice", "ops", "POST", "/v1.41/networks/bridge/connect",
+			"{\"Container\":\"" ID_WEB2 "\",\"EndpointConfig\":{\"NetworkID\":\"infra2\"}}", 0, NULL, 1);
+	decide("nina", "POST", "/v1.41/containers/web2/exec", exec, "deny", "join network infra2");
+	/* a container rolegate does not know: nothing to write */
+	answer("alice", "ops", "POST", "/v1.41/networks/infra/connect", "{\"Container\":\"elsewhere\"}", 0, NULL, 0);
+	answer("alice", "ops", "DELETE", "/v1.41/containers/web", NULL, 204, NULL, 1);
+	answer("alice", "ops", "DELETE", "/v1.41/containers/web2", NULL, 204, NULL, 1);
+}
+
+/*
+ * A start through API < 1.24 replaces the container's HostConfig with its
+ * body's (read even from a chunked body the plugin never sees): an
+ * operator's plain container started with {"Binds":["/:/host"]} was still
+ * judged on its create, and a restricted role exec'd into the host's /
+ * (red team round 9). Its settings go: refused to restricted roles.
+ */
+static void legacy_start_drops_settings(void)
+{
+	const char *exec = "{\"Cmd\":[\"id\"]}";
+
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=old", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_WEB "\",\"Warnings\":[]}", 1);
+	decide("olga", "POST", "/v1.41/containers/old/exec", exec, "allow", NULL);
+	/* a start of today's API changes nothing */
+	answer("alice", "ops", "POST", "/v1.24/containers/old/start", NULL, 204, NULL, 0);
+	decide("olga", "POST", "/v1.41/containers/old/exec", exec, "allow", NULL);
+	/* an old one, done or failed (status 0) */
+	answer("alice", "ops", "POST", "/v1.23/containers/old/start", "{\"Binds\":[\"/:/host\"]}", 0, NULL, 1);
+	decide("olga", "POST", "/v1.41/containers/old/exec", exec, "deny",
+			"exec in container old: rolegate has no record of how it was created");
+	decide("alice", "POST", "/v1.41/containers/old/exec", exec, "allow", NULL);
+	/* the record is still alice's: a restricted role without owner knows it by name */
+	resolve(RG_OBJ_CONTAINER, "old", 0, RG_RESOLVED, ID_WEB);
+	answer("alice", "ops", "POST", "/v1.23/containers/old/start", NULL, 204, NULL, 0);
+	answer("alice", "ops", "DELETE", "/v1.41/containers/old", NULL, 204, NULL, 1);
 }
 
 static void decisions(void)
@@ -683,6 +752,8 @@ int main(void)
 	config_keys();
 	events_and_resolution();
 	decisions();
+	connect_widens();
+	legacy_start_drops_settings();
 	persistence_and_limits();
 
 	rg_owners_free(model);

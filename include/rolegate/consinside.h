@@ -40,6 +40,19 @@ bool rg_inside_restricted(const struct rg_constraints *c);
 char *rg_inside_settings(struct rg_request *req);
 
 /*
+ * settings (from a container's record) with network joined, as a network
+ * connect dockerd confirmed joins it: NetworkingConfig.EndpointsConfig gains
+ * the key network (the connect's path) and, when set, network_id (its
+ * EndpointConfig.NetworkID, which dockerd joins in its place). A key already
+ * there is kept. dockerd connects a running or stopped container to more
+ * networks than its create named (docker network connect, compose's extra
+ * networks), and a restricted role's exec then reaches them too. malloc'd;
+ * NULL when settings cannot be read, the result is too long to keep, or
+ * memory ran out (the container then cannot be judged: refused).
+ */
+char *rg_inside_connect(const char *settings, const char *network, const char *network_id);
+
+/*
  * Judges settings (from a record) for c, as the create it was, with the
  * host view, ownership state and approved images of req (borrowed).
  * Returns 0 when c would allow it, -1 with reason set to a phrase

@@ -42,6 +42,16 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
  */
 bool rg_owner_confirmed(const struct rg_request *req);
 
+/*
+ * Whether req is a container start through API version < 1.24: dockerd then
+ * replaces the container's HostConfig with one sent in the body (read even
+ * when chunked and never shown to the plugin), before it starts the
+ * container, so even a start that fails (status 0) may have changed it.
+ * The container's recorded settings (consinside.h) are dropped at its
+ * answer: no longer what it reaches, they are refused to restricted roles.
+ */
+bool rg_owner_legacy_start(const struct rg_request *req);
+
 /* Where rg_owner_events sends each event; returns 0 or -1 (stops the walk). */
 typedef int (*rg_owner_sink)(const struct rg_owner_event *ev, void *arg);
 

@@ -11,7 +11,7 @@
 # usage: docker-constraints.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
 . "$(dirname "$0")/lib.sh"
 
-e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave nina
 mkdir -p "$E2E_DIR/projects/app"
 echo "project file" >"$E2E_DIR/projects/app/README"
 # A symlink inside the allowed tree that leads out of it.
@@ -104,6 +104,35 @@ expect_ok "uid=65534" docker_as dave exec -u 65534 devbox2 id
 expect_ok "" docker_as dave restart -t 1 devbox2
 expect_ok "uid=65534" docker_as alice exec -u 65534 opsroot id
 expect_ok "opsroot" docker_as alice rm -f opsroot opsshell devbox2
+
+# dockerd (20.10) applies a HostConfig sent with a start through API < 1.24:
+# alice's plain opsold, started so with --pid host and / mounted, was still
+# judged on its create, and dave's exec read the host's / (round 9). Such a
+# start drops the record's settings: refused to restricted roles.
+if command -v curl >/dev/null; then
+	e2e_section "developer (dave): not inside a container whose HostConfig an old start replaced"
+	expect_ok "" docker_as alice create --name opsold busybox sleep 300
+	a=$E2E_CERTS/users/alice
+	expect_ok "" curl -sS --fail --cacert "$a/ca.pem" --cert "$a/cert.pem" --key "$a/key.pem" -X POST \
+		-H 'Content-Type: application/json' -d '{"PidMode":"host","Binds":["/:/host"]}' \
+		"https://127.0.0.1:$E2E_PORT/v1.23/containers/opsold/start"
+	expect_ok "host" docker_as alice inspect -f '{{.HostConfig.PidMode}}' opsold
+	expect_denied "$dev exec in container opsold: rolegate has no record of how it was created" \
+		docker_as dave exec -u 65534 opsold ls /host
+	expect_ok "opsold" docker_as alice rm -f opsold
+fi
+
+# A container is judged on every network it was connected to: alice's web,
+# created on the default bridge, then connected to infra, was judged on its
+# create alone, and nina (networks: bridge) exec'd into it (round 9).
+e2e_section "netdev (nina): not inside a container connected to a network it may not use"
+expect_ok "" docker_as alice run -d --name opsweb busybox sleep 300
+expect_ok "" docker_as nina exec opsweb true
+expect_ok "" docker_as alice network create infra
+expect_ok "" docker_as alice network connect infra opsweb
+expect_denied "nina (roles: netdev) may not exec in container opsweb, which was created to do what this role may not: join network infra" \
+	docker_as nina exec opsweb true
+expect_ok "opsweb" docker_as alice rm -f opsweb
 
 e2e_section "shutdown"
 e2e_shutdown

@@ -173,6 +173,8 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	int rc;
 
 	ans->json = decision_answer(true, NULL, &ans->status);
+	/* the names dockerd gave containers created without --name */
+	rg_state_learn_names(rt->state, req);
 	if (!rg_engine_response_needed(rt->policy, req))
 		return;
 	(void)rg_bodymemo_take(rt->memo, req);

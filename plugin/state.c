@@ -492,6 +492,19 @@ static int observe_sink(const struct rg_owner_event *ev, void *arg)
 	return 0;
 }
 
+void rg_state_learn_names(struct rg_state *s, struct rg_request *req)
+{
+	bool learned;
+
+	if (s == NULL)
+		return;
+	pthread_rwlock_rdlock(&s->lock);
+	learned = rg_owner_names_learned(s->owners, req);
+	pthread_rwlock_unlock(&s->lock);
+	if (learned)
+		(void)rg_state_observe(s, req, "", "");
+}
+
 int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *user, const char *role)
 {
 	const char *why = NULL;

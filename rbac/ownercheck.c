@@ -636,11 +636,19 @@ static int inside_recheck(struct ctx *x, const char *command)
 	rg_conscheck_quote(ref, q, sizeof(q));
 	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, ref, min, x->req->now, &obj)) {
 	case RG_RESOLVED:
-		/* as under owner (owned()): dockerd takes an exact name before an
-		 * id prefix, and a container rolegate does not know may have it */
-		if (hex_only(ref) && strcmp(obj->id, ref) != 0 && strcmp(obj->name, ref) != 0)
-			return rg_conscheck_deny(&x->k, "%s %s: an id prefix could also be the name of a "
-					"container rolegate does not know; use the name or the full id", act, q);
+		/*
+		 * dockerd takes an exact name before an id prefix, and a container
+		 * rolegate does not know (made before it) may be named "db" or
+		 * "cafe": a short prefix of a container of one's own could reach
+		 * it. A prefix of at least 12 hex digits (what docker ps shows)
+		 * cannot be steered there: the attacker would need an id that
+		 * starts with such a name, one in 2^48 creates.
+		 */
+		if (hex_only(ref) && strlen(ref) < RG_OWNERS_MIN_PREFIX && strcmp(obj->id, ref) != 0 &&
+		    strcmp(obj->name, ref) != 0)
+			return rg_conscheck_deny(&x->k, "%s %s: an id prefix shorter than %d characters could "
+					"also be the name of a container rolegate does not know; use the name or a "
+					"longer id", act, q, RG_OWNERS_MIN_PREFIX);
 		return inside_settings(x, obj, act, q);
 	case RG_UNKNOWN:
 		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of how it was created, so "

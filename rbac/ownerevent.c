@@ -454,6 +454,96 @@ static int pruned(struct walk *w, enum rg_obj_kind kind, const char *field, cons
 	return 0;
 }
 
+/*
+ * A container's own name as dockerd answers it ("/web"), without the '/';
+ * NULL for anything else (a legacy link adds "/other/alias" to a list
+ * entry's Names: not its name).
+ */
+static const char *own_name(const json_t *v)
+{
+	const char *n = json_string_value(v);
+
+	return n != NULL && n[0] == '/' && n[1] != '\0' && strchr(n + 1, '/') == NULL ? n + 1 : NULL;
+}
+
+/*
+ * The record of id, when dockerd's answer gives it another name than the
+ * record holds: dockerd names a container created without --name itself,
+ * and a create's answer carries only its id.
+ */
+static const struct rg_object *misnamed(const struct rg_owners *o, const json_t *id, const char *name)
+{
+	const struct rg_object *obj;
+	const char *s = json_string_value(id);
+
+	if (s == NULL || name == NULL ||
+	    rg_owners_resolve(o, RG_OBJ_CONTAINER, s, 0, 0, &obj) != RG_RESOLVED ||
+	    strcmp(obj->id, s) != 0 || strcmp(obj->name, name) == 0)
+		return NULL;
+	return obj;
+}
+
+/* Calls fn for each (container, name) a 2xx inspect or list answer renames; stops at fn's -1. */
+static int answered_names(const struct rg_owners *o, const struct rg_request *req,
+		int (*fn)(const struct rg_object *obj, const char *name, void *arg), void *arg)
+{
+	const char *command = req->route.command != NULL ? req->route.command : "";
+	const json_t *answer = req->response_json, *names;
+	const struct rg_object *obj;
+	size_t i, j;
+	json_t *entry, *v;
+
+	if (req->phase != RG_PHASE_RESPONSE || req->status < 200 || req->status > 299)
+		return 0;
+	if (strcmp(command, "container.inspect") == 0) {
+		const char *name = own_name(rg_json_get(answer, "Name"));
+
+		if ((obj = misnamed(o, rg_json_get(answer, "Id"), name)) != NULL)
+			return fn(obj, name, arg);
+		return 0;
+	}
+	if (strcmp(command, "container.list") != 0)
+		return 0;
+	json_array_foreach(json_is_array(answer) ? answer : NULL, i, entry) {
+		names = rg_json_get(entry, "Names");
+		json_array_foreach(json_is_array(names) ? names : NULL, j, v) {
+			const char *name = own_name(v);
+
+			if (name == NULL)
+				continue;
+			if ((obj = misnamed(o, rg_json_get(entry, "Id"), name)) != NULL &&
+			    fn(obj, name, arg) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int found(const struct rg_object *obj, const char *name, void *arg)
+{
+	(void)obj;
+	(void)name;
+	*(bool *)arg = true;
+	return -1;   /* one is enough */
+}
+
+bool rg_owner_names_learned(const struct rg_owners *o, const struct rg_request *req)
+{
+	bool any = false;
+
+	(void)answered_names(o, req, found, &any);
+	return any;
+}
+
+static int learn(const struct rg_object *obj, const char *name, void *arg)
+{
+	struct rg_owner_event ev = { .op = RG_EV_RENAME, .kind = RG_OBJ_CONTAINER, .id = obj->id,
+		.name = name };
+
+	return emit(arg, &ev);
+}
+
 bool rg_owner_confirmed(const struct rg_request *req)
 {
 	if (req->status >= 200 && req->status <= 299)
@@ -487,6 +577,14 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 		return legacy_start(&w, why) < 0 ? -1 : w.n;
 	if (!rg_owner_confirmed(req))
 		return 0;
+	/* names dockerd gave (inspect, list answers) */
+	if (strcmp(command, "container.inspect") == 0 || strcmp(command, "container.list") == 0) {
+		if (answered_names(o, req, learn, &w) < 0) {
+			*why = "the record could not be kept";
+			return -1;
+		}
+		return w.n;
+	}
 	if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
 	    strcmp(command, "network.create") == 0 || strcmp(command, "volume.create") == 0 ||
 	    strcmp(command, "service.create") == 0) {

@@ -1374,7 +1374,10 @@ static void test_inside(void)
 		/* a prefix of a plain container could be an unknown container's name */
 		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "1111", acts[i][2]);
 		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL,
-				"1111: an id prefix could also be the name of a container rolegate does not know");
+				"1111: an id prefix shorter than 12 characters could also be the name of a container");
+		/* the 12 characters docker ps shows are enough */
+		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], "111111111111", acts[i][2]);
+		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL);
 		snprintf(uri, sizeof(uri), "%s%s%s", acts[i][1], PLAIN, acts[i][2]);
 		decide_full(__LINE__, "priv", acts[i][0], uri, body, RG_DEFAULT_MAX_BODY, NULL, NULL);
 		/* what rolegate cannot judge: no record, a record without settings */

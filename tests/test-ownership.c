@@ -631,6 +631,61 @@ static void same_settings(const struct rg_object *a, void *arg)
 	}
 }
 
+/*
+ * dockerd names a container created without --name itself, and its create
+ * answer carries only the id: an inspect or list answer teaches the record
+ * the name, so that `docker exec elated_saha` resolves (a restricted role
+ * is refused what rolegate cannot resolve).
+ */
+static void names_learned(void)
+{
+#define ID_ANON "a000000000000000000000000000000000000000000000000000000000000000"
+#define ID_ANON2 "a111111111111111111111111111111111111111111111111111111111111111"
+	const struct rg_object *obj;
+	struct rg_request req = { .phase = RG_PHASE_RESPONSE, .status = 200,
+		.route = { .command = "container.inspect" } };
+
+	answer("bob", "developer", "POST", "/v1.41/containers/create", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_ANON "\",\"Warnings\":[]}", 1);
+	answer("bob", "developer", "POST", "/v1.41/containers/create", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_ANON2 "\",\"Warnings\":[]}", 1);
+	resolve(RG_OBJ_CONTAINER, "elated_saha", 12, RG_UNKNOWN, NULL);
+	/* only reads: rg_owner_names_learned says whether a write is due */
+	req.response_json = json_pack("{s:s, s:s}", "Id", ID_ANON, "Name", "/elated_saha");
+	test_assert(rg_owner_names_learned(model, &req));
+	req.status = 0;
+	test_assert(!rg_owner_names_learned(model, &req));
+	json_decref(req.response_json);
+	/* an inspect's answer */
+	answer("bob", "developer", "GET", "/v1.41/containers/a00000000000/json", NULL, 200,
+			"{\"Id\":\"" ID_ANON "\",\"Name\":\"/elated_saha\",\"State\":{}}", 1);
+	resolve(RG_OBJ_CONTAINER, "elated_saha", 12, RG_RESOLVED, ID_ANON);
+	/* known already, a failed call, an id rolegate does not track: nothing */
+	answer("bob", "developer", "GET", "/v1.41/containers/elated_saha/json", NULL, 200,
+			"{\"Id\":\"" ID_ANON "\",\"Name\":\"/elated_saha\"}", 0);
+	answer("bob", "developer", "GET", "/v1.41/containers/x/json", NULL, 404,
+			"{\"Id\":\"" ID_ANON2 "\",\"Name\":\"/x\"}", 0);
+	answer("bob", "developer", "GET", "/v1.41/containers/x/json", NULL, 200,
+			"{\"Id\":\"" ID_UNSEEN "\",\"Name\":\"/x\"}", 0);
+	/* a list's answer: each entry's own name, not a legacy link's alias */
+	answer("alice", "ops", "GET", "/v1.41/containers/json", NULL, 200,
+			"[{\"Id\":\"" ID_ANON "\",\"Names\":[\"/elated_saha\"]},"
+			"{\"Id\":\"" ID_ANON2 "\",\"Names\":[\"/web/cache\",\"/quirky_hopper\"]},"
+			"{\"Id\":\"" ID_UNSEEN "\",\"Names\":[\"/unseen\"]}]", 1);
+	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON2);
+	resolve(RG_OBJ_CONTAINER, "cache", 12, RG_UNKNOWN, NULL);
+	/* dockerd's answer wins over a stale record holding the name */
+	answer("alice", "ops", "GET", "/v1.41/containers/json", NULL, 200,
+			"[{\"Id\":\"" ID_ANON "\",\"Names\":[\"/quirky_hopper\"]}]", 1);
+	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON);
+	test_assert(rg_owners_resolve(model, RG_OBJ_CONTAINER, ID_ANON2, 0, 0, &obj) == RG_RESOLVED &&
+			obj->name[0] == '\0');
+	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON, NULL, 204, NULL, 1);
+	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON2, NULL, 204, NULL, 1);
+#undef ID_ANON
+#undef ID_ANON2
+}
+
 /* The snapshot writer and reader agree; expiry and the cap evict toward unowned. */
 static void persistence_and_limits(void)
 {
@@ -754,6 +809,7 @@ int main(void)
 	decisions();
 	connect_widens();
 	legacy_start_drops_settings();
+	names_learned();
 	persistence_and_limits();
 
 	rg_owners_free(model);

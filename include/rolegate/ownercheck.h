@@ -52,6 +52,16 @@ bool rg_owner_confirmed(const struct rg_request *req);
  */
 bool rg_owner_legacy_start(const struct rg_request *req);
 
+/*
+ * Whether a 2xx container inspect or list answer names a container
+ * rolegate tracks by another name than its record holds (dockerd names a
+ * container created without --name itself; a create's answer carries only
+ * the id). rg_owner_events then renames the record, so that a restricted
+ * role can name it as docker ps shows it. Only reads o: the daemon asks
+ * under the state's read lock and takes the write lock only for a new name.
+ */
+bool rg_owner_names_learned(const struct rg_owners *o, const struct rg_request *req);
+
 /* Where rg_owner_events sends each event; returns 0 or -1 (stops the walk). */
 typedef int (*rg_owner_sink)(const struct rg_owner_event *ev, void *arg);
 

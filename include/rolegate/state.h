@@ -59,4 +59,11 @@ void rg_state_read_end(struct rg_state *s);
  */
 int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *user, const char *role);
 
+/*
+ * A container inspect or list answer (req, AuthZRes) that names a tracked
+ * container by a name its record lacks (rg_owner_names_learned) renames
+ * the record, as rg_state_observe. Cheap when it does not: a read lock.
+ */
+void rg_state_learn_names(struct rg_state *s, struct rg_request *req);
+
 #endif

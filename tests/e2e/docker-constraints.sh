@@ -103,6 +103,15 @@ expect_status 1 "received 403" docker_as dave attach --no-stdin opsroot
 expect_ok "uid=65534" docker_as dave exec -u 65534 devbox2 id
 expect_ok "" docker_as dave restart -t 1 devbox2
 expect_ok "uid=65534" docker_as alice exec -u 65534 opsroot id
+# a container created without --name: rolegate learns dockerd's name from
+# an inspect or list answer; docker ps's 12-character id works too
+e2e_run docker_as dave run -d "${limits[@]}" --user 65534 busybox sleep 300
+anon_id=$(tail -n 1 <<<"$E2E_OUT")
+e2e_run docker_as dave ps --no-trunc --filter "id=$anon_id" --format '{{.Names}}'
+anon_name=$(tail -n 1 <<<"$E2E_OUT")
+expect_ok "uid=65534" docker_as dave exec -u 65534 "$anon_name" id
+expect_ok "uid=65534" docker_as dave exec -u 65534 "${anon_id:0:12}" id
+expect_ok "" docker_as dave rm -f "$anon_name"
 expect_ok "opsroot" docker_as alice rm -f opsroot opsshell devbox2
 
 # dockerd (20.10) applies a HostConfig sent with a start through API < 1.24:

@@ -208,6 +208,11 @@ static enum MHD_Result reply(const struct server *s, struct MHD_Connection *c, i
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
+	/* Decided: what is left is the peer reading the answer. A peer that
+	 * pipelines calls and never reads would otherwise keep its connection
+	 * busy (never shed) until idle_timeout, and enough of them lock dockerd
+	 * out (docs/availability-round8.md). */
+	rg_connlimit_idle(s->conns, c);
 	return ret;
 }
 
@@ -300,6 +305,9 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	enum rg_phase phase;
 	bool alone, dir_wait;
 
+	/* The whole call has arrived: deciding it is bounded (directory and
+	 * audit timeouts), so the connection is no longer shed. */
+	rg_connlimit_busy(s->conns, c);
 	if (call->refused)
 		return reply(s, c, MHD_HTTP_FORBIDDEN,
 				rg_authz_err_json("this process may not call the plugin"));
@@ -375,7 +383,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_NO;
 		call->refused = !peer_allowed(s, c);
 		atomic_fetch_add(&s->inflight, 1);
-		rg_connlimit_busy(s->conns, c);
+		/* Not busy yet: a connection still sending its body
+		 * stays sheddable until answer(), or a peer that sends headers
+		 * and then stalls (or dribbles the body) could hold every slot
+		 * and lock dockerd out (docs/availability-round8.md). */
 		*con_cls = call;
 		return MHD_YES;
 	}

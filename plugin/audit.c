@@ -951,7 +951,10 @@ static void write_head(struct rg_audit *a, const struct rg_audit_chain *c)
 	n = rg_audit_head_format(text, a->host, c, a->head_mac);
 	if (n < 0 || snprintf(tmp, sizeof(tmp), "%s.tmp", a->head_path) >= (int)sizeof(tmp))
 		return;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* A fresh file of our own: whatever is at tmp (a FIFO would block this
+	 * thread in open(2) for good, and SIGTERM then waits for it) goes first. */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd < 0 || write(fd, text, (size_t)n) != n || close(fd) < 0 ||
 	    rename(tmp, a->head_path) < 0) {
 		if (fd >= 0)

@@ -8,6 +8,10 @@
 #  2. pipeline 100 calls and never read an answer, so that the answers fill
 #     the socket buffers and serve's writes stall.
 #
+# and SIGTERM with a stalled connection open must end serve within 5 s
+# (before: the drain waited its full 30 s for the call that never came; a
+# call still arriving now gets RG_DRAIN_ARRIVING_SECONDS, 2 s).
+#
 # Before the fix both kinds counted as busy (never shed) until idle_timeout
 # (300 s) and a new call waited in the listen backlog; now a connection is
 # busy only while its call is being decided, and a new call must be answered
@@ -88,4 +92,21 @@ for mode in body chunked pipeline; do
 	wait "$SERVE" || fail "$mode: serve did not exit 0"
 	ok "$mode: $held stalled connections (limit 960); a new call is answered allow in $ms ms"
 done
+# SIGTERM with one call stalled mid-body: the drain does not wait for it.
+serve_start "$T/term.ready" "$T/term.log" -c "$T/rg.conf" --socket "$T/term.sock"
+python3 - "$T/term.sock" <<'PY' &
+import socket, sys, time
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+c.connect(sys.argv[1])
+c.sendall(b"POST /AuthZPlugin.AuthZReq HTTP/1.1\r\nHost: p\r\nContent-Length: 1000\r\n\r\n{")
+time.sleep(60)
+PY
+PIDS+=($!)
+sleep 1
+start=$(date +%s%N)
+kill -TERM "$SERVE"
+for _ in $(seq 50); do kill -0 "$SERVE" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$SERVE" 2>/dev/null && fail "SIGTERM: serve still running 5 s later (the drain waits for a stalled call)"
+wait "$SERVE" || fail "SIGTERM: serve did not exit 0"
+ok "SIGTERM with a call stalled mid-body: serve exits 0 in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 echo "all passed"

@@ -20,7 +20,7 @@ static char *read_text(const char *path, size_t *len, char *why, size_t whylen)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	char *buf = NULL;
-	size_t n = 0;
+	size_t n = 0, cap;
 
 	if (fd < 0) {
 		snprintf(why, whylen, "%s", strerror(errno));
@@ -42,14 +42,15 @@ static char *read_text(const char *path, size_t *len, char *why, size_t whylen)
 		snprintf(why, whylen, "larger than %d bytes", RG_POLICY_FILE_MAX);
 		goto fail;
 	}
-	/* One byte over the cap tells a file that grew since the fstat. */
-	buf = malloc((size_t)RG_POLICY_FILE_MAX + 2);
+	/* One byte more than fstat said tells a file that grew meanwhile. */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap + 1);
 	if (buf == NULL) {
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
 	for (;;) {
-		ssize_t r = read(fd, buf + n, (size_t)RG_POLICY_FILE_MAX + 1 - n);
+		ssize_t r = read(fd, buf + n, cap - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -60,8 +61,8 @@ static char *read_text(const char *path, size_t *len, char *why, size_t whylen)
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n > RG_POLICY_FILE_MAX) {
-			snprintf(why, whylen, "larger than %d bytes", RG_POLICY_FILE_MAX);
+		if (n == cap) {
+			snprintf(why, whylen, "it grew while it was read");
 			goto fail;
 		}
 	}

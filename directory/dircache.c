@@ -60,6 +60,7 @@ struct entry {
 	enum rg_ldap_status last;     /* outcome of the last finished lookup */
 	unsigned waiters;             /* threads sleeping on this entry */
 	bool queued;                  /* on the lookup threads' queue */
+	int64_t queued_at;            /* when it was put there */
 	bool probe;                   /* its lookup is the breaker's probe */
 	bool dirty;                   /* answer not yet in cache_file */
 	struct entry *qnext;
@@ -598,6 +599,29 @@ static void *worker(void *arg)
 			d->qtail = NULL;
 		e->qnext = NULL;
 		e->queued = false;
+		/*
+		 * Queued longer than a waiter would wait for a lookup: answered
+		 * now as a directory that did not answer (stale or denied). A
+		 * slow directory (each lookup just under timeout_ms) and a
+		 * burst of uncached users otherwise made the last of them wait
+		 * for every lookup ahead: 15 s behind 300 (round 8).
+		 */
+		if (now_ms() - e->queued_at > d->wait) {
+			struct rg_directory_waiter *cb = NULL;
+
+			if (e->probe) {
+				e->probe = false;
+				d->probing = false;
+			}
+			settle(d, e, false, &cb);
+			entry_release(d, e);
+			if (cb != NULL) {
+				pthread_mutex_unlock(&d->lock);
+				call_back(cb);
+				pthread_mutex_lock(&d->lock);
+			}
+			continue;
+		}
 		run_lookup(d, e);
 		entry_release(d, e);
 	}
@@ -624,6 +648,7 @@ static void enqueue(struct rg_directory *d, struct entry *e)
 	if (e->queued || e->in_flight)
 		return;
 	e->queued = true;
+	e->queued_at = now_ms();
 	e->qnext = NULL;
 	if (d->qtail != NULL)
 		d->qtail->qnext = e;

@@ -587,7 +587,7 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->syslog = c->syslog;
 	a->checkpoint = c->checkpoint;
 	a->replay_from = 1;
-	pthread_cond_init(&a->cp_wake, NULL);
+	init_work_cond(&a->cp_wake);     /* CLOCK_MONOTONIC: the checkpoint interval */
 	init_work_cond(&a->head_wake);   /* CLOCK_MONOTONIC: the head thread's interval */
 	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
 		strcpy(a->host, "unknown");
@@ -951,7 +951,10 @@ static void write_head(struct rg_audit *a, const struct rg_audit_chain *c)
 	n = rg_audit_head_format(text, a->host, c, a->head_mac);
 	if (n < 0 || snprintf(tmp, sizeof(tmp), "%s.tmp", a->head_path) >= (int)sizeof(tmp))
 		return;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* A fresh file of our own: whatever is at tmp (a FIFO would block this
+	 * thread in open(2) for good, and SIGTERM then waits for it) goes first. */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd < 0 || write(fd, text, (size_t)n) != n || close(fd) < 0 ||
 	    rename(tmp, a->head_path) < 0) {
 		if (fd >= 0)
@@ -1228,7 +1231,10 @@ static void *checkpointer(void *arg)
 	struct timespec due;
 
 	pthread_setname_np(pthread_self(), "rg-checkpoint");
-	clock_gettime(CLOCK_REALTIME, &due);
+	/* Monotonic: on the wall clock, a clock set forward a day sent a
+	 * day's checkpoints back to back (51 060 in 4 s with checkpoint = 1),
+	 * and one set back sent none for as long. */
+	clock_gettime(CLOCK_MONOTONIC, &due);
 	pthread_mutex_lock(&a->lock);
 	while (!a->cp_stopping) {
 		due.tv_sec += a->checkpoint;

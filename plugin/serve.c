@@ -41,6 +41,10 @@
  * says who asked for what. */
 #define RG_CALL_HEAD_KEEP (64 * 1024)
 #define RG_DRAIN_SECONDS 30
+/* Of the drain, a call still arriving (headers read, body not all there) is
+ * waited for this long only: dockerd sends a call in one go, and a peer that
+ * stalls mid-body held the drain for all RG_DRAIN_SECONDS. */
+#define RG_DRAIN_ARRIVING_SECONDS 2
 /* libmicrohttpd's memory per connection (headers and read buffer; bodies are ours). */
 #define RG_MHD_CONN_MEMORY (16 * 1024)
 #define SD_LISTEN_FDS_START 3
@@ -50,7 +54,8 @@ struct server {
 	pthread_mutex_t wait_lock; /* orders suspend and resume of calls awaiting their record */
 	struct rg_runtime *current;
 	struct rg_audit *audit;
-	atomic_int inflight;
+	atomic_int inflight;       /* calls begun (headers read) and not over */
+	atomic_int deciding;       /* of those, the ones received whole */
 	atomic_bool draining;      /* SIGTERM received: answer, then close */
 	size_t call_max;
 	gid_t group;               /* (gid_t)-1: root only */
@@ -71,6 +76,7 @@ struct call {
 	bool too_big;
 	size_t total;              /* bytes received, also past call_max */
 	bool refused;              /* peer credentials not allowed */
+	bool deciding;             /* counted in server.deciding */
 
 	struct server *server;
 	struct MHD_Connection *conn;
@@ -208,6 +214,11 @@ static enum MHD_Result reply(const struct server *s, struct MHD_Connection *c, i
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
+	/* Decided: what is left is the peer reading the answer. A peer that
+	 * pipelines calls and never reads would otherwise keep its connection
+	 * busy (never shed) until idle_timeout, and enough of them lock dockerd
+	 * out (docs/availability-round8.md). */
+	rg_connlimit_idle(s->conns, c);
 	return ret;
 }
 
@@ -300,6 +311,14 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	enum rg_phase phase;
 	bool alone, dir_wait;
 
+	/* The whole call has arrived: deciding it is bounded (directory and
+	 * audit timeouts), so the connection is no longer shed, and SIGTERM's
+	 * drain waits for it all of RG_DRAIN_SECONDS. */
+	rg_connlimit_busy(s->conns, c);
+	if (!call->deciding) {
+		call->deciding = true;
+		atomic_fetch_add(&s->deciding, 1);
+	}
 	if (call->refused)
 		return reply(s, c, MHD_HTTP_FORBIDDEN,
 				rg_authz_err_json("this process may not call the plugin"));
@@ -375,7 +394,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_NO;
 		call->refused = !peer_allowed(s, c);
 		atomic_fetch_add(&s->inflight, 1);
-		rg_connlimit_busy(s->conns, c);
+		/* Not busy yet: a connection still sending its body
+		 * stays sheddable until answer(), or a peer that sends headers
+		 * and then stalls (or dribbles the body) could hold every slot
+		 * and lock dockerd out (docs/availability-round8.md). */
 		*con_cls = call;
 		return MHD_YES;
 	}
@@ -425,6 +447,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	if (call->rt != NULL)
 		release(call->rt);
 	rg_directory_waiter_clear(&call->dwait);
+	if (call->deciding)
+		atomic_fetch_sub(&s->deciding, 1);
 	free(call);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -761,6 +785,8 @@ int cmd_serve(int argc, char **argv)
 	for (int i = 0; i < RG_DRAIN_SECONDS * 100 && atomic_load(&s.inflight) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
+		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 && atomic_load(&s.deciding) == 0)
+			break;      /* only calls that stalled arriving are left */
 		nanosleep(&ts, NULL);
 	}
 	/*
@@ -773,7 +799,7 @@ int cmd_serve(int argc, char **argv)
 		rg_directory_fail_pending(s.current->dir);
 	pthread_mutex_unlock(&s.lock);
 	rg_audit_fail_pending(s.audit);
-	for (int i = 0; i < 100 && atomic_load(&s.inflight) > 0; i++) {
+	for (int i = 0; i < 100 && atomic_load(&s.deciding) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);

@@ -47,9 +47,10 @@ void rg_connlimit_free(struct rg_connlimit *cl);
 /* The MHD_OPTION_NOTIFY_CONNECTION callback; cls is the rg_connlimit. */
 void rg_connlimit_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		enum MHD_ConnectionNotificationCode toe);
-/* A call starts on c (the access handler's first invocation): c is not idle. */
+/* The whole call on c has arrived and is being decided: c is not idle. A
+ * connection still sending a call stays idle (sheddable): it may never finish. */
 void rg_connlimit_busy(struct rg_connlimit *cl, struct MHD_Connection *c);
-/* The call on c is over (the request-completed callback): c is idle from now. */
+/* The call on c is answered (queued) or over: c is idle from now, the newest idle. */
 void rg_connlimit_idle(struct rg_connlimit *cl, struct MHD_Connection *c);
 /*
  * The peer's uid and gid (SO_PEERCRED), read once when c opened: 0, or -1

@@ -40,7 +40,9 @@
 /*
  * A thread waiting for another thread's lookup of the same user gives up
  * after this many operation timeouts (timeout_ms each): a lookup is at least
- * a connect and a search.
+ * a connect and a search. A lookup still queued after as long is answered
+ * as failed (stale or denied) instead of being made: a slow directory and a
+ * burst of users must not make calls wait for the whole queue.
  */
 #define RG_DIRECTORY_WAIT_OPS 2
 /*

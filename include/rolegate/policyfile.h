@@ -10,10 +10,15 @@
 #include "rolegate/errlist.h"
 #include "rolegate/policy.h"
 
+/* Largest configuration file read (bytes): room for tens of thousands of
+ * static users. */
+#define RG_POLICY_FILE_MAX (64 * 1024 * 1024)
+
 /*
  * Reads the configuration at path and parses it (rg_policy_parse). Returns
  * a new policy, or NULL with every problem in errs; a file that cannot be
- * read is the one error "PATH: cannot read the file: why", and sets
+ * read (missing, not a regular file, over RG_POLICY_FILE_MAX) is the one
+ * error "PATH: cannot read the file: why", and sets
  * *unreadable (if not NULL): a runtime error (exit 2, SPEC.md §2), where
  * a file that reads but does not parse is an invalid one (exit 1).
  */

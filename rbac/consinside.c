@@ -125,15 +125,34 @@ static json_t *container_body(const json_t *body)
 	return out;
 }
 
+/*
+ * The settings text "URI\nBODY": uri's first n bytes, a newline, body
+ * dumped compact. NULL when body is NULL, the text is over
+ * RG_OWNERS_SETTINGS_MAX, or memory ran out.
+ */
+static char *settings_text(const char *uri, size_t n, const json_t *body)
+{
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL, *out = NULL;
+	size_t len = text != NULL ? n + 1 + strlen(text) : 0;
+
+	if (text != NULL && len <= RG_OWNERS_SETTINGS_MAX && (out = malloc(len + 1)) != NULL) {
+		memcpy(out, uri, n);
+		out[n] = '\n';
+		memcpy(out + n + 1, text, len - n);  /* with text's NUL */
+	}
+	free(text);
+	return out;
+}
+
 char *rg_inside_settings(struct rg_request *req)
 {
 	const char *why, *command = req->route.command != NULL ? req->route.command : "";
 	const json_t *body = rg_request_body(req, &why);
 	bool exec = strcmp(command, "exec.create") == 0;
-	char uri[64], *text, *out = NULL;
+	char uri[64], *out;
 	json_t *kept;
 	long v[3];
-	size_t n, len;
+	size_t n;
 
 	if (!json_is_object(body) || (!exec && strcmp(command, "container.create") != 0))
 		return NULL;
@@ -143,16 +162,8 @@ char *rg_inside_settings(struct rg_request *req)
 	/* An exec's path names its container; the judging needs only the route. */
 	snprintf(uri + n, sizeof(uri) - n, "%s", exec ? "/containers/c/exec" : "/containers/create");
 	kept = exec ? fields(body, exec_key) : container_body(body);
-	text = kept != NULL ? json_dumps(kept, JSON_COMPACT) : NULL;
+	out = settings_text(uri, strlen(uri), kept);
 	json_decref(kept);
-	n = strlen(uri);
-	len = text != NULL ? n + 1 + strlen(text) : 0;
-	if (text != NULL && len <= RG_OWNERS_SETTINGS_MAX && (out = malloc(len + 1)) != NULL) {
-		memcpy(out, uri, n);
-		out[n] = '\n';
-		memcpy(out + n + 1, text, len - n);  /* with text's NUL */
-	}
-	free(text);
 	return out;
 }
 
@@ -186,26 +197,18 @@ char *rg_inside_connect(const char *settings, const char *network, const char *n
 {
 	const char *nl = settings != NULL ? strchr(settings, '\n') : NULL, *err;
 	json_t *body, *endpoints;
-	char *text = NULL, *out = NULL;
-	size_t n, len;
+	char *out = NULL;
 
 	if (nl == NULL || network == NULL || network[0] == '\0')
 		return NULL;
-	n = (size_t)(nl - settings);
 	body = rg_gojson_parse(nl + 1, strlen(nl + 1), &err);
 	/* a create's map of endpoints, under its NetworkingConfig (zero values were left out) */
 	endpoints = json_is_object(body) ? member_object(member_object(body, "NetworkingConfig"),
 			"EndpointsConfig") : NULL;
 	if (endpoints != NULL && add_endpoint(endpoints, network) == 0 &&
 	    add_endpoint(endpoints, network_id) == 0)
-		text = json_dumps(body, JSON_COMPACT);
+		out = settings_text(settings, (size_t)(nl - settings), body);
 	json_decref(body);
-	len = text != NULL ? n + 1 + strlen(text) : 0;
-	if (text != NULL && len <= RG_OWNERS_SETTINGS_MAX && (out = malloc(len + 1)) != NULL) {
-		memcpy(out, settings, n + 1);  /* the URI and its newline */
-		memcpy(out + n + 1, text, len - n);  /* with text's NUL */
-	}
-	free(text);
 	return out;
 }
 

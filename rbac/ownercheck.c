@@ -592,12 +592,13 @@ static bool acts_inside(const char *command)
 	return false;
 }
 
-/* The record's settings judged for the role (consinside.h); act and q name the request. */
+/* The record's settings judged for the role (consinside.h); act and q
+ * name the request. No record (obj NULL) or no settings: refused. */
 static int inside_settings(struct ctx *x, const struct rg_object *obj, const char *act, const char *q)
 {
 	char why[512];
 
-	if (obj->settings == NULL)
+	if (obj == NULL || obj->settings == NULL)
 		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of how it was created, so "
 				"what it reaches on the host cannot be checked", act, q);
 	if (rg_inside_check(&x->role->constraints, obj->settings, x->req, why, sizeof(why)) < 0)
@@ -624,8 +625,7 @@ static int inside_recheck(struct ctx *x, const char *command)
 		rg_conscheck_quote(ref, q, sizeof(q));
 		if (rg_owners_resolve(x->req->owners, RG_OBJ_EXEC, ref, 0, x->req->now, &obj) !=
 		    RG_RESOLVED)
-			return rg_conscheck_deny(&x->k, "start exec session %s: rolegate has no record of "
-					"how it was created, so what it reaches on the host cannot be checked", q);
+			obj = NULL;
 		if (inside_settings(x, obj, "start exec session", q) < 0)
 			return -1;
 		ref = obj->container;
@@ -651,8 +651,7 @@ static int inside_recheck(struct ctx *x, const char *command)
 					"longer id", act, q, RG_OWNERS_MIN_PREFIX);
 		return inside_settings(x, obj, act, q);
 	case RG_UNKNOWN:
-		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of how it was created, so "
-				"what it reaches on the host cannot be checked", act, q);
+		return inside_settings(x, NULL, act, q);
 	default:
 		return rg_conscheck_deny(&x->k, "%s %s: the reference does not name one object", act, q);
 	}

@@ -496,7 +496,8 @@ void rg_state_learn_names(struct rg_state *s, struct rg_request *req)
 {
 	bool learned;
 
-	if (s == NULL)
+	/* every response comes here: most are not such answers, and take no lock */
+	if (s == NULL || !rg_owner_names_answer(req))
 		return;
 	pthread_rwlock_rdlock(&s->lock);
 	learned = rg_owner_names_learned(s->owners, req);

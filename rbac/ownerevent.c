@@ -484,6 +484,15 @@ static const struct rg_object *misnamed(const struct rg_owners *o, const json_t 
 }
 
 /* Calls fn for each (container, name) a 2xx inspect or list answer renames; stops at fn's -1. */
+bool rg_owner_names_answer(const struct rg_request *req)
+{
+	const char *command = req->route.command;
+
+	return req->phase == RG_PHASE_RESPONSE && req->status >= 200 && req->status <= 299 &&
+		req->response_json != NULL && command != NULL &&
+		(strcmp(command, "container.inspect") == 0 || strcmp(command, "container.list") == 0);
+}
+
 static int answered_names(const struct rg_owners *o, const struct rg_request *req,
 		int (*fn)(const struct rg_object *obj, const char *name, void *arg), void *arg)
 {
@@ -493,7 +502,7 @@ static int answered_names(const struct rg_owners *o, const struct rg_request *re
 	size_t i, j;
 	json_t *entry, *v;
 
-	if (req->phase != RG_PHASE_RESPONSE || req->status < 200 || req->status > 299)
+	if (!rg_owner_names_answer(req))
 		return 0;
 	if (strcmp(command, "container.inspect") == 0) {
 		const char *name = own_name(rg_json_get(answer, "Name"));

@@ -62,6 +62,10 @@ bool rg_owner_legacy_start(const struct rg_request *req);
  */
 bool rg_owner_names_learned(const struct rg_owners *o, const struct rg_request *req);
 
+/* Whether req is an answer rg_owner_names_learned reads (a 2xx container
+ * inspect or list with a body): the daemon asks before taking any lock. */
+bool rg_owner_names_answer(const struct rg_request *req);
+
 /* Where rg_owner_events sends each event; returns 0 or -1 (stops the walk). */
 typedef int (*rg_owner_sink)(const struct rg_owner_event *ev, void *arg);
 

@@ -12,6 +12,10 @@ failed=0 passed=0
 
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 pass() { echo "ok: $*"; passed=$((passed + 1)); }
+# the "seq" of each JSON line in $out, space-separated
+seqs_of_out() {
+	printf '%s\n' "$out" | python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["seq"]) for l in sys.stdin))'
+}
 
 # run WANT-RC ARGS...: runs rolegate ARGS; stdout in $out, stderr in $err.
 run() {
@@ -86,7 +90,7 @@ printf 'roles = { ops = { users = ["root"]; allow = ["*"]; }; };\naudit = { path
 	"$tmp/q.log" >"$tmp/q.conf"
 for name in a b c abababababab; do
 	run 0 log query -c "$tmp/q.conf" --object "$name" --json && {
-		seqs=$(printf '%s\n' "$out" | python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["seq"]) for l in sys.stdin))')
+		seqs=$(seqs_of_out)
 		if [ "$seqs" = "1 2 3 4 5 6 7" ]; then
 			pass "--object $name: the whole history of the object"
 		else
@@ -110,7 +114,7 @@ open(sys.argv[1], "w").write(rec(1, "docker.io/library/busybox:latest") + "\n" +
 PY
 for name in busybox docker.io/library/busybox:latest; do
 	run 0 log query -c "$tmp/q.conf" --file "$tmp/i.log" --object "$name" --json && {
-		seqs=$(printf '%s\n' "$out" | python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["seq"]) for l in sys.stdin))')
+		seqs=$(seqs_of_out)
 		if [ "$seqs" = "1" ]; then
 			pass "--object $name: the image's records"
 		else

@@ -4,10 +4,22 @@
  *
  * Files in plugin.state: "snapshot" (the whole state at generation N),
  * "journal" (events since: header gen N, one event per line), "lock".
- * Compaction writes "snapshot.tmp" with gen N+1, fsyncs, renames it over
- * "snapshot", then does the same for an empty "journal" of gen N+1. A crash
- * in between leaves a journal of gen N beside a snapshot of gen N+1: it is
- * already folded in, and skipped at the next start.
+ *
+ * An event is written to the journal (one write(2)) under the lock and
+ * applied; it is made durable by the flusher thread, out of the lock and
+ * off the server threads: a slow or hung disk then delays the journal's
+ * durability, never a decision (docs/availability-round8.md). The page
+ * cache keeps what was written through a crash of rolegate; only a power
+ * cut can lose the last moment's events, and those objects stay unowned.
+ *
+ * Compaction runs on the flusher too, in two steps. Under the read lock
+ * (decisions go on; events wait) it writes "snapshot.next" and an empty
+ * "journal.next" of gen N+1, unsynced, and appends go to journal.next from
+ * then on. With no lock it syncs and renames snapshot.next over "snapshot",
+ * then journal.next over "journal". A crash in between leaves journal.next
+ * (gen N+1 beside snapshot N, or gen N+1 beside snapshot N+1 and a stale
+ * journal N): it holds the events after the switch and is read last. Such
+ * a start folds everything into a new snapshot of a later generation first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,20 +40,51 @@
 
 #define RG_STATE_FILE_MAX (1024L * 1024 * 1024)  /* a state file larger than this is refused */
 #define RG_STATE_EXPIRE_EVERY 3600               /* seconds between expiry sweeps */
+#define RG_STATE_STOP_SECONDS 5                  /* waited for the flusher at exit */
 
 struct rg_state {
 	pthread_rwlock_t lock;
 	struct rg_owners *owners;
 	char *dir;             /* NULL: memory only */
-	int dirfd, lockfd, journal;
-	unsigned long gen;
+	int dirfd, lockfd;
+	/* The journal appended to: written under the write lock, replaced by
+	 * the flusher's compaction under the read lock (which excludes every
+	 * writer), synced by the flusher with no lock. */
+	int journal;
+	unsigned long gen;     /* the journal's generation */
 	size_t journal_events;
 	long long last_expire;
+
+	/* The flusher (on disk only). */
+	pthread_t flusher;
+	bool flusher_started;
+	pthread_mutex_t flush_lock; /* guards the four below */
+	pthread_cond_t flush_wake;
+	bool dirty;            /* events written since the flusher last began a fdatasync */
+	bool compact_due;
+	bool sync_failed;      /* the last fdatasync or compaction failed: compact at the next event */
+	bool stopping;
+	bool stopped;          /* the flusher has returned */
+	/* Owned by the flusher: a compaction whose second step has not succeeded yet. */
+	int next_snapshot;     /* snapshot.next, open; -1 none */
 };
 
 static long long now_s(void)
 {
 	return (long long)time(NULL);
+}
+
+/* A condition variable timed on the monotonic clock (a clock jump must not stretch a wait). */
+static int monotonic_cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+	int r;
+
+	if (pthread_condattr_init(&a) != 0)
+		return -1;
+	r = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 && pthread_cond_init(c, &a) == 0 ? 0 : -1;
+	pthread_condattr_destroy(&a);
+	return r;
 }
 
 static struct rg_state *state_new(void)
@@ -50,8 +93,19 @@ static struct rg_state *state_new(void)
 
 	if (s == NULL)
 		return NULL;
-	s->dirfd = s->lockfd = s->journal = -1;
+	s->dirfd = s->lockfd = s->journal = s->next_snapshot = -1;
 	if (pthread_rwlock_init(&s->lock, NULL) != 0) {
+		free(s);
+		return NULL;
+	}
+	if (pthread_mutex_init(&s->flush_lock, NULL) != 0) {
+		pthread_rwlock_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	if (monotonic_cond_init(&s->flush_wake) != 0) {
+		pthread_mutex_destroy(&s->flush_lock);
+		pthread_rwlock_destroy(&s->lock);
 		free(s);
 		return NULL;
 	}
@@ -62,11 +116,15 @@ static void state_free(struct rg_state *s)
 {
 	if (s->journal >= 0)
 		close(s->journal);
+	if (s->next_snapshot >= 0)
+		close(s->next_snapshot);
 	if (s->lockfd >= 0)
 		close(s->lockfd);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	rg_owners_free(s->owners);
+	pthread_cond_destroy(&s->flush_wake);
+	pthread_mutex_destroy(&s->flush_lock);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->dir);
 	free(s);
@@ -178,14 +236,15 @@ static int fsync_dir(struct rg_state *s)
 	return fsync(s->dirfd);
 }
 
-/* Replaces name by a file holding the snapshot (or, o NULL, an empty journal) of gen. */
-static int write_file(struct rg_state *s, const char *name, const struct rg_owners *o, unsigned long gen)
+/*
+ * Writes a new file tmp holding the snapshot of o (or, o NULL, an empty
+ * journal) of gen, not synced. Returns its descriptor (appending), or -1.
+ */
+static int write_new(struct rg_state *s, const char *tmp, const struct rg_owners *o, unsigned long gen)
 {
-	char tmp[64];
-	int fd, r = -1;
+	int fd = openat(s->dirfd, tmp, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int r, e;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -1;
 	if (o != NULL) {
@@ -196,13 +255,39 @@ static int write_file(struct rg_state *s, const char *name, const struct rg_owne
 		r = head != NULL && write(fd, head, strlen(head)) == (ssize_t)strlen(head) ? 0 : -1;
 		free(head);
 	}
-	if (r == 0 && fsync(fd) < 0)
-		r = -1;
+	if (r == 0)
+		return fd;
+	e = errno;
 	close(fd);
-	if (r == 0 && renameat(s->dirfd, tmp, s->dirfd, name) < 0)
-		r = -1;
-	if (r == 0 && fsync_dir(s) < 0)
-		r = -1;
+	unlinkat(s->dirfd, tmp, 0);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Makes the file tmp (open as fd) durable and renames it over name, for
+ * good. Repeatable after a failure: tmp already gone means renamed.
+ */
+static int put_in_place(struct rg_state *s, int fd, const char *tmp, const char *name)
+{
+	if (fsync(fd) < 0)
+		return -1;
+	if (renameat(s->dirfd, tmp, s->dirfd, name) < 0 && errno != ENOENT)
+		return -1;
+	return fsync_dir(s);
+}
+
+/* Replaces name by a durable file holding the snapshot (or an empty journal) of gen: at start. */
+static int write_file(struct rg_state *s, const char *name, const struct rg_owners *o, unsigned long gen)
+{
+	char tmp[64];
+	int fd, r;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	if ((fd = write_new(s, tmp, o, gen)) < 0)
+		return -1;
+	r = put_in_place(s, fd, tmp, name);
+	close(fd);
 	if (r < 0)
 		unlinkat(s->dirfd, tmp, 0);
 	return r;
@@ -215,78 +300,242 @@ static int open_journal(struct rg_state *s)
 }
 
 /*
- * Folds the journal into a new snapshot (caller holds the write lock).
- * On failure the journal goes on as before, unless the new snapshot is in
- * place and the new journal is not: then writes fail (and are logged)
- * until a compaction succeeds, since appends to the old journal would be
- * skipped at the next start.
+ * Compaction, first step: the flusher, holding the read lock, so that no
+ * event is appended meanwhile. Writes snapshot.next and an empty
+ * journal.next of the next generation, unsynced; appends go to
+ * journal.next from now on.
  */
-static int compact(struct rg_state *s)
+static int compact_begin(struct rg_state *s)
 {
-	if (write_file(s, "snapshot", s->owners, s->gen + 1) < 0) {
-		log_warn("cannot write the ownership snapshot in %s", s->dir);
+	int snap, journal;
+
+	if ((snap = write_new(s, "snapshot.next", s->owners, s->gen + 1)) < 0)
+		return -1;
+	if ((journal = write_new(s, "journal.next", NULL, s->gen + 1)) < 0) {
+		close(snap);
+		unlinkat(s->dirfd, "snapshot.next", 0);
 		return -1;
 	}
-	if (s->journal >= 0)
-		close(s->journal);
-	s->journal = -1;
+	close(s->journal);
+	s->journal = journal;
 	s->gen++;
-	if (write_file(s, "journal", NULL, s->gen) < 0 || open_journal(s) < 0) {
-		log_warn("cannot start a new ownership journal in %s", s->dir);
-		return -1;
-	}
 	s->journal_events = 0;
+	s->next_snapshot = snap;
+	return 0;
+}
+
+/*
+ * Second step: the flusher, with no lock. The snapshot is put in place
+ * before the journal, each durable before it is renamed. Until it has
+ * succeeded no compaction begins again (it would truncate journal.next).
+ */
+static int compact_finish(struct rg_state *s)
+{
+	if (s->next_snapshot >= 0) {
+		if (put_in_place(s, s->next_snapshot, "snapshot.next", "snapshot") < 0)
+			return -1;
+		close(s->next_snapshot);
+		s->next_snapshot = -1;
+	}
+	return put_in_place(s, s->journal, "journal.next", "journal");
+}
+
+/*
+ * A compaction, or the rest of one a failure cut short. Returns 0 or -1;
+ * a failure is said once per streak (*warned), since every event retries.
+ */
+static int compact(struct rg_state *s, bool *pending, bool *warned)
+{
+	const char *what = NULL;
+	int r;
+
+	if (!*pending) {
+		pthread_rwlock_rdlock(&s->lock);
+		r = compact_begin(s);
+		pthread_rwlock_unlock(&s->lock);
+		if (r < 0)
+			what = "write a new ownership snapshot";
+		else
+			*pending = true;
+	}
+	if (what == NULL && compact_finish(s) < 0)
+		what = "put the new ownership snapshot in place (journal.next holds the events since)";
+	if (what == NULL) {
+		*pending = *warned = false;
+		return 0;
+	}
+	if (!*warned)
+		log_warn("cannot %s in %s (retried at the next event)", what, s->dir);
+	*warned = true;
+	return -1;
+}
+
+/* The journal's fdatasync; a failure is said once per streak. */
+static int sync_journal(struct rg_state *s, bool *warned)
+{
+	if (fdatasync(s->journal) == 0) {
+		*warned = false;
+		return 0;
+	}
+	if (!*warned)
+		log_warn("cannot flush the ownership journal in %s (a power cut now could lose recent "
+				"records; rewritten whole at the next event)", s->dir);
+	*warned = true;
+	return -1;
+}
+
+/*
+ * The flusher: makes written events durable (one fdatasync covers all
+ * written before it began) and compacts, so that neither waits on the disk
+ * in a server thread or under the lock a decision takes.
+ */
+static void *flusher_main(void *arg)
+{
+	struct rg_state *s = arg;
+	bool pending = false, warned = false;
+
+	pthread_mutex_lock(&s->flush_lock);
+	for (;;) {
+		bool compacting, sync;
+		int r = 0;
+
+		while (!s->dirty && !s->compact_due && !s->stopping)
+			pthread_cond_wait(&s->flush_wake, &s->flush_lock);
+		if (s->stopping)
+			break;
+		compacting = s->compact_due || pending;
+		sync = s->dirty;
+		s->compact_due = s->dirty = false;
+		pthread_mutex_unlock(&s->flush_lock);
+		/* a finished compaction synced every event written before its end */
+		if (compacting)
+			r = compact(s, &pending, &warned);
+		if (sync && (!compacting || r < 0))
+			r = sync_journal(s, &warned);
+		pthread_mutex_lock(&s->flush_lock);
+		s->sync_failed = r < 0 || pending;
+	}
+	s->stopped = true;
+	pthread_cond_broadcast(&s->flush_wake);
+	pthread_mutex_unlock(&s->flush_lock);
+	return (void *)(long)pending;
+}
+
+/* Tells the flusher that events were written, or a compaction is due. Under the write lock. */
+static void wake_flusher(struct rg_state *s, bool wrote, bool due)
+{
+	pthread_mutex_lock(&s->flush_lock);
+	s->dirty |= wrote;
+	/* after a failure the next event rewrites the files from memory */
+	s->compact_due |= due || (wrote && s->sync_failed);
+	if (s->dirty || s->compact_due)
+		pthread_cond_signal(&s->flush_wake);
+	pthread_mutex_unlock(&s->flush_lock);
+}
+
+/* "DIR/NAME:N: message" for a corrupt state file (why is "line N: message"). */
+static int corrupt(struct rg_state *s, const char *name, const char *why, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s/%s:%s", s->dir, name, why + strlen("line "));
+	return -1;
+}
+
+struct files {
+	struct rg_statefile_result journal;
+	bool journal_missing;
+	bool next;             /* journal.next was read: a compaction was cut short */
+	bool torn;             /* a torn last entry was left out */
+};
+
+/*
+ * Reads snapshot, journal and, after a compaction cut short, journal.next
+ * into s->owners; s->gen is the newest generation read.
+ */
+static int read_files(struct rg_state *s, struct files *f, char *err, size_t errlen)
+{
+	struct rg_statefile_result res;
+	unsigned long snap_gen;
+	char *text;
+	size_t len;
+	char why[512];
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	if (slurp(s, "snapshot", &text, &len, err, errlen) < 0)
+		return -1;
+	res.gen = 0;
+	r = text != NULL ? rg_statefile_read(text, len, "snapshot", 0, s->owners, &res, why, sizeof(why)) : 0;
+	free(text);
+	if (r < 0)
+		return corrupt(s, "snapshot", why, err, errlen);
+	snap_gen = s->gen = res.gen;
+
+	if (slurp(s, "journal", &text, &len, err, errlen) < 0)
+		return -1;
+	f->journal_missing = text == NULL;
+	r = text != NULL ? rg_statefile_read(text, len, "journal", s->gen, s->owners, &f->journal, why,
+			sizeof(why)) : 0;
+	free(text);
+	if (r < 0)
+		return corrupt(s, "journal", why, err, errlen);
+	f->torn = f->journal.torn;
+
+	if (slurp(s, "journal.next", &text, &len, err, errlen) < 0)
+		return -1;
+	if (text == NULL)
+		return 0;
+	/* gen N+1 beside the old snapshot N, or N+1 beside the new one (journal N stale) */
+	r = rg_statefile_read(text, len, "journal", snap_gen + 1, s->owners, &res, why, sizeof(why));
+	if (r == 0 && res.stale)
+		r = rg_statefile_read(text, len, "journal", snap_gen, s->owners, &res, why, sizeof(why));
+	free(text);
+	if (r < 0)
+		return corrupt(s, "journal.next", why, err, errlen);
+	if (!res.stale) {
+		f->next = true;
+		f->torn |= res.torn;
+		s->gen = res.gen;
+	}
 	return 0;
 }
 
 static int load(struct rg_state *s, char *err, size_t errlen, char *note, size_t notelen)
 {
-	struct rg_statefile_result res;
-	char *text;
-	size_t len;
-	char why[512];
+	struct files f;
+	const char *fix = NULL;
 
-	if (slurp(s, "snapshot", &text, &len, err, errlen) < 0)
+	if (read_files(s, &f, err, errlen) < 0)
 		return -1;
-	if (text != NULL && rg_statefile_read(text, len, "snapshot", 0, s->owners, &res, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s/snapshot:%s", s->dir, why + strlen("line "));
-		free(text);
-		return -1;
-	}
-	s->gen = text != NULL ? res.gen : 0;
-	free(text);
-	if (slurp(s, "journal", &text, &len, err, errlen) < 0)
-		return -1;
-	if (text == NULL)
-		return write_file(s, "journal", NULL, s->gen) < 0 || open_journal(s) < 0 ?
-			(snprintf(err, errlen, "cannot create %s/journal: %s", s->dir, strerror(errno)), -1) : 0;
-	if (rg_statefile_read(text, len, "journal", s->gen, s->owners, &res, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s/journal:%s", s->dir, why + strlen("line "));
-		free(text);
-		return -1;
-	}
-	free(text);
-	s->journal_events = res.events;
-	if (res.stale || res.good_len == 0) {
-		/* already folded into the snapshot, or nothing but a torn header */
-		if (write_file(s, "journal", NULL, s->gen) < 0) {
-			snprintf(err, errlen, "cannot rewrite %s/journal: %s", s->dir, strerror(errno));
-			return -1;
-		}
-	} else if (res.torn) {
+	s->journal_events = f.journal.events;
+	if (f.next) {
+		/* Everything into a snapshot beyond journal.next's generation, which
+		 * then is stale: no crash from here on reads its events twice. */
+		s->gen++;
+		s->journal_events = 0;
+		if (write_file(s, "snapshot", s->owners, s->gen) < 0 ||
+		    write_file(s, "journal", NULL, s->gen) < 0 ||
+		    (unlinkat(s->dirfd, "journal.next", 0) < 0 && errno != ENOENT))
+			fix = "fold journal.next into a new snapshot";
+	} else if (f.journal_missing || f.journal.stale || f.journal.good_len == 0) {
+		/* none yet, already folded into the snapshot, or nothing but a torn header */
+		if (write_file(s, "journal", NULL, s->gen) < 0)
+			fix = "write a new journal";
+	} else if (f.journal.torn) {
 		int fd = openat(s->dirfd, "journal", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 
 		/* cut the torn entry off, so that the next append starts a line */
-		if (fd < 0 || ftruncate(fd, (off_t)res.good_len) < 0 || fsync(fd) < 0) {
-			snprintf(err, errlen, "cannot drop the torn last entry of %s/journal: %s", s->dir,
-					strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-		close(fd);
+		if (fd < 0 || ftruncate(fd, (off_t)f.journal.good_len) < 0 || fsync(fd) < 0)
+			fix = "drop the torn last entry of the journal";
+		if (fd >= 0)
+			close(fd);
 	}
-	if (res.torn)
+	if (fix != NULL) {
+		snprintf(err, errlen, "cannot %s in %s: %s", fix, s->dir, strerror(errno));
+		return -1;
+	}
+	/* a compaction cut short before its journal.next was written */
+	(void)unlinkat(s->dirfd, "snapshot.next", 0);
+	if (f.torn)
 		snprintf(note, notelen, "%s/journal: dropped a torn last entry (a crash while it was "
 				"written; it was never acknowledged)", s->dir);
 	if (open_journal(s) < 0) {
@@ -298,11 +547,9 @@ static int load(struct rg_state *s, char *err, size_t errlen, char *note, size_t
 
 struct rg_owners *rg_state_read_dir(const char *dir, char *err, size_t errlen, char *note, size_t notelen)
 {
-	struct rg_statefile_result res;
 	struct rg_state *s = state_new();
 	struct rg_owners *o = NULL;
-	char *text = NULL, why[512];
-	size_t len;
+	struct files f;
 
 	note[0] = '\0';
 	if (s == NULL || (s->dir = strdup(dir)) == NULL || (s->owners = rg_owners_new(0)) == NULL) {
@@ -313,27 +560,14 @@ struct rg_owners *rg_state_read_dir(const char *dir, char *err, size_t errlen, c
 		snprintf(err, errlen, "cannot open the state directory %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (slurp(s, "snapshot", &text, &len, err, errlen) < 0)
+	if (read_files(s, &f, err, errlen) < 0)
 		goto out;
-	if (text != NULL && rg_statefile_read(text, len, "snapshot", 0, s->owners, &res, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s/snapshot:%s", dir, why + strlen("line "));
-		goto out;
-	}
-	s->gen = text != NULL ? res.gen : 0;
-	free(text);
-	if (slurp(s, "journal", &text, &len, err, errlen) < 0)
-		goto out;
-	if (text != NULL && rg_statefile_read(text, len, "journal", s->gen, s->owners, &res, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s/journal:%s", dir, why + strlen("line "));
-		goto out;
-	}
-	if (text != NULL && res.torn)
+	if (f.torn)
 		snprintf(note, notelen, "%s/journal: a torn last entry (a crash while it was written) "
 				"is left out", dir);
 	o = s->owners;
 	s->owners = NULL;
 out:
-	free(text);
 	if (s != NULL)
 		state_free(s);
 	return o;
@@ -372,16 +606,59 @@ struct rg_state *rg_state_open(const char *dir, char *err, size_t errlen, char *
 	}
 	s->last_expire = now_s();
 	rg_owners_expire(s->owners, s->last_expire);
+	if (pthread_create(&s->flusher, NULL, flusher_main, s) != 0) {
+		snprintf(err, errlen, "cannot start the ownership journal's flusher thread");
+		state_free(s);
+		return NULL;
+	}
+	s->flusher_started = true;
 	return s;
+}
+
+/*
+ * Stops the flusher, waiting RG_STATE_STOP_SECONDS at most: a disk hung in
+ * its fdatasync must not hang the daemon's exit (the page cache has the
+ * events). Returns whether it stopped, and whether a compaction was left
+ * unfinished.
+ */
+static bool stop_flusher(struct rg_state *s, bool *pending)
+{
+	struct timespec until;
+	void *ret = NULL;
+	bool stopped;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += RG_STATE_STOP_SECONDS;
+	pthread_mutex_lock(&s->flush_lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->flush_wake);
+	while (!s->stopped && pthread_cond_timedwait(&s->flush_wake, &s->flush_lock, &until) == 0)
+		;
+	stopped = s->stopped;
+	pthread_mutex_unlock(&s->flush_lock);
+	if (!stopped) {
+		log_warnx("the ownership journal's flusher is stuck on the disk under %s: not waiting for it",
+				s->dir);
+		return false;
+	}
+	pthread_join(s->flusher, &ret);
+	*pending = ret != NULL;
+	return true;
 }
 
 void rg_state_close(struct rg_state *s)
 {
+	bool pending = false, warned = false;
+
 	if (s == NULL)
 		return;
-	/* Always on disk: last-use times are saved only with a snapshot. */
-	if (s->dir != NULL && s->journal >= 0)
-		compact(s);
+	/* The stuck flusher still uses s: left to the exit that follows. */
+	if (s->flusher_started && !stop_flusher(s, &pending))
+		return;
+	/* Always on disk: last-use times are saved only with a snapshot (a
+	 * compaction cut short is finished first). */
+	if (s->dir != NULL && s->journal >= 0 && (!pending || compact(s, &pending, &warned) == 0))
+		(void)compact(s, &pending, &warned);
 	state_free(s);
 }
 
@@ -399,7 +676,7 @@ void rg_state_read_end(struct rg_state *s)
 		pthread_rwlock_unlock(&s->lock);
 }
 
-/* Appends one line to the journal and makes it durable. */
+/* Appends one line to the journal (the flusher makes it durable). Under the write lock. */
 static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 {
 	char *line;
@@ -425,8 +702,8 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 	/* One write(2) of the whole line: a crash leaves it whole or torn at the end. */
 	n = write(s->journal, line, len);
 	free(line);
-	if (n != (ssize_t)len || fdatasync(s->journal) < 0) {
-		if (n >= 0 && n != (ssize_t)len)
+	if (n != (ssize_t)len) {
+		if (n >= 0)
 			errno = EIO;
 		return -1;
 	}
@@ -510,11 +787,13 @@ int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *use
 {
 	const char *why = NULL;
 	long long now = now_s();
+	size_t written;
 	int n;
 
 	if (s == NULL)
 		return 0;
 	pthread_rwlock_wrlock(&s->lock);
+	written = s->journal_events;
 	n = rg_owner_events(s->owners, req, user, role, now, observe_sink, s, &why);
 	if (n < 0)
 		log_errx("%s %s by %s: %s; no owner is recorded", req->method, req->uri,
@@ -523,10 +802,10 @@ int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *use
 		rg_owners_expire(s->owners, now);
 		s->last_expire = now;
 	}
-	/* Compact once the journal outgrows the state (or retry a failed one). */
-	if (s->dir != NULL && (s->journal < 0 || (s->journal_events >= RG_STATE_COMPACT_MIN &&
-			s->journal_events >= rg_owners_count(s->owners))))
-		compact(s);
+	/* Compact once the journal outgrows the state. */
+	if (s->dir != NULL)
+		wake_flusher(s, s->journal_events != written, s->journal_events >= RG_STATE_COMPACT_MIN &&
+				s->journal_events >= rg_owners_count(s->owners));
 	pthread_rwlock_unlock(&s->lock);
 	return n;
 }

@@ -2,7 +2,8 @@
 # plugin.state at start (SPEC.md §3, §4): `rolegate serve` refuses a state
 # directory that is not 0700 and its own, a corrupt state file (naming the
 # file and the line), and a second serve on the same directory; it drops a
-# torn last journal entry and says so. `rolegate state` lists what is there
+# torn last journal entry and says so; it finishes a compaction cut short
+# (journal.next). `rolegate state` lists what is there
 # and names a corrupt file the same way. No dockerd: the files are written
 # here as serve writes them.
 #
@@ -173,6 +174,44 @@ if serve; then
 else
 	fail "serve refused a torn last entry: $(cat "$tmp/serve.out")"
 fi
+
+# A compaction cut short (plugin/state.c): journal.next holds the events
+# after the switch, beside the old snapshot (A) or the new one with the old
+# journal left stale (B). Both `rolegate state` and serve read it last;
+# serve folds it into a snapshot of a later generation and removes it, so
+# that no later start reads its events twice.
+cid() { printf '%064d' "$1"; }
+row() { echo '{"op":"create","kind":"container","id":"'$(cid "$1")'","name":"'$2'","user":"alice","role":"ops","created":'$now',"used":'$now'}'; }
+for case in A B; do
+	rm -f "$tmp/state/"*
+	if [ $case = A ]; then
+		printf '{"rolegate":"snapshot","gen":3}\n%s\n' "$(row 1 old)" >"$tmp/state/snapshot"
+		printf '{"rolegate":"journal","gen":3}\n%s\n' "$(row 2 before)" >"$tmp/state/journal"
+		printf '{"rolegate":"journal","gen":4}\n%s\n' "$(row 3 after)" >"$tmp/state/journal.next"
+	else
+		printf '{"rolegate":"snapshot","gen":4}\n%s\n%s\n' "$(row 1 old)" "$(row 2 before)" >"$tmp/state/snapshot"
+		printf '{"rolegate":"journal","gen":3}\n%s\n' "$(row 9 stale)" >"$tmp/state/journal"
+		printf '{"rolegate":"journal","gen":4}\n%s\n' "$(row 3 after)" >"$tmp/state/journal.next"
+	fi
+	names() { "$rolegate" state -c "$tmp/rolegate.conf" 2>&1 | awk 'NR > 1 { print $3 }' | sort | tr '\n' ' '; }
+	got=$(names)
+	[ "$got" = "after before old " ] && pass "case $case: rolegate state reads journal.next" ||
+		fail "case $case: rolegate state: $got"
+	[ -f "$tmp/state/journal.next" ] && pass "case $case: rolegate state changes nothing" ||
+		fail "case $case: rolegate state removed journal.next"
+	if serve; then
+		stop_serve
+		gen=$(head -n 1 "$tmp/state/snapshot" | sed 's/.*"gen":\([0-9]*\).*/\1/')
+		[ ! -e "$tmp/state/journal.next" ] && [ "$gen" -gt 4 ] && [ "$(names)" = "after before old " ] &&
+			pass "case $case: serve folded journal.next into snapshot gen $gen" ||
+			fail "case $case: after serve: gen $gen, $(ls "$tmp/state"), $(names)"
+		serve && stop_serve
+		[ "$(names)" = "after before old " ] && pass "case $case: the next start reads the same" ||
+			fail "case $case: second start: $(names)"
+	else
+		fail "case $case: serve refused journal.next: $(cat "$tmp/serve.out")"
+	fi
+done
 
 # A corrupt snapshot, a journal from the future.
 printf '{"rolegate":"snapshot","gen":2}\nnot json\n' >"$tmp/state/snapshot"

@@ -4,11 +4,12 @@
 /*
  * The ownership state of the daemon (SPEC.md §4, plugin.state): the model
  * (ownership.h) behind a read-write lock, persisted in a directory as a
- * snapshot plus an append-only journal (statefile.h). Every event is in the
- * journal, fdatasync'd, before the AuthZRes that caused it is answered, so
- * no acknowledged create is lost to a crash; the journal is folded into a
- * new snapshot (written to a temporary file, then renamed) when it grows
- * and when the daemon stops.
+ * snapshot plus an append-only journal (statefile.h). Every event is
+ * written to the journal before the AuthZRes that caused it is answered,
+ * so a crash of rolegate loses none, and made durable by a flusher thread
+ * (no decision waits for the disk); the journal is folded into a new
+ * snapshot (written aside, then renamed) when it grows and when the daemon
+ * stops.
  */
 
 #include <stddef.h>
@@ -52,8 +53,8 @@ void rg_state_read_end(struct rg_state *s);
 
 /*
  * Applies what the AuthZRes req confirms (rg_owner_events) for the caller
- * user and the role that allowed the request: journaled durably, then
- * applied. A create whose record cannot be written is not applied (the
+ * user and the role that allowed the request: journaled (the flusher
+ * syncs it), then applied. A create whose record cannot be written is not applied (the
  * object stays unowned) and is logged at LOG_ERR, as is an answer without
  * an id. Returns the number of events applied, or -1.
  */

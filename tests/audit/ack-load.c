@@ -11,6 +11,9 @@
  *   m  an allowed mutating request: alice (ops) POST /containers/m-C-I/start
  *   r  an allowed read: alice GET /containers/json?r=C-I
  *   d  a deny: mallory (no roles) GET /containers/json?d=C-I
+ *   c  the AuthZRes of alice's container create named c-C-I, answered 201
+ *      with the id 0…0PPPPPPPPCCCCCCCCIIIIIIII (hex, P the pid), which the ownership state
+ *      records (tests/hostile/hung-disk.sh)
  * After each answer it prints, with a single write(2) so that nothing is
  * half-printed when the server dies, "KIND C I TIME_US VERDICT", TIME_US
  * being CLOCK_REALTIME in microseconds, VERDICT allow/deny/error. A
@@ -45,12 +48,43 @@ static long long realtime_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Standard base64 of src[0..len) into dst (room for 4 * ((len + 2) / 3) + 1). */
+static void base64(char *dst, const unsigned char *src, size_t len)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)src[i] << 16 | (i + 1 < len ? (unsigned long)src[i + 1] << 8 : 0) |
+			(i + 2 < len ? src[i + 2] : 0);
+
+		*dst++ = abc[v >> 18 & 63];
+		*dst++ = abc[v >> 12 & 63];
+		*dst++ = i + 1 < len ? abc[v >> 6 & 63] : '=';
+		*dst++ = i + 2 < len ? abc[v & 63] : '=';
+	}
+	*dst = '\0';
+}
+
 /* The call of kind k for connection c, number i. Returns 0 or -1. */
 static int make_call(struct rgc_call *call, char k, int c, long i)
 {
-	char body[512];
+	char body[1024];
 	int n;
 
+	if (k == 'c') {
+		char answer[128], answer64[192], request64[64];
+		static const char request[] = "{\"Image\":\"busybox\"}";
+
+		n = snprintf(answer, sizeof(answer), "{\"Id\":\"%040d%08x%08x%08lx\",\"Warnings\":[]}", 0,
+				(unsigned)getpid(), (unsigned)c, (unsigned long)i);
+		base64(answer64, (const unsigned char *)answer, (size_t)n);
+		base64(request64, (const unsigned char *)request, sizeof(request) - 1);
+		n = snprintf(body, sizeof(body), "{\"User\":\"alice\",\"UserAuthNMethod\":\"TLS\","
+				"\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/containers/create?name=c-%d-%ld\","
+				"\"RequestBody\":\"%s\",\"RequestHeaders\":{\"Content-Type\":\"application/json\"},"
+				"\"ResponseStatusCode\":201,\"ResponseBody\":\"%s\"}", c, i, request64, answer64);
+		return rgc_call_init(call, "ack-load", true, body, (size_t)n);
+	}
 	if (k == 'm')
 		n = snprintf(body, sizeof(body), "{\"User\":\"alice\",\"UserAuthNMethod\":\"TLS\","
 				"\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/containers/m-%d-%ld/start\"}",
@@ -105,8 +139,8 @@ int main(int argc, char **argv)
 	int conns;
 
 	if (argc != 5 || (conns = atoi(argv[2])) < 1 || conns > 256 || atol(argv[3]) < 1 ||
-	    strspn(argv[4], "mrd") != strlen(argv[4]) || argv[4][0] == '\0') {
-		fprintf(stderr, "usage: ack-load SOCKET CONNS COUNT KINDS (letters m, r, d)\n");
+	    strspn(argv[4], "mrdc") != strlen(argv[4]) || argv[4][0] == '\0') {
+		fprintf(stderr, "usage: ack-load SOCKET CONNS COUNT KINDS (letters m, r, d, c)\n");
 		return 2;
 	}
 	for (int c = 0; c < conns; c++) {

@@ -392,7 +392,8 @@ static int sync_journal(struct rg_state *s, bool *warned)
 static void *flusher_main(void *arg)
 {
 	struct rg_state *s = arg;
-	bool pending = false, warned = false;
+	/* each failure said once per streak, apart: one may fail while the other works */
+	bool pending = false, compact_warned = false, sync_warned = false;
 
 	pthread_mutex_lock(&s->flush_lock);
 	for (;;) {
@@ -409,9 +410,9 @@ static void *flusher_main(void *arg)
 		pthread_mutex_unlock(&s->flush_lock);
 		/* a finished compaction synced every event written before its end */
 		if (compacting)
-			r = compact(s, &pending, &warned);
+			r = compact(s, &pending, &compact_warned);
 		if (sync && (!compacting || r < 0))
-			r = sync_journal(s, &warned);
+			r = sync_journal(s, &sync_warned) < 0 ? -1 : r;
 		pthread_mutex_lock(&s->flush_lock);
 		s->sync_failed = r < 0 || pending;
 	}

@@ -163,8 +163,9 @@ static int record(struct rg_audit *audit, struct rg_audit_waiter *w, const struc
 /*
  * The response phase: the request was already decided and carried out, so
  * the answer is allow. What the engine makes of it goes to the ownership
- * state (a 2xx create, rename or remove, journaled before the answer) and
- * to the log when audit.responses asks for it.
+ * state (a 2xx create, rename or remove: the caller sends the answer once
+ * it is durable, ans->journaled) and to the log when audit.responses asks
+ * for it.
  */
 static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, struct rg_audit_waiter *w,
 		struct rg_request *req, struct rg_authz_answer *ans)
@@ -186,7 +187,7 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 		return;
 	}
 	if (r.changes_owners && rt->state != NULL)
-		rg_state_observe(rt->state, req, r.id.user, r.d.role != NULL ? r.d.role : "");
+		ans->journaled = rg_state_observe(rt->state, req, r.id.user, r.d.role != NULL ? r.d.role : "") > 0;
 	rc = record(audit, w, &r);
 	if (rc < 0)
 		log_warn("cannot record the response to %s %s in the audit log", req->method, req->uri);

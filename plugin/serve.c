@@ -60,6 +60,7 @@ struct server {
 	size_t call_max;
 	gid_t group;               /* (gid_t)-1: root only */
 	struct rg_approvedfile *approved; /* approved_images files, for every runtime */
+	struct rg_state *state;    /* the ownership state, for its durability waits; NULL = none */
 	struct rg_connlimit *conns; /* which connections are idle, to shed the oldest */
 };
 
@@ -85,6 +86,13 @@ struct call {
 	bool suspended;            /* under wait_lock */
 	bool settled;              /* under wait_lock: the record's fdatasync is over */
 	int result;                /* its result */
+	bool draining;             /* decided while draining: wait for the journal in this thread */
+
+	/* An answer that changed the ownership state waits, suspended too,
+	 * until the journal is durable (SPEC.md §4), then for its record. */
+	struct rg_state_waiter swait;
+	bool state_suspended;      /* under wait_lock */
+	bool state_settled;        /* under wait_lock: the journal's flush is over */
 
 	/* A call whose caller's groups await a directory lookup is suspended too,
 	 * holding its runtime, and decided again once dir_done() resumes it. */
@@ -273,6 +281,62 @@ static bool ready_or_suspend(struct server *s, struct MHD_Connection *c, struct 
 	return ready;
 }
 
+/* The state flusher's callback: the journal call->swait waited for is flushed. */
+static void journal_durable(void *arg)
+{
+	struct call *call = arg;
+	struct server *s = call->server;
+
+	pthread_mutex_lock(&s->wait_lock);
+	call->state_settled = true;
+	/* The last touch of call, as in durable(). */
+	if (call->state_suspended)
+		MHD_resume_connection(call->conn);
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
+/*
+ * Suspends the connection until journal_durable() resumes it, unless the
+ * journal is durable already. Never waits in this thread, even when the
+ * call is alone (unlike the audit record): a connection stays with its
+ * server thread, and a thread waiting on a hung disk would stall every
+ * call on its other connections. While draining (libmicrohttpd must not
+ * stop with a connection suspended) it waits here, released by
+ * rg_state_fail_pending. Returns whether the call can go on.
+ */
+static bool journaled_or_suspend(struct server *s, struct MHD_Connection *c, struct call *call)
+{
+	bool ready;
+
+	call->ans.journaled = false;
+	if (call->draining) {
+		(void)rg_state_durable(s->state, NULL);
+		return true;
+	}
+	call->swait.done = journal_durable;
+	call->swait.arg = call;
+	if (rg_state_durable(s->state, &call->swait) == 0)
+		return true;
+	pthread_mutex_lock(&s->wait_lock);
+	ready = call->state_settled;
+	if (!ready) {
+		MHD_suspend_connection(c);
+		call->state_suspended = true;
+	}
+	pthread_mutex_unlock(&s->wait_lock);
+	return ready;
+}
+
+/* A decided call: once its journal and then its record are durable, the answer. */
+static enum MHD_Result finish(struct server *s, struct MHD_Connection *c, struct call *call)
+{
+	if (call->ans.journaled && !journaled_or_suspend(s, c, call))
+		return MHD_YES;
+	if (call->ans.pending && !ready_or_suspend(s, c, call))
+		return MHD_YES;
+	return send_answer(s, c, call);
+}
+
 /* The directory's callback: the lookup call->dwait waited for is done. */
 static void dir_done(void *arg)
 {
@@ -376,9 +440,8 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 			return MHD_YES;
 	}
 	release(rt);
-	if (call->ans.pending && !ready_or_suspend(s, c, call))
-		return MHD_YES;
-	return send_answer(s, c, call);
+	call->draining = atomic_load(&s->draining);
+	return finish(s, c, call);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -405,6 +468,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (call->dir_suspended) {
 		call->dir_suspended = false;
 		return answer(s, c, url, call);
+	}
+	/* Resumed by journal_durable(): the record may still be pending. */
+	if (call->state_suspended) {
+		call->state_suspended = false;
+		return finish(s, c, call);
 	}
 	/* Resumed by durable(): settled and result were set before the resume. */
 	if (call->suspended)
@@ -709,6 +777,7 @@ int cmd_serve(int argc, char **argv)
 	if (note[0] != '\0')
 		log_warnx("%s", note);
 	s.current->state = state;
+	s.state = state;
 	memo = rg_bodymemo_new();
 	if (memo == NULL) {
 		log_warnx("out of memory");
@@ -799,6 +868,7 @@ int cmd_serve(int argc, char **argv)
 		rg_directory_fail_pending(s.current->dir);
 	pthread_mutex_unlock(&s.lock);
 	rg_audit_fail_pending(s.audit);
+	rg_state_fail_pending(s.state);
 	for (int i = 0; i < 100 && atomic_load(&s.deciding) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 

@@ -58,8 +58,13 @@ struct rg_state {
 	/* The flusher (on disk only). */
 	pthread_t flusher;
 	bool flusher_started;
-	pthread_mutex_t flush_lock; /* guards the four below */
-	pthread_cond_t flush_wake;
+	pthread_mutex_t flush_lock; /* guards the fields below */
+	pthread_cond_t flush_wake;  /* work for the flusher, or it stopped */
+	pthread_cond_t settled_wake; /* a flush is over: for rg_state_durable(NULL) */
+	unsigned long long written; /* batches of events written (wake_flusher calls) */
+	unsigned long long settled; /* of those, how many a finished flush covers */
+	struct rg_state_waiter *waiters;
+	bool released;         /* rg_state_fail_pending: nobody waits any more */
 	bool dirty;            /* events written since the flusher last began a fdatasync */
 	bool compact_due;
 	bool sync_failed;      /* the last fdatasync or compaction failed: compact at the next event */
@@ -109,6 +114,13 @@ static struct rg_state *state_new(void)
 		free(s);
 		return NULL;
 	}
+	if (pthread_cond_init(&s->settled_wake, NULL) != 0) {
+		pthread_cond_destroy(&s->flush_wake);
+		pthread_mutex_destroy(&s->flush_lock);
+		pthread_rwlock_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -123,6 +135,7 @@ static void state_free(struct rg_state *s)
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	rg_owners_free(s->owners);
+	pthread_cond_destroy(&s->settled_wake);
 	pthread_cond_destroy(&s->flush_wake);
 	pthread_mutex_destroy(&s->flush_lock);
 	pthread_rwlock_destroy(&s->lock);
@@ -385,9 +398,44 @@ static int sync_journal(struct rg_state *s, bool *warned)
 }
 
 /*
+ * A flush covering the first covered batches is over: detaches the waiters
+ * it settles (called back by the caller, unlocked). Under flush_lock.
+ */
+static struct rg_state_waiter *settle(struct rg_state *s, unsigned long long covered)
+{
+	struct rg_state_waiter *done = NULL, **p = &s->waiters;
+
+	if (covered > s->settled)
+		s->settled = covered;
+	while (*p != NULL) {
+		struct rg_state_waiter *w = *p;
+
+		if (w->seq <= s->settled || s->released) {
+			*p = w->next;
+			w->next = done;
+			done = w;
+		} else {
+			p = &w->next;
+		}
+	}
+	pthread_cond_broadcast(&s->settled_wake);
+	return done;
+}
+
+static void call_back(struct rg_state_waiter *w)
+{
+	while (w != NULL) {
+		struct rg_state_waiter *next = w->next;
+
+		w->done(w->arg);   /* may free w */
+		w = next;
+	}
+}
+
+/*
  * The flusher: makes written events durable (one fdatasync covers all
- * written before it began) and compacts, so that neither waits on the disk
- * in a server thread or under the lock a decision takes.
+ * written before it began; group commit) and compacts, so that neither
+ * waits on the disk in a server thread or under the lock a decision takes.
  */
 static void *flusher_main(void *arg)
 {
@@ -397,6 +445,8 @@ static void *flusher_main(void *arg)
 
 	pthread_mutex_lock(&s->flush_lock);
 	for (;;) {
+		struct rg_state_waiter *done;
+		unsigned long long covered;
 		bool compacting, sync;
 		int r = 0;
 
@@ -407,6 +457,8 @@ static void *flusher_main(void *arg)
 		compacting = s->compact_due || pending;
 		sync = s->dirty;
 		s->compact_due = s->dirty = false;
+		/* written before this flush begins: covered by it */
+		covered = s->written;
 		pthread_mutex_unlock(&s->flush_lock);
 		/* a finished compaction synced every event written before its end */
 		if (compacting)
@@ -415,6 +467,11 @@ static void *flusher_main(void *arg)
 			r = sync_journal(s, &sync_warned) < 0 ? -1 : r;
 		pthread_mutex_lock(&s->flush_lock);
 		s->sync_failed = r < 0 || pending;
+		/* a failure is logged; the calls go on (answered allow: done already) */
+		done = settle(s, covered);
+		pthread_mutex_unlock(&s->flush_lock);
+		call_back(done);
+		pthread_mutex_lock(&s->flush_lock);
 	}
 	s->stopped = true;
 	pthread_cond_broadcast(&s->flush_wake);
@@ -426,12 +483,47 @@ static void *flusher_main(void *arg)
 static void wake_flusher(struct rg_state *s, bool wrote, bool due)
 {
 	pthread_mutex_lock(&s->flush_lock);
+	s->written += wrote;
 	s->dirty |= wrote;
 	/* after a failure the next event rewrites the files from memory */
 	s->compact_due |= due || (wrote && s->sync_failed);
 	if (s->dirty || s->compact_due)
 		pthread_cond_signal(&s->flush_wake);
 	pthread_mutex_unlock(&s->flush_lock);
+}
+
+int rg_state_durable(struct rg_state *s, struct rg_state_waiter *w)
+{
+	unsigned long long want;
+	int r = 0;
+
+	if (s == NULL || !s->flusher_started)
+		return 0;
+	pthread_mutex_lock(&s->flush_lock);
+	want = s->written;
+	if (w != NULL && s->settled < want && !s->released) {
+		w->seq = want;
+		w->next = s->waiters;
+		s->waiters = w;
+		r = 1;
+	}
+	while (w == NULL && s->settled < want && !s->released)
+		pthread_cond_wait(&s->settled_wake, &s->flush_lock);
+	pthread_mutex_unlock(&s->flush_lock);
+	return r;
+}
+
+void rg_state_fail_pending(struct rg_state *s)
+{
+	struct rg_state_waiter *done;
+
+	if (s == NULL || !s->flusher_started)
+		return;
+	pthread_mutex_lock(&s->flush_lock);
+	s->released = true;
+	done = settle(s, 0);
+	pthread_mutex_unlock(&s->flush_lock);
+	call_back(done);
 }
 
 /* "DIR/NAME:N: message" for a corrupt state file (why is "line N: message"). */

@@ -60,6 +60,8 @@ struct rg_authz_answer {
 	int status;                /* HTTP status */
 	char *json;                /* the answer (free()); NULL when out of memory */
 	bool pending;              /* its record awaits the group commit: the waiter will be called */
+	bool journaled;            /* it changed the ownership state: send it once that is
+	                            * durable (rg_state_durable, SPEC.md §4) */
 	char *if_lost;             /* pending: sent instead if the record is lost; NULL = send json */
 	bool lookup_pending;       /* nothing decided yet: the caller's groups await a directory
 	                            * lookup (rolegate/directory.h, rg_directory_call_begin); make

@@ -5,11 +5,11 @@
  * The ownership state of the daemon (SPEC.md §4, plugin.state): the model
  * (ownership.h) behind a read-write lock, persisted in a directory as a
  * snapshot plus an append-only journal (statefile.h). Every event is
- * written to the journal before the AuthZRes that caused it is answered,
- * so a crash of rolegate loses none, and made durable by a flusher thread
- * (no decision waits for the disk); the journal is folded into a new
- * snapshot (written aside, then renamed) when it grows and when the daemon
- * stops.
+ * written to the journal under the lock and made durable by a flusher
+ * thread (group commit) before the AuthZRes that caused it is answered
+ * (rg_state_durable): no server thread and no decision waits for the disk.
+ * The journal is folded into a new snapshot (written aside, then renamed)
+ * when it grows and when the daemon stops.
  */
 
 #include <stddef.h>
@@ -53,12 +53,38 @@ void rg_state_read_end(struct rg_state *s);
 
 /*
  * Applies what the AuthZRes req confirms (rg_owner_events) for the caller
- * user and the role that allowed the request: journaled (the flusher
- * syncs it), then applied. A create whose record cannot be written is not applied (the
+ * user and the role that allowed the request: journaled (see
+ * rg_state_durable), then applied. A create whose record cannot be written is not applied (the
  * object stays unowned) and is logged at LOG_ERR, as is an answer without
  * an id. Returns the number of events applied, or -1.
  */
 int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *user, const char *role);
+
+/* A call waiting for the events it journaled to be durable. */
+struct rg_state_waiter {
+	/* Called once, from the flusher thread under none of its locks, when a
+	 * fdatasync (or compaction) covering them is over, failed or not (a
+	 * failure is logged; the answer is allow all the same), or by
+	 * rg_state_fail_pending. */
+	void (*done)(void *arg);
+	void *arg;
+	unsigned long long seq;
+	struct rg_state_waiter *next;
+};
+
+/*
+ * After rg_state_observe wrote events: returns 0 when every event written
+ * so far is durable already (or the state is in memory only), 1 when
+ * w->done will be called once they are. With w NULL it waits in this
+ * thread instead, and returns 0.
+ */
+int rg_state_durable(struct rg_state *s, struct rg_state_waiter *w);
+
+/*
+ * Calls back every waiter now, and every later rg_state_durable returns 0
+ * at once: for shutting down while the disk hangs, as the audit log's.
+ */
+void rg_state_fail_pending(struct rg_state *s);
 
 /*
  * A container inspect or list answer (req, AuthZRes) that names a tracked

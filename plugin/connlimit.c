@@ -242,6 +242,16 @@ int rg_connlimit_peer(struct MHD_Connection *c, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+unsigned rg_connlimit_open(struct rg_connlimit *cl)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&cl->lock);
+	n = cl->open;
+	pthread_mutex_unlock(&cl->lock);
+	return n;
+}
+
 unsigned long rg_connlimit_shed(struct rg_connlimit *cl)
 {
 	unsigned long n;

@@ -297,8 +297,8 @@ static void journal_durable(void *arg)
 
 /*
  * Suspends the connection until journal_durable() resumes it, unless the
- * journal is durable already. Never waits in this thread, even when the
- * call is alone (unlike the audit record): a connection stays with its
+ * journal is durable already. Never waits in this thread (the audit
+ * record does, alone on the only connection): a connection stays with its
  * server thread, and a thread waiting on a hung disk would stall every
  * call on its other connections. While draining (libmicrohttpd must not
  * stop with a connection suspended) it waits here, released by
@@ -402,13 +402,16 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	call->wait.arg = call;
 	/*
 	 * Wait for the record in this thread instead of suspending when this
-	 * is the only call in flight (nobody else to serve meanwhile; the
-	 * writer then flushes right here, sparing two thread hand-offs), and
-	 * once draining (SIGTERM): libmicrohttpd must not stop with a
-	 * connection suspended, and a call that came after the drain's last
-	 * look would otherwise be one.
+	 * is the only call in flight on the only connection (nobody else to
+	 * serve meanwhile; the writer then flushes right here, sparing two
+	 * thread hand-offs), and once draining (SIGTERM): libmicrohttpd must
+	 * not stop with a connection suspended, and a call that came after the
+	 * drain's last look would otherwise be one. Not when other connections
+	 * are open, idle or not: a connection stays with its server thread, and
+	 * a thread waiting on a slow or hung disk would stall their calls
+	 * (tests/hostile/hung-disk.sh).
 	 */
-	alone = atomic_load(&s->inflight) == 1;
+	alone = atomic_load(&s->inflight) == 1 && rg_connlimit_open(s->conns) <= 1;
 	/*
 	 * A call that needs a directory lookup does not hold this thread while
 	 * it waits (rolegate/directory.h): it is suspended, keeping its

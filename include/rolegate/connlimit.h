@@ -57,6 +57,8 @@ void rg_connlimit_idle(struct rg_connlimit *cl, struct MHD_Connection *c);
  * when c is not tracked or the read failed (the caller asks the socket).
  */
 int rg_connlimit_peer(struct MHD_Connection *c, uid_t *uid, gid_t *gid);
+/* Connections open now (tracked and not shed). */
+unsigned rg_connlimit_open(struct rg_connlimit *cl);
 /* Connections closed to make room so far. */
 unsigned long rg_connlimit_shed(struct rg_connlimit *cl);
 

@@ -13,6 +13,11 @@
 #    (journal and journal.next). Healed: every create is answered.
 # 2. Both hung: creates wait, reads are answered, SIGTERM still exits (after
 #    the 30 s drain).
+# 3. audit.sync = "batch", both hung: a mutating allow made while six
+#    other connections sit idle waits suspended, not in its server thread,
+#    so the reads then sent on those six are answered (before: the thread
+#    flushed the audit log itself, "alone", and the connections it serves
+#    stalled).
 #    Healed, a restart has every create (journal.next folded in).
 #
 # usage: hung-disk.sh ROLEGATE ACK-LOAD (RG_HANGSYNC_LIB=hangsync.so)
@@ -58,7 +63,14 @@ echo fsync >"$HANG"
 "$LOAD" "$T/rg.sock" 2 "$PER_CONN" c >"$T/creates" 2>>"$T/load.err" &
 creates=$!
 PIDS+=("$creates")
-sleep 0.5
+# until the compaction has begun and the creates after it wait
+last=-1
+for _ in $(seq 300); do
+	sleep 0.2
+	answered=$(lines "$T/creates")
+	[ -e "$T/state/journal.next" ] && [ "$answered" -eq "$last" ] && break
+	last=$answered
+done
 "$LOAD" "$T/rg.sock" 1 "$READS" r >"$T/reads" 2>>"$T/load.err" &
 reads=$!
 PIDS+=("$reads")
@@ -66,7 +78,8 @@ ends "$reads" || fail "fsync hung: $(lines "$T/reads") of $READS reads answered 
 wait "$reads" || fail "a read was not allowed: $(grep -v ' allow$' "$T/reads" | head -3)"
 [ "$(lines "$T/reads")" -eq "$READS" ] || fail "fsync hung: $(lines "$T/reads") of $READS reads answered"
 answered=$(lines "$T/creates")
-[ "$answered" -ge 4000 ] || fail "fsync hung: only $answered creates answered before the compaction"
+[ "$answered" -ge 4000 ] && [ "$answered" -lt $((2 * PER_CONN)) ] ||
+	fail "fsync hung: $answered creates answered (the compaction begins after 4 096 events)"
 [ -e "$T/state/journal.next" ] || fail "no compaction began (journal.next missing): $(ls "$T/state")"
 n=$(containers)
 [ "$n" -ge "$answered" ] || fail "rolegate state lists $n containers, fewer than the $answered answered"
@@ -100,4 +113,58 @@ n=$(containers)
 [ "$n" -gt $((2 * PER_CONN)) ] || fail "after the restart rolegate state lists $n containers"
 stop_within 15
 ok "restart on the healed disk: $n containers (the waiting creates' too), journal.next folded in"
+
+sed -i 's/sync = "none"/sync = "batch"/' "$T/rg.conf"
+start
+python3 - "$T/rg.sock" "$HANG" >"$T/idle.out" 2>&1 <<'PY' || fail "batch, both hung: $(cat "$T/idle.out")"
+import json, socket, sys, time
+path, flag = sys.argv[1:]
+READ = {"User": "alice", "UserAuthNMethod": "TLS", "RequestMethod": "GET", "RequestUri": "/v1.41/containers/json"}
+START = {"User": "alice", "UserAuthNMethod": "TLS", "RequestMethod": "POST", "RequestUri": "/v1.41/containers/x/start"}
+
+def connect():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.settimeout(1)
+    return s
+
+def send(s, body):
+    b = json.dumps(body).encode()
+    s.sendall(b"POST /AuthZPlugin.AuthZReq HTTP/1.1\r\nHost: plugin\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(b) + b)
+
+def answer(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise EOFError("closed")
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    n = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:"))
+    while len(rest) < n:
+        rest += s.recv(4096)
+    return json.loads(rest[:n])
+
+idle = [connect() for _ in range(6)]
+for s in idle:
+    send(s, READ)
+    assert answer(s)["Allow"], "a read before the hang was refused"
+open(flag, "w").close()
+mutating = connect()
+send(mutating, START)
+time.sleep(0.5)
+answered = 0
+for s in idle:
+    send(s, READ)
+    try:
+        answered += answer(s)["Allow"] is True
+    except socket.timeout:
+        pass
+print(f"{answered} of 6 idle connections answered")
+sys.exit(0 if answered == 6 else 1)
+PY
+rm -f "$HANG"
+stop_within 45
+ok "batch, both hung: $(cat "$T/idle.out")"
 echo "all passed"

@@ -13,6 +13,7 @@
 #include <libconfig.h>
 #include <openssl/evp.h>
 
+#include "rolegate/cfgint.h"
 #include "rolegate/cfgsplit.h"
 #include "rolegate/policy.h"
 #include "rolegate/route.h"
@@ -947,6 +948,7 @@ struct rg_policy *rg_policy_parse(const char *text, size_t len, const char *path
 	int sr = rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split);
 
 	config_init(&cfg);
+	rg_cfg_check_wide_ints(text, len, path, errs);
 	if (sr < 0) {
 		rg_errlist_at(errs, path, 0, "out of memory");
 		goto out;

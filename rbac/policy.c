@@ -450,6 +450,7 @@ static void load_provenance(const struct loader *l, const config_setting_t *g,
 					full_name(s, name, sizeof(name)), path);
 		else if ((c->approved_images = strdup(path)) == NULL)
 			err(l, s, "out of memory");
+		c->approved_images_line = config_setting_source_line(s);
 	}
 	c->has_networks = get_strings(l, g, "networks", &c->networks);
 	s = child(g, "networks", K_STRINGS);

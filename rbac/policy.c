@@ -280,6 +280,40 @@ static const struct key ldap_keys[] = {
 	{ "cache_file", K_STRING }, { NULL, K_STRING },
 };
 
+/* An LDAP search filter's shape: one parenthesized item, parentheses balanced
+ * (a literal parenthesis in a value is escaped as \28 / \29, RFC 4515), or
+ * one bare item ("uid=%u"), which libldap accepts as if parenthesized. */
+static bool ldap_filter_balanced(const char *f)
+{
+	int depth = 0;
+
+	if (f == NULL)
+		return false;
+	if (f[0] != '(')
+		return strchr(f, '=') != NULL && strpbrk(f, "()") == NULL;
+	for (const char *c = f; *c != '\0'; c++) {
+		if (*c == '(')
+			depth++;
+		else if (*c == ')' && --depth == 0)
+			return c[1] == '\0';
+		else if (depth < 0)
+			return false;
+	}
+	return false;
+}
+
+/* An attribute description: a name (letter, then letters, digits, '-') or an OID. */
+static bool ldap_attr_name(const char *a)
+{
+	if (a == NULL || !isalnum((unsigned char)a[0]))
+		return false;
+	for (; *a != '\0'; a++) {
+		if (!isalnum((unsigned char)*a) && *a != '-' && *a != '.')
+			return false;
+	}
+	return true;
+}
+
 static void load_ldap(const struct loader *l, const config_setting_t *g, struct rg_ldap_config *lc)
 {
 	static const char *const required[] = { "uri", "user_base", "group_base", NULL };
@@ -328,6 +362,20 @@ static void load_ldap(const struct loader *l, const config_setting_t *g, struct 
 	if (g != NULL && strstr(lc->group_filter, "%d") == NULL && strstr(lc->group_filter, "%u") == NULL)
 		err(l, child(g, "group_filter", K_STRING) != NULL ? child(g, "group_filter", K_STRING) : g,
 				"'identity.ldap.group_filter' must contain %%d (the user's DN) or %%u");
+	/* What the directory would refuse on every lookup (a bad filter, no attribute)
+	 * is an error now, not a lockout when the first user logs in. */
+	for (int i = 0; g != NULL && i < 2; i++) {
+		const char *key = i == 0 ? "user_filter" : "group_filter";
+		const char *f = i == 0 ? lc->user_filter : lc->group_filter;
+
+		if (!ldap_filter_balanced(f))
+			err(l, child(g, key, K_STRING) != NULL ? child(g, key, K_STRING) : g,
+					"'identity.ldap.%s' is not an LDAP filter: \"(attr=value)\", "
+					"parentheses balanced", key);
+	}
+	if (g != NULL && !ldap_attr_name(lc->group_name_attr))
+		err(l, child(g, "group_name_attr", K_STRING) != NULL ? child(g, "group_name_attr", K_STRING) : g,
+				"'identity.ldap.group_name_attr' must be an attribute name (\"cn\")");
 	if (g != NULL && lc->starttls && strncmp(lc->uri, "ldaps://", 8) == 0)
 		err(l, child(g, "starttls", K_BOOL), "'identity.ldap.starttls' cannot be used with an ldaps:// uri");
 }

@@ -666,6 +666,31 @@ static void load_reach_keys(const struct loader *l, const config_setting_t *g, s
 	}
 }
 
+/*
+ * The capability names dockerd knows (moby's capabilities list: Linux's, up
+ * to CAP_CHECKPOINT_RESTORE), without CAP_, and ALL. dockerd refuses a
+ * create naming any other, so a name outside it in `capabilities` is a typo
+ * that would silently allow nothing.
+ */
+static bool known_capability(const char *cap)
+{
+	static const char *const known[] = {
+		"ALL", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+		"SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
+		"NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE",
+		"SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT",
+		"SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE",
+		"AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
+		"WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(cap, known[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void load_constraints(const struct loader *l, const config_setting_t *g, struct rg_constraints *c)
 {
 	struct rg_strv limits = { 0 };
@@ -690,11 +715,11 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 		/* Stored without the CAP_ prefix, as dockerd normalizes CapAdd. */
 		for (size_t j = 0; skip > 0 && (j == 0 || cap[j - 1] != '\0'); j++)
 			cap[j] = cap[j + skip];
-		if (cap[strspn(cap, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] != '\0' ||
-		    cap[0] == '\0')
-			err(l, child(g, "capabilities", K_STRINGS), "capability '%s' is not a capability name", cap);
 		for (char *q = cap; *q != '\0'; q++)
 			*q = (char)toupper((unsigned char)*q);
+		if (!known_capability(cap))
+			err(l, child(g, "capabilities", K_STRINGS), "capability '%s' is not a capability name "
+					"(dockerd refuses an unknown capability; e.g. NET_BIND_SERVICE, or ALL)", cap);
 	}
 
 	c->has_bind_mounts = get_strings(l, g, "bind_mounts", &c->bind_mounts);

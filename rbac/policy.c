@@ -803,25 +803,21 @@ struct pattern_probe {
 	bool matched;
 };
 
-static void probe_route(const char *method, const char *pattern, const char *command, void *arg)
+static void probe_command(const char *command, void *arg)
 {
 	struct pattern_probe *probe = arg;
 
-	(void)method;
-	(void)pattern;
 	if (!probe->matched)
 		probe->matched = rg_pattern_match(probe->pattern, command);
 }
 
-/* Whether pat names at least one command of the route table, or "unknown". */
+/* Whether pat names at least one command (rg_command_foreach), or "unknown". */
 static bool names_a_command(const char *pat)
 {
-	/* image.import shares image.pull's route (the query decides). */
-	struct pattern_probe probe = { pat, rg_pattern_match(pat, "unknown") ||
-		rg_pattern_match(pat, "image.import") };
+	struct pattern_probe probe = { pat, rg_pattern_match(pat, "unknown") };
 
 	if (!probe.matched)
-		rg_route_foreach(probe_route, &probe);
+		rg_command_foreach(probe_command, &probe);
 	return probe.matched;
 }
 

@@ -345,8 +345,15 @@ static void load_ldap(const struct loader *l, const config_setting_t *g, struct 
 	lc->uri_line = line_of_child(g, "uri");
 	lc->bind_password_file_line = line_of_child(g, "bind_password_file");
 	lc->cache_file_line = line_of_child(g, "cache_file");
-	if (g != NULL && lc->cache_file != NULL && lc->cache_file[0] != '\0' && lc->cache_file[0] != '/')
-		err(l, child(g, "cache_file", K_STRING), "'identity.ldap.cache_file' must be an absolute path or \"\"");
+	/* Files read by check and by serve: relative, each would read its own working directory's. */
+	for (int i = 0; g != NULL && i < 3; i++) {
+		static const char *const keys[] = { "cache_file", "bind_password_file", "ca_file" };
+		const char *v = i == 0 ? lc->cache_file : i == 1 ? lc->bind_password_file : lc->ca_file;
+
+		if (v != NULL && v[0] != '\0' && v[0] != '/')
+			err(l, child(g, keys[i], K_STRING),
+					"'identity.ldap.%s' must be an absolute path or \"\"", keys[i]);
+	}
 	lc->starttls = get_bool(g, "starttls", false);
 	lc->nested = get_bool(g, "nested", true);
 	lc->timeout_ms = (int)get_ranged(l, g, "timeout_ms", 2000, 1, 600000);
@@ -922,6 +929,9 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 	if ((c = child(g, "path", K_STRING)) != NULL && ac->path[0] != '/')
 		err(l, c, "'audit.path' must be an absolute path");
 	ac->key_file_line = line_of_child(g, "key_file");
+	/* check reads it from its own working directory, serve from its own (/ under systemd) */
+	if ((c = child(g, "key_file", K_STRING)) != NULL && ac->key_file[0] != '\0' && ac->key_file[0] != '/')
+		err(l, c, "'audit.key_file' must be an absolute path or \"\"");
 	ac->sync = (enum rg_sync)get_enum(l, g, "sync", syncs, RG_SYNC_BATCH);
 	ac->responses = (enum rg_responses)get_enum(l, g, "responses", responses, RG_RESPONSES_MUTATING);
 	ac->on_error = (enum rg_on_error)get_enum(l, g, "on_error", on_error, RG_ON_ERROR_DENY);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rolegate/audit_record.h"
+#include "rolegate/constraint.h"
 #include "rolegate/details.h"
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
@@ -280,9 +281,11 @@ json_t *rg_details_of(struct rg_request *req)
 	if (strcmp(cmd, "container.create") != 0 && strcmp(cmd, "container.update") != 0 &&
 	    strcmp(cmd, "exec.create") != 0 && strcmp(cmd, "service.create") != 0 &&
 	    strcmp(cmd, "service.update") != 0 && strcmp(cmd, "image.pull") != 0 &&
-	    strcmp(cmd, "volume.create") != 0)
+	    strcmp(cmd, "volume.create") != 0 && strcmp(cmd, "image.build") != 0)
 		return NULL;
-	if (strcmp(cmd, "image.pull") != 0 && (body = rg_request_body(req, &why)) == NULL)
+	/* a pull and a build are read from the query (a build's body is its context) */
+	if (strcmp(cmd, "image.pull") != 0 && strcmp(cmd, "image.build") != 0 &&
+	    (body = rg_request_body(req, &why)) == NULL)
 		return NULL;
 	d = json_object();
 	if (d == NULL)
@@ -297,6 +300,12 @@ json_t *rg_details_of(struct rg_request *req)
 		set_str(d, "user", rg_json_get(body, "User"));
 	} else if (strcmp(cmd, "image.pull") == 0) {
 		pull(d, req);
+	} else if (strcmp(cmd, "image.build") == 0) {
+		json_t *hc = rg_constraint_build_hostconfig(req);
+
+		set_str(d, "network", rg_json_get(hc, "NetworkMode"));
+		limits(d, hc);
+		json_decref(hc);
 	} else if (strcmp(cmd, "volume.create") == 0) {
 		volume_opts(d, req->fs, rg_json_get(body, "DriverOpts"));
 	} else {

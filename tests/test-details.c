@@ -116,6 +116,12 @@ static void test_details(void)
 			"\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"none\",\"o\":\"bind\","
 			"\"device\":\"/tmp\"}}}}]}}"),
 			"{\"binds\":[\"/tmp\"],\"image\":\"docker.io/library/x:latest\",\"volumes\":[\"v\"]}");
+	/* A classic build: its query is judged like a create (SPEC.md §4), so it is recorded
+	 * in the same terms: the network its RUN steps join and its limits. */
+	test_str_eq(details("POST", "/v1.41/build?t=x&networkmode=host&memory=1048576&cpuquota=50000&cpuperiod=100000",
+			"not json: a tar context"),
+			"{\"limits\":{\"cpus\":0.5,\"memory\":1048576},\"network\":\"host\"}");
+	test_str_eq(details("POST", "/v1.41/build?t=x", NULL), "");
 	/* Commands that carry none, and bodies that cannot be read: no details. */
 	test_str_eq(details("GET", "/v1.41/containers/json", NULL), "");
 	test_str_eq(details("POST", "/v1.41/containers/create", NULL), "");

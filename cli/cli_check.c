@@ -26,7 +26,9 @@ static void usage(FILE *f)
 }
 
 /*
- * Reads every approved_images file of p as serve would. Returns 0 (a
+ * Reads every approved_images file of p as serve would; a problem is
+ * printed as CONFIG:LINE (the line naming the file): message, as every
+ * problem check reports (SPEC.md §2). Returns 0 (a
  * malformed file is only a warning: serve refuses every image until it
  * parses), 1 when a file has the wrong type, owner or mode, 2 when one
  * cannot be read.
@@ -57,13 +59,14 @@ static int check_approved_files(const struct rg_policy *p)
 						p->roles[i].name);
 			break;
 		case RG_APPROVEDFILE_UNSAFE:
-			fprintf(stderr, "%s (approved_images of role %s)\n", err, p->roles[i].name);
+			fprintf(stderr, "%s:%d: %s (approved_images of role %s)\n", p->path,
+					p->roles[i].constraints.approved_images_line, err, p->roles[i].name);
 			if (rc == 0)
 				rc = 1;
 			break;
 		case RG_APPROVEDFILE_UNREADABLE:
-			fprintf(stderr, "rolegate check: %s (approved_images of role %s)\n", err,
-					p->roles[i].name);
+			fprintf(stderr, "%s:%d: %s (approved_images of role %s)\n", p->path,
+					p->roles[i].constraints.approved_images_line, err, p->roles[i].name);
 			rc = 2;
 			break;
 		}

@@ -364,10 +364,8 @@ static void ownership_words(const struct rg_role *r, const char *user, char *out
 
 /* --- commands ----------------------------------------------------------- */
 
-static void collect_command(const char *method, const char *pattern, const char *command, void *arg)
+static void collect_command(const char *command, void *arg)
 {
-	(void)method;
-	(void)pattern;
 	/* Out of memory only shortens the list; the caller checks. */
 	(void)rg_strv_push_unique(arg, command);
 }
@@ -402,10 +400,10 @@ static void role_commands(const struct rg_role *r, const struct rg_strv *command
 	}
 }
 
-/* Every command name of the route table, sorted, then "unknown". */
+/* Every command name (rg_command_foreach), sorted, then "unknown". */
 static int all_commands(struct rg_strv *out)
 {
-	rg_route_foreach(collect_command, out);
+	rg_command_foreach(collect_command, out);
 	if (out->n == 0)
 		return -1;
 	qsort(out->v, out->n, sizeof(out->v[0]), by_name);

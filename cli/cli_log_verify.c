@@ -321,6 +321,19 @@ int cli_log_verify(struct options *o, struct rg_audit_mac *mac)
 	}
 	if (rc == 0 && head_rc != 0)
 		rc = 1;    /* a bad head file, reported above; the chain was still checked */
+	/*
+	 * --host that names no host of a log holding records (a typo, the
+	 * wrong file) vouches for nothing: no match, not "chain intact".
+	 */
+	if (rc == 0 && o->host != NULL && total == 0 && n > 1) {
+		printf("no records of host %s in the log (it holds records of:", o->host);
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(cs[i].host, o->host) != 0)
+				printf(" %s", cs[i].host[0] != '\0' ? cs[i].host : "(none)");
+		}
+		printf(")\n");
+		rc = 1;
+	}
 	if (rc == 0) {
 		if (head.present)
 			printf("%s: seq %llu found\n", head.path, (unsigned long long)head.at.seq);

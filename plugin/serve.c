@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -680,6 +681,19 @@ static void usage(FILE *f)
 		"SIGTERM finishes the calls in flight and exits 0.\n", RG_DEFAULT_CONFIG);
 }
 
+/* N of --ready-fd: digits only, a descriptor number; -1 when it is not one. */
+static int parse_fd(const char *s)
+{
+	char *end;
+	long n;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return *end != '\0' || errno != 0 || n > INT_MAX ? -1 : (int)n;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -709,7 +723,14 @@ int cmd_serve(int argc, char **argv)
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 's': socket_path = optarg; break;
-		case 'r': ready_fd = atoi(optarg); break;
+		case 'r':
+			ready_fd = parse_fd(optarg);
+			if (ready_fd < 0) {
+				fprintf(stderr, "rolegate serve: --ready-fd %s: expected a file descriptor number\n",
+						optarg);
+				return 2;
+			}
+			break;
 		case 'S': use_syslog = 1; break;
 		case 'E': use_syslog = 0; break;
 		case 'h': usage(stdout); return 0;

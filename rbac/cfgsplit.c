@@ -8,8 +8,7 @@
 
 #include "rolegate/cfgsplit.h"
 
-/* The end of a comment or string starting at text[i], or i when none starts there. */
-static size_t skip_comment_or_string(const char *t, size_t len, size_t i)
+size_t rg_cfg_skip_comment_or_string(const char *t, size_t len, size_t i)
 {
 	if (t[i] == '#' || (t[i] == '/' && i + 1 < len && t[i + 1] == '/')) {
 		while (i < len && t[i] != '\n')
@@ -41,7 +40,7 @@ static size_t skip_blank(const char *t, size_t len, size_t i)
 			i++;
 		if (i >= len || t[i] == '"')
 			return i;
-		j = skip_comment_or_string(t, len, i);
+		j = rg_cfg_skip_comment_or_string(t, len, i);
 		if (j == i)
 			return i;
 		i = j;
@@ -69,7 +68,7 @@ static long find_roles(const char *t, size_t len, size_t per_chunk, size_t *open
 	bool in_roles = false;
 
 	for (size_t i = 0; i < len;) {
-		size_t j = skip_comment_or_string(t, len, i);
+		size_t j = rg_cfg_skip_comment_or_string(t, len, i);
 
 		if (j != i) {
 			i = j;

@@ -195,8 +195,9 @@ static json_t *query_int(struct rg_request *req, const char *name)
 }
 
 /* The settings of a classic build's query, spelled as a HostConfig, so that
- * the build's RUN steps are judged by the same checks as a container. */
-static json_t *build_hostconfig(struct rg_request *req)
+ * the build's RUN steps are judged by the same checks as a container
+ * (and recorded in the same terms: rbac/details.c). */
+json_t *rg_constraint_build_hostconfig(struct rg_request *req)
 {
 	static const struct {
 		const char *query, *field;
@@ -262,7 +263,7 @@ static int build_tags(struct rg_conscheck *k, struct rg_request *req)
  */
 static int build_query(struct rg_conscheck *k, struct rg_request *req)
 {
-	json_t *hc = build_hostconfig(req);
+	json_t *hc = rg_constraint_build_hostconfig(req);
 	long long shm;
 	int rc = -1;
 

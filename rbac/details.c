@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rolegate/audit_record.h"
+#include "rolegate/constraint.h"
 #include "rolegate/details.h"
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
@@ -97,6 +98,28 @@ static void push_host_path(json_t *d, const struct rg_fs *fs, const char *path)
 		push(d, "binds", path);
 }
 
+/*
+ * The host path a local volume's driver options mount (DriverOpts of a
+ * volume create, VolumeOptions.DriverConfig.Options of a mount): "device"
+ * when it is a path ("/srv/x" with o=bind, or a block device), so that
+ * `log query --detail bind=/srv/...` finds a host directory mounted through a
+ * volume as well as through -v. A network share ("//server/share",
+ * "host:/export") is no host path; a relative device with o=bind is written
+ * as given (the kernel resolves it from dockerd's working directory).
+ */
+static void volume_opts(json_t *d, const struct rg_fs *fs, const json_t *opts)
+{
+	const char *dev = json_string_value(rg_json_get(opts, "device"));
+	const char *o = json_string_value(rg_json_get(opts, "o"));
+
+	if (dev == NULL || dev[0] == '\0')
+		return;
+	if (dev[0] == '/' && dev[1] != '/')
+		push_host_path(d, fs, dev);
+	else if (dev[0] != '/' && strchr(dev, ':') == NULL && o != NULL && strstr(o, "bind") != NULL)
+		push(d, "binds", dev);
+}
+
 /* Binds ("src:dst[:opts]") and Mounts ({Type, Source}) of a HostConfig or ContainerSpec. */
 static void mounts(json_t *d, const struct rg_fs *fs, const json_t *binds, const json_t *list)
 {
@@ -126,6 +149,11 @@ static void mounts(json_t *d, const struct rg_fs *fs, const json_t *binds, const
 			push_host_path(d, fs, src);
 		else if (strcmp(type, "volume") == 0)
 			push(d, "volumes", src);
+		if (strcmp(type, "volume") == 0) {
+			static const char *const opts[] = { "VolumeOptions", "DriverConfig", "Options", NULL };
+
+			volume_opts(d, fs, rg_json_path(x, opts));
+		}
 	}
 }
 
@@ -252,9 +280,12 @@ json_t *rg_details_of(struct rg_request *req)
 		return NULL;
 	if (strcmp(cmd, "container.create") != 0 && strcmp(cmd, "container.update") != 0 &&
 	    strcmp(cmd, "exec.create") != 0 && strcmp(cmd, "service.create") != 0 &&
-	    strcmp(cmd, "service.update") != 0 && strcmp(cmd, "image.pull") != 0)
+	    strcmp(cmd, "service.update") != 0 && strcmp(cmd, "image.pull") != 0 &&
+	    strcmp(cmd, "volume.create") != 0 && strcmp(cmd, "image.build") != 0)
 		return NULL;
-	if (strcmp(cmd, "image.pull") != 0 && (body = rg_request_body(req, &why)) == NULL)
+	/* a pull and a build are read from the query (a build's body is its context) */
+	if (strcmp(cmd, "image.pull") != 0 && strcmp(cmd, "image.build") != 0 &&
+	    (body = rg_request_body(req, &why)) == NULL)
 		return NULL;
 	d = json_object();
 	if (d == NULL)
@@ -269,6 +300,14 @@ json_t *rg_details_of(struct rg_request *req)
 		set_str(d, "user", rg_json_get(body, "User"));
 	} else if (strcmp(cmd, "image.pull") == 0) {
 		pull(d, req);
+	} else if (strcmp(cmd, "image.build") == 0) {
+		json_t *hc = rg_constraint_build_hostconfig(req);
+
+		set_str(d, "network", rg_json_get(hc, "NetworkMode"));
+		limits(d, hc);
+		json_decref(hc);
+	} else if (strcmp(cmd, "volume.create") == 0) {
+		volume_opts(d, req->fs, rg_json_get(body, "DriverOpts"));
 	} else {
 		service_spec(d, req->fs, body);
 	}

@@ -13,6 +13,7 @@
 #include <libconfig.h>
 #include <openssl/evp.h>
 
+#include "rolegate/cfgint.h"
 #include "rolegate/cfgsplit.h"
 #include "rolegate/policy.h"
 #include "rolegate/route.h"
@@ -279,6 +280,40 @@ static const struct key ldap_keys[] = {
 	{ "cache_file", K_STRING }, { NULL, K_STRING },
 };
 
+/* An LDAP search filter's shape: one parenthesized item, parentheses balanced
+ * (a literal parenthesis in a value is escaped as \28 / \29, RFC 4515), or
+ * one bare item ("uid=%u"), which libldap accepts as if parenthesized. */
+static bool ldap_filter_balanced(const char *f)
+{
+	int depth = 0;
+
+	if (f == NULL)
+		return false;
+	if (f[0] != '(')
+		return strchr(f, '=') != NULL && strpbrk(f, "()") == NULL;
+	for (const char *c = f; *c != '\0'; c++) {
+		if (*c == '(')
+			depth++;
+		else if (*c == ')' && --depth == 0)
+			return c[1] == '\0';
+		else if (depth < 0)
+			return false;
+	}
+	return false;
+}
+
+/* An attribute description: a name (letter, then letters, digits, '-') or an OID. */
+static bool ldap_attr_name(const char *a)
+{
+	if (a == NULL || !isalnum((unsigned char)a[0]))
+		return false;
+	for (; *a != '\0'; a++) {
+		if (!isalnum((unsigned char)*a) && *a != '-' && *a != '.')
+			return false;
+	}
+	return true;
+}
+
 static void load_ldap(const struct loader *l, const config_setting_t *g, struct rg_ldap_config *lc)
 {
 	static const char *const required[] = { "uri", "user_base", "group_base", NULL };
@@ -310,8 +345,15 @@ static void load_ldap(const struct loader *l, const config_setting_t *g, struct 
 	lc->uri_line = line_of_child(g, "uri");
 	lc->bind_password_file_line = line_of_child(g, "bind_password_file");
 	lc->cache_file_line = line_of_child(g, "cache_file");
-	if (g != NULL && lc->cache_file != NULL && lc->cache_file[0] != '\0' && lc->cache_file[0] != '/')
-		err(l, child(g, "cache_file", K_STRING), "'identity.ldap.cache_file' must be an absolute path or \"\"");
+	/* Files read by check and by serve: relative, each would read its own working directory's. */
+	for (int i = 0; g != NULL && i < 3; i++) {
+		static const char *const keys[] = { "cache_file", "bind_password_file", "ca_file" };
+		const char *v = i == 0 ? lc->cache_file : i == 1 ? lc->bind_password_file : lc->ca_file;
+
+		if (v != NULL && v[0] != '\0' && v[0] != '/')
+			err(l, child(g, keys[i], K_STRING),
+					"'identity.ldap.%s' must be an absolute path or \"\"", keys[i]);
+	}
 	lc->starttls = get_bool(g, "starttls", false);
 	lc->nested = get_bool(g, "nested", true);
 	lc->timeout_ms = (int)get_ranged(l, g, "timeout_ms", 2000, 1, 600000);
@@ -327,6 +369,20 @@ static void load_ldap(const struct loader *l, const config_setting_t *g, struct 
 	if (g != NULL && strstr(lc->group_filter, "%d") == NULL && strstr(lc->group_filter, "%u") == NULL)
 		err(l, child(g, "group_filter", K_STRING) != NULL ? child(g, "group_filter", K_STRING) : g,
 				"'identity.ldap.group_filter' must contain %%d (the user's DN) or %%u");
+	/* What the directory would refuse on every lookup (a bad filter, no attribute)
+	 * is an error now, not a lockout when the first user logs in. */
+	for (int i = 0; g != NULL && i < 2; i++) {
+		const char *key = i == 0 ? "user_filter" : "group_filter";
+		const char *f = i == 0 ? lc->user_filter : lc->group_filter;
+
+		if (!ldap_filter_balanced(f))
+			err(l, child(g, key, K_STRING) != NULL ? child(g, key, K_STRING) : g,
+					"'identity.ldap.%s' is not an LDAP filter: \"(attr=value)\", "
+					"parentheses balanced", key);
+	}
+	if (g != NULL && !ldap_attr_name(lc->group_name_attr))
+		err(l, child(g, "group_name_attr", K_STRING) != NULL ? child(g, "group_name_attr", K_STRING) : g,
+				"'identity.ldap.group_name_attr' must be an attribute name (\"cn\")");
 	if (g != NULL && lc->starttls && strncmp(lc->uri, "ldaps://", 8) == 0)
 		err(l, child(g, "starttls", K_BOOL), "'identity.ldap.starttls' cannot be used with an ldaps:// uri");
 }
@@ -449,6 +505,7 @@ static void load_provenance(const struct loader *l, const config_setting_t *g,
 					full_name(s, name, sizeof(name)), path);
 		else if ((c->approved_images = strdup(path)) == NULL)
 			err(l, s, "out of memory");
+		c->approved_images_line = config_setting_source_line(s);
 	}
 	c->has_networks = get_strings(l, g, "networks", &c->networks);
 	s = child(g, "networks", K_STRINGS);
@@ -616,6 +673,31 @@ static void load_reach_keys(const struct loader *l, const config_setting_t *g, s
 	}
 }
 
+/*
+ * The capability names dockerd knows (moby's capabilities list: Linux's, up
+ * to CAP_CHECKPOINT_RESTORE), without CAP_, and ALL. dockerd refuses a
+ * create naming any other, so a name outside it in `capabilities` is a typo
+ * that would silently allow nothing.
+ */
+static bool known_capability(const char *cap)
+{
+	static const char *const known[] = {
+		"ALL", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+		"SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
+		"NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE",
+		"SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT",
+		"SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE",
+		"AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
+		"WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(cap, known[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void load_constraints(const struct loader *l, const config_setting_t *g, struct rg_constraints *c)
 {
 	struct rg_strv limits = { 0 };
@@ -640,11 +722,11 @@ static void load_constraints(const struct loader *l, const config_setting_t *g, 
 		/* Stored without the CAP_ prefix, as dockerd normalizes CapAdd. */
 		for (size_t j = 0; skip > 0 && (j == 0 || cap[j - 1] != '\0'); j++)
 			cap[j] = cap[j + skip];
-		if (cap[strspn(cap, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] != '\0' ||
-		    cap[0] == '\0')
-			err(l, child(g, "capabilities", K_STRINGS), "capability '%s' is not a capability name", cap);
 		for (char *q = cap; *q != '\0'; q++)
 			*q = (char)toupper((unsigned char)*q);
+		if (!known_capability(cap))
+			err(l, child(g, "capabilities", K_STRINGS), "capability '%s' is not a capability name "
+					"(dockerd refuses an unknown capability; e.g. NET_BIND_SERVICE, or ALL)", cap);
 	}
 
 	c->has_bind_mounts = get_strings(l, g, "bind_mounts", &c->bind_mounts);
@@ -728,25 +810,21 @@ struct pattern_probe {
 	bool matched;
 };
 
-static void probe_route(const char *method, const char *pattern, const char *command, void *arg)
+static void probe_command(const char *command, void *arg)
 {
 	struct pattern_probe *probe = arg;
 
-	(void)method;
-	(void)pattern;
 	if (!probe->matched)
 		probe->matched = rg_pattern_match(probe->pattern, command);
 }
 
-/* Whether pat names at least one command of the route table, or "unknown". */
+/* Whether pat names at least one command (rg_command_foreach), or "unknown". */
 static bool names_a_command(const char *pat)
 {
-	/* image.import shares image.pull's route (the query decides). */
-	struct pattern_probe probe = { pat, rg_pattern_match(pat, "unknown") ||
-		rg_pattern_match(pat, "image.import") };
+	struct pattern_probe probe = { pat, rg_pattern_match(pat, "unknown") };
 
 	if (!probe.matched)
-		rg_route_foreach(probe_route, &probe);
+		rg_command_foreach(probe_command, &probe);
 	return probe.matched;
 }
 
@@ -851,6 +929,9 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 	if ((c = child(g, "path", K_STRING)) != NULL && ac->path[0] != '/')
 		err(l, c, "'audit.path' must be an absolute path");
 	ac->key_file_line = line_of_child(g, "key_file");
+	/* check reads it from its own working directory, serve from its own (/ under systemd) */
+	if ((c = child(g, "key_file", K_STRING)) != NULL && ac->key_file[0] != '\0' && ac->key_file[0] != '/')
+		err(l, c, "'audit.key_file' must be an absolute path or \"\"");
 	ac->sync = (enum rg_sync)get_enum(l, g, "sync", syncs, RG_SYNC_BATCH);
 	ac->responses = (enum rg_responses)get_enum(l, g, "responses", responses, RG_RESPONSES_MUTATING);
 	ac->on_error = (enum rg_on_error)get_enum(l, g, "on_error", on_error, RG_ON_ERROR_DENY);
@@ -947,6 +1028,7 @@ struct rg_policy *rg_policy_parse(const char *text, size_t len, const char *path
 	int sr = rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split);
 
 	config_init(&cfg);
+	rg_cfg_check_wide_ints(text, len, path, errs);
 	if (sr < 0) {
 		rg_errlist_at(errs, path, 0, "out of memory");
 		goto out;

@@ -695,3 +695,11 @@ void rg_route_foreach(void (*fn)(const char *method, const char *pattern,
 		fn(routes[i].method, routes[i].pattern, routes[i].command, arg);
 	}
 }
+
+void rg_command_foreach(void (*fn)(const char *command, void *arg), void *arg)
+{
+	for (size_t i = 0; i < NROUTES; i++)
+		fn(routes[i].command, arg);
+	/* POST /images/create is image.pull or, by its query, image.import (IMAGES_CREATE) */
+	fn("image.import", arg);
+}

@@ -59,17 +59,19 @@ expect 0 "rolegate.conf: OK"
 
 printf '%s\n' "$digest" >"$dir/approved"
 chmod 0666 "$dir/approved"
-expect 1 "the file $dir/approved is writable by group or others (mode 0666): chmod go-w $dir/approved (approved_images of role deployer)"
+expect 1 "$dir/rolegate.conf:5: the file $dir/approved is writable by group or others (mode 0666): chmod go-w $dir/approved (approved_images of role deployer)"
 chmod 0644 "$dir/approved"
 chmod 0777 "$dir"
-expect 1 "the directory $dir is writable by group or others (mode 0777)"
+expect 1 "$dir/rolegate.conf:5: the directory $dir is writable by group or others (mode 0777)"
 chmod 0755 "$dir"
 
 rm "$dir/approved"
 mkdir "$dir/approved"
-expect 1 "$dir/approved is not a regular file"
+expect 1 "$dir/rolegate.conf:5: $dir/approved is not a regular file"
 rmdir "$dir/approved"
-expect 2 "rolegate check: cannot open $dir/approved: No such file or directory (approved_images of role deployer)"
+# Every problem as FILE:LINE: message (SPEC.md §2): the line of the configuration that names
+# the file, as for bind_password_file and key_file.
+expect 2 "$dir/rolegate.conf:5: cannot open $dir/approved: No such file or directory (approved_images of role deployer)"
 expect 0 "rolegate.conf: OK" --offline
 
 # All problems, not just the first (SPEC.md §2): a key file that cannot be

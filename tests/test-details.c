@@ -93,6 +93,35 @@ static void test_details(void)
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}"),
 			"{\"image\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}");
+	/* A host directory or device mounted through a local volume is a bind too (SPEC.md §6:
+	 * binds are the host paths, as resolved), on the volume create and on a mount that
+	 * creates the volume; a network share or a tmpfs is none. */
+	test_str_eq(details("POST", "/v1.41/volumes/create",
+			"{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+			"\"device\":\"/srv/projects/etc/x\"}}"),
+			"{\"binds\":[\"/etc/x\"]}");
+	test_str_eq(details("POST", "/v1.41/volumes/create",
+			"{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"rel/dir\"}}"),
+			"{\"binds\":[\"rel/dir\"]}");
+	test_str_eq(details("POST", "/v1.41/volumes/create",
+			"{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sdb1\"}}"),
+			"{\"binds\":[\"/dev/sdb1\"]}");
+	test_str_eq(details("POST", "/v1.41/volumes/create",
+			"{\"DriverOpts\":{\"type\":\"cifs\",\"device\":\"//srv/share\"}}"), "");
+	test_str_eq(details("POST", "/v1.41/volumes/create",
+			"{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=1.2.3.4\",\"device\":\":/export\"}}"), "");
+	test_str_eq(details("POST", "/v1.41/volumes/create", "{\"Name\":\"v\"}"), "");
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
+			"\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"none\",\"o\":\"bind\","
+			"\"device\":\"/tmp\"}}}}]}}"),
+			"{\"binds\":[\"/tmp\"],\"image\":\"docker.io/library/x:latest\",\"volumes\":[\"v\"]}");
+	/* A classic build: its query is judged like a create (SPEC.md §4), so it is recorded
+	 * in the same terms: the network its RUN steps join and its limits. */
+	test_str_eq(details("POST", "/v1.41/build?t=x&networkmode=host&memory=1048576&cpuquota=50000&cpuperiod=100000",
+			"not json: a tar context"),
+			"{\"limits\":{\"cpus\":0.5,\"memory\":1048576},\"network\":\"host\"}");
+	test_str_eq(details("POST", "/v1.41/build?t=x", NULL), "");
 	/* Commands that carry none, and bodies that cannot be read: no details. */
 	test_str_eq(details("GET", "/v1.41/containers/json", NULL), "");
 	test_str_eq(details("POST", "/v1.41/containers/create", NULL), "");

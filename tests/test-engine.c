@@ -198,6 +198,19 @@ static void test_response(const struct rg_policy *p)
 	rg_result_clear(&r);
 	rg_request_clear(&req);
 
+	/* a volume's id is its Name (SPEC.md §4): the record of its create carries it, so
+	 * log query --object finds a volume whose name the daemon generated */
+	request(&req, "alice", "TLS", "POST", "/v1.41/volumes/create", "{}");
+	req.phase = RG_PHASE_RESPONSE;
+	req.status = 201;
+	req.response_json = json_pack("{s:s,s:s}", "Name", "3f0c1a2b", "Driver", "local");
+	test_assert(rg_engine_decide(&v, &req, &r) == RG_ALLOW);
+	test_str_eq(r.record.id, "3f0c1a2b");
+	rg_result_clear(&r);
+	json_decref(req.response_json);
+	req.response_json = NULL;
+	rg_request_clear(&req);
+
 	/* responses = "mutating": a read's answer needs no decision */
 	request(&req, "alice", "TLS", "GET", "/v1.41/containers/json", NULL);
 	req.phase = RG_PHASE_RESPONSE;

@@ -31,4 +31,10 @@ int rg_cfgsplit(const char *text, size_t len, size_t per_chunk, struct rg_cfgspl
 
 void rg_cfgsplit_free(struct rg_cfgsplit *s);
 
+/*
+ * The end of a comment (#, //, slash-star) or double-quoted string starting
+ * at t[i] of a libconfig text, or i when none starts there.
+ */
+size_t rg_cfg_skip_comment_or_string(const char *t, size_t len, size_t i);
+
 #endif

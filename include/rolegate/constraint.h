@@ -21,6 +21,12 @@
 int rg_constraints_check(const struct rg_constraints *c, struct rg_request *req,
 		char *reason, size_t reasonlen);
 
+/*
+ * A classic build's query (networkmode, memory, cpuquota, ... ulimits) as the
+ * HostConfig its RUN steps get, only what is set; NULL when out of memory.
+ */
+json_t *rg_constraint_build_hostconfig(struct rg_request *req);
+
 /* Whether c restricts anything at all (all keys absent = no). */
 bool rg_constraints_any(const struct rg_constraints *c);
 

@@ -64,6 +64,7 @@ struct rg_constraints {
 	/* Image provenance and networks (SPEC.md §3, §4; docs/constraints.md). */
 	enum rg_tristate pinned_images; /* RG_YES: images only as name@sha256:... */
 	char *approved_images;         /* absolute path of the approved-digests file, or NULL */
+	int approved_images_line;      /* where approved_images is set, for check's FILE:LINE */
 	bool has_networks;
 	struct rg_strv networks;       /* globs over network names a container may join */
 	bool has_network_drivers;

@@ -89,4 +89,12 @@ bool rg_query_unreadable(const char *query, size_t max);
 void rg_route_foreach(void (*fn)(const char *method, const char *pattern,
 		const char *command, void *arg), void *arg);
 
+/*
+ * Every command name a request can be classified as, except "unknown": the
+ * commands of the route table (a name once per route that has it) and those
+ * a route's query decides (image.import, from POST /images/create). For
+ * what names commands to people: pattern checks, `rolegate list`.
+ */
+void rg_command_foreach(void (*fn)(const char *command, void *arg), void *arg);
+
 #endif

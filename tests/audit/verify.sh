@@ -139,6 +139,11 @@ has "60 records checked, chain intact"
 HB=$(grep '"host":"hostb"' "$AT/fleet.log" | sed -n '30p' | sed 's/.*"hash":"\([0-9a-f]*\)"}$/\1/')
 check 0 "--host with an anchor of that host" "$RG" log verify --file "$AT/fleet.log" --host hostb --anchor "30:$HB"
 check 2 "an anchor without --host in a fleet file is ambiguous" "$RG" log verify --file "$AT/fleet.log" --anchor "30:$HB"
+# --host naming no host of the file (a typo) vouches for nothing: no match
+# (exit 1), not "0 records checked, chain intact".
+check 1 "--host naming a host the file does not hold" "$RG" log verify --file "$AT/fleet.log" --host hostc
+has "no records of host hostc"
+check 1 "(the same for a one-host log)" "$RG" log verify --file "$LOG" --host hostc
 grep -v '"seq":31,.*"host":"hostb"' "$AT/fleet.log" >"$AT/fleet-cut.log"
 check 1 "a record of one host removed breaks that host's chain" "$RG" log verify --file "$AT/fleet-cut.log"
 has "seq 32: expected seq 31"

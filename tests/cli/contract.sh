@@ -187,5 +187,22 @@ for cmd in check "state" "list --user alice" "explain --user alice GET /_ping" "
 	run 1 $cmd -c "$tmp/syntax.conf"
 done
 
+# serve --ready-fd N: N that is not a descriptor number is a usage error
+# (exit 2) before anything starts; it was read with atoi(), so "abc" wrote the
+# readiness byte to fd 0 and "-1" was ignored.
+for fd in abc -1 3x ''; do
+	# (bounded: before the fix, serve ran)
+	timeout 10 "$rg" serve -c "$tmp/p.conf" --socket "$tmp/rg.sock" --stderr --ready-fd "$fd" \
+		</dev/null >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	err=$(cat "$tmp/err")
+	if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q -- "--ready-fd" <<<"$err" &&
+			! grep -q serving <<<"$err"; then
+		pass "serve --ready-fd '$fd': a usage error naming the flag, nothing started"
+	else
+		fail "serve --ready-fd '$fd': exit $rc, stderr: $err"
+	fi
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

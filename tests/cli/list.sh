@@ -82,6 +82,13 @@ run 0 --user alice && {
 	grep -q "plugin.install," <<<"$out" && grep -q "swarm.init," <<<"$out" && grep -q " unknown$" <<<"$out" &&
 		pass "'*' expands to every command, unknown included" || fail "'*' did not expand to every command"
 }
+# Every command name of SPEC.md §5, image.import included (it shares
+# POST /images/create with image.pull: the query decides, so it is no row of
+# the route table and was left out of every list).
+run 0 --user alice --json && {
+	json '"image.import" in d["roles"][0]["commands"] and "image.pull" in d["roles"][0]["commands"]' \
+		'len(d["roles"][0]["commands"]) == len(set(d["roles"][0]["commands"]))'
+}
 
 # One constrained role: patterns minus deny, constraints in plain words.
 run 0 --user bob && {
@@ -120,8 +127,8 @@ run 0 --user bob --json && {
 # command list and named on a line of their own.
 run 0 --user carol && {
 	has "roles:  builder"
-	has "  refused:     container.prune, image.build.prune, image.load, image.prune,"
-	has "               network.prune, system.grpc, system.session"
+	has "  refused:     container.prune, image.build.prune, image.import, image.load,"
+	has "               image.prune, network.prune, system.grpc, system.session"
 	has "  constraints: images only from registry.example.org"
 	has "               memory limit required, at most 8 GiB; pids limit required; cpu limit required, at most 2.5 CPUs; no unlimited ulimits or --oom-kill-disable"
 	has "               runtimes only runc (or the daemon's default)"
@@ -141,7 +148,7 @@ run 0 --user carol && {
 run 0 --user carol --json && {
 	json \
 		'"image.load" not in d["roles"][0]["commands"] and "system.session" not in d["roles"][0]["commands"]' \
-		'd["roles"][0]["refused"] == ["container.prune", "image.build.prune", "image.load", "image.prune", "network.prune", "system.grpc", "system.session"]' \
+		'd["roles"][0]["refused"] == ["container.prune", "image.build.prune", "image.import", "image.load", "image.prune", "network.prune", "system.grpc", "system.session"]' \
 		'"container.prune" not in d["roles"][0]["commands"] and "image.prune" not in d["roles"][0]["commands"]' \
 		'"image.pull" in d["roles"][0]["commands"] and "system.info" in d["roles"][0]["commands"]' \
 		'd["roles"][0]["ownership"] == "only objects carol created"' \

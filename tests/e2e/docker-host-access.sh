@@ -142,6 +142,19 @@ expect_status 0 "127.0.0.1:9" \
 	"https://127.0.0.1:$E2E_PORT/v1.41/plugins/$plug_prefix/push"
 expect_ok "" docker_as alice plugin rm 127.0.0.1:9/rg-plug:latest
 
+e2e_section "plugin set: a setting without a field may be a mount's source (red team round 10)"
+mkdir -p "$P/plugdata"
+printf '%s\n' '{"description":"rg","documentation":"rg","entrypoint":["/bin/busybox","sleep","1"],"interface":{"types":["docker.volumedriver/1.0"],"socket":"p.sock"},"mounts":[{"name":"data","source":"'"$P/plugdata"'","destination":"/data","type":"bind","options":["rbind"],"settable":["source"]}],"env":[{"name":"DEBUG","settable":["value"],"value":"0"}]}' \
+	>"$plug/config.json"
+expect_ok "rg-mplug" docker_as alice plugin create rg-mplug "$plug"
+expect_denied "$dev configure plugin setting data=/etc without naming its field" \
+	docker_as dave plugin set rg-mplug data=/etc
+expect_denied "$dev point a plugin mount at host path /etc (allowed: $P)" \
+	docker_as dave plugin set rg-mplug data.source=/etc
+expect_ok "" docker_as dave plugin set rg-mplug DEBUG.value=1
+expect_ok "$P/plugdata" docker_as alice plugin inspect -f '{{range .Settings.Mounts}}{{.Source}}{{end}}' rg-mplug
+expect_ok "" docker_as alice plugin rm rg-mplug
+
 e2e_section "a certificate without CN is not the unauthenticated identity"
 nocn=$E2E_CERTS/users/nocn
 mkdir -p "$nocn"

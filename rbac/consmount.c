@@ -601,9 +601,6 @@ int rg_consmount_plugin_settings(struct rg_conscheck *k, const json_t *args)
 		size_t klen = strcspn(s, "=");
 		size_t dot = klen;
 
-		while (dot > 0 && s[dot - 1] != '.')
-			dot--;
-
 		/* moby's newSettable: the field follows the name's last '.'
 		 * (not a leading one; dot is one past it, 0 for none). Without
 		 * a field, or with an empty one ("data.="), dockerd sets the
@@ -611,6 +608,8 @@ int rg_consmount_plugin_settings(struct rg_conscheck *k, const json_t *args)
 		 * "data=/etc" pointed an operator's plugin mount at the host's
 		 * /etc (red team round 10). What the name is (variable, mount,
 		 * device) is in the plugin's config, unseen: refused. */
+		while (dot > 0 && s[dot - 1] != '.')
+			dot--;
 		if ((dot <= 1 || dot == klen) &&
 				(rg_consmount_restricted(k->c) || k->c->devices == RG_NO))
 			return rg_conscheck_deny(k, "configure plugin setting %s without naming its field "

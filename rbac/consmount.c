@@ -599,7 +599,23 @@ int rg_consmount_plugin_settings(struct rg_conscheck *k, const json_t *args)
 	for (size_t i = 0; i < (size_t)n; i++) {
 		const char *s = rg_conscheck_str_at(args, i);
 		size_t klen = strcspn(s, "=");
+		size_t dot = klen;
 
+		/* moby's newSettable: the field follows the name's last '.'
+		 * (not a leading one; dot is one past it, 0 for none). Without
+		 * a field, or with an empty one ("data.="), dockerd sets the
+		 * settable's only field, a mount's source or a device's path:
+		 * "data=/etc" pointed an operator's plugin mount at the host's
+		 * /etc (red team round 10). What the name is (variable, mount,
+		 * device) is in the plugin's config, unseen: refused. */
+		while (dot > 0 && s[dot - 1] != '.')
+			dot--;
+		if ((dot <= 1 || dot == klen) &&
+				(rg_consmount_restricted(k->c) || k->c->devices == RG_NO))
+			return rg_conscheck_deny(k, "configure plugin setting %s without naming its field "
+					"(dockerd then sets a mount's source or a device's path): write "
+					"NAME.value= for a variable or argument, NAME.source= for a mount",
+					rg_conscheck_quote(s, q, sizeof(q)));
 		if (s[klen] != '=')
 			continue;
 		/* "<mount>.source=/path" and "<device>.path=/dev/x" (moby's

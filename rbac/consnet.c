@@ -197,6 +197,7 @@ int rg_consnet_create(struct rg_conscheck *k, const json_t *body)
 	char q[RG_CONSCHECK_QUOTE_MAX + 1], q2[RG_CONSCHECK_QUOTE_MAX + 1], list[256];
 	const json_t *opts, *from;
 	const char *driver, *parent, *bridge, *config_from;
+	const json_t *default_bridge;
 
 	if (!c->has_network_drivers)
 		return 0;
@@ -213,6 +214,7 @@ int rg_consnet_create(struct rg_conscheck *k, const json_t *body)
 	    rg_conscheck_string(k, json_object_get(opts, "com.docker.network.bridge.name"),
 			"Options.com.docker.network.bridge.name", &bridge) < 0)
 		return -1;
+	default_bridge = json_object_get(opts, "com.docker.network.bridge.default_bridge");
 	/* dockerd's default driver is "bridge". */
 	if (driver[0] == '\0')
 		driver = "bridge";
@@ -234,6 +236,15 @@ int rg_consnet_create(struct rg_conscheck *k, const json_t *body)
 				"com.docker.network.bridge.name): a bridge of that name that exists on the "
 				"host is joined as it is (network_drivers)",
 				rg_conscheck_quote(bridge, q2, sizeof(q2)));
+	/* libnetwork's bridge driver names a default_bridge network's bridge
+	 * docker0 (the default bridge's) and puts the new network's gateway
+	 * address on it in place of the one there: bob's network took over
+	 * docker0, which alice's network used, and his container answered ARP
+	 * beside hers (red team round 10). Any value: it is ParseBool'ed. */
+	if (default_bridge != NULL)
+		return rg_conscheck_deny(k, "create a network on the host bridge docker0 (Options "
+				"com.docker.network.bridge.default_bridge): it is joined as it is and "
+				"its address replaced (network_drivers)");
 	if (config_from[0] != '\0')
 		return rg_conscheck_deny(k, "create a network from the configuration of network %s "
 				"(ConfigFrom), whose options (a host interface) cannot be checked; only an "

@@ -351,7 +351,7 @@ static int distribution_query(struct rg_conscheck *k, struct rg_request *req)
  * where, as for a pull (red team round 4). The name was formatted by
  * route.c; one that does not parse is refused.
  */
-static int push_query(struct rg_conscheck *k, struct rg_request *req)
+static int pushed_name(struct rg_conscheck *k, const char *name, const char *verb)
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 	struct rg_imageref img;
@@ -359,10 +359,37 @@ static int push_query(struct rg_conscheck *k, struct rg_request *req)
 
 	if (!k->c->has_registries)
 		return 0;
-	rg_conscheck_quote(req->route.object, q, sizeof(q));
-	if (rg_imageref_parse(req->route.object, &img, &err) < 0)
-		return rg_conscheck_deny(k, "push image %s (%s)", q, err);
-	return rg_conscheck_image_registry(k, &img, "push image", q);
+	rg_conscheck_quote(name, q, sizeof(q));
+	if (rg_imageref_parse(name, &img, &err) < 0)
+		return rg_conscheck_deny(k, "%s %s (%s)", verb, q, err);
+	return rg_conscheck_image_registry(k, &img, verb, q);
+}
+
+static int push_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	return pushed_name(k, req->route.object, "push image");
+}
+
+/*
+ * plugin.push: the same for a plugin (docker plugin push), with one more
+ * way in: dockerd finds the plugin by the path's name, or, when no plugin
+ * has that name, by id prefix (plugin Store.resolvePluginID), and pushes
+ * it to the registry its own name holds. "0be90a" parses as
+ * docker.io/library/0be90a and pushed another user's plugin named
+ * 127.0.0.1:5999/p to the host's loopback (red team round 10). A name made
+ * only of lower-case hex digits may be such a prefix: refused.
+ */
+static int plugin_push_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	const char *name = req->route.object;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (!k->c->has_registries)
+		return 0;
+	if (name[0] != '\0' && strspn(name, "0123456789abcdef") == strlen(name))
+		return rg_conscheck_deny(k, "push plugin %s by id (its name, which says where it "
+				"goes, cannot be checked)", rg_conscheck_quote(name, q, sizeof(q)));
+	return pushed_name(k, name, "push plugin");
 }
 
 /* image.search: ?term= names the index dockerd asks ("host/term"). */
@@ -814,6 +841,7 @@ static const struct command_rule rules[] = {
 	{ "image.distribution", "look up an image", 0, distribution_query, NULL },
 	{ "image.search", "search images", 0, search_query, NULL },
 	{ "image.push", "push an image", 0, push_query, NULL },
+	{ "plugin.push", "push a plugin", 0, plugin_push_query, NULL },
 	{ "plugin.privileges", "read a plugin's privileges", 0, plugin_query, NULL },
 	{ "plugin.install", "install a plugin", K_PLUGIN, plugin_query, plugin_install },
 	{ "plugin.upgrade", "upgrade a plugin", K_PLUGIN, plugin_query, plugin_install },
@@ -831,7 +859,8 @@ static unsigned query_keys(const char *command)
 		return K_REGISTRIES | K_IMAGES;
 	/* registries also bound the registries dockerd contacts for a caller */
 	if (strcmp(command, "image.distribution") == 0 || strcmp(command, "image.search") == 0 ||
-	    strcmp(command, "plugin.privileges") == 0 || strcmp(command, "image.push") == 0)
+	    strcmp(command, "plugin.privileges") == 0 || strcmp(command, "image.push") == 0 ||
+	    strcmp(command, "plugin.push") == 0)
 		return K_REGISTRIES;
 	if (strcmp(command, "image.build") == 0)
 		return K_HOST_NS | K_REACH | K_MAX | K_LIMITS | K_TARGETS | K_IMAGES | K_NETWORKS;

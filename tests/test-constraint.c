@@ -477,7 +477,15 @@ static void test_devices(void)
 	DENY("dev", "POST", "/v1.45/plugins/x/upgrade?remote=x/y",
 			"[{\"Name\":\"device\",\"Value\":[\"/dev/fuse\"]}]", "upgrade a plugin that uses host devices");
 	DENY("dev", "POST", "/v1.45/plugins/x/set", "[\"mydev.path=/dev/sda\"]", "host device /dev/sda");
-	ALLOW("dev", "POST", "/v1.45/plugins/x/set", "[\"DEBUG=1\"]");
+	ALLOW("dev", "POST", "/v1.45/plugins/x/set", "[\"DEBUG.value=1\"]");
+	/* Without a field dockerd sets the settable's only one: a device's
+	 * path, a mount's source (red team round 10). */
+	DENY("dev", "POST", "/v1.45/plugins/x/set", "[\"mydev=/dev/sda\"]",
+			"configure plugin setting mydev=/dev/sda without naming its field");
+	DENY("dev", "POST", "/v1.45/plugins/x/set", "[\"DEBUG=1\"]", "without naming its field");
+	DENY("dev", "POST", "/v1.45/plugins/x/set", "[\"mydev.=/dev/sda\"]", "without naming its field");
+	DENY("dev", "POST", "/v1.45/plugins/x/set", "[\".path=/dev/sda\"]", "without naming its field");
+	DENY("dev", "POST", "/v1.45/plugins/x/set", "[\"mydev\"]", "without naming its field");
 }
 
 static void test_unconfined(void)
@@ -660,6 +668,11 @@ static void test_bind_mounts(void)
 			"install a plugin that mounts host path /etc");
 	DENY("bm", "POST", "/v1.45/plugins/x/set", "[\"data.source=/etc\"]",
 			"point a plugin mount at host path /etc");
+	DENY("bm", "POST", "/v1.45/plugins/x/set", "[\"data=/etc\"]",
+			"configure plugin setting data=/etc without naming its field");
+	DENY("bm", "POST", "/v1.45/plugins/x/set", "[\"DEBUG.value=1\", \"data.=/etc\"]",
+			"configure plugin setting data.=/etc without naming its field");
+	ALLOW("bm", "POST", "/v1.45/plugins/x/set", "[\"DEBUG.value=1\", \"a.b.value=x\"]");
 	/* services */
 	DENY("bm", "POST", SERVICE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
 			"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\",\"Target\":\"/x\"}]}}}",

@@ -118,6 +118,43 @@ expect_denied "$dev push image 127.0.0.1:9/rg-exfil:1 (allowed registries: docke
 	docker_as dave push 127.0.0.1:9/rg-exfil:1
 expect_ok "" docker_as alice rmi 127.0.0.1:9/rg-exfil:1
 
+e2e_section "plugin push: registries bound where dockerd sends a plugin (red team round 10)"
+# alice's plugin named for the host's loopback; dockerd finds a plugin by
+# name or, when none has that name, by id prefix, and pushes it where its
+# own name says. Port 9 has no listener: alice's push by prefix shows the
+# dial ("connection refused"), so dave's refusal is not vacuous.
+plug=$E2E_DIR/plug
+mkdir -p "$plug/rootfs/bin"
+cp "$DOCKERD_BUSYBOX" "$plug/rootfs/bin/busybox"
+printf '%s\n' '{"description":"rg","documentation":"rg","entrypoint":["/bin/busybox","sleep","1"],"interface":{"types":["docker.volumedriver/1.0"],"socket":"p.sock"}}' \
+	>"$plug/config.json"
+expect_ok "127.0.0.1:9/rg-plug" docker_as alice plugin create 127.0.0.1:9/rg-plug:latest "$plug"
+plug_prefix=$(docker_as alice plugin inspect -f '{{.Id}}' 127.0.0.1:9/rg-plug:latest | cut -c1-10)
+expect_denied "$dev push plugin 127.0.0.1:9/rg-plug:latest (allowed registries: docker.io/library)" \
+	docker_as dave plugin push 127.0.0.1:9/rg-plug:latest
+expect_status 0 "$dev push plugin $plug_prefix by id" \
+	curl "${dtls[@]}" -X POST -H 'X-Registry-Auth: e30=' \
+	"https://127.0.0.1:$E2E_PORT/v1.41/plugins/$plug_prefix/push"
+atls=(--cacert "$E2E_CERTS/users/alice/ca.pem" --cert "$E2E_CERTS/users/alice/cert.pem"
+	--key "$E2E_CERTS/users/alice/key.pem" -s)
+expect_status 0 "127.0.0.1:9" \
+	curl "${atls[@]}" -X POST -H 'X-Registry-Auth: e30=' \
+	"https://127.0.0.1:$E2E_PORT/v1.41/plugins/$plug_prefix/push"
+expect_ok "" docker_as alice plugin rm 127.0.0.1:9/rg-plug:latest
+
+e2e_section "plugin set: a setting without a field may be a mount's source (red team round 10)"
+mkdir -p "$P/plugdata"
+printf '%s\n' '{"description":"rg","documentation":"rg","entrypoint":["/bin/busybox","sleep","1"],"interface":{"types":["docker.volumedriver/1.0"],"socket":"p.sock"},"mounts":[{"name":"data","source":"'"$P/plugdata"'","destination":"/data","type":"bind","options":["rbind"],"settable":["source"]}],"env":[{"name":"DEBUG","settable":["value"],"value":"0"}]}' \
+	>"$plug/config.json"
+expect_ok "rg-mplug" docker_as alice plugin create rg-mplug "$plug"
+expect_denied "$dev configure plugin setting data=/etc without naming its field" \
+	docker_as dave plugin set rg-mplug data=/etc
+expect_denied "$dev point a plugin mount at host path /etc (allowed: $P)" \
+	docker_as dave plugin set rg-mplug data.source=/etc
+expect_ok "" docker_as dave plugin set rg-mplug DEBUG.value=1
+expect_ok "$P/plugdata" docker_as alice plugin inspect -f '{{range .Settings.Mounts}}{{.Source}}{{end}}' rg-mplug
+expect_ok "" docker_as alice plugin rm rg-mplug
+
 e2e_section "a certificate without CN is not the unauthenticated identity"
 nocn=$E2E_CERTS/users/nocn
 mkdir -p "$nocn"

@@ -164,6 +164,19 @@ expect_denied "$dev create a network with driver macvlan (allowed network_driver
 	docker_as dave network create -d macvlan lan
 expect_denied "$dev create a network attached to host interface lo (Options parent)" \
 	docker_as dave network create -o parent=lo team-c
+# default_bridge: the bridge driver names the bridge docker0, creates or
+# joins it and replaces its address (red team round 10)
+docker0_before=$(ip -br addr show docker0 2>&1)
+expect_denied "$dev create a network on the host bridge docker0 (Options com.docker.network.bridge.default_bridge)" \
+	docker_as dave network create -o com.docker.network.bridge.default_bridge=true team-d
+if [ "$(ip -br addr show docker0 2>&1)" = "$docker0_before" ]; then
+	e2e_pass "docker0 unchanged (${docker0_before:0:60})"
+else
+	e2e_fail "docker0 changed: $docker0_before -> $(ip -br addr show docker0 2>&1)"
+	# the driver never deletes docker0: leave the host as it was
+	docker_as alice network rm team-d >/dev/null 2>&1
+	case $docker0_before in *"does not exist"*) ip link del docker0 2>/dev/null ;; esac
+fi
 expect_ok_match '^[0-9a-f]{64}$' docker_as dave create --network team-a "$ref" sleep 60
 box=$(grep -E '^[0-9a-f]{64}$' <<<"$E2E_OUT")
 expect_ok "" docker_as dave network connect team-b "$box"
@@ -186,7 +199,7 @@ else
 	e2e_fail "containers after refused creates: ${E2E_OUT//$'\n'/ } (want only ${box:0:12})"
 fi
 expect_ok "" docker_as alice network ls --format '{{.Name}}'
-if ! grep -qx -e lan -e team-c <<<"$E2E_OUT"; then
+if ! grep -qx -e lan -e team-c -e team-d <<<"$E2E_OUT"; then
 	e2e_pass "no refused network exists"
 else
 	e2e_fail "a refused network exists: ${E2E_OUT//$'\n'/ }"

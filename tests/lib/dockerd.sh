@@ -138,7 +138,7 @@ dockerd_start() {
 	# The host's bridges before: a network the test creates makes one
 	# (br-ID) that dockerd leaves behind when it stops, and the default
 	# address pools (about 30) run out across test runs. dockerd_stop_pid
-	# removes the new ones. (e2e tests run one at a time.)
+	# removes this dockerd's, never one that was there before.
 	DOCKERD_BRIDGES=$(ip -br link 2>/dev/null | awk '/^br-/{print $1}' | tr '\n' ' ')
 	for try in 1 2 3; do
 		DOCKERD_PORT=$(dockerd_free_port) || { echo "dockerd.sh: no free TCP port" >&2; return 1; }
@@ -199,11 +199,14 @@ dockerd_stop_pid() {
 	DOCKERD_PID=
 }
 
-# Removes the br-* interfaces that appeared since dockerd_start.
+# Removes the bridges this dockerd made: the names its bridge driver keeps
+# in its network store ("BridgeName"), less any that existed before
+# dockerd_start. Only its own: another dockerd on the host (a second test
+# session) keeps its live bridges.
 dockerd_remove_bridges() {
-	local b
-	command -v ip >/dev/null || return 0
-	for b in $(ip -br link 2>/dev/null | awk '/^br-/{print $1}'); do
+	local b db=$DOCKERD_DIR/root/network/files/local-kv.db
+	command -v ip >/dev/null && [ -f "$db" ] || return 0
+	for b in $(grep -aoE '"BridgeName":"[^"]+"' "$db" | cut -d'"' -f4 | sort -u); do
 		case " ${DOCKERD_BRIDGES:-} " in
 		*" $b "*) ;;
 		*) ip link del "$b" 2>/dev/null ;;

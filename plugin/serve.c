@@ -66,10 +66,18 @@ struct server {
 };
 
 /*
+ * Something a call waits for with its connection suspended, so that a
+ * server thread serves other calls meanwhile: its record's group commit,
+ * its journal's flush, a directory lookup. Both fields under wait_lock.
+ */
+struct suspension {
+	bool suspended;            /* the connection is suspended for it */
+	bool settled;              /* it is over */
+};
+
+/*
  * Per-request state: the call body, accumulated with a cap; then, with
  * audit.sync = "batch", the answer while its record awaits the group commit.
- * The connection is suspended meanwhile, so that a server thread serves
- * other calls instead of waiting.
  */
 struct call {
 	char *buf;
@@ -84,23 +92,20 @@ struct call {
 	struct MHD_Connection *conn;
 	struct rg_audit_waiter wait;
 	struct rg_authz_answer ans;
-	bool suspended;            /* under wait_lock */
-	bool settled;              /* under wait_lock: the record's fdatasync is over */
+	struct suspension record;  /* the record's fdatasync */
 	int result;                /* its result */
 	bool draining;             /* decided while draining: wait for the journal in this thread */
 
-	/* An answer that changed the ownership state waits, suspended too,
-	 * until the journal is durable (SPEC.md §4), then for its record. */
+	/* An answer that changed the ownership state waits too until the
+	 * journal is durable (SPEC.md §4), then for its record. */
 	struct rg_state_waiter swait;
-	bool state_suspended;      /* under wait_lock */
-	bool state_settled;        /* under wait_lock: the journal's flush is over */
+	struct suspension journal;
 
-	/* A call whose caller's groups await a directory lookup is suspended too,
-	 * holding its runtime, and decided again once dir_done() resumes it. */
+	/* A call whose caller's groups await a directory lookup waits too,
+	 * holding its runtime, and is decided again once dir_done() resumes it. */
 	struct rg_directory_waiter dwait;
 	struct rg_runtime *rt;     /* held while waiting for the lookup */
-	bool dir_suspended;        /* under wait_lock */
-	bool dir_settled;          /* under wait_lock: the lookup is done */
+	struct suspension lookup;
 };
 
 /* A runtime and whether it still owns its directory: on reload with the same
@@ -249,51 +254,56 @@ static enum MHD_Result send_answer(struct server *s, struct MHD_Connection *c, s
 	return reply(s, c, call->ans.status, out);
 }
 
-/* The audit writer's callback: the record of call is durable (or lost). */
-static void durable(void *arg, int result)
+/*
+ * What w waited for is over (from another thread): resumes the call if it
+ * is suspended for it. The last touch of call: once resumed, a server
+ * thread may finish and free it.
+ */
+static void settle(struct call *call, struct suspension *w)
 {
-	struct call *call = arg;
 	struct server *s = call->server;
 
 	pthread_mutex_lock(&s->wait_lock);
-	call->settled = true;
-	call->result = result;
-	/* The last touch of call: once resumed, a server thread may finish and free it. */
-	if (call->suspended)
+	w->settled = true;
+	if (w->suspended)
 		MHD_resume_connection(call->conn);
 	pthread_mutex_unlock(&s->wait_lock);
 }
 
 /*
- * Suspends the connection until durable() resumes it, unless the record is
- * durable already. Returns whether the answer can be sent now.
+ * Suspends c until settle(w) resumes it, unless w is over already (then
+ * made ready to wait again). Returns whether it was over.
  */
-static bool ready_or_suspend(struct server *s, struct MHD_Connection *c, struct call *call)
+static bool settled_or_suspend(struct server *s, struct MHD_Connection *c, struct suspension *w)
 {
 	bool ready;
 
 	pthread_mutex_lock(&s->wait_lock);
-	ready = call->settled;
+	ready = w->settled;
+	w->settled = false;
 	if (!ready) {
 		MHD_suspend_connection(c);
-		call->suspended = true;
+		w->suspended = true;
 	}
 	pthread_mutex_unlock(&s->wait_lock);
 	return ready;
+}
+
+/* The audit writer's callback: the record of call is durable (or lost). */
+static void durable(void *arg, int result)
+{
+	struct call *call = arg;
+
+	call->result = result;     /* read once settled: the lock orders it */
+	settle(call, &call->record);
 }
 
 /* The state flusher's callback: the journal call->swait waited for is flushed. */
 static void journal_durable(void *arg)
 {
 	struct call *call = arg;
-	struct server *s = call->server;
 
-	pthread_mutex_lock(&s->wait_lock);
-	call->state_settled = true;
-	/* The last touch of call, as in durable(). */
-	if (call->state_suspended)
-		MHD_resume_connection(call->conn);
-	pthread_mutex_unlock(&s->wait_lock);
+	settle(call, &call->journal);
 }
 
 /*
@@ -307,8 +317,6 @@ static void journal_durable(void *arg)
  */
 static bool journaled_or_suspend(struct server *s, struct MHD_Connection *c, struct call *call)
 {
-	bool ready;
-
 	call->ans.journaled = false;
 	if (call->draining) {
 		(void)rg_state_durable(s->state, NULL);
@@ -316,16 +324,7 @@ static bool journaled_or_suspend(struct server *s, struct MHD_Connection *c, str
 	}
 	call->swait.done = journal_durable;
 	call->swait.arg = call;
-	if (rg_state_durable(s->state, &call->swait) == 0)
-		return true;
-	pthread_mutex_lock(&s->wait_lock);
-	ready = call->state_settled;
-	if (!ready) {
-		MHD_suspend_connection(c);
-		call->state_suspended = true;
-	}
-	pthread_mutex_unlock(&s->wait_lock);
-	return ready;
+	return rg_state_durable(s->state, &call->swait) == 0 || settled_or_suspend(s, c, &call->journal);
 }
 
 /* A decided call: once its journal and then its record are durable, the answer. */
@@ -333,7 +332,7 @@ static enum MHD_Result finish(struct server *s, struct MHD_Connection *c, struct
 {
 	if (call->ans.journaled && !journaled_or_suspend(s, c, call))
 		return MHD_YES;
-	if (call->ans.pending && !ready_or_suspend(s, c, call))
+	if (call->ans.pending && !settled_or_suspend(s, c, &call->record))
 		return MHD_YES;
 	return send_answer(s, c, call);
 }
@@ -342,32 +341,8 @@ static enum MHD_Result finish(struct server *s, struct MHD_Connection *c, struct
 static void dir_done(void *arg)
 {
 	struct call *call = arg;
-	struct server *s = call->server;
 
-	pthread_mutex_lock(&s->wait_lock);
-	call->dir_settled = true;
-	if (call->dir_suspended)
-		MHD_resume_connection(call->conn);
-	pthread_mutex_unlock(&s->wait_lock);
-}
-
-/*
- * Suspends the connection until dir_done() resumes it, unless the lookup is
- * done already. Returns whether the call can be decided now.
- */
-static bool looked_up_or_suspend(struct server *s, struct MHD_Connection *c, struct call *call)
-{
-	bool ready;
-
-	pthread_mutex_lock(&s->wait_lock);
-	ready = call->dir_settled;
-	call->dir_settled = false;
-	if (!ready) {
-		MHD_suspend_connection(c);
-		call->dir_suspended = true;
-	}
-	pthread_mutex_unlock(&s->wait_lock);
-	return ready;
+	settle(call, &call->lookup);
 }
 
 static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const char *url, struct call *call)
@@ -440,7 +415,7 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 		if (!call->ans.lookup_pending)
 			break;
 		call->rt = rt;
-		if (!looked_up_or_suspend(s, c, call))
+		if (!settled_or_suspend(s, c, &call->lookup))
 			return MHD_YES;
 	}
 	release(rt);
@@ -469,17 +444,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	/* Resumed by dir_done(): the caller's groups are in call->dwait. */
-	if (call->dir_suspended) {
-		call->dir_suspended = false;
+	if (call->lookup.suspended) {
+		call->lookup.suspended = false;
 		return answer(s, c, url, call);
 	}
 	/* Resumed by journal_durable(): the record may still be pending. */
-	if (call->state_suspended) {
-		call->state_suspended = false;
+	if (call->journal.suspended) {
+		call->journal.suspended = false;
 		return finish(s, c, call);
 	}
-	/* Resumed by durable(): settled and result were set before the resume. */
-	if (call->suspended)
+	/* Resumed by durable(): result was set before the resume. */
+	if (call->record.suspended)
 		return send_answer(s, c, call);
 	if (*upload_size > 0) {
 		size_t n = *upload_size;

@@ -38,6 +38,7 @@
 #include "rolegate/directory.h"
 #include "rolegate/ldap.h"
 #include "rolegate/log.h"
+#include "rolegate/monocond.h"
 
 /* Outage messages are repeated at most this often (seconds). */
 #define LOG_REPEAT 60
@@ -133,7 +134,6 @@ static uint64_t hash_of(const struct rg_directory *d, const char *s)
 struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err, size_t errlen)
 {
 	struct rg_directory *d;
-	pthread_condattr_t ca;
 
 	d = calloc(1, sizeof(*d));
 	if (d == NULL) {
@@ -162,12 +162,9 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) != (ssize_t)sizeof(d->seed))
 		d->seed = (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)d;
 	pthread_mutex_init(&d->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&d->done, &ca);
-	pthread_cond_init(&d->work, &ca);
-	pthread_cond_init(&d->save, &ca);
-	pthread_condattr_destroy(&ca);
+	(void)rg_monocond_init(&d->done);
+	(void)rg_monocond_init(&d->work);
+	(void)rg_monocond_init(&d->save);
 	return d;
 }
 

@@ -27,6 +27,7 @@
 #include <ldap.h>
 
 #include "rolegate/ldap.h"
+#include "rolegate/monocond.h"
 #include "rolegate/secret.h"
 #include "rolegate/utf8.h"
 
@@ -281,7 +282,6 @@ fail:
 struct rg_ldap *rg_ldap_new(const struct rg_ldap_config *c, char *err, size_t errlen)
 {
 	struct rg_ldap *l;
-	pthread_condattr_t ca;
 	int version;
 
 	if (errlen > 0)
@@ -311,10 +311,7 @@ struct rg_ldap *rg_ldap_new(const struct rg_ldap_config *c, char *err, size_t er
 		return NULL;
 	}
 	pthread_mutex_init(&l->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&l->conn_freed, &ca);
-	pthread_condattr_destroy(&ca);
+	(void)rg_monocond_init(&l->conn_freed);
 
 	if (rg_ldap_config_copy(&l->c, c) < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -35,6 +35,7 @@
 #include "rolegate/audit.h"
 #include "rolegate/secret.h"
 #include "rolegate/log.h"
+#include "rolegate/monocond.h"
 
 /* How often append looks whether the log was renamed under it (logrotate). */
 #define ROTATION_CHECK_US 1000000
@@ -555,17 +556,6 @@ static int recover(struct rg_audit *a, off_t size, char *err, size_t errlen)
 	return 0;
 }
 
-/* The flusher's condition runs on CLOCK_MONOTONIC: its timer must not jump with the wall clock. */
-static void init_work_cond(pthread_cond_t *c)
-{
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(c, &attr);
-	pthread_condattr_destroy(&attr);
-}
-
 struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_t errlen)
 {
 	struct rg_audit *a;
@@ -582,13 +572,13 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->fd = -1;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->synced, NULL);
-	init_work_cond(&a->work);
+	(void)rg_monocond_init(&a->work);     /* the flusher's timer */
 	a->sync = c->sync;
 	a->syslog = c->syslog;
 	a->checkpoint = c->checkpoint;
 	a->replay_from = 1;
-	init_work_cond(&a->cp_wake);     /* CLOCK_MONOTONIC: the checkpoint interval */
-	init_work_cond(&a->head_wake);   /* CLOCK_MONOTONIC: the head thread's interval */
+	(void)rg_monocond_init(&a->cp_wake);    /* the checkpoint interval */
+	(void)rg_monocond_init(&a->head_wake);  /* the head thread's interval */
 	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
 		strcpy(a->host, "unknown");
 	if (a->sync != RG_SYNC_NONE &&

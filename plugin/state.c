@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "rolegate/log.h"
+#include "rolegate/monocond.h"
 #include "rolegate/ownercheck.h"
 #include "rolegate/state.h"
 #include "rolegate/statefile.h"
@@ -79,19 +80,6 @@ static long long now_s(void)
 	return (long long)time(NULL);
 }
 
-/* A condition variable timed on the monotonic clock (a clock jump must not stretch a wait). */
-static int monotonic_cond_init(pthread_cond_t *c)
-{
-	pthread_condattr_t a;
-	int r;
-
-	if (pthread_condattr_init(&a) != 0)
-		return -1;
-	r = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 && pthread_cond_init(c, &a) == 0 ? 0 : -1;
-	pthread_condattr_destroy(&a);
-	return r;
-}
-
 static struct rg_state *state_new(void)
 {
 	struct rg_state *s = calloc(1, sizeof(*s));
@@ -99,29 +87,25 @@ static struct rg_state *state_new(void)
 	if (s == NULL)
 		return NULL;
 	s->dirfd = s->lockfd = s->journal = s->next_snapshot = -1;
-	if (pthread_rwlock_init(&s->lock, NULL) != 0) {
-		free(s);
-		return NULL;
-	}
-	if (pthread_mutex_init(&s->flush_lock, NULL) != 0) {
-		pthread_rwlock_destroy(&s->lock);
-		free(s);
-		return NULL;
-	}
-	if (monotonic_cond_init(&s->flush_wake) != 0) {
-		pthread_mutex_destroy(&s->flush_lock);
-		pthread_rwlock_destroy(&s->lock);
-		free(s);
-		return NULL;
-	}
-	if (pthread_cond_init(&s->settled_wake, NULL) != 0) {
-		pthread_cond_destroy(&s->flush_wake);
-		pthread_mutex_destroy(&s->flush_lock);
-		pthread_rwlock_destroy(&s->lock);
-		free(s);
-		return NULL;
-	}
+	if (pthread_rwlock_init(&s->lock, NULL) != 0)
+		goto fail;
+	if (pthread_mutex_init(&s->flush_lock, NULL) != 0)
+		goto fail_lock;
+	/* the monotonic clock: stop_flusher's timed wait */
+	if (rg_monocond_init(&s->flush_wake) != 0)
+		goto fail_flush_lock;
+	if (pthread_cond_init(&s->settled_wake, NULL) != 0)
+		goto fail_flush_wake;
 	return s;
+fail_flush_wake:
+	pthread_cond_destroy(&s->flush_wake);
+fail_flush_lock:
+	pthread_mutex_destroy(&s->flush_lock);
+fail_lock:
+	pthread_rwlock_destroy(&s->lock);
+fail:
+	free(s);
+	return NULL;
 }
 
 static void state_free(struct rg_state *s)

@@ -1,0 +1,26 @@
+#ifndef ROLEGATE_MONOCOND_H
+#define ROLEGATE_MONOCOND_H
+
+/*
+ * A condition variable whose timed waits run on CLOCK_MONOTONIC, so that
+ * setting the wall clock neither stretches nor cuts short a timeout (the
+ * audit flusher's timer, the directory's lookups, the state's stop).
+ */
+
+#include <pthread.h>
+#include <time.h>
+
+/* Initializes c on CLOCK_MONOTONIC. Returns 0, or -1. */
+static inline int rg_monocond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+	int r;
+
+	if (pthread_condattr_init(&a) != 0)
+		return -1;
+	r = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 && pthread_cond_init(c, &a) == 0 ? 0 : -1;
+	pthread_condattr_destroy(&a);
+	return r;
+}
+
+#endif

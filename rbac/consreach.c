@@ -241,7 +241,7 @@ static int cpu_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mo
  */
 static int ulimits(struct rg_conscheck *k, const json_t *hc)
 {
-	static const char *const memory_sized[] = { "memlock", "as", "data", "rss", "stack" };
+	static const char *const memory_sized[] = { "MEMLOCK", "AS", "DATA", "RSS", "STACK" };
 	const json_t *list = rg_json_get(hc, "Ulimits");
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 	size_t i;
@@ -255,6 +255,7 @@ static int ulimits(struct rg_conscheck *k, const json_t *hc)
 		long long soft, hard, bound = 0;
 		bool set;
 		const char *name;
+		char up[64];
 
 		if (is_unset(u))
 			continue;
@@ -264,6 +265,12 @@ static int ulimits(struct rg_conscheck *k, const json_t *hc)
 		    int_field(k, u, "Soft", &soft, &set) < 0 || int_field(k, u, "Hard", &hard, &set) < 0)
 			return -1;
 		rg_conscheck_quote(name, q, sizeof(q));
+		/* dockerd asks runc for "RLIMIT_" + strings.ToUpper(Name): Go's
+		 * upper-casing makes "rtprıo" (dotless i) RTPRIO and "ſtack" (long s)
+		 * STACK, so names are compared as that gives them, never by ASCII
+		 * case alone (red team round 11). */
+		if (rg_conscheck_go_upper(name, up, sizeof(up)) < 0)
+			return rg_conscheck_deny(k, "%s with the ulimit %s (not a ulimit name)", k->what, q);
 		if (soft < 0 || hard < 0)
 			return rg_conscheck_deny(k, "%s with the ulimit %s unlimited (max_limits)", k->what, q);
 		/*
@@ -272,13 +279,13 @@ static int ulimits(struct rg_conscheck *k, const json_t *hc)
 		 * without RT group scheduling (cgroup v2), take the host's CPUs from
 		 * everything else, as --cpu-rt-runtime would.
 		 */
-		if (strcasecmp(name, "rtprio") == 0 && (soft > 0 || hard > 0))
+		if (strcmp(up, "RTPRIO") == 0 && (soft > 0 || hard > 0))
 			return rg_conscheck_deny(k, "%s with the ulimit rtprio=%lld:%lld: real-time scheduling "
 					"escapes the CPU limit (max_limits)", k->what, soft, hard);
-		if (strcasecmp(name, "nproc") == 0)
+		if (strcmp(up, "NPROC") == 0)
 			bound = k->c->max_pids;
 		for (size_t j = 0; j < sizeof(memory_sized) / sizeof(memory_sized[0]); j++) {
-			if (strcasecmp(name, memory_sized[j]) == 0)
+			if (strcmp(up, memory_sized[j]) == 0)
 				bound = k->c->max_memory;
 		}
 		if (bound > 0 && (soft > bound || hard > bound))

@@ -328,6 +328,52 @@ int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_li
 	return 0;
 }
 
+/*
+ * dockerd starts one docker-proxy process on the host for each port
+ * binding it publishes (its userland proxy, on by default), in dockerd's
+ * own cgroup: about 3 MiB each, none of it counted against the container's
+ * memory or PIDs limit. `-p 31000-31199:31000-31199` on a 64 MiB container
+ * made 200 of them (650 MiB), and a body under dockerd's 1 MiB can name
+ * 25 000 (red team round 11). PublishAllPorts publishes every port the
+ * image exposes, which the request does not show.
+ */
+int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *prefix)
+{
+	char field[64];
+	const json_t *bindings, *list;
+	const char *key;
+	bool all;
+	size_t n = 0;
+
+	if (!k->c->has_max_limits)
+		return 0;
+	rg_conscheck_field(field, sizeof(field), prefix, "PublishAllPorts");
+	if (rg_conscheck_bool(k, rg_json_get(hc, "PublishAllPorts"), field, &all) < 0)
+		return -1;
+	if (all)
+		return rg_conscheck_deny(k, "%s that publishes every port its image exposes (-P, %s): each "
+				"starts a process on the host, outside the container's limits, and the image's "
+				"ports are not in the request (max_limits; publish them with -p)", k->what, field);
+	rg_conscheck_field(field, sizeof(field), prefix, "PortBindings");
+	bindings = rg_json_get(hc, "PortBindings");
+	if (is_unset(bindings))
+		return 0;
+	if (!json_is_object(bindings))
+		return rg_conscheck_malformed(k, field, "a map of port bindings");
+	json_object_foreach((json_t *)bindings, key, list) {
+		if (is_unset(list))
+			continue;
+		if (!json_is_array(list))
+			return rg_conscheck_malformed(k, field, "a map of port bindings");
+		n += json_array_size(list);
+	}
+	if (n > RG_CONSREACH_MAX_PORTS)
+		return rg_conscheck_deny(k, "%s that publishes %zu host ports (%s; at most %d under "
+				"max_limits: each starts a process on the host, outside the container's limits)",
+				k->what, n, field, RG_CONSREACH_MAX_PORTS);
+	return 0;
+}
+
 bool rg_consreach_targets_restricted(const struct rg_constraints *c)
 {
 	return c->has_image_targets || c->has_registries;

@@ -477,9 +477,11 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 static int create_limits(struct rg_conscheck *k, const json_t *top, const json_t *hc)
 {
 	if (rg_conscheck_limits_create(k, hc) < 0 ||
-	    rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE) < 0)
+	    rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE) < 0 ||
+	    rg_consreach_ports(k, hc, "HostConfig.") < 0)
 		return -1;
-	if (top != NULL && top != hc && rg_consreach_max_limits(k, top, RG_LIMITS_UPDATE) < 0)
+	if (top != NULL && top != hc && (rg_consreach_max_limits(k, top, RG_LIMITS_UPDATE) < 0 ||
+			rg_consreach_ports(k, top, "") < 0))
 		return -1;
 	return 0;
 }

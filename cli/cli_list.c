@@ -16,6 +16,7 @@
 
 #include "rolegate/cli.h"
 #include "rolegate/consmount.h"
+#include "rolegate/consreach.h"
 #include "rolegate/constraint.h"
 #include "rolegate/decide.h"
 #include "rolegate/explain.h"
@@ -88,7 +89,7 @@ static bool words_unconfined(const struct rg_constraints *c, char *out, size_t o
 {
 	if (c->unconfined != RG_NO)
 		return false;
-	snprintf(out, outlen, "no unconfined seccomp, AppArmor or SELinux");
+	snprintf(out, outlen, "no unconfined seccomp, AppArmor or SELinux; no volume at /dev");
 	return true;
 }
 
@@ -174,8 +175,8 @@ static bool words_max_limits(const struct rg_constraints *c, char *out, size_t o
 				n++ > 0 ? "; " : "", limits[i].name, bound[0] != '\0' ? ", at most " : "", bound);
 	}
 	if (off < outlen)
-		snprintf(out + off, outlen - off, "%sno unlimited ulimits or --oom-kill-disable",
-				n > 0 ? "; " : "");
+		snprintf(out + off, outlen - off, "%sno unlimited ulimits or --oom-kill-disable; at most "
+				"%d published ports, no -P", n > 0 ? "; " : "", RG_CONSREACH_MAX_PORTS);
 	return true;
 }
 

@@ -240,9 +240,10 @@ int rg_conscheck_network_name(struct rg_conscheck *k, const char *network, const
 /*
  * Go's strings.ToUpper, as far as it yields ASCII: besides a-z, U+017F 'ſ'
  * becomes 'S' and U+0131 'ı' becomes 'I' (so dockerd reads "cap_ſys_admin"
- * as CAP_SYS_ADMIN). Returns -1 when out is too small.
+ * as CAP_SYS_ADMIN, and "rtprıo" as RLIMIT_RTPRIO). Returns -1 when out is
+ * too small.
  */
-static int go_upper(const char *in, char *out, size_t outlen)
+int rg_conscheck_go_upper(const char *in, char *out, size_t outlen)
 {
 	size_t n = 0;
 
@@ -272,7 +273,7 @@ int rg_conscheck_capability(struct rg_conscheck *k, const char *cap, const char 
 
 	if (!k->c->has_capabilities || rg_strv_has(allowed, "ALL"))
 		return 0;
-	if (go_upper(cap, up, sizeof(up)) < 0)
+	if (rg_conscheck_go_upper(cap, up, sizeof(up)) < 0)
 		return rg_conscheck_deny(k, "%s %s (not a capability name)", verb,
 				rg_conscheck_quote(cap, q, sizeof(q)));
 	name = strncmp(up, "CAP_", 4) == 0 ? up + 4 : up;

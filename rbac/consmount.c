@@ -183,6 +183,85 @@ int rg_consmount_binds(struct rg_conscheck *k, const json_t *hc, const char *pre
 	return 0;
 }
 
+/*
+ * runc finds in the container's /dev what it confines the container with:
+ * it masks the kernel's paths (/proc/kcore, /proc/keys, /proc/timer_list...)
+ * by binding /dev/null over them, and binds the terminal on /dev/console.
+ * A volume or host directory mounted at /dev is shared with whoever else
+ * mounts it (another container, a user on the host), and runc before
+ * 1.2.8/1.3.3 follows a symlink left there as /dev/null (CVE-2025-31133)
+ * or /dev/console (CVE-2025-52565): the masks then show what the symlink
+ * names (red team round 11 read /proc/timer_list through /proc/keys). So a
+ * bind or volume may not be mounted at /dev or under it; a tmpfs, the
+ * container's own, may. dockerd cleans the target as path.Clean does.
+ */
+static int dev_target(struct rg_conscheck *k, const char *target, size_t len, const char *field)
+{
+	char t[RG_HOSTPATH_MAX], clean[RG_HOSTPATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (len >= sizeof(t))
+		return rg_conscheck_deny(k, "mount a volume at a path that is too long (%s)", field);
+	memcpy(t, target, len);
+	t[len] = '\0';
+	if (rg_hostpath_clean(t, clean, sizeof(clean)) < 0)
+		return rg_conscheck_deny(k, "mount a volume at a path that is too long (%s)", field);
+	if (strcmp(clean, "/dev") != 0 && strncmp(clean, "/dev/", 5) != 0)
+		return 0;
+	return rg_conscheck_deny(k, "mount a volume or host path at %s (%s): runc masks the "
+			"kernel's paths with the /dev/null it finds there, which a shared mount can replace "
+			"(unconfined; a tmpfs is fine)",
+			rg_conscheck_quote(t, q, sizeof(q)), field);
+}
+
+int rg_consmount_dev_targets(struct rg_conscheck *k, const json_t *hc, const json_t *config,
+		const char *prefix)
+{
+	char field[64];
+	const json_t *binds, *mounts, *vols, *m, *unused;
+	const char *type, *target, *key;
+	long n;
+	size_t i;
+
+	if (k->c->unconfined != RG_NO)
+		return 0;
+	rg_conscheck_field(field, sizeof(field), prefix, "Binds");
+	binds = rg_json_get(hc, "Binds");
+	n = rg_conscheck_strings(k, binds, field);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < (size_t)n; i++) {
+		/* ParseMountRaw: "dst" (an anonymous volume), "src:dst", "src:dst:mode" */
+		const char *spec = rg_conscheck_str_at(binds, i);
+		const char *dst = strchr(spec, ':') != NULL ? strchr(spec, ':') + 1 : spec;
+
+		if (dev_target(k, dst, strcspn(dst, ":"), field) < 0)
+			return -1;
+	}
+	rg_conscheck_field(field, sizeof(field), prefix, "Mounts[].Target");
+	mounts = rg_json_get(hc, "Mounts");
+	if (json_is_array(mounts)) {
+		json_array_foreach(mounts, i, m) {
+			if (!json_is_object(m))
+				continue;    /* refused or ignored by rg_consmount_mounts() */
+			if (rg_conscheck_string(k, rg_json_get(m, "Type"), field, &type) < 0 ||
+			    rg_conscheck_string(k, rg_json_get(m, "Target"), field, &target) < 0)
+				return -1;
+			if (strcasecmp(type, "tmpfs") != 0 &&
+			    dev_target(k, target, strlen(target), field) < 0)
+				return -1;
+		}
+	}
+	/* Config.Volumes: anonymous volumes, shared by their id. */
+	vols = config != NULL ? rg_json_get(config, "Volumes") : NULL;
+	if (json_is_object(vols)) {
+		json_object_foreach((json_t *)vols, key, unused) {
+			if (dev_target(k, key, strlen(key), "Volumes") < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int mount_volume(struct rg_conscheck *k, const json_t *m, const char *field)
 {
 	const json_t *vo, *dc, *opts;

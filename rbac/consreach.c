@@ -241,7 +241,7 @@ static int cpu_limit(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mo
  */
 static int ulimits(struct rg_conscheck *k, const json_t *hc)
 {
-	static const char *const memory_sized[] = { "memlock", "as", "data", "rss", "stack" };
+	static const char *const memory_sized[] = { "MEMLOCK", "AS", "DATA", "RSS", "STACK" };
 	const json_t *list = rg_json_get(hc, "Ulimits");
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 	size_t i;
@@ -255,6 +255,7 @@ static int ulimits(struct rg_conscheck *k, const json_t *hc)
 		long long soft, hard, bound = 0;
 		bool set;
 		const char *name;
+		char up[64];
 
 		if (is_unset(u))
 			continue;
@@ -264,6 +265,12 @@ static int ulimits(struct rg_conscheck *k, const json_t *hc)
 		    int_field(k, u, "Soft", &soft, &set) < 0 || int_field(k, u, "Hard", &hard, &set) < 0)
 			return -1;
 		rg_conscheck_quote(name, q, sizeof(q));
+		/* dockerd asks runc for "RLIMIT_" + strings.ToUpper(Name): Go's
+		 * upper-casing makes "rtprıo" (dotless i) RTPRIO and "ſtack" (long s)
+		 * STACK, so names are compared as that gives them, never by ASCII
+		 * case alone (red team round 11). */
+		if (rg_conscheck_go_upper(name, up, sizeof(up)) < 0)
+			return rg_conscheck_deny(k, "%s with the ulimit %s (not a ulimit name)", k->what, q);
 		if (soft < 0 || hard < 0)
 			return rg_conscheck_deny(k, "%s with the ulimit %s unlimited (max_limits)", k->what, q);
 		/*
@@ -272,13 +279,13 @@ static int ulimits(struct rg_conscheck *k, const json_t *hc)
 		 * without RT group scheduling (cgroup v2), take the host's CPUs from
 		 * everything else, as --cpu-rt-runtime would.
 		 */
-		if (strcasecmp(name, "rtprio") == 0 && (soft > 0 || hard > 0))
+		if (strcmp(up, "RTPRIO") == 0 && (soft > 0 || hard > 0))
 			return rg_conscheck_deny(k, "%s with the ulimit rtprio=%lld:%lld: real-time scheduling "
 					"escapes the CPU limit (max_limits)", k->what, soft, hard);
-		if (strcasecmp(name, "nproc") == 0)
+		if (strcmp(up, "NPROC") == 0)
 			bound = k->c->max_pids;
 		for (size_t j = 0; j < sizeof(memory_sized) / sizeof(memory_sized[0]); j++) {
-			if (strcasecmp(name, memory_sized[j]) == 0)
+			if (strcmp(up, memory_sized[j]) == 0)
 				bound = k->c->max_memory;
 		}
 		if (bound > 0 && (soft > bound || hard > bound))
@@ -318,6 +325,52 @@ int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_li
 	if (adj < 0)
 		return rg_conscheck_deny(k, "%s with a negative OOM score adjustment (--oom-score-adj "
 				"%lld; max_limits)", k->what, adj);
+	return 0;
+}
+
+/*
+ * dockerd starts one docker-proxy process on the host for each port
+ * binding it publishes (its userland proxy, on by default), in dockerd's
+ * own cgroup: about 3 MiB each, none of it counted against the container's
+ * memory or PIDs limit. `-p 31000-31199:31000-31199` on a 64 MiB container
+ * made 200 of them (650 MiB), and a body under dockerd's 1 MiB can name
+ * 25 000 (red team round 11). PublishAllPorts publishes every port the
+ * image exposes, which the request does not show.
+ */
+int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *prefix)
+{
+	char field[64];
+	const json_t *bindings, *list;
+	const char *key;
+	bool all;
+	size_t n = 0;
+
+	if (!k->c->has_max_limits)
+		return 0;
+	rg_conscheck_field(field, sizeof(field), prefix, "PublishAllPorts");
+	if (rg_conscheck_bool(k, rg_json_get(hc, "PublishAllPorts"), field, &all) < 0)
+		return -1;
+	if (all)
+		return rg_conscheck_deny(k, "%s that publishes every port its image exposes (-P, %s): each "
+				"starts a process on the host, outside the container's limits, and the image's "
+				"ports are not in the request (max_limits; publish them with -p)", k->what, field);
+	rg_conscheck_field(field, sizeof(field), prefix, "PortBindings");
+	bindings = rg_json_get(hc, "PortBindings");
+	if (is_unset(bindings))
+		return 0;
+	if (!json_is_object(bindings))
+		return rg_conscheck_malformed(k, field, "a map of port bindings");
+	json_object_foreach((json_t *)bindings, key, list) {
+		if (is_unset(list))
+			continue;
+		if (!json_is_array(list))
+			return rg_conscheck_malformed(k, field, "a map of port bindings");
+		n += json_array_size(list);
+	}
+	if (n > RG_CONSREACH_MAX_PORTS)
+		return rg_conscheck_deny(k, "%s that publishes %zu host ports (%s; at most %d under "
+				"max_limits: each starts a process on the host, outside the container's limits)",
+				k->what, n, field, RG_CONSREACH_MAX_PORTS);
 	return 0;
 }
 

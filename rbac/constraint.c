@@ -449,7 +449,8 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 	    rg_consreach_hostconfig(k, hc, prefix) < 0)
 		return -1;
 	rg_conscheck_field(field, sizeof(field), prefix, "Mounts");
-	if (rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field) < 0)
+	if (rg_consmount_mounts(k, rg_json_get(hc, "Mounts"), field) < 0 ||
+	    rg_consmount_dev_targets(k, hc, NULL, prefix) < 0)
 		return -1;
 	/*
 	 * A restart by policy (or at dockerd's start) mounts the host paths
@@ -476,9 +477,11 @@ static int hostconfig(struct rg_conscheck *k, const json_t *hc, const char *pref
 static int create_limits(struct rg_conscheck *k, const json_t *top, const json_t *hc)
 {
 	if (rg_conscheck_limits_create(k, hc) < 0 ||
-	    rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE) < 0)
+	    rg_consreach_max_limits(k, hc, RG_LIMITS_CREATE) < 0 ||
+	    rg_consreach_ports(k, hc, "HostConfig.") < 0)
 		return -1;
-	if (top != NULL && top != hc && rg_consreach_max_limits(k, top, RG_LIMITS_UPDATE) < 0)
+	if (top != NULL && top != hc && (rg_consreach_max_limits(k, top, RG_LIMITS_UPDATE) < 0 ||
+			rg_consreach_ports(k, top, "") < 0))
 		return -1;
 	return 0;
 }
@@ -526,7 +529,7 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 	top = rg_conscheck_top_hostconfig(body) ? body : NULL;
 	if (hostconfig(k, hc, "HostConfig.") < 0 || (top != NULL && hostconfig(k, top, "") < 0))
 		return -1;
-	if (rg_consnet_mode(k, hc, top) < 0)
+	if (rg_consnet_mode(k, hc, top) < 0 || rg_consmount_dev_targets(k, NULL, body, "") < 0)
 		return -1;
 	json_object_foreach((json_t *)endpoints, key, unused) {
 		if (rg_conscheck_network_name(k, key, "NetworkingConfig.EndpointsConfig") < 0 ||

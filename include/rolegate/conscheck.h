@@ -122,6 +122,11 @@ int rg_conscheck_network_name(struct rg_conscheck *k, const char *network, const
 int rg_conscheck_capabilities(struct rg_conscheck *k, const json_t *list, const char *field,
 		const char *verb);
 
+/* Go's strings.ToUpper of in, as far as it yields ASCII (U+017F 'ſ' is 'S',
+ * U+0131 'ı' is 'I'): how dockerd reads capability and ulimit names.
+ * -1 when out is too small. */
+int rg_conscheck_go_upper(const char *in, char *out, size_t outlen);
+
 /* The same for one capability name. */
 int rg_conscheck_capability(struct rg_conscheck *k, const char *cap, const char *verb);
 

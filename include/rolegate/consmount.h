@@ -23,6 +23,13 @@ int rg_consmount_host_path(struct rg_conscheck *k, const char *path, const char 
  * VolumesFrom (another container's mounts cannot be seen: refused). */
 int rg_consmount_binds(struct rg_conscheck *k, const json_t *hc, const char *prefix);
 
+/* unconfined = false: no bind or volume mounted at /dev or under it (runc
+ * takes /dev/null and /dev/console from there to confine the container), in
+ * a HostConfig's Binds and Mounts (a swarm ContainerSpec's Mounts spelled
+ * as one) and, when config is not NULL, a create's anonymous Volumes. */
+int rg_consmount_dev_targets(struct rg_conscheck *k, const json_t *hc, const json_t *config,
+		const char *prefix);
+
 /* bind_mounts (bind, npipe, volume options) and registries (image mounts):
  * a Mounts array, of a HostConfig or a swarm ContainerSpec. */
 int rg_consmount_mounts(struct rg_conscheck *k, const json_t *mounts, const char *field);

@@ -33,6 +33,16 @@ int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char
  */
 int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_limits_mode mode);
 
+/* The most host ports one container create may publish under max_limits:
+ * each starts a docker-proxy process on the host, outside the container's
+ * limits (red team round 11). */
+#define RG_CONSREACH_MAX_PORTS 64
+
+/* max_limits on a container create's published ports (a HostConfig's
+ * PortBindings and PublishAllPorts): at most RG_CONSREACH_MAX_PORTS, and no
+ * PublishAllPorts, which publishes the image's exposed ports, unseen. */
+int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+
 /*
  * image_targets: a local image name the command creates (tag, commit,
  * build -t, import). With image_targets the name must lie under one of

@@ -143,6 +143,43 @@ expect_denied "nina (roles: netdev) may not exec in container opsweb, which was 
 	docker_as nina exec opsweb true
 expect_ok "opsweb" docker_as alice rm -f opsweb
 
+# Red team round 11. runc masks the kernel's paths by binding the /dev/null
+# it finds in the container; runc before 1.2.8 follows a symlink there
+# (CVE-2025-31133). A volume mounted at /dev is shared: a symlink left in
+# it from another container made /proc/keys show /proc/timer_list.
+e2e_section "developer (dave): no volume at /dev, ulimit names as dockerd reads them, few ports"
+expect_ok "" docker_as alice volume create opsdev
+expect_ok "" docker_as alice run --rm -v opsdev:/x busybox busybox ln -s /proc/timer_list /x/null
+# what this runc does with it (informational: a fixed runc refuses)
+e2e_run docker_as alice run --rm -v opsdev:/dev busybox busybox wc -c /proc/keys
+e2e_log "runc with a symlinked /dev/null (alice, unrestricted; 0 bytes = masked): $(printf '%s' "$E2E_OUT" | tail -1)"
+expect_ok "devvol" docker_as dave volume create devvol
+expect_denied "$dev mount a volume or host path at /dev (HostConfig.Binds): runc masks" \
+	docker_as dave run --rm "${limits[@]}" -v devvol:/dev busybox true
+expect_denied "$dev mount a volume or host path at /dev/pts (HostConfig.Mounts[].Target)" \
+	docker_as dave run --rm "${limits[@]}" --mount type=volume,src=devvol,dst=/dev/pts busybox true
+expect_denied "$dev mount a volume or host path at /dev (HostConfig.Binds)" \
+	docker_as dave run --rm "${limits[@]}" -v "$E2E_DIR/projects/app:/dev" busybox true
+expect_ok "tmpfs" docker_as dave run --rm "${limits[@]}" --tmpfs /dev/shm busybox sh -c 'grep -o "/dev/shm tmpfs" /proc/mounts | sed "s/.* //"'
+expect_ok "" docker_as alice volume rm opsdev
+# Each published port starts a docker-proxy on the host, outside the
+# container's limits; -P publishes the image's ports, unseen.
+expect_denied "$dev create a container that publishes 100 host ports" \
+	docker_as dave run --rm "${limits[@]}" -p 127.0.0.1:31000-31099:31000-31099 busybox true
+expect_denied "$dev create a container that publishes every port its image exposes (-P" \
+	docker_as dave run --rm "${limits[@]}" -P busybox true
+# Go's strings.ToUpper makes "rtpr\u0131o" RLIMIT_RTPRIO and "\u017ftack"
+# RLIMIT_STACK (the docker CLI refuses such names; the API does not).
+if command -v curl >/dev/null; then
+	d=$E2E_CERTS/users/dave
+	for ul in '"rtpr\u0131o","Soft":99,"Hard":99' '"\u017ftack","Soft":68719476736,"Hard":68719476736'; do
+		expect_ok "$dev create a container with the ulimit" curl -sS --cacert "$d/ca.pem" \
+			--cert "$d/cert.pem" --key "$d/key.pem" -X POST -H 'Content-Type: application/json' \
+			-d '{"Image":"busybox","HostConfig":{"Memory":67108864,"PidsLimit":100,"Ulimits":[{"Name":'"$ul"'}]}}' \
+			"https://127.0.0.1:$E2E_PORT/v1.41/containers/create"
+	done
+fi
+
 e2e_section "shutdown"
 e2e_shutdown
 

@@ -556,6 +556,78 @@ static int recover(struct rg_audit *a, off_t size, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Reads the head file the last run left (a->head_path) into *c. Returns 1
+ * when it names a record (sealed with this key), 0 when there is none, -1
+ * when it is unreadable or not one this key sealed (said at LOG_ERR: it is
+ * replaced at the first durable point, like any stale head).
+ */
+static int read_old_head(struct rg_audit *a, struct rg_audit_chain *c)
+{
+	char text[RG_AUDIT_HEAD_MAX], host[RG_AUDIT_HEAD_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(a->head_path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_errx("the audit head file %s cannot be read: %s", a->head_path,
+				fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	n = pread_all(fd, text, sizeof(text), 0);
+	close(fd);
+	r = n > 0 ? rg_audit_head_parse(text, (size_t)n, host, c, a->head_mac) : -1;
+	if (r < 0) {
+		log_errx("the audit head file %s is %s; it will be replaced", a->head_path,
+				r == -2 ? "sealed with another key, or was changed" :
+				"not one rolegate wrote");
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * The head file names the newest record that was durable when the last run
+ * wrote it (SPEC.md §6). A log that now ends before that record, or holds
+ * another one at its seq, lost records while rolegate was stopped (cut back,
+ * emptied, removed). Continuing from the cut would reuse their seqs and
+ * replace the very head that shows the loss, laundering it; refusing to
+ * start would make the removal a way to stop Docker. So the chain goes on
+ * after the head's seq with a gap record saying what was found (log verify
+ * reports it as a break), and the loss is logged at LOG_ERR. Locked, or
+ * before any thread runs. Returns 0 or -1 (errno set: the record failed).
+ */
+static int check_head(struct rg_audit *a)
+{
+	char note[512], hex[RG_AUDIT_HEX_LEN + 1];
+	struct rg_audit_chain head;
+	struct rg_audit_system s = { .event = RG_AUDIT_EVENT_GAP };
+	uint64_t have = a->chain.seq;
+
+	if (a->head_path == NULL || read_old_head(a, &head) <= 0)
+		return 0;
+	if (head.seq < have ||
+	    (head.seq == have && memcmp(head.hash, a->chain.hash, sizeof(head.hash)) == 0))
+		return 0;
+	rg_audit_hex(head.hash, hex);
+	snprintf(note, sizeof(note), "the log ended at seq %llu, but its head file named seq "
+			"%llu (hash %s): records up to seq %llu were removed while rolegate was "
+			"stopped; continuing at seq %llu", (unsigned long long)have,
+			(unsigned long long)head.seq, hex, (unsigned long long)head.seq,
+			(unsigned long long)head.seq + 1);
+	s.note = note;
+	a->chain.seq = head.seq;   /* the gap record takes head.seq + 1; prev stays the tail's */
+	if (append_system(a, "", &s) < 0)
+		return -1;
+	log_errx("%s: %s", a->path, note);
+	return 0;
+}
+
 struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_t errlen)
 {
 	struct rg_audit *a;
@@ -605,6 +677,10 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->ino = st.st_ino;
 	if (recover(a, st.st_size, err, errlen) < 0)
 		goto fail;
+	if (check_head(a) < 0) {
+		errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
+		goto fail;
+	}
 	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
 		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
 		goto fail;

@@ -79,6 +79,8 @@ struct rg_audit {
 	bool stopping;
 	pthread_t flusher_thread;
 	int64_t next_check;        /* monotonic µs */
+	bool open_failing;         /* the log could not be opened at start; a->fd is -1 */
+	int64_t next_open;         /* monotonic µs: the next try (retry_open) */
 
 	/* Head file, relink and checkpoints (SPEC.md §6); see the functions
 	 * under "Head file, unlinked log, checkpoints" below. */
@@ -189,7 +191,10 @@ static void sync_parent(const char *path)
 
 /*
  * Opens the log file at path for append, creating it 0600, and takes the
- * writer's lock on it. Returns the fd or -1 with err filled.
+ * writer's lock on it. Returns the fd, or with err filled -2 when the path
+ * cannot be opened or created (a read-only or full filesystem, an I/O error:
+ * worth trying again later) and -1 otherwise (not a regular file, locked by
+ * another rolegate).
  */
 static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 {
@@ -197,7 +202,7 @@ static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 	int fd;
 
 	if (make_parents(path, err, errlen) < 0)
-		return -1;
+		return -2;
 	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT) {
 		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
@@ -207,7 +212,7 @@ static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 	}
 	if (fd < 0) {
 		errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
+		return -2;
 	}
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		errf(err, errlen, "%s is not a regular file", path);
@@ -628,12 +633,76 @@ static int check_head(struct rg_audit *a)
 	return 0;
 }
 
+/*
+ * Opens the log at a->path and brings its chain up (recover, check_head),
+ * durable. Returns 0; -2 when the file cannot be opened or created (a->fd
+ * stays -1: try again later); -1 when it must not be continued (err says
+ * why). Locked, or before any thread runs.
+ */
+static int open_file(struct rg_audit *a, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open_log(a->path, &st, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	a->fd = fd;
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	a->dirty = false;
+	memset(&a->chain, 0, sizeof(a->chain));   /* an earlier try may have read a tail */
+	if (recover(a, st.st_size, err, errlen) < 0)
+		return -1;
+	if (check_head(a) < 0) {
+		errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
+		return -1;
+	}
+	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
+		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The log could not be opened at start: try again, at most once a second
+ * (forced: at once). A file that opens but cannot be continued (its tail,
+ * a write, a sync) is closed and tried again the same way. Returns whether
+ * the log is open. Locked.
+ */
+static bool retry_open(struct rg_audit *a, bool forced)
+{
+	char err[512];
+	int64_t now = monotonic_us();
+	int r;
+
+	if (a->fd >= 0)
+		return true;
+	if (!forced && now < a->next_open)
+		return false;
+	a->next_open = now + ROTATION_CHECK_US;
+	r = open_file(a, err, sizeof(err));
+	if (r < 0) {
+		if (a->fd >= 0) {
+			close(a->fd);
+			a->fd = -1;
+		}
+		log_errx("cannot open the audit log: %s", err);
+		return false;
+	}
+	a->open_failing = false;
+	a->next_check = now + ROTATION_CHECK_US;
+	durable_point(a, &a->chain);
+	log_warnx("the audit log %s is open again, at seq %llu", a->path,
+			(unsigned long long)a->chain.seq);
+	return true;
+}
+
 struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_t errlen)
 {
 	struct rg_audit *a;
 	unsigned char *key = NULL;
 	size_t keylen = 0;
-	struct stat st;
 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL || (a->path = strdup(c->path)) == NULL) {
@@ -670,20 +739,15 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	}
 	if (a->syslog || a->checkpoint > 0)
 		openlog("rolegate", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	a->fd = open_log(a->path, &st, err, errlen);
-	if (a->fd < 0)
+	if (open_file(a, err, errlen) == -1)
 		goto fail;
-	a->dev = st.st_dev;
-	a->ino = st.st_ino;
-	if (recover(a, st.st_size, err, errlen) < 0)
-		goto fail;
-	if (check_head(a) < 0) {
-		errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
-		goto fail;
-	}
-	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
-		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
-		goto fail;
+	if (a->fd < 0) {
+		/* A filesystem that cannot hold the log now (read-only after an
+		 * error, full, not mounted yet) must not keep serve, and so
+		 * dockerd, down: records fail (audit.on_error) until it can. */
+		log_errx("cannot open the audit log: %s; every record fails (audit.on_error) until "
+				"it can be opened (tried again at most once a second)", err);
+		a->open_failing = true;
 	}
 	if (start_head(a) < 0) {
 		errf(err, errlen, "cannot start the audit head file thread");
@@ -1334,7 +1398,9 @@ int rg_audit_reopen(struct rg_audit *a)
 	if (a == NULL)
 		return 0;
 	pthread_mutex_lock(&a->lock);
-	if (renamed(a, true))
+	if (a->fd < 0)
+		r = retry_open(a, true) ? 0 : -1;
+	else if (renamed(a, true))
 		r = switch_file(a);
 	pthread_mutex_unlock(&a->lock);
 	return r;
@@ -1392,6 +1458,10 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	int r = 0;
 
 	pthread_mutex_lock(&a->lock);
+	if (a->fd < 0 && !retry_open(a, false)) {
+		errno = EIO;
+		goto fail;
+	}
 	(void)ensure_linked(a, true, &size);
 	check_truncated(a, size);
 	if (a->need_rotate_record && write_rotate_record(a, "log reopened after rotation") < 0)

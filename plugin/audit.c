@@ -336,7 +336,7 @@ static int read_tail(int fd, const char *path, off_t size, struct tail *t, char 
 	if (found == 0 && !((off_t)n == size && memchr(buf, '\n', n) == NULL)) {
 		free(buf);
 		errf(err, errlen, "%s holds no valid rolegate record in its last %zu bytes; refusing "
-				"to continue its chain (move it aside to start a new log)", path, n);
+				"to continue its chain (move it and its .head aside to start a new log)", path, n);
 		return -1;
 	}
 	if (t->good_end < size) {
@@ -350,7 +350,7 @@ static int read_tail(int fd, const char *path, off_t size, struct tail *t, char 
 		if (memchr(p, '\n', len) != NULL) {
 			errf(err, errlen, "%s ends in a complete line that is not a valid record "
 					"(changed after it was written, not torn by a crash); refusing to "
-					"continue its chain (run rolegate log verify, then move it aside)", path);
+					"continue its chain (run rolegate log verify, then move it and its .head aside)", path);
 			free(buf);
 			return -1;
 		}

@@ -318,6 +318,7 @@ int rg_audit_head_parse(const char *text, size_t len, char *host, struct rg_audi
 	buf[len - 1] = '\0';
 	if (sscanf(buf, "rolegate-head host=%255s seq=%llu hash=%64[0-9a-f] mac=%64[0-9a-f]%n",
 			host, &seq, hex, mac, &end) != 4 || (size_t)end != len - 1 || seq == 0 ||
+	    seq >= (unsigned long long)INT64_MAX ||   /* past any seq a record can hold */
 	    unhex(hex, strlen(hex), c->hash) < 0 || unhex(mac, strlen(mac), want) < 0)
 		return -1;
 	c->seq = seq;

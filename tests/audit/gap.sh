@@ -70,6 +70,16 @@ has "41 records checked, chain intact"
 echo "rolegate-head host=x seq=999 hash=$(printf '0%.0s' $(seq 64)) mac=$(printf '0%.0s' $(seq 64))" >"$LOG.head"
 check 0 "a head with a wrong seal: the writer starts" "$LOAD" "$AT/r.conf" 1 1
 has "sealed with another key, or was changed"
+# Without a key anyone can seal a head: one naming a seq no record can hold
+# (past 2^63 - 1) must not push the chain there (an unreadable next record).
+python3 - "$LOG.head" <<'PY'
+import hashlib, sys
+text = "rolegate-head host=x seq=%d hash=%s" % (2**64 - 1, "0" * 64)
+open(sys.argv[1], "w").write("%s mac=%s\n" % (text, hashlib.sha256(text.encode()).hexdigest()))
+PY
+check 0 "a head naming seq 2^64 - 1: the writer starts" "$LOAD" "$AT/r.conf" 1 1
+has "not one rolegate wrote"
+lacks "continuing at seq"
 rm -f "$LOG.head" && mkfifo "$LOG.head"
 check 0 "a FIFO at the head's name: the writer starts" timeout 10 "$LOAD" "$AT/r.conf" 1 1
 has "not a regular file"

@@ -33,6 +33,7 @@
 #include <openssl/crypto.h>
 
 #include "rolegate/audit.h"
+#include "rolegate/syslogq.h"
 #include "rolegate/secret.h"
 #include "rolegate/log.h"
 #include "rolegate/monocond.h"
@@ -468,7 +469,7 @@ static int append_system(struct rg_audit *a, const char *prefix, const struct rg
 	}
 	a->chain = next;
 	if (a->syslog)
-		syslog(LOG_AUTHPRIV | LOG_INFO, "%.*s", (int)(a->buf.len - 1), a->buf.p);
+		rg_syslogq_send(LOG_AUTHPRIV | LOG_INFO, a->buf.p, a->buf.len - 1);
 	return 0;
 }
 
@@ -1341,8 +1342,9 @@ static void stop_head(struct rg_audit *a)
 /* Sends one checkpoint line naming the newest durable record. */
 static void send_checkpoint(struct rg_audit *a)
 {
-	char hex[RG_AUDIT_HEX_LEN + 1];
+	char hex[RG_AUDIT_HEX_LEN + 1], line[512];
 	struct rg_audit_chain c;
+	int n;
 
 	pthread_mutex_lock(&a->lock);
 	c = a->durable;
@@ -1350,8 +1352,10 @@ static void send_checkpoint(struct rg_audit *a)
 	if (c.seq == 0)
 		return;
 	rg_audit_hex(c.hash, hex);
-	syslog(LOG_AUTHPRIV | LOG_INFO, "rolegate checkpoint host=%s seq=%llu hash=%s", a->host,
+	n = snprintf(line, sizeof(line), "rolegate checkpoint host=%s seq=%llu hash=%s", a->host,
 			(unsigned long long)c.seq, hex);
+	if (n > 0 && (size_t)n < sizeof(line))
+		rg_syslogq_send(LOG_AUTHPRIV | LOG_INFO, line, (size_t)n);
 }
 
 /* Every audit.checkpoint seconds, and once at close. */
@@ -1451,9 +1455,6 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	struct rg_audit_chain next;
 	struct rg_audit_entry he;
 	struct timespec t;
-	char small[2048];
-	char *copy = NULL;
-	size_t len;
 	off_t size;
 	int r = 0;
 
@@ -1472,15 +1473,9 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	    write_line(a, a->buf.p, a->buf.len) < 0)
 		goto fail;
 	a->chain = next;
-	len = a->buf.len - 1;
-	if (a->syslog) {
-		/* syslog(3) may block on a slow daemon: send outside the lock. */
-		copy = len < sizeof(small) ? small : malloc(len + 1);
-		if (copy != NULL) {
-			memcpy(copy, a->buf.p, len);
-			copy[len] = '\0';
-		}
-	}
+	/* queued, in chain order: a syslog daemon that stops reading never holds the lock */
+	if (a->syslog)
+		rg_syslogq_send(LOG_AUTHPRIV | LOG_INFO, a->buf.p, a->buf.len - 1);
 	if (a->sync == RG_SYNC_ALWAYS) {
 		r = fdatasync(a->fd) == 0 ? 0 : -1;
 		if (r == 0)
@@ -1500,11 +1495,6 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 		r = 1;
 	}
 	pthread_mutex_unlock(&a->lock);
-	if (copy != NULL) {
-		syslog(LOG_AUTHPRIV | LOG_INFO, "%s", copy);
-		if (copy != small)
-			free(copy);
-	}
 	return r;
 fail:
 	pthread_mutex_unlock(&a->lock);

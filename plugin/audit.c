@@ -80,8 +80,8 @@ struct rg_audit {
 	bool stopping;
 	pthread_t flusher_thread;
 	int64_t next_check;        /* monotonic µs */
-	bool open_failing;         /* the log could not be opened at start; a->fd is -1 */
-	int64_t next_open;         /* monotonic µs: the next try (retry_open) */
+	int64_t next_open;         /* monotonic µs: the next try to open a log that could
+	                            * not be opened at start (a->fd is -1 meanwhile) */
 
 	/* Head file, relink and checkpoints (SPEC.md §6); see the functions
 	 * under "Head file, unlinked log, checkpoints" below. */
@@ -691,7 +691,6 @@ static bool retry_open(struct rg_audit *a, bool forced)
 		log_errx("cannot open the audit log: %s", err);
 		return false;
 	}
-	a->open_failing = false;
 	a->next_check = now + ROTATION_CHECK_US;
 	durable_point(a, &a->chain);
 	log_warnx("the audit log %s is open again, at seq %llu", a->path,
@@ -748,7 +747,6 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 		 * dockerd, down: records fail (audit.on_error) until it can. */
 		log_errx("cannot open the audit log: %s; every record fails (audit.on_error) until "
 				"it can be opened (tried again at most once a second)", err);
-		a->open_failing = true;
 	}
 	if (start_head(a) < 0) {
 		errf(err, errlen, "cannot start the audit head file thread");

@@ -1,6 +1,7 @@
 /* `rolegate log verify`: the hash chain, one per host, against the head file
  * and an anchor (SPEC.md §2, §6; docs/audit.md). */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -92,22 +93,33 @@ struct head {
 static int read_head(const char *file, struct rg_audit_mac *mac, struct head *h)
 {
 	char text[RG_AUDIT_HEAD_MAX];
-	FILE *f;
-	size_t n;
-	int r;
+	struct stat st;
+	ssize_t n;
+	int fd, r;
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->path, sizeof(h->path), "%s.head", file);
-	f = fopen(h->path, "re");
-	if (f == NULL) {
+	/* Non-blocking and regular files only: a FIFO put there must not hang
+	 * the verify (a nightly check that never ends never reports). */
+	fd = open(h->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		fprintf(stderr, "rolegate: cannot open %s: %s\n", h->path, strerror(errno));
 		return 2;
 	}
-	n = fread(text, 1, sizeof(text), f);
-	fclose(f);
-	r = rg_audit_head_parse(text, n, h->host, &h->at, mac);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		printf("%s: not a regular file, so not a head file rolegate wrote\n", h->path);
+		return 1;
+	}
+	n = read(fd, text, sizeof(text));
+	close(fd);
+	if (n < 0) {
+		fprintf(stderr, "rolegate: cannot read %s: %s\n", h->path, strerror(errno));
+		return 2;
+	}
+	r = rg_audit_head_parse(text, (size_t)n, h->host, &h->at, mac);
 	if (r == -1) {
 		printf("%s: not a head file rolegate wrote\n", h->path);
 		return 1;

@@ -33,6 +33,7 @@
 #include <openssl/crypto.h>
 
 #include "rolegate/audit.h"
+#include "rolegate/syslogq.h"
 #include "rolegate/secret.h"
 #include "rolegate/log.h"
 #include "rolegate/monocond.h"
@@ -79,6 +80,8 @@ struct rg_audit {
 	bool stopping;
 	pthread_t flusher_thread;
 	int64_t next_check;        /* monotonic µs */
+	int64_t next_open;         /* monotonic µs: the next try to open a log that could
+	                            * not be opened at start (a->fd is -1 meanwhile) */
 
 	/* Head file, relink and checkpoints (SPEC.md §6); see the functions
 	 * under "Head file, unlinked log, checkpoints" below. */
@@ -189,7 +192,10 @@ static void sync_parent(const char *path)
 
 /*
  * Opens the log file at path for append, creating it 0600, and takes the
- * writer's lock on it. Returns the fd or -1 with err filled.
+ * writer's lock on it. Returns the fd, or with err filled -2 when the path
+ * cannot be opened or created (a read-only or full filesystem, an I/O error:
+ * worth trying again later) and -1 otherwise (not a regular file, locked by
+ * another rolegate).
  */
 static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 {
@@ -197,7 +203,7 @@ static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 	int fd;
 
 	if (make_parents(path, err, errlen) < 0)
-		return -1;
+		return -2;
 	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT) {
 		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
@@ -207,7 +213,7 @@ static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 	}
 	if (fd < 0) {
 		errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
+		return -2;
 	}
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		errf(err, errlen, "%s is not a regular file", path);
@@ -331,7 +337,7 @@ static int read_tail(int fd, const char *path, off_t size, struct tail *t, char 
 	if (found == 0 && !((off_t)n == size && memchr(buf, '\n', n) == NULL)) {
 		free(buf);
 		errf(err, errlen, "%s holds no valid rolegate record in its last %zu bytes; refusing "
-				"to continue its chain (move it aside to start a new log)", path, n);
+				"to continue its chain (move it and its .head aside to start a new log)", path, n);
 		return -1;
 	}
 	if (t->good_end < size) {
@@ -345,7 +351,7 @@ static int read_tail(int fd, const char *path, off_t size, struct tail *t, char 
 		if (memchr(p, '\n', len) != NULL) {
 			errf(err, errlen, "%s ends in a complete line that is not a valid record "
 					"(changed after it was written, not torn by a crash); refusing to "
-					"continue its chain (run rolegate log verify, then move it aside)", path);
+					"continue its chain (run rolegate log verify, then move it and its .head aside)", path);
 			free(buf);
 			return -1;
 		}
@@ -463,7 +469,7 @@ static int append_system(struct rg_audit *a, const char *prefix, const struct rg
 	}
 	a->chain = next;
 	if (a->syslog)
-		syslog(LOG_AUTHPRIV | LOG_INFO, "%.*s", (int)(a->buf.len - 1), a->buf.p);
+		rg_syslogq_send(LOG_AUTHPRIV | LOG_INFO, a->buf.p, a->buf.len - 1);
 	return 0;
 }
 
@@ -556,12 +562,147 @@ static int recover(struct rg_audit *a, off_t size, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Reads the head file the last run left (a->head_path) into *c. Returns 1
+ * when it names a record (sealed with this key), 0 when there is none, -1
+ * when it is unreadable or not one this key sealed (said at LOG_ERR: it is
+ * replaced at the first durable point, like any stale head).
+ */
+static int read_old_head(struct rg_audit *a, struct rg_audit_chain *c)
+{
+	char text[RG_AUDIT_HEAD_MAX], host[RG_AUDIT_HEAD_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(a->head_path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_errx("the audit head file %s cannot be read: %s", a->head_path,
+				fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	n = pread_all(fd, text, sizeof(text), 0);
+	close(fd);
+	r = n > 0 ? rg_audit_head_parse(text, (size_t)n, host, c, a->head_mac) : -1;
+	if (r < 0) {
+		log_errx("the audit head file %s is %s; it will be replaced", a->head_path,
+				r == -2 ? "sealed with another key, or was changed" :
+				"not one rolegate wrote");
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * The head file names the newest record that was durable when the last run
+ * wrote it (SPEC.md §6). A log that now ends before that record, or holds
+ * another one at its seq, lost records while rolegate was stopped (cut back,
+ * emptied, removed). Continuing from the cut would reuse their seqs and
+ * replace the very head that shows the loss, laundering it; refusing to
+ * start would make the removal a way to stop Docker. So the chain goes on
+ * after the head's seq with a gap record saying what was found (log verify
+ * reports it as a break), and the loss is logged at LOG_ERR. Locked, or
+ * before any thread runs. Returns 0 or -1 (errno set: the record failed).
+ */
+static int check_head(struct rg_audit *a)
+{
+	char note[512], hex[RG_AUDIT_HEX_LEN + 1];
+	struct rg_audit_chain head;
+	struct rg_audit_system s = { .event = RG_AUDIT_EVENT_GAP };
+	uint64_t have = a->chain.seq;
+
+	if (a->head_path == NULL || read_old_head(a, &head) <= 0)
+		return 0;
+	if (head.seq < have ||
+	    (head.seq == have && memcmp(head.hash, a->chain.hash, sizeof(head.hash)) == 0))
+		return 0;
+	rg_audit_hex(head.hash, hex);
+	snprintf(note, sizeof(note), "the log ended at seq %llu, but its head file named seq "
+			"%llu (hash %s): records up to seq %llu were removed while rolegate was "
+			"stopped; continuing at seq %llu", (unsigned long long)have,
+			(unsigned long long)head.seq, hex, (unsigned long long)head.seq,
+			(unsigned long long)head.seq + 1);
+	s.note = note;
+	a->chain.seq = head.seq;   /* the gap record takes head.seq + 1; prev stays the tail's */
+	if (append_system(a, "", &s) < 0)
+		return -1;
+	log_errx("%s: %s", a->path, note);
+	return 0;
+}
+
+/*
+ * Opens the log at a->path and brings its chain up (recover, check_head),
+ * durable. Returns 0; -2 when the file cannot be opened or created (a->fd
+ * stays -1: try again later); -1 when it must not be continued (err says
+ * why). Locked, or before any thread runs.
+ */
+static int open_file(struct rg_audit *a, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open_log(a->path, &st, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	a->fd = fd;
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	a->dirty = false;
+	memset(&a->chain, 0, sizeof(a->chain));   /* an earlier try may have read a tail */
+	if (recover(a, st.st_size, err, errlen) < 0)
+		return -1;
+	if (check_head(a) < 0) {
+		errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
+		return -1;
+	}
+	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
+		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The log could not be opened at start: try again, at most once a second
+ * (forced: at once). A file that opens but cannot be continued (its tail,
+ * a write, a sync) is closed and tried again the same way. Returns whether
+ * the log is open. Locked.
+ */
+static bool retry_open(struct rg_audit *a, bool forced)
+{
+	char err[512];
+	int64_t now = monotonic_us();
+	int r;
+
+	if (a->fd >= 0)
+		return true;
+	if (!forced && now < a->next_open)
+		return false;
+	a->next_open = now + ROTATION_CHECK_US;
+	r = open_file(a, err, sizeof(err));
+	if (r < 0) {
+		if (a->fd >= 0) {
+			close(a->fd);
+			a->fd = -1;
+		}
+		log_errx("cannot open the audit log: %s", err);
+		return false;
+	}
+	a->next_check = now + ROTATION_CHECK_US;
+	durable_point(a, &a->chain);
+	log_warnx("the audit log %s is open again, at seq %llu", a->path,
+			(unsigned long long)a->chain.seq);
+	return true;
+}
+
 struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_t errlen)
 {
 	struct rg_audit *a;
 	unsigned char *key = NULL;
 	size_t keylen = 0;
-	struct stat st;
 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL || (a->path = strdup(c->path)) == NULL) {
@@ -598,16 +739,14 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	}
 	if (a->syslog || a->checkpoint > 0)
 		openlog("rolegate", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	a->fd = open_log(a->path, &st, err, errlen);
-	if (a->fd < 0)
+	if (open_file(a, err, errlen) == -1)
 		goto fail;
-	a->dev = st.st_dev;
-	a->ino = st.st_ino;
-	if (recover(a, st.st_size, err, errlen) < 0)
-		goto fail;
-	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
-		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
-		goto fail;
+	if (a->fd < 0) {
+		/* A filesystem that cannot hold the log now (read-only after an
+		 * error, full, not mounted yet) must not keep serve, and so
+		 * dockerd, down: records fail (audit.on_error) until it can. */
+		log_errx("cannot open the audit log: %s; every record fails (audit.on_error) until "
+				"it can be opened (tried again at most once a second)", err);
 	}
 	if (start_head(a) < 0) {
 		errf(err, errlen, "cannot start the audit head file thread");
@@ -1201,8 +1340,9 @@ static void stop_head(struct rg_audit *a)
 /* Sends one checkpoint line naming the newest durable record. */
 static void send_checkpoint(struct rg_audit *a)
 {
-	char hex[RG_AUDIT_HEX_LEN + 1];
+	char hex[RG_AUDIT_HEX_LEN + 1], line[512];
 	struct rg_audit_chain c;
+	int n;
 
 	pthread_mutex_lock(&a->lock);
 	c = a->durable;
@@ -1210,8 +1350,10 @@ static void send_checkpoint(struct rg_audit *a)
 	if (c.seq == 0)
 		return;
 	rg_audit_hex(c.hash, hex);
-	syslog(LOG_AUTHPRIV | LOG_INFO, "rolegate checkpoint host=%s seq=%llu hash=%s", a->host,
+	n = snprintf(line, sizeof(line), "rolegate checkpoint host=%s seq=%llu hash=%s", a->host,
 			(unsigned long long)c.seq, hex);
+	if (n > 0 && (size_t)n < sizeof(line))
+		rg_syslogq_send(LOG_AUTHPRIV | LOG_INFO, line, (size_t)n);
 }
 
 /* Every audit.checkpoint seconds, and once at close. */
@@ -1258,7 +1400,9 @@ int rg_audit_reopen(struct rg_audit *a)
 	if (a == NULL)
 		return 0;
 	pthread_mutex_lock(&a->lock);
-	if (renamed(a, true))
+	if (a->fd < 0)
+		r = retry_open(a, true) ? 0 : -1;
+	else if (renamed(a, true))
 		r = switch_file(a);
 	pthread_mutex_unlock(&a->lock);
 	return r;
@@ -1309,13 +1453,14 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	struct rg_audit_chain next;
 	struct rg_audit_entry he;
 	struct timespec t;
-	char small[2048];
-	char *copy = NULL;
-	size_t len;
 	off_t size;
 	int r = 0;
 
 	pthread_mutex_lock(&a->lock);
+	if (a->fd < 0 && !retry_open(a, false)) {
+		errno = EIO;
+		goto fail;
+	}
 	(void)ensure_linked(a, true, &size);
 	check_truncated(a, size);
 	if (a->need_rotate_record && write_rotate_record(a, "log reopened after rotation") < 0)
@@ -1326,15 +1471,9 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	    write_line(a, a->buf.p, a->buf.len) < 0)
 		goto fail;
 	a->chain = next;
-	len = a->buf.len - 1;
-	if (a->syslog) {
-		/* syslog(3) may block on a slow daemon: send outside the lock. */
-		copy = len < sizeof(small) ? small : malloc(len + 1);
-		if (copy != NULL) {
-			memcpy(copy, a->buf.p, len);
-			copy[len] = '\0';
-		}
-	}
+	/* queued, in chain order: a syslog daemon that stops reading never holds the lock */
+	if (a->syslog)
+		rg_syslogq_send(LOG_AUTHPRIV | LOG_INFO, a->buf.p, a->buf.len - 1);
 	if (a->sync == RG_SYNC_ALWAYS) {
 		r = fdatasync(a->fd) == 0 ? 0 : -1;
 		if (r == 0)
@@ -1354,11 +1493,6 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 		r = 1;
 	}
 	pthread_mutex_unlock(&a->lock);
-	if (copy != NULL) {
-		syslog(LOG_AUTHPRIV | LOG_INFO, "%s", copy);
-		if (copy != small)
-			free(copy);
-	}
 	return r;
 fail:
 	pthread_mutex_unlock(&a->lock);

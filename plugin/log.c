@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "rolegate/log.h"
+#include "rolegate/syslogq.h"
 
 static bool to_syslog;
 /* Until the daemon is up, warnings also go to stderr: a config or socket
@@ -113,10 +114,13 @@ static void vlog(int prio, const char *err, const char *fmt, va_list ap)
 		snprintf(msg + n, sizeof(msg) - n, " (and %lu more like it in the last %d s)", held,
 				RATE_WINDOW);
 	if (to_syslog) {
-		if (err != NULL)
-			syslog(prio, "%s: %s", msg, err);
-		else
-			syslog(prio, "%s", msg);
+		char line[1200];
+		int len = err != NULL ? snprintf(line, sizeof(line), "%s: %s", msg, err) :
+				snprintf(line, sizeof(line), "%s", msg);
+
+		/* queued: a syslog daemon that stops reading must not stop the caller */
+		if (len > 0)
+			rg_syslogq_send(prio, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 		if ((!starting || prio == LOG_INFO) && syslog_reachable())
 			return;
 	}

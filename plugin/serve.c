@@ -34,6 +34,7 @@
 #include "rolegate/directory.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
+#include "rolegate/syslogq.h"
 
 /* Room for the JSON around the base64 body: URI, headers, certificates. */
 #define RG_CALL_OVERHEAD (1024 * 1024)
@@ -46,6 +47,8 @@
  * waited for this long only: dockerd sends a call in one go, and a peer that
  * stalls mid-body held the drain for all RG_DRAIN_SECONDS. */
 #define RG_DRAIN_ARRIVING_SECONDS 2
+/* At exit, how long the syslog queue may take to reach a slow daemon. */
+#define RG_SYSLOG_DRAIN_MS 2000
 /* libmicrohttpd's memory per connection (headers and read buffer; bodies are ours). */
 #define RG_MHD_CONN_MEMORY (16 * 1024)
 #define SD_LISTEN_FDS_START 3
@@ -887,5 +890,9 @@ out:
 	/* After the last call (compacts the journal into a snapshot). */
 	rg_state_close(state);
 	rg_bodymemo_free(memo);
+	/* The last checkpoint and records are queued for syslog: a daemon that
+	 * does not read gets RG_SYSLOG_DRAIN_MS, not the exit. */
+	if (!rg_syslogq_drain(RG_SYSLOG_DRAIN_MS))
+		fprintf(stderr, "rolegate: the syslog daemon did not take the last messages\n");
 	return rc;
 }

@@ -318,6 +318,7 @@ int rg_audit_head_parse(const char *text, size_t len, char *host, struct rg_audi
 	buf[len - 1] = '\0';
 	if (sscanf(buf, "rolegate-head host=%255s seq=%llu hash=%64[0-9a-f] mac=%64[0-9a-f]%n",
 			host, &seq, hex, mac, &end) != 4 || (size_t)end != len - 1 || seq == 0 ||
+	    seq >= (unsigned long long)INT64_MAX ||   /* past any seq a record can hold */
 	    unhex(hex, strlen(hex), c->hash) < 0 || unhex(mac, strlen(mac), want) < 0)
 		return -1;
 	c->seq = seq;
@@ -464,7 +465,8 @@ int rg_audit_format_system(struct rg_audit_buf *b, const struct rg_audit_chain *
 {
 	char hex[RG_AUDIT_HEX_LEN + 1];
 	bool torn = s->event == RG_AUDIT_EVENT_TORN;
-	const char *event = torn ? "torn" : s->event == RG_AUDIT_EVENT_RELINK ? "relink" : "rotate";
+	const char *event = torn ? "torn" : s->event == RG_AUDIT_EVENT_RELINK ? "relink" :
+			s->event == RG_AUDIT_EVENT_GAP ? "gap" : "rotate";
 
 	if (begin(b, prev, t, "system") < 0 ||
 	    FIELD(b, "event", event) < 0 ||
@@ -736,7 +738,7 @@ int rg_audit_record_parse(const char *line, size_t len, struct rg_audit_record *
 			return -1;
 		}
 		r->replay_from = v != NULL ? (uint64_t)json_integer_value(v) : 0;
-	} else if (r->system && strcmp(r->event, "rotate") != 0) {
+	} else if (r->system && strcmp(r->event, "rotate") != 0 && strcmp(r->event, "gap") != 0) {
 		*errstr = "a system record with an unknown event";
 		return -1;
 	}
@@ -937,6 +939,18 @@ int rg_audit_verifier_feed(struct rg_audit_verifier *v, size_t file, unsigned lo
 		finding(brk, file, lineno, r.seq, "the hash does not match the record: it was changed%s",
 				rg_audit_mac_keyed(v->m) ? ", or not written with this key" :
 				", or written with a key (set audit.key_file)");
+		goto out;
+	}
+	/*
+	 * The writer found, when it started, that records its head file named
+	 * had been removed, and says so here rather than reuse their seqs: the
+	 * log lost records, a break whatever else the chain says.
+	 */
+	if (r.system && strcmp(r.event, "gap") == 0) {
+		finding(brk, file, lineno, r.seq, "records are missing: when rolegate started, the "
+				"log ended at seq %llu, before the seq %llu its head file named "
+				"(gap record; its note says more)", (unsigned long long)(want - 1),
+				(unsigned long long)(r.seq - 1));
 		goto out;
 	}
 	if (v->start_pending && (file != v->start_at.file || r.system)) {

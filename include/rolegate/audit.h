@@ -36,7 +36,13 @@ struct rg_audit;
  * (crash mid-write) is kept, terminated, and described by a "torn" system
  * record, so the chain continues after it. Loads the HMAC key from
  * c->key_file if set (see rg_audit_load_key). Opens syslog when c->syslog.
- * Returns NULL with err filled on failure (no log, no serve: fail closed).
+ * A log that ends before the record its head file (PATH.head) names lost
+ * records while rolegate was stopped: the chain goes on after the head's
+ * seq with a "gap" record, never reusing their seqs. A log that cannot be
+ * opened or created (a read-only or full filesystem) is not fatal: appends
+ * fail (audit.on_error) and try to open it again, at most once a second.
+ * Returns NULL with err filled when the log must not be continued (locked
+ * by another rolegate, not a regular file, a tail that is not a record).
  */
 struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_t errlen);
 
@@ -99,7 +105,8 @@ void rg_audit_fail_pending(struct rg_audit *a);
 /*
  * Reopens the path if the file there is not the one open (after logrotate
  * renamed it): the new file's first record is a "rotate" system record whose
- * prev is the old file's last hash, and seq continues. Called on SIGHUP.
+ * prev is the old file's last hash, and seq continues. A log that could not
+ * be opened at start is tried again at once. Called on SIGHUP.
  * Returns 0, or -1 (the old file stays open and in use).
  */
 int rg_audit_reopen(struct rg_audit *a);

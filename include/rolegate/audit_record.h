@@ -79,6 +79,9 @@ enum rg_audit_event {
 	                         * reopened, and records from replay_from on, which may
 	                         * have gone only to the old file, were written again
 	                         * before this one */
+	RG_AUDIT_EVENT_GAP,     /* at start, the log ended before the record its head
+	                         * file named: records were removed while rolegate
+	                         * was stopped; seq goes on after the head's */
 };
 
 /* A record about the log itself (phase "system"). */

@@ -102,6 +102,11 @@ copy sealed
 sed -i 's/seq=200/seq=100/' "$AT/sealed.log.head"
 check 1 "a changed head file fails" "$RG" log verify --file "$AT/sealed.log"
 has "its seal does not match"
+# A FIFO at the head's name (round 11): verify must not wait on it forever.
+copy fifo
+rm "$AT/fifo.log.head" && mkfifo "$AT/fifo.log.head"
+check 1 "a FIFO at the head's name fails at once" timeout 10 "$RG" log verify --file "$AT/fifo.log"
+has "not a regular file"
 
 # --- rotated files: any order; a gap fails ---
 at_conf r 'sync = "batch";'

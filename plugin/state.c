@@ -73,6 +73,17 @@ struct rg_state {
 	bool stopped;          /* the flusher has returned */
 	/* Owned by the flusher: a compaction whose second step has not succeeded yet. */
 	int next_snapshot;     /* snapshot.next, open; -1 none */
+	/*
+	 * Read-only: the directory would not take a write at start (a
+	 * filesystem remounted read-only after an error, a full disk). The
+	 * model read is served, and no journal is open, so a create stays
+	 * unowned as SPEC §4 says of a record that cannot be written (a
+	 * removal or rename is applied in memory). The flusher retries each
+	 * second; read and cleared under flush_lock.
+	 */
+	bool read_only;
+	int read_only_errno;   /* why, for the records that fail meanwhile */
+	unsigned long long changes; /* events applied (under the write lock): recover() compares */
 };
 
 static long long now_s(void)
@@ -382,6 +393,68 @@ static int sync_journal(struct rg_state *s, bool *warned)
 }
 
 /*
+ * A read-only state's way back: takes the lock, writes the model as the
+ * snapshot of a new generation and an empty journal, each durable and
+ * renamed into place with no lock held, and then, under the write lock,
+ * opens the journal, unless an event came meanwhile (then the next try
+ * writes it again). Returns 0 once writable.
+ */
+static int recover(struct rg_state *s, bool *warned)
+{
+	unsigned long gen;
+	unsigned long long changes;
+	int snap = -1, journal = -1;
+
+	if (s->lockfd < 0 &&
+	    (s->lockfd = openat(s->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0 &&
+	    flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		close(s->lockfd);
+		s->lockfd = -1;
+		errno = EWOULDBLOCK;
+	}
+	if (s->lockfd < 0)
+		goto fail;
+	pthread_rwlock_rdlock(&s->lock);
+	gen = s->gen + 1;
+	changes = s->changes;
+	snap = write_new(s, "snapshot.tmp", s->owners, gen);
+	pthread_rwlock_unlock(&s->lock);
+	if (snap < 0 || put_in_place(s, snap, "snapshot.tmp", "snapshot") < 0 ||
+	    (journal = write_new(s, "journal.tmp", NULL, gen)) < 0 ||
+	    put_in_place(s, journal, "journal.tmp", "journal") < 0)
+		goto fail;
+	close(snap);
+	/* older than the snapshot now: stale to every reader, removed for tidiness */
+	(void)unlinkat(s->dirfd, "journal.next", 0);
+	(void)unlinkat(s->dirfd, "snapshot.next", 0);
+	pthread_rwlock_wrlock(&s->lock);
+	if (s->changes != changes) {
+		pthread_rwlock_unlock(&s->lock);
+		close(journal);
+		return -1;
+	}
+	s->journal = journal;
+	s->gen = gen;
+	s->journal_events = 0;
+	pthread_rwlock_unlock(&s->lock);
+	log_warnx("the state directory %s takes writes again: new objects are recorded (generation %lu)",
+			s->dir, gen);
+	*warned = false;
+	return 0;
+fail:
+	if (!*warned)
+		log_warn("the state directory %s is still not writable (retried every second)", s->dir);
+	*warned = true;
+	if (snap >= 0)
+		close(snap);
+	if (journal >= 0)
+		close(journal);
+	(void)unlinkat(s->dirfd, "snapshot.tmp", 0);
+	(void)unlinkat(s->dirfd, "journal.tmp", 0);
+	return -1;
+}
+
+/*
  * A flush covering the first covered batches is over: detaches the waiters
  * it settles (called back by the caller, unlocked). Under flush_lock.
  */
@@ -425,7 +498,7 @@ static void *flusher_main(void *arg)
 {
 	struct rg_state *s = arg;
 	/* each failure said once per streak, apart: one may fail while the other works */
-	bool pending = false, compact_warned = false, sync_warned = false;
+	bool pending = false, compact_warned = false, sync_warned = false, recover_warned = true;
 
 	pthread_mutex_lock(&s->flush_lock);
 	for (;;) {
@@ -434,6 +507,23 @@ static void *flusher_main(void *arg)
 		bool compacting, sync;
 		int r = 0;
 
+		while (s->read_only && !s->stopping) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += 1;
+			while (!s->stopping &&
+			       pthread_cond_timedwait(&s->flush_wake, &s->flush_lock, &until) == 0)
+				;
+			if (s->stopping)
+				break;
+			pthread_mutex_unlock(&s->flush_lock);
+			r = recover(s, &recover_warned);
+			pthread_mutex_lock(&s->flush_lock);
+			if (r == 0)
+				s->read_only = false;
+			r = 0;
+		}
 		while (!s->dirty && !s->compact_due && !s->stopping)
 			pthread_cond_wait(&s->flush_wake, &s->flush_lock);
 		if (s->stopping)
@@ -576,6 +666,17 @@ static int read_files(struct rg_state *s, struct files *f, char *err, size_t err
 	return 0;
 }
 
+/* Whether errno says the filesystem takes no write now, rather than that the state is wrong. */
+static bool unwritable(int e)
+{
+	return e == EROFS || e == ENOSPC || e == EDQUOT || e == EACCES || e == EPERM || e == EIO;
+}
+
+/*
+ * Reads the files, then puts them in order for appending. When the
+ * directory takes no write, the model read is kept and the state is
+ * read-only (the files untouched: recover() writes them whole later).
+ */
 static int load(struct rg_state *s, char *err, size_t errlen, char *note, size_t notelen)
 {
 	struct files f;
@@ -584,7 +685,9 @@ static int load(struct rg_state *s, char *err, size_t errlen, char *note, size_t
 	if (read_files(s, &f, err, errlen) < 0)
 		return -1;
 	s->journal_events = f.journal.events;
-	if (f.next) {
+	if (s->read_only) {
+		/* nothing to fix: recover() writes a new generation */
+	} else if (f.next) {
 		/* Everything into a snapshot beyond journal.next's generation, which
 		 * then is stale: no crash from here on reads its events twice. */
 		s->gen++;
@@ -606,19 +709,32 @@ static int load(struct rg_state *s, char *err, size_t errlen, char *note, size_t
 		if (fd >= 0)
 			close(fd);
 	}
-	if (fix != NULL) {
+	if (fix != NULL && !unwritable(errno)) {
 		snprintf(err, errlen, "cannot %s in %s: %s", fix, s->dir, strerror(errno));
 		return -1;
 	}
-	/* a compaction cut short before its journal.next was written */
-	(void)unlinkat(s->dirfd, "snapshot.next", 0);
-	if (f.torn)
+	if (fix == NULL && !s->read_only) {
+		/* a compaction cut short before its journal.next was written */
+		(void)unlinkat(s->dirfd, "snapshot.next", 0);
+		if (open_journal(s) < 0) {
+			if (!unwritable(errno)) {
+				snprintf(err, errlen, "cannot open %s/journal: %s", s->dir, strerror(errno));
+				return -1;
+			}
+			fix = "open the journal";
+		}
+	}
+	if (fix != NULL && !s->read_only) {
+		s->read_only = true;
+		s->read_only_errno = errno;
+	}
+	if (s->read_only)
+		snprintf(note, notelen, "cannot write the state directory %s (%s): serving the %zu records "
+				"read; new objects stay unowned until it can be written (retried every second)",
+				s->dir, strerror(s->read_only_errno), rg_owners_count(s->owners));
+	else if (f.torn)
 		snprintf(note, notelen, "%s/journal: dropped a torn last entry (a crash while it was "
 				"written; it was never acknowledged)", s->dir);
-	if (open_journal(s) < 0) {
-		snprintf(err, errlen, "cannot open %s/journal: %s", s->dir, strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -665,13 +781,20 @@ struct rg_state *rg_state_open(const char *dir, char *err, size_t errlen, char *
 		return NULL;
 	}
 	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (s->dirfd < 0 ||
-	    (s->lockfd = openat(s->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+	if (s->dirfd >= 0 &&
+	    (s->lockfd = openat(s->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 &&
+	    unwritable(errno)) {
+		s->read_only = true;
+		s->read_only_errno = errno;
+		/* a lock file that cannot be created: no other serve can write here either */
+		s->lockfd = openat(s->dirfd, "lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (s->dirfd < 0 || (s->lockfd < 0 && !s->read_only)) {
 		snprintf(err, errlen, "cannot open the state directory %s: %s", dir, strerror(errno));
 		state_free(s);
 		return NULL;
 	}
-	if (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
+	if (s->lockfd >= 0 && flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
 		snprintf(err, errlen, "the state directory %s is in use by another rolegate serve "
 				"(give each its own plugin.state)", dir);
 		state_free(s);
@@ -761,7 +884,7 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 	ssize_t n;
 
 	if (s->journal < 0) {
-		errno = EBADF;
+		errno = s->read_only_errno != 0 ? s->read_only_errno : EBADF;
 		return -1;
 	}
 	line = rg_statefile_event_line(ev);
@@ -836,6 +959,7 @@ static int observe_sink(const struct rg_owner_event *ev, void *arg)
 			return 0;
 		}
 	}
+	s->changes++;
 	if (rg_owners_apply(s->owners, ev) < 0) {
 		log_errx("cannot keep the record of %s %.12s (out of memory or malformed): it stays unowned",
 				rg_obj_kind_name(ev->kind), ev->id);

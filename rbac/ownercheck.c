@@ -742,7 +742,7 @@ static int owner_refs(struct ctx *x)
 	int kind;
 
 	if (acts_on_all(command))
-		return rg_conscheck_deny(&x->k, "%s: %s acts on every user's objects (owner = \"%s\")",
+		return rg_conscheck_deny(&x->k, "use %s: %s acts on every user's objects (owner = \"%s\")",
 				command, strstr(command, ".prune") != NULL ? "prune" : "it",
 				x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
 	/* dockerd answers a create of an existing volume with it: the name must be free or ours */

@@ -389,14 +389,16 @@ static void decisions(void)
 			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"none\"},"
 			"\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{}}}}", "allow", NULL);
 	decide("bob", "GET", "/v1.41/networks/opsnet", NULL, "deny", "not created by bob");
-	decide("bob", "POST", "/v1.41/containers/prune", NULL, "deny", "prune");
-	decide("bob", "POST", "/v1.41/volumes/prune", NULL, "deny", "prune");
+	/* the message reads as a sentence: "bob (roles: developer) may not use container.prune: ..." */
+	decide("bob", "POST", "/v1.41/containers/prune", NULL, "deny",
+			"bob (roles: developer) may not use container.prune: prune acts on every user's objects");
+	decide("bob", "POST", "/v1.41/volumes/prune", NULL, "deny", "may not use volume.prune: prune");
 	/* every prune, images and build cache included: each acts on everyone's */
 	decide("bob", "POST", "/v1.41/networks/prune", NULL, "deny", "network.prune: prune acts on every user's objects");
 	decide("bob", "POST", "/v1.41/images/prune", NULL, "deny", "image.prune: prune acts on every user's objects (owner = \"self\")");
 	decide("bob", "POST", "/v1.41/build/prune", NULL, "deny", "image.build.prune: prune acts on every user's objects");
 	/* leaving the swarm (a manager takes its services along) or removing a node */
-	decide("bob", "POST", "/v1.41/swarm/leave?force=1", NULL, "deny", "swarm.leave: it acts on every user's objects");
+	decide("bob", "POST", "/v1.41/swarm/leave?force=1", NULL, "deny", "may not use swarm.leave: it acts on every user's objects");
 	decide("bob", "DELETE", "/v1.41/nodes/n1?force=1", NULL, "deny", "node.remove: it acts on every user's objects");
 	decide("alice", "POST", "/v1.41/swarm/leave?force=1", NULL, "allow", NULL);
 	decide("frank", "POST", "/v1.41/containers/prune", NULL, "deny", "(owner = \"role\")");

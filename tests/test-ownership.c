@@ -50,7 +50,9 @@ static const char config_fmt[] =
 	"  { name = \"erin\"; groups = [\"team\"]; },\n"
 	"  { name = \"frank\"; groups = [\"team\"]; },\n"
 	"  { name = \"olga\"; groups = [\"open\"]; },\n"
-	"  { name = \"nina\"; groups = [\"net\"]; }\n"
+	"  { name = \"nina\"; groups = [\"net\"]; },\n"
+	"  { name = \"uma\"; groups = [\"uexec\"]; },\n"
+	"  { name = \"uli\"; groups = [\"ux\"]; }\n"
 	"); };\n"
 	"roles = {\n"
 	"  ops = { groups = [\"ops\"]; allow = [\"*\"]; };\n"
@@ -60,6 +62,9 @@ static const char config_fmt[] =
 	"    constraints = { owner = \"role\"; }; };\n"
 	"  open = { groups = [\"open\"]; allow = [\"*\"]; constraints = { bind_mounts = [\"%s/projects\"]; }; };\n"
 	"  netdev = { groups = [\"net\"]; allow = [\"*\"]; constraints = { networks = [\"bridge\"]; }; };\n"
+	"  userdev = { groups = [\"uexec\"]; allow = [\"*\"];\n"
+	"    constraints = { owner = \"self\"; privileged = false; exec_user = [\"!root\", \"!0\"]; }; };\n"
+	"  userexec = { groups = [\"ux\"]; allow = [\"*\"]; constraints = { exec_user = [\"!root\", \"!0\"]; }; };\n"
 	"};\n";
 
 /* An answer from dockerd: the AuthZRes of method uri (body) with status and answer. */
@@ -343,6 +348,49 @@ static void legacy_start_drops_settings(void)
 	resolve(RG_OBJ_CONTAINER, "old", 0, RG_RESOLVED, ID_WEB);
 	answer("alice", "ops", "POST", "/v1.23/containers/old/start", NULL, 204, NULL, 0);
 	answer("alice", "ops", "DELETE", "/v1.41/containers/old", NULL, 204, NULL, 1);
+}
+
+#define ID_U1000 "a0a0a0a0a0a01000100010001000100010001000100010001000100010001000"
+#define ID_UROOT "a0a0a0a0a0a00000000000000000000000000000000000000000000000000000"
+#define ID_UEXEC "e0e0e0e0e0e01000100010001000100010001000100010001000100010001000"
+#define ID_UEXEC2 "e0e0e0e0e0e00000000000000000000000000000000000000000000000000000"
+
+/*
+ * An exec that names no user runs as its container's user (dockerd starts
+ * it from the container's process), so a container created with `-u 1000`
+ * (compose's `user: "1000"`) takes `docker exec web sh` under exec_user
+ * (workflows round 11: compose exec without --user was refused as root).
+ * A container created without a user runs the image's, unknown: refused.
+ */
+static void exec_default_user(void)
+{
+	const char *exec = "{\"Cmd\":[\"id\"]}";
+
+	answer("uma", "userdev", "POST", "/v1.41/containers/create?name=app1000",
+			"{\"Image\":\"b\",\"User\":\"1000\"}", 201, "{\"Id\":\"" ID_U1000 "\"}", 1);
+	answer("uma", "userdev", "POST", "/v1.41/containers/create?name=approot",
+			"{\"Image\":\"b\",\"user\":\"0:0\"}", 201, "{\"Id\":\"" ID_UROOT "\"}", 1);
+	decide("uma", "POST", "/v1.41/containers/app1000/exec", exec, "allow", NULL);
+	decide("uma", "POST", "/v1.41/containers/" ID_U1000 "/exec", exec, "allow", NULL);
+	decide("uma", "POST", "/v1.41/containers/approot/exec", exec, "deny", "uma (roles: userdev) may not exec as root");
+	decide("uma", "POST", "/v1.41/containers/app1000/exec", "{\"User\":\"0\"}", "deny", "exec as root");
+	/* the exec's record keeps the user it runs as: its start is judged with it */
+	answer("uma", "userdev", "POST", "/v1.41/containers/app1000/exec", exec, 201,
+			"{\"Id\":\"" ID_UEXEC "\"}", 1);
+	decide("uma", "POST", "/v1.41/exec/" ID_UEXEC "/start", "{}", "allow", NULL);
+	answer("uma", "userdev", "POST", "/v1.41/containers/approot/exec", exec, 201,
+			"{\"Id\":\"" ID_UEXEC2 "\"}", 1);
+	decide("uma", "POST", "/v1.41/exec/" ID_UEXEC2 "/start", "{}", "deny", "exec as root");
+	/* without owner: by the full id, the name or a 12+ prefix; a shorter one
+	 * could be the exact name of a container rolegate does not know */
+	decide("uli", "POST", "/v1.41/containers/app1000/exec", exec, "allow", NULL);
+	decide("uli", "POST", "/v1.41/containers/a0a0a0a0a0a010/exec", exec, "allow", NULL);
+	decide("uli", "POST", "/v1.41/containers/a0a0a0a0a0a/exec", exec, "deny",
+			"exec as root (no user given: the image's default user)");
+	decide("uli", "POST", "/v1.41/containers/unknown/exec", exec, "deny", "no user given");
+	answer("uma", "userdev", "DELETE", "/v1.41/containers/app1000", NULL, 204, NULL, 1);
+	answer("uma", "userdev", "DELETE", "/v1.41/containers/approot", NULL, 204, NULL, 1);
+	decide("uli", "POST", "/v1.41/containers/app1000/exec", exec, "deny", "no user given");
 }
 
 static void decisions(void)
@@ -792,7 +840,7 @@ static void config_keys(void)
 
 int main(void)
 {
-	char tmpl[] = "/tmp/rg-ownership-XXXXXX", path[512], conf[2048];
+	char tmpl[] = "/tmp/rg-ownership-XXXXXX", path[512], conf[4096];
 	struct rg_errlist errs = { 0 };
 
 	test_assert(mkdtemp(tmpl) != NULL);
@@ -811,6 +859,7 @@ int main(void)
 	decisions();
 	connect_widens();
 	legacy_start_drops_settings();
+	exec_default_user();
 	names_learned();
 	persistence_and_limits();
 

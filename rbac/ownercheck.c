@@ -43,14 +43,32 @@ static bool is_mine(const struct ctx *x, const struct rg_object *obj)
 	return strcmp(obj->user, x->user) == 0;
 }
 
-static int not_mine(struct ctx *x, const char *phrase, const char *ref)
+static int refuse_not_mine(struct ctx *x, const char *phrase, const char *ref, const char *why)
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
 	rg_conscheck_quote(ref, q, sizeof(q));
 	if (x->role->constraints.owner == RG_OWNER_ROLE)
-		return rg_conscheck_deny(&x->k, "%s %s: not created by role %s", phrase, q, x->role->name);
-	return rg_conscheck_deny(&x->k, "%s %s: not created by %s", phrase, q, x->user);
+		return rg_conscheck_deny(&x->k, "%s %s: not created by role %s%s", phrase, q, x->role->name,
+				why);
+	return rg_conscheck_deny(&x->k, "%s %s: not created by %s%s", phrase, q, x->user, why);
+}
+
+static int not_mine(struct ctx *x, const char *phrase, const char *ref)
+{
+	return refuse_not_mine(x, phrase, ref, "");
+}
+
+/*
+ * A reference rolegate has no record for: another's object made without
+ * rolegate, or none at all. dockerd would answer a typo with "No such
+ * container"; the refusal says it may be that (workflows round 11: "not
+ * created by bob" alone read as if someone else had made it).
+ */
+static int not_known(struct ctx *x, const char *phrase, const char *ref)
+{
+	return refuse_not_mine(x, phrase, ref, " (rolegate has no record of it: it does not exist, "
+			"or was made without rolegate)");
 }
 
 /* Containers and networks: the kinds dockerd also finds by an id prefix. */
@@ -95,7 +113,7 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 		if (k == RG_OBJ_VOLUME)
 			return rg_conscheck_deny(&x->k, "%s %s: rolegate did not see it created; create it "
 					"first with docker volume create", phrase, rg_conscheck_quote(ref, q, sizeof(q)));
-		return not_mine(x, phrase, ref);
+		return not_known(x, phrase, ref);
 	}
 	if (!is_mine(x, obj))
 		return not_mine(x, phrase, ref);

@@ -493,6 +493,14 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/containers/cafe0123beef0000/exec", "{\"User\":\"1000\"}", "deny",
 			"exec in container cafe0123beef0000: an id prefix");
 	decide("bob", "POST", "/v1.41/containers/d00d0123456789/stop", NULL, "deny", "not created by bob");
+	/* a reference rolegate has no record of may be a typo: the refusal says so;
+	 * another's object it knows is only "not created by" */
+	decide("bob", "DELETE", "/v1.41/containers/nosuch?force=1", NULL, "deny",
+			"bob (roles: developer) may not remove container nosuch: not created by bob (rolegate has "
+			"no record of it: it does not exist, or was made without rolegate)");
+	decide("frank", "POST", "/v1.41/containers/nosuch/stop", NULL, "deny",
+			"stop container nosuch: not created by role team (rolegate has no record of it");
+	decide("bob", "POST", "/v1.41/containers/opsbox/stop", NULL, "deny", "stop container opsbox: not created by bob");
 	decide("bob", "POST", "/v1.41/containers/create",
 			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"b0b4e7b0b4e7\"}}", "deny",
 			"join network b0b4e7b0b4e7: an id prefix");

@@ -106,8 +106,11 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 		return rg_conscheck_deny(&x->k, "%s %s: that id prefix matches more than one object",
 				phrase, rg_conscheck_quote(ref, q, sizeof(q)));
 	case RG_SHORT_PREFIX:
-		return rg_conscheck_deny(&x->k, "%s %s: an id prefix shorter than %d characters could be "
-				"another object's name; use the name or a longer id", phrase,
+		/* No record has it as name or id: hex-only names such as "db" or
+		 * "a1" that do not exist (a typo) end here too, so say that first. */
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of that name, and an id "
+				"prefix shorter than %d characters could be another object's name; use the name "
+				"or a longer id", phrase,
 				rg_conscheck_quote(ref, q, sizeof(q)), RG_OWNERS_MIN_PREFIX);
 	case RG_UNKNOWN:
 		if (k == RG_OBJ_VOLUME)

@@ -495,6 +495,11 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/containers/d00d0123456789/stop", NULL, "deny", "not created by bob");
 	/* a reference rolegate has no record of may be a typo: the refusal says so;
 	 * another's object it knows is only "not created by" */
+	/* a hex-only name that does not exist ("db", "a1"): no record, and too short for a prefix */
+	decide("bob", "DELETE", "/v1.41/containers/db?force=1", NULL, "deny",
+			"bob (roles: developer) may not remove container db: rolegate has no record of that name, "
+			"and an id prefix shorter than 12 characters could be another object's name; use the name "
+			"or a longer id");
 	decide("bob", "DELETE", "/v1.41/containers/nosuch?force=1", NULL, "deny",
 			"bob (roles: developer) may not remove container nosuch: not created by bob (rolegate has "
 			"no record of it: it does not exist, or was made without rolegate)");

@@ -127,10 +127,15 @@ expect_ok "built-by-compose" compose -f build.yml logs web
 expect_ok "uid=1000" compose -f build.yml exec -T web id
 expect_ok "" compose -f build.yml down -v
 
-e2e_section "prune is refused under owner, in words"
+e2e_section "refusals in words: prune under owner, names rolegate has no record of"
 expect_denied "bob (roles: developer) may not use container.prune: prune acts on every user's objects" \
 	docker_unix container prune -f
 expect_denied "bob (roles: developer) may not use volume.prune: prune acts on every user's objects" \
 	docker_unix volume prune -f
+# a typo, and a hex-only name ("db") no one created: said as such
+expect_denied "bob (roles: developer) may not remove container nosuch: not created by bob (rolegate has no record of it: it does not exist" \
+	docker_unix rm -f nosuch
+expect_denied "bob (roles: developer) may not stop container db: rolegate has no record of that name" \
+	docker_unix stop db
 
 e2e_finish

@@ -273,3 +273,12 @@ bool rg_inside_user(const char *settings, char *out, size_t len)
 	json_decref(body);
 	return found;
 }
+
+bool rg_inside_container_user(const struct rg_owners *o, const char *ref, char *out, size_t len)
+{
+	const struct rg_object *c;
+
+	return o != NULL && ref != NULL && ref[0] != '\0' &&
+		rg_owners_resolve(o, RG_OBJ_CONTAINER, ref, RG_OWNERS_MIN_PREFIX, 0, &c) == RG_RESOLVED &&
+		rg_inside_user(c->settings, out, len);
+}

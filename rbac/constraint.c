@@ -25,7 +25,6 @@
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/imageref.h"
-#include "rolegate/ownership.h"
 #include "rolegate/route.h"
 
 /* The constraint keys, as bits, for "which keys does this command use". */
@@ -561,28 +560,6 @@ static int container_update(struct rg_conscheck *k, struct rg_request *req, cons
 	return rg_conscheck_limits_update(k, body);
 }
 
-/*
- * The user an exec that names none runs as: its container's, as the
- * container's create named it (`docker run -u 1000`, compose's `user:`),
- * when rolegate recorded that create; "" (the image's default user, which
- * may be root) otherwise. The container is taken as the ownership checks
- * take it: a full id, an exact name or an id prefix of at least
- * RG_OWNERS_MIN_PREFIX characters (a shorter one could be the exact name of
- * a container rolegate does not know, whose user is not this one).
- */
-static const char *container_user(struct rg_conscheck *k, const struct rg_request *req, char *buf,
-		size_t len)
-{
-	const struct rg_object *c;
-
-	if (k->owners == NULL || req->route.object[0] == '\0' ||
-	    rg_owners_resolve(k->owners, RG_OBJ_CONTAINER, req->route.object, RG_OWNERS_MIN_PREFIX,
-			0, &c) != RG_RESOLVED ||
-	    !rg_inside_user(c->settings, buf, len))
-		return "";
-	return buf;
-}
-
 static int exec_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
 	const char *user;
@@ -593,8 +570,9 @@ static int exec_create(struct rg_conscheck *k, struct rg_request *req, const jso
 	if (rg_conscheck_privileged(k, body, "Privileged", "run privileged exec sessions (--privileged)") < 0 ||
 	    rg_conscheck_string(k, rg_json_get(body, "User"), "User", &user) < 0)
 		return -1;
-	if (user[0] == '\0')
-		user = container_user(k, req, buf, sizeof(buf));
+	/* none: its container's user, as dockerd runs it (consinside.h) */
+	if (user[0] == '\0' && rg_inside_container_user(k->owners, req->route.object, buf, sizeof(buf)))
+		user = buf;
 	return rg_conscheck_exec_user(k, user);
 }
 

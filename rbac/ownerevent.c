@@ -331,9 +331,8 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 		ev.container = w->req->route.object;
 		if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ev.container, 0, 0, &c) == RG_RESOLVED)
 			ev.container = c->id;
-		/* as the decision took it (constraint.c): not by a short prefix */
-		if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, w->req->route.object, RG_OWNERS_MIN_PREFIX,
-				0, &c) != RG_RESOLVED || !rg_inside_user(c->settings, user, sizeof(user)))
+		/* as the decision took it (constraint.c) */
+		if (!rg_inside_container_user(w->o, w->req->route.object, user, sizeof(user)))
 			user[0] = '\0';
 		ev.settings = settings = rg_inside_settings(w->req, user);
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rolegate/decide.h"
+#include "rolegate/details.h"
 #include "rolegate/ownercheck.h"
 #include "rolegate/ownership.h"
 #include "rolegate/policy.h"
@@ -362,6 +363,29 @@ static void legacy_start_drops_settings(void)
  * (workflows round 11: compose exec without --user was refused as root).
  * A container created without a user runs the image's, unknown: refused.
  */
+/* The details.user of an exec in ref with body (details.h), "" for none. */
+static const char *exec_detail_user(const char *ref, const char *body)
+{
+	static char out[64];
+	struct rg_request req;
+	const char *errstr = NULL;
+	char uri[256];
+	json_t *d;
+
+	steps++;
+	snprintf(uri, sizeof(uri), "/v1.41/containers/%s/exec", ref);
+	if (rg_request_init(&req, "uma", "TLS", "POST", uri, (const unsigned char *)body, strlen(body),
+			1 << 20, &errstr) < 0)
+		test_fail("%s: %s", uri, errstr);
+	req.owners = model;
+	d = rg_details_of(&req);
+	snprintf(out, sizeof(out), "%s", d != NULL && json_string_value(json_object_get(d, "user")) != NULL ?
+			json_string_value(json_object_get(d, "user")) : "");
+	json_decref(d);
+	rg_request_clear(&req);
+	return out;
+}
+
 static void exec_default_user(void)
 {
 	const char *exec = "{\"Cmd\":[\"id\"]}";
@@ -374,6 +398,12 @@ static void exec_default_user(void)
 	decide("uma", "POST", "/v1.41/containers/" ID_U1000 "/exec", exec, "allow", NULL);
 	decide("uma", "POST", "/v1.41/containers/approot/exec", exec, "deny", "uma (roles: userdev) may not exec as root");
 	decide("uma", "POST", "/v1.41/containers/app1000/exec", "{\"User\":\"0\"}", "deny", "exec as root");
+	/* the record's details say the user dockerd runs it as */
+	test_str_eq(exec_detail_user("app1000", exec), "1000");
+	test_str_eq(exec_detail_user("app1000", "{\"User\":\"0\"}"), "0");
+	test_str_eq(exec_detail_user("approot", exec), "0:0");
+	test_str_eq(exec_detail_user("a0a0a0a0a0a", exec), "");
+	test_str_eq(exec_detail_user("unknown", exec), "");
 	/* the exec's record keeps the user it runs as: its start is judged with it */
 	answer("uma", "userdev", "POST", "/v1.41/containers/app1000/exec", exec, 201,
 			"{\"Id\":\"" ID_UEXEC "\"}", 1);

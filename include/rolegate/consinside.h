@@ -51,6 +51,19 @@ char *rg_inside_settings(struct rg_request *req, const char *default_user);
  */
 bool rg_inside_user(const char *settings, char *out, size_t len);
 
+struct rg_owners;
+
+/*
+ * The user an exec in container ref that names none runs as: the user its
+ * container's recorded create named (rg_inside_user), into out. The
+ * container is taken as the ownership checks take it: a full id, an exact
+ * name, or an id prefix of at least RG_OWNERS_MIN_PREFIX characters (a
+ * shorter one could be the exact name of a container rolegate does not
+ * know, whose user is not this one). false when o is NULL, the container is
+ * not found so, or its create named no user (the image's, unknown).
+ */
+bool rg_inside_container_user(const struct rg_owners *o, const char *ref, char *out, size_t len);
+
 /*
  * settings (from a container's record) with network joined, as a network
  * connect dockerd confirmed joins it: NetworkingConfig.EndpointsConfig gains

@@ -223,7 +223,8 @@ static bool words_exec_user(const struct rg_constraints *c, char *out, size_t ou
 	else if (as.n > 0)
 		snprintf(out, outlen, "exec sessions only as %s", joined(&as, "", a, sizeof(a)));
 	else
-		snprintf(out, outlen, "exec sessions never as %s (an exec without --user runs as root)",
+		snprintf(out, outlen, "exec sessions never as %s (an exec without --user runs as the user "
+				"its container was created with; if none, as the image's, taken for root)",
 				joined(&never, "", b, sizeof(b)));
 	rg_strv_free(&as);
 	rg_strv_free(&never);

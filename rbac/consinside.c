@@ -91,10 +91,12 @@ static json_t *fields(const json_t *obj, bool (*keep)(const char *key))
 	return out;
 }
 
-/* A container create's top-level keys the judging reads: everything but Config's. */
+/* A container create's top-level keys the judging reads: everything but
+ * Config's, and Config's User (an exec that names no user runs as it). */
 static bool create_key(const char *key)
 {
-	if (strcmp(key, "HostConfig") == 0 || strcmp(key, "NetworkingConfig") == 0)
+	if (strcmp(key, "HostConfig") == 0 || strcmp(key, "NetworkingConfig") == 0 ||
+	    rg_gojson_key_matches("User", key))
 		return true;
 	return !rg_conscheck_config_key(key) || rg_gojson_key_matches("HostConfig", key) ||
 		rg_gojson_key_matches("NetworkingConfig", key);
@@ -144,7 +146,7 @@ static char *settings_text(const char *uri, size_t n, const json_t *body)
 	return out;
 }
 
-char *rg_inside_settings(struct rg_request *req)
+char *rg_inside_settings(struct rg_request *req, const char *default_user)
 {
 	const char *why, *command = req->route.command != NULL ? req->route.command : "";
 	const json_t *body = rg_request_body(req, &why);
@@ -162,6 +164,14 @@ char *rg_inside_settings(struct rg_request *req)
 	/* An exec's path names its container; the judging needs only the route. */
 	snprintf(uri + n, sizeof(uri) - n, "%s", exec ? "/containers/c/exec" : "/containers/create");
 	kept = exec ? fields(body, exec_key) : container_body(body);
+	/* An exec that names no user runs as its container's (dockerd starts it
+	 * from the container's process spec): kept as the user it runs as. */
+	if (exec && kept != NULL && default_user != NULL && default_user[0] != '\0' &&
+	    rg_json_get(kept, "User") == NULL &&
+	    json_object_set_new(kept, "User", json_string(default_user)) < 0) {
+		json_decref(kept);
+		return NULL;
+	}
 	out = settings_text(uri, strlen(uri), kept);
 	json_decref(kept);
 	return out;
@@ -234,7 +244,9 @@ int rg_inside_check(const struct rg_constraints *c, const char *settings,
 		goto unreadable;
 	}
 	create.fs = req->fs;
-	create.owners = req->owners;
+	/* An exec's kept path names no container ("c"): its settings hold the
+	 * user it runs as already (rg_inside_settings), none to look up. */
+	create.owners = strcmp(create.route.command, "exec.create") == 0 ? NULL : req->owners;
 	create.approved = req->approved;
 	r = rg_constraints_check(&k, &create, reason, reasonlen);
 	rg_request_clear(&create);
@@ -242,4 +254,31 @@ int rg_inside_check(const struct rg_constraints *c, const char *settings,
 unreadable:
 	snprintf(reason, reasonlen, "act in a container whose recorded settings cannot be read");
 	return -1;
+}
+
+bool rg_inside_user(const char *settings, char *out, size_t len)
+{
+	const char *nl = settings != NULL ? strchr(settings, '\n') : NULL, *err, *user;
+	json_t *body;
+	bool found = false;
+
+	if (nl == NULL || len == 0)
+		return false;
+	body = rg_gojson_parse(nl + 1, strlen(nl + 1), &err);
+	user = json_string_value(rg_json_get(body, "User"));
+	if (user != NULL && user[0] != '\0' && strlen(user) < len) {
+		memcpy(out, user, strlen(user) + 1);
+		found = true;
+	}
+	json_decref(body);
+	return found;
+}
+
+bool rg_inside_container_user(const struct rg_owners *o, const char *ref, char *out, size_t len)
+{
+	const struct rg_object *c;
+
+	return o != NULL && ref != NULL && ref[0] != '\0' &&
+		rg_owners_resolve(o, RG_OBJ_CONTAINER, ref, RG_OWNERS_MIN_PREFIX, 0, &c) == RG_RESOLVED &&
+		rg_inside_user(c->settings, out, len);
 }

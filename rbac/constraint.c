@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "rolegate/consimage.h"
+#include "rolegate/consinside.h"
 #include "rolegate/consmount.h"
 #include "rolegate/conscheck.h"
 #include "rolegate/consnet.h"
@@ -565,13 +566,16 @@ static int container_update(struct rg_conscheck *k, struct rg_request *req, cons
 static int exec_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
 	const char *user;
+	char buf[256];
 
-	(void)req;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
 	if (rg_conscheck_privileged(k, body, "Privileged", "run privileged exec sessions (--privileged)") < 0 ||
 	    rg_conscheck_string(k, rg_json_get(body, "User"), "User", &user) < 0)
 		return -1;
+	/* none: its container's user, as dockerd runs it (consinside.h) */
+	if (user[0] == '\0' && rg_inside_container_user(k->owners, req->route.object, buf, sizeof(buf)))
+		user = buf;
 	return rg_conscheck_exec_user(k, user);
 }
 

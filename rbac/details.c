@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rolegate/audit_record.h"
+#include "rolegate/consinside.h"
 #include "rolegate/constraint.h"
 #include "rolegate/details.h"
 #include "rolegate/gojson.h"
@@ -34,6 +35,20 @@ static void set_str(json_t *d, const char *key, const json_t *v)
 {
 	if (json_is_string(v) && json_string_length(v) > 0)
 		json_object_set_new(d, key, str(json_string_value(v)));
+}
+
+/*
+ * An exec's "user" as dockerd applies it: the one it names, else its
+ * container's recorded user (consinside.h), else none (the image's).
+ */
+static void exec_user(json_t *d, const struct rg_request *req, const json_t *body)
+{
+	char user[256];
+
+	set_str(d, "user", rg_json_get(body, "User"));
+	if (json_object_get(d, "user") == NULL &&
+	    rg_inside_container_user(req->owners, req->route.object, user, sizeof(user)))
+		json_object_set_new(d, "user", str(user));
 }
 
 /*
@@ -297,7 +312,7 @@ json_t *rg_details_of(struct rg_request *req)
 	} else if (strcmp(cmd, "exec.create") == 0) {
 		if (json_is_true(rg_json_get(body, "Privileged")))
 			json_object_set_new(d, "privileged", json_true());
-		set_str(d, "user", rg_json_get(body, "User"));
+		exec_user(d, req, body);
 	} else if (strcmp(cmd, "image.pull") == 0) {
 		pull(d, req);
 	} else if (strcmp(cmd, "image.build") == 0) {

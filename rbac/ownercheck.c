@@ -43,14 +43,32 @@ static bool is_mine(const struct ctx *x, const struct rg_object *obj)
 	return strcmp(obj->user, x->user) == 0;
 }
 
-static int not_mine(struct ctx *x, const char *phrase, const char *ref)
+static int refuse_not_mine(struct ctx *x, const char *phrase, const char *ref, const char *why)
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
 	rg_conscheck_quote(ref, q, sizeof(q));
 	if (x->role->constraints.owner == RG_OWNER_ROLE)
-		return rg_conscheck_deny(&x->k, "%s %s: not created by role %s", phrase, q, x->role->name);
-	return rg_conscheck_deny(&x->k, "%s %s: not created by %s", phrase, q, x->user);
+		return rg_conscheck_deny(&x->k, "%s %s: not created by role %s%s", phrase, q, x->role->name,
+				why);
+	return rg_conscheck_deny(&x->k, "%s %s: not created by %s%s", phrase, q, x->user, why);
+}
+
+static int not_mine(struct ctx *x, const char *phrase, const char *ref)
+{
+	return refuse_not_mine(x, phrase, ref, "");
+}
+
+/*
+ * A reference rolegate has no record for: another's object made without
+ * rolegate, or none at all. dockerd would answer a typo with "No such
+ * container"; the refusal says it may be that (workflows round 11: "not
+ * created by bob" alone read as if someone else had made it).
+ */
+static int not_known(struct ctx *x, const char *phrase, const char *ref)
+{
+	return refuse_not_mine(x, phrase, ref, " (rolegate has no record of it: it does not exist, "
+			"or was made without rolegate)");
 }
 
 /* Containers and networks: the kinds dockerd also finds by an id prefix. */
@@ -88,14 +106,17 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 		return rg_conscheck_deny(&x->k, "%s %s: that id prefix matches more than one object",
 				phrase, rg_conscheck_quote(ref, q, sizeof(q)));
 	case RG_SHORT_PREFIX:
-		return rg_conscheck_deny(&x->k, "%s %s: an id prefix shorter than %d characters could be "
-				"another object's name; use the name or a longer id", phrase,
+		/* No record has it as name or id: hex-only names such as "db" or
+		 * "a1" that do not exist (a typo) end here too, so say that first. */
+		return rg_conscheck_deny(&x->k, "%s %s: rolegate has no record of that name, and an id "
+				"prefix shorter than %d characters could be another object's name; use the name "
+				"or a longer id", phrase,
 				rg_conscheck_quote(ref, q, sizeof(q)), RG_OWNERS_MIN_PREFIX);
 	case RG_UNKNOWN:
 		if (k == RG_OBJ_VOLUME)
 			return rg_conscheck_deny(&x->k, "%s %s: rolegate did not see it created; create it "
 					"first with docker volume create", phrase, rg_conscheck_quote(ref, q, sizeof(q)));
-		return not_mine(x, phrase, ref);
+		return not_known(x, phrase, ref);
 	}
 	if (!is_mine(x, obj))
 		return not_mine(x, phrase, ref);
@@ -742,7 +763,7 @@ static int owner_refs(struct ctx *x)
 	int kind;
 
 	if (acts_on_all(command))
-		return rg_conscheck_deny(&x->k, "%s: %s acts on every user's objects (owner = \"%s\")",
+		return rg_conscheck_deny(&x->k, "use %s: %s acts on every user's objects (owner = \"%s\")",
 				command, strstr(command, ".prune") != NULL ? "prune" : "it",
 				x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
 	/* dockerd answers a create of an existing volume with it: the name must be free or ours */

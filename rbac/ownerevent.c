@@ -226,7 +226,7 @@ static int container_create(struct walk *w, const char *id, const char **why)
 	ev.volumes = &m.volumes;
 	/* none (a body not read): the container is not judged, so refused to
 	 * restricted roles acting inside it */
-	ev.settings = settings = rg_inside_settings(w->req);
+	ev.settings = settings = rg_inside_settings(w->req, NULL);
 	if (implicit_volumes(w, &m) < 0 || emit(w, &ev) < 0) {
 		*why = "the record could not be kept";
 		goto out;
@@ -324,11 +324,17 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 	if (kind == RG_OBJ_NETWORK || kind == RG_OBJ_SERVICE) {
 		ev.name = json_string_value(rg_json_get(body, "Name"));
 	} else {
-		/* an exec: its container, by id when rolegate knows it */
+		/* an exec: its container, by id when rolegate knows it, and the
+		 * user it runs as when it names none (its container's) */
+		char user[256] = "";
+
 		ev.container = w->req->route.object;
 		if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ev.container, 0, 0, &c) == RG_RESOLVED)
 			ev.container = c->id;
-		ev.settings = settings = rg_inside_settings(w->req);
+		/* as the decision took it (constraint.c) */
+		if (!rg_inside_container_user(w->o, w->req->route.object, user, sizeof(user)))
+			user[0] = '\0';
+		ev.settings = settings = rg_inside_settings(w->req, user);
 	}
 	if (emit(w, &ev) < 0) {
 		*why = "the record could not be kept";

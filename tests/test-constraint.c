@@ -1453,7 +1453,8 @@ static void test_inside(void)
  * API version and the body less Config's keys and HostConfig's zero values;
  * an exec's Privileged and User.
  */
-static void settings_case(int line, const char *uri, const char *body, const char *want)
+static void settings_user_case(int line, const char *uri, const char *body, const char *user,
+		const char *want)
 {
 	struct rg_request req;
 	const char *err = NULL;
@@ -1462,7 +1463,7 @@ static void settings_case(int line, const char *uri, const char *body, const cha
 	if (rg_request_init(&req, "x", "TLS", "POST", uri, (const unsigned char *)body, strlen(body),
 			RG_DEFAULT_MAX_BODY, &err) < 0)
 		test_fail("line %d: %s", line, err);
-	got = rg_inside_settings(&req);
+	got = rg_inside_settings(&req, user);
 	if ((want == NULL) != (got == NULL) || (want != NULL && strcmp(got, want) != 0))
 		test_fail("line %d: settings \"%s\", want \"%s\"", line, got != NULL ? got : "(null)",
 				want != NULL ? want : "(null)");
@@ -1470,8 +1471,34 @@ static void settings_case(int line, const char *uri, const char *body, const cha
 	rg_request_clear(&req);
 }
 
+#define settings_case(line, uri, body, want) settings_user_case(line, uri, body, NULL, want)
+
 static void test_inside_settings(void)
 {
+	char user[16];
+
+	/* a container's User is kept: an exec that names none runs as it */
+	settings_case(__LINE__, "/v1.41/containers/create", "{\"Image\":\"b\",\"User\":\"1000:1000\"}",
+			"/v1.41/containers/create\n{\"User\":\"1000:1000\"}");
+	test_assert(rg_inside_user("/v1.41/containers/create\n{\"User\":\"1000:1000\"}", user, sizeof(user)));
+	test_str_eq(user, "1000:1000");
+	test_assert(rg_inside_user("/containers/create\n{\"user\":\"app\"}", user, sizeof(user)));
+	test_str_eq(user, "app");
+	test_assert(!rg_inside_user("/v1.41/containers/create\n{}", user, sizeof(user)));
+	test_assert(!rg_inside_user("/v1.41/containers/create\n{\"User\":\"a-name-too-long-to-fit\"}", user,
+			sizeof(user)));
+	test_assert(!rg_inside_user("/v1.41/containers/create\n{\"User\":1}", user, sizeof(user)));
+	test_assert(!rg_inside_user("no settings", user, sizeof(user)));
+	test_assert(!rg_inside_user(NULL, user, sizeof(user)));
+	/* an exec that names no user is kept as its container's user; one that names one, as it */
+	settings_user_case(__LINE__, "/v1.41/containers/web/exec", "{\"Cmd\":[\"sh\"]}", "1000",
+			"/v1.41/containers/c/exec\n{\"User\":\"1000\"}");
+	settings_user_case(__LINE__, "/v1.41/containers/web/exec", "{\"User\":\"\"}", "1000",
+			"/v1.41/containers/c/exec\n{\"User\":\"1000\"}");
+	settings_user_case(__LINE__, "/v1.41/containers/web/exec", "{\"user\":\"0\"}", "1000",
+			"/v1.41/containers/c/exec\n{\"user\":\"0\"}");
+	settings_user_case(__LINE__, "/v1.41/containers/create", "{}", "1000", "/v1.41/containers/create\n{}");
+
 	settings_case(__LINE__, "/v1.41/containers/create?name=x",
 			"{\"Image\":\"busybox\",\"Env\":[\"A=1\"],\"Cmd\":[\"sh\"],\"HostConfig\":{\"Privileged\":true,"
 			"\"Memory\":0,\"Binds\":null,\"CapAdd\":[],\"NetworkMode\":\"default\",\"RestartPolicy\":"

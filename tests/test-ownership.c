@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rolegate/decide.h"
+#include "rolegate/details.h"
 #include "rolegate/ownercheck.h"
 #include "rolegate/ownership.h"
 #include "rolegate/policy.h"
@@ -50,7 +51,9 @@ static const char config_fmt[] =
 	"  { name = \"erin\"; groups = [\"team\"]; },\n"
 	"  { name = \"frank\"; groups = [\"team\"]; },\n"
 	"  { name = \"olga\"; groups = [\"open\"]; },\n"
-	"  { name = \"nina\"; groups = [\"net\"]; }\n"
+	"  { name = \"nina\"; groups = [\"net\"]; },\n"
+	"  { name = \"uma\"; groups = [\"uexec\"]; },\n"
+	"  { name = \"uli\"; groups = [\"ux\"]; }\n"
 	"); };\n"
 	"roles = {\n"
 	"  ops = { groups = [\"ops\"]; allow = [\"*\"]; };\n"
@@ -60,6 +63,9 @@ static const char config_fmt[] =
 	"    constraints = { owner = \"role\"; }; };\n"
 	"  open = { groups = [\"open\"]; allow = [\"*\"]; constraints = { bind_mounts = [\"%s/projects\"]; }; };\n"
 	"  netdev = { groups = [\"net\"]; allow = [\"*\"]; constraints = { networks = [\"bridge\"]; }; };\n"
+	"  userdev = { groups = [\"uexec\"]; allow = [\"*\"];\n"
+	"    constraints = { owner = \"self\"; privileged = false; exec_user = [\"!root\", \"!0\"]; }; };\n"
+	"  userexec = { groups = [\"ux\"]; allow = [\"*\"]; constraints = { exec_user = [\"!root\", \"!0\"]; }; };\n"
 	"};\n";
 
 /* An answer from dockerd: the AuthZRes of method uri (body) with status and answer. */
@@ -345,6 +351,78 @@ static void legacy_start_drops_settings(void)
 	answer("alice", "ops", "DELETE", "/v1.41/containers/old", NULL, 204, NULL, 1);
 }
 
+#define ID_U1000 "a0a0a0a0a0a01000100010001000100010001000100010001000100010001000"
+#define ID_UROOT "a0a0a0a0a0a00000000000000000000000000000000000000000000000000000"
+#define ID_UEXEC "e0e0e0e0e0e01000100010001000100010001000100010001000100010001000"
+#define ID_UEXEC2 "e0e0e0e0e0e00000000000000000000000000000000000000000000000000000"
+
+/*
+ * An exec that names no user runs as its container's user (dockerd starts
+ * it from the container's process), so a container created with `-u 1000`
+ * (compose's `user: "1000"`) takes `docker exec web sh` under exec_user
+ * (workflows round 11: compose exec without --user was refused as root).
+ * A container created without a user runs the image's, unknown: refused.
+ */
+/* The details.user of an exec in ref with body (details.h), "" for none. */
+static const char *exec_detail_user(const char *ref, const char *body)
+{
+	static char out[64];
+	struct rg_request req;
+	const char *errstr = NULL;
+	char uri[256];
+	json_t *d;
+
+	steps++;
+	snprintf(uri, sizeof(uri), "/v1.41/containers/%s/exec", ref);
+	if (rg_request_init(&req, "uma", "TLS", "POST", uri, (const unsigned char *)body, strlen(body),
+			1 << 20, &errstr) < 0)
+		test_fail("%s: %s", uri, errstr);
+	req.owners = model;
+	d = rg_details_of(&req);
+	snprintf(out, sizeof(out), "%s", d != NULL && json_string_value(json_object_get(d, "user")) != NULL ?
+			json_string_value(json_object_get(d, "user")) : "");
+	json_decref(d);
+	rg_request_clear(&req);
+	return out;
+}
+
+static void exec_default_user(void)
+{
+	const char *exec = "{\"Cmd\":[\"id\"]}";
+
+	answer("uma", "userdev", "POST", "/v1.41/containers/create?name=app1000",
+			"{\"Image\":\"b\",\"User\":\"1000\"}", 201, "{\"Id\":\"" ID_U1000 "\"}", 1);
+	answer("uma", "userdev", "POST", "/v1.41/containers/create?name=approot",
+			"{\"Image\":\"b\",\"user\":\"0:0\"}", 201, "{\"Id\":\"" ID_UROOT "\"}", 1);
+	decide("uma", "POST", "/v1.41/containers/app1000/exec", exec, "allow", NULL);
+	decide("uma", "POST", "/v1.41/containers/" ID_U1000 "/exec", exec, "allow", NULL);
+	decide("uma", "POST", "/v1.41/containers/approot/exec", exec, "deny", "uma (roles: userdev) may not exec as root");
+	decide("uma", "POST", "/v1.41/containers/app1000/exec", "{\"User\":\"0\"}", "deny", "exec as root");
+	/* the record's details say the user dockerd runs it as */
+	test_str_eq(exec_detail_user("app1000", exec), "1000");
+	test_str_eq(exec_detail_user("app1000", "{\"User\":\"0\"}"), "0");
+	test_str_eq(exec_detail_user("approot", exec), "0:0");
+	test_str_eq(exec_detail_user("a0a0a0a0a0a", exec), "");
+	test_str_eq(exec_detail_user("unknown", exec), "");
+	/* the exec's record keeps the user it runs as: its start is judged with it */
+	answer("uma", "userdev", "POST", "/v1.41/containers/app1000/exec", exec, 201,
+			"{\"Id\":\"" ID_UEXEC "\"}", 1);
+	decide("uma", "POST", "/v1.41/exec/" ID_UEXEC "/start", "{}", "allow", NULL);
+	answer("uma", "userdev", "POST", "/v1.41/containers/approot/exec", exec, 201,
+			"{\"Id\":\"" ID_UEXEC2 "\"}", 1);
+	decide("uma", "POST", "/v1.41/exec/" ID_UEXEC2 "/start", "{}", "deny", "exec as root");
+	/* without owner: by the full id, the name or a 12+ prefix; a shorter one
+	 * could be the exact name of a container rolegate does not know */
+	decide("uli", "POST", "/v1.41/containers/app1000/exec", exec, "allow", NULL);
+	decide("uli", "POST", "/v1.41/containers/a0a0a0a0a0a010/exec", exec, "allow", NULL);
+	decide("uli", "POST", "/v1.41/containers/a0a0a0a0a0a/exec", exec, "deny",
+			"exec as root (no user given: the image's default user)");
+	decide("uli", "POST", "/v1.41/containers/unknown/exec", exec, "deny", "no user given");
+	answer("uma", "userdev", "DELETE", "/v1.41/containers/app1000", NULL, 204, NULL, 1);
+	answer("uma", "userdev", "DELETE", "/v1.41/containers/approot", NULL, 204, NULL, 1);
+	decide("uli", "POST", "/v1.41/containers/app1000/exec", exec, "deny", "no user given");
+}
+
 static void decisions(void)
 {
 	char body[1024];
@@ -389,14 +467,16 @@ static void decisions(void)
 			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"none\"},"
 			"\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{}}}}", "allow", NULL);
 	decide("bob", "GET", "/v1.41/networks/opsnet", NULL, "deny", "not created by bob");
-	decide("bob", "POST", "/v1.41/containers/prune", NULL, "deny", "prune");
-	decide("bob", "POST", "/v1.41/volumes/prune", NULL, "deny", "prune");
+	/* the message reads as a sentence: "bob (roles: developer) may not use container.prune: ..." */
+	decide("bob", "POST", "/v1.41/containers/prune", NULL, "deny",
+			"bob (roles: developer) may not use container.prune: prune acts on every user's objects");
+	decide("bob", "POST", "/v1.41/volumes/prune", NULL, "deny", "may not use volume.prune: prune");
 	/* every prune, images and build cache included: each acts on everyone's */
 	decide("bob", "POST", "/v1.41/networks/prune", NULL, "deny", "network.prune: prune acts on every user's objects");
 	decide("bob", "POST", "/v1.41/images/prune", NULL, "deny", "image.prune: prune acts on every user's objects (owner = \"self\")");
 	decide("bob", "POST", "/v1.41/build/prune", NULL, "deny", "image.build.prune: prune acts on every user's objects");
 	/* leaving the swarm (a manager takes its services along) or removing a node */
-	decide("bob", "POST", "/v1.41/swarm/leave?force=1", NULL, "deny", "swarm.leave: it acts on every user's objects");
+	decide("bob", "POST", "/v1.41/swarm/leave?force=1", NULL, "deny", "may not use swarm.leave: it acts on every user's objects");
 	decide("bob", "DELETE", "/v1.41/nodes/n1?force=1", NULL, "deny", "node.remove: it acts on every user's objects");
 	decide("alice", "POST", "/v1.41/swarm/leave?force=1", NULL, "allow", NULL);
 	decide("frank", "POST", "/v1.41/containers/prune", NULL, "deny", "(owner = \"role\")");
@@ -443,6 +523,19 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/containers/cafe0123beef0000/exec", "{\"User\":\"1000\"}", "deny",
 			"exec in container cafe0123beef0000: an id prefix");
 	decide("bob", "POST", "/v1.41/containers/d00d0123456789/stop", NULL, "deny", "not created by bob");
+	/* a reference rolegate has no record of may be a typo: the refusal says so;
+	 * another's object it knows is only "not created by" */
+	/* a hex-only name that does not exist ("db", "a1"): no record, and too short for a prefix */
+	decide("bob", "DELETE", "/v1.41/containers/db?force=1", NULL, "deny",
+			"bob (roles: developer) may not remove container db: rolegate has no record of that name, "
+			"and an id prefix shorter than 12 characters could be another object's name; use the name "
+			"or a longer id");
+	decide("bob", "DELETE", "/v1.41/containers/nosuch?force=1", NULL, "deny",
+			"bob (roles: developer) may not remove container nosuch: not created by bob (rolegate has "
+			"no record of it: it does not exist, or was made without rolegate)");
+	decide("frank", "POST", "/v1.41/containers/nosuch/stop", NULL, "deny",
+			"stop container nosuch: not created by role team (rolegate has no record of it");
+	decide("bob", "POST", "/v1.41/containers/opsbox/stop", NULL, "deny", "stop container opsbox: not created by bob");
 	decide("bob", "POST", "/v1.41/containers/create",
 			"{\"Image\":\"b\",\"HostConfig\":{\"NetworkMode\":\"b0b4e7b0b4e7\"}}", "deny",
 			"join network b0b4e7b0b4e7: an id prefix");
@@ -790,7 +883,7 @@ static void config_keys(void)
 
 int main(void)
 {
-	char tmpl[] = "/tmp/rg-ownership-XXXXXX", path[512], conf[2048];
+	char tmpl[] = "/tmp/rg-ownership-XXXXXX", path[512], conf[4096];
 	struct rg_errlist errs = { 0 };
 
 	test_assert(mkdtemp(tmpl) != NULL);
@@ -809,6 +902,7 @@ int main(void)
 	decisions();
 	connect_widens();
 	legacy_start_drops_settings();
+	exec_default_user();
 	names_learned();
 	persistence_and_limits();
 

@@ -32,12 +32,37 @@ bool rg_inside_restricted(const struct rg_constraints *c);
  * The settings to keep for a create dockerd confirmed (req: container.create
  * or exec.create): "URI\nBODY", the create's path with its API version and
  * the part of its body the judging above reads (a container's HostConfig,
- * NetworkingConfig and any top-level key that is not a Config field, zero
- * values left out; an exec's Privileged and User). malloc'd; NULL when the
- * body could not be read (the object then cannot be judged: refused to a
- * restricted role), is too long to keep, or memory ran out.
+ * NetworkingConfig, User and any top-level key that is not a Config field,
+ * zero values left out; an exec's Privileged and User). default_user (may
+ * be NULL): for an exec, the user its container was created with
+ * (rg_inside_user), kept as the exec's User when the exec names none, since
+ * dockerd runs it as that user. malloc'd; NULL when the body could not be
+ * read (the object then cannot be judged: refused to a restricted role), is
+ * too long to keep, or memory ran out.
  */
-char *rg_inside_settings(struct rg_request *req);
+char *rg_inside_settings(struct rg_request *req, const char *default_user);
+
+/*
+ * The user a container's create named (`docker run -u`, compose's `user:`),
+ * from its kept settings, into out (len bytes). false when the create named
+ * none (the image's default user, which rolegate does not know), the
+ * settings cannot be read, or the name does not fit. An exec that names no
+ * user runs as this one.
+ */
+bool rg_inside_user(const char *settings, char *out, size_t len);
+
+struct rg_owners;
+
+/*
+ * The user an exec in container ref that names none runs as: the user its
+ * container's recorded create named (rg_inside_user), into out. The
+ * container is taken as the ownership checks take it: a full id, an exact
+ * name, or an id prefix of at least RG_OWNERS_MIN_PREFIX characters (a
+ * shorter one could be the exact name of a container rolegate does not
+ * know, whose user is not this one). false when o is NULL, the container is
+ * not found so, or its create named no user (the image's, unknown).
+ */
+bool rg_inside_container_user(const struct rg_owners *o, const char *ref, char *out, size_t len);
 
 /*
  * settings (from a container's record) with network joined, as a network

@@ -38,7 +38,9 @@ start_dockerd
 e2e_import_busybox alice
 
 sed "s|@PROJECTS@|$PROJECTS|" "$E2E_SRC/compose/docker-compose.yml" >"$E2E_DIR/project/docker-compose.yml"
-cp "$E2E_SRC/compose/privileged.yml" "$E2E_DIR/project/privileged.yml"
+cp "$E2E_SRC/compose/privileged.yml" "$E2E_SRC/compose/build.yml" "$E2E_DIR/project/"
+mkdir -p "$E2E_DIR/project/web"
+printf 'FROM busybox:latest\nRUN echo built-by-compose > /built\n' >"$E2E_DIR/project/web/Dockerfile"
 export DOCKER_HOST=unix://$E2E_DOCKER_SOCK COMPOSE_PROJECT_NAME=rgcompose COMPOSE_HTTP_TIMEOUT=120
 unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 compose() {
@@ -60,6 +62,16 @@ expect_ok "input-from-the-host" compose logs app
 expect_ok "buddy" docker_as alice inspect rgcompose_peer_1 \
 	--format '{{json .NetworkSettings.Networks.rgcompose_backend.Aliases}}'
 expect_denied "bob (roles: developer) may not exec as root" compose exec -T app id
+# peer runs as user 65534 (user: in the file): an exec without --user runs
+# as it, and is allowed (workflows round 11: it was refused as root).
+expect_ok "uid=65534" compose exec -T peer id
+# app waited for by peer (depends_on: service_healthy) is healthy.
+expect_ok_match 'rgcompose_app_1 +.*Up \(healthy\)' compose ps
+expect_ok "run-ok" compose run --rm --user 65534 peer echo run-ok
+expect_ok "" compose restart peer
+expect_ok "" compose up -d --scale peer=2
+expect_ok_match 'rgcompose_peer_2 +.*Up' compose ps
+expect_ok "" compose up -d --scale peer=1
 # A recreate renames the old container (docker-py sends the rename with
 # Content-Length: 0, which rolegate requires), then replaces it.
 expect_ok "" compose up -d --force-recreate app
@@ -103,5 +115,27 @@ EOF
 }
 expect_ok "bob's allowed commands:" check_log
 printf '%s\n' "$E2E_OUT" | sed 's/^/    /'
+
+e2e_section "a project that builds its image"
+# up would build without a memory limit, which the role requires of a build:
+# refused with the reason. `docker-compose build --memory` first, then up.
+expect_denied "bob (roles: developer) may not build an image without a memory limit (--memory)" \
+	compose -f build.yml up -d
+expect_ok "Successfully tagged registry.example.org/team/web:dev" compose -f build.yml build --memory 256m
+expect_ok "" compose -f build.yml up -d
+expect_ok "built-by-compose" compose -f build.yml logs web
+expect_ok "uid=1000" compose -f build.yml exec -T web id
+expect_ok "" compose -f build.yml down -v
+
+e2e_section "refusals in words: prune under owner, names rolegate has no record of"
+expect_denied "bob (roles: developer) may not use container.prune: prune acts on every user's objects" \
+	docker_unix container prune -f
+expect_denied "bob (roles: developer) may not use volume.prune: prune acts on every user's objects" \
+	docker_unix volume prune -f
+# a typo, and a hex-only name ("db") no one created: said as such
+expect_denied "bob (roles: developer) may not remove container nosuch: not created by bob (rolegate has no record of it: it does not exist" \
+	docker_unix rm -f nosuch
+expect_denied "bob (roles: developer) may not stop container db: rolegate has no record of that name" \
+	docker_unix stop db
 
 e2e_finish

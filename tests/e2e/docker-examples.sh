@@ -34,6 +34,23 @@ expect_denied "dora (roles: deployer) may not copy files out of container opsdeb
 	docker_as dora cp opsdebug:/etc/passwd "$E2E_DIR/passwd"
 expect_ok "opsdebug" docker_as alice rm -f opsdebug
 
+e2e_section "deployer (dora) manages the team's networks (workflows round 11)"
+expect_ok_match '^[0-9a-f]{64}$' docker_as dora network create team-web
+expect_ok "team-web" docker_as dora network rm team-web
+expect_ok_match '^[0-9a-f]{64}$' docker_as alice network create opsnet
+expect_denied "dora (roles: deployer) may not remove network opsnet: not created by role deployer" \
+	docker_as dora network rm opsnet
+expect_denied "dora (roles: deployer) may not use network.prune" \
+	docker_as dora network prune -f
+expect_ok "opsnet" docker_as alice network rm opsnet
+
+e2e_section "auditor (carol) reads, never changes"
+expect_ok "Imported from" docker_as carol image history busybox
+expect_ok "busybox" docker_as carol image ls
+expect_denied "carol (roles: auditor) may not use container.create" \
+	docker_as carol run --rm busybox true
+expect_denied "carol (roles: auditor) may not use image.remove" docker_as carol rmi busybox
+
 e2e_section "auditor (carol) and the swarm's join tokens"
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \

@@ -9,11 +9,13 @@
 #   alice  group docker-ops  -> ops (allow "*")
 #   dave   group developers  -> developer (owner = "self", bind_mounts)
 #   erin   group developers  -> developer: dave's containers are not hers
+#   frank  group wide        -> wide (allow "*", owner = "self"): secrets and
+#                               configs are their creator's (red team round 11)
 #
 # usage: docker-ownership.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
 . "$(dirname "$0")/lib.sh"
 
-e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave erin
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave erin frank
 command -v curl >/dev/null || e2e_skip "curl is not installed"
 mkdir -p "$E2E_DIR/projects/app"
 start_rolegate "$E2E_SRC/ownership.conf"
@@ -83,6 +85,18 @@ refusals() {
 
 e2e_section "dave (developer, owner = self) on alice's container: refused"
 refusals
+
+e2e_section "red team round 11: a name of hex digits takes others' commands by id prefix"
+# dockerd tries an exact name before an id prefix: a container dave named
+# after the 12 digits docker ps shows for opsbox took alice's docker exec
+# and docker cp by those digits.
+expect_denied "$dev name a container ${ops_id:0:12}: a name of 12 or more hex digits" \
+	docker_as dave run -d -m 64m --name "${ops_id:0:12}" busybox sleep 600
+expect_ok "" docker_as dave create --name hexbox busybox true
+expect_denied "$dev rename a container to ${ops_id:0:12}: a name of 12 or more hex digits" \
+	docker_as dave rename hexbox "${ops_id:0:12}"
+expect_ok "${ops_id:0:12}" docker_as alice exec "${ops_id:0:12}" hostname
+expect_ok "" docker_as dave rm hexbox
 
 e2e_section "dave's own container: by name, by full id, after a rename; not by an id prefix"
 expect_ok "" docker_as dave run -d --name davebox busybox sleep 600
@@ -279,6 +293,38 @@ if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q davesvc; then
 else
 	e2e_pass "davesvc left the state with its removal"
 fi
+
+e2e_section "red team round 11: secrets and configs are their creator's"
+# frank (allow "*", owner = "self") read alice's secret through a service of
+# his own: swarmkit mounts the secret a service names in its tasks.
+# docker secret/config create reading DATA from stdin, as USER
+data_as() {
+	local user=$1 data=$2
+	shift 2
+	printf %s "$data" | docker_as "$user" "$@"
+}
+expect_ok "" data_as alice topsecret secret create asecret -
+expect_ok "" data_as alice cfgdata config create aconfig -
+frk="frank (roles: wide) may not"
+expect_denied "$frk give a service the secret" docker_as frank service create --detach \
+	--no-resolve-image --name fsvc --secret asecret busybox sleep 600
+expect_denied "$frk give a service the config" docker_as frank service create --detach \
+	--no-resolve-image --name fsvc --config aconfig busybox sleep 600
+expect_denied "$frk inspect secret asecret: not created by frank" docker_as frank secret inspect asecret
+expect_denied "$frk inspect config aconfig: not created by frank" docker_as frank config inspect aconfig
+expect_denied "$frk remove secret asecret: not created by frank" docker_as frank secret rm asecret
+if docker_as alice service ls --format '{{.Name}}' | grep -q '^fsvc$'; then
+	e2e_fail "frank's service with alice's secret exists"
+else
+	e2e_pass "no service of frank's holds alice's secret"
+fi
+expect_ok "" data_as frank mine secret create fsecret -
+expect_ok "fsecret" docker_as frank secret inspect -f '{{.Spec.Name}}' fsecret
+expect_ok_match '^[a-z0-9]{25}$' docker_as frank service create --detach --no-resolve-image \
+	--name fsvc --secret fsecret busybox sleep 600
+expect_ok "fsvc" docker_as frank service rm fsvc
+expect_ok "" docker_as alice secret rm asecret
+expect_ok "" docker_as alice config rm aconfig
 expect_ok "" docker_as alice service rm opssvc
 expect_ok "" docker_as alice swarm leave --force
 

@@ -471,7 +471,7 @@ static int service_refs_of(struct ctx *x, const json_t *spec, const char *field,
  */
 static int service_refs(struct ctx *x)
 {
-	const json_t *body, *ts;
+	const json_t *body, *ts, *cred;
 	const char *why = NULL;
 
 	body = rg_request_body(x->req, &why);
@@ -484,6 +484,12 @@ static int service_refs(struct ctx *x)
 		return -1;
 	if (x->role->constraints.owner == RG_OWNER_ANY)
 		return 0;
+	/* a Windows credential spec read from a config (swarmkit sends the config to the node) */
+	cred = rg_json_path(ts, (const char *const[]){ "ContainerSpec", "Privileges", "CredentialSpec",
+			"Config", NULL });
+	if (json_is_string(cred) && json_string_value(cred)[0] != '\0' &&
+	    owned(x, RG_OBJ_CONFIG, json_string_value(cred), "give a service the credential spec config") < 0)
+		return -1;
 	if (service_refs_of(x, rg_json_get(ts, "ContainerSpec"), "Secrets", "SecretID",
 			RG_OBJ_SECRET) < 0 ||
 	    service_refs_of(x, rg_json_get(ts, "ContainerSpec"), "Configs", "ConfigID",

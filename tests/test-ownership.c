@@ -606,6 +606,10 @@ static void decisions(void)
 	decide("alice", "POST", "/v1.41/services/create",
 			SECSVC("Secrets", "{\"SecretID\":\"bobsec0000000000000000001\",\"SecretName\":\"bobsecret\"}"),
 			"allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create",
+			"{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Privileges\":{\"CredentialSpec\":{\"Config\":\"opscfg0000000000000000001\"}}}}}", "deny",
+			"give a service the credential spec config opscfg0000000000000000001: not created by bob");
 	decide("bob", "GET", "/v1.41/secrets/opssecret", NULL, "deny", "inspect secret opssecret: not created by bob");
 	decide("bob", "GET", "/v1.41/configs/opsconf", NULL, "deny", "inspect config opsconf: not created by bob");
 	decide("bob", "DELETE", "/v1.41/secrets/opssec0000000000000000001", NULL, "deny", "not created by bob");
@@ -727,6 +731,7 @@ static void names_learned(void)
 {
 #define ID_ANON "a000000000000000000000000000000000000000000000000000000000000000"
 #define ID_ANON2 "a111111111111111111111111111111111111111111111111111111111111111"
+#define ID_ANON3 "a222222222222222222222222222222222222222222222222222222222222222"
 	const struct rg_object *obj;
 	struct rg_request req = { .phase = RG_PHASE_RESPONSE, .status = 200,
 		.route = { .command = "container.inspect" } };
@@ -760,16 +765,32 @@ static void names_learned(void)
 			"{\"Id\":\"" ID_UNSEEN "\",\"Names\":[\"/unseen\"]}]", 1);
 	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON2);
 	resolve(RG_OBJ_CONTAINER, "cache", 12, RG_UNKNOWN, NULL);
-	/* dockerd's answer wins over a stale record holding the name */
+	/*
+	 * A record with a name keeps it: an answer is a snapshot, older than
+	 * the renames rolegate saw since (red team round 11: a slow inspect
+	 * of bob's container, renamed away meanwhile, gave its old name back
+	 * to his record after alice's container took it).
+	 */
+	answer("bob", "developer", "GET", "/v1.41/containers/" ID_ANON "/json?size=1", NULL, 200,
+			"{\"Id\":\"" ID_ANON "\",\"Name\":\"/quirky_hopper\"}", 0);
 	answer("alice", "ops", "GET", "/v1.41/containers/json", NULL, 200,
-			"[{\"Id\":\"" ID_ANON "\",\"Names\":[\"/quirky_hopper\"]}]", 1);
-	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON);
+			"[{\"Id\":\"" ID_ANON "\",\"Names\":[\"/quirky_hopper\"]}]", 0);
+	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON2);
+	resolve(RG_OBJ_CONTAINER, "elated_saha", 12, RG_RESOLVED, ID_ANON);
+	/* dockerd's answer for a record without a name wins over a stale record holding the name */
+	answer("bob", "developer", "POST", "/v1.41/containers/create", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_ANON3 "\",\"Warnings\":[]}", 1);
+	answer("alice", "ops", "GET", "/v1.41/containers/json", NULL, 200,
+			"[{\"Id\":\"" ID_ANON3 "\",\"Names\":[\"/quirky_hopper\"]}]", 1);
+	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON3);
 	test_assert(rg_owners_resolve(model, RG_OBJ_CONTAINER, ID_ANON2, 0, 0, &obj) == RG_RESOLVED &&
 			obj->name[0] == '\0');
 	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON, NULL, 204, NULL, 1);
 	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON2, NULL, 204, NULL, 1);
+	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON3, NULL, 204, NULL, 1);
 #undef ID_ANON
 #undef ID_ANON2
+#undef ID_ANON3
 }
 
 /* The snapshot writer and reader agree; expiry and the cap evict toward unowned. */

@@ -265,6 +265,31 @@ fi
 expect_ok "no" docker_as alice inspect -f '{{if .HostConfig.RestartPolicy.Name}}{{.HostConfig.RestartPolicy.Name}}{{else}}no{{end}}' padbox
 expect_ok "" docker_as dave rm padbox
 
+e2e_section "red team round 11: a slow inspect's answer does not give a name back"
+# An answer is a snapshot from when its handler began: dave's inspect with
+# ?size=1 walks the 300 000 files of his container for seconds; he renames
+# it away meanwhile, alice creates a container under the old name, and the
+# late answer gave the name back to dave's record: his exec by that name
+# ran in alice's container.
+expect_ok "" docker_as dave run --name slowbox busybox sh -c \
+	'mkdir /d && cd /d && i=0; while [ $i -lt 300 ]; do mkdir $i; cd $i; j=0; while [ $j -lt 1000 ]; do : > $j; j=$((j+1)); done; cd ..; i=$((i+1)); done'
+slow_id=$(docker_as dave inspect -f '{{.Id}}' slowbox)
+api_as dave GET "/containers/slowbox/json?size=1" >"$E2E_DIR/slow.out" 2>&1 &
+slow_pid=$!
+sleep 0.3
+expect_ok "" docker_as dave rename "$slow_id" slowbox2
+expect_ok "" docker_as alice run -d --name slowbox -e DBPASS=hunter2 busybox sleep 600
+wait "$slow_pid"
+if grep -q '"Name":"/slowbox"' "$E2E_DIR/slow.out" && grep -q 'HTTP 200' "$E2E_DIR/slow.out"; then
+	e2e_pass "dave's slow inspect answered the old name after alice took it"
+else
+	e2e_fail "dave's slow inspect: $(tail -c 200 "$E2E_DIR/slow.out")"
+fi
+api_denied "$dev exec in container slowbox: not created by dave" \
+	dave POST /containers/slowbox/exec '{"Cmd":["busybox","env"]}'
+expect_ok "" docker_as alice rm -f slowbox
+expect_ok "" docker_as dave rm slowbox2
+
 e2e_section "swarm services are their creator's; tasks are read through the service"
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \

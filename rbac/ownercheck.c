@@ -774,6 +774,53 @@ static int name_takes_prefix(struct ctx *x, enum rg_obj_kind kind, const char *n
 	}
 }
 
+struct id_prefix {
+	const struct ctx *x;
+	const char *name;
+	size_t n;
+	const struct rg_object *hit;
+};
+
+static void service_id_prefix(const struct rg_object *obj, void *arg)
+{
+	struct id_prefix *p = arg;
+
+	if (p->hit == NULL && obj->kind == RG_OBJ_SERVICE && strncmp(obj->id, p->name, p->n) == 0 &&
+	    strcmp(obj->id, p->name) != 0 && !is_mine(p->x, obj))
+		p->hit = obj;
+}
+
+/*
+ * A service's name under `owner`: swarmkit finds a service by full id,
+ * then exact name, then id prefix, so a name that begins another user's
+ * service id takes their commands by the short id `docker service ls`
+ * shows. frank named his service after alice's 12 digits; alice's `docker
+ * service update --secret-add asecret <those digits>` gave her secret to
+ * frank's service, whose tasks printed it (red team round 11). Service
+ * names are free text of the same alphabet, so only the ids rolegate
+ * knows can be checked (a scan: service creates are rare).
+ */
+static int service_name_takes_prefix(struct ctx *x)
+{
+	const char *why;
+	const json_t *body = rg_request_body(x->req, &why), *name = rg_json_get(body, "Name");
+	struct id_prefix p = { .x = x };
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (!json_is_string(name) || json_string_value(name)[0] == '\0')
+		return 0;
+	p.name = json_string_value(name);
+	p.n = strlen(p.name);
+	if (strspn(p.name, "0123456789abcdefghijklmnopqrstuvwxyz") != p.n)
+		return 0;
+	rg_owners_foreach(x->req->owners, service_id_prefix, &p);
+	if (p.hit == NULL)
+		return 0;
+	return rg_conscheck_deny(&x->k, "name a service %s: it begins the id of service %.12s, which is "
+			"not the caller's, and dockerd takes a name before an id prefix",
+			rg_conscheck_quote(p.name, q, sizeof(q)), p.hit->id);
+}
+
 /* A create's body Name: free, or already the caller's (kind). */
 static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *phrase)
 {
@@ -870,6 +917,8 @@ static int owner_refs(struct ctx *x)
 	}
 	if (strcmp(command, "image.build") == 0)
 		return build_network(x);
+	if (strcmp(command, "service.create") == 0 && service_name_takes_prefix(x) < 0)
+		return -1;
 	/* the name a container is given (create, rename): not one that takes an id prefix */
 	if ((strcmp(command, "container.create") == 0 || strcmp(command, "container.rename") == 0) &&
 	    rg_query_get(x->req->route.query, "name", ref, sizeof(ref)) == 0 &&

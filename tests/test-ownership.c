@@ -610,6 +610,16 @@ static void decisions(void)
 			"{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
 			"\"Privileges\":{\"CredentialSpec\":{\"Config\":\"opscfg0000000000000000001\"}}}}}", "deny",
 			"give a service the credential spec config opscfg0000000000000000001: not created by bob");
+	/* a service name that begins another's service id takes their commands by short id */
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"opssvc000000\"}", "deny",
+			"name a service opssvc000000: it begins the id of service opssvc000000, which is not the caller's");
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"ops\"}", "deny",
+			"it begins the id of service");
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"bobsvc000000\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"web\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"opssvc0000000000000000001\"}", "allow",
+			NULL);
+	decide("alice", "POST", "/v1.41/services/create", "{\"Name\":\"bobsvc000000\"}", "allow", NULL);
 	decide("bob", "GET", "/v1.41/secrets/opssecret", NULL, "deny", "inspect secret opssecret: not created by bob");
 	decide("bob", "GET", "/v1.41/configs/opsconf", NULL, "deny", "inspect config opsconf: not created by bob");
 	decide("bob", "DELETE", "/v1.41/secrets/opssec0000000000000000001", NULL, "deny", "not created by bob");

@@ -267,12 +267,12 @@ expect_ok "" docker_as dave rm padbox
 
 e2e_section "red team round 11: a slow inspect's answer does not give a name back"
 # An answer is a snapshot from when its handler began: dave's inspect with
-# ?size=1 walks the 300 000 files of his container for seconds; he renames
+# ?size=1 walks the 200 000 files of his container for seconds; he renames
 # it away meanwhile, alice creates a container under the old name, and the
 # late answer gave the name back to dave's record: his exec by that name
-# ran in alice's container.
-expect_ok "" docker_as dave run --name slowbox busybox sh -c \
-	'mkdir /d && cd /d && i=0; while [ $i -lt 300 ]; do mkdir $i; cd $i; j=0; while [ $j -lt 1000 ]; do : > $j; j=$((j+1)); done; cd ..; i=$((i+1)); done'
+# ran in alice's container. (Making the files takes a while on a busy host.)
+DOCKERD_CMD_TIMEOUT=300 expect_ok "" docker_as dave run --name slowbox busybox sh -c \
+	'mkdir /d && cd /d && for i in $(seq 200); do mkdir $i && cd $i && touch $(seq 1000) && cd ..; done'
 slow_id=$(docker_as dave inspect -f '{{.Id}}' slowbox)
 api_as dave GET "/containers/slowbox/json?size=1" >"$E2E_DIR/slow.out" 2>&1 &
 slow_pid=$!
@@ -297,6 +297,11 @@ expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.
 expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
 	--name opssvc busybox sleep 600
 opssvc_id=$(docker_as alice service inspect -f '{{.ID}}' opssvc)
+# red team round 11: a service named after the short id `docker service ls`
+# shows for alice's took her commands by that id (swarmkit tries names first)
+expect_denied "$dev name a service ${opssvc_id:0:12}: it begins the id of service ${opssvc_id:0:12}" \
+	docker_as dave service create --detach --no-resolve-image --name "${opssvc_id:0:12}" busybox sleep 600
+expect_ok "opssvc" docker_as alice service inspect -f '{{.Spec.Name}}' "${opssvc_id:0:12}"
 expect_denied "service opssvc: not created by dave" \
 	docker_as dave service update --detach --no-resolve-image --replicas 0 opssvc
 expect_denied "$dev remove service $opssvc_id: not created by dave" \

@@ -740,9 +740,12 @@ bool rg_owner_refuses_command(const struct rg_role *r, const char *command)
  * for alice's; alice's `docker exec`/`docker cp` by those digits then ran
  * in bob's container and wrote her file into it (red team round 11). Names
  * of 12 hex digits or more are refused (docker ps shows 12; containers
- * rolegate does not know have ids too), and a shorter one that begins the
- * id of another user's (role's) object rolegate knows.
+ * rolegate does not know have ids too), and one of 3 to 11 that begins the
+ * id of another user's (role's) object rolegate knows, or of several. One
+ * or two digits (`db`, `42`) stay free: so short a prefix is rarely unique,
+ * and refusing them would turn on the ids that happen to exist.
  */
+#define NAME_PREFIX_MIN 3
 static int name_takes_prefix(struct ctx *x, enum rg_obj_kind kind, const char *name, const char *phrase)
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1], qi[16];
@@ -758,6 +761,8 @@ static int name_takes_prefix(struct ctx *x, enum rg_obj_kind kind, const char *n
 				"before an id prefix, so another user's command naming a %s by the short id "
 				"docker lists show would reach this one", phrase, q, RG_OWNERS_MIN_PREFIX,
 				rg_obj_kind_name(kind));
+	if (strlen(name) < NAME_PREFIX_MIN)
+		return 0;
 	switch (rg_owners_resolve(x->req->owners, kind, name, 0, 0, &obj)) {
 	case RG_RESOLVED:
 		if (strcmp(obj->name, name) == 0 || strcmp(obj->id, name) == 0 || is_mine(x, obj))

@@ -460,6 +460,9 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/containers/create?name=db&name=a1b2c3d4e5f6", "{\"Image\":\"b\"}",
 			"allow", NULL);
 	decide("bob", "POST", "/v1.41/containers/create?name=cafe", "{\"Image\":\"b\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/create?name=a1b", "{\"Image\":\"b\"}", "deny",
+			"it begins the id of container a1b2c3d4e5f6");
+	decide("bob", "POST", "/v1.41/containers/create?name=a1", "{\"Image\":\"b\"}", "allow", NULL);
 	decide("bob", "POST", "/v1.41/containers/create?name=A1B2C3D4E5F6", "{\"Image\":\"b\"}", "allow", NULL);
 	decide("bob", "POST", "/v1.41/containers/mine/rename?name=a1b2c3d4e5f6", NULL, "deny",
 			"rename a container to a1b2c3d4e5f6: a name of 12 or more hex digits");

@@ -758,8 +758,8 @@ static int name_takes_prefix(struct ctx *x, enum rg_obj_kind kind, const char *n
 	rg_conscheck_quote(name, q, sizeof(q));
 	if (strlen(name) >= RG_OWNERS_MIN_PREFIX)
 		return rg_conscheck_deny(&x->k, "%s %s: a name of %d or more hex digits would be taken "
-				"before an id prefix, so another user's command naming a %s by the short id "
-				"docker lists show would reach this one", phrase, q, RG_OWNERS_MIN_PREFIX,
+				"before an id prefix, so another user's command naming a %s by the short id that "
+				"docker's lists show would reach this one", phrase, q, RG_OWNERS_MIN_PREFIX,
 				rg_obj_kind_name(kind));
 	if (strlen(name) < NAME_PREFIX_MIN)
 		return 0;

@@ -161,6 +161,12 @@ int rg_explain_simulate(const struct rg_runtime *rt, struct rg_explanation *ex)
 			strcmp(command, "network.create") == 0) {
 		status = 201;
 		answer = json_pack("{s:s}", "Id", id);
+	} else if (strcmp(command, "service.create") == 0 || strcmp(command, "secret.create") == 0 ||
+			strcmp(command, "config.create") == 0) {
+		/* swarm objects: "ID", 25 characters as swarmkit makes them */
+		id[25] = '\0';
+		status = 201;
+		answer = json_pack("{s:s}", "ID", id);
 	} else {
 		/* rename, remove: dockerd answers 204; a prune lists nothing here */
 		status = 204;

@@ -433,6 +433,9 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 		json_reply(r, 200, json_string("rolegate-standin-node"));
 	} else if (is(c, "service.create")) {
 		json_reply(r, 201, json_pack("{s:s}", "ID", "rolegate-standin-service"));
+	} else if (is(c, "secret.create") || is(c, "config.create")) {
+		json_reply(r, 201, json_pack("{s:s}", "ID", is(c, "secret.create") ?
+				"rolegate-standin-secret" : "rolegate-standin-config"));
 	} else if (is(c, "container.prune") || is(c, "image.prune") || is(c, "volume.prune") ||
 			is(c, "network.prune") || is(c, "image.build.prune")) {
 		json_reply(r, 200, json_pack("{s:i}", "SpaceReclaimed", 0));

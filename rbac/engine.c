@@ -28,6 +28,7 @@ static bool changes_owners(const char *command)
 		"container.create", "exec.create", "volume.create", "network.create",
 		"container.rename", "container.remove", "volume.remove", "network.remove",
 		"container.prune", "volume.prune", "network.prune", "service.create", "service.remove",
+		"secret.create", "secret.remove", "config.create", "config.remove",
 		/* a container's recorded create (consinside.h): widened, or dropped */
 		"network.connect", "container.start", NULL,
 	};

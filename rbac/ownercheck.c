@@ -137,9 +137,11 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 	 * the shape of an id could be the id of a service rolegate does not
 	 * know, which dockerd would pick.
 	 */
-	if (k == RG_OBJ_SERVICE && swarm_id_shaped(ref) && strcmp(obj->id, ref) != 0)
-		return rg_conscheck_deny(&x->k, "%s %s: a name shaped like a service id could be another "
-				"service's id; use the full id", phrase, rg_conscheck_quote(ref, q, sizeof(q)));
+	if ((k == RG_OBJ_SERVICE || k == RG_OBJ_SECRET || k == RG_OBJ_CONFIG) && swarm_id_shaped(ref) &&
+	    strcmp(obj->id, ref) != 0)
+		return rg_conscheck_deny(&x->k, "%s %s: a name shaped like a swarm id could be another "
+				"%s's id; use the full id", phrase, rg_conscheck_quote(ref, q, sizeof(q)),
+				rg_obj_kind_name(k));
 	/* An exec is judged with its container. */
 	if (k == RG_OBJ_EXEC && obj->container[0] != '\0' &&
 	    rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, obj->container, RG_OWNERS_MIN_PREFIX,
@@ -450,6 +452,38 @@ static int service_networks(struct ctx *x, const json_t *list)
 }
 
 /*
+ * A service's ContainerSpec.Secrets or .Configs under `owner`: swarmkit
+ * hands each task the data of the secret or config whose full id the
+ * reference's SecretID/ConfigID names (the name beside it must only match),
+ * so each id must be the caller's. Before, a role with owner read another
+ * user's secret by naming it in a service of its own (red team round 11).
+ * A reference without an id is refused: it cannot be judged (swarmkit
+ * refuses it too).
+ */
+static int service_refs_of(struct ctx *x, const json_t *spec, const char *field, const char *idkey,
+		enum rg_obj_kind kind)
+{
+	const json_t *list = rg_json_get(spec, field);
+	char phrase[64];
+	size_t i;
+	json_t *v;
+
+	snprintf(phrase, sizeof(phrase), "give a service the %s", rg_obj_kind_name(kind));
+	if (list != NULL && !json_is_array(list) && !json_is_null(list))
+		return rg_conscheck_deny(&x->k, "%s: ContainerSpec.%s is not a list", phrase, field);
+	json_array_foreach(json_is_array(list) ? list : NULL, i, v) {
+		const json_t *id = rg_json_get(v, idkey);
+
+		if (!json_is_string(id) || json_string_value(id)[0] == '\0')
+			return rg_conscheck_deny(&x->k, "%s: a reference in ContainerSpec.%s has no %s",
+					phrase, field, idkey);
+		if (owned(x, kind, json_string_value(id), phrase) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * service.create/update: a task is a container swarmkit makes on a node
  * without an API call rolegate sees, so its named volumes and networks are
  * judged here as a container create's are (red team round 3): under
@@ -458,7 +492,7 @@ static int service_networks(struct ctx *x, const json_t *list)
  */
 static int service_refs(struct ctx *x)
 {
-	const json_t *body, *ts;
+	const json_t *body, *ts, *cred;
 	const char *why = NULL;
 
 	body = rg_request_body(x->req, &why);
@@ -471,7 +505,17 @@ static int service_refs(struct ctx *x)
 		return -1;
 	if (x->role->constraints.owner == RG_OWNER_ANY)
 		return 0;
-	if (service_networks(x, rg_json_get(ts, "Networks")) < 0)
+	/* a Windows credential spec read from a config (swarmkit sends the config to the node) */
+	cred = rg_json_path(ts, (const char *const[]){ "ContainerSpec", "Privileges", "CredentialSpec",
+			"Config", NULL });
+	if (json_is_string(cred) && json_string_value(cred)[0] != '\0' &&
+	    owned(x, RG_OBJ_CONFIG, json_string_value(cred), "give a service the credential spec config") < 0)
+		return -1;
+	if (service_refs_of(x, rg_json_get(ts, "ContainerSpec"), "Secrets", "SecretID",
+			RG_OBJ_SECRET) < 0 ||
+	    service_refs_of(x, rg_json_get(ts, "ContainerSpec"), "Configs", "ConfigID",
+			RG_OBJ_CONFIG) < 0 ||
+	    service_networks(x, rg_json_get(ts, "Networks")) < 0)
 		return -1;
 	return service_networks(x, rg_json_get(body, "Networks"));
 }
@@ -695,12 +739,112 @@ static int path_kind(const char *command)
 	if (strcmp(command, "service.inspect") == 0 || strcmp(command, "service.update") == 0 ||
 	    strcmp(command, "service.remove") == 0 || strcmp(command, "service.logs") == 0)
 		return RG_OBJ_SERVICE;
+	if (strcmp(command, "secret.inspect") == 0 || strcmp(command, "secret.update") == 0 ||
+	    strcmp(command, "secret.remove") == 0)
+		return RG_OBJ_SECRET;
+	if (strcmp(command, "config.inspect") == 0 || strcmp(command, "config.update") == 0 ||
+	    strcmp(command, "config.remove") == 0)
+		return RG_OBJ_CONFIG;
 	return -1;
 }
 
 bool rg_owner_refuses_command(const struct rg_role *r, const char *command)
 {
 	return r->constraints.owner != RG_OWNER_ANY && acts_on_all(command);
+}
+
+/*
+ * A name a container or network is given under `owner` (create, rename).
+ * dockerd looks a reference up as full id, then exact name, then id
+ * prefix: a name made of hex digits takes the commands other users send by
+ * an id prefix. bob named a container after the 12 digits docker ps showed
+ * for alice's; alice's `docker exec`/`docker cp` by those digits then ran
+ * in bob's container and wrote her file into it (red team round 11). Names
+ * of 12 hex digits or more are refused (docker ps shows 12; containers
+ * rolegate does not know have ids too), and one of 3 to 11 that begins the
+ * id of another user's (role's) object rolegate knows, or of several. One
+ * or two digits (`db`, `42`) stay free: so short a prefix is rarely unique,
+ * and refusing them would turn on the ids that happen to exist.
+ */
+#define NAME_PREFIX_MIN 3
+static int name_takes_prefix(struct ctx *x, enum rg_obj_kind kind, const char *name, const char *phrase)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], qi[16];
+	const struct rg_object *obj;
+
+	if (name[0] == '/' && kind == RG_OBJ_CONTAINER)
+		name++;
+	if (!hex_only(name))
+		return 0;
+	rg_conscheck_quote(name, q, sizeof(q));
+	if (strlen(name) >= RG_OWNERS_MIN_PREFIX)
+		return rg_conscheck_deny(&x->k, "%s %s: a name of %d or more hex digits would be taken "
+				"before an id prefix, so another user's command naming a %s by the short id that "
+				"docker's lists show would reach this one", phrase, q, RG_OWNERS_MIN_PREFIX,
+				rg_obj_kind_name(kind));
+	if (strlen(name) < NAME_PREFIX_MIN)
+		return 0;
+	switch (rg_owners_resolve(x->req->owners, kind, name, 0, 0, &obj)) {
+	case RG_RESOLVED:
+		if (strcmp(obj->name, name) == 0 || strcmp(obj->id, name) == 0 || is_mine(x, obj))
+			return 0;
+		snprintf(qi, sizeof(qi), "%.12s", obj->id);
+		return rg_conscheck_deny(&x->k, "%s %s: it begins the id of %s %s, which is not the "
+				"caller's, and dockerd takes a name before an id prefix", phrase, q,
+				rg_obj_kind_name(kind), qi);
+	case RG_AMBIGUOUS:
+		return rg_conscheck_deny(&x->k, "%s %s: it begins the ids of several %ss, and dockerd "
+				"takes a name before an id prefix", phrase, q, rg_obj_kind_name(kind));
+	default:
+		return 0;
+	}
+}
+
+struct id_prefix {
+	const struct ctx *x;
+	const char *name;
+	size_t n;
+	const struct rg_object *hit;
+};
+
+static void service_id_prefix(const struct rg_object *obj, void *arg)
+{
+	struct id_prefix *p = arg;
+
+	if (p->hit == NULL && obj->kind == RG_OBJ_SERVICE && strncmp(obj->id, p->name, p->n) == 0 &&
+	    strcmp(obj->id, p->name) != 0 && !is_mine(p->x, obj))
+		p->hit = obj;
+}
+
+/*
+ * A service's name under `owner`: swarmkit finds a service by full id,
+ * then exact name, then id prefix, so a name that begins another user's
+ * service id takes their commands by the short id `docker service ls`
+ * shows. frank named his service after alice's 12 digits; alice's `docker
+ * service update --secret-add asecret <those digits>` gave her secret to
+ * frank's service, whose tasks printed it (red team round 11). Service
+ * names are free text of the same alphabet, so only the ids rolegate
+ * knows can be checked (a scan: service creates are rare).
+ */
+static int service_name_takes_prefix(struct ctx *x)
+{
+	const char *why;
+	const json_t *body = rg_request_body(x->req, &why), *name = rg_json_get(body, "Name");
+	struct id_prefix p = { .x = x };
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (!json_is_string(name) || json_string_value(name)[0] == '\0')
+		return 0;
+	p.name = json_string_value(name);
+	p.n = strlen(p.name);
+	if (strspn(p.name, "0123456789abcdefghijklmnopqrstuvwxyz") != p.n)
+		return 0;
+	rg_owners_foreach(x->req->owners, service_id_prefix, &p);
+	if (p.hit == NULL)
+		return 0;
+	return rg_conscheck_deny(&x->k, "name a service %s: it begins the id of service %.12s, which is "
+			"not the caller's, and dockerd takes a name before an id prefix",
+			rg_conscheck_quote(p.name, q, sizeof(q)), p.hit->id);
 }
 
 /* A create's body Name: free, or already the caller's (kind). */
@@ -719,6 +863,9 @@ static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *p
 		return rg_conscheck_deny(&x->k, "%s: its body, which names it, cannot be checked (%s)", phrase,
 				why != NULL ? why : "no body");
 	name = rg_json_get(body, "Name");
+	if (json_is_string(name) && kind == RG_OBJ_NETWORK &&
+	    name_takes_prefix(x, kind, json_string_value(name), phrase) < 0)
+		return -1;
 	if (json_is_string(name) &&
 	    rg_owners_resolve(x->req->owners, kind, json_string_value(name), 0, 0, &obj) == RG_RESOLVED &&
 	    !is_mine(x, obj))
@@ -796,6 +943,14 @@ static int owner_refs(struct ctx *x)
 	}
 	if (strcmp(command, "image.build") == 0)
 		return build_network(x);
+	if (strcmp(command, "service.create") == 0 && service_name_takes_prefix(x) < 0)
+		return -1;
+	/* the name a container is given (create, rename): not one that takes an id prefix */
+	if ((strcmp(command, "container.create") == 0 || strcmp(command, "container.rename") == 0) &&
+	    rg_query_get(x->req->route.query, "name", ref, sizeof(ref)) == 0 &&
+	    name_takes_prefix(x, RG_OBJ_CONTAINER, ref, strcmp(command, "container.create") == 0 ?
+			"name a container" : "rename a container to") < 0)
+		return -1;
 	kind = path_kind(command);
 	if (kind < 0 || x->req->route.object[0] == '\0' || strcmp(command, "container.create") == 0 ||
 	    strcmp(command, "container.list") == 0)

@@ -312,6 +312,23 @@ static int volume_create(struct walk *w, const char *name, const char **why)
 	return r;
 }
 
+/*
+ * The swarm objects a create makes that rolegate tracks, or -1: services,
+ * and the secrets and configs a service hands its tasks (red team round
+ * 11: a role with owner read another user's secret through a service of
+ * its own).
+ */
+static int swarm_kind(const char *command)
+{
+	if (strcmp(command, "service.create") == 0)
+		return RG_OBJ_SERVICE;
+	if (strcmp(command, "secret.create") == 0)
+		return RG_OBJ_SECRET;
+	if (strcmp(command, "config.create") == 0)
+		return RG_OBJ_CONFIG;
+	return -1;
+}
+
 static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, const char **why)
 {
 	const char *unread;
@@ -321,7 +338,7 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 	char *settings = NULL;
 	int r = 0;
 
-	if (kind == RG_OBJ_NETWORK || kind == RG_OBJ_SERVICE) {
+	if (kind != RG_OBJ_EXEC) {
 		ev.name = json_string_value(rg_json_get(body, "Name"));
 	} else {
 		/* an exec: its container, by id when rolegate knows it, and the
@@ -473,9 +490,19 @@ static const char *own_name(const json_t *v)
 }
 
 /*
- * The record of id, when dockerd's answer gives it another name than the
- * record holds: dockerd names a container created without --name itself,
- * and a create's answer carries only its id.
+ * The record of id, when it has no name and dockerd's answer gives it one:
+ * dockerd names a container created without --name itself, and a create's
+ * answer carries only its id.
+ *
+ * Only a record without a name: an answer is a snapshot, taken when the
+ * handler began, and it reaches rolegate when the handler ends. frank's
+ * inspect of his own container with ?size=1 walked its 300 000 files for
+ * 5 s; he renamed the container away meanwhile, alice created a container
+ * under the old name, and the late answer gave the old name back to
+ * frank's record (taking it from alice's): frank's exec by that name ran
+ * in alice's container (red team round 11). Every rename rolegate allows
+ * is seen at its own AuthZRes, so a record with a name already holds the
+ * newest one.
  */
 static const struct rg_object *misnamed(const struct rg_owners *o, const json_t *id, const char *name)
 {
@@ -484,7 +511,7 @@ static const struct rg_object *misnamed(const struct rg_owners *o, const json_t 
 
 	if (s == NULL || name == NULL ||
 	    rg_owners_resolve(o, RG_OBJ_CONTAINER, s, 0, 0, &obj) != RG_RESOLVED ||
-	    strcmp(obj->id, s) != 0 || strcmp(obj->name, name) == 0)
+	    strcmp(obj->id, s) != 0 || obj->name[0] != '\0')
 		return NULL;
 	return obj;
 }
@@ -602,10 +629,10 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 	}
 	if (strcmp(command, "container.create") == 0 || strcmp(command, "exec.create") == 0 ||
 	    strcmp(command, "network.create") == 0 || strcmp(command, "volume.create") == 0 ||
-	    strcmp(command, "service.create") == 0) {
-		/* a service's answer says "ID"; the others "Id" (a volume: its "Name") */
+	    swarm_kind(command) >= 0) {
+		/* a swarm object's answer says "ID"; the others "Id" (a volume: its "Name") */
 		id = answer_string(req, strcmp(command, "volume.create") == 0 ? "Name" :
-				strcmp(command, "service.create") == 0 ? "ID" : "Id");
+				swarm_kind(command) >= 0 ? "ID" : "Id");
 		if (id == NULL || strlen(id) > RG_OWNERS_FIELD_MAX) {
 			*why = "the daemon's answer carries no id";
 			return -1;
@@ -620,8 +647,8 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 			r = volume_create(&w, id, why);
 		else
 			r = simple_create(&w, strcmp(command, "exec.create") == 0 ? RG_OBJ_EXEC :
-					strcmp(command, "service.create") == 0 ? RG_OBJ_SERVICE : RG_OBJ_NETWORK,
-					id, why);
+					swarm_kind(command) >= 0 ? (enum rg_obj_kind)swarm_kind(command) :
+					RG_OBJ_NETWORK, id, why);
 	} else if (strcmp(command, "container.rename") == 0) {
 		if (rg_query_get(req->route.query, "name", name, sizeof(name)) < 0)
 			return 0;
@@ -634,6 +661,10 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 		r = change(&w, RG_EV_REMOVE, RG_OBJ_NETWORK, ref, NULL, why);
 	} else if (strcmp(command, "service.remove") == 0) {
 		r = change(&w, RG_EV_REMOVE, RG_OBJ_SERVICE, ref, NULL, why);
+	} else if (strcmp(command, "secret.remove") == 0) {
+		r = change(&w, RG_EV_REMOVE, RG_OBJ_SECRET, ref, NULL, why);
+	} else if (strcmp(command, "config.remove") == 0) {
+		r = change(&w, RG_EV_REMOVE, RG_OBJ_CONFIG, ref, NULL, why);
 	} else if (strcmp(command, "container.prune") == 0) {
 		r = pruned(&w, RG_OBJ_CONTAINER, "ContainersDeleted", why);
 	} else if (strcmp(command, "volume.prune") == 0) {

@@ -28,7 +28,7 @@ struct rg_owners {
 };
 
 static const char *const kind_names[RG_OBJ_KINDS] = { "container", "exec", "volume", "network",
-	"service" };
+	"service", "secret", "config" };
 
 const char *rg_obj_kind_name(enum rg_obj_kind k)
 {

@@ -522,6 +522,38 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/containers/cafe0123beef0000/stop", NULL, "deny", "use the name or the full id");
 	decide("bob", "POST", "/v1.41/containers/cafe0123beef0000/exec", "{\"User\":\"1000\"}", "deny",
 			"exec in container cafe0123beef0000: an id prefix");
+	/*
+	 * Red team round 11: a hex name takes the commands other users send
+	 * by an id prefix (dockerd tries names first). cafe0123beef above was
+	 * named before the rule (or by a role without owner); new names of
+	 * 12 hex digits or more are refused, shorter ones that begin another
+	 * user's id too.
+	 */
+	decide("bob", "POST", "/v1.41/containers/create?name=a1b2c3d4e5f6", "{\"Image\":\"b\"}", "deny",
+			"name a container a1b2c3d4e5f6: a name of 12 or more hex digits");
+	decide("bob", "POST", "/v1.41/containers/create?name=/a1b2c3d4e5f6", "{\"Image\":\"b\"}", "deny",
+			"a name of 12 or more hex digits");
+	decide("bob", "POST", "/v1.41/containers/create?name=0123456789abcdef0123", "{\"Image\":\"b\"}",
+			"deny", "a name of 12 or more hex digits");
+	decide("bob", "POST", "/v1.41/containers/create?name=a1b2c3", "{\"Image\":\"b\"}", "deny",
+			"name a container a1b2c3: it begins the id of container a1b2c3d4e5f6, which is not the caller's");
+	decide("bob", "POST", "/v1.41/containers/create?name=db&name=a1b2c3d4e5f6", "{\"Image\":\"b\"}",
+			"allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/create?name=cafe", "{\"Image\":\"b\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/create?name=a1b", "{\"Image\":\"b\"}", "deny",
+			"it begins the id of container a1b2c3d4e5f6");
+	decide("bob", "POST", "/v1.41/containers/create?name=a1", "{\"Image\":\"b\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/create?name=A1B2C3D4E5F6", "{\"Image\":\"b\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/containers/mine/rename?name=a1b2c3d4e5f6", NULL, "deny",
+			"rename a container to a1b2c3d4e5f6: a name of 12 or more hex digits");
+	decide("bob", "POST", "/v1.41/containers/mine/rename?name=a1b2", NULL, "deny",
+			"it begins the id of container a1b2c3d4e5f6");
+	decide("bob", "POST", "/v1.41/containers/mine/rename?name=mine2", NULL, "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"abcabcabcabc\"}", "deny",
+			"create network abcabcabcabc: a name of 12 or more hex digits");
+	decide("olga", "POST", "/v1.41/containers/create?name=a1b2c3d4e5f6", "{\"Image\":\"b\"}", "allow",
+			NULL);
+	decide("alice", "POST", "/v1.41/containers/mine/rename?name=a1b2c3d4e5f6", NULL, "allow", NULL);
 	decide("bob", "POST", "/v1.41/containers/d00d0123456789/stop", NULL, "deny", "not created by bob");
 	/* a reference rolegate has no record of may be a typo: the refusal says so;
 	 * another's object it knows is only "not created by" */
@@ -627,6 +659,77 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/services/create",
 			"{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}},"
 			"\"Networks\":[{\"Target\":\"opsnet\"}]}", "deny", "attach a service to network opsnet");
+	/*
+	 * Secrets and configs are their creator's (red team round 11): a
+	 * service hands its tasks the data of the secrets its ContainerSpec
+	 * names by id, so a role with owner read another user's secret
+	 * through a service of its own.
+	 */
+#define SECSVC(field, ref) "{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"," \
+		"\"" field "\":[" ref "]}}}"
+	answer("alice", "ops", "POST", "/v1.41/secrets/create", "{\"Name\":\"opssecret\",\"Data\":\"eA==\"}",
+			201, "{\"ID\":\"opssec0000000000000000001\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/secrets/create", "{\"Name\":\"bobsecret\",\"Data\":\"eA==\"}",
+			201, "{\"ID\":\"bobsec0000000000000000001\"}", 1);
+	answer("alice", "ops", "POST", "/v1.41/configs/create", "{\"Name\":\"opsconf\",\"Data\":\"eA==\"}",
+			201, "{\"ID\":\"opscfg0000000000000000001\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/configs/create", "{\"Name\":\"bobconf\",\"Data\":\"eA==\"}",
+			201, "{\"ID\":\"bobcfg0000000000000000001\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/secrets/create", "{\"Name\":\"failed\"}", 0, NULL, 0);
+	resolve(RG_OBJ_SECRET, "opssecret", 0, RG_RESOLVED, "opssec0000000000000000001");
+	resolve(RG_OBJ_CONFIG, "bobconf", 0, RG_RESOLVED, "bobcfg0000000000000000001");
+	resolve(RG_OBJ_SECRET, "opssec00000", 0, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_SECRET, "bobconf", 0, RG_UNKNOWN, NULL);
+	decide("bob", "POST", "/v1.41/services/create",
+			SECSVC("Secrets", "{\"SecretID\":\"opssec0000000000000000001\",\"SecretName\":\"opssecret\"}"),
+			"deny", "give a service the secret opssec0000000000000000001: not created by bob");
+	decide("bob", "POST", "/v1.41/services/bobsvc0000000000000000001/update?version=4",
+			SECSVC("Configs", "{\"ConfigID\":\"opscfg0000000000000000001\",\"ConfigName\":\"opsconf\"}"),
+			"deny", "give a service the config opscfg0000000000000000001: not created by bob");
+	decide("bob", "POST", "/v1.41/services/create", SECSVC("Secrets", "{\"SecretName\":\"bobsecret\"}"),
+			"deny", "a reference in ContainerSpec.Secrets has no SecretID");
+	decide("bob", "POST", "/v1.41/services/create", SECSVC("Secrets", "{\"SecretID\":\"unseen0000000000000000001\"}"),
+			"deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/services/create",
+			SECSVC("Secrets", "{\"SecretID\":\"bobsec0000000000000000001\",\"SecretName\":\"bobsecret\"}"),
+			"allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create",
+			SECSVC("Configs", "{\"ConfigID\":\"bobcfg0000000000000000001\",\"ConfigName\":\"bobconf\"}"),
+			"allow", NULL);
+	decide("olga", "POST", "/v1.41/services/create",
+			SECSVC("Secrets", "{\"SecretID\":\"opssec0000000000000000001\",\"SecretName\":\"opssecret\"}"),
+			"allow", NULL);
+	decide("alice", "POST", "/v1.41/services/create",
+			SECSVC("Secrets", "{\"SecretID\":\"bobsec0000000000000000001\",\"SecretName\":\"bobsecret\"}"),
+			"allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create",
+			"{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\","
+			"\"Privileges\":{\"CredentialSpec\":{\"Config\":\"opscfg0000000000000000001\"}}}}}", "deny",
+			"give a service the credential spec config opscfg0000000000000000001: not created by bob");
+	/* a service name that begins another's service id takes their commands by short id */
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"opssvc000000\"}", "deny",
+			"name a service opssvc000000: it begins the id of service opssvc000000, which is not the caller's");
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"ops\"}", "deny",
+			"it begins the id of service");
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"bobsvc000000\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"web\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"opssvc0000000000000000001\"}", "allow",
+			NULL);
+	decide("alice", "POST", "/v1.41/services/create", "{\"Name\":\"bobsvc000000\"}", "allow", NULL);
+	decide("bob", "GET", "/v1.41/secrets/opssecret", NULL, "deny", "inspect secret opssecret: not created by bob");
+	decide("bob", "GET", "/v1.41/configs/opsconf", NULL, "deny", "inspect config opsconf: not created by bob");
+	decide("bob", "DELETE", "/v1.41/secrets/opssec0000000000000000001", NULL, "deny", "not created by bob");
+	decide("bob", "POST", "/v1.41/configs/opsconf/update?version=2", "{}", "deny", "not created by bob");
+	decide("bob", "GET", "/v1.41/secrets/opssec", NULL, "deny", "not created by bob");
+	decide("bob", "GET", "/v1.41/secrets/bobsecret", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/configs/bobcfg0000000000000000001", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/secrets", NULL, "allow", NULL);
+	decide("alice", "DELETE", "/v1.41/secrets/bobsecret", NULL, "allow", NULL);
+	answer("bob", "developer", "DELETE", "/v1.41/secrets/bobsecret", NULL, 204, NULL, 1);
+	answer("bob", "developer", "DELETE", "/v1.41/configs/bobconf", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_SECRET, "bobsecret", 0, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_CONFIG, "bobcfg0000000000000000001", 0, RG_UNKNOWN, NULL);
+#undef SECSVC
 #undef SVC
 #undef VOLMOUNT
 	/* roles without owner act on anything (ops), or on untracked objects */
@@ -734,6 +837,7 @@ static void names_learned(void)
 {
 #define ID_ANON "a000000000000000000000000000000000000000000000000000000000000000"
 #define ID_ANON2 "a111111111111111111111111111111111111111111111111111111111111111"
+#define ID_ANON3 "a222222222222222222222222222222222222222222222222222222222222222"
 	const struct rg_object *obj;
 	struct rg_request req = { .phase = RG_PHASE_RESPONSE, .status = 200,
 		.route = { .command = "container.inspect" } };
@@ -767,16 +871,32 @@ static void names_learned(void)
 			"{\"Id\":\"" ID_UNSEEN "\",\"Names\":[\"/unseen\"]}]", 1);
 	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON2);
 	resolve(RG_OBJ_CONTAINER, "cache", 12, RG_UNKNOWN, NULL);
-	/* dockerd's answer wins over a stale record holding the name */
+	/*
+	 * A record with a name keeps it: an answer is a snapshot, older than
+	 * the renames rolegate saw since (red team round 11: a slow inspect
+	 * of bob's container, renamed away meanwhile, gave its old name back
+	 * to his record after alice's container took it).
+	 */
+	answer("bob", "developer", "GET", "/v1.41/containers/" ID_ANON "/json?size=1", NULL, 200,
+			"{\"Id\":\"" ID_ANON "\",\"Name\":\"/quirky_hopper\"}", 0);
 	answer("alice", "ops", "GET", "/v1.41/containers/json", NULL, 200,
-			"[{\"Id\":\"" ID_ANON "\",\"Names\":[\"/quirky_hopper\"]}]", 1);
-	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON);
+			"[{\"Id\":\"" ID_ANON "\",\"Names\":[\"/quirky_hopper\"]}]", 0);
+	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON2);
+	resolve(RG_OBJ_CONTAINER, "elated_saha", 12, RG_RESOLVED, ID_ANON);
+	/* dockerd's answer for a record without a name wins over a stale record holding the name */
+	answer("bob", "developer", "POST", "/v1.41/containers/create", "{\"Image\":\"busybox\"}", 201,
+			"{\"Id\":\"" ID_ANON3 "\",\"Warnings\":[]}", 1);
+	answer("alice", "ops", "GET", "/v1.41/containers/json", NULL, 200,
+			"[{\"Id\":\"" ID_ANON3 "\",\"Names\":[\"/quirky_hopper\"]}]", 1);
+	resolve(RG_OBJ_CONTAINER, "quirky_hopper", 12, RG_RESOLVED, ID_ANON3);
 	test_assert(rg_owners_resolve(model, RG_OBJ_CONTAINER, ID_ANON2, 0, 0, &obj) == RG_RESOLVED &&
 			obj->name[0] == '\0');
 	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON, NULL, 204, NULL, 1);
 	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON2, NULL, 204, NULL, 1);
+	answer("bob", "developer", "DELETE", "/v1.41/containers/" ID_ANON3, NULL, 204, NULL, 1);
 #undef ID_ANON
 #undef ID_ANON2
+#undef ID_ANON3
 }
 
 /* The snapshot writer and reader agree; expiry and the cap evict toward unowned. */

@@ -31,6 +31,8 @@ enum rg_obj_kind {
 	RG_OBJ_VOLUME,
 	RG_OBJ_NETWORK,
 	RG_OBJ_SERVICE,            /* swarm services: by full id or exact name, never a prefix */
+	RG_OBJ_SECRET,             /* swarm secrets and configs: as services (red team round 11) */
+	RG_OBJ_CONFIG,
 	RG_OBJ_KINDS,
 };
 

@@ -9,11 +9,13 @@
 #   alice  group docker-ops  -> ops (allow "*")
 #   dave   group developers  -> developer (owner = "self", bind_mounts)
 #   erin   group developers  -> developer: dave's containers are not hers
+#   frank  group wide        -> wide (allow "*", owner = "self"): secrets and
+#                               configs are their creator's (red team round 11)
 #
 # usage: docker-ownership.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
 . "$(dirname "$0")/lib.sh"
 
-e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave erin
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dave erin frank
 command -v curl >/dev/null || e2e_skip "curl is not installed"
 mkdir -p "$E2E_DIR/projects/app"
 start_rolegate "$E2E_SRC/ownership.conf"
@@ -83,6 +85,18 @@ refusals() {
 
 e2e_section "dave (developer, owner = self) on alice's container: refused"
 refusals
+
+e2e_section "red team round 11: a name of hex digits takes others' commands by id prefix"
+# dockerd tries an exact name before an id prefix: a container dave named
+# after the 12 digits docker ps shows for opsbox took alice's docker exec
+# and docker cp by those digits.
+expect_denied "$dev name a container ${ops_id:0:12}: a name of 12 or more hex digits" \
+	docker_as dave run -d -m 64m --name "${ops_id:0:12}" busybox sleep 600
+expect_ok "" docker_as dave create --name hexbox busybox true
+expect_denied "$dev rename a container to ${ops_id:0:12}: a name of 12 or more hex digits" \
+	docker_as dave rename hexbox "${ops_id:0:12}"
+expect_ok "${ops_id:0:12}" docker_as alice exec "${ops_id:0:12}" hostname
+expect_ok "" docker_as dave rm hexbox
 
 e2e_section "dave's own container: by name, by full id, after a rename; not by an id prefix"
 expect_ok "" docker_as dave run -d --name davebox busybox sleep 600
@@ -251,6 +265,31 @@ fi
 expect_ok "no" docker_as alice inspect -f '{{if .HostConfig.RestartPolicy.Name}}{{.HostConfig.RestartPolicy.Name}}{{else}}no{{end}}' padbox
 expect_ok "" docker_as dave rm padbox
 
+e2e_section "red team round 11: a slow inspect's answer does not give a name back"
+# An answer is a snapshot from when its handler began: dave's inspect with
+# ?size=1 walks the 200 000 files of his container for seconds; he renames
+# it away meanwhile, alice creates a container under the old name, and the
+# late answer gave the name back to dave's record: his exec by that name
+# ran in alice's container. (Making the files takes a while on a busy host.)
+DOCKERD_CMD_TIMEOUT=300 expect_ok "" docker_as dave run --name slowbox busybox sh -c \
+	'mkdir /d && cd /d && for i in $(seq 200); do mkdir $i && cd $i && touch $(seq 1000) && cd ..; done'
+slow_id=$(docker_as dave inspect -f '{{.Id}}' slowbox)
+api_as dave GET "/containers/slowbox/json?size=1" >"$E2E_DIR/slow.out" 2>&1 &
+slow_pid=$!
+sleep 0.3
+expect_ok "" docker_as dave rename "$slow_id" slowbox2
+expect_ok "" docker_as alice run -d --name slowbox -e DBPASS=hunter2 busybox sleep 600
+wait "$slow_pid"
+if grep -q '"Name":"/slowbox"' "$E2E_DIR/slow.out" && grep -q 'HTTP 200' "$E2E_DIR/slow.out"; then
+	e2e_pass "dave's slow inspect answered the old name after alice took it"
+else
+	e2e_fail "dave's slow inspect: $(tail -c 200 "$E2E_DIR/slow.out")"
+fi
+api_denied "$dev exec in container slowbox: not created by dave" \
+	dave POST /containers/slowbox/exec '{"Cmd":["busybox","env"]}'
+expect_ok "" docker_as alice rm -f slowbox
+expect_ok "" docker_as dave rm slowbox2
+
 e2e_section "swarm services are their creator's; tasks are read through the service"
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \
@@ -258,6 +297,11 @@ expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.
 expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
 	--name opssvc busybox sleep 600
 opssvc_id=$(docker_as alice service inspect -f '{{.ID}}' opssvc)
+# red team round 11: a service named after the short id `docker service ls`
+# shows for alice's took her commands by that id (swarmkit tries names first)
+expect_denied "$dev name a service ${opssvc_id:0:12}: it begins the id of service ${opssvc_id:0:12}" \
+	docker_as dave service create --detach --no-resolve-image --name "${opssvc_id:0:12}" busybox sleep 600
+expect_ok "opssvc" docker_as alice service inspect -f '{{.Spec.Name}}' "${opssvc_id:0:12}"
 expect_denied "service opssvc: not created by dave" \
 	docker_as dave service update --detach --no-resolve-image --replicas 0 opssvc
 expect_denied "$dev remove service $opssvc_id: not created by dave" \
@@ -279,6 +323,38 @@ if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q davesvc; then
 else
 	e2e_pass "davesvc left the state with its removal"
 fi
+
+e2e_section "red team round 11: secrets and configs are their creator's"
+# frank (allow "*", owner = "self") read alice's secret through a service of
+# his own: swarmkit mounts the secret a service names in its tasks.
+# docker secret/config create reading DATA from stdin, as USER
+data_as() {
+	local user=$1 data=$2
+	shift 2
+	printf %s "$data" | docker_as "$user" "$@"
+}
+expect_ok "" data_as alice topsecret secret create asecret -
+expect_ok "" data_as alice cfgdata config create aconfig -
+frk="frank (roles: wide) may not"
+expect_denied "$frk give a service the secret" docker_as frank service create --detach \
+	--no-resolve-image --name fsvc --secret asecret busybox sleep 600
+expect_denied "$frk give a service the config" docker_as frank service create --detach \
+	--no-resolve-image --name fsvc --config aconfig busybox sleep 600
+expect_denied "$frk inspect secret asecret: not created by frank" docker_as frank secret inspect asecret
+expect_denied "$frk inspect config aconfig: not created by frank" docker_as frank config inspect aconfig
+expect_denied "$frk remove secret asecret: not created by frank" docker_as frank secret rm asecret
+if docker_as alice service ls --format '{{.Name}}' | grep -q '^fsvc$'; then
+	e2e_fail "frank's service with alice's secret exists"
+else
+	e2e_pass "no service of frank's holds alice's secret"
+fi
+expect_ok "" data_as frank mine secret create fsecret -
+expect_ok "fsecret" docker_as frank secret inspect -f '{{.Spec.Name}}' fsecret
+expect_ok_match '^[a-z0-9]{25}$' docker_as frank service create --detach --no-resolve-image \
+	--name fsvc --secret fsecret busybox sleep 600
+expect_ok "fsvc" docker_as frank service rm fsvc
+expect_ok "" docker_as alice secret rm asecret
+expect_ok "" docker_as alice config rm aconfig
 expect_ok "" docker_as alice service rm opssvc
 expect_ok "" docker_as alice swarm leave --force
 

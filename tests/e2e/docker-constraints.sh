@@ -73,7 +73,12 @@ expect_ok_match '^[0-9a-f]{64}$' \
 	docker_as dave run -d --name devbox "${limits[@]}" --user 65534 busybox sleep 300
 expect_ok "uid=65534" docker_as dave exec -u 65534 devbox id
 expect_denied "$dev exec as root" docker_as dave exec -u root devbox id
-expect_denied "$dev exec as root" docker_as dave exec devbox id
+# without -u dockerd runs the exec as the user the container was created with
+expect_ok "uid=65534" docker_as dave exec devbox id
+expect_ok_match '^[0-9a-f]{64}$' \
+	docker_as dave run -d --name devroot "${limits[@]}" busybox sleep 300
+expect_denied "$dev exec as root" docker_as dave exec devroot id
+expect_ok "devroot" docker_as dave rm -f devroot
 # runc ignores fields after the group: 65534:0:0 is group 0 (round 7)
 expect_denied "$dev exec with the group root" docker_as dave exec -u 65534:0:0 devbox id
 expect_ok "gid=65534" docker_as dave exec -u 65534:65534:0 devbox id

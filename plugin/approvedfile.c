@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "rolegate/approvedfile.h"
+#include "rolegate/filetrust.h"
 #include "rolegate/log.h"
 
 /* Problems quoted in one LOG_ERR line about a malformed file. */
@@ -69,25 +70,11 @@ void rg_approvedfile_free(struct rg_approvedfile *f)
 	free(f);
 }
 
-/*
- * Whoever can write the file, or its directory (the documented update is a
- * rename into it), decides which images run: only root or the user
- * rolegate runs as may.
- */
+/* Whoever can write the file, or its directory, decides which images run (filetrust.h). */
 static enum rg_approvedfile_status check_owner(const char *path, const struct stat *st,
 		const char *what, char *err, size_t errlen)
 {
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		snprintf(err, errlen, "%s %s is owned by uid %u; it must be owned by root or by the "
-				"user rolegate runs as", what, path, (unsigned)st->st_uid);
-		return RG_APPROVEDFILE_UNSAFE;
-	}
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(err, errlen, "%s %s is writable by group or others (mode %04o): chmod go-w %s",
-				what, path, (unsigned)(st->st_mode & 07777), path);
-		return RG_APPROVEDFILE_UNSAFE;
-	}
-	return RG_APPROVEDFILE_OK;
+	return rg_filetrust_ok(path, st, what, err, errlen) ? RG_APPROVEDFILE_OK : RG_APPROVEDFILE_UNSAFE;
 }
 
 /* rg_approvedfile_read, also giving the fstat of what was read. */

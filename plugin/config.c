@@ -5,6 +5,7 @@
 
 #include "rolegate/audit_record.h"
 #include "rolegate/config.h"
+#include "rolegate/filetrust.h"
 #include "rolegate/policyfile.h"
 #include "rolegate/ldap.h"
 #include "rolegate/secret.h"
@@ -70,6 +71,11 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 	if (p->ldap.enabled)
 		check_uris(p, errs);
 	if (!(flags & RG_CONFIG_OFFLINE)) {
+		char err[512];
+
+		/* whoever can write the configuration is root on the host (filetrust.h) */
+		if (!rg_filetrust_path(path, err, sizeof(err)))
+			rg_errlist_at(errs, path, 0, "%s", err);
 		if (p->ldap.enabled && p->ldap.bind_dn[0] != '\0' && p->ldap.bind_password_file[0] != '\0')
 			check_secret(p->ldap.bind_password_file, p->ldap.bind_password_file_line,
 					"bind_password_file", 1, RG_LDAP_SECRET_MAX, p, errs, runtime_error);

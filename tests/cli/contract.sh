@@ -204,5 +204,48 @@ for fd in abc -1 3x ''; do
 	fi
 done
 
+# Whoever can write the configuration decides who may do what on Docker:
+# check (but not --offline) and serve, at start and on SIGHUP, refuse one
+# that group or others can write, or that sits in such a directory.
+cat >"$tmp/trust.conf" <<CONF
+plugin = { state = "$tmp/trust-state"; };
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$tmp/trust.log"; sync = "none"; };
+CONF
+chmod 666 "$tmp/trust.conf"
+run 1 check -c "$tmp/trust.conf" && { grep -qF "writable by group or others (mode 0666)" <<<"$err" ||
+	fail "check of a mode 0666 config: $err"; }
+run 0 check --offline -c "$tmp/trust.conf"
+timeout 10 "$rg" serve -c "$tmp/trust.conf" --socket "$tmp/trust.sock" --stderr </dev/null \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -qF "writable by group or others" "$tmp/err"; then
+	pass "serve refuses a configuration others can write"
+else
+	fail "serve with a mode 0666 config: exit $rc: $(cat "$tmp/err")"
+fi
+chmod 644 "$tmp/trust.conf"
+mkdir -m 0777 "$tmp/open" && cp "$tmp/trust.conf" "$tmp/open/trust.conf" && chmod 0777 "$tmp/open"
+run 1 check -c "$tmp/open/trust.conf" && { grep -qF "the directory $tmp/open is writable" <<<"$err" ||
+	fail "check of a config in a mode 0777 directory: $err"; }
+chmod 1777 "$tmp/open"
+run 0 check -c "$tmp/open/trust.conf"
+: >"$tmp/ready"
+"$rg" serve -c "$tmp/trust.conf" --socket "$tmp/trust.sock" --stderr --ready-fd 3 3>"$tmp/ready" \
+	</dev/null >/dev/null 2>"$tmp/serve.err" &
+spid=$!
+for _ in $(seq 1 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
+sed -i 's/allow = \["\*"\]/allow = ["system.*"]/' "$tmp/trust.conf"
+chmod 666 "$tmp/trust.conf"
+kill -HUP "$spid"
+for _ in $(seq 1 100); do grep -q "previous configuration stays" "$tmp/serve.err" && break; sleep 0.05; done
+if grep -qF "writable by group or others" "$tmp/serve.err" &&
+		grep -qF "previous configuration stays" "$tmp/serve.err" && kill -0 "$spid" 2>/dev/null; then
+	pass "SIGHUP with a config others can write: refused, the old one stays, serve runs"
+else
+	fail "SIGHUP with a mode 0666 config: $(cat "$tmp/serve.err")"
+fi
+kill -TERM "$spid"; wait "$spid" 2>/dev/null
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -599,9 +599,11 @@ static int read_old_head(struct rg_audit *a, struct rg_audit_chain *c)
 
 /*
  * The head file names the newest record that was durable when the last run
- * wrote it (SPEC.md §6). A log that now ends before that record, or holds
- * another one at its seq, lost records while rolegate was stopped (cut back,
- * emptied, removed). Continuing from the cut would reuse their seqs and
+ * wrote it (SPEC.md §6). A log that now ends before that record, or ends
+ * at its seq with another one, lost records while rolegate was stopped (cut
+ * back, emptied, removed). Only the tail is read: a log that goes on past
+ * the head's seq is taken as it is (writing records that chain on needs the
+ * key, with one). Continuing from the cut would reuse their seqs and
  * replace the very head that shows the loss, laundering it; refusing to
  * start would make the removal a way to stop Docker. So the chain goes on
  * after the head's seq with a gap record saying what was found (log verify

@@ -83,7 +83,8 @@ struct rg_state {
 	 */
 	bool read_only;
 	int read_only_errno;   /* why, for the records that fail meanwhile */
-	unsigned long long changes; /* events applied (under the write lock): recover() compares */
+	unsigned long long changes; /* model changes, a lost create's forgotten name too (under
+	                            * the write lock): recover() compares */
 };
 
 static long long now_s(void)
@@ -947,6 +948,9 @@ static int observe_sink(const struct rg_owner_event *ev, void *arg)
 	if (already_recorded(s->owners, ev))
 		return 0;
 
+	/* Every way on from here changes the model (a lost create forgets its
+	 * name): recover() must see it, or its snapshot keeps the old holder. */
+	s->changes++;
 	if (s->dir != NULL && journal_append(s, ev) < 0) {
 		log_errx("cannot record the %s %s %.12s in %s/journal (%s): %s", ev->op == RG_EV_CREATE ?
 				"creation of" : ev->op == RG_EV_RENAME ? "rename of" : "removal of",
@@ -959,7 +963,6 @@ static int observe_sink(const struct rg_owner_event *ev, void *arg)
 			return 0;
 		}
 	}
-	s->changes++;
 	if (rg_owners_apply(s->owners, ev) < 0) {
 		log_errx("cannot keep the record of %s %.12s (out of memory or malformed): it stays unowned",
 				rg_obj_kind_name(ev->kind), ev->id);

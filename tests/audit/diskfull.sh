@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 at_setup "$@"
 command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: mounting a tmpfs needs root"; exit 77; }
-mkdir -p "$AT/full"
-mount -t tmpfs -o size=64k,mode=0700 rolegate-audit-test "$AT/full" ||
-	{ echo "SKIP: cannot mount a tmpfs here"; exit 77; }
-at_mount "$AT/full"
+at_tmpfs "$AT/full" 64k
 
 at_conf d 'sync = "batch"; on_error = "deny";'
 sed -i "s|$AT/d/decisions.log|$AT/full/decisions.log|" "$AT/d.conf"

@@ -53,6 +53,17 @@ at_setup() {
 at_track() { AT_PIDS+=("$1"); }
 at_mount() { AT_MOUNTS+=("$1"); }
 
+# at_tmpfs DIR SIZE: a private tmpfs of SIZE at DIR (a disk to fill or to
+# remount read-only), unmounted at exit; skips the test (exit 77) without
+# root or when no tmpfs can be mounted.
+at_tmpfs() {
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: mounting a tmpfs needs root"; exit 77; }
+	mkdir -p "$1"
+	mount -t tmpfs -o "size=$2,mode=0700" rolegate-audit-test "$1" ||
+		{ echo "SKIP: cannot mount a tmpfs here"; exit 77; }
+	at_mount "$1"
+}
+
 # at_conf NAME [AUDIT-SETTINGS...]: a config whose audit.path is $AT/NAME/decisions.log.
 at_conf() {
 	local name=$1

@@ -9,11 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 at_setup "$@"
 command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: mounting a tmpfs needs root"; exit 77; }
-mkdir -p "$AT/ro"
-mount -t tmpfs -o size=1m,mode=0700 rolegate-audit-test "$AT/ro" ||
-	{ echo "SKIP: cannot mount a tmpfs here"; exit 77; }
-at_mount "$AT/ro"
+at_tmpfs "$AT/ro" 1m
 
 at_conf d 'sync = "batch"; on_error = "deny";'
 sed -i "s|$AT/d/decisions.log|$AT/ro/decisions.log|" "$AT/d.conf"

@@ -443,7 +443,10 @@ static int recover(struct rg_state *s, bool *warned)
 	*warned = false;
 	return 0;
 fail:
-	if (!*warned)
+	if (!*warned && errno == EWOULDBLOCK)
+		log_warnx("the state directory %s is locked by another rolegate serve: staying read-only "
+				"(retried every second)", s->dir);
+	else if (!*warned)
 		log_warn("the state directory %s is still not writable (retried every second)", s->dir);
 	*warned = true;
 	if (snap >= 0)

@@ -125,6 +125,17 @@ static void not_found(struct rg_sim_reply *r, const char *what, const char *name
 	json_reply(r, 404, json_pack("{s:s}", "message", msg));
 }
 
+/* Whether a stats request streams: dockerd's BoolValueOrDefault(stream, true). */
+static bool streams_stats(struct rg_request *req)
+{
+	char v[16] = "";
+
+	if (rg_query_get(req->route.query, "stream", v, sizeof(v)) < 0)
+		return true;
+	return !(v[0] == '\0' || strcasecmp(v, "0") == 0 || strcasecmp(v, "no") == 0 ||
+			strcasecmp(v, "false") == 0 || strcasecmp(v, "none") == 0);
+}
+
 /* The body's string value at key (Go's case folding), or "". */
 static const char *body_string(struct rg_request *req, const char *key)
 {
@@ -366,6 +377,14 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 		json_reply(r, 200, json_pack("{s:i}", "StatusCode", 0));
 	} else if (is(c, "container.update")) {
 		json_reply(r, 200, json_pack("{s:[]}", "Warnings"));
+	} else if (is(c, "container.stats") && streams_stats(req)) {
+		/*
+		 * A live stream never ends, and one that ends at once races the
+		 * client (it may print its first sample forever): the stand-in
+		 * has nothing running, so it says so, as the client then does.
+		 */
+		json_reply(r, 409, json_pack("{s:s}", "message", "the rolegate explain stand-in runs no container "
+				"and streams no stats (docker stats --no-stream asks for one sample)"));
 	} else if (is(c, "container.stats")) {
 		json_reply(r, 200, json_pack("{s:s, s:s}", "id", obj, "name", obj));
 	} else if (is(c, "container.attach") || is(c, "exec.start")) {

@@ -193,9 +193,19 @@ static json_t *image_json(struct rg_sim *sim, const char *ref)
 			"RootFS", "Type", "layers", "Layers");
 }
 
-/* CreatedAt is now: the ownership model takes a volume dockerd says existed
- * long before the create for someone else's, never the caller's. */
-static json_t *volume_json(const char *name)
+/* A map of the create's body (Labels, DriverOpts) as dockerd echoes it, or {}. */
+static json_t *echoed_map(struct rg_request *req, const char *key)
+{
+	const char *why;
+	const json_t *v = req != NULL ? rg_json_get(rg_request_body(req, &why), key) : NULL;
+
+	return json_is_object(v) ? json_deep_copy(v) : json_object();
+}
+
+/* CreatedAt is now, and a create's Labels and DriverOpts are echoed, as dockerd
+ * answers a new volume: the ownership model takes a volume whose answer shows
+ * it existed before the create for someone else's, never the caller's. */
+static json_t *volume_json(const char *name, struct rg_request *req)
 {
 	char mount[600], created[32];
 	time_t now = time(NULL);
@@ -203,8 +213,9 @@ static json_t *volume_json(const char *name)
 
 	snprintf(mount, sizeof(mount), "/var/lib/docker/volumes/%s/_data", name);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	return json_pack("{s:s, s:s, s:s, s:s, s:{}, s:{}, s:s}", "Name", name, "Driver", "local",
-			"Mountpoint", mount, "Scope", "local", "Labels", "Options", "CreatedAt", created);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "Name", name, "Driver", "local",
+			"Mountpoint", mount, "Scope", "local", "Labels", echoed_map(req, "Labels"),
+			"Options", echoed_map(req, "DriverOpts"), "CreatedAt", created);
 }
 
 static json_t *network_json(const char *id, const char *name)
@@ -259,7 +270,7 @@ static void create_named(struct rg_sim *sim, struct rg_request *req, const char 
 		snprintf(o->name, sizeof(o->name), "%s", o->id);  /* dockerd names an anonymous volume by an id */
 	rg_standin_sim_created(sim, o);
 	if (strcmp(kind, "volume") == 0)
-		json_reply(r, 201, volume_json(o->name));
+		json_reply(r, 201, volume_json(o->name, req));
 	else
 		json_reply(r, 201, json_pack("{s:s, s:s}", "Id", o->id, "Warning", ""));
 }
@@ -438,7 +449,7 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 		if (find(sim, "volume", obj) == NULL && lookup_missing(sim, obj))
 			not_found(r, "volume", obj);
 		else
-			json_reply(r, 200, volume_json(obj));
+			json_reply(r, 200, volume_json(obj, NULL));
 	} else if (is(c, "network.create")) {
 		create_named(sim, req, "network", r);
 	} else if (is(c, "network.inspect")) {

@@ -113,6 +113,10 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 				"or a longer id", phrase,
 				rg_conscheck_quote(ref, q, sizeof(q)), RG_OWNERS_MIN_PREFIX);
 	case RG_UNKNOWN:
+		if (k == RG_OBJ_VOLUME && strlen(ref) == 64 && hex_only(ref))
+			return rg_conscheck_deny(&x->k, "%s %s: rolegate did not see it created; a name of "
+					"64 hex digits is another container's anonymous volume", phrase,
+					rg_conscheck_quote(ref, q, sizeof(q)));
 		if (k == RG_OBJ_VOLUME)
 			return rg_conscheck_deny(&x->k, "%s %s: rolegate did not see it created; create it "
 					"first with docker volume create", phrase, rg_conscheck_quote(ref, q, sizeof(q)));
@@ -863,6 +867,21 @@ static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *p
 		return rg_conscheck_deny(&x->k, "%s: its body, which names it, cannot be checked (%s)", phrase,
 				why != NULL ? why : "no body");
 	name = rg_json_get(body, "Name");
+	/*
+	 * 64 hex digits is the name dockerd gives an anonymous volume (`-v
+	 * /data`, an image's VOLUME), which rolegate never sees created: dockerd
+	 * answers a create of that name with the existing volume, so the
+	 * caller would own another user's container data (red team round 12:
+	 * dave read an operator's database files). No one picks such a name.
+	 */
+	if (json_is_string(name) && kind == RG_OBJ_VOLUME && json_string_length(name) == 64 &&
+	    hex_only(json_string_value(name))) {
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		return rg_conscheck_deny(&x->k, "%s %s: a name of 64 hex digits is how dockerd names "
+				"another container's anonymous volume, which rolegate cannot tell from a new one",
+				phrase, rg_conscheck_quote(json_string_value(name), q, sizeof(q)));
+	}
 	if (json_is_string(name) && kind == RG_OBJ_NETWORK &&
 	    name_takes_prefix(x, kind, json_string_value(name), phrase) < 0)
 		return -1;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rolegate/decide.h"
@@ -89,6 +90,23 @@ static void answer(const char *user, const char *role, const char *method, const
 		test_fail("answer %d to %s %s: %d events, want %d (%s)", status, method, uri, n, want_events,
 				why != NULL ? why : "-");
 	rg_request_clear(&req);
+}
+
+/*
+ * olga's volume create of name (body) answered as dockerd answers it: CreatedAt
+ * age seconds from the answer's time, with the answer's labels and options.
+ */
+static void volume_answer(const char *name, int age, const char *labels, const char *options,
+		const char *body, int want_events)
+{
+	char response[512], created[32];
+	time_t born = (time_t)(1000 + steps + 1 + age);
+	struct tm tm;
+
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&born, &tm));
+	snprintf(response, sizeof(response), "{\"Name\":\"%s\",\"Driver\":\"local\",\"CreatedAt\":\"%s\","
+			"\"Labels\":%s,\"Options\":%s,\"Scope\":\"local\"}", name, created, labels, options);
+	answer("olga", "open", "POST", "/v1.41/volumes/create", body, 201, response, want_events);
 }
 
 static void decide(const char *user, const char *method, const char *uri, const char *body,
@@ -267,9 +285,30 @@ static void events_and_resolution(void)
 	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"oldvol\"}", 201,
 			"{\"Name\":\"oldvol\",\"Driver\":\"local\",\"CreatedAt\":\"1970-01-01T00:00:10+00:00\"}", 0);
 	resolve(RG_OBJ_VOLUME, "oldvol", 12, RG_UNKNOWN, NULL);
-	answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"freshvol\"}", 201,
-			"{\"Name\":\"freshvol\",\"Driver\":\"local\",\"CreatedAt\":\"1970-01-01T00:16:40.5Z\"}", 1);
+	volume_answer("freshvol", 0, "null", "null", "{\"Name\":\"freshvol\"}", 1);
 	resolve(RG_OBJ_VOLUME, "freshvol", 12, RG_RESOLVED, "freshvol");
+	/*
+	 * An unknown volume's CreatedAt is its _data's ctime, which moves when a
+	 * file is made at its top: a minute's slack gave dave an operator's
+	 * volume written to a minute before (red team round 12). 10 s old is
+	 * older than the call; an answer that does not echo the request's labels
+	 * or options is of a volume that existed.
+	 */
+	volume_answer("touchedvol", -10, "null", "null", "{\"Name\":\"touchedvol\"}", 0);
+	resolve(RG_OBJ_VOLUME, "touchedvol", 12, RG_UNKNOWN, NULL);
+	volume_answer("labelvol", 0, "{\"app\":\"shop\"}", "null",
+			"{\"Name\":\"labelvol\",\"Labels\":{\"mine\":\"1\"}}", 0);
+	volume_answer("labelvol", 0, "null", "null", "{\"Name\":\"labelvol\",\"Labels\":{\"mine\":\"1\"}}", 0);
+	volume_answer("optvol", 0, "null", "{\"type\":\"tmpfs\"}", "{\"Name\":\"optvol\"}", 0);
+	resolve(RG_OBJ_VOLUME, "labelvol", 12, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_VOLUME, "optvol", 12, RG_UNKNOWN, NULL);
+	/* a new volume's answer echoes them: {} and null are both empty */
+	volume_answer("echovol", 0, "{\"mine\":\"1\"}", "{\"type\":\"tmpfs\",\"device\":\"tmpfs\"}",
+			"{\"Name\":\"echovol\",\"Labels\":{\"mine\":\"1\"},"
+			"\"DriverOpts\":{\"device\":\"tmpfs\",\"type\":\"tmpfs\"}}", 1);
+	volume_answer("emptyvol", 0, "{}", "null", "{\"Name\":\"emptyvol\",\"Labels\":null,\"DriverOpts\":{}}", 1);
+	resolve(RG_OBJ_VOLUME, "echovol", 12, RG_RESOLVED, "echovol");
+	resolve(RG_OBJ_VOLUME, "emptyvol", 12, RG_RESOLVED, "emptyvol");
 
 	/* networks: alice's */
 	answer("alice", "ops", "POST", "/v1.41/networks/create", "{\"Name\":\"opsnet\"}", 201,
@@ -494,6 +533,14 @@ static void decisions(void)
 	decide("bob", "POST", "/v1.41/volumes/create", "{\"Name\":\"olgadata\"}", "deny",
 			"create volume olgadata: not created by bob");
 	decide("bob", "POST", "/v1.41/volumes/create", "{\"Name\":\"bobvol\"}", "allow", NULL);
+	/* 64 hex digits: another container's anonymous volume (red team round 12) */
+	decide("bob", "POST", "/v1.41/volumes/create",
+			"{\"Name\":\"b96c95799c1be21bae4a306da4d5c7b9d5b63b88984528df2950756088d50f26\"}", "deny",
+			"may not create volume b96c95799c1be21bae4a306da4d5c7b9d5b63b88984528df2950756088d50f26: "
+			"a name of 64 hex digits is how dockerd names another container's anonymous volume");
+	decide("bob", "POST", "/v1.41/volumes/create",
+			"{\"Name\":\"b96c95799c1be21bae4a306da4d5c7b9d5b63b88984528df2950756088d50f2\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/volumes/create", "{}", "allow", NULL);
 	decide("bob", "DELETE", "/v1.41/volumes/bobvol", NULL, "allow", NULL);
 
 	/* a volume known to be a host mount is judged by its paths, whoever created it */

@@ -355,6 +355,42 @@ expect_ok_match '^[a-z0-9]{25}$' docker_as frank service create --detach --no-re
 expect_ok "fsvc" docker_as frank service rm fsvc
 expect_ok "" docker_as alice secret rm asecret
 expect_ok "" docker_as alice config rm aconfig
+
+e2e_section "red team round 12: a volume create of an existing volume's name does not make it the caller's"
+# dockerd answers a volume create of an existing name with that volume (201).
+# An anonymous volume (-v /data) has a 64-hex name rolegate never sees
+# created: dave created it by that name and read alice's data.
+expect_ok "" docker_as alice run -d --name anonbox -v /data busybox \
+	sh -c 'echo dbpass=hunter2 > /data/secret; sleep 600'
+anon=$(docker_as alice inspect -f '{{range .Mounts}}{{.Name}}{{end}}' anonbox)
+expect_denied "$dev create volume $anon: a name of 64 hex digits is how dockerd names another container's anonymous volume" \
+	docker_as dave volume create "$anon"
+expect_denied "$dev use volume $anon: rolegate did not see it created; a name of 64 hex digits is another container's anonymous volume" \
+	docker_as dave run --rm -v "$anon:/x" busybox cat /x/secret
+# A named volume rolegate does not know (a swarm task made it): its
+# CreatedAt is the ctime of its _data, which moves whenever a file is made
+# at its top; a minute's slack took it for the caller's 7 s after the task
+# wrote. One with labels the create does not repeat is older than the
+# create, however fresh.
+expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
+	--name volsvc --mount type=volume,src=svcdata,dst=/d busybox \
+	sh -c 'echo svcpass=s3cret > /d/secret; sleep 600'
+expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
+	--name volsvc2 --mount type=volume,src=svclabeled,dst=/d,volume-label=team=ops busybox \
+	sh -c 'echo svcpass=l4bel > /d/secret; sleep 600'
+for _ in $(seq 1 60); do
+	docker_as alice volume inspect svcdata svclabeled >/dev/null 2>&1 && break
+	sleep 1
+done
+expect_ok "" docker_as dave volume create svclabeled
+sleep 7
+expect_ok "" docker_as dave volume create svcdata
+expect_denied "$dev use volume svcdata: rolegate did not see it created" \
+	docker_as dave run --rm -v svcdata:/x busybox cat /x/secret
+expect_denied "$dev use volume svclabeled: rolegate did not see it created" \
+	docker_as dave run --rm -v svclabeled:/x busybox cat /x/secret
+expect_ok "" docker_as alice service rm volsvc volsvc2
+expect_ok "" docker_as alice rm -f anonbox
 expect_ok "" docker_as alice service rm opssvc
 expect_ok "" docker_as alice swarm leave --force
 

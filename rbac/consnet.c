@@ -191,6 +191,26 @@ int rg_consnet_mode(struct rg_conscheck *k, const json_t *hc, const json_t *body
 	return 0;
 }
 
+/*
+ * dockerd looks swarm's gateway bridge up by its name, docker_gwbridge, and
+ * creates it only when no network of that name exists: an admin may make it
+ * first to choose its settings. dave (owner = "self") made it before the
+ * swarm was initialised; every task of alice's services on an overlay
+ * network then had a leg on dave's network (with inter-container traffic
+ * on, which swarm's own turns off), and dave's container read her
+ * service's web page (red team round 12). A raw API create without
+ * CheckDuplicate adds a second network of that name after it exists.
+ */
+int rg_consnet_daemon_name(struct rg_conscheck *k, const json_t *body)
+{
+	const json_t *name = rg_json_get(body, "Name");
+
+	if (!json_is_string(name) || strcmp(json_string_value(name), "docker_gwbridge") != 0)
+		return 0;
+	return rg_conscheck_deny(k, "create network docker_gwbridge: swarm joins every task on an "
+			"overlay network, any user's, to the network of that name (its gateway bridge)");
+}
+
 int rg_consnet_create(struct rg_conscheck *k, const json_t *body)
 {
 	const struct rg_constraints *c = k->c;
@@ -203,6 +223,8 @@ int rg_consnet_create(struct rg_conscheck *k, const json_t *body)
 		return 0;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
+	if (rg_consnet_daemon_name(k, body) < 0)
+		return -1;
 	if (rg_conscheck_string(k, rg_json_get(body, "Driver"), "Driver", &driver) < 0 ||
 	    rg_conscheck_object(k, rg_json_get(body, "Options"), "Options", &opts) < 0 ||
 	    rg_conscheck_object(k, rg_json_get(body, "ConfigFrom"), "ConfigFrom", &from) < 0 ||

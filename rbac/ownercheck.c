@@ -11,6 +11,7 @@
 
 #include "rolegate/consinside.h"
 #include "rolegate/consmount.h"
+#include "rolegate/consnet.h"
 #include "rolegate/gojson.h"
 #include "rolegate/ownercheck.h"
 
@@ -884,6 +885,9 @@ static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *p
 	}
 	if (json_is_string(name) && kind == RG_OBJ_NETWORK &&
 	    name_takes_prefix(x, kind, json_string_value(name), phrase) < 0)
+		return -1;
+	/* a name dockerd adopts for every user's swarm tasks is no one's own */
+	if (kind == RG_OBJ_NETWORK && rg_consnet_daemon_name(&x->k, body) < 0)
 		return -1;
 	if (json_is_string(name) &&
 	    rg_owners_resolve(x->req->owners, kind, json_string_value(name), 0, 0, &obj) == RG_RESOLVED &&

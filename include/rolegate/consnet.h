@@ -53,8 +53,17 @@ int rg_consnet_join(struct rg_conscheck *k, const char *network, const char *fie
  */
 int rg_consnet_join_service(struct rg_conscheck *k, const char *target, const char *field);
 
-/* network_drivers: a network create body (Driver, Options, ConfigFrom). */
+/* network_drivers: a network create body (Driver, Options, ConfigFrom, and
+ * rg_consnet_daemon_name). */
 int rg_consnet_create(struct rg_conscheck *k, const json_t *body);
+
+/*
+ * A network create's Name that dockerd itself adopts: docker_gwbridge, the
+ * bridge swarm joins every task on an overlay network to, found by name
+ * (red team round 12). Refused under network_drivers and owner; 0 when the
+ * body names another.
+ */
+int rg_consnet_daemon_name(struct rg_conscheck *k, const json_t *body);
 
 /*
  * host_namespaces: a network create body that chooses its addresses

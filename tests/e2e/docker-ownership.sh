@@ -291,9 +291,17 @@ expect_ok "" docker_as alice rm -f slowbox
 expect_ok "" docker_as dave rm slowbox2
 
 e2e_section "swarm services are their creator's; tasks are read through the service"
+# red team round 12: swarm joins every task on an overlay network to the
+# network named docker_gwbridge, and makes it only when none exists: dave's,
+# made first, carried alice's tasks, and his container read her service.
+expect_denied "$dev create network docker_gwbridge: swarm joins every task on an overlay network" \
+	docker_as dave network create docker_gwbridge
 swarm_port=$((20000 + RANDOM % 20000))
 expect_ok "Swarm initialized" docker_as alice swarm init --advertise-addr 127.0.0.1 \
 	--listen-addr "127.0.0.1:$swarm_port"
+# after: a second network of that name, without CheckDuplicate (raw API)
+api_denied "$dev create network docker_gwbridge" dave POST /networks/create \
+	'{"Name":"docker_gwbridge","CheckDuplicate":false}'
 expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
 	--name opssvc busybox sleep 600
 opssvc_id=$(docker_as alice service inspect -f '{{.ID}}' opssvc)

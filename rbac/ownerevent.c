@@ -389,14 +389,25 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 	return r;
 }
 
-/* A rename or removal of the object ref names (resolved as dockerd would). */
+/*
+ * A rename or removal of the object ref names (resolved as dockerd would).
+ * An id prefix shorter than 12 characters is not trusted to name a record:
+ * dockerd takes an exact name first, and the name may be a container's
+ * rolegate does not know (made before it, or its record expired). alice's
+ * `docker rename db db-old` of such a container renamed dave's record,
+ * whose id he had made begin with "db" (one create in 256), and dave's
+ * `docker exec db-old` then ran in alice's old database container (red
+ * team round 12). Unresolved, a rename only takes the new name from any
+ * record holding it; a removal changes nothing (a stale record names an id
+ * no container has).
+ */
 static int change(struct walk *w, enum rg_event_op op, enum rg_obj_kind kind, const char *ref,
 		const char *name, const char **why)
 {
 	const struct rg_object *obj;
 	struct rg_owner_event ev = { .op = op, .kind = kind, .name = name };
 
-	if (rg_owners_resolve(w->o, kind, ref, 0, 0, &obj) == RG_RESOLVED) {
+	if (rg_owners_resolve(w->o, kind, ref, RG_OWNERS_MIN_PREFIX, 0, &obj) == RG_RESOLVED) {
 		ev.id = obj->id;
 	} else if (op == RG_EV_RENAME && name != NULL && name[0] != '\0') {
 		/*

@@ -35,6 +35,7 @@
 #define ID_BOBHEX "cafe0123beef0000000000000000000000000000000000000000000000000000"
 #define ID_WEB "3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3"
 #define ID_WEB2 "3eb2222222222222222222222222222222222222222222222222222222222222"
+#define ID_DB "db2e3caea27c01de42f2de17b9a2960c8d8f4e9118b42f456fd722497afb78c1"
 #define ID_TEAM "7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7"
 
 static struct rg_policy *policy;
@@ -217,6 +218,26 @@ static void events_and_resolution(void)
 	answer("alice", "ops", "POST", "/v1.41/containers/unseen/rename?name=freename", NULL, 204, NULL, 1);
 	resolve(RG_OBJ_CONTAINER, "freename", 12, RG_UNKNOWN, NULL);
 	answer("bob", "developer", "DELETE", "/v1.41/containers/" ZID8, NULL, 204, NULL, 1);
+
+	/*
+	 * A rename or removal by a short id prefix (red team round 12): dockerd
+	 * takes a name first, so alice's `docker rename db db-old` of a
+	 * container rolegate does not know renamed dave's, whose id begins with
+	 * db, and dave's exec by db-old reached hers. Under 12 characters the
+	 * prefix names no record: the rename only takes the name from records
+	 * holding it, a removal changes nothing; 12 characters still do.
+	 */
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=grind", "{\"Image\":\"b\"}", 201,
+			"{\"Id\":\"" ID_DB "\"}", 1);
+	answer("alice", "ops", "POST", "/v1.41/containers/db/rename?name=db-old", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_CONTAINER, "db-old", 12, RG_UNKNOWN, NULL);
+	resolve(RG_OBJ_CONTAINER, "grind", 12, RG_RESOLVED, ID_DB);
+	answer("alice", "ops", "DELETE", "/v1.41/containers/db2e", NULL, 204, NULL, 0);
+	resolve(RG_OBJ_CONTAINER, "grind", 12, RG_RESOLVED, ID_DB);
+	answer("alice", "ops", "POST", "/v1.41/containers/db2e3caea27c/rename?name=grind2", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_CONTAINER, "grind2", 12, RG_RESOLVED, ID_DB);
+	answer("bob", "developer", "DELETE", "/v1.41/containers/db2e3caea27c", NULL, 204, NULL, 1);
+	resolve(RG_OBJ_CONTAINER, ID_DB, 12, RG_UNKNOWN, NULL);
 
 	/* a create dockerd confirmed that could not be recorded still takes its
 	 * name from the old record (plugin/state.c): the name is no longer its */

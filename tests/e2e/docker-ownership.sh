@@ -402,5 +402,39 @@ expect_ok "" docker_as alice rm -f anonbox
 expect_ok "" docker_as alice service rm opssvc
 expect_ok "" docker_as alice swarm leave --force
 
+e2e_section "red team round 12: a rename by a short id prefix does not rename another's record"
+# alice's db was made before rolegate (the state wiped, as above). dave makes
+# containers until one's id begins with "db"; alice's `docker rename db
+# db-old` (dockerd: the name first) renamed dave's record, found by that
+# prefix, and dave's exec by db-old ran in alice's old database.
+expect_ok "" docker_as alice run -d --name db -e DBPASS=hunter2 busybox sleep 600
+kill -KILL "$E2E_ROLEGATE_PID"
+wait "$E2E_ROLEGATE_PID" 2>/dev/null
+E2E_ROLEGATE_PID=
+rm -rf "$E2E_DIR/state"
+start_rolegate "$E2E_SRC/ownership.conf"
+grind=
+for i in $(seq 1 3000); do
+	id=$(api_as dave POST "/containers/create?name=grind$i" '{"Image":"busybox","Cmd":["sleep","600"]}' |
+		sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+	case $id in
+	db*) grind=grind$i; break ;;
+	esac
+	api_as dave DELETE "/containers/$id" >/dev/null
+done
+if [ -n "$grind" ]; then
+	e2e_pass "dave's $grind has an id that begins with db"
+	expect_ok "" docker_as dave start "$grind"
+	expect_ok "" docker_as alice rename db db-old
+	expect_ok "" docker_as alice run -d --name db busybox sleep 600
+	expect_ok_match "^container +db[0-9a-f]{10} +$grind +dave " "$E2E_ROLEGATE" state -c "$E2E_CONF"
+	api_denied "$dev exec in container db-old: not created by dave" \
+		dave POST /containers/db-old/exec '{"Cmd":["env"]}'
+	expect_ok "" docker_as dave rm -f "$grind"
+else
+	e2e_fail "no container id of dave's began with db in 3000 creates"
+fi
+expect_ok "" docker_as alice rm -f db db-old
+
 stop_rolegate || e2e_fail "rolegate did not stop cleanly"
 e2e_finish

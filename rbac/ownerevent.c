@@ -369,12 +369,15 @@ static int simple_create(struct walk *w, enum rg_obj_kind kind, const char *id, 
 	if (kind != RG_OBJ_EXEC) {
 		ev.name = json_string_value(rg_json_get(body, "Name"));
 	} else {
-		/* an exec: its container, by id when rolegate knows it, and the
-		 * user it runs as when it names none (its container's) */
+		/* an exec: its container, by id when rolegate knows it (not by an
+		 * id prefix under 12 characters, which may have been another's
+		 * name: change()), and the user it runs as when it names none
+		 * (its container's) */
 		char user[256] = "";
 
 		ev.container = w->req->route.object;
-		if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ev.container, 0, 0, &c) == RG_RESOLVED)
+		if (rg_owners_resolve(w->o, RG_OBJ_CONTAINER, ev.container, RG_OWNERS_MIN_PREFIX, 0,
+				&c) == RG_RESOLVED)
 			ev.container = c->id;
 		/* as the decision took it (constraint.c) */
 		if (!rg_inside_container_user(w->o, w->req->route.object, user, sizeof(user)))

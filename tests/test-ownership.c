@@ -36,6 +36,7 @@
 #define ID_WEB "3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3eb3"
 #define ID_WEB2 "3eb2222222222222222222222222222222222222222222222222222222222222"
 #define ID_DB "db2e3caea27c01de42f2de17b9a2960c8d8f4e9118b42f456fd722497afb78c1"
+#define ID_EXECDB "edb0edb0edb0edb0edb0edb0edb0edb0edb0edb0edb0edb0edb0edb0edb0edb0"
 #define ID_TEAM "7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7ea7"
 
 static struct rg_policy *policy;
@@ -234,6 +235,15 @@ static void events_and_resolution(void)
 	resolve(RG_OBJ_CONTAINER, "grind", 12, RG_RESOLVED, ID_DB);
 	answer("alice", "ops", "DELETE", "/v1.41/containers/db2e", NULL, 204, NULL, 0);
 	resolve(RG_OBJ_CONTAINER, "grind", 12, RG_RESOLVED, ID_DB);
+	/* an exec by such a prefix is not recorded as in dave's container */
+	answer("alice", "ops", "POST", "/v1.41/containers/db/exec", "{\"Cmd\":[\"id\"]}", 201,
+			"{\"Id\":\"" ID_EXECDB "\"}", 1);
+	{
+		const struct rg_object *e;
+
+		test_assert(rg_owners_resolve(model, RG_OBJ_EXEC, ID_EXECDB, 0, 0, &e) == RG_RESOLVED);
+		test_str_eq(e->container, "db");
+	}
 	answer("alice", "ops", "POST", "/v1.41/containers/db2e3caea27c/rename?name=grind2", NULL, 204, NULL, 1);
 	resolve(RG_OBJ_CONTAINER, "grind2", 12, RG_RESOLVED, ID_DB);
 	answer("bob", "developer", "DELETE", "/v1.41/containers/db2e3caea27c", NULL, 204, NULL, 1);

@@ -82,12 +82,16 @@ except OSError as e:
 print("answer", int((time.monotonic() - t0) * 1000), verdict, len(held), flush=True)
 PY
 
+# The pipelined calls are real work (about 96 000 decisions): under ASan on
+# a busy machine that alone took 6.5 s, so a sanitizer build gets 10 s.
+bound=1000
+ldd "$RG" 2>/dev/null | grep -q libasan && bound=10000
 for mode in body chunked pipeline; do
 	serve_start --nofile 1024 1024 "$T/$mode.ready" "$T/$mode.log" -c "$T/rg.conf" --socket "$T/$mode.sock"
 	line=$(timeout 120 python3 "$T/stall.py" "$T/$mode.sock" 1100 "$mode") || fail "$mode: stall.py failed"
 	read -r _ ms verdict held <<<"$line"
 	[ "$verdict" = allow ] || fail "$mode: the new call got: $line ($(tail -3 "$T/$mode.log"))"
-	[ "$ms" -lt 1000 ] || fail "$mode: the new call took $ms ms"
+	[ "$ms" -lt "$bound" ] || fail "$mode: the new call took $ms ms (bound $bound ms)"
 	kill -TERM "$SERVE"
 	wait "$SERVE" || fail "$mode: serve did not exit 0"
 	ok "$mode: $held stalled connections (limit 960); a new call is answered allow in $ms ms"

@@ -247,5 +247,35 @@ else
 fi
 kill -TERM "$spid"; wait "$spid" 2>/dev/null
 
+# log verify reads audit.key_file as check does, with check's statuses
+# (SPEC.md §2): wrong mode, owner or size makes the configuration invalid
+# (exit 1, CONF:LINE like check); a key file that cannot be read is a
+# runtime error (exit 2). verify said 2 for all of them while check said 1.
+head -c 32 /dev/urandom | base64 >"$tmp/verify.key"
+chmod 600 "$tmp/verify.key"
+cat >"$tmp/keyed.conf" <<CONF
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$tmp/keyed.log";
+  key_file = "$tmp/verify.key"; };
+CONF
+: >"$tmp/keyed.log"
+run 0 log verify -c "$tmp/keyed.conf"
+chmod 644 "$tmp/verify.key"
+run 1 check -c "$tmp/keyed.conf"
+run 1 log verify -c "$tmp/keyed.conf" && { grep -qF "$tmp/keyed.conf:3: audit.key_file" <<<"$err" ||
+	fail "log verify with a mode 0644 key: want CONF:LINE on stderr, got: $err"; }
+chmod 600 "$tmp/verify.key"
+chown 65534 "$tmp/verify.key" 2>/dev/null && {
+	run 1 check -c "$tmp/keyed.conf"
+	run 1 log verify -c "$tmp/keyed.conf"
+	chown "$(id -u)" "$tmp/verify.key"
+}
+: >"$tmp/verify.key"
+run 1 check -c "$tmp/keyed.conf"
+run 1 log verify -c "$tmp/keyed.conf"
+rm "$tmp/verify.key"
+run 2 check -c "$tmp/keyed.conf"
+run 2 log verify -c "$tmp/keyed.conf"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -216,6 +216,12 @@ chmod 666 "$tmp/trust.conf"
 run 1 check -c "$tmp/trust.conf" && { grep -qF "writable by group or others (mode 0666)" <<<"$err" ||
 	fail "check of a mode 0666 config: $err"; }
 run 0 check --offline -c "$tmp/trust.conf"
+# All problems, not just the first (SPEC.md §2): with an unknown key too,
+# both are reported (the ownership was checked only once the file was valid).
+cp "$tmp/trust.conf" "$tmp/trust2.conf" && echo 'bogus = 1;' >>"$tmp/trust2.conf" && chmod 666 "$tmp/trust2.conf"
+run 1 check -c "$tmp/trust2.conf" && { grep -qF "writable by group or others (mode 0666)" <<<"$err" &&
+	grep -qF "trust2.conf:4: unknown setting 'bogus'" <<<"$err" ||
+	fail "check of a mode 0666 config with an unknown key: want both problems, got: $err"; }
 timeout 10 "$rg" serve -c "$tmp/trust.conf" --socket "$tmp/trust.sock" --stderr </dev/null \
 	>"$tmp/out" 2>"$tmp/err"
 rc=$?

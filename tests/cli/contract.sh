@@ -234,8 +234,14 @@ chmod 644 "$tmp/trust.conf"
 mkdir -m 0777 "$tmp/open" && cp "$tmp/trust.conf" "$tmp/open/trust.conf" && chmod 0777 "$tmp/open"
 run 1 check -c "$tmp/open/trust.conf" && { grep -qF "the directory $tmp/open is writable" <<<"$err" ||
 	fail "check of a config in a mode 0777 directory: $err"; }
+# A symbolic link in a safe directory to a configuration in one that others
+# can write: the directory of the file read counts (it was not checked).
+mkdir -m 0755 "$tmp/safe" && ln -s "$tmp/open/trust.conf" "$tmp/safe/trust.conf"
+run 1 check -c "$tmp/safe/trust.conf" && { grep -qF "the directory $tmp/open is writable" <<<"$err" ||
+	fail "check of a link to a config in a mode 0777 directory: $err"; }
 chmod 1777 "$tmp/open"
 run 0 check -c "$tmp/open/trust.conf"
+run 0 check -c "$tmp/safe/trust.conf"
 : >"$tmp/ready"
 "$rg" serve -c "$tmp/trust.conf" --socket "$tmp/trust.sock" --stderr --ready-fd 3 3>"$tmp/ready" \
 	</dev/null >/dev/null 2>"$tmp/serve.err" &

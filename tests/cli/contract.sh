@@ -289,5 +289,36 @@ rm "$tmp/verify.key"
 run 2 check -c "$tmp/keyed.conf"
 run 2 log verify -c "$tmp/keyed.conf"
 
+# A service that names secrets and configs, explained through the docker
+# client (SPEC.md §2): the client looks each name up before the create; the
+# stand-in answers with the id the simulated ownership state holds for it,
+# so the create is decided as serve decides it (owner: the caller's own
+# secret, never another user's). The lookup answered [] and the client
+# failed, "secret not found", before sending the create.
+if command -v docker >/dev/null; then
+	mkdir -m 0700 "$tmp/swarm-state"
+	cat >"$tmp/swarm.conf" <<CONF
+plugin = { state = "$tmp/swarm-state"; };
+identity = { users = ( { name = "u1"; groups = ["devs"]; }, { name = "u2"; groups = ["devs"]; } ); };
+roles = { dev = { groups = ["devs"];
+  allow = ["secret.*", "config.*", "service.*", "image.distribution", "system.ping", "system.version"];
+  constraints = { owner = "self"; }; }; };
+audit = { path = "$tmp/swarm.log"; };
+CONF
+	echo data >"$tmp/swarm.data"
+	cat >"$tmp/swarm.cases" <<CASES
+u1 -- docker secret create s1 swarm.data => allow
+u1 -- docker config create c1 swarm.data => allow
+u1 -- docker service create -d --name a --secret s1 --config c1 busybox => allow
+u2 -- docker service create -d --name b --secret s1 busybox => deny
+u2 -- docker service create -d --name b --config c1 busybox => deny
+u2 -- docker service create -d --name b --secret nosuch busybox => deny
+CASES
+	run 0 test -c "$tmp/swarm.conf" "$tmp/swarm.cases" && { grep -qF "6 passed, 0 failed" <<<"$out" ||
+		fail "secrets and configs named by a service: $out"; }
+else
+	echo "skip: no docker client (secrets and configs named by a service)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

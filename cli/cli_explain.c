@@ -335,7 +335,8 @@ void rg_explain_identity(const struct rg_runtime *rt, const char *user, const st
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] METHOD URI [BODY-FILE]\n"
+	fprintf(f, "usage: rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] [--state DIR]\n"
+		"                        METHOD URI [BODY-FILE]\n"
 		"       rolegate explain [-c FILE] --user NAME [--groups G1,G2] [--json] [--api-version V]\n"
 		"                        [--state DIR] -- docker ARGS...\n"
 		"       rolegate explain ... -- docker-compose ARGS...\n"

@@ -23,6 +23,7 @@
 #include "rolegate/cli.h"
 #include "rolegate/policy.h"
 #include "rolegate/route.h"
+#include "rolegate/secret.h"
 #include "cli_log.h"
 
 /* ---- reading lines ---- */
@@ -141,11 +142,26 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 	}
 	if (o->nfiles == 0)
 		o->files[o->nfiles++] = p->audit.path;
-	if (p != NULL && p->audit.key_file[0] != '\0' &&
-	    rg_audit_load_key(p->audit.key_file, &key, &keylen, err, sizeof(err)) < 0) {
-		fprintf(stderr, "rolegate: %s\n", err);
-		rg_policy_free(p);
-		return 2;
+	if (p != NULL && p->audit.key_file[0] != '\0') {
+		/*
+		 * Read as check and serve read it (rolegate/secret.h), with check's
+		 * statuses (SPEC.md §2): a key file of the wrong owner, mode or size
+		 * makes the configuration invalid (1, FILE:LINE as check says it);
+		 * one that cannot be read is a runtime error (2).
+		 */
+		enum rg_secret_error e = rg_secret_read(p->audit.key_file, "audit.key_file",
+				RG_AUDIT_KEY_MIN, RG_AUDIT_KEY_MAX, &key, &keylen, err, sizeof(err));
+
+		if (e != RG_SECRET_OK) {
+			bool invalid = e == RG_SECRET_INSECURE || e == RG_SECRET_BAD_SIZE;
+
+			if (invalid)
+				fprintf(stderr, "%s:%d: %s\n", p->path, p->audit.key_file_line, err);
+			else
+				fprintf(stderr, "rolegate: %s\n", err);
+			rg_policy_free(p);
+			return invalid ? 1 : 2;
+		}
 	}
 	*mac = rg_audit_mac_new(key, keylen);
 	if (key != NULL)

@@ -26,6 +26,7 @@
 
 #include <microhttpd.h>
 
+#include "rolegate/authz.h"
 #include "rolegate/route.h"
 #include "rolegate/standin.h"
 #include "standin_sim.h"
@@ -457,6 +458,7 @@ int rg_standin_run(const struct rg_standin_opts *o, int argc, char **argv,
 	s.sim.api_version = o->api_version != NULL ? o->api_version : RG_STANDIN_API_VERSION;
 	s.sim.compose = strcmp(argv[0], "docker-compose") == 0;
 	s.sim.state_dir = o->state_dir;
+	s.sim.state = o->rt->state;
 
 	/* mkdtemp makes the directory 0700: nobody else can reach the socket or the config. */
 	if (mkdtemp(dir) == NULL) {

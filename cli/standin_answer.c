@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "rolegate/gojson.h"
+#include "rolegate/ownership.h"
 #include "rolegate/route.h"
 #include "standin_sim.h"
 
@@ -275,6 +276,66 @@ static void create_named(struct rg_sim *sim, struct rg_request *req, const char 
 		json_reply(r, 201, json_pack("{s:s, s:s}", "Id", o->id, "Warning", ""));
 }
 
+/* A swarm object's new id: 25 characters, as swarmkit makes them. */
+static json_t *swarm_created(struct rg_sim *sim, const char *kind, struct rg_request *req)
+{
+	char id[RG_SIM_ID_LEN + 1];
+
+	new_id(sim, kind, body_string(req, "Name"), id);
+	id[25] = '\0';
+	return json_pack("{s:s}", "ID", id);
+}
+
+/* One entry of swarm_list: name, with the id the ownership state records for it, else a new one. */
+static void swarm_entry(struct rg_sim *sim, const struct rg_owners *owners, enum rg_obj_kind kind,
+		const char *name, json_t *out)
+{
+	const struct rg_object *o = NULL;
+	char id[RG_SIM_ID_LEN + 1];
+
+	if (owners != NULL && rg_owners_resolve(owners, kind, name, 0, 0, &o) == RG_RESOLVED &&
+	    strcmp(o->name, name) == 0) {
+		snprintf(id, sizeof(id), "%s", o->id);
+	} else {
+		new_id(sim, rg_obj_kind_name(kind), name, id);
+		id[25] = '\0';
+	}
+	json_array_append_new(out, json_pack("{s:s, s:{s:s}}", "ID", id, "Spec", "Name", name));
+}
+
+/*
+ * The secrets or configs a list's name filter asks for (`docker service
+ * create --secret NAME` looks each up to send its id): each is taken to
+ * exist, with the id the ownership state records for that name (one an
+ * earlier case of `rolegate test` created), else a new one, which no role
+ * with owner may use. An empty list made the client fail ("secret not
+ * found") before it sent the create that matters.
+ */
+static json_t *swarm_list(struct rg_sim *sim, struct rg_request *req, enum rg_obj_kind kind)
+{
+	char filters[2048] = "";
+	json_t *f, *names, *v, *out = json_array();
+	struct rg_owners *owners;
+	const char *name;
+	size_t i;
+
+	if (out == NULL || rg_query_get(req->route.query, "filters", filters, sizeof(filters)) < 0)
+		return out;
+	f = json_loads(filters, 0, NULL);
+	names = json_object_get(f, "name");
+	owners = rg_state_read_begin(sim->state);
+	/* {"name":{"a":true}}, or the older {"name":["a"]} */
+	json_object_foreach(json_is_object(names) ? names : NULL, name, v)
+		swarm_entry(sim, owners, kind, name, out);
+	json_array_foreach(json_is_array(names) ? names : NULL, i, v) {
+		if (json_is_string(v))
+			swarm_entry(sim, owners, kind, json_string_value(v), out);
+	}
+	rg_state_read_end(sim->state);
+	json_decref(f);
+	return out;
+}
+
 static void create_exec(struct rg_sim *sim, struct rg_request *req, struct rg_sim_reply *r)
 {
 	struct rg_sim_object *o = add(sim, "exec", "");
@@ -375,6 +436,8 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 		empty_reply(r, 200);  /* a stream that ends at once */
 	} else if (is(c, "volume.list")) {
 		json_reply(r, 200, json_pack("{s:[], s:n}", "Volumes", "Warnings"));
+	} else if (is(c, "secret.list") || is(c, "config.list")) {
+		json_reply(r, 200, swarm_list(sim, req, is(c, "secret.list") ? RG_OBJ_SECRET : RG_OBJ_CONFIG));
 	} else if (ends_with(c, ".list") || is(c, "image.search") || is(c, "image.history") ||
 			is(c, "container.changes") || is(c, "plugin.privileges")) {
 		json_reply(r, 200, json_array());
@@ -461,11 +524,9 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 			json_reply(r, 200, network_json(o != NULL ? o->id : obj, o != NULL ? o->name : obj));
 	} else if (is(c, "swarm.init")) {
 		json_reply(r, 200, json_string("rolegate-standin-node"));
-	} else if (is(c, "service.create")) {
-		json_reply(r, 201, json_pack("{s:s}", "ID", "rolegate-standin-service"));
-	} else if (is(c, "secret.create") || is(c, "config.create")) {
-		json_reply(r, 201, json_pack("{s:s}", "ID", is(c, "secret.create") ?
-				"rolegate-standin-secret" : "rolegate-standin-config"));
+	} else if (is(c, "service.create") || is(c, "secret.create") || is(c, "config.create")) {
+		/* a new id each: the ownership state keeps each object apart */
+		json_reply(r, 201, swarm_created(sim, c, req));
 	} else if (is(c, "container.prune") || is(c, "image.prune") || is(c, "volume.prune") ||
 			is(c, "network.prune") || is(c, "image.build.prune")) {
 		json_reply(r, 200, json_pack("{s:i}", "SpaceReclaimed", 0));

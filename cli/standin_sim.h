@@ -19,6 +19,7 @@
 
 #include "rolegate/request.h"
 #include "rolegate/route.h"
+#include "rolegate/state.h"
 
 #define RG_SIM_MAX_OBJECTS 128
 #define RG_SIM_ID_LEN 64
@@ -38,6 +39,8 @@ struct rg_sim {
 	size_t n;
 	unsigned serial;                /* makes each new id different, reproducibly */
 	const char *state_dir;          /* --state DIR, for the ownership state (not read yet) */
+	struct rg_state *state;         /* the simulated ownership state (NULL = none): the ids of
+	                                 * secrets and configs a service names (standin_answer.c) */
 };
 
 /* What the stand-in sends back. */

@@ -110,6 +110,9 @@ static enum rg_approvedfile_status read_file(const char *path, struct rg_approve
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (rc == RG_APPROVEDFILE_OK && stat(dirname(dir), dst) == 0)
 		rc = check_owner(dir, dst, "the directory", err, errlen);
+	/* Through a symbolic link, the directory of the file that is read counts too. */
+	if (rc == RG_APPROVEDFILE_OK && !rg_filetrust_path(path, err, errlen))
+		rc = RG_APPROVEDFILE_UNSAFE;
 	if (rc != RG_APPROVEDFILE_OK) {
 		close(fd);
 		return rc;

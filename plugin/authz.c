@@ -293,11 +293,15 @@ void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *aud
 /* The refusal sent instead of an allow whose record is lost (audit.on_error = "deny"). */
 static char *unrecorded(const struct rg_result *r, int *http_status)
 {
-	char msg[RG_MSG_MAX];
+	char msg[RG_MSG_MAX], roles[256], with_roles[300] = "";
 
-	snprintf(msg, sizeof(msg), "%s may not %s now: the decision cannot be recorded in the audit "
-			"log (audit.on_error = \"deny\"); ask an administrator to check the disk",
-			r->id.user[0] != '\0' ? r->id.user : "unauthenticated caller", r->d.command);
+	/* The form of every other deny (SPEC.md §4): "USER (roles: R) may not ..." */
+	if (r->d.roles.n > 0)
+		snprintf(with_roles, sizeof(with_roles), " (roles: %s)",
+				rg_strv_join(&r->d.roles, ", ", roles, sizeof(roles)));
+	snprintf(msg, sizeof(msg), "%s%s may not use %s now: the decision cannot be recorded in the "
+			"audit log (audit.on_error = \"deny\"); ask an administrator to check the disk",
+			r->id.user[0] != '\0' ? r->id.user : "unauthenticated caller", with_roles, r->d.command);
 	return decision_answer(false, msg, http_status);
 }
 

@@ -50,6 +50,15 @@ static void check_secret(const char *path, int line, const char *what, size_t mi
 	rg_errlist_at(errs, p->path, line, "%s", err);
 }
 
+/* Whoever can write the configuration is root on the host (filetrust.h). */
+static void check_trust(const char *path, struct rg_errlist *errs)
+{
+	char err[512];
+
+	if (!rg_filetrust_path(path, err, sizeof(err)))
+		rg_errlist_at(errs, path, 0, "%s", err);
+}
+
 struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_errlist *errs,
 		bool *runtime_error)
 {
@@ -58,8 +67,12 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 
 	*runtime_error = false;
 	p = rg_policy_load(path, errs, runtime_error);
-	if (p == NULL)
-		return NULL;   /* unreadable: a runtime error; unparsable: invalid */
+	if (p == NULL) {
+		/* unreadable: a runtime error; unparsable: invalid, and every problem is reported */
+		if (!*runtime_error && !(flags & RG_CONFIG_OFFLINE))
+			check_trust(path, errs);
+		return NULL;
+	}
 	if (p->nroles == 0) {
 		if (p->roles_line > 0)
 			rg_errlist_at(errs, path, p->roles_line,
@@ -71,11 +84,7 @@ struct rg_policy *rg_config_load(const char *path, unsigned flags, struct rg_err
 	if (p->ldap.enabled)
 		check_uris(p, errs);
 	if (!(flags & RG_CONFIG_OFFLINE)) {
-		char err[512];
-
-		/* whoever can write the configuration is root on the host (filetrust.h) */
-		if (!rg_filetrust_path(path, err, sizeof(err)))
-			rg_errlist_at(errs, path, 0, "%s", err);
+		check_trust(path, errs);
 		if (p->ldap.enabled && p->ldap.bind_dn[0] != '\0' && p->ldap.bind_password_file[0] != '\0')
 			check_secret(p->ldap.bind_password_file, p->ldap.bind_password_file_line,
 					"bind_password_file", 1, RG_LDAP_SECRET_MAX, p, errs, runtime_error);

@@ -64,6 +64,12 @@ chmod 0644 "$dir/approved"
 chmod 0777 "$dir"
 expect 1 "$dir/rolegate.conf:5: the directory $dir is writable by group or others (mode 0777)"
 chmod 0755 "$dir"
+# Through a symbolic link, the directory of the file that is read counts:
+# whoever can write it replaces the list (the link's own directory is safe).
+mkdir -m 0777 "$dir/open" && chmod 0777 "$dir/open" && mv "$dir/approved" "$dir/open/approved" &&
+	ln -s "$dir/open/approved" "$dir/approved"
+expect 1 "$dir/rolegate.conf:5: the directory $dir/open is writable by group or others (mode 0777)"
+rm "$dir/approved" && mv "$dir/open/approved" "$dir/approved" && rmdir "$dir/open"
 
 rm "$dir/approved"
 mkdir "$dir/approved"

@@ -37,6 +37,36 @@ for cmd in serve check explain test state "log query" "log verify" "log stats" l
 		grep -qF -- "$opt" <<<"$text1" || fail "rolegate.1 does not mention $opt of rolegate $cmd"
 	done
 done
+# The other way round: each form in rolegate(1)'s SYNOPSIS has a usage line
+# in its command's --help with every option it shows (and METHOD URI for the
+# form that takes them), so --help and the man page name the same options.
+problems=$(python3 - "$rolegate" "$page1" <<'PY2'
+import re, subprocess, sys
+rolegate, page = sys.argv[1:]
+text = open(page).read()
+syn = text[text.index(".SH SYNOPSIS"):text.index(".SH DESCRIPTION")]
+forms = re.findall(r"^\.SY rolegate\n\.B ([a-z ]+)\n(.*?)^\.YS", syn, re.S | re.M)
+if not forms:
+    print("rolegate.1 has no SYNOPSIS forms")
+for cmd, body in forms:
+    body = body.replace("\\-", "-")
+    want = re.findall(r"--[a-z][a-z-]*", body)
+    if re.search(r"^\.I method uri", body, re.M):
+        want.append("METHOD URI")
+    out = subprocess.run([rolegate, *cmd.split(), "--help"], capture_output=True, text=True).stdout
+    usage = out.split("\n\n")[0]
+    # one entry per "usage: rolegate ..." or "       rolegate ..." line and its continuations
+    entries = re.split(r"\n(?=(?:usage: |       )rolegate )", usage)
+    mine = [e for e in entries if re.search(r"rolegate %s( |$)" % cmd, e)]
+    if not any(all(w in e for w in want) for e in mine):
+        print("rolegate.1's SYNOPSIS form 'rolegate %s %s' has no --help usage line with all of it"
+              % (cmd, " ".join(want)))
+PY2
+)
+if [ -n "$problems" ]; then
+	while IFS= read -r line; do fail "$line"; done <<<"$problems"
+fi
+
 for section in "EXIT STATUS" "COMMAND NAMES" "DECISION RULES" "DOCKER COMMAND LINES" \
 		"THE ACCOUNTABILITY LOG" FILES EXAMPLES; do
 	grep -q "^\.SH $section\$" <<<"$text1" || fail "rolegate.1 has no $section section"

@@ -19,7 +19,11 @@
 bool rg_filetrust_ok(const char *path, const struct stat *st, const char *what, char *err,
 		size_t errlen);
 
-/* The same for path itself and its directory, by stat(2); a path that cannot be examined is err. */
+/*
+ * The same for path itself and its directory, by stat(2), and for the
+ * directory of the file a symbolic link leads to (realpath(3)); a path that
+ * cannot be examined is err.
+ */
 bool rg_filetrust_path(const char *path, char *err, size_t errlen);
 
 #endif

@@ -54,13 +54,14 @@ has "310 records checked, chain intact (HMAC key)"
 chmod 640 "$AT/audit.key"
 check 2 "the writer refuses a group-readable key" "$LOAD" "$AT/k.conf" 1 1
 has "group or others have access"
-check 2 "verify refuses it too" "$RG" log verify -c "$AT/k.conf"
+# verify refuses it as check does: an invalid configuration, exit 1 (SPEC.md §2)
+check 1 "verify refuses it too" "$RG" log verify -c "$AT/k.conf"
 has "chmod 600"
 chmod 600 "$AT/audit.key"
 printf 'short\n' >"$AT/short.key"
 chmod 600 "$AT/short.key"
 sed "s|$AT/audit.key|$AT/short.key|" "$AT/k.conf" >"$AT/short.conf"
-check 2 "a key shorter than 16 bytes is refused" "$RG" log verify -c "$AT/short.conf"
+check 1 "a key shorter than 16 bytes is refused" "$RG" log verify -c "$AT/short.conf"
 has "16 to 4096 bytes"
 
 at_finish

@@ -26,6 +26,8 @@ has "Read-only file system"
 OUT=$(authz "$SOCK" alice /v1.41/containers/json)
 allowed "$OUT" && fail "on_error = deny: a call is allowed unrecorded" || pass "on_error = deny: the call is refused"
 has "cannot be recorded in the audit log"
+# in the form of every deny (SPEC.md §4): the user, their roles, the command
+has "alice (roles: ops) may not use container.list now"
 
 mount -o remount,rw "$AT/ro"
 sleep 1.1

@@ -35,7 +35,7 @@ allowed "$OUT" && pass "allowed while the disk flushes" || fail "allowed while t
 touch "$FLAG"
 OUT=$(authz "$SOCK" alice /v1.41/containers/lost1/start POST)
 has '"Allow":false'
-has "alice may not container.start now: the decision cannot be recorded in the audit log"
+has "alice (roles: ops) may not use container.start now: the decision cannot be recorded in the audit log"
 has 'audit.on_error = \"deny\"'
 OUT=$(authz "$SOCK" dave "/v1.41/commit?container=x" POST)
 has '"Allow":false'

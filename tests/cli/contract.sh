@@ -216,6 +216,12 @@ chmod 666 "$tmp/trust.conf"
 run 1 check -c "$tmp/trust.conf" && { grep -qF "writable by group or others (mode 0666)" <<<"$err" ||
 	fail "check of a mode 0666 config: $err"; }
 run 0 check --offline -c "$tmp/trust.conf"
+# All problems, not just the first (SPEC.md §2): with an unknown key too,
+# both are reported (the ownership was checked only once the file was valid).
+cp "$tmp/trust.conf" "$tmp/trust2.conf" && echo 'bogus = 1;' >>"$tmp/trust2.conf" && chmod 666 "$tmp/trust2.conf"
+run 1 check -c "$tmp/trust2.conf" && { grep -qF "writable by group or others (mode 0666)" <<<"$err" &&
+	grep -qF "trust2.conf:4: unknown setting 'bogus'" <<<"$err" ||
+	fail "check of a mode 0666 config with an unknown key: want both problems, got: $err"; }
 timeout 10 "$rg" serve -c "$tmp/trust.conf" --socket "$tmp/trust.sock" --stderr </dev/null \
 	>"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -228,8 +234,14 @@ chmod 644 "$tmp/trust.conf"
 mkdir -m 0777 "$tmp/open" && cp "$tmp/trust.conf" "$tmp/open/trust.conf" && chmod 0777 "$tmp/open"
 run 1 check -c "$tmp/open/trust.conf" && { grep -qF "the directory $tmp/open is writable" <<<"$err" ||
 	fail "check of a config in a mode 0777 directory: $err"; }
+# A symbolic link in a safe directory to a configuration in one that others
+# can write: the directory of the file read counts (it was not checked).
+mkdir -m 0755 "$tmp/safe" && ln -s "$tmp/open/trust.conf" "$tmp/safe/trust.conf"
+run 1 check -c "$tmp/safe/trust.conf" && { grep -qF "the directory $tmp/open is writable" <<<"$err" ||
+	fail "check of a link to a config in a mode 0777 directory: $err"; }
 chmod 1777 "$tmp/open"
 run 0 check -c "$tmp/open/trust.conf"
+run 0 check -c "$tmp/safe/trust.conf"
 : >"$tmp/ready"
 "$rg" serve -c "$tmp/trust.conf" --socket "$tmp/trust.sock" --stderr --ready-fd 3 3>"$tmp/ready" \
 	</dev/null >/dev/null 2>"$tmp/serve.err" &
@@ -246,6 +258,67 @@ else
 	fail "SIGHUP with a mode 0666 config: $(cat "$tmp/serve.err")"
 fi
 kill -TERM "$spid"; wait "$spid" 2>/dev/null
+
+# log verify reads audit.key_file as check does, with check's statuses
+# (SPEC.md §2): wrong mode, owner or size makes the configuration invalid
+# (exit 1, CONF:LINE like check); a key file that cannot be read is a
+# runtime error (exit 2). verify said 2 for all of them while check said 1.
+head -c 32 /dev/urandom | base64 >"$tmp/verify.key"
+chmod 600 "$tmp/verify.key"
+cat >"$tmp/keyed.conf" <<CONF
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$tmp/keyed.log";
+  key_file = "$tmp/verify.key"; };
+CONF
+: >"$tmp/keyed.log"
+run 0 log verify -c "$tmp/keyed.conf"
+chmod 644 "$tmp/verify.key"
+run 1 check -c "$tmp/keyed.conf"
+run 1 log verify -c "$tmp/keyed.conf" && { grep -qF "$tmp/keyed.conf:3: audit.key_file" <<<"$err" ||
+	fail "log verify with a mode 0644 key: want CONF:LINE on stderr, got: $err"; }
+chmod 600 "$tmp/verify.key"
+chown 65534 "$tmp/verify.key" 2>/dev/null && {
+	run 1 check -c "$tmp/keyed.conf"
+	run 1 log verify -c "$tmp/keyed.conf"
+	chown "$(id -u)" "$tmp/verify.key"
+}
+: >"$tmp/verify.key"
+run 1 check -c "$tmp/keyed.conf"
+run 1 log verify -c "$tmp/keyed.conf"
+rm "$tmp/verify.key"
+run 2 check -c "$tmp/keyed.conf"
+run 2 log verify -c "$tmp/keyed.conf"
+
+# A service that names secrets and configs, explained through the docker
+# client (SPEC.md §2): the client looks each name up before the create; the
+# stand-in answers with the id the simulated ownership state holds for it,
+# so the create is decided as serve decides it (owner: the caller's own
+# secret, never another user's). The lookup answered [] and the client
+# failed, "secret not found", before sending the create.
+if command -v docker >/dev/null; then
+	mkdir -m 0700 "$tmp/swarm-state"
+	cat >"$tmp/swarm.conf" <<CONF
+plugin = { state = "$tmp/swarm-state"; };
+identity = { users = ( { name = "u1"; groups = ["devs"]; }, { name = "u2"; groups = ["devs"]; } ); };
+roles = { dev = { groups = ["devs"];
+  allow = ["secret.*", "config.*", "service.*", "image.distribution", "system.ping", "system.version"];
+  constraints = { owner = "self"; }; }; };
+audit = { path = "$tmp/swarm.log"; };
+CONF
+	echo data >"$tmp/swarm.data"
+	cat >"$tmp/swarm.cases" <<CASES
+u1 -- docker secret create s1 swarm.data => allow
+u1 -- docker config create c1 swarm.data => allow
+u1 -- docker service create -d --name a --secret s1 --config c1 busybox => allow
+u2 -- docker service create -d --name b --secret s1 busybox => deny
+u2 -- docker service create -d --name b --config c1 busybox => deny
+u2 -- docker service create -d --name b --secret nosuch busybox => deny
+CASES
+	run 0 test -c "$tmp/swarm.conf" "$tmp/swarm.cases" && { grep -qF "6 passed, 0 failed" <<<"$out" ||
+		fail "secrets and configs named by a service: $out"; }
+else
+	echo "skip: no docker client (secrets and configs named by a service)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

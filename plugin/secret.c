@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rolegate/filetrust.h"
 #include "rolegate/secret.h"
 
 void rg_secret_free(unsigned char *s, size_t len)
@@ -62,6 +63,14 @@ enum rg_secret_error rg_secret_read(const char *path, const char *what, size_t m
 	if ((e = check_file(fd, path, what, err, errlen)) != RG_SECRET_OK) {
 		close(fd);
 		return e;
+	}
+	/* Whoever can write its directory can put their own secret in its place. */
+	if (!rg_filetrust_path(path, err, errlen)) {
+		size_t used = strlen(err);
+
+		snprintf(err + used, errlen - used, " (%s %s)", what, path);
+		close(fd);
+		return RG_SECRET_INSECURE;
 	}
 	buf = malloc(max + 1);
 	if (buf == NULL) {

@@ -941,8 +941,8 @@ static void load_audit(const struct loader *l, const config_setting_t *g, struct
 
 /*
  * The revision of the configuration text: the first 12 hex digits of the
- * SHA-256 of its bytes, the very bytes that were parsed (an @include'd
- * file is not part of it). Returns 0, or -1 when OpenSSL fails.
+ * SHA-256 of its bytes, the very bytes that were parsed (there is no
+ * @include: refuse_include). Returns 0, or -1 when OpenSSL fails.
  */
 static int text_revision(const char *text, size_t len, char out[RG_POLICY_REVISION_LEN + 1])
 {
@@ -986,9 +986,8 @@ static int index_roles(struct rg_policy *p)
 /*
  * Parses text[0..len) into cfg; reports a syntax error. The text is read as
  * a stream rather than as a C string so that a NUL byte in it is the syntax
- * error it is in a file, not the end of the configuration. An @include is
- * resolved by libconfig itself (relative to the working directory), as for
- * a file.
+ * error it is in a file, not the end of the configuration. An @include
+ * never gets here (refuse_include).
  */
 static int parse(config_t *cfg, const char *path, const char *text, size_t len,
 		struct rg_errlist *errs)
@@ -1010,6 +1009,36 @@ static int parse(config_t *cfg, const char *path, const char *text, size_t len,
 	return -1;
 }
 
+/*
+ * libconfig's scanner takes a line that begins (after blanks) with
+ * "@include" as a directive and opens the file it names, relative to the
+ * working directory. Such a file would escape the ownership check of the
+ * configuration (filetrust.h), the policy revision and rbac's purity, and
+ * check and serve could read different files: every such line is an error.
+ * A line of a comment or string that looks like one is refused too.
+ */
+static bool refuse_include(const char *text, size_t len, const char *path, struct rg_errlist *errs)
+{
+	bool found = false;
+	int line = 1;
+
+	for (size_t i = 0; i < len; line++) {
+		size_t j = i;
+
+		while (j < len && (text[j] == ' ' || text[j] == '\t'))
+			j++;
+		if (len - j >= 8 && memcmp(text + j, "@include", 8) == 0) {
+			rg_errlist_at(errs, path, line, "@include is not supported: put the settings in this "
+					"file (an included file would escape its ownership check and policy revision)");
+			found = true;
+		}
+		while (i < len && text[i] != '\n')
+			i++;
+		i++;
+	}
+	return found;
+}
+
 /* Roles per libconfig parse: libconfig's cost per group is quadratic in its size, and
  * each chunk is preceded by as many line ends as lines come before it. */
 #define ROLES_PER_CHUNK 512
@@ -1028,6 +1057,8 @@ struct rg_policy *rg_policy_parse(const char *text, size_t len, const char *path
 	int sr = rg_cfgsplit(text, len, ROLES_PER_CHUNK, &split);
 
 	config_init(&cfg);
+	if (refuse_include(text, len, path, errs))
+		goto out;
 	rg_cfg_check_wide_ints(text, len, path, errs);
 	if (sr < 0) {
 		rg_errlist_at(errs, path, 0, "out of memory");

@@ -52,8 +52,8 @@ prefixes='pthread_ thrd_ mtx_ cnd_ MHD_ ldap_ ber_'
 # Allowed in one object only: rbac/policy.c hands the caller's bytes to
 # libconfig as an in-memory stream (fmemopen + config_read), so that a NUL
 # byte is the syntax error it is in a file rather than the end of the text.
-# No file is opened by rbac/ itself; the one file libconfig may still open
-# is an "@include" named by the configuration (README, "Configuration").
+# No file is opened: rbac/ refuses an "@include" line before libconfig
+# could open the file it names.
 allow_policy='fmemopen config_read fclose'
 
 command -v nm >/dev/null || { echo "rbac-no-io: nm not found (binutils)"; exit 1; }

@@ -288,6 +288,25 @@ run 1 log verify -c "$tmp/keyed.conf"
 rm "$tmp/verify.key"
 run 2 check -c "$tmp/keyed.conf"
 run 2 log verify -c "$tmp/keyed.conf"
+# A key in a directory others can write: anyone can put their own key in
+# its place (the file's mode was checked, its directory was not).
+mkdir -m 0777 "$tmp/keydir" && chmod 0777 "$tmp/keydir"
+head -c 32 /dev/urandom | base64 >"$tmp/keydir/verify.key" && chmod 600 "$tmp/keydir/verify.key"
+sed "s|$tmp/verify.key|$tmp/keydir/verify.key|" "$tmp/keyed.conf" >"$tmp/keyed2.conf"
+run 1 check -c "$tmp/keyed2.conf" && { grep -qF "the directory $tmp/keydir is writable" <<<"$err" ||
+	fail "check of a key in a mode 0777 directory: $err"; }
+run 1 log verify -c "$tmp/keyed2.conf"
+chmod 0755 "$tmp/keydir"
+run 0 check -c "$tmp/keyed2.conf"
+
+# libconfig's @include would open a file that escapes the ownership check
+# and the policy revision (and resolves from each process's working
+# directory): refused at its line, even by --offline.
+printf 'ok = 1;\n' >"$tmp/inc.conf"
+printf '# an include\n  @include "%s"\nroles = { ops = { groups = ["ops"]; allow = ["*"]; }; };\n' \
+	"$tmp/inc.conf" >"$tmp/including.conf"
+run 1 check --offline -c "$tmp/including.conf" && { grep -qF "$tmp/including.conf:2: @include is not supported" <<<"$err" ||
+	fail "check of a config with @include: $err"; }
 
 # A service that names secrets and configs, explained through the docker
 # client (SPEC.md §2): the client looks each name up before the create; the

@@ -42,6 +42,7 @@ dockerd_certs alice || { echo "cannot make certificates"; exit 2; }
 cat >"$dir/rolegate.conf" <<EOF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
 roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+plugin = { state = "$dir/state"; };
 audit = { path = "$dir/decisions.log"; sync = "batch"; };
 EOF
 

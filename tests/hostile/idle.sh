@@ -22,6 +22,7 @@ serve_test_init rolegate-idle
 cat >"$T/rg.conf" <<CONF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
 roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+plugin = { state = "$T/state"; };
 audit = { path = "$T/decisions.log"; sync = "none"; };
 CONF
 

@@ -44,6 +44,7 @@ SOCK=$T/rg.sock
 rg_conf "$T/rg.conf" "ldap://127.0.0.1:$PP" "timeout_ms = $TIMEOUT;" 'cache_ttl = 12;' 'stale_ttl = 600;' \
 	"cache_file = \"$T/ldap.cache\";"
 cat >>"$T/rg.conf" <<CONF
+plugin = { state = "$T/state"; };
 audit = { path = "$T/decisions.log"; sync = "none"; };
 CONF
 

@@ -23,6 +23,7 @@ identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
 roles = {
   ops = { groups = ["ops"]; allow = ["*"]; };
 };
+plugin = { state = "$T/state"; };
 audit = { path = "$T/decisions.log"; sync = "none"; };
 CONF
 }

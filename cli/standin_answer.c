@@ -304,8 +304,9 @@ static void swarm_entry(struct rg_sim *sim, const struct rg_owners *owners, enum
 }
 
 /*
- * The secrets or configs a list's name filter asks for (`docker service
- * create --secret NAME` looks each up to send its id): each is taken to
+ * The secrets, configs or services a list's name filter asks for (`docker
+ * service create --secret NAME` looks each up to send its id, `docker
+ * service ps NAME` the service): each is taken to
  * exist, with the id the ownership state records for that name (one an
  * earlier case of `rolegate test` created), else a new one, which no role
  * with owner may use. An empty list made the client fail ("secret not
@@ -436,8 +437,9 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 		empty_reply(r, 200);  /* a stream that ends at once */
 	} else if (is(c, "volume.list")) {
 		json_reply(r, 200, json_pack("{s:[], s:n}", "Volumes", "Warnings"));
-	} else if (is(c, "secret.list") || is(c, "config.list")) {
-		json_reply(r, 200, swarm_list(sim, req, is(c, "secret.list") ? RG_OBJ_SECRET : RG_OBJ_CONFIG));
+	} else if (is(c, "secret.list") || is(c, "config.list") || is(c, "service.list")) {
+		json_reply(r, 200, swarm_list(sim, req, is(c, "secret.list") ? RG_OBJ_SECRET :
+				is(c, "config.list") ? RG_OBJ_CONFIG : RG_OBJ_SERVICE));
 	} else if (ends_with(c, ".list") || is(c, "image.search") || is(c, "image.history") ||
 			is(c, "container.changes") || is(c, "plugin.privileges")) {
 		json_reply(r, 200, json_array());
@@ -527,6 +529,16 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 	} else if (is(c, "service.create") || is(c, "secret.create") || is(c, "config.create")) {
 		/* a new id each: the ownership state keeps each object apart */
 		json_reply(r, 201, swarm_created(sim, c, req));
+	} else if (is(c, "service.inspect")) {
+		/*
+		 * What `service create`/`update` without -d polls until the service
+		 * converges: no replicas and a 1 ns monitor period converge at once
+		 * (with no mode the client fails, "unrecognized service mode").
+		 */
+		json_reply(r, 200, json_pack("{s:s, s:{s:i}, s:{s:s, s:{s:{s:s}}, s:{s:{s:i}}, s:{s:i}}}",
+				"ID", obj, "Version", "Index", 1, "Spec", "Name", obj,
+				"TaskTemplate", "ContainerSpec", "Image", "rolegate-standin",
+				"Mode", "Replicated", "Replicas", 0, "UpdateConfig", "Monitor", 1));
 	} else if (is(c, "container.prune") || is(c, "image.prune") || is(c, "volume.prune") ||
 			is(c, "network.prune") || is(c, "image.build.prune")) {
 		json_reply(r, 200, json_pack("{s:i}", "SpaceReclaimed", 0));

@@ -663,8 +663,10 @@ static json_t *service_hostconfig(const json_t *cs, const json_t *limits, const 
 	spell(hc, limits, "NanoCPUs", "NanoCpus");
 	if (with_pids)
 		spell(hc, limits, "Pids", "PidsLimit");
-	if (log != NULL && rg_json_get(log, "Name") != NULL && (lc = json_object()) != NULL) {
+	if (log != NULL && (rg_json_get(log, "Name") != NULL || rg_json_get(log, "Options") != NULL) &&
+	    (lc = json_object()) != NULL) {
 		spell(lc, log, "Name", "Type");
+		spell(lc, log, "Options", "Config");
 		json_object_set_new(hc, "LogConfig", lc);
 	}
 	return hc;

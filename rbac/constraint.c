@@ -44,6 +44,9 @@ enum key {
 	K_REACH = 1 << 12,     /* runtimes, cgroup_parent, sysctls, log_drivers */
 	K_MAX = 1 << 13,       /* max_limits */
 	K_TARGETS = 1 << 14,   /* image_targets (or registries without it) */
+	/* any key: what every constrained role is refused, whatever its keys
+	 * (the log options dockerd evaluates, consreach.h) */
+	K_ANY = 1 << 15,
 };
 
 /* What a HostConfig can ask for. */
@@ -99,6 +102,10 @@ static unsigned restricting(const struct rg_constraints *c)
 		keys |= K_MAX;
 	if (rg_consreach_targets_restricted(c))
 		keys |= K_TARGETS;
+	/* A role whose keys all allow everything ("ALL", "/", true) is not
+	 * constrained; any other is. */
+	if (keys != 0 || c->owner != RG_OWNER_ANY)
+		keys |= K_ANY;
 	return keys;
 }
 
@@ -833,15 +840,16 @@ struct command_rule {
  */
 static const struct command_rule rules[] = {
 	{ "container.create", "create a container",
-		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, container_create },
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS | K_ANY, NULL,
+		container_create },
 	{ "container.start", "start a container", 0, start_query, NULL },
 	{ "container.update", "update a container", K_DEVICES | K_LIMITS | K_MAX, NULL, container_update },
 	{ "exec.create", "create an exec session", K_PRIVILEGED | K_EXEC_USER, NULL, exec_create },
-	{ "volume.create", "create a volume", K_BINDS, NULL, volume_create },
+	{ "volume.create", "create a volume", K_BINDS | K_MAX, NULL, volume_create },
 	{ "service.create", "create a service",
-		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, service_spec },
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS | K_ANY, NULL, service_spec },
 	{ "service.update", "update a service",
-		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, service_spec },
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS | K_ANY, NULL, service_spec },
 	{ "image.pull", "pull an image", 0, pull_query, NULL },
 	{ "image.build", "build an image", 0, build_query, NULL },
 	{ "image.tag", "tag an image", 0, target_query, NULL },

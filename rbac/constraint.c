@@ -22,6 +22,7 @@
 #include "rolegate/conscheck.h"
 #include "rolegate/consnet.h"
 #include "rolegate/consreach.h"
+#include "rolegate/consswarmtpl.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/imageref.h"
@@ -746,6 +747,7 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    service_networks(k, rg_json_get(body, "Networks"), "Networks[].Target") < 0 ||
 	    service_ports(k, ep) < 0 ||
 	    rg_conscheck_swarm_privileges(k, privs) < 0 ||
+	    rg_consswarmtpl_container_spec(k, cs) < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
 	/* dockerd zeroes Limits.Pids of a request older than API 1.41

@@ -600,6 +600,29 @@ static int volume_create(struct rg_conscheck *k, struct rg_request *req, const j
 			"create a volume that");
 }
 
+/*
+ * A secret's or config's Templating: swarmkit runs the payload as a Go
+ * template on the node for each task that uses it, with printf and
+ * variables, which build strings of any size inside dockerd (red team
+ * round 12, as a log tag did). Refused to every constrained role.
+ */
+static int templating_body(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
+{
+	const json_t *t;
+	const char *name;
+
+	(void)req;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	if (rg_conscheck_object(k, rg_json_get(body, "Templating"), "Templating", &t) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(t, "Name"), "Templating.Name", &name) < 0)
+		return -1;
+	if (name[0] != '\0')
+		return rg_conscheck_deny(k, "%s with Templating (swarmkit runs its data as a template "
+				"on the node, unseen)", k->what);
+	return 0;
+}
+
 /* Networks of a swarm service: [{Target: "name or id", ...}]. */
 static int service_networks(struct rg_conscheck *k, const json_t *networks, const char *field)
 {
@@ -848,6 +871,8 @@ static const struct command_rule rules[] = {
 	{ "container.update", "update a container", K_DEVICES | K_LIMITS | K_MAX, NULL, container_update },
 	{ "exec.create", "create an exec session", K_PRIVILEGED | K_EXEC_USER, NULL, exec_create },
 	{ "volume.create", "create a volume", K_BINDS | K_MAX, NULL, volume_create },
+	{ "secret.create", "create a secret", K_ANY, NULL, templating_body },
+	{ "config.create", "create a config", K_ANY, NULL, templating_body },
 	{ "service.create", "create a service",
 		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS | K_ANY, NULL, service_spec },
 	{ "service.update", "update a service",

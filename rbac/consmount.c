@@ -499,6 +499,96 @@ next:
 	return 0;
 }
 
+/*
+ * A tmpfs size= value as the kernel's memparse reads it, in bytes; -1 for
+ * what is not judged here: 0 (no limit), a percentage of the host's
+ * memory, hex or octal spellings, anything but digits and one suffix.
+ */
+static long long tmpfs_bytes(const char *v, size_t len)
+{
+	static const char suffixes[] = "kmgtpe";
+	unsigned long long n = 0;
+	size_t i = 0;
+
+	if (len == 0 || v[0] == '0')
+		return -1;
+	for (; i < len && v[i] >= '0' && v[i] <= '9'; i++) {
+		if (n > 100000000000000000ULL)   /* 1e17: no overflow below */
+			return -1;
+		n = n * 10 + (unsigned)(v[i] - '0');
+	}
+	if (i == 0)
+		return -1;
+	if (i + 1 == len) {
+		const char *s = strchr(suffixes, v[i] | 0x20);
+
+		if (s == NULL || *s == '\0')
+			return -1;
+		for (long shift = (s - suffixes + 1) * 10; shift > 0; shift -= 10) {
+			if (n > (1ULL << 53))
+				return -1;
+			n <<= 10;
+		}
+	} else if (i != len) {
+		return -1;
+	}
+	return n > (1ULL << 62) ? -1 : (long long)n;
+}
+
+/*
+ * max_limits on a local tmpfs volume: its pages are charged to the
+ * container that writes them, and stay in the host's memory after that
+ * container is gone, as long as any container keeps the volume mounted
+ * (red team round 12: four -m 64m containers left 200 MB in one; without
+ * size= the kernel allows half the host's memory). So it must carry a
+ * size= at most max_limits.memory, as a container would.
+ */
+static int tmpfs_volume_size(struct rg_conscheck *k, const char *driver, const json_t *opts,
+		const char *field, const char *phrase)
+{
+	long long max = k->c->max_memory, size = -2;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], opt[256];
+	const json_t *type, *o;
+	const char *s;
+
+	if (max <= 0 || is_unset(opts) || !json_is_object(opts) ||
+	    (driver[0] != '\0' && strcasecmp(driver, "local") != 0))
+		return 0;
+	type = json_object_get(opts, "type");
+	o = json_object_get(opts, "o");
+	if (!json_is_string(type) || strcmp(json_string_value(type), "tmpfs") != 0 ||
+	    (o != NULL && !json_is_string(o)))
+		return 0;
+	s = o != NULL ? json_string_value(o) : "";
+	if (has_bind(s))
+		return 0;
+	/* The kernel takes the last size= or nr_blocks=: each is judged. */
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+
+		snprintf(opt, sizeof(opt), "%.*s", (int)(len < 200 ? len : 200), s);
+		rg_conscheck_quote(opt, q, sizeof(q));
+		if (len >= 10 && strncmp(s, "nr_blocks=", 10) == 0)
+			return rg_conscheck_deny(k, "%s is a tmpfs sized by %s: give size= at most "
+					"max_limits.memory (%lld bytes) (%s.o)", phrase, q, max, field);
+		if (len >= 5 && strncmp(s, "size=", 5) == 0) {
+			size = tmpfs_bytes(s + 5, len - 5);
+			if (size < 0 || size > max)
+				return rg_conscheck_deny(k, "%s is a tmpfs of %s: the host keeps its pages "
+						"after the container that wrote them is gone; at most "
+						"max_limits.memory (%lld bytes) (%s.o)", phrase, q, max, field);
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	if (size == -2)
+		return rg_conscheck_deny(k, "%s is a tmpfs without size= (half the host's memory): "
+				"the host keeps its pages after the container that wrote them is gone; "
+				"give size= at most max_limits.memory (%lld bytes) (%s.o)", phrase, max, field);
+	return 0;
+}
+
 int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t *opts,
 		const char *field, const char *phrase)
 {
@@ -507,6 +597,8 @@ int rg_consmount_volume(struct rg_conscheck *k, const char *driver, const json_t
 	enum fs_kind fs;
 	json_t *val;
 
+	if (tmpfs_volume_size(k, driver, opts, field, phrase) < 0)
+		return -1;
 	if (!rg_consmount_restricted(k->c) || is_unset(opts))
 		return 0;
 	if (!json_is_object(opts))

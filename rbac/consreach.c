@@ -5,6 +5,7 @@
  * the host. See include/rolegate/consreach.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -89,6 +90,108 @@ static int sysctls(struct rg_conscheck *k, const json_t *map, const char *field)
 	return 0;
 }
 
+/*
+ * The fields a log tag may name: Go's logger.Info methods the docker
+ * documentation lists for --log-opt tag. Each gives a short string.
+ */
+static const char *const tag_fields[] = {
+	"ID", "FullID", "Name", "ImageID", "ImageFullID", "ImageName", "DaemonName",
+};
+
+/* Whether "{{ .Field }}" (spaces optional) starts at s; *len = its length. */
+static bool tag_action(const char *s, size_t *len)
+{
+	const char *p = s + 2, *name;
+	size_t n;
+
+	while (*p == ' ')
+		p++;
+	if (*p++ != '.')
+		return false;
+	name = p;
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		p++;
+	n = (size_t)(p - name);
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "}}", 2) != 0)
+		return false;
+	for (size_t i = 0; i < sizeof(tag_fields) / sizeof(tag_fields[0]); i++) {
+		if (strlen(tag_fields[i]) == n && strncmp(tag_fields[i], name, n) == 0) {
+			*len = (size_t)(p + 2 - s);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A tag template of text and tag_fields actions, at most RG_CONSREACH_MAX_TAG bytes. */
+static bool plain_tag(const char *s)
+{
+	size_t len;
+
+	if (strlen(s) > RG_CONSREACH_MAX_TAG)
+		return false;
+	while ((s = strstr(s, "{{")) != NULL) {
+		if (!tag_action(s, &len))
+			return false;
+		s += len;
+	}
+	return true;
+}
+
+/*
+ * Log options dockerd itself evaluates when it starts the container's
+ * logger, for every constrained role whatever its log driver (red team
+ * round 12). "tag" is a Go text/template run inside dockerd: its pad and
+ * printf build strings of any size (one `docker run` ended dockerd with
+ * "fatal error: runtime: out of memory"), and the result is written into
+ * every log line. "max-file" is a loop count: each rotation of json-file
+ * and local renames max-file - 1 files with the logger locked (50 million
+ * kept a core of dockerd busy and the container past `docker rm -f`).
+ * Option names are map keys: Go compares them exactly.
+ */
+static int log_options(struct rg_conscheck *k, const json_t *log, const char *prefix)
+{
+	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const json_t *cfg, *v;
+
+	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig.Config");
+	if (log == NULL || rg_conscheck_object(k, rg_json_get(log, "Config"), field, &cfg) < 0)
+		return log == NULL ? 0 : -1;
+	if (cfg == NULL)
+		return 0;
+	v = json_object_get(cfg, "tag");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_string(v))
+			return rg_conscheck_malformed(k, field, "a map of strings");
+		if (!plain_tag(json_string_value(v)))
+			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: dockerd runs it as a "
+					"template; only text and {{.ID}}, {{.FullID}}, {{.Name}}, "
+					"{{.ImageID}}, {{.ImageFullID}}, {{.ImageName}}, {{.DaemonName}}, "
+					"at most %d bytes)", rg_conscheck_quote(json_string_value(v), q,
+					sizeof(q)), field, RG_CONSREACH_MAX_TAG);
+	}
+	v = json_object_get(cfg, "max-file");
+	if (v != NULL && !json_is_null(v)) {
+		const char *s;
+		size_t n;
+
+		if (!json_is_string(v))
+			return rg_conscheck_malformed(k, field, "a map of strings");
+		s = json_string_value(v);
+		n = strlen(s);
+		/* Go's Atoi also takes "+5" and "007": only plain digits pass. */
+		if (n == 0 || n > 9 || strspn(s, "0123456789") != n ||
+		    strtol(s, NULL, 10) > RG_CONSREACH_MAX_LOG_FILES)
+			return rg_conscheck_deny(k, "keep %s log files (%s.max-file; at most %d: "
+					"dockerd renames each one at every rotation)",
+					rg_conscheck_quote(s, q, sizeof(q)), field,
+					RG_CONSREACH_MAX_LOG_FILES);
+	}
+	return 0;
+}
+
 int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix)
 {
 	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];
@@ -122,7 +225,8 @@ int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char
 		return -1;
 	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig.Type");
 	if (rg_conscheck_string(k, rg_json_get(log, "Type"), field, &s) < 0 ||
-	    named(k, k->c->has_log_drivers, &k->c->log_drivers, s, "the log driver", field) < 0)
+	    named(k, k->c->has_log_drivers, &k->c->log_drivers, s, "the log driver", field) < 0 ||
+	    log_options(k, log, prefix) < 0)
 		return -1;
 	/* Linux knows only the default isolation; "process" and "hyperv" are
 	 * Windows' and dockerd refuses them here. Refused rather than guessed. */

@@ -22,6 +22,7 @@
 #include "rolegate/conscheck.h"
 #include "rolegate/consnet.h"
 #include "rolegate/consreach.h"
+#include "rolegate/consswarmtpl.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/imageref.h"
@@ -44,6 +45,9 @@ enum key {
 	K_REACH = 1 << 12,     /* runtimes, cgroup_parent, sysctls, log_drivers */
 	K_MAX = 1 << 13,       /* max_limits */
 	K_TARGETS = 1 << 14,   /* image_targets (or registries without it) */
+	/* any key: what every constrained role is refused, whatever its keys
+	 * (the log options dockerd evaluates, consreach.h) */
+	K_ANY = 1 << 15,
 };
 
 /* What a HostConfig can ask for. */
@@ -99,6 +103,10 @@ static unsigned restricting(const struct rg_constraints *c)
 		keys |= K_MAX;
 	if (rg_consreach_targets_restricted(c))
 		keys |= K_TARGETS;
+	/* A role whose keys all allow everything ("ALL", "/", true) is not
+	 * constrained; any other is. */
+	if (keys != 0 || c->owner != RG_OWNER_ANY)
+		keys |= K_ANY;
 	return keys;
 }
 
@@ -592,6 +600,29 @@ static int volume_create(struct rg_conscheck *k, struct rg_request *req, const j
 			"create a volume that");
 }
 
+/*
+ * A secret's or config's Templating: swarmkit runs the payload as a Go
+ * template on the node for each task that uses it, with printf and
+ * variables, which build strings of any size inside dockerd (red team
+ * round 12, as a log tag did). Refused to every constrained role.
+ */
+static int templating_body(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
+{
+	const json_t *t;
+	const char *name;
+
+	(void)req;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	if (rg_conscheck_object(k, rg_json_get(body, "Templating"), "Templating", &t) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(t, "Name"), "Templating.Name", &name) < 0)
+		return -1;
+	if (name[0] != '\0')
+		return rg_conscheck_deny(k, "%s with Templating (swarmkit runs its data as a template "
+				"on the node, unseen)", k->what);
+	return 0;
+}
+
 /* Networks of a swarm service: [{Target: "name or id", ...}]. */
 static int service_networks(struct rg_conscheck *k, const json_t *networks, const char *field)
 {
@@ -663,8 +694,10 @@ static json_t *service_hostconfig(const json_t *cs, const json_t *limits, const 
 	spell(hc, limits, "NanoCPUs", "NanoCpus");
 	if (with_pids)
 		spell(hc, limits, "Pids", "PidsLimit");
-	if (log != NULL && rg_json_get(log, "Name") != NULL && (lc = json_object()) != NULL) {
+	if (log != NULL && (rg_json_get(log, "Name") != NULL || rg_json_get(log, "Options") != NULL) &&
+	    (lc = json_object()) != NULL) {
 		spell(lc, log, "Name", "Type");
+		spell(lc, log, "Options", "Config");
 		json_object_set_new(hc, "LogConfig", lc);
 	}
 	return hc;
@@ -737,6 +770,7 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    service_networks(k, rg_json_get(body, "Networks"), "Networks[].Target") < 0 ||
 	    service_ports(k, ep) < 0 ||
 	    rg_conscheck_swarm_privileges(k, privs) < 0 ||
+	    rg_consswarmtpl_container_spec(k, cs) < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
 	/* dockerd zeroes Limits.Pids of a request older than API 1.41
@@ -831,15 +865,18 @@ struct command_rule {
  */
 static const struct command_rule rules[] = {
 	{ "container.create", "create a container",
-		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, container_create },
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS | K_ANY, NULL,
+		container_create },
 	{ "container.start", "start a container", 0, start_query, NULL },
 	{ "container.update", "update a container", K_DEVICES | K_LIMITS | K_MAX, NULL, container_update },
 	{ "exec.create", "create an exec session", K_PRIVILEGED | K_EXEC_USER, NULL, exec_create },
-	{ "volume.create", "create a volume", K_BINDS, NULL, volume_create },
+	{ "volume.create", "create a volume", K_BINDS | K_MAX, NULL, volume_create },
+	{ "secret.create", "create a secret", K_ANY, NULL, templating_body },
+	{ "config.create", "create a config", K_ANY, NULL, templating_body },
 	{ "service.create", "create a service",
-		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, service_spec },
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS | K_ANY, NULL, service_spec },
 	{ "service.update", "update a service",
-		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS, NULL, service_spec },
+		K_HOSTCONFIG | K_REGISTRIES | K_LIMITS | K_IMAGES | K_NETWORKS | K_ANY, NULL, service_spec },
 	{ "image.pull", "pull an image", 0, pull_query, NULL },
 	{ "image.build", "build an image", 0, build_query, NULL },
 	{ "image.tag", "tag an image", 0, target_query, NULL },

@@ -21,10 +21,21 @@ enum rg_limits_mode {
 
 /*
  * runtimes (Runtime), cgroup_parent (CgroupParent), sysctls (Sysctls),
- * log_drivers (LogConfig.Type) and Isolation of a HostConfig (or of a
- * service's settings spelled as one); prefix names it in reasons.
+ * log_drivers (LogConfig.Type), the log options below and Isolation of a
+ * HostConfig (or of a service's settings spelled as one); prefix names it
+ * in reasons.
  */
 int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+
+/*
+ * Log options dockerd evaluates, judged for every constrained role (red
+ * team round 12): LogConfig.Config "tag" (a Go template run in dockerd) may
+ * hold only text and {{.ID}}-style fields, in at most RG_CONSREACH_MAX_TAG
+ * bytes; "max-file" (renamed one by one at each rotation) at most
+ * RG_CONSREACH_MAX_LOG_FILES.
+ */
+#define RG_CONSREACH_MAX_TAG 256
+#define RG_CONSREACH_MAX_LOG_FILES 100
 
 /*
  * max_limits on a HostConfig's resources (or a container update's body):

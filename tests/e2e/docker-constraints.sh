@@ -185,6 +185,33 @@ if command -v curl >/dev/null; then
 	done
 fi
 
+e2e_section "developer (dave): log options dockerd evaluates, tmpfs volumes (red team round 12)"
+# --log-opt tag is a Go template run inside dockerd: '{{pad .Name 100000000000 0}}'
+# ended dockerd ("fatal error: runtime: out of memory"). Not run here, refused.
+expect_denied "$dev use the log tag {{pad .Name 100000000000 0}} (HostConfig.LogConfig.Config.tag: dockerd runs it" \
+	docker_as dave run --rm "${limits[@]}" --log-opt 'tag={{pad .Name 100000000000 0}}' busybox true
+expect_denied "$dev use the log tag {{printf" \
+	docker_as dave run --rm "${limits[@]}" --log-opt 'tag={{printf "%0999999d" 0}}' busybox true
+# max-file: each rotation renames max-file - 1 files, the logger locked
+expect_denied "$dev keep 50000000 log files (HostConfig.LogConfig.Config.max-file; at most 100" \
+	docker_as dave run --rm "${limits[@]}" --log-opt max-size=1k --log-opt max-file=50000000 busybox true
+expect_ok "" docker_as dave run --name logok "${limits[@]}" --log-opt 'tag=app/{{.Name}}' \
+	--log-opt max-size=1k --log-opt max-file=3 busybox echo logged
+logpath=$(docker_as alice inspect -f '{{.LogPath}}' logok)
+expect_ok '"tag":"app/logok"' cat "$logpath"
+expect_ok "logok" docker_as dave rm logok
+# a tmpfs volume keeps what exited containers wrote: size= within max_limits.memory (1g)
+expect_denied "$dev create a volume that is a tmpfs without size=" \
+	docker_as dave volume create -o type=tmpfs -o device=tmpfs scratch
+expect_denied "$dev create a volume that is a tmpfs of size=2g" \
+	docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=2g scratch
+expect_denied "$dev mount a volume that is a tmpfs without size=" \
+	docker_as dave run --rm "${limits[@]}" \
+	--mount type=volume,src=scratch2,dst=/t,volume-opt=type=tmpfs,volume-opt=device=tmpfs busybox true
+expect_ok "scratch" docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m scratch
+expect_ok "64.0M" docker_as dave run --rm "${limits[@]}" -v scratch:/t busybox busybox df -h /t
+expect_ok "scratch" docker_as dave volume rm scratch
+
 e2e_section "shutdown"
 e2e_shutdown
 

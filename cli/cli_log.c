@@ -8,6 +8,7 @@
  * `--file decisions.log --file decisions.log.1` and the reverse both work.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -32,14 +33,39 @@
 /* verify reports a missing log itself when a head file says it should exist. */
 bool cli_log_quiet_missing;
 
+/* The configured audit.path when no --file was given (cli_log_load). */
+static const char *configured_path;
+
+/*
+ * The configured log must be a regular file, as rolegate writes it: a FIFO
+ * there blocked open(2), and the nightly `log verify`, whose whole point is
+ * to report, hung instead (docs/redteam-round12-avail.md). It is opened
+ * O_NONBLOCK and refused when it is anything else. A --file is opened as
+ * given: a pipe there (`--file <(zcat decisions.log.2.gz)`) is the
+ * auditor's choice.
+ */
 int cli_log_reader_open(struct reader *r, const char *name)
 {
+	bool configured = name == configured_path;
+	struct stat st;
+	int fd, saved;
+
 	memset(r, 0, sizeof(*r));
 	r->name = name;
-	r->f = fopen(name, "re");
+	fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | (configured ? O_NONBLOCK : 0));
+	if (fd >= 0 && configured && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		fprintf(stderr, "rolegate: %s (audit.path) is not a regular file; rolegate writes "
+				"its log as one\n", name);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (fd >= 0 && configured)
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (fd >= 0 && (r->f = fdopen(fd, "r")) == NULL)
+		close(fd);
 	if (r->f == NULL) {
-		int saved = errno;
-
+		saved = errno;
 		if (saved != ENOENT || !cli_log_quiet_missing)
 			fprintf(stderr, "rolegate: cannot open %s: %s\n", name, strerror(saved));
 		errno = saved;
@@ -141,7 +167,7 @@ int cli_log_setup(struct options *o, struct rg_policy **pp, struct rg_audit_mac 
 			return status;
 	}
 	if (o->nfiles == 0)
-		o->files[o->nfiles++] = p->audit.path;
+		o->files[o->nfiles++] = configured_path = p->audit.path;
 	if (p != NULL && p->audit.key_file[0] != '\0') {
 		/*
 		 * Read as check and serve read it (rolegate/secret.h), with check's

@@ -202,6 +202,25 @@ fail:
 	return -1;
 }
 
+/*
+ * Whether ca_file is no regular file, looked at without waiting (one that
+ * cannot be opened is left to libldap, which says so). OpenSSL reads
+ * it with a plain fopen() whenever a TLS context is made (at start, at every
+ * reload, at every new connection): a FIFO there blocked the reload in the
+ * main thread for good, so later SIGHUPs and SIGTERM were never handled, and
+ * /dev/zero would be read for ever (docs/redteam-round12-avail.md).
+ */
+static bool ca_file_irregular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	bool bad = fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode));
+
+	if (fd >= 0)
+		close(fd);
+	return bad;
+}
+
 /* Sets the options every handle gets. Returns an LDAP result code. */
 static int set_options(const struct rg_ldap *l, LDAP *ld, const char *uri, char *detail, size_t len)
 {
@@ -256,6 +275,10 @@ static int set_options(const struct rg_ldap *l, LDAP *ld, const char *uri, char 
 		if ((rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand)) != LDAP_OPT_SUCCESS) {
 			what = "TLS require cert";
 			goto fail;
+		}
+		if (l->c.ca_file[0] != '\0' && ca_file_irregular(l->c.ca_file)) {
+			say(detail, len, "%s: ca_file %s is not a regular file", uri, l->c.ca_file);
+			return LDAP_LOCAL_ERROR;
 		}
 		if (l->c.ca_file[0] != '\0' &&
 		    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, l->c.ca_file)) != LDAP_OPT_SUCCESS) {

@@ -529,7 +529,10 @@ static int recover(struct rg_audit *a, off_t size, char *err, size_t errlen)
 
 	a->end = 0;
 	snprintf(rotated, sizeof(rotated), "%s.1", a->path);
-	fd = open(rotated, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO at PATH.1 blocked open(2) for good, so serve never
+	 * became ready and SIGTERM waited (docs/redteam-round12-avail.md); it is
+	 * no rotated log, as a directory there is not (the head still shows a cut). */
+	fd = open(rotated, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return 0;  /* a brand-new log: seq 1, prev zeros */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {

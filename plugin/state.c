@@ -199,10 +199,15 @@ static int check_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-/* Reads a whole file under the directory; *text NULL (and 0) when it does not exist. */
+/*
+ * Reads a whole file under the directory; *text NULL (and 0) when it does not
+ * exist. Opened O_NONBLOCK: a FIFO there (root's mistake, or a test) would
+ * block open(2) for good, serve would never become ready and SIGTERM would
+ * wait for it (docs/redteam-round12-avail.md); now it is "not a regular file".
+ */
 static int slurp(struct rg_state *s, const char *name, char **text, size_t *len, char *err, size_t errlen)
 {
-	int fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	size_t got = 0;
 
@@ -248,12 +253,19 @@ static int fsync_dir(struct rg_state *s)
 /*
  * Writes a new file tmp holding the snapshot of o (or, o NULL, an empty
  * journal) of gen, not synced. Returns its descriptor (appending), or -1.
+ * A fresh file of our own: whatever is at tmp goes first (nothing there is
+ * worth keeping: the callers start a new file there). A FIFO left there
+ * blocked open(2) for good; the compaction holds the read lock while here,
+ * so every create's record, and then both server threads, waited behind it
+ * and SIGTERM never ended serve (docs/redteam-round12-avail.md).
  */
 static int write_new(struct rg_state *s, const char *tmp, const struct rg_owners *o, unsigned long gen)
 {
-	int fd = openat(s->dirfd, tmp, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	int r, e;
+	int fd, r, e;
 
+	(void)unlinkat(s->dirfd, tmp, 0);
+	fd = openat(s->dirfd, tmp, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
+			O_NONBLOCK, 0600);
 	if (fd < 0)
 		return -1;
 	if (o != NULL) {
@@ -304,7 +316,8 @@ static int write_file(struct rg_state *s, const char *name, const struct rg_owne
 
 static int open_journal(struct rg_state *s)
 {
-	s->journal = openat(s->dirfd, "journal", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: read_files saw a regular file, but one may have taken its place */
+	s->journal = openat(s->dirfd, "journal", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	return s->journal < 0 ? -1 : 0;
 }
 
@@ -705,7 +718,7 @@ static int load(struct rg_state *s, char *err, size_t errlen, char *note, size_t
 		if (write_file(s, "journal", NULL, s->gen) < 0)
 			fix = "write a new journal";
 	} else if (f.journal.torn) {
-		int fd = openat(s->dirfd, "journal", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		int fd = openat(s->dirfd, "journal", O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 		/* cut the torn entry off, so that the next append starts a line */
 		if (fd < 0 || ftruncate(fd, (off_t)f.journal.good_len) < 0 || fsync(fd) < 0)
@@ -791,7 +804,7 @@ struct rg_state *rg_state_open(const char *dir, char *err, size_t errlen, char *
 		s->read_only = true;
 		s->read_only_errno = errno;
 		/* a lock file that cannot be created: no other serve can write here either */
-		s->lockfd = openat(s->dirfd, "lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		s->lockfd = openat(s->dirfd, "lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	}
 	if (s->dirfd < 0 || (s->lockfd < 0 && !s->read_only)) {
 		snprintf(err, errlen, "cannot open the state directory %s: %s", dir, strerror(errno));

@@ -107,6 +107,18 @@ copy fifo
 rm "$AT/fifo.log.head" && mkfifo "$AT/fifo.log.head"
 check 1 "a FIFO at the head's name fails at once" timeout 10 "$RG" log verify --file "$AT/fifo.log"
 has "not a regular file"
+# A FIFO at audit.path itself (round 12): verify, query and stats of the
+# configured log refuse it at once; a --file that is a pipe is still read.
+at_conf pipe 'sync = "batch";'
+mkdir -p "$AT/pipe" && mkfifo "$AT/pipe/decisions.log"
+check 2 "a FIFO at audit.path: verify fails at once" timeout -s KILL 10 "$RG" log verify -c "$AT/pipe.conf"
+has "(audit.path) is not a regular file"
+check 2 "a FIFO at audit.path: query fails at once" timeout -s KILL 10 "$RG" log query -c "$AT/pipe.conf"
+has "(audit.path) is not a regular file"
+check 2 "a FIFO at audit.path: stats fails at once" timeout -s KILL 10 "$RG" log stats -c "$AT/pipe.conf"
+has "(audit.path) is not a regular file"
+check 0 "a pipe given with --file is still read" bash -c '"$1" log verify -c "$2" --file <(cat "$3")' _ "$RG" "$AT/pipe.conf" "$AT/fifo.log"
+has "chain intact"
 
 # --- rotated files: any order; a gap fails ---
 at_conf r 'sync = "batch";'

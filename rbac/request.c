@@ -24,8 +24,9 @@ static bool base64_char(unsigned char c)
 
 /*
  * Decodes standard base64 (what Go's encoding/json uses for []byte) into a
- * new NUL-terminated buffer. in need not be NUL-terminated. Returns 0, or -1
- * on invalid input / no memory.
+ * new NUL-terminated buffer. in need not be NUL-terminated. Returns 0, -1
+ * on invalid input, or -2 when out of memory (the call is refused either
+ * way; the message should say which).
  */
 static int base64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen)
 {
@@ -44,7 +45,7 @@ static int base64_decode(const char *in, size_t inlen, unsigned char **out, size
 	}
 	buf = malloc(inlen / 4 * 3 + 1);
 	if (buf == NULL)
-		return -1;
+		return -2;
 	if (inlen == 0) {
 		buf[0] = '\0';
 		*out = buf;
@@ -169,7 +170,7 @@ static int decode_text(const struct rg_calljson_value *v, unsigned char **out, s
 	if (!v->escaped)
 		return base64_decode(v->raw, v->len, out, outlen);
 	if ((text = copy_text(v)) == NULL)
-		return -1;
+		return -2;
 	r = base64_decode(text, v->len, out, outlen);
 	free(text);
 	return r;
@@ -232,6 +233,7 @@ static int set_encoded_body(struct rg_request *req, const struct rg_calljson_val
 {
 	unsigned char *body;
 	size_t len;
+	int r;
 
 	if (v->type == RG_CALLJSON_NONE || v->type == RG_CALLJSON_NULL)
 		return 0;
@@ -246,8 +248,8 @@ static int set_encoded_body(struct rg_request *req, const struct rg_calljson_val
 		req->body_len = v->len / 4 * 3;
 		return 0;
 	}
-	if (decode_text(v, &body, &len) < 0) {
-		*errstr = "RequestBody is not valid base64";
+	if ((r = decode_text(v, &body, &len)) < 0) {
+		*errstr = r == -2 ? "out of memory decoding RequestBody" : "RequestBody is not valid base64";
 		return -1;
 	}
 	set_body(req, body, len, max_body);

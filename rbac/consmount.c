@@ -556,10 +556,12 @@ static int tmpfs_volume_size(struct rg_conscheck *k, const char *driver, const j
 		return 0;
 	type = json_object_get(opts, "type");
 	o = json_object_get(opts, "o");
-	if (!json_is_string(type) || strcmp(json_string_value(type), "tmpfs") != 0 ||
-	    (o != NULL && !json_is_string(o)))
+	if (!json_is_string(type) || strcmp(json_string_value(type), "tmpfs") != 0)
 		return 0;
-	s = o != NULL ? json_string_value(o) : "";
+	/* Go decodes "o": null as "", a tmpfs without size= (review of round 12) */
+	if (o != NULL && !json_is_string(o) && !json_is_null(o))
+		return rg_conscheck_malformed(k, field, "a map of strings");
+	s = json_is_string(o) ? json_string_value(o) : "";
 	if (has_bind(s))
 		return 0;
 	/* The kernel takes the last size= or nr_blocks=: each is judged. */

@@ -911,8 +911,9 @@ static unsigned query_keys(const char *command)
 	if (strcmp(command, "image.tag") == 0 || strcmp(command, "image.import") == 0 ||
 	    strcmp(command, "container.commit") == 0)
 		return K_TARGETS;
+	/* K_ANY: the HostConfig an old start carries has log options too */
 	if (strcmp(command, "container.start") == 0)
-		return K_HOSTCONFIG;
+		return K_HOSTCONFIG | K_ANY;
 	if (strcmp(command, "network.connect") == 0)
 		return K_NETWORKS | K_HOST_NS;
 	if (strcmp(command, "system.auth") == 0)

@@ -566,9 +566,11 @@ static int tmpfs_volume_size(struct rg_conscheck *k, const char *driver, const j
 		return 0;
 	/* The kernel takes the last size= or nr_blocks=: each is judged. */
 	while (*s != '\0') {
-		size_t len = strcspn(s, ",");
+		size_t len = strcspn(s, ","), n = len < 200 ? len : 200;
 
-		snprintf(opt, sizeof(opt), "%.*s", (int)(len < 200 ? len : 200), s);
+		/* a copy, not snprintf("%.*s"): gcc -fsanitize=undefined warns of a NULL there */
+		memcpy(opt, s, n);
+		opt[n] = '\0';
 		rg_conscheck_quote(opt, q, sizeof(q));
 		if (len >= 10 && strncmp(s, "nr_blocks=", 10) == 0)
 			return rg_conscheck_deny(k, "%s is a tmpfs sized by %s: give size= at most "

@@ -34,6 +34,7 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 	return r;
 }
 
+__attribute__((format(printf, 1, 0)))
 static void note(const char *fmt, va_list ap)
 {
 	const char *path = getenv("RG_CHECKPOINTS");
@@ -51,6 +52,7 @@ static void note(const char *fmt, va_list ap)
 	fclose(f);
 }
 
+__attribute__((format(printf, 2, 3)))
 void syslog(int pri, const char *fmt, ...)
 {
 	va_list ap;
@@ -62,6 +64,7 @@ void syslog(int pri, const char *fmt, ...)
 }
 
 /* What syslog() becomes under _FORTIFY_SOURCE. */
+__attribute__((format(printf, 3, 4)))
 void __syslog_chk(int pri, int flag, const char *fmt, ...)
 {
 	va_list ap;

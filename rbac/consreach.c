@@ -478,6 +478,45 @@ int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *pre
 	return 0;
 }
 
+/*
+ * A health check is an exec dockerd starts on its own, again and again:
+ * dockerd, containerd, the shim and runc spend about 0.1 s of CPU on each,
+ * none of it in the container's cgroup. `--health-interval 1ms` on a
+ * container held to `--cpus 0.1` cost them 3.6 s of CPU in 10 s (red team
+ * round 13). One check runs at a time and the next starts Interval after
+ * it ended, so the interval alone bounds the rate: a short Timeout kills
+ * the check sooner, a long one only waits, StartPeriod only counts
+ * failures. StartInterval (API 1.44) is the interval during StartPeriod.
+ * 0 is dockerd's default (30 s), or the image's HEALTHCHECK field by field
+ * (which the request does not show: docs/constraints.md).
+ */
+int rg_consreach_healthcheck(struct rg_conscheck *k, const json_t *hc, const char *field)
+{
+	static const char *const names[] = { "Interval", "StartInterval" };
+	char f[96];
+
+	if (!k->c->has_max_limits || is_unset(hc))
+		return 0;
+	if (!json_is_object(hc))
+		return rg_conscheck_malformed(k, field, "an object");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const json_t *v = rg_json_get(hc, names[i]);
+		long long ns;
+
+		snprintf(f, sizeof(f), "%s.%s", field, names[i]);
+		if (is_unset(v))
+			continue;
+		if (!json_is_integer(v))
+			return rg_conscheck_malformed(k, f, "an integer (nanoseconds)");
+		ns = json_integer_value(v);
+		if (ns != 0 && ns < RG_CONSREACH_MIN_HEALTH_INTERVAL)
+			return rg_conscheck_deny(k, "%s whose health check runs every %lld ns (%s; at least "
+					"1 s under max_limits: each check is an exec dockerd, containerd and runc run "
+					"outside the container's limits)", k->what, ns, f);
+	}
+	return 0;
+}
+
 bool rg_consreach_targets_restricted(const struct rg_constraints *c)
 {
 	return c->has_image_targets || c->has_registries;

@@ -555,7 +555,8 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 			return rg_conscheck_deny(k, "join the host's cgroup namespace (API < 1.41 without "
 					"HostConfig.CgroupnsMode)");
 	}
-	if (rg_conscheck_image(k, image, "use image") < 0)
+	if (rg_conscheck_image(k, image, "use image") < 0 ||
+	    rg_consreach_healthcheck(k, rg_json_get(body, "Healthcheck"), "Healthcheck") < 0)
 		return -1;
 	return create_limits(k, top, hc);
 }
@@ -771,6 +772,8 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    service_ports(k, ep) < 0 ||
 	    rg_conscheck_swarm_privileges(k, privs) < 0 ||
 	    rg_consswarmtpl_container_spec(k, cs) < 0 ||
+	    rg_consreach_healthcheck(k, rg_json_get(cs, "Healthcheck"),
+			"TaskTemplate.ContainerSpec.Healthcheck") < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
 	/* dockerd zeroes Limits.Pids of a request older than API 1.41

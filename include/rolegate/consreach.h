@@ -53,6 +53,22 @@ int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_li
  * PortBindings and PublishAllPorts): at most RG_CONSREACH_MAX_PORTS, and no
  * PublishAllPorts, which publishes the image's exposed ports, unseen. */
 int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+/*
+ * The shortest health check interval a create may ask for under
+ * max_limits, in nanoseconds (Go's time.Duration). Each check is an exec:
+ * dockerd, containerd, the shim and a runc process spend about 0.1 s of
+ * CPU on it outside the container's limits (red team round 13), and
+ * dockerd runs the next one `Interval` after the last ended.
+ */
+#define RG_CONSREACH_MIN_HEALTH_INTERVAL 1000000000LL
+/*
+ * max_limits on a health check (a create's Config.Healthcheck or a
+ * service's ContainerSpec.Healthcheck; field names it): Interval and
+ * StartInterval 0 (dockerd's default, or the image's) or at least
+ * RG_CONSREACH_MIN_HEALTH_INTERVAL. Timeout, StartPeriod and Retries cost
+ * nothing more (one check runs at a time): left to dockerd.
+ */
+int rg_consreach_healthcheck(struct rg_conscheck *k, const json_t *hc, const char *field);
 
 /*
  * image_targets: a local image name the command creates (tag, commit,

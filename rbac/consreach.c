@@ -192,6 +192,49 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	return 0;
 }
 
+int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *field)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *p = name;
+
+	/* Any ".." component, wherever it is: filepath.Join cleans the rest. */
+	while (*p != '\0') {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return rg_conscheck_deny(k, "use the driver %s (%s): dockerd looks a driver up as "
+					"a file under /run/docker/plugins and /etc/docker/plugins, and \"..\" leads "
+					"out of them, to a plugin anyone could have put there",
+					rg_conscheck_quote(name, q, sizeof(q)), field);
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+/* Mounts[].VolumeOptions.DriverConfig.Name of a HostConfig: rg_consreach_driver. */
+static int mount_drivers(struct rg_conscheck *k, const json_t *mounts, const char *field)
+{
+	const json_t *vo, *dc;
+	const char *name;
+	size_t i;
+	json_t *m;
+
+	if (!json_is_array(mounts))
+		return 0;    /* absent, or malformed: rg_consmount_mounts says which */
+	json_array_foreach(mounts, i, m) {
+		if (!json_is_object(m))
+			continue;
+		if (rg_conscheck_object(k, rg_json_get(m, "VolumeOptions"), field, &vo) < 0 ||
+		    rg_conscheck_object(k, rg_json_get(vo, "DriverConfig"), field, &dc) < 0 ||
+		    rg_conscheck_string(k, rg_json_get(dc, "Name"), field, &name) < 0 ||
+		    rg_consreach_driver(k, name, field) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix)
 {
 	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];
@@ -225,8 +268,18 @@ int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char
 		return -1;
 	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig.Type");
 	if (rg_conscheck_string(k, rg_json_get(log, "Type"), field, &s) < 0 ||
+	    rg_consreach_driver(k, s, field) < 0 ||
 	    named(k, k->c->has_log_drivers, &k->c->log_drivers, s, "the log driver", field) < 0 ||
 	    log_options(k, log, prefix) < 0)
+		return -1;
+	/* The volume drivers of the volumes the container makes: plugin
+	 * names dockerd looks up as files (rg_consreach_driver). */
+	rg_conscheck_field(field, sizeof(field), prefix, "VolumeDriver");
+	if (rg_conscheck_string(k, rg_json_get(hc, "VolumeDriver"), field, &s) < 0 ||
+	    rg_consreach_driver(k, s, field) < 0)
+		return -1;
+	rg_conscheck_field(field, sizeof(field), prefix, "Mounts[].VolumeOptions.DriverConfig.Name");
+	if (mount_drivers(k, rg_json_get(hc, "Mounts"), field) < 0)
 		return -1;
 	/* Linux knows only the default isolation; "process" and "hyperv" are
 	 * Windows' and dockerd refuses them here. Refused rather than guessed. */

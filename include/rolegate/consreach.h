@@ -26,6 +26,16 @@ enum rg_limits_mode {
  * in reasons.
  */
 int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+/*
+ * A driver name (volume, log, network, IPAM) for every constrained role:
+ * dockerd looks a name it does not know as a managed plugin up as files,
+ * /run/docker/plugins/NAME.sock and /etc/docker/plugins/NAME.spec (a
+ * socket, or a text file naming an address), joined as paths. A ".."
+ * component leads anywhere: to a socket or spec file the role's own
+ * container wrote under an allowed bind mount, a "volume driver" that
+ * answers Mount with "/" (red team round 13). Refused.
+ */
+int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *field);
 
 /*
  * Log options dockerd evaluates, judged for every constrained role (red

@@ -780,6 +780,8 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    rg_consswarmtpl_container_spec(k, cs) < 0 ||
 	    rg_consreach_healthcheck(k, rg_json_get(cs, "Healthcheck"),
 			"TaskTemplate.ContainerSpec.Healthcheck") < 0 ||
+	    rg_consreach_restart_delay(k, rg_json_get(ts, "RestartPolicy"),
+			"TaskTemplate.RestartPolicy") < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
 	/* dockerd zeroes Limits.Pids of a request older than API 1.41

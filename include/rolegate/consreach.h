@@ -79,6 +79,20 @@ int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *pre
  * nothing more (one check runs at a time): left to dockerd.
  */
 int rg_consreach_healthcheck(struct rg_conscheck *k, const json_t *hc, const char *field);
+/*
+ * The shortest delay between a service task's exit and its replacement
+ * under max_limits, in nanoseconds: swarmkit's own default. swarmkit
+ * restarts a task after RestartPolicy.Delay every time, with no backoff;
+ * each restart is a container create, start and removal in dockerd,
+ * containerd and runc, outside the task's limits (red team round 13).
+ */
+#define RG_CONSREACH_MIN_RESTART_DELAY 5000000000LL
+/*
+ * max_limits on a service's TaskTemplate.RestartPolicy (field names it):
+ * Delay absent or null (swarmkit's 5 s), or at least
+ * RG_CONSREACH_MIN_RESTART_DELAY; 0 is no delay at all.
+ */
+int rg_consreach_restart_delay(struct rg_conscheck *k, const json_t *rp, const char *field);
 
 /*
  * image_targets: a local image name the command creates (tag, commit,

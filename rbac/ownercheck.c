@@ -587,9 +587,10 @@ static int start_recheck(struct ctx *x)
 
 /*
  * container.start/restart under owner: the networks the container joins,
- * judged as their names resolve now. dockerd keeps a create's networks by
- * name (NetworkMode, EndpointsConfig) and looks them up at each start; a
- * stopped container does not keep a network from being removed. bob
+ * judged as their names resolve now. A container created and not yet
+ * started keeps its networks by name only (NetworkMode, EndpointsConfig;
+ * one that has run keeps their ids), dockerd looks them up at the start,
+ * and nothing keeps such a network from being removed. bob
  * created his network "bn" and a container on it, removed bn; alice
  * created her own bn, and bob's start put his container on alice's
  * network (red team round 13). A container with no kept settings: refused.

@@ -194,8 +194,8 @@ DOCKER_BUILDKIT=0 expect_denied "$dev build on network opsnet: not created by da
 DOCKER_BUILDKIT=0 expect_denied "$dev build in the network namespace of container opsbox2: not created by dave" \
 	docker_as dave build --network container:opsbox2 "$E2E_DIR/ctx"
 DOCKER_BUILDKIT=0 expect_ok "Successfully built" docker_as dave build --network davenet "$E2E_DIR/ctx"
-# dockerd looks a stopped container's networks up by name at each start
-# (red team round 13): dave's davelate is gone, alice made her own
+# a container not yet started keeps its networks by name; dockerd looks them
+# up at the start (red team round 13): dave's davelate is gone, alice made hers
 expect_ok "" docker_as dave network create davelate
 expect_ok_match '^[0-9a-f]{64}$' docker_as dave create --name onlate --network davelate busybox sleep 600
 expect_ok "" docker_as dave network rm davelate

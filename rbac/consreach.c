@@ -192,6 +192,49 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	return 0;
 }
 
+int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *field)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const char *p = name;
+
+	/* Any ".." component, wherever it is: filepath.Join cleans the rest. */
+	while (*p != '\0') {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return rg_conscheck_deny(k, "use the driver %s (%s): dockerd looks a driver up as "
+					"a file under /run/docker/plugins and /etc/docker/plugins, and \"..\" leads "
+					"out of them, to a plugin anyone could have put there",
+					rg_conscheck_quote(name, q, sizeof(q)), field);
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+/* Mounts[].VolumeOptions.DriverConfig.Name of a HostConfig: rg_consreach_driver. */
+static int mount_drivers(struct rg_conscheck *k, const json_t *mounts, const char *field)
+{
+	const json_t *vo, *dc;
+	const char *name;
+	size_t i;
+	json_t *m;
+
+	if (!json_is_array(mounts))
+		return 0;    /* absent, or malformed: rg_consmount_mounts says which */
+	json_array_foreach(mounts, i, m) {
+		if (!json_is_object(m))
+			continue;
+		if (rg_conscheck_object(k, rg_json_get(m, "VolumeOptions"), field, &vo) < 0 ||
+		    rg_conscheck_object(k, rg_json_get(vo, "DriverConfig"), field, &dc) < 0 ||
+		    rg_conscheck_string(k, rg_json_get(dc, "Name"), field, &name) < 0 ||
+		    rg_consreach_driver(k, name, field) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix)
 {
 	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];
@@ -225,8 +268,18 @@ int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char
 		return -1;
 	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig.Type");
 	if (rg_conscheck_string(k, rg_json_get(log, "Type"), field, &s) < 0 ||
+	    rg_consreach_driver(k, s, field) < 0 ||
 	    named(k, k->c->has_log_drivers, &k->c->log_drivers, s, "the log driver", field) < 0 ||
 	    log_options(k, log, prefix) < 0)
+		return -1;
+	/* The volume drivers of the volumes the container makes: plugin
+	 * names dockerd looks up as files (rg_consreach_driver). */
+	rg_conscheck_field(field, sizeof(field), prefix, "VolumeDriver");
+	if (rg_conscheck_string(k, rg_json_get(hc, "VolumeDriver"), field, &s) < 0 ||
+	    rg_consreach_driver(k, s, field) < 0)
+		return -1;
+	rg_conscheck_field(field, sizeof(field), prefix, "Mounts[].VolumeOptions.DriverConfig.Name");
+	if (mount_drivers(k, rg_json_get(hc, "Mounts"), field) < 0)
 		return -1;
 	/* Linux knows only the default isolation; "process" and "hyperv" are
 	 * Windows' and dockerd refuses them here. Refused rather than guessed. */
@@ -475,6 +528,76 @@ int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *pre
 		return rg_conscheck_deny(k, "%s that publishes %zu host ports (%s; at most %d under "
 				"max_limits: each starts a process on the host, outside the container's limits)",
 				k->what, n, field, RG_CONSREACH_MAX_PORTS);
+	return 0;
+}
+
+/*
+ * A health check is an exec dockerd starts on its own, again and again:
+ * dockerd, containerd, the shim and runc spend about 0.1 s of CPU on each,
+ * none of it in the container's cgroup. `--health-interval 1ms` on a
+ * container held to `--cpus 0.1` cost them 3.6 s of CPU in 10 s (red team
+ * round 13). One check runs at a time and the next starts Interval after
+ * it ended, so the interval alone bounds the rate: a short Timeout kills
+ * the check sooner, a long one only waits, StartPeriod only counts
+ * failures. StartInterval (API 1.44) is the interval during StartPeriod.
+ * 0 is dockerd's default (30 s), or the image's HEALTHCHECK field by field
+ * (which the request does not show: docs/constraints.md).
+ */
+int rg_consreach_healthcheck(struct rg_conscheck *k, const json_t *hc, const char *field)
+{
+	static const char *const names[] = { "Interval", "StartInterval" };
+	char f[96];
+
+	if (!k->c->has_max_limits || is_unset(hc))
+		return 0;
+	if (!json_is_object(hc))
+		return rg_conscheck_malformed(k, field, "an object");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const json_t *v = rg_json_get(hc, names[i]);
+		long long ns;
+
+		snprintf(f, sizeof(f), "%s.%s", field, names[i]);
+		if (is_unset(v))
+			continue;
+		if (!json_is_integer(v))
+			return rg_conscheck_malformed(k, f, "an integer (nanoseconds)");
+		ns = json_integer_value(v);
+		if (ns != 0 && ns < RG_CONSREACH_MIN_HEALTH_INTERVAL)
+			return rg_conscheck_deny(k, "%s whose health check runs every %lld ns (%s; at least "
+					"1 s under max_limits: each check is an exec dockerd, containerd and runc run "
+					"outside the container's limits)", k->what, ns, f);
+	}
+	return 0;
+}
+
+/*
+ * A service whose task exits at once and restarts with Delay 0 made
+ * dockerd, containerd and runc spend 4.4 s of CPU in 10 s on a task held
+ * to 0.1 CPU; swarmkit's default 5 s, 0.6 s (red team round 13). Unlike a
+ * container's restart policy, which dockerd backs off up to a minute,
+ * swarmkit waits Delay each time.
+ */
+int rg_consreach_restart_delay(struct rg_conscheck *k, const json_t *rp, const char *field)
+{
+	const json_t *v;
+	char f[96];
+	long long ns;
+
+	if (!k->c->has_max_limits || is_unset(rp))
+		return 0;
+	if (!json_is_object(rp))
+		return rg_conscheck_malformed(k, field, "an object");
+	snprintf(f, sizeof(f), "%s.Delay", field);
+	v = rg_json_get(rp, "Delay");
+	if (is_unset(v))
+		return 0;
+	if (!json_is_integer(v))
+		return rg_conscheck_malformed(k, f, "an integer (nanoseconds)");
+	ns = json_integer_value(v);
+	if (ns < RG_CONSREACH_MIN_RESTART_DELAY)
+		return rg_conscheck_deny(k, "%s whose tasks restart %lld ns after they exit (%s; at least "
+				"5 s under max_limits: each restart is a container dockerd, containerd and runc "
+				"make again, outside the task's limits)", k->what, ns, f);
 	return 0;
 }
 

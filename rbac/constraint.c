@@ -46,7 +46,8 @@ enum key {
 	K_MAX = 1 << 13,       /* max_limits */
 	K_TARGETS = 1 << 14,   /* image_targets (or registries without it) */
 	/* any key: what every constrained role is refused, whatever its keys
-	 * (the log options dockerd evaluates, consreach.h) */
+	 * (the log options dockerd evaluates, driver names it looks up as
+	 * files: consreach.h) */
 	K_ANY = 1 << 15,
 };
 
@@ -555,7 +556,8 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 			return rg_conscheck_deny(k, "join the host's cgroup namespace (API < 1.41 without "
 					"HostConfig.CgroupnsMode)");
 	}
-	if (rg_conscheck_image(k, image, "use image") < 0)
+	if (rg_conscheck_image(k, image, "use image") < 0 ||
+	    rg_consreach_healthcheck(k, rg_json_get(body, "Healthcheck"), "Healthcheck") < 0)
 		return -1;
 	return create_limits(k, top, hc);
 }
@@ -594,7 +596,8 @@ static int volume_create(struct rg_conscheck *k, struct rg_request *req, const j
 	(void)req;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
-	if (rg_conscheck_string(k, rg_json_get(body, "Driver"), "Driver", &driver) < 0)
+	if (rg_conscheck_string(k, rg_json_get(body, "Driver"), "Driver", &driver) < 0 ||
+	    rg_consreach_driver(k, driver, "Driver") < 0)
 		return -1;
 	return rg_consmount_volume(k, driver, rg_json_get(body, "DriverOpts"), "DriverOpts",
 			"create a volume that");
@@ -608,14 +611,18 @@ static int volume_create(struct rg_conscheck *k, struct rg_request *req, const j
  */
 static int templating_body(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
-	const json_t *t;
-	const char *name;
+	const json_t *t, *d;
+	const char *name, *driver;
 
 	(void)req;
 	if (!json_is_object(body))
 		return rg_conscheck_malformed(k, "the body", "an object");
+	/* A secret's Driver.Name is a plugin name dockerd looks up as files. */
 	if (rg_conscheck_object(k, rg_json_get(body, "Templating"), "Templating", &t) < 0 ||
-	    rg_conscheck_string(k, rg_json_get(t, "Name"), "Templating.Name", &name) < 0)
+	    rg_conscheck_string(k, rg_json_get(t, "Name"), "Templating.Name", &name) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(body, "Driver"), "Driver", &d) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(d, "Name"), "Driver.Name", &driver) < 0 ||
+	    rg_consreach_driver(k, driver, "Driver.Name") < 0)
 		return -1;
 	if (name[0] != '\0')
 		return rg_conscheck_deny(k, "%s with Templating (swarmkit runs its data as a template "
@@ -771,6 +778,10 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 	    service_ports(k, ep) < 0 ||
 	    rg_conscheck_swarm_privileges(k, privs) < 0 ||
 	    rg_consswarmtpl_container_spec(k, cs) < 0 ||
+	    rg_consreach_healthcheck(k, rg_json_get(cs, "Healthcheck"),
+			"TaskTemplate.ContainerSpec.Healthcheck") < 0 ||
+	    rg_consreach_restart_delay(k, rg_json_get(ts, "RestartPolicy"),
+			"TaskTemplate.RestartPolicy") < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
 	/* dockerd zeroes Limits.Pids of a request older than API 1.41
@@ -817,7 +828,19 @@ static int connect_body(struct rg_conscheck *k, struct rg_request *req, const js
 
 static int network_create(struct rg_conscheck *k, struct rg_request *req, const json_t *body)
 {
+	const json_t *ipam;
+	const char *driver, *ipam_driver;
+
 	(void)req;
+	if (!json_is_object(body))
+		return rg_conscheck_malformed(k, "the body", "an object");
+	/* Driver and IPAM.Driver are plugin names dockerd looks up as files. */
+	if (rg_conscheck_string(k, rg_json_get(body, "Driver"), "Driver", &driver) < 0 ||
+	    rg_conscheck_object(k, rg_json_get(body, "IPAM"), "IPAM", &ipam) < 0 ||
+	    rg_conscheck_string(k, rg_json_get(ipam, "Driver"), "IPAM.Driver", &ipam_driver) < 0 ||
+	    rg_consreach_driver(k, driver, "Driver") < 0 ||
+	    rg_consreach_driver(k, ipam_driver, "IPAM.Driver") < 0)
+		return -1;
 	if (rg_consnet_subnets(k, body) < 0)
 		return -1;
 	return rg_consnet_create(k, body);
@@ -870,7 +893,7 @@ static const struct command_rule rules[] = {
 	{ "container.start", "start a container", 0, start_query, NULL },
 	{ "container.update", "update a container", K_DEVICES | K_LIMITS | K_MAX, NULL, container_update },
 	{ "exec.create", "create an exec session", K_PRIVILEGED | K_EXEC_USER, NULL, exec_create },
-	{ "volume.create", "create a volume", K_BINDS | K_MAX, NULL, volume_create },
+	{ "volume.create", "create a volume", K_BINDS | K_MAX | K_ANY, NULL, volume_create },
 	{ "secret.create", "create a secret", K_ANY, NULL, templating_body },
 	{ "config.create", "create a config", K_ANY, NULL, templating_body },
 	{ "service.create", "create a service",
@@ -892,7 +915,7 @@ static const struct command_rule rules[] = {
 	{ "plugin.set", "configure a plugin", K_BINDS | K_DEVICES, NULL, plugin_set },
 	{ "network.connect", "connect a container to a network", K_NETWORKS | K_HOST_NS, connect_query,
 		connect_body },
-	{ "network.create", "create a network", K_NET_DRIVERS | K_HOST_NS, NULL, network_create },
+	{ "network.create", "create a network", K_NET_DRIVERS | K_HOST_NS | K_ANY, NULL, network_create },
 	{ "system.auth", "log in to a registry", 0, auth_query, NULL },
 };
 

@@ -26,6 +26,16 @@ enum rg_limits_mode {
  * in reasons.
  */
 int rg_consreach_hostconfig(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+/*
+ * A driver name (volume, log, network, IPAM) for every constrained role:
+ * dockerd looks a name it does not know as a managed plugin up as files,
+ * /run/docker/plugins/NAME.sock and /etc/docker/plugins/NAME.spec (a
+ * socket, or a text file naming an address), joined as paths. A ".."
+ * component leads anywhere: to a socket or spec file the role's own
+ * container wrote under an allowed bind mount, a "volume driver" that
+ * answers Mount with "/" (red team round 13). Refused.
+ */
+int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *field);
 
 /*
  * Log options dockerd evaluates, judged for every constrained role (red
@@ -53,6 +63,36 @@ int rg_consreach_max_limits(struct rg_conscheck *k, const json_t *hc, enum rg_li
  * PortBindings and PublishAllPorts): at most RG_CONSREACH_MAX_PORTS, and no
  * PublishAllPorts, which publishes the image's exposed ports, unseen. */
 int rg_consreach_ports(struct rg_conscheck *k, const json_t *hc, const char *prefix);
+/*
+ * The shortest health check interval a create may ask for under
+ * max_limits, in nanoseconds (Go's time.Duration). Each check is an exec:
+ * dockerd, containerd, the shim and a runc process spend about 0.1 s of
+ * CPU on it outside the container's limits (red team round 13), and
+ * dockerd runs the next one `Interval` after the last ended.
+ */
+#define RG_CONSREACH_MIN_HEALTH_INTERVAL 1000000000LL
+/*
+ * max_limits on a health check (a create's Config.Healthcheck or a
+ * service's ContainerSpec.Healthcheck; field names it): Interval and
+ * StartInterval 0 (dockerd's default, or the image's) or at least
+ * RG_CONSREACH_MIN_HEALTH_INTERVAL. Timeout, StartPeriod and Retries cost
+ * nothing more (one check runs at a time): left to dockerd.
+ */
+int rg_consreach_healthcheck(struct rg_conscheck *k, const json_t *hc, const char *field);
+/*
+ * The shortest delay between a service task's exit and its replacement
+ * under max_limits, in nanoseconds: swarmkit's own default. swarmkit
+ * restarts a task after RestartPolicy.Delay every time, with no backoff;
+ * each restart is a container create, start and removal in dockerd,
+ * containerd and runc, outside the task's limits (red team round 13).
+ */
+#define RG_CONSREACH_MIN_RESTART_DELAY 5000000000LL
+/*
+ * max_limits on a service's TaskTemplate.RestartPolicy (field names it):
+ * Delay absent or null (swarmkit's 5 s), or at least
+ * RG_CONSREACH_MIN_RESTART_DELAY; 0 is no delay at all.
+ */
+int rg_consreach_restart_delay(struct rg_conscheck *k, const json_t *rp, const char *field);
 
 /*
  * image_targets: a local image name the command creates (tag, commit,

@@ -220,6 +220,33 @@ expect_ok "scratch" docker_as dave volume create -o type=tmpfs -o device=tmpfs -
 expect_ok "64.0M" docker_as dave run --rm "${limits[@]}" -v scratch:/t busybox busybox df -h /t
 expect_ok "scratch" docker_as dave volume rm scratch
 
+e2e_section "developer (dave): health checks under max_limits (red team round 13)"
+# each check is an exec dockerd, containerd and runc run outside the
+# container's limits: 1ms cost them 3.6 s of CPU in 10 s
+expect_denied "$dev create a container whose health check runs every 1000000 ns (Healthcheck.Interval; at least 1 s" \
+	docker_as dave run --rm "${limits[@]}" --health-cmd true --health-interval 1ms busybox true
+expect_ok_match '^[0-9a-f]{64}$' docker_as dave run -d --name hcok "${limits[@]}" \
+	--health-cmd true --health-interval 1s --health-timeout 1s busybox sleep 60
+sleep 3
+expect_ok "healthy" docker_as dave inspect -f '{{.State.Health.Status}}' hcok
+expect_ok "hcok" docker_as dave rm -f hcok
+
+e2e_section "driver names dockerd looks up as files (red team round 13)"
+# A .spec file in the project directory (any container of dave's could
+# write it) names an address; "../../../<dir>/projects/evil" leads dockerd's
+# plugin lookup to it. A "volume driver" there mounted the host's /etc.
+echo "tcp://127.0.0.1:1" >"$E2E_DIR/projects/evil.spec"
+evil="../../..$E2E_DIR/projects/evil"
+expect_denied "$dev use the driver $evil (Driver): dockerd looks a driver up as a file" \
+	docker_as dave volume create -d "$evil" hostetc
+expect_denied "$dev use the driver $evil (HostConfig.VolumeDriver)" \
+	docker_as dave run --rm "${limits[@]}" --volume-driver "$evil" -v hostetc:/h busybox true
+expect_denied "$dev use the driver $evil (HostConfig.Mounts[].VolumeOptions.DriverConfig.Name)" \
+	docker_as dave run --rm "${limits[@]}" --mount "type=volume,src=hostetc,dst=/h,volume-driver=$evil" busybox true
+# ops is not judged: dockerd read the spec file and dialled its address
+expect_fail "dial tcp 127.0.0.1:1" docker_as alice volume create -d "$evil" hostetc
+rm -f "$E2E_DIR/projects/evil.spec"
+
 e2e_section "shutdown"
 e2e_shutdown
 

@@ -194,6 +194,16 @@ DOCKER_BUILDKIT=0 expect_denied "$dev build on network opsnet: not created by da
 DOCKER_BUILDKIT=0 expect_denied "$dev build in the network namespace of container opsbox2: not created by dave" \
 	docker_as dave build --network container:opsbox2 "$E2E_DIR/ctx"
 DOCKER_BUILDKIT=0 expect_ok "Successfully built" docker_as dave build --network davenet "$E2E_DIR/ctx"
+# a container not yet started keeps its networks by name; dockerd looks them
+# up at the start (red team round 13): dave's davelate is gone, alice made hers
+expect_ok "" docker_as dave network create davelate
+expect_ok_match '^[0-9a-f]{64}$' docker_as dave create --name onlate --network davelate busybox sleep 600
+expect_ok "" docker_as dave network rm davelate
+expect_ok "" docker_as alice network create davelate
+expect_denied "$dev start container onlate on network davelate: not created by dave" \
+	docker_as dave start onlate
+expect_ok "" docker_as alice network rm davelate
+expect_ok "" docker_as dave rm onlate
 expect_ok "" docker_as dave rm -f davebox3
 expect_ok "" docker_as dave network rm davenet
 expect_ok "" docker_as alice rm -f opsbox2

@@ -807,18 +807,49 @@ static int name_takes_prefix(struct ctx *x, enum rg_obj_kind kind, const char *n
 
 struct id_prefix {
 	const struct ctx *x;
+	enum rg_obj_kind kind;
 	const char *name;
 	size_t n;
+	bool whole;   /* a name equal to the id counts too */
 	const struct rg_object *hit;
 };
 
-static void service_id_prefix(const struct rg_object *obj, void *arg)
+static void id_prefix_of(const struct rg_object *obj, void *arg)
 {
 	struct id_prefix *p = arg;
 
-	if (p->hit == NULL && obj->kind == RG_OBJ_SERVICE && strncmp(obj->id, p->name, p->n) == 0 &&
-	    strcmp(obj->id, p->name) != 0 && !is_mine(p->x, obj))
+	if (p->hit == NULL && obj->kind == p->kind && strncmp(obj->id, p->name, p->n) == 0 &&
+	    (p->whole || strcmp(obj->id, p->name) != 0) && !is_mine(p->x, obj))
 		p->hit = obj;
+}
+
+#define SWARM_ID_ALPHABET "0123456789abcdefghijklmnopqrstuvwxyz"
+
+/*
+ * A network name of the swarm id alphabet that begins (or is) the id of
+ * another user's (role's) swarm network rolegate knows. A swarm network's
+ * id is 25 characters of [0-9a-z], not hex, so the rule above passed it:
+ * dave named a local network after the 12 characters `docker network ls`
+ * showed for alice's overlay network, and her `docker run --network
+ * w8jjxcaxiojt` joined his network (dockerd's FindNetwork takes a name
+ * before an id prefix, and the whole id only of networks this node has
+ * instantiated), where his containers reached hers (red team round 13).
+ * Network creates are rare: a scan.
+ */
+static int network_name_takes_swarm_id(struct ctx *x, const char *name, const char *phrase)
+{
+	struct id_prefix p = { .x = x, .kind = RG_OBJ_NETWORK, .name = name, .n = strlen(name),
+		.whole = true };
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (p.n < NAME_PREFIX_MIN || strspn(name, SWARM_ID_ALPHABET) != p.n)
+		return 0;
+	rg_owners_foreach(x->req->owners, id_prefix_of, &p);
+	if (p.hit == NULL)
+		return 0;
+	return rg_conscheck_deny(&x->k, "%s %s: it begins the id of network %.12s, which is not the "
+			"caller's, and dockerd takes a name before an id prefix", phrase,
+			rg_conscheck_quote(name, q, sizeof(q)), p.hit->id);
 }
 
 /*
@@ -835,16 +866,16 @@ static int service_name_takes_prefix(struct ctx *x)
 {
 	const char *why;
 	const json_t *body = rg_request_body(x->req, &why), *name = rg_json_get(body, "Name");
-	struct id_prefix p = { .x = x };
+	struct id_prefix p = { .x = x, .kind = RG_OBJ_SERVICE };
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
 	if (!json_is_string(name) || json_string_value(name)[0] == '\0')
 		return 0;
 	p.name = json_string_value(name);
 	p.n = strlen(p.name);
-	if (strspn(p.name, "0123456789abcdefghijklmnopqrstuvwxyz") != p.n)
+	if (strspn(p.name, SWARM_ID_ALPHABET) != p.n)
 		return 0;
-	rg_owners_foreach(x->req->owners, service_id_prefix, &p);
+	rg_owners_foreach(x->req->owners, id_prefix_of, &p);
 	if (p.hit == NULL)
 		return 0;
 	return rg_conscheck_deny(&x->k, "name a service %s: it begins the id of service %.12s, which is "
@@ -884,7 +915,8 @@ static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *p
 				phrase, rg_conscheck_quote(json_string_value(name), q, sizeof(q)));
 	}
 	if (json_is_string(name) && kind == RG_OBJ_NETWORK &&
-	    name_takes_prefix(x, kind, json_string_value(name), phrase) < 0)
+	    (name_takes_prefix(x, kind, json_string_value(name), phrase) < 0 ||
+	     network_name_takes_swarm_id(x, json_string_value(name), phrase) < 0))
 		return -1;
 	/* a name dockerd adopts for every user's swarm tasks is no one's own */
 	if (kind == RG_OBJ_NETWORK && rg_consnet_daemon_name(&x->k, body) < 0)
@@ -1019,6 +1051,84 @@ static int owner_refs(struct ctx *x)
 }
 
 /*
+ * List answers that carry what an inspect refuses under `owner` (red team
+ * round 13): a config list carries each config's Data, a service list each
+ * service's spec (its Env and command), a task list each task's spec, the
+ * same. frank, refused `docker config inspect aconfig`, read alice's
+ * config with `docker config ls` through the API, and her service's
+ * DBPASS from `GET /services`. rolegate cannot filter an answer, but
+ * dockerd holds it until the plugin allows its AuthZRes: under `owner` it
+ * is allowed when every object it lists is the caller's (by the id the
+ * answer gives; a task by its ServiceID), and refused otherwise. A filter
+ * to one's own objects (`docker service ps SERVICE`, `--filter label=`)
+ * keeps such lists working.
+ */
+static const struct answer_list {
+	const char *command, *what, *id_field, *hint;
+	enum rg_obj_kind kind;
+} answer_lists[] = {
+	{ "config.list", "list configs", "ID", "docker config ls --filter name=NAME", RG_OBJ_CONFIG },
+	{ "service.list", "list services", "ID", "docker service ls --filter name=NAME", RG_OBJ_SERVICE },
+	{ "task.list", "list tasks", "ServiceID", "docker service ps SERVICE", RG_OBJ_SERVICE },
+};
+
+static const struct answer_list *answer_list_of(const char *command)
+{
+	for (size_t i = 0; command != NULL && i < sizeof(answer_lists) / sizeof(answer_lists[0]); i++) {
+		if (strcmp(answer_lists[i].command, command) == 0)
+			return &answer_lists[i];
+	}
+	return NULL;
+}
+
+bool rg_owner_judges_answer(const char *command)
+{
+	return answer_list_of(command) != NULL;
+}
+
+bool rg_owner_answer_refused(const struct rg_role *r, const char *command)
+{
+	return r->constraints.owner != RG_OWNER_ANY && answer_list_of(command) != NULL;
+}
+
+static int answer_owned(struct ctx *x, const struct answer_list *l)
+{
+	const json_t *answer = x->req->response_json, *item;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	size_t i;
+
+	/* a failure has no answer to show; dockerd sends its error instead */
+	if (!rg_owner_confirmed(x->req))
+		return 0;
+	/* rolegate parses answers up to 64 KiB (request.c); one it cannot read
+	 * could list anything */
+	if (!json_is_array(answer))
+		return rg_conscheck_deny(&x->k, "%s: the answer cannot be read (larger than rolegate "
+				"reads, or not a list), so it could show other users' %ss; list only yours (%s)",
+				l->what, rg_obj_kind_name(l->kind), l->hint);
+	json_array_foreach(answer, i, item) {
+		const json_t *id = rg_json_get(item, l->id_field);
+		const struct rg_object *obj = NULL;
+		const char *ref = json_is_string(id) ? json_string_value(id) : "";
+
+		/* by id only: a name that equals an id must not pass for it */
+		if (rg_owners_resolve(x->req->owners, l->kind, ref, RG_OWNERS_MIN_PREFIX, 0, &obj) !=
+				RG_RESOLVED || strcmp(obj->id, ref) != 0)
+			obj = NULL;
+		if (obj != NULL && is_mine(x, obj))
+			continue;
+		rg_conscheck_quote(obj != NULL && obj->name[0] != '\0' ? obj->name : ref, q, sizeof(q));
+		if (x->role->constraints.owner == RG_OWNER_ROLE)
+			return rg_conscheck_deny(&x->k, "%s: the answer shows %s %s, not created by role %s; "
+					"list only yours (%s)", l->what, rg_obj_kind_name(l->kind), q,
+					x->role->name, l->hint);
+		return rg_conscheck_deny(&x->k, "%s: the answer shows %s %s, not created by %s; list "
+				"only yours (%s)", l->what, rg_obj_kind_name(l->kind), q, x->user, l->hint);
+	}
+	return 0;
+}
+
+/*
  * A record expires after RG_OWNERS_EXPIRY unused (SPEC.md §4): an object
  * a request names by its path is in use, whichever role acts on it, so
  * that a container with host mounts that is started every week keeps its
@@ -1050,6 +1160,8 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 	touch_path_object(req);
 	if (owner && owner_refs(&x) < 0)
 		return -1;
+	if (owner && req->phase == RG_PHASE_RESPONSE && answer_list_of(command) != NULL)
+		return answer_owned(&x, answer_list_of(command));
 	if (strcmp(command, "container.create") == 0 && (owner || binds))
 		return create_refs(&x);
 	if ((strcmp(command, "service.create") == 0 || strcmp(command, "service.update") == 0) &&

@@ -139,6 +139,37 @@ static void decide(const char *user, const char *method, const char *uri, const 
 	rg_request_clear(&req);
 }
 
+/* decide() at the AuthZRes: the request answered with status and response (a list's answer). */
+static void decide_answer(const char *user, const char *uri, int status, const char *response,
+		const char *want, const char *text)
+{
+	struct rg_identity id = { .user = user, .source = RG_GROUPS_STATIC };
+	const struct rg_strv *groups = rg_policy_static_groups(policy, user);
+	struct rg_request req;
+	struct rg_decision d;
+	const char *errstr = NULL;
+
+	steps++;
+	if (groups != NULL)
+		id.groups = *groups;
+	if (rg_request_init(&req, user, "TLS", "GET", uri, NULL, 0, 1 << 20, &errstr) < 0)
+		test_fail("GET %s: %s", uri, errstr);
+	req.phase = RG_PHASE_RESPONSE;
+	req.status = status;
+	req.response_json = response != NULL ? json_loads(response, 0, NULL) : NULL;
+	req.owners = model;
+	req.fs = &host_view;
+	req.now = 5000;
+	rg_decide(policy, &id, &req, &d);
+	if (strcmp(want, d.verdict == RG_ALLOW ? "allow" : "deny") != 0)
+		test_fail("%s's answer %d to GET %s: want %s, got %s (%s)", user, status, uri, want,
+				d.verdict == RG_ALLOW ? "allow" : "deny", d.verdict == RG_ALLOW ? d.role : d.msg);
+	if (text != NULL && strstr(d.msg, text) == NULL)
+		test_fail("%s GET %s: message \"%s\" lacks \"%s\"", user, uri, d.msg, text);
+	rg_decision_clear(&d);
+	rg_request_clear(&req);
+}
+
 static void resolve(enum rg_obj_kind kind, const char *ref, size_t min, enum rg_resolve want,
 		const char *want_id)
 {
@@ -864,6 +895,81 @@ struct text {
 };
 
 /* A snapshot's lines appended to a string (rg_statefile_sink). */
+/*
+ * Red team round 13. Lists whose answers carry what an inspect refuses
+ * under `owner` (a config's data, a service's or task's spec) are judged at
+ * their AuthZRes: allowed when every object listed is the caller's. And a
+ * network may not be named after the id of another user's swarm network
+ * (25 characters of [0-9a-z], not hex).
+ */
+static void round13(void)
+{
+	answer("alice", "ops", "POST", "/v1.41/configs/create", "{\"Name\":\"aconfig\",\"Data\":\"eA==\"}",
+			201, "{\"ID\":\"acfg13000000000000000000a\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/configs/create", "{\"Name\":\"bconfig\",\"Data\":\"eA==\"}",
+			201, "{\"ID\":\"bcfg13000000000000000000b\"}", 1);
+	answer("alice", "ops", "POST", "/v1.41/services/create", "{\"Name\":\"asvc13\"}", 201,
+			"{\"ID\":\"asvc13000000000000000000a\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/services/create", "{\"Name\":\"bsvc13\"}", 201,
+			"{\"ID\":\"bsvc13000000000000000000b\"}", 1);
+	/* the lists are allowed at the request: only the answer shows what is in them */
+	decide("bob", "GET", "/v1.41/configs", NULL, "allow", NULL);
+	decide_answer("bob", "/v1.41/configs", 200,
+			"[{\"ID\":\"acfg13000000000000000000a\",\"Spec\":{\"Name\":\"aconfig\",\"Data\":\"eA==\"}},"
+			"{\"ID\":\"bcfg13000000000000000000b\",\"Spec\":{\"Name\":\"bconfig\"}}]",
+			"deny", "bob (roles: developer) may not list configs: the answer shows config aconfig, "
+			"not created by bob; list only yours (docker config ls --filter name=NAME)");
+	decide_answer("bob", "/v1.41/configs?filters=%7B%22name%22%3A%7B%22bconfig%22%3Atrue%7D%7D", 200,
+			"[{\"ID\":\"bcfg13000000000000000000b\",\"Spec\":{\"Name\":\"bconfig\"}}]", "allow", NULL);
+	decide_answer("bob", "/v1.41/configs", 200, "[]", "allow", NULL);
+	/* one rolegate does not know, or with no id: not the caller's */
+	decide_answer("bob", "/v1.41/configs", 200, "[{\"ID\":\"zzzz13000000000000000000z\"}]", "deny",
+			"the answer shows config zzzz13000000000000000000z, not created by bob");
+	decide_answer("bob", "/v1.41/configs", 200, "[{\"Spec\":{}}]", "deny", "not created by bob");
+	/* an id given by the name of bob's record is no id of his */
+	decide_answer("bob", "/v1.41/configs", 200, "[{\"ID\":\"bconfig\"}]", "deny", "not created by bob");
+	/* an answer rolegate could not parse (over 64 KiB), or not a list */
+	decide_answer("bob", "/v1.41/configs", 200, NULL, "deny", "the answer cannot be read");
+	decide_answer("bob", "/v1.41/configs", 200, "{}", "deny", "the answer cannot be read");
+	/* a failure shows nothing (dockerd sends its error) */
+	decide_answer("bob", "/v1.41/configs", 0, NULL, "allow", NULL);
+	decide_answer("alice", "/v1.41/configs", 200, "[{\"ID\":\"bcfg13000000000000000000b\"}]", "allow", NULL);
+	decide_answer("bob", "/v1.41/services", 200,
+			"[{\"ID\":\"asvc13000000000000000000a\",\"Spec\":{\"Name\":\"asvc13\"}}]",
+			"deny", "list services: the answer shows service asvc13, not created by bob");
+	decide_answer("bob", "/v1.41/services", 200, "[{\"ID\":\"bsvc13000000000000000000b\"}]", "allow", NULL);
+	decide_answer("bob", "/v1.41/tasks", 200,
+			"[{\"ID\":\"t1\",\"ServiceID\":\"bsvc13000000000000000000b\"},"
+			"{\"ID\":\"t2\",\"ServiceID\":\"asvc13000000000000000000a\"}]",
+			"deny", "list tasks: the answer shows service asvc13, not created by bob; list only yours "
+			"(docker service ps SERVICE)");
+	decide_answer("bob", "/v1.41/tasks", 200,
+			"[{\"ID\":\"t1\",\"ServiceID\":\"bsvc13000000000000000000b\"}]", "allow", NULL);
+	/* secrets' lists carry no data; other lists are not judged */
+	decide_answer("bob", "/v1.41/secrets", 200, "[{\"ID\":\"opssec0000000000000000001\"}]", "allow", NULL);
+	decide_answer("bob", "/v1.41/containers/json", 200, "[{\"Id\":\"x\"}]", "allow", NULL);
+
+	/* alice's overlay network: its id is of the swarm alphabet, not hex */
+	answer("alice", "ops", "POST", "/v1.41/networks/create", "{\"Name\":\"opsoverlay\",\"Driver\":\"overlay\"}",
+			201, "{\"Id\":\"w8jjxcaxiojtpaj79odpjhjee\"}", 1);
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"w8jjxcaxiojt\"}", "deny",
+			"bob (roles: developer) may not create network w8jjxcaxiojt: it begins the id of network "
+			"w8jjxcaxiojt, which is not the caller's, and dockerd takes a name before an id prefix");
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"w8jjx\"}", "deny", "begins the id");
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"w8jjxcaxiojtpaj79odpjhjee\"}", "deny",
+			"begins the id");
+	decide("bob", "POST", "/v1.41/networks/create", "{\"name\":\"w8jjxcaxiojt\"}", "deny", "begins the id");
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"w8\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"w8jjxcaxiojtx\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"W8JJXCAXIOJT\"}", "allow", NULL);
+	decide("alice", "POST", "/v1.41/networks/create", "{\"Name\":\"w8jjxcaxiojt\"}", "allow", NULL);
+	/* bob's own overlay: his names may begin its id */
+	answer("bob", "developer", "POST", "/v1.41/networks/create", "{\"Name\":\"boboverlay\",\"Driver\":\"overlay\"}",
+			201, "{\"Id\":\"k3j4h5g6k7l8m9n0p1q2r3s4t\"}", 1);
+	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"k3j4h5g6k7l8\"}", "allow", NULL);
+	decide("dave", "POST", "/v1.41/networks/create", "{\"Name\":\"k3j4h5g6k7l8\"}", "deny", "begins the id");
+}
+
 static int append(const char *line, size_t len, void *arg)
 {
 	struct text *t = arg;
@@ -1098,6 +1204,7 @@ int main(void)
 	config_keys();
 	events_and_resolution();
 	decisions();
+	round13();
 	connect_widens();
 	legacy_start_drops_settings();
 	exec_default_user();

@@ -440,6 +440,8 @@ static int create_refs(struct ctx *x)
 	return 0;
 }
 
+static int service_target_takes_prefix(struct ctx *x, const char *target);
+
 /* A service's Networks[] (TaskTemplate's, or the spec's older top-level list): each Target. */
 static int service_networks(struct ctx *x, const json_t *list)
 {
@@ -450,7 +452,8 @@ static int service_networks(struct ctx *x, const json_t *list)
 		const json_t *target = rg_json_get(v, "Target");
 
 		if (json_is_string(target) && json_string_value(target)[0] != '\0' &&
-		    owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0)
+		    (owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0 ||
+		     service_target_takes_prefix(x, json_string_value(target)) < 0))
 			return -1;
 	}
 	return 0;
@@ -881,6 +884,34 @@ static int service_name_takes_prefix(struct ctx *x)
 	return rg_conscheck_deny(&x->k, "name a service %s: it begins the id of service %.12s, which is "
 			"not the caller's, and dockerd takes a name before an id prefix",
 			rg_conscheck_quote(p.name, q, sizeof(q)), p.hit->id);
+}
+
+/*
+ * A service's network Target, once owned() found it the caller's: dockerd
+ * hands it to swarmkit, which looks it up among swarm networks only, by
+ * full id, exact name, then id prefix. The caller's network of that name
+ * may be a local one swarmkit never sees: dave's bridge named `w8` (a name
+ * too short for the rules above, or made before the other network
+ * existed) passed, and swarmkit attached his service's tasks to alice's
+ * overlay network, whose id begins with w8 (red team round 13; the docker
+ * CLI sends the full id, the raw API need not). A Target that begins the
+ * id of another user's (role's) known network, and is not that id, is
+ * refused.
+ */
+static int service_target_takes_prefix(struct ctx *x, const char *target)
+{
+	struct id_prefix p = { .x = x, .kind = RG_OBJ_NETWORK, .name = target, .n = strlen(target) };
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (strspn(target, SWARM_ID_ALPHABET) != p.n)
+		return 0;
+	rg_owners_foreach(x->req->owners, id_prefix_of, &p);
+	if (p.hit == NULL)
+		return 0;
+	return rg_conscheck_deny(&x->k, "attach a service to network %s: swarmkit looks a service's "
+			"network up among swarm networks by id prefix when no swarm network has that name, "
+			"and it begins the id of network %.12s, which is not the caller's",
+			rg_conscheck_quote(target, q, sizeof(q)), p.hit->id);
 }
 
 /* A create's body Name: free, or already the caller's (kind). */

@@ -968,6 +968,31 @@ static void round13(void)
 			201, "{\"Id\":\"k3j4h5g6k7l8m9n0p1q2r3s4t\"}", 1);
 	decide("bob", "POST", "/v1.41/networks/create", "{\"Name\":\"k3j4h5g6k7l8\"}", "allow", NULL);
 	decide("dave", "POST", "/v1.41/networks/create", "{\"Name\":\"k3j4h5g6k7l8\"}", "deny", "begins the id");
+
+	/*
+	 * A service's network by the name of the caller's local network that
+	 * begins the id of another's: swarmkit, which knows only swarm
+	 * networks, takes the id prefix (alice's overlay).
+	 */
+	answer("bob", "developer", "POST", "/v1.41/networks/create", "{\"Name\":\"w8\"}",
+			201, "{\"Id\":\"5e32cd9ccd26b261467a4305f8fef0c144ac4af50be5329c11ecdcbc8c9e917e\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/networks/create", "{\"Name\":\"bnet\"}",
+			201, "{\"Id\":\"6e32cd9ccd26b261467a4305f8fef0c144ac4af50be5329c11ecdcbc8c9e917e\"}", 1);
+#define NETSVC(target) "{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}," \
+		"\"Networks\":[{\"Target\":\"" target "\"}]}}"
+	decide("bob", "POST", "/v1.41/services/create", NETSVC("w8"), "deny",
+			"bob (roles: developer) may not attach a service to network w8: swarmkit looks a service's "
+			"network up among swarm networks by id prefix when no swarm network has that name, and it "
+			"begins the id of network w8jjxcaxiojt, which is not the caller's");
+	decide("bob", "POST", "/v1.41/services/s/update?version=2", NETSVC("w8"), "deny", "begins the id");
+	decide("bob", "POST", "/v1.41/services/create", "{\"Name\":\"s\",\"Networks\":[{\"Target\":\"w8\"}]}",
+			"deny", "begins the id");
+	decide("bob", "POST", "/v1.41/services/create", NETSVC("bnet"), "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", NETSVC("boboverlay"), "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", NETSVC("k3j4h5g6k7l8m9n0p1q2r3s4t"), "allow", NULL);
+	decide("bob", "POST", "/v1.41/services/create", NETSVC("w8jjxcaxiojtpaj79odpjhjee"), "deny",
+			"not created by bob");
+	decide("alice", "POST", "/v1.41/services/create", NETSVC("w8"), "allow", NULL);
 }
 
 static int append(const char *line, size_t len, void *arg)

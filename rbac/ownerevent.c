@@ -311,8 +311,22 @@ static int volume_create(struct walk *w, const char *name, const char **why)
 	long long born = created_at(answer_string(w->req, "CreatedAt"));
 	int r;
 
-	if (rg_owners_resolve(w->o, RG_OBJ_VOLUME, name, 0, 0, &known) == RG_RESOLVED ||
-	    (born >= 0 && born < w->now - RG_VOLUME_CREATED_SLACK))
+	/*
+	 * A volume rolegate knows keeps its record (dockerd answers a create of
+	 * an existing name with that volume), unless the record is another
+	 * user's (role's) and the answer shows this create made the volume (the
+	 * tests below, with a CreatedAt): then the volume the record was about
+	 * went unseen, and the record is stale. A volume prune whose answer was
+	 * larger than rolegate reads left the records of every volume it
+	 * removed; alice's new volume of a pruned name was still dave's, and he
+	 * read her files from it (red team round 13). Under `owner` a create
+	 * of another's known name is refused at the request, so only roles
+	 * that may use anyone's volumes take a record this way.
+	 */
+	if (rg_owners_resolve(w->o, RG_OBJ_VOLUME, name, 0, 0, &known) == RG_RESOLVED &&
+	    (born < 0 || (strcmp(known->user, w->user) == 0 && strcmp(known->role, w->role) == 0)))
+		return 0;
+	if (born >= 0 && born < w->now - RG_VOLUME_CREATED_SLACK)
 		return 0;
 	/* an answer that does not echo the request's labels and options is of an older
 	 * volume (dockerd's answers carry both keys, null when empty) */

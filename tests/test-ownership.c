@@ -371,6 +371,29 @@ static void events_and_resolution(void)
 	volume_answer("emptyvol", 0, "{}", "null", "{\"Name\":\"emptyvol\",\"Labels\":null,\"DriverOpts\":{}}", 1);
 	resolve(RG_OBJ_VOLUME, "echovol", 12, RG_RESOLVED, "echovol");
 	resolve(RG_OBJ_VOLUME, "emptyvol", 12, RG_RESOLVED, "emptyvol");
+	/*
+	 * A record whose volume went unseen (a prune's answer too large to
+	 * read): a create whose answer shows it made the volume takes the
+	 * record from another user (red team round 13). An old answer, one that
+	 * does not echo the request, or one without CreatedAt keeps it; the
+	 * record's own user re-creating it changes nothing.
+	 */
+	{
+		const struct rg_object *obj;
+
+		answer("bob", "developer", "POST", "/v1.41/volumes/create", "{\"Name\":\"pgdata\"}", 201,
+				"{\"Name\":\"pgdata\",\"Driver\":\"local\"}", 1);
+		volume_answer("pgdata", -10, "null", "null", "{\"Name\":\"pgdata\"}", 0);
+		volume_answer("pgdata", 0, "{\"app\":\"x\"}", "null", "{\"Name\":\"pgdata\"}", 0);
+		answer("olga", "open", "POST", "/v1.41/volumes/create", "{\"Name\":\"pgdata\"}", 201,
+				"{\"Name\":\"pgdata\",\"Driver\":\"local\"}", 0);
+		test_assert(rg_owners_resolve(model, RG_OBJ_VOLUME, "pgdata", 0, 0, &obj) == RG_RESOLVED &&
+				strcmp(obj->user, "bob") == 0);
+		volume_answer("pgdata", 0, "null", "null", "{\"Name\":\"pgdata\"}", 1);
+		test_assert(rg_owners_resolve(model, RG_OBJ_VOLUME, "pgdata", 0, 0, &obj) == RG_RESOLVED &&
+				strcmp(obj->user, "olga") == 0);
+		volume_answer("pgdata", 0, "null", "null", "{\"Name\":\"pgdata\"}", 0);
+	}
 
 	/* networks: alice's */
 	answer("alice", "ops", "POST", "/v1.41/networks/create", "{\"Name\":\"opsnet\"}", 201,

@@ -1128,15 +1128,17 @@ static int answer_owned(struct ctx *x, const struct answer_list *l)
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 	size_t i;
 
-	/* a failure has no answer to show; dockerd sends its error instead */
-	if (!rg_owner_confirmed(x->req))
-		return 0;
-	/* rolegate parses answers up to 64 KiB (request.c); one it cannot read
-	 * could list anything */
-	if (!json_is_array(answer))
-		return rg_conscheck_deny(&x->k, "%s: the answer cannot be read (larger than rolegate "
-				"reads, or not a list), so it could show other users' %ss; list only yours (%s)",
-				l->what, rg_obj_kind_name(l->kind), l->hint);
+	/*
+	 * dockerd holds an answer up to 64 KiB for the AuthZRes. A larger one
+	 * has its status line sent first, and is shown here as status 0 with
+	 * no body, like a failure: frank padded his own configs past 64 KiB
+	 * and read alice's through the allowed AuthZRes. Refused: after a
+	 * failure dockerd sends the handler's error all the same.
+	 */
+	if (!rg_owner_confirmed(x->req) || !json_is_array(answer))
+		return rg_conscheck_deny(&x->k, "%s: the answer is not shown to rolegate (over 64 KiB, "
+				"which dockerd sends before asking), so it could show other users' %ss; list "
+				"only yours (%s)", l->what, rg_obj_kind_name(l->kind), l->hint);
 	json_array_foreach(answer, i, item) {
 		const json_t *id = rg_json_get(item, l->id_field);
 		const struct rg_object *obj = NULL;

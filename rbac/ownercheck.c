@@ -865,11 +865,11 @@ static int network_name_takes_swarm_id(struct ctx *x, const char *name, const ch
  * names are free text of the same alphabet, so only the ids rolegate
  * knows can be checked (a scan: service creates are rare).
  */
-static int service_name_takes_prefix(struct ctx *x)
+static int swarm_name_takes_prefix(struct ctx *x, enum rg_obj_kind kind)
 {
 	const char *why;
 	const json_t *body = rg_request_body(x->req, &why), *name = rg_json_get(body, "Name");
-	struct id_prefix p = { .x = x, .kind = RG_OBJ_SERVICE };
+	struct id_prefix p = { .x = x, .kind = kind };
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
 	if (!json_is_string(name) || json_string_value(name)[0] == '\0')
@@ -881,9 +881,9 @@ static int service_name_takes_prefix(struct ctx *x)
 	rg_owners_foreach(x->req->owners, id_prefix_of, &p);
 	if (p.hit == NULL)
 		return 0;
-	return rg_conscheck_deny(&x->k, "name a service %s: it begins the id of service %.12s, which is "
-			"not the caller's, and dockerd takes a name before an id prefix",
-			rg_conscheck_quote(p.name, q, sizeof(q)), p.hit->id);
+	return rg_conscheck_deny(&x->k, "name a %s %s: it begins the id of %s %.12s, which is "
+			"not the caller's, and dockerd takes a name before an id prefix", rg_obj_kind_name(kind),
+			rg_conscheck_quote(p.name, q, sizeof(q)), rg_obj_kind_name(kind), p.hit->id);
 }
 
 /*
@@ -1029,7 +1029,16 @@ static int owner_refs(struct ctx *x)
 	}
 	if (strcmp(command, "image.build") == 0)
 		return build_network(x);
-	if (strcmp(command, "service.create") == 0 && service_name_takes_prefix(x) < 0)
+	/*
+	 * Secrets and configs alike (red team round 13): frank named a config
+	 * after the 12 characters `docker config ls` showed for alice's;
+	 * her `docker config inspect` by them showed his, and the CLI's
+	 * `--config-add` by them (it looks configs up by exact name) would
+	 * give his data to her service.
+	 */
+	if ((strcmp(command, "service.create") == 0 && swarm_name_takes_prefix(x, RG_OBJ_SERVICE) < 0) ||
+	    (strcmp(command, "secret.create") == 0 && swarm_name_takes_prefix(x, RG_OBJ_SECRET) < 0) ||
+	    (strcmp(command, "config.create") == 0 && swarm_name_takes_prefix(x, RG_OBJ_CONFIG) < 0))
 		return -1;
 	/* the name a container is given (create, rename): not one that takes an id prefix */
 	if ((strcmp(command, "container.create") == 0 || strcmp(command, "container.rename") == 0) &&

@@ -975,6 +975,15 @@ static void round13(void)
 			"(docker service ps SERVICE)");
 	decide_answer("bob", "/v1.41/tasks", 200,
 			"[{\"ID\":\"t1\",\"ServiceID\":\"bsvc13000000000000000000b\"}]", "allow", NULL);
+	/* a secret or config named with the beginning of another's id (as a service, round 11) */
+	decide("bob", "POST", "/v1.41/configs/create", "{\"Name\":\"acfg13000000\",\"Data\":\"eA==\"}", "deny",
+			"bob (roles: developer) may not name a config acfg13000000: it begins the id of config "
+			"acfg13000000, which is not the caller's, and dockerd takes a name before an id prefix");
+	decide("bob", "POST", "/v1.41/secrets/create", "{\"Name\":\"opssec0\",\"Data\":\"eA==\"}", "deny",
+			"name a secret opssec0: it begins the id of secret opssec000000");
+	decide("bob", "POST", "/v1.41/configs/create", "{\"Name\":\"bcfg13\",\"Data\":\"eA==\"}", "allow", NULL);
+	decide("bob", "POST", "/v1.41/configs/create", "{\"Name\":\"acfg13-x\",\"Data\":\"eA==\"}", "allow", NULL);
+	decide("alice", "POST", "/v1.41/configs/create", "{\"Name\":\"bcfg13\",\"Data\":\"eA==\"}", "allow", NULL);
 	/* secrets' lists carry no data; other lists are not judged */
 	decide_answer("bob", "/v1.41/secrets", 200, "[{\"ID\":\"opssec0000000000000000001\"}]", "allow", NULL);
 	decide_answer("bob", "/v1.41/containers/json", 200, "[{\"Id\":\"x\"}]", "allow", NULL);

@@ -392,6 +392,35 @@ static int endpoint_owned(struct ctx *x, const json_t *endpoints)
 }
 
 /* The objects a HostConfig (or the body's top level) names. */
+/*
+ * Legacy links (HostConfig.Links on the default bridge) are found again BY
+ * NAME when dockerd restarts: it keeps the link as written ("ldb:db") and
+ * registers it anew at restore, and a start then passes the linked
+ * container's environment in (DB_ENV_*). dave linked his j3 to his own
+ * ldb, removed ldb; alice later ran her ldb with SECRET=hunter2; after a
+ * dockerd restart his `docker start j3` printed DB_ENV_SECRET=hunter2 (red
+ * team round 13; a restart policy would not even need the start). Under
+ * `owner` they are refused; on a user-defined network dockerd registers
+ * none (links there are DNS aliases on the caller's own network).
+ */
+static int legacy_links(struct ctx *x, const json_t *hc)
+{
+	const json_t *links = rg_json_get(hc, "Links"), *mode = rg_json_get(hc, "NetworkMode");
+	const json_t *first = json_is_string(links) ? links : json_array_get(links, 0);
+	const char *m = json_is_string(mode) ? json_string_value(mode) : "";
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], name[RG_OWNERS_FIELD_MAX + 1];
+
+	if (!(json_is_array(links) && json_array_size(links) > 0) && !json_is_string(links))
+		return 0;
+	if (m[0] != '\0' && strcmp(m, "default") != 0 && strcmp(m, "bridge") != 0)
+		return 0;
+	before_colon(json_is_string(first) ? json_string_value(first) : "?", name, sizeof(name));
+	rg_conscheck_quote(name, q, sizeof(q));
+	return rg_conscheck_deny(&x->k, "link to container %s on the default bridge (--link): dockerd "
+			"finds a legacy link's container again by name when it restarts, another user's by "
+			"then, and passes its environment in; use a user-defined network", q);
+}
+
 static int hostconfig_refs(struct ctx *x, const json_t *hc)
 {
 	const json_t *mode = rg_json_get(hc, "NetworkMode");
@@ -400,6 +429,8 @@ static int hostconfig_refs(struct ctx *x, const json_t *hc)
 	if (!json_is_object(hc))
 		return 0;
 	if (owner) {
+		if (legacy_links(x, hc) < 0)
+			return -1;
 		if (each_string(x, rg_json_get(hc, "VolumesFrom"), volumes_from) < 0 ||
 		    each_string(x, rg_json_get(hc, "Links"), link_ref) < 0 ||
 		    mode_container(x, hc, "NetworkMode", "network") < 0 ||

@@ -369,6 +369,19 @@ expect_ok "fsvc" docker_as frank service rm fsvc
 expect_ok "" docker_as alice secret rm asecret
 expect_ok "" docker_as alice config rm aconfig
 
+e2e_section "red team round 13: legacy links are found again by name when dockerd restarts"
+# dockerd keeps a --link as written and registers it anew at restore: dave
+# linked j3 to his own ldb and removed ldb, alice ran her ldb with a secret,
+# and after a dockerd restart his j3 started with DB_ENV_SECRET=hunter2.
+expect_ok "" docker_as dave network create davelinks
+expect_ok "" docker_as dave run -d --name ldb --network davelinks busybox sleep 600
+expect_denied "$dev link to container ldb on the default bridge (--link): dockerd finds a legacy link's container again by name when it restarts" \
+	docker_as dave create --name j3 --link ldb:db busybox env
+# on a user-defined network a link is a DNS alias there, registered by nobody
+expect_ok "" docker_as dave run --rm --network davelinks --link ldb:db busybox true
+expect_ok "" docker_as dave rm -f ldb
+expect_ok "" docker_as dave network rm davelinks
+
 e2e_section "red team round 13: lists that carry what an inspect refuses"
 # GET /configs carries each config's data, GET /services and GET /tasks each
 # service's spec (its Env): frank, refused `docker config inspect aconfig`,

@@ -761,6 +761,60 @@ static int inside_recheck(struct ctx *x, const char *command)
 	}
 }
 
+/*
+ * The networks a start joins, under `owner`. dockerd keeps a network's id
+ * with a container only once it has joined it: a container created and
+ * never started (or connected while stopped) joins its networks BY NAME at
+ * its next start. dave created c14 on his network n14, removed n14 (no
+ * endpoint on it yet), alice created her own n14 and ran a14 on it, and
+ * dave's `docker start c14` joined alice's network and reached a14 (red
+ * team round 13). So a start judges the networks of the container's
+ * recorded create (and connects), by name as they resolve now: each must
+ * be the caller's. A container started before keeps the id (dockerd then
+ * fails "network not found"); refusing it changes nothing. One with no
+ * recorded settings is left to the other checks.
+ */
+static int start_networks(struct ctx *x)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], phrase[RG_CONSCHECK_QUOTE_MAX + 64];
+	const struct rg_object *obj;
+	const json_t *body, *levels[2], *endpoints;
+	const char *nl, *err, *key;
+	json_t *v;
+	int r = 0;
+
+	if (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, x->req->route.object,
+			RG_OWNERS_MIN_PREFIX, 0, &obj) != RG_RESOLVED || obj->settings == NULL ||
+	    (nl = strchr(obj->settings, '\n')) == NULL)
+		return 0;
+	if ((body = rg_gojson_parse(nl + 1, strlen(nl + 1), &err)) == NULL)
+		return rg_conscheck_deny(&x->k, "start container %s: its recorded settings cannot be read",
+				rg_conscheck_quote(x->req->route.object, q, sizeof(q)));
+	snprintf(phrase, sizeof(phrase), "start container %s on network",
+			rg_conscheck_quote(x->req->route.object, q, sizeof(q)));
+	/* the HostConfig, and the top level dockerd <= 20.10 reads without one */
+	levels[0] = rg_json_get(body, "HostConfig");
+	levels[1] = body;
+	for (int i = 0; i < 2 && r == 0; i++) {
+		const json_t *mode = rg_json_get(levels[i], "NetworkMode");
+
+		if (json_is_string(mode) && json_string_value(mode)[0] != '\0' &&
+		    !starts(json_string_value(mode), "container:"))
+			r = owned(x, RG_OBJ_NETWORK, json_string_value(mode), phrase);
+	}
+	endpoints = rg_json_get(rg_json_get(body, "NetworkingConfig"), "EndpointsConfig");
+	if (r == 0 && json_is_object(endpoints)) {
+		json_object_foreach((json_t *)endpoints, key, v) {
+			if (owned(x, RG_OBJ_NETWORK, key, phrase) < 0 || endpoint_network_id(x, v) < 0) {
+				r = -1;
+				break;
+			}
+		}
+	}
+	json_decref((json_t *)body);
+	return r;
+}
+
 /* The kind of object a command's path names, or -1. */
 static int path_kind(const char *command)
 {
@@ -1232,6 +1286,9 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 
 	touch_path_object(req);
 	if (owner && owner_refs(&x) < 0)
+		return -1;
+	if (owner && req->phase == RG_PHASE_REQUEST && (strcmp(command, "container.start") == 0 ||
+	    strcmp(command, "container.restart") == 0) && start_networks(&x) < 0)
 		return -1;
 	if (owner && req->phase == RG_PHASE_RESPONSE && answer_list_of(command) != NULL)
 		return answer_owned(&x, answer_list_of(command));

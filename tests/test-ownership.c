@@ -1032,6 +1032,40 @@ static void round13(void)
 	decide("bob", "POST", "/v1.41/services/create", NETSVC("w8jjxcaxiojtpaj79odpjhjee"), "deny",
 			"not created by bob");
 	decide("alice", "POST", "/v1.41/services/create", NETSVC("w8"), "allow", NULL);
+
+	/*
+	 * A container never started joins its networks by name at its first
+	 * start: bob's c14 on his n14; n14 removed, alice's n14 made; bob's
+	 * start would join hers.
+	 */
+#define NET14 "1414141414141414141414141414141414141414141414141414141414141414"
+#define NET14B "2414141414141414141414141414141414141414141414141414141414141414"
+#define C14 "3414141414141414141414141414141414141414141414141414141414141414"
+	answer("bob", "developer", "POST", "/v1.41/networks/create", "{\"Name\":\"n14\"}", 201,
+			"{\"Id\":\"" NET14 "\"}", 1);
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=c14",
+			"{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"n14\"},"
+			"\"NetworkingConfig\":{\"EndpointsConfig\":{\"n14\":{}}}}", 201,
+			"{\"Id\":\"" C14 "\",\"Warnings\":[]}", 1);
+	decide("bob", "POST", "/v1.41/containers/c14/start", NULL, "allow", NULL);
+	answer("bob", "developer", "DELETE", "/v1.41/networks/n14", NULL, 204, NULL, 1);
+	decide("bob", "POST", "/v1.41/containers/c14/start", NULL, "deny",
+			"bob (roles: developer) may not start container c14 on network n14: not created by bob "
+			"(rolegate has no record of it");
+	answer("alice", "ops", "POST", "/v1.41/networks/create", "{\"Name\":\"n14\"}", 201,
+			"{\"Id\":\"" NET14B "\"}", 1);
+	decide("bob", "POST", "/v1.41/containers/c14/start", NULL, "deny",
+			"bob (roles: developer) may not start container c14 on network n14: not created by bob");
+	decide("bob", "POST", "/v1.41/containers/" C14 "/restart", NULL, "deny", "on network n14");
+	decide("alice", "POST", "/v1.41/containers/c14/start", NULL, "allow", NULL);
+	/* a container on the predefined networks, or another's namespace, joins nothing by name */
+	answer("bob", "developer", "POST", "/v1.41/containers/create?name=c15",
+			"{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"bridge\"}}", 201,
+			"{\"Id\":\"4414141414141414141414141414141414141414141414141414141414141414\"}", 1);
+	decide("bob", "POST", "/v1.41/containers/c15/start", NULL, "allow", NULL);
+#undef NET14
+#undef NET14B
+#undef C14
 }
 
 static int append(const char *line, size_t len, void *arg)

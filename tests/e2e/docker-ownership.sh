@@ -382,6 +382,20 @@ expect_ok "" docker_as dave run --rm --network davelinks --link ldb:db busybox t
 expect_ok "" docker_as dave rm -f ldb
 expect_ok "" docker_as dave network rm davelinks
 
+e2e_section "red team round 13: a container never started joins its networks by name"
+# dockerd keeps a network's id with a container only once it has joined it:
+# dave's c14, created on his n14 and never started, joined alice's n14 (made
+# after dave removed his) at its first start, and reached her a14.
+expect_ok "" docker_as dave network create n14
+expect_ok "" docker_as dave create --name c14 --network n14 busybox sleep 600
+expect_ok "" docker_as dave network rm n14
+expect_ok "" docker_as alice network create n14
+expect_ok "" docker_as alice run -d --name a14 --network n14 busybox sleep 600
+expect_denied "$dev start container c14 on network n14: not created by dave" docker_as dave start c14
+expect_ok "" docker_as dave rm -f c14
+expect_ok "" docker_as alice rm -f a14
+expect_ok "" docker_as alice network rm n14
+
 e2e_section "red team round 13: lists that carry what an inspect refuses"
 # GET /configs carries each config's data, GET /services and GET /tasks each
 # service's spec (its Env): frank, refused `docker config inspect aconfig`,

@@ -4,6 +4,7 @@
  * (decide.c); this file says what a call's phase makes of it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rolegate/details.h"
@@ -50,7 +51,9 @@ static bool owners_change(const struct rg_request *req, const char *command)
 	 * after it applied its HostConfig (ownercheck.h) */
 	if (strcmp(command, "container.start") == 0)
 		return rg_owner_legacy_start(req);
-	return rg_owner_confirmed(req) || strcmp(command, "network.connect") == 0;
+	/* a volume prune shown as status 0 may hide what it removed (ownerevent.c) */
+	return rg_owner_confirmed(req) || strcmp(command, "network.connect") == 0 ||
+		strcmp(command, "volume.prune") == 0;
 }
 
 bool rg_engine_response_expected(const struct rg_policy *p, const char *command)
@@ -61,7 +64,7 @@ bool rg_engine_response_expected(const struct rg_policy *p, const char *command)
 bool rg_engine_response_needed(const struct rg_policy *p, const struct rg_request *req)
 {
 	return rg_audit_records_response(p->audit.responses, req->route.command) ||
-		owners_change(req, req->route.command);
+		owners_change(req, req->route.command) || rg_owner_judges_answer(req->route.command);
 }
 
 /*
@@ -165,6 +168,17 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 		 * request the response carries (SPEC.md §6). One the policy
 		 * would not allow now (reloaded meanwhile) has no role.
 		 */
+		if (out->d.verdict != RG_ALLOW && rg_owner_judges_answer(out->d.command)) {
+			/*
+			 * A list whose answer shows other users' objects under
+			 * `owner` (ownercheck.h): dockerd holds the answer until
+			 * this one, and sends its refusal instead. Recorded, as
+			 * every refusal is.
+			 */
+			out->recorded = true;
+			fill_record(p, req, out, NULL);
+			return out->d.verdict;
+		}
 		if (out->d.verdict != RG_ALLOW) {
 			out->d.role = NULL;
 			out->d.rule = NULL;
@@ -176,6 +190,41 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 	}
 	fill_record(p, req, out, note);
 	return out->d.verdict;
+}
+
+/*
+ * A list answer too large to be shown (the call is over plugin.max_body)
+ * whose first allowing role has `owner`: it could show other users'
+ * objects, so it is refused (ownercheck.h, rg_owner_judges_answer). The
+ * status is not known here (dockerd writes it after the body), but only a
+ * success has such a body.
+ */
+static bool unseen_answer_refused(const struct rg_policy *p, const struct rg_identity *id,
+		const struct rg_request *req, struct rg_decision *d)
+{
+	const struct rg_role *first = NULL;
+	char roles[256];
+	size_t *applies = NULL;
+	long n;
+
+	if (req->route.command == NULL || !rg_owner_judges_answer(req->route.command) ||
+	    id->error != NULL || id->user[0] == '\0')
+		return false;
+	n = rg_policy_roles_for(p, id->user, &id->groups, &applies);
+	for (long k = 0; k < n && first == NULL; k++) {
+		if (rg_role_allows(&p->roles[applies[k]], req->route.command) != NULL)
+			first = &p->roles[applies[k]];
+	}
+	free(applies);
+	if (first == NULL || !rg_owner_answer_refused(first, req->route.command))
+		return false;
+	d->verdict = RG_DENY;
+	snprintf(d->reason, sizeof(d->reason), "use %s: the answer is larger than rolegate reads "
+			"(plugin.max_body), so it could show other users' objects; filter the list to yours",
+			req->route.command);
+	snprintf(d->msg, sizeof(d->msg), "%s (roles: %s) may not %s", id->user,
+			rg_strv_join(&d->roles, ", ", roles, sizeof(roles)), d->reason);
+	return true;
 }
 
 void rg_engine_unreadable(const struct rg_engine_view *v, struct rg_request *req,
@@ -199,6 +248,8 @@ void rg_engine_unreadable(const struct rg_engine_view *v, struct rg_request *req
 			(void)rg_roles_of(v->policy, &out->id, &d->roles);
 		if (req->route.command != NULL)
 			d->command = req->route.command;
+		if (phase == RG_PHASE_RESPONSE && unseen_answer_refused(v->policy, &out->id, req, d))
+			what = d->reason;
 	}
 	out->recorded = true;
 	fill_record(v->policy, req, out, phase == RG_PHASE_RESPONSE ? what : NULL);

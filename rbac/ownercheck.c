@@ -392,6 +392,35 @@ static int endpoint_owned(struct ctx *x, const json_t *endpoints)
 }
 
 /* The objects a HostConfig (or the body's top level) names. */
+/*
+ * Legacy links (HostConfig.Links on the default bridge) are found again BY
+ * NAME when dockerd restarts: it keeps the link as written ("ldb:db") and
+ * registers it anew at restore, and a start then passes the linked
+ * container's environment in (DB_ENV_*). dave linked his j3 to his own
+ * ldb, removed ldb; alice later ran her ldb with SECRET=hunter2; after a
+ * dockerd restart his `docker start j3` printed DB_ENV_SECRET=hunter2 (red
+ * team round 13; a restart policy would not even need the start). Under
+ * `owner` they are refused; on a user-defined network dockerd registers
+ * none (links there are DNS aliases on the caller's own network).
+ */
+static int legacy_links(struct ctx *x, const json_t *hc)
+{
+	const json_t *links = rg_json_get(hc, "Links"), *mode = rg_json_get(hc, "NetworkMode");
+	const json_t *first = json_is_string(links) ? links : json_array_get(links, 0);
+	const char *m = json_is_string(mode) ? json_string_value(mode) : "";
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], name[RG_OWNERS_FIELD_MAX + 1];
+
+	if (!(json_is_array(links) && json_array_size(links) > 0) && !json_is_string(links))
+		return 0;
+	if (m[0] != '\0' && strcmp(m, "default") != 0 && strcmp(m, "bridge") != 0)
+		return 0;
+	before_colon(json_is_string(first) ? json_string_value(first) : "?", name, sizeof(name));
+	rg_conscheck_quote(name, q, sizeof(q));
+	return rg_conscheck_deny(&x->k, "link to container %s on the default bridge (--link): dockerd "
+			"finds a legacy link's container again by name when it restarts, another user's by "
+			"then, and passes its environment in; use a user-defined network", q);
+}
+
 static int hostconfig_refs(struct ctx *x, const json_t *hc)
 {
 	const json_t *mode = rg_json_get(hc, "NetworkMode");
@@ -400,6 +429,8 @@ static int hostconfig_refs(struct ctx *x, const json_t *hc)
 	if (!json_is_object(hc))
 		return 0;
 	if (owner) {
+		if (legacy_links(x, hc) < 0)
+			return -1;
 		if (each_string(x, rg_json_get(hc, "VolumesFrom"), volumes_from) < 0 ||
 		    each_string(x, rg_json_get(hc, "Links"), link_ref) < 0 ||
 		    mode_container(x, hc, "NetworkMode", "network") < 0 ||
@@ -440,6 +471,8 @@ static int create_refs(struct ctx *x)
 	return 0;
 }
 
+static int service_target_takes_prefix(struct ctx *x, const char *target);
+
 /* A service's Networks[] (TaskTemplate's, or the spec's older top-level list): each Target. */
 static int service_networks(struct ctx *x, const json_t *list)
 {
@@ -450,7 +483,8 @@ static int service_networks(struct ctx *x, const json_t *list)
 		const json_t *target = rg_json_get(v, "Target");
 
 		if (json_is_string(target) && json_string_value(target)[0] != '\0' &&
-		    owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0)
+		    (owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0 ||
+		     service_target_takes_prefix(x, json_string_value(target)) < 0))
 			return -1;
 	}
 	return 0;
@@ -787,6 +821,60 @@ static int inside_recheck(struct ctx *x, const char *command)
 	}
 }
 
+/*
+ * The networks a start joins, under `owner`. dockerd keeps a network's id
+ * with a container only once it has joined it: a container created and
+ * never started (or connected while stopped) joins its networks BY NAME at
+ * its next start. dave created c14 on his network n14, removed n14 (no
+ * endpoint on it yet), alice created her own n14 and ran a14 on it, and
+ * dave's `docker start c14` joined alice's network and reached a14 (red
+ * team round 13). So a start judges the networks of the container's
+ * recorded create (and connects), by name as they resolve now: each must
+ * be the caller's. A container started before keeps the id (dockerd then
+ * fails "network not found"); refusing it changes nothing. One with no
+ * recorded settings is left to the other checks.
+ */
+static int start_networks(struct ctx *x)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], phrase[RG_CONSCHECK_QUOTE_MAX + 64];
+	const struct rg_object *obj;
+	const json_t *body, *levels[2], *endpoints;
+	const char *nl, *err, *key;
+	json_t *v;
+	int r = 0;
+
+	if (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, x->req->route.object,
+			RG_OWNERS_MIN_PREFIX, 0, &obj) != RG_RESOLVED || obj->settings == NULL ||
+	    (nl = strchr(obj->settings, '\n')) == NULL)
+		return 0;
+	if ((body = rg_gojson_parse(nl + 1, strlen(nl + 1), &err)) == NULL)
+		return rg_conscheck_deny(&x->k, "start container %s: its recorded settings cannot be read",
+				rg_conscheck_quote(x->req->route.object, q, sizeof(q)));
+	snprintf(phrase, sizeof(phrase), "start container %s on network",
+			rg_conscheck_quote(x->req->route.object, q, sizeof(q)));
+	/* the HostConfig, and the top level dockerd <= 20.10 reads without one */
+	levels[0] = rg_json_get(body, "HostConfig");
+	levels[1] = body;
+	for (int i = 0; i < 2 && r == 0; i++) {
+		const json_t *mode = rg_json_get(levels[i], "NetworkMode");
+
+		if (json_is_string(mode) && json_string_value(mode)[0] != '\0' &&
+		    !starts(json_string_value(mode), "container:"))
+			r = owned(x, RG_OBJ_NETWORK, json_string_value(mode), phrase);
+	}
+	endpoints = rg_json_get(rg_json_get(body, "NetworkingConfig"), "EndpointsConfig");
+	if (r == 0 && json_is_object(endpoints)) {
+		json_object_foreach((json_t *)endpoints, key, v) {
+			if (owned(x, RG_OBJ_NETWORK, key, phrase) < 0 || endpoint_network_id(x, v) < 0) {
+				r = -1;
+				break;
+			}
+		}
+	}
+	json_decref((json_t *)body);
+	return r;
+}
+
 /* The kind of object a command's path names, or -1. */
 static int path_kind(const char *command)
 {
@@ -867,18 +955,49 @@ static int name_takes_prefix(struct ctx *x, enum rg_obj_kind kind, const char *n
 
 struct id_prefix {
 	const struct ctx *x;
+	enum rg_obj_kind kind;
 	const char *name;
 	size_t n;
+	bool whole;   /* a name equal to the id counts too */
 	const struct rg_object *hit;
 };
 
-static void service_id_prefix(const struct rg_object *obj, void *arg)
+static void id_prefix_of(const struct rg_object *obj, void *arg)
 {
 	struct id_prefix *p = arg;
 
-	if (p->hit == NULL && obj->kind == RG_OBJ_SERVICE && strncmp(obj->id, p->name, p->n) == 0 &&
-	    strcmp(obj->id, p->name) != 0 && !is_mine(p->x, obj))
+	if (p->hit == NULL && obj->kind == p->kind && strncmp(obj->id, p->name, p->n) == 0 &&
+	    (p->whole || strcmp(obj->id, p->name) != 0) && !is_mine(p->x, obj))
 		p->hit = obj;
+}
+
+#define SWARM_ID_ALPHABET "0123456789abcdefghijklmnopqrstuvwxyz"
+
+/*
+ * A network name of the swarm id alphabet that begins (or is) the id of
+ * another user's (role's) swarm network rolegate knows. A swarm network's
+ * id is 25 characters of [0-9a-z], not hex, so the rule above passed it:
+ * dave named a local network after the 12 characters `docker network ls`
+ * showed for alice's overlay network, and her `docker run --network
+ * w8jjxcaxiojt` joined his network (dockerd's FindNetwork takes a name
+ * before an id prefix, and the whole id only of networks this node has
+ * instantiated), where his containers reached hers (red team round 13).
+ * Network creates are rare: a scan.
+ */
+static int network_name_takes_swarm_id(struct ctx *x, const char *name, const char *phrase)
+{
+	struct id_prefix p = { .x = x, .kind = RG_OBJ_NETWORK, .name = name, .n = strlen(name),
+		.whole = true };
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (p.n < NAME_PREFIX_MIN || strspn(name, SWARM_ID_ALPHABET) != p.n)
+		return 0;
+	rg_owners_foreach(x->req->owners, id_prefix_of, &p);
+	if (p.hit == NULL)
+		return 0;
+	return rg_conscheck_deny(&x->k, "%s %s: it begins the id of network %.12s, which is not the "
+			"caller's, and dockerd takes a name before an id prefix", phrase,
+			rg_conscheck_quote(name, q, sizeof(q)), p.hit->id);
 }
 
 /*
@@ -891,25 +1010,53 @@ static void service_id_prefix(const struct rg_object *obj, void *arg)
  * names are free text of the same alphabet, so only the ids rolegate
  * knows can be checked (a scan: service creates are rare).
  */
-static int service_name_takes_prefix(struct ctx *x)
+static int swarm_name_takes_prefix(struct ctx *x, enum rg_obj_kind kind)
 {
 	const char *why;
 	const json_t *body = rg_request_body(x->req, &why), *name = rg_json_get(body, "Name");
-	struct id_prefix p = { .x = x };
+	struct id_prefix p = { .x = x, .kind = kind };
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
 	if (!json_is_string(name) || json_string_value(name)[0] == '\0')
 		return 0;
 	p.name = json_string_value(name);
 	p.n = strlen(p.name);
-	if (strspn(p.name, "0123456789abcdefghijklmnopqrstuvwxyz") != p.n)
+	if (strspn(p.name, SWARM_ID_ALPHABET) != p.n)
 		return 0;
-	rg_owners_foreach(x->req->owners, service_id_prefix, &p);
+	rg_owners_foreach(x->req->owners, id_prefix_of, &p);
 	if (p.hit == NULL)
 		return 0;
-	return rg_conscheck_deny(&x->k, "name a service %s: it begins the id of service %.12s, which is "
-			"not the caller's, and dockerd takes a name before an id prefix",
-			rg_conscheck_quote(p.name, q, sizeof(q)), p.hit->id);
+	return rg_conscheck_deny(&x->k, "name a %s %s: it begins the id of %s %.12s, which is "
+			"not the caller's, and dockerd takes a name before an id prefix", rg_obj_kind_name(kind),
+			rg_conscheck_quote(p.name, q, sizeof(q)), rg_obj_kind_name(kind), p.hit->id);
+}
+
+/*
+ * A service's network Target, once owned() found it the caller's: dockerd
+ * hands it to swarmkit, which looks it up among swarm networks only, by
+ * full id, exact name, then id prefix. The caller's network of that name
+ * may be a local one swarmkit never sees: dave's bridge named `w8` (a name
+ * too short for the rules above, or made before the other network
+ * existed) passed, and swarmkit attached his service's tasks to alice's
+ * overlay network, whose id begins with w8 (red team round 13; the docker
+ * CLI sends the full id, the raw API need not). A Target that begins the
+ * id of another user's (role's) known network, and is not that id, is
+ * refused.
+ */
+static int service_target_takes_prefix(struct ctx *x, const char *target)
+{
+	struct id_prefix p = { .x = x, .kind = RG_OBJ_NETWORK, .name = target, .n = strlen(target) };
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (strspn(target, SWARM_ID_ALPHABET) != p.n)
+		return 0;
+	rg_owners_foreach(x->req->owners, id_prefix_of, &p);
+	if (p.hit == NULL)
+		return 0;
+	return rg_conscheck_deny(&x->k, "attach a service to network %s: swarmkit looks a service's "
+			"network up among swarm networks by id prefix when no swarm network has that name, "
+			"and it begins the id of network %.12s, which is not the caller's",
+			rg_conscheck_quote(target, q, sizeof(q)), p.hit->id);
 }
 
 /* A create's body Name: free, or already the caller's (kind). */
@@ -944,7 +1091,8 @@ static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *p
 				phrase, rg_conscheck_quote(json_string_value(name), q, sizeof(q)));
 	}
 	if (json_is_string(name) && kind == RG_OBJ_NETWORK &&
-	    name_takes_prefix(x, kind, json_string_value(name), phrase) < 0)
+	    (name_takes_prefix(x, kind, json_string_value(name), phrase) < 0 ||
+	     network_name_takes_swarm_id(x, json_string_value(name), phrase) < 0))
 		return -1;
 	/* a name dockerd adopts for every user's swarm tasks is no one's own */
 	if (kind == RG_OBJ_NETWORK && rg_consnet_daemon_name(&x->k, body) < 0)
@@ -1026,7 +1174,16 @@ static int owner_refs(struct ctx *x)
 	}
 	if (strcmp(command, "image.build") == 0)
 		return build_network(x);
-	if (strcmp(command, "service.create") == 0 && service_name_takes_prefix(x) < 0)
+	/*
+	 * Secrets and configs alike (red team round 13): frank named a config
+	 * after the 12 characters `docker config ls` showed for alice's;
+	 * her `docker config inspect` by them showed his, and the CLI's
+	 * `--config-add` by them (it looks configs up by exact name) would
+	 * give his data to her service.
+	 */
+	if ((strcmp(command, "service.create") == 0 && swarm_name_takes_prefix(x, RG_OBJ_SERVICE) < 0) ||
+	    (strcmp(command, "secret.create") == 0 && swarm_name_takes_prefix(x, RG_OBJ_SECRET) < 0) ||
+	    (strcmp(command, "config.create") == 0 && swarm_name_takes_prefix(x, RG_OBJ_CONFIG) < 0))
 		return -1;
 	/* the name a container is given (create, rename): not one that takes an id prefix */
 	if ((strcmp(command, "container.create") == 0 || strcmp(command, "container.rename") == 0) &&
@@ -1079,6 +1236,86 @@ static int owner_refs(struct ctx *x)
 }
 
 /*
+ * List answers that carry what an inspect refuses under `owner` (red team
+ * round 13): a config list carries each config's Data, a service list each
+ * service's spec (its Env and command), a task list each task's spec, the
+ * same. frank, refused `docker config inspect aconfig`, read alice's
+ * config with `docker config ls` through the API, and her service's
+ * DBPASS from `GET /services`. rolegate cannot filter an answer, but
+ * dockerd holds it until the plugin allows its AuthZRes: under `owner` it
+ * is allowed when every object it lists is the caller's (by the id the
+ * answer gives; a task by its ServiceID), and refused otherwise. A filter
+ * to one's own objects (`docker service ps SERVICE`, `--filter label=`)
+ * keeps such lists working.
+ */
+static const struct answer_list {
+	const char *command, *what, *id_field, *hint;
+	enum rg_obj_kind kind;
+} answer_lists[] = {
+	{ "config.list", "list configs", "ID", "docker config ls --filter name=NAME", RG_OBJ_CONFIG },
+	{ "service.list", "list services", "ID", "docker service ls --filter name=NAME", RG_OBJ_SERVICE },
+	{ "task.list", "list tasks", "ServiceID", "docker service ps SERVICE", RG_OBJ_SERVICE },
+};
+
+static const struct answer_list *answer_list_of(const char *command)
+{
+	for (size_t i = 0; command != NULL && i < sizeof(answer_lists) / sizeof(answer_lists[0]); i++) {
+		if (strcmp(answer_lists[i].command, command) == 0)
+			return &answer_lists[i];
+	}
+	return NULL;
+}
+
+bool rg_owner_judges_answer(const char *command)
+{
+	return answer_list_of(command) != NULL;
+}
+
+bool rg_owner_answer_refused(const struct rg_role *r, const char *command)
+{
+	return r->constraints.owner != RG_OWNER_ANY && answer_list_of(command) != NULL;
+}
+
+static int answer_owned(struct ctx *x, const struct answer_list *l)
+{
+	const json_t *answer = x->req->response_json, *item;
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	size_t i;
+
+	/*
+	 * dockerd holds an answer up to 64 KiB for the AuthZRes. A larger one
+	 * has its status line sent first, and is shown here as status 0 with
+	 * no body, like a failure: frank padded his own configs past 64 KiB
+	 * and read alice's through the allowed AuthZRes. Refused: after a
+	 * failure dockerd sends the handler's error all the same.
+	 */
+	if (!rg_owner_confirmed(x->req) || !json_is_array(answer))
+		return rg_conscheck_deny(&x->k, "%s: the answer is not shown to rolegate (over 64 KiB, "
+				"which dockerd sends before asking), so it could show other users' %ss; list "
+				"only yours (%s)", l->what, rg_obj_kind_name(l->kind), l->hint);
+	json_array_foreach(answer, i, item) {
+		const json_t *id = rg_json_get(item, l->id_field);
+		const struct rg_object *obj = NULL;
+		const char *ref = json_is_string(id) ? json_string_value(id) : "";
+
+		/* by id only: a name that equals an id must not pass for it */
+		if (rg_owners_resolve(x->req->owners, l->kind, ref, RG_OWNERS_MIN_PREFIX, 0, &obj) !=
+				RG_RESOLVED || strcmp(obj->id, ref) != 0)
+			obj = NULL;
+		if (obj != NULL && is_mine(x, obj))
+			continue;
+		rg_conscheck_quote(obj != NULL && obj->name[0] != '\0' ? obj->name : ref, q, sizeof(q));
+		if (x->role->constraints.owner == RG_OWNER_ROLE)
+			return rg_conscheck_deny(&x->k, "%s: the answer shows %s %s, not created by role %s; "
+					"list only yours (%s)", l->what, rg_obj_kind_name(l->kind), q,
+					x->role->name, l->hint);
+		return rg_conscheck_deny(&x->k, "%s: the answer shows %s %s, not created by %s; list "
+				"only yours (%s)", l->what, rg_obj_kind_name(l->kind), q, x->user, l->hint);
+	}
+	return 0;
+}
+
+/*
  * A record expires after RG_OWNERS_EXPIRY unused (SPEC.md §4): an object
  * a request names by its path is in use, whichever role acts on it, so
  * that a container with host mounts that is started every week keeps its
@@ -1110,6 +1347,11 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 	touch_path_object(req);
 	if (owner && owner_refs(&x) < 0)
 		return -1;
+	if (owner && req->phase == RG_PHASE_REQUEST && (strcmp(command, "container.start") == 0 ||
+	    strcmp(command, "container.restart") == 0) && start_networks(&x) < 0)
+		return -1;
+	if (owner && req->phase == RG_PHASE_RESPONSE && answer_list_of(command) != NULL)
+		return answer_owned(&x, answer_list_of(command));
 	if (strcmp(command, "container.create") == 0 && (owner || binds))
 		return create_refs(&x);
 	if ((strcmp(command, "service.create") == 0 || strcmp(command, "service.update") == 0) &&

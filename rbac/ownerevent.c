@@ -311,8 +311,22 @@ static int volume_create(struct walk *w, const char *name, const char **why)
 	long long born = created_at(answer_string(w->req, "CreatedAt"));
 	int r;
 
-	if (rg_owners_resolve(w->o, RG_OBJ_VOLUME, name, 0, 0, &known) == RG_RESOLVED ||
-	    (born >= 0 && born < w->now - RG_VOLUME_CREATED_SLACK))
+	/*
+	 * A volume rolegate knows keeps its record (dockerd answers a create of
+	 * an existing name with that volume), unless the record is another
+	 * user's (role's) and the answer shows this create made the volume (the
+	 * tests below, with a CreatedAt): then the volume the record was about
+	 * went unseen, and the record is stale. A volume prune whose answer was
+	 * larger than rolegate reads left the records of every volume it
+	 * removed; alice's new volume of a pruned name was still dave's, and he
+	 * read her files from it (red team round 13). Under `owner` a create
+	 * of another's known name is refused at the request, so only roles
+	 * that may use anyone's volumes take a record this way.
+	 */
+	if (rg_owners_resolve(w->o, RG_OBJ_VOLUME, name, 0, 0, &known) == RG_RESOLVED &&
+	    (born < 0 || (strcmp(known->user, w->user) == 0 && strcmp(known->role, w->role) == 0)))
+		return 0;
+	if (born >= 0 && born < w->now - RG_VOLUME_CREATED_SLACK)
 		return 0;
 	/* an answer that does not echo the request's labels and options is of an older
 	 * volume (dockerd's answers carry both keys, null when empty) */
@@ -505,12 +519,57 @@ static int legacy_start(struct walk *w, const char **why)
 	return rewrite(w, c, NULL, why);
 }
 
+struct names {
+	enum rg_obj_kind kind;
+	struct rg_strv v;
+	int err;
+};
+
+static void name_of_kind(const struct rg_object *obj, void *arg)
+{
+	struct names *n = arg;
+
+	if (obj->kind == n->kind && n->err == 0)
+		n->err = rg_strv_push(&n->v, obj->id);
+}
+
+/*
+ * A volume prune that removed what rolegate cannot read (an answer dockerd
+ * did not show, over 64 KiB; or one over plugin.max_body): any volume
+ * record may now name no volume. A volume's name is its id, so the next
+ * volume of that name, made by anyone with `docker run -v NAME:/x` (whose
+ * answer says nothing of it), would be the old record's user's (red team
+ * round 13: dave read alice's new pgdata). Every volume record is dropped
+ * (unowned: restricted roles lose them, no one gains one); a failed prune,
+ * which dockerd shows the same way, does it too. Containers and networks
+ * get new ids, and a create takes a stale record's name (ownership.c).
+ */
+static int forget_volumes(struct walk *w, const char **why)
+{
+	struct names n = { .kind = RG_OBJ_VOLUME };
+	int r = 0;
+
+	rg_owners_foreach(w->o, name_of_kind, &n);
+	for (size_t i = 0; i < n.v.n && r == 0 && n.err == 0; i++) {
+		struct rg_owner_event ev = { .op = RG_EV_REMOVE, .kind = RG_OBJ_VOLUME, .id = n.v.v[i] };
+
+		r = emit(w, &ev);
+	}
+	if (n.err != 0 || r < 0)
+		*why = n.err != 0 ? "out of memory" : "the record could not be kept";
+	rg_strv_free(&n.v);
+	return n.err != 0 || r < 0 ? -1 : 0;
+}
+
 /* A prune's answer lists what it removed: field (ids or names) of kind. */
 static int pruned(struct walk *w, enum rg_obj_kind kind, const char *field, const char **why)
 {
 	const json_t *list = rg_json_get(w->req->response_json, field);
 	size_t i;
 	json_t *v;
+
+	if (kind == RG_OBJ_VOLUME && !json_is_object(w->req->response_json))
+		return forget_volumes(w, why);
 
 	json_array_foreach(json_is_array(list) ? list : NULL, i, v) {
 		if (json_is_string(v) && change(w, RG_EV_REMOVE, kind, json_string_value(v), NULL, why) < 0)
@@ -659,6 +718,15 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 		return network_connect(&w, why) < 0 ? -1 : w.n;
 	if (rg_owner_legacy_start(req))
 		return legacy_start(&w, why) < 0 ? -1 : w.n;
+	/*
+	 * dockerd's authorization middleware holds an answer up to 64 KiB. A
+	 * larger one (a volume prune of ~1 000 volumes) has its status line
+	 * sent first: the plugin is then shown status 0, no headers and no
+	 * body, as for a failure. The volumes such a prune removed cannot be
+	 * named: every volume record is dropped (red team round 13).
+	 */
+	if (strcmp(command, "volume.prune") == 0 && !rg_owner_confirmed(req))
+		return forget_volumes(&w, why) < 0 ? -1 : w.n;
 	if (!rg_owner_confirmed(req))
 		return 0;
 	/* names dockerd gave (inspect, list answers) */

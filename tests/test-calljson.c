@@ -341,6 +341,63 @@ static void unescaping(void)
 	rg_request_clear(&req);
 }
 
+static void base64(const char *in, size_t n, char *out)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)in[i] << 16 | (i + 1 < n ? (unsigned char)in[i + 1] << 8 : 0) |
+			(i + 2 < n ? (unsigned char)in[i + 2] : 0);
+
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = i + 1 < n ? abc[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? abc[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+/*
+ * A prune's answer is read whatever its size (within the call's): it lists
+ * what the prune removed, and the records of what it removed must go (red
+ * team round 13: a volume prune's answer of 1 500 anonymous volumes, over
+ * 64 KiB, was not read); so is a list judged under `owner`. Other answers
+ * are read up to 64 KiB.
+ */
+static void prune_answers(void)
+{
+	static const char *const uris[] = { "/v1.41/volumes/prune", "/volumes/prune?filters=%7B%7D",
+		"/v1.41/configs", "/v1.41/containers/json" };
+	size_t n = 0, cap = 1 << 17;
+	char *answer = malloc(cap), *b64 = malloc(cap * 4 / 3 + 8), *call = malloc(cap * 2);
+
+	test_assert(answer != NULL && b64 != NULL && call != NULL);
+	n += (size_t)sprintf(answer, "{\"VolumesDeleted\":[");
+	for (int i = 0; i < 1500; i++)
+		n += (size_t)sprintf(answer + n, "%s\"%064d\"", i > 0 ? "," : "", i);
+	n += (size_t)sprintf(answer + n, "],\"SpaceReclaimed\":0}");
+	test_assert(n > 65536 && n < cap);
+	base64(answer, n, b64);
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		struct rg_request req;
+		const char *err = NULL;
+
+		snprintf(call, cap * 2, "{\"User\":\"alice\",\"RequestMethod\":\"%s\",\"RequestURI\":\"%s\","
+				"\"ResponseBody\":\"%s\",\"ResponseStatusCode\":200}", i < 2 ? "POST" : "GET",
+				uris[i], b64);
+		test_assert(rg_request_decode(&req, RG_PHASE_RESPONSE, call, strlen(call), 1 << 20, &err) == 0);
+		if (i < 3)
+			test_assert(json_array_size(json_object_get(req.response_json, "VolumesDeleted")) == 1500);
+		else
+			test_assert(req.response_json == NULL);
+		rg_request_clear(&req);
+	}
+	free(answer);
+	free(b64);
+	free(call);
+}
+
 int main(void)
 {
 	captured_calls();
@@ -350,6 +407,7 @@ int main(void)
 	nesting();
 	departures();
 	unescaping();
+	prune_answers();
 	printf("calljson: ok\n");
 	return 0;
 }

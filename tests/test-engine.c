@@ -9,6 +9,7 @@
 
 #include "rolegate/engine.h"
 #include "rolegate/errlist.h"
+#include "rolegate/ownership.h"
 #include "test.h"
 
 /* The engine is handed its policy parsed from text, as the daemon hands it the file's bytes. */
@@ -26,13 +27,14 @@ static struct rg_policy *load_text(const char *text)
 
 static const char config[] =
 	"identity = { unauthenticated = \"robot\";\n"
-	"  users = ( { name = \"alice\"; groups = [\"dev\"]; } ); };\n"
+	"  users = ( { name = \"alice\"; groups = [\"dev\"]; }, { name = \"frank\"; groups = [\"wide\"]; } ); };\n"
 	"audit = { responses = \"mutating\"; };\n"
 	"roles = {\n"
 	"  viewer = { groups = [\"dev\", \"ops\"]; allow = [\"container.list\", \"container.inspect\"]; };\n"
 	"  dev = { groups = [\"dev\"]; allow = [\"container.*\"]; constraints = { privileged = false; }; };\n"
 	"  ops = { groups = [\"ops\"]; allow = [\"*\"]; };\n"
 	"  bots = { users = [\"robot\"]; allow = [\"container.list\"]; };\n"
+	"  wide = { groups = [\"wide\"]; allow = [\"*\"]; constraints = { owner = \"self\"; }; };\n"
 	"};\n";
 
 static void request(struct rg_request *req, const char *user, const char *authn, const char *method,
@@ -243,6 +245,57 @@ static void test_unreadable(const struct rg_policy *p)
 	test_assert(r.d.roles.n == 2 && has(&r.d.roles, "dev"));
 	rg_result_clear(&r);
 	rg_request_clear(&req);
+
+	/*
+	 * A config, service or task list too large to be read, to a role with
+	 * owner: refused, it could show other users' objects (red team round
+	 * 13). Other lists, and roles without owner, are allowed as before.
+	 */
+	request(&req, "frank", "TLS", "GET", "/v1.41/configs", NULL);
+	rg_engine_unreadable(&v, &req, RG_PHASE_RESPONSE, "too large", &r);
+	test_assert(r.d.verdict == RG_DENY && r.record.decision == RG_DENY && r.recorded);
+	test_str_eq(r.d.msg, "frank (roles: wide) may not use config.list: the answer is larger than "
+			"rolegate reads (plugin.max_body), so it could show other users' objects; filter the "
+			"list to yours");
+	rg_result_clear(&r);
+	rg_request_clear(&req);
+	request(&req, "frank", "TLS", "GET", "/v1.41/containers/json", NULL);
+	rg_engine_unreadable(&v, &req, RG_PHASE_RESPONSE, "too large", &r);
+	test_assert(r.d.verdict == RG_ALLOW);
+	rg_result_clear(&r);
+	rg_request_clear(&req);
+	request(&req, "alice", "TLS", "GET", "/v1.41/tasks", NULL);
+	rg_engine_unreadable(&v, &req, RG_PHASE_RESPONSE, "too large", &r);
+	test_assert(r.d.verdict == RG_ALLOW);
+	rg_result_clear(&r);
+	rg_request_clear(&req);
+}
+
+/* The answer to a judged list, decided at the response phase (red team round 13). */
+static void test_judged_answer(const struct rg_policy *p)
+{
+	struct rg_owners *o = rg_owners_new(0);
+	struct rg_engine_view v = { .policy = p, .owners = o, .now = 10 };
+	struct rg_request req;
+	struct rg_result r;
+
+	test_assert(o != NULL);
+	request(&req, "frank", "TLS", "GET", "/v1.41/services", NULL);
+	req.phase = RG_PHASE_RESPONSE;
+	req.status = 200;
+	req.response_json = json_loads("[{\"ID\":\"opssvc0000000000000000001\"}]", 0, NULL);
+	test_assert(rg_engine_response_needed(p, &req));
+	test_assert(rg_engine_decide(&v, &req, &r) == RG_DENY);
+	test_assert(r.recorded && r.record.decision == RG_DENY && !r.changes_owners);
+	test_assert(strstr(r.d.msg, "list services: the answer shows service opssvc0000000000000000001, "
+			"not created by frank") != NULL);
+	rg_result_clear(&r);
+	json_decref(req.response_json);
+	req.response_json = json_loads("[]", 0, NULL);
+	test_assert(rg_engine_decide(&v, &req, &r) == RG_ALLOW);
+	rg_result_clear(&r);
+	rg_request_clear(&req);
+	rg_owners_free(o);
 }
 
 int main(void)
@@ -253,6 +306,7 @@ int main(void)
 	test_request_record(p);
 	test_response(p);
 	test_unreadable(p);
+	test_judged_answer(p);
 	rg_policy_free(p);
 	printf("engine: ok\n");
 	return 0;

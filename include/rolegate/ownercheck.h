@@ -21,6 +21,17 @@
 bool rg_owner_refuses_command(const struct rg_role *r, const char *command);
 
 /*
+ * Whether the 2xx answer to command is judged at its AuthZRes under
+ * `owner`: the lists whose answers carry what an inspect would refuse
+ * (config.list: the data; service.list, task.list: the specs). Such an
+ * answer is refused unless every object it lists is the caller's (red team
+ * round 13); rg_owner_answer_refused() says whether r's `owner` judges it,
+ * for an answer too large to be shown.
+ */
+bool rg_owner_judges_answer(const char *command);
+bool rg_owner_answer_refused(const struct rg_role *r, const char *command);
+
+/*
  * Checks req for role r and the caller user: under r's `owner`, every
  * object the request names must be the caller's (self) or the role's
  * (role); prunes are refused. Under a restricting `bind_mounts`, a start or

@@ -356,8 +356,13 @@ expect_ok "" data_as alice cfgdata config create aconfig -
 frk="frank (roles: wide) may not"
 expect_denied "$frk give a service the secret" docker_as frank service create --detach \
 	--no-resolve-image --name fsvc --secret asecret busybox sleep 600
-expect_denied "$frk give a service the config" docker_as frank service create --detach \
-	--no-resolve-image --name fsvc --config aconfig busybox sleep 600
+# the docker CLI finds the config by a list first, refused since round 13
+expect_denied "$frk list configs: the answer shows config aconfig, not created by frank" \
+	docker_as frank service create --detach --no-resolve-image --name fsvc --config aconfig \
+	busybox sleep 600
+acfg=$(docker_as alice config inspect -f '{{.ID}}' aconfig)
+api_denied "$frk give a service the config ... not created by frank" frank POST /services/create \
+	"{\"Name\":\"fsvc\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Configs\":[{\"ConfigID\":\"$acfg\",\"ConfigName\":\"aconfig\",\"File\":{\"Name\":\"aconfig\",\"UID\":\"0\",\"GID\":\"0\",\"Mode\":292}}]}}}"
 expect_denied "$frk inspect secret asecret: not created by frank" docker_as frank secret inspect asecret
 expect_denied "$frk inspect config aconfig: not created by frank" docker_as frank config inspect aconfig
 expect_denied "$frk remove secret asecret: not created by frank" docker_as frank secret rm asecret
@@ -373,6 +378,119 @@ expect_ok_match '^[a-z0-9]{25}$' docker_as frank service create --detach --no-re
 expect_ok "fsvc" docker_as frank service rm fsvc
 expect_ok "" docker_as alice secret rm asecret
 expect_ok "" docker_as alice config rm aconfig
+
+e2e_section "red team round 13: legacy links are found again by name when dockerd restarts"
+# dockerd keeps a --link as written and registers it anew at restore: dave
+# linked j3 to his own ldb and removed ldb, alice ran her ldb with a secret,
+# and after a dockerd restart his j3 started with DB_ENV_SECRET=hunter2.
+expect_ok "" docker_as dave network create davelinks
+expect_ok "" docker_as dave run -d --name ldb --network davelinks busybox sleep 600
+expect_denied "$dev link to container ldb on the default bridge (--link): dockerd finds a legacy link's container again by name when it restarts" \
+	docker_as dave create --name j3 --link ldb:db busybox env
+# on a user-defined network a link is a DNS alias there, registered by nobody
+expect_ok "" docker_as dave run --rm --network davelinks --link ldb:db busybox true
+expect_ok "" docker_as dave rm -f ldb
+expect_ok "" docker_as dave network rm davelinks
+
+e2e_section "red team round 13: a container never started joins its networks by name"
+# dockerd keeps a network's id with a container only once it has joined it:
+# dave's c14, created on his n14 and never started, joined alice's n14 (made
+# after dave removed his) at its first start, and reached her a14.
+expect_ok "" docker_as dave network create n14
+expect_ok "" docker_as dave create --name c14 --network n14 busybox sleep 600
+expect_ok "" docker_as dave network rm n14
+expect_ok "" docker_as alice network create n14
+expect_ok "" docker_as alice run -d --name a14 --network n14 busybox sleep 600
+expect_denied "$dev start container c14 on network n14: not created by dave" docker_as dave start c14
+expect_ok "" docker_as dave rm -f c14
+expect_ok "" docker_as alice rm -f a14
+expect_ok "" docker_as alice network rm n14
+
+e2e_section "red team round 13: lists that carry what an inspect refuses"
+# GET /configs carries each config's data, GET /services and GET /tasks each
+# service's spec (its Env): frank, refused `docker config inspect aconfig`,
+# read alice's config and her service's DBPASS through them. dockerd holds
+# an answer until its AuthZRes is allowed: under owner, such a list is
+# allowed when every object it shows is the caller's.
+expect_ok "" data_as alice cfg-topsecret config create aconfig13 -
+expect_ok_match '^[a-z0-9]{25}$' docker_as alice service create --detach --no-resolve-image \
+	--name opsenv -e DBPASS=hunter2 busybox sleep 600
+api_denied "$frk list configs: the answer shows config aconfig13, not created by frank" frank GET /configs
+api_denied "$frk list services: the answer shows service" frank GET /services
+api_denied "$frk list tasks: the answer shows service" frank GET /tasks
+api_denied "$frk list tasks: the answer shows service opsenv" frank GET \
+	'/tasks?filters=%7B%22service%22%3A%7B%22opsenv%22%3Atrue%7D%7D'
+expect_denied "$frk list configs" docker_as frank config ls
+expect_denied "$frk list services" docker_as frank service ls
+expect_ok "" data_as frank mine config create fconf13 -
+expect_ok "fconf13" docker_as frank config ls --filter name=fconf13
+expect_ok_match '^[a-z0-9]{25}$' docker_as frank service create --detach --no-resolve-image \
+	--name fsvc13 busybox sleep 600
+expect_ok "fsvc13" docker_as frank service ls --filter name=fsvc13
+expect_ok "fsvc13.1" docker_as frank service ps fsvc13
+expect_ok "aconfig13" docker_as alice config ls
+# An answer over 64 KiB has its status line sent before the AuthZRes, which
+# then shows status 0 and no body, as for a failure: frank padded his own
+# configs past it and read alice's. Refused; dockerd sends the refusal in
+# place of the body.
+pad=$(head -c 40000 /dev/zero | tr '\0' x)
+expect_ok "" data_as frank "$pad" config create fpad1 -
+expect_ok "" data_as frank "$pad" config create fpad2 -
+e2e_run api_as frank GET /configs
+if [[ $E2E_OUT == *"may not list configs: the answer is not shown to rolegate"* &&
+	$E2E_OUT != *"$(printf cfg-topsecret | base64)"* ]]; then
+	e2e_pass "frank's padded config list: refused, alice's data not in the answer"
+else
+	e2e_fail "frank's padded config list showed alice's config"
+	e2e_report_output
+fi
+expect_ok "" docker_as frank service rm fsvc13
+expect_ok "" docker_as frank config rm fconf13 fpad1 fpad2
+expect_ok "" docker_as alice service rm opsenv
+expect_ok "" docker_as alice config rm aconfig13
+
+e2e_section "red team round 13: swarm network ids are not hex"
+# A swarm network's id is 25 characters of [0-9a-z]: round 11's rule on hex
+# names let dave name a local network after the 12 characters docker
+# network ls showed for alice's overlay, and her docker run --network by
+# them joined his network (dockerd takes a name before an id prefix).
+expect_ok "" docker_as alice network create -d overlay --attachable opsoverlay13
+nid=$(docker_as alice network inspect -f '{{.Id}}' opsoverlay13)
+expect_denied "$dev create network ${nid:0:12}: it begins the id of network ${nid:0:12}, which is not the caller's" \
+	docker_as dave network create "${nid:0:12}"
+expect_denied "$dev create network $nid: it begins the id" docker_as dave network create "$nid"
+# swarmkit looks a service's network up among swarm networks only, by id,
+# name, then id prefix: dave's local network named with two characters of
+# that id attached his service's tasks to alice's overlay (the raw API; the
+# docker CLI sends the full id).
+expect_ok "" docker_as dave network create "${nid:0:2}"
+api_denied "$dev attach a service to network ${nid:0:2}: swarmkit looks a service's network up" \
+	dave POST /services/create "{\"Name\":\"dsvc13\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Command\":[\"sleep\",\"600\"]},\"Networks\":[{\"Target\":\"${nid:0:2}\"}]}}"
+expect_ok "" docker_as dave network rm "${nid:0:2}"
+expect_ok "" docker_as alice network rm opsoverlay13
+
+e2e_section "red team round 13: a volume prune whose answer is not shown drops the volume records"
+# An answer over 64 KiB reaches the AuthZRes as status 0 with no body: a
+# volume prune of ~1 000 volumes (one create of dave's makes 800) left the
+# records of the volumes it removed, and alice's next pgdata13, made by
+# docker run -v, was dave's: he read her files from it.
+expect_ok "" docker_as dave volume create pgdata13
+anons=()
+for i in $(seq 1 800); do anons+=(-v "/a$i"); done
+expect_ok "" docker_as dave create --name manyvols "${anons[@]}" busybox true
+expect_ok "" docker_as dave rm manyvols
+expect_ok "" docker_as dave create --name manyvols "${anons[@]}" busybox true
+expect_ok "" docker_as dave rm manyvols
+expect_ok "Total reclaimed space" docker_as alice volume prune -f
+if "$E2E_ROLEGATE" state -c "$E2E_CONF" | grep -q pgdata13; then
+	e2e_fail "the pruned pgdata13 is still in the state"
+else
+	e2e_pass "no volume record survives a prune whose answer was not shown"
+fi
+expect_ok "" docker_as alice run --rm -v pgdata13:/d busybox sh -c 'echo dbpass=hunter2 > /d/secret'
+expect_denied "$dev use volume pgdata13: not created by dave" \
+	docker_as dave run --rm -v pgdata13:/x busybox cat /x/secret
+expect_ok "" docker_as alice volume rm pgdata13
 
 e2e_section "red team round 12: a volume create of an existing volume's name does not make it the caller's"
 # dockerd answers a volume create of an existing name with that volume (201).

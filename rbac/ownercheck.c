@@ -620,66 +620,6 @@ static int start_recheck(struct ctx *x)
 }
 
 /*
- * container.start/restart under owner: the networks the container joins,
- * judged as their names resolve now. A container created and not yet
- * started keeps its networks by name only (NetworkMode, EndpointsConfig;
- * one that has run keeps their ids), dockerd looks them up at the start,
- * and nothing keeps such a network from being removed. bob
- * created his network "bn" and a container on it, removed bn; alice
- * created her own bn, and bob's start put his container on alice's
- * network (red team round 13). A container with no kept settings: refused.
- */
-static int start_networks(struct ctx *x)
-{
-	char q[RG_CONSCHECK_QUOTE_MAX + 1], phrase[RG_CONSCHECK_QUOTE_MAX + 64];
-	const struct rg_object *obj;
-	const json_t *hc, *mode;
-	const char *nl, *err;
-	json_t *body;
-	int rc = 0;
-
-	rg_conscheck_quote(x->req->route.object, q, sizeof(q));
-	if (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, x->req->route.object,
-			RG_OWNERS_MIN_PREFIX, x->req->now, &obj) != RG_RESOLVED)
-		return 0;    /* owner_refs has refused what is not the caller's */
-	nl = obj->settings != NULL ? strchr(obj->settings, '\n') : NULL;
-	body = nl != NULL ? rg_gojson_parse(nl + 1, strlen(nl + 1), &err) : NULL;
-	if (!json_is_object(body)) {
-		json_decref(body);
-		return rg_conscheck_deny(&x->k, "start container %s: rolegate has no record of the "
-				"networks it joins", q);
-	}
-	snprintf(phrase, sizeof(phrase), "start container %s on network", q);
-	for (int i = 0; i < 2 && rc == 0; i++) {
-		/* HostConfig, and a top level dockerd 20.10 reads as one */
-		hc = i == 0 ? rg_json_get(body, "HostConfig") : body;
-		mode = rg_json_get(hc, "NetworkMode");
-		if (json_is_string(mode) && json_string_value(mode)[0] != '\0' &&
-		    !starts(json_string_value(mode), "container:"))
-			rc = owned(x, RG_OBJ_NETWORK, json_string_value(mode), phrase);
-	}
-	if (rc == 0) {
-		const json_t *eps = rg_json_get(rg_json_get(body, "NetworkingConfig"), "EndpointsConfig");
-		const char *key;
-		json_t *v;
-
-		if (json_is_object(eps)) {
-			json_object_foreach((json_t *)eps, key, v) {
-				const json_t *id = rg_json_get(v, "NetworkID");
-
-				if ((rc = owned(x, RG_OBJ_NETWORK, key, phrase)) < 0)
-					break;
-				if (json_is_string(id) && json_string_value(id)[0] != '\0' &&
-				    (rc = owned(x, RG_OBJ_NETWORK, json_string_value(id), phrase)) < 0)
-					break;
-			}
-		}
-	}
-	json_decref(body);
-	return rc;
-}
-
-/*
  * Under bind_mounts, a container whose host paths dockerd would mount
  * again unseen: refused when it mounts any (its binds, or known volumes
  * that bind or overlay one), or when rolegate has no record of it and
@@ -1359,9 +1299,6 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 		return service_refs(&x);
 	if (binds && (strcmp(command, "container.start") == 0 ||
 	    strcmp(command, "container.restart") == 0) && start_recheck(&x) < 0)
-		return -1;
-	if (owner && (strcmp(command, "container.start") == 0 ||
-	    strcmp(command, "container.restart") == 0) && start_networks(&x) < 0)
 		return -1;
 	if (binds && strcmp(command, "container.update") == 0)
 		return update_recheck(&x);

@@ -268,13 +268,19 @@ static int record_unreadable(const struct rg_runtime *rt, struct rg_audit *audit
 
 void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *audit,
 		struct rg_audit_waiter *w, enum rg_phase phase, const char *head, size_t headlen,
-		size_t total, struct rg_authz_answer *ans)
+		size_t total, bool busy, struct rg_authz_answer *ans)
 {
 	char what[256];
 	int r;
 
 	memset(ans, 0, sizeof(*ans));
-	if (phase == RG_PHASE_RESPONSE)
+	if (busy && phase == RG_PHASE_RESPONSE)
+		snprintf(what, sizeof(what), "the daemon's answer (a call of %zu bytes) came while "
+				"rolegate held as many calls as it reads at once; not inspected", total);
+	else if (busy)
+		snprintf(what, sizeof(what), "send a request (a call of %zu bytes) while rolegate "
+				"held as many calls as it reads at once", total);
+	else if (phase == RG_PHASE_RESPONSE)
 		snprintf(what, sizeof(what), "the daemon's answer is larger than rolegate reads "
 				"(a call of %zu bytes; plugin.max_body); not inspected", total);
 	else
@@ -285,8 +291,10 @@ void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *aud
 	if (phase == RG_PHASE_RESPONSE)
 		ans->json = decision_answer(true, NULL, &ans->status);
 	else
-		ans->json = decision_answer(false, "the request is larger than rolegate inspects "
-				"(plugin.max_body); it is denied", &ans->status);
+		ans->json = decision_answer(false, busy ? "rolegate is busy reading other large "
+				"requests (too many at once); it is denied: try again" :
+				"the request is larger than rolegate inspects (plugin.max_body); it is denied",
+				&ans->status);
 	ans->pending = r == 1;
 }
 

@@ -4,6 +4,7 @@
  * and dockerd treats a plugin error as a refusal.
  */
 #define _GNU_SOURCE /* memmem */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "rolegate/bodymemo.h"
 #include "rolegate/directory.h"
 #include "rolegate/hostfs.h"
+#include "rolegate/iolane.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 
@@ -189,7 +191,10 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	if (r.changes_owners && rt->state != NULL)
 		ans->journaled = rg_state_observe(rt->state, req, r.id.user, r.d.role != NULL ? r.d.role : "") > 0;
 	rc = record(audit, w, &r);
-	if (rc < 0)
+	if (rc < 0 && errno == ETIMEDOUT)
+		log_warnx("cannot record the response to %s %s in the audit log: its disk has not "
+				"completed a write or flush in %d ms", req->method, req->uri, RG_IOLANE_MS);
+	else if (rc < 0)
 		log_warn("cannot record the response to %s %s in the audit log", req->method, req->uri);
 	ans->pending = rc == 1;
 	rg_result_clear(&r);
@@ -382,7 +387,11 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 		rg_bodymemo_put(rt->memo, &req);
 	r = record(audit, w, &res);
 	if (r < 0) {
-		log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
+		if (errno == ETIMEDOUT)
+			log_warnx("cannot write or flush the audit log %s: its disk has not completed a "
+					"write or flush in %d ms", rt->policy->audit.path, RG_IOLANE_MS);
+		else
+			log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
 		if (deny_unrecorded)
 			ans->json = unrecorded(&res, &ans->status);
 	}

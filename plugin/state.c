@@ -93,13 +93,15 @@ struct rg_state {
 	 * journal's write(2) runs in a lane, waited for RG_IOLANE_MS at most
 	 * (rolegate/iolane.h). disk_since is when the flusher began its step
 	 * on the disk (monotonic µs; 0: not on it): one that has not come back
-	 * in RG_IOLANE_MS may hold the read lock for good (a compaction), so
-	 * an event does not wait longer than that for the write lock, nor a
-	 * create's answer for its flush; the watchdog answers those already
-	 * waiting.
+	 * in RG_IOLANE_MS is stuck, and a create's answer does not wait longer
+	 * than that for its flush (the watchdog answers those already waiting).
+	 * locked_since is the same for the writes it makes under the read lock
+	 * (a compaction's first step): an event waits no longer for the write
+	 * lock, and not at all once that is stuck.
 	 */
 	struct rg_iolane *jlane;
 	_Atomic int64_t disk_since;
+	_Atomic int64_t locked_since;
 	pthread_t watchdog;
 	bool watchdog_started;
 	pthread_cond_t watch_wake;  /* stop, under flush_lock */
@@ -114,12 +116,18 @@ static int64_t monotonic_us(void)
 	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+/* Whether since (disk_since, locked_since) is RG_IOLANE_MS or more ago. */
+static bool stuck_since(const _Atomic int64_t *since)
+{
+	int64_t t = atomic_load(since);
+
+	return t != 0 && monotonic_us() - t >= (int64_t)RG_IOLANE_MS * 1000;
+}
+
 /* Whether the flusher has been in one step on the disk for RG_IOLANE_MS or more. */
 static bool disk_stuck(struct rg_state *s)
 {
-	int64_t since = atomic_load(&s->disk_since);
-
-	return since != 0 && monotonic_us() - since >= (int64_t)RG_IOLANE_MS * 1000;
+	return stuck_since(&s->disk_since);
 }
 
 static long long now_s(void)
@@ -410,7 +418,9 @@ static int compact(struct rg_state *s, bool *pending, bool *warned)
 
 	if (!*pending) {
 		pthread_rwlock_rdlock(&s->lock);
+		atomic_store(&s->locked_since, monotonic_us());
 		r = compact_begin(s);
+		atomic_store(&s->locked_since, 0);
 		pthread_rwlock_unlock(&s->lock);
 		if (r < 0)
 			what = "write a new ownership snapshot";
@@ -468,7 +478,9 @@ static int recover(struct rg_state *s, bool *warned)
 	pthread_rwlock_rdlock(&s->lock);
 	gen = s->gen + 1;
 	changes = s->changes;
+	atomic_store(&s->locked_since, monotonic_us());
 	snap = write_new(s, "snapshot.tmp", s->owners, gen);
+	atomic_store(&s->locked_since, 0);
 	pthread_rwlock_unlock(&s->lock);
 	if (snap < 0 || put_in_place(s, snap, "snapshot.tmp", "snapshot") < 0 ||
 	    (journal = write_new(s, "journal.tmp", NULL, gen)) < 0 ||
@@ -1158,7 +1170,8 @@ int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *use
 
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += RG_IOLANE_MS / 1000;
-		if (disk_stuck(s) || pthread_rwlock_clockwrlock(&s->lock, CLOCK_MONOTONIC, &until) != 0) {
+		if (stuck_since(&s->locked_since) ||
+		    pthread_rwlock_clockwrlock(&s->lock, CLOCK_MONOTONIC, &until) != 0) {
 			log_errx("cannot record %s %s by %s in %s: the disk under it does not answer; "
 					"a created object stays unowned", req->method, req->uri,
 					user != NULL && user[0] != '\0' ? user : "an unnamed caller", s->dir);

@@ -24,7 +24,7 @@ roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
 audit = { path = "$T/decisions.log"; sync = "none"; };
 plugin = { state = "$T/state"; };
 CONF
-serve_start --nofile 4096 4096 "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$T/rg.sock"
+serve_start --nofile 1024 1024 "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$T/rg.sock"
 python3 "$HERE/bigcalls.py" "$T/rg.sock" "$CONNS" "$SIZE" 3 >"$T/big" 2>&1 &
 big=$!
 PIDS+=("$big")

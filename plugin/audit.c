@@ -33,6 +33,7 @@
 #include <openssl/crypto.h>
 
 #include "rolegate/audit.h"
+#include "rolegate/iolane.h"
 #include "rolegate/syslogq.h"
 #include "rolegate/secret.h"
 #include "rolegate/log.h"
@@ -42,6 +43,8 @@
 #define ROTATION_CHECK_US 1000000
 /* The head file is replaced at most this often (it may lag; verify accepts that). */
 #define HEAD_INTERVAL_US 10000
+/* How long close waits for the head and checkpoint threads before leaving them in a stuck call. */
+#define WORKER_JOIN_S 2
 /* The tail read to recover the chain starts at this and grows to TAIL_MAX. */
 #define TAIL_START (64 * 1024)
 #define TAIL_MAX (4 * RG_AUDIT_LINE_MAX)
@@ -69,6 +72,14 @@ struct rg_audit {
 	struct rg_audit_chain chain;
 	struct rg_audit_buf buf;
 	bool need_rotate_record;   /* a new file still lacks its first (rotate) record */
+	/* Every write(2) and fdatasync of the log runs in a lane of its own and
+	 * is waited for at most RG_IOLANE_MS: a disk that stops answering fails
+	 * the records (audit.on_error) instead of holding this lock, and with it
+	 * every call, for as long as it lasts (rolegate/iolane.h). Two lanes: a
+	 * flush that hangs while writes still reach the page cache leaves reads
+	 * and denies answered under sync = "batch". */
+	struct rg_iolane *wlane, *slane;
+	bool leak;                 /* a lane or the head thread is stuck on the disk: close frees nothing */
 
 	bool syncing;              /* the flusher is in fdatasync outside the lock */
 	int64_t unsynced_since;    /* monotonic µs: the oldest record no fdatasync covers yet; 0 none */
@@ -397,38 +408,32 @@ static void keep_for_replay(struct rg_audit *a, const char *p, size_t n)
  */
 static int write_line(struct rg_audit *a, const char *p, size_t n)
 {
-	size_t done = 0;
 	int saved;
 	struct stat st;
 
-	if (a->dirty) {
-		if (fstat(a->fd, &st) < 0 || (st.st_size > a->end && ftruncate(a->fd, a->end) < 0))
-			return -1;
+	/* the lane cuts what a failed write left (dirty) before it writes */
+	if (rg_iolane_run(a->wlane, RG_IOLANE_WRITE, a->fd, a->dirty ? a->end : -1, p, n) == 0) {
 		a->dirty = false;
+		a->end += (off_t)n;
+		keep_for_replay(a, p, n);
+		return 0;
 	}
-	while (done < n) {
-		ssize_t w = write(a->fd, p + done, n - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			goto fail;
-		}
-		done += (size_t)w;
-	}
-	a->end += (off_t)n;
-	keep_for_replay(a, p, n);
-	return 0;
-fail:
 	saved = errno;
 	/* Never leave half a record: it would read as tampering in mid-file. */
 	a->dirty = true;
-	if (fstat(a->fd, &st) == 0 && st.st_size >= a->end && ftruncate(a->fd, a->end) == 0)
+	/* A write given up on (ETIMEDOUT) may still land: the next write cuts it
+	 * back, in the lane, once the disk answers; here it would hang. */
+	if (saved != ETIMEDOUT && fstat(a->fd, &st) == 0 && st.st_size >= a->end &&
+	    ftruncate(a->fd, a->end) == 0)
 		a->dirty = st.st_size < a->end;
 	errno = saved;
 	return -1;
+}
+
+/* fdatasync of fd in the sync lane: 0, or -1 (ETIMEDOUT: the disk does not answer). */
+static int sync_log(struct rg_audit *a, int fd)
+{
+	return rg_iolane_run(a->slane, RG_IOLANE_SYNC, fd, -1, NULL, 0);
 }
 
 static void now_realtime(struct timespec *t)
@@ -663,7 +668,7 @@ static int open_file(struct rg_audit *a, char *err, size_t errlen)
 		errf(err, errlen, "cannot write to %s: %s", a->path, strerror(errno));
 		return -1;
 	}
-	if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) < 0) {
+	if (a->sync != RG_SYNC_NONE && sync_log(a, a->fd) < 0) {
 		errf(err, errlen, "cannot sync %s: %s", a->path, strerror(errno));
 		return -1;
 	}
@@ -727,6 +732,12 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	(void)rg_monocond_init(&a->head_wake);  /* the head thread's interval */
 	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
 		strcpy(a->host, "unknown");
+	a->wlane = rg_iolane_new("write", c->path);
+	a->slane = rg_iolane_new("fdatasync", c->path);
+	if (a->wlane == NULL || a->slane == NULL) {
+		errf(err, errlen, "cannot start the audit log's I/O threads");
+		goto fail;
+	}
 	if (a->sync != RG_SYNC_NONE &&
 	    (a->head_path = malloc(strlen(c->path) + sizeof(".head"))) != NULL)
 		sprintf(a->head_path, "%s.head", c->path);
@@ -848,7 +859,7 @@ static int flush(struct rg_audit *a)
 	a->syncing = true;
 	a->unsynced_since = 0;     /* this fdatasync covers every record written so far */
 	pthread_mutex_unlock(&a->lock);
-	r = fdatasync(fd) == 0 ? 0 : -1;
+	r = sync_log(a, fd) == 0 ? 0 : -1;
 	pthread_mutex_lock(&a->lock);
 	a->syncing = false;
 	pthread_cond_broadcast(&a->synced);
@@ -1003,7 +1014,7 @@ static int switch_file(struct rg_audit *a)
 		return -1;
 	}
 	if (a->sync != RG_SYNC_NONE)
-		r = fdatasync(a->fd);
+		r = sync_log(a, a->fd);
 	a->unsynced_since = 0;
 	settle_waiters(a, a->chain.seq, r == 0 ? 0 : -1);
 	wake_flusher(a);
@@ -1197,7 +1208,7 @@ static bool relink(struct rg_audit *a, const char *what)
 		log_warn("cannot write to the reopened audit log %s", a->path);
 	a->replay_from = nrecords > 0 ? from : a->chain.seq;
 	if (a->sync != RG_SYNC_NONE)
-		(void)fdatasync(a->fd);
+		(void)sync_log(a, a->fd);
 	log_errx("the audit log %s was %s while rolegate wrote to it; reopened the path and "
 			"wrote again %llu records (seq %llu on)", a->path, what,
 			(unsigned long long)nrecords, (unsigned long long)from);
@@ -1320,13 +1331,24 @@ static int start_worker(struct rg_audit *a, void *(*fn)(void *), pthread_t *thre
 static void stop_worker(struct rg_audit *a, pthread_t *thread, bool *running, bool *stopping,
 		pthread_cond_t *wake)
 {
+	struct timespec until;
+
 	if (!*running)
 		return;
 	pthread_mutex_lock(&a->lock);
 	*stopping = true;
 	pthread_cond_signal(wake);
 	pthread_mutex_unlock(&a->lock);
-	pthread_join(*thread, NULL);
+	/* The head thread's open, write and rename may be stuck on a disk that
+	 * does not answer: SIGTERM must still end serve. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += WORKER_JOIN_S;
+	if (pthread_timedjoin_np(*thread, NULL, &until) != 0) {
+		pthread_detach(*thread);
+		a->leak = true;
+		log_warnx("an audit log thread is still in a call on a disk that does not answer: "
+				"left it there");
+	}
 	*running = false;
 }
 
@@ -1480,7 +1502,7 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	if (a->syslog)
 		rg_syslogq_send(LOG_AUTHPRIV | LOG_INFO, a->buf.p, a->buf.len - 1);
 	if (a->sync == RG_SYNC_ALWAYS) {
-		r = fdatasync(a->fd) == 0 ? 0 : -1;
+		r = sync_log(a, a->fd) == 0 ? 0 : -1;
 		if (r == 0)
 			durable_point(a, &a->chain);
 	} else if (a->sync == RG_SYNC_NONE) {
@@ -1552,12 +1574,23 @@ void rg_audit_close(struct rg_audit *a)
 	while (a->syncing)         /* a blocking caller's own flush */
 		pthread_cond_wait(&a->synced, &a->lock);
 	if (a->fd >= 0) {
-		if (a->sync != RG_SYNC_NONE && fdatasync(a->fd) == 0)
+		if (a->sync != RG_SYNC_NONE && sync_log(a, a->fd) == 0)
 			durable_point(a, &a->chain);
 		close(a->fd);
 	}
 	pthread_mutex_unlock(&a->lock);
 	stop_head(a);      /* after the last durable point: the head names it */
+	if (!rg_iolane_free(a->wlane))
+		a->leak = true;
+	if (!rg_iolane_free(a->slane))
+		a->leak = true;
+	if (a->leak) {
+		/* a thread is still in a write, fdatasync or rename on a disk that
+		 * does not answer, and may touch a when it comes back: leave it all
+		 * (serve exits next) */
+		log_warnx("the audit log's disk still does not answer: left its I/O thread in its call");
+		return;
+	}
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->synced);
 	pthread_cond_destroy(&a->work);

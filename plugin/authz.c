@@ -4,6 +4,7 @@
  * and dockerd treats a plugin error as a refusal.
  */
 #define _GNU_SOURCE /* memmem */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "rolegate/bodymemo.h"
 #include "rolegate/directory.h"
 #include "rolegate/hostfs.h"
+#include "rolegate/iolane.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 
@@ -196,7 +198,10 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	if (r.changes_owners && rt->state != NULL)
 		ans->journaled = rg_state_observe(rt->state, req, r.id.user, r.d.role != NULL ? r.d.role : "") > 0;
 	rc = record(audit, w, &r);
-	if (rc < 0)
+	if (rc < 0 && errno == ETIMEDOUT)
+		log_warnx("cannot record the response to %s %s in the audit log: its disk has not "
+				"completed a write or flush in %d ms", req->method, req->uri, RG_IOLANE_MS);
+	else if (rc < 0)
 		log_warn("cannot record the response to %s %s in the audit log", req->method, req->uri);
 	ans->pending = rc == 1;
 	rg_result_clear(&r);
@@ -289,13 +294,19 @@ static int record_unreadable(const struct rg_runtime *rt, struct rg_audit *audit
 
 void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *audit,
 		struct rg_audit_waiter *w, enum rg_phase phase, const char *head, size_t headlen,
-		size_t total, struct rg_authz_answer *ans)
+		size_t total, bool busy, struct rg_authz_answer *ans)
 {
 	char what[256], refused[RG_MSG_MAX] = "";
 	int r;
 
 	memset(ans, 0, sizeof(*ans));
-	if (phase == RG_PHASE_RESPONSE)
+	if (busy && phase == RG_PHASE_RESPONSE)
+		snprintf(what, sizeof(what), "the daemon's answer (a call of %zu bytes) came while "
+				"rolegate held as many calls as it reads at once; not inspected", total);
+	else if (busy)
+		snprintf(what, sizeof(what), "send a request (a call of %zu bytes) while rolegate "
+				"held as many calls as it reads at once", total);
+	else if (phase == RG_PHASE_RESPONSE)
 		snprintf(what, sizeof(what), "the daemon's answer is larger than rolegate reads "
 				"(a call of %zu bytes; plugin.max_body); not inspected", total);
 	else
@@ -309,8 +320,10 @@ void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *aud
 	else if (phase == RG_PHASE_RESPONSE)
 		ans->json = decision_answer(true, NULL, &ans->status);
 	else
-		ans->json = decision_answer(false, "the request is larger than rolegate inspects "
-				"(plugin.max_body); it is denied", &ans->status);
+		ans->json = decision_answer(false, busy ? "rolegate is busy reading other large "
+				"requests (too many at once); it is denied: try again" :
+				"the request is larger than rolegate inspects (plugin.max_body); it is denied",
+				&ans->status);
 	ans->pending = r == 1;
 }
 
@@ -398,7 +411,11 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 		rg_bodymemo_put(rt->memo, &req);
 	r = record(audit, w, &res);
 	if (r < 0) {
-		log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
+		if (errno == ETIMEDOUT)
+			log_warnx("cannot write or flush the audit log %s: its disk has not completed a "
+					"write or flush in %d ms", rt->policy->audit.path, RG_IOLANE_MS);
+		else
+			log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
 		if (deny_unrecorded)
 			ans->json = unrecorded(&res, &ans->status);
 	}

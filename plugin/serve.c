@@ -42,6 +42,19 @@
  * for the members before the body (user, method, URI), so that its record
  * says who asked for what. */
 #define RG_CALL_HEAD_KEEP (64 * 1024)
+/*
+ * The bytes of calls being received that serve holds at once, all
+ * connections together (at least four of the largest calls). Each
+ * connection may hold a call of up to call_max bytes (6.6 MB with the
+ * default max_body), and there are thousands: 300 connections sending
+ * 1.4 MB calls (dockerd's largest, a 1 MiB body) held 425 MB, and memory
+ * grew without bound with more, until the OOM killer chose a process,
+ * maybe dockerd (docs/redteam-round13-avail.md). A call that would take the
+ * total past it is not read, as one over max_body, and denied as busy;
+ * only its first RG_CALL_HEAD_KEEP_BUSY bytes are kept for its record.
+ */
+#define RG_CALLS_BUFFER_MAX (256 * 1024 * 1024)
+#define RG_CALL_HEAD_KEEP_BUSY (4 * 1024)
 #define RG_DRAIN_SECONDS 30
 /* Of the drain, a call still arriving (headers read, body not all there) is
  * waited for this long only: dockerd sends a call in one go, and a peer that
@@ -62,6 +75,8 @@ struct server {
 	atomic_int deciding;       /* of those, the ones received whole */
 	atomic_bool draining;      /* SIGTERM received: answer, then close */
 	size_t call_max;
+	size_t buffer_max;         /* RG_CALLS_BUFFER_MAX, or 4 * call_max */
+	atomic_size_t buffered;    /* bytes of calls being received or decided, held now */
 	gid_t group;               /* (gid_t)-1: root only */
 	struct rg_approvedfile *approved; /* approved_images files, for every runtime */
 	struct rg_state *state;    /* the ownership state, for its durability waits; NULL = none */
@@ -87,6 +102,8 @@ struct call {
 	size_t len;
 	size_t cap;
 	bool too_big;
+	bool busy;                 /* too_big because server.buffered reached buffer_max */
+	size_t counted;            /* of len, the bytes counted in server.buffered */
 	size_t total;              /* bytes received, also past call_max */
 	bool refused;              /* peer credentials not allowed */
 	bool deciding;             /* counted in server.deciding */
@@ -373,7 +390,10 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 		phase = RG_PHASE_RESPONSE;
 	else
 		return reply(s, c, MHD_HTTP_NOT_FOUND, rg_authz_err_json("unknown plugin endpoint"));
-	if (call->too_big)
+	if (call->busy)
+		log_warnx("a %s call of %zu bytes was not read: calls in flight already hold %zu MiB "
+				"(denied as busy, recorded)", url, call->total, s->buffer_max >> 20);
+	else if (call->too_big)
 		log_warnx("a %s call larger than %zu bytes was not read (recorded)", url, s->call_max);
 	call->server = s;
 	call->conn = c;
@@ -409,7 +429,7 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 		if (call->too_big)
 			rg_authz_answer_oversized(rt, s->audit, alone || atomic_load(&s->draining) ? NULL :
 					&call->wait, phase, call->buf != NULL ? call->buf : "", call->len,
-					call->total, &call->ans);
+					call->total, call->busy, &call->ans);
 		else
 			rg_authz_answer_call(rt, s->audit, alone || atomic_load(&s->draining) ? NULL :
 					&call->wait, phase, call->buf != NULL ? call->buf : "", call->len,
@@ -466,12 +486,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		call->total += n;
 		if (call->refused)
 			return MHD_YES;
+		if (!call->too_big && atomic_fetch_add(&s->buffered, n) + n > s->buffer_max) {
+			atomic_fetch_sub(&s->buffered, n);
+			call->too_big = call->busy = true;
+		} else if (!call->too_big) {
+			call->counted += n;
+		}
 		if (call->too_big || call->len + n > s->call_max) {
 			/* Keep only the beginning, for the record (RG_CALL_HEAD_KEEP). */
+			size_t keep = call->busy ? RG_CALL_HEAD_KEEP_BUSY : RG_CALL_HEAD_KEEP;
+
 			call->too_big = true;
-			if (call->len >= RG_CALL_HEAD_KEEP)
+			if (call->len >= keep)
 				return MHD_YES;
-			n = n < RG_CALL_HEAD_KEEP - call->len ? n : RG_CALL_HEAD_KEEP - call->len;
+			n = n < keep - call->len ? n : keep - call->len;
 		}
 		if (rg_bodybuf_append(&call->buf, &call->len, &call->cap, upload, n, 1) < 0)
 			return MHD_NO;
@@ -491,6 +519,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	rg_connlimit_idle(s->conns, c);
 	if (call == NULL)
 		return;
+	atomic_fetch_sub(&s->buffered, call->counted);
 	free(call->buf);
 	free(call->ans.json);
 	free(call->ans.if_lost);
@@ -755,6 +784,7 @@ int cmd_serve(int argc, char **argv)
 		s.group = g->gr_gid;
 	}
 	s.call_max = p->plugin.max_body / 3 * 4 + 4 + RG_CALL_OVERHEAD;
+	s.buffer_max = RG_CALLS_BUFFER_MAX > 4 * s.call_max ? RG_CALLS_BUFFER_MAX : 4 * s.call_max;
 	threads = p->plugin.threads > 0 ? (unsigned)p->plugin.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;

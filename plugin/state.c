@@ -21,9 +21,11 @@
  * journal N): it holds the events after the switch and is read last. Such
  * a start folds everything into a new snapshot of a later generation first.
  */
+#define _GNU_SOURCE        /* pthread_timedjoin_np, pthread_rwlock_clockwrlock */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rolegate/iolane.h"
 #include "rolegate/log.h"
 #include "rolegate/monocond.h"
 #include "rolegate/ownercheck.h"
@@ -85,7 +88,47 @@ struct rg_state {
 	int read_only_errno;   /* why, for the records that fail meanwhile */
 	unsigned long long changes; /* model changes, a lost create's forgotten name too (under
 	                            * the write lock): recover() compares */
+	/*
+	 * A disk that stops answering (docs/redteam-round13-avail.md). The
+	 * journal's write(2) runs in a lane, waited for RG_IOLANE_MS at most
+	 * (rolegate/iolane.h). disk_since is when the flusher began its step
+	 * on the disk (monotonic µs; 0: not on it): one that has not come back
+	 * in RG_IOLANE_MS is stuck, and a create's answer does not wait longer
+	 * than that for its flush (the watchdog answers those already waiting).
+	 * locked_since is the same for the writes it makes under the read lock
+	 * (a compaction's first step): an event waits no longer for the write
+	 * lock, and not at all once that is stuck.
+	 */
+	struct rg_iolane *jlane;
+	_Atomic int64_t disk_since;
+	_Atomic int64_t locked_since;
+	pthread_t watchdog;
+	bool watchdog_started;
+	pthread_cond_t watch_wake;  /* stop, under flush_lock */
+	bool disk_stuck;            /* the watchdog said so (once per streak), under flush_lock */
 };
+
+static int64_t monotonic_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* Whether since (disk_since, locked_since) is RG_IOLANE_MS or more ago. */
+static bool stuck_since(const _Atomic int64_t *since)
+{
+	int64_t t = atomic_load(since);
+
+	return t != 0 && monotonic_us() - t >= (int64_t)RG_IOLANE_MS * 1000;
+}
+
+/* Whether the flusher has been in one step on the disk for RG_IOLANE_MS or more. */
+static bool disk_stuck(struct rg_state *s)
+{
+	return stuck_since(&s->disk_since);
+}
 
 static long long now_s(void)
 {
@@ -108,6 +151,7 @@ static struct rg_state *state_new(void)
 		goto fail_flush_lock;
 	if (pthread_cond_init(&s->settled_wake, NULL) != 0)
 		goto fail_flush_wake;
+	(void)rg_monocond_init(&s->watch_wake);
 	return s;
 fail_flush_wake:
 	pthread_cond_destroy(&s->flush_wake);
@@ -131,6 +175,7 @@ static void state_free(struct rg_state *s)
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	rg_owners_free(s->owners);
+	pthread_cond_destroy(&s->watch_wake);
 	pthread_cond_destroy(&s->settled_wake);
 	pthread_cond_destroy(&s->flush_wake);
 	pthread_mutex_destroy(&s->flush_lock);
@@ -373,7 +418,9 @@ static int compact(struct rg_state *s, bool *pending, bool *warned)
 
 	if (!*pending) {
 		pthread_rwlock_rdlock(&s->lock);
+		atomic_store(&s->locked_since, monotonic_us());
 		r = compact_begin(s);
+		atomic_store(&s->locked_since, 0);
 		pthread_rwlock_unlock(&s->lock);
 		if (r < 0)
 			what = "write a new ownership snapshot";
@@ -431,7 +478,9 @@ static int recover(struct rg_state *s, bool *warned)
 	pthread_rwlock_rdlock(&s->lock);
 	gen = s->gen + 1;
 	changes = s->changes;
+	atomic_store(&s->locked_since, monotonic_us());
 	snap = write_new(s, "snapshot.tmp", s->owners, gen);
+	atomic_store(&s->locked_since, 0);
 	pthread_rwlock_unlock(&s->lock);
 	if (snap < 0 || put_in_place(s, snap, "snapshot.tmp", "snapshot") < 0 ||
 	    (journal = write_new(s, "journal.tmp", NULL, gen)) < 0 ||
@@ -551,12 +600,18 @@ static void *flusher_main(void *arg)
 		/* written before this flush begins: covered by it */
 		covered = s->written;
 		pthread_mutex_unlock(&s->flush_lock);
+		atomic_store(&s->disk_since, monotonic_us());
 		/* a finished compaction synced every event written before its end */
 		if (compacting)
 			r = compact(s, &pending, &compact_warned);
 		if (sync && (!compacting || r < 0))
 			r = sync_journal(s, &sync_warned) < 0 ? -1 : r;
+		atomic_store(&s->disk_since, 0);
 		pthread_mutex_lock(&s->flush_lock);
+		if (s->disk_stuck) {
+			s->disk_stuck = false;
+			log_warnx("the disk under %s answers again", s->dir);
+		}
 		s->sync_failed = r < 0 || pending;
 		/* a failure is logged; the calls go on (answered allow: done already) */
 		done = settle(s, covered);
@@ -592,16 +647,54 @@ int rg_state_durable(struct rg_state *s, struct rg_state_waiter *w)
 		return 0;
 	pthread_mutex_lock(&s->flush_lock);
 	want = s->written;
-	if (w != NULL && s->settled < want && !s->released) {
+	/* a flusher stuck on the disk: answered now (the watchdog says so) */
+	if (w != NULL && s->settled < want && !s->released && !s->disk_stuck) {
 		w->seq = want;
 		w->next = s->waiters;
 		s->waiters = w;
 		r = 1;
 	}
-	while (w == NULL && s->settled < want && !s->released)
+	while (w == NULL && s->settled < want && !s->released && !s->disk_stuck)
 		pthread_cond_wait(&s->settled_wake, &s->flush_lock);
 	pthread_mutex_unlock(&s->flush_lock);
 	return r;
+}
+
+/*
+ * The watchdog: once a second, whether the flusher has been on the disk for
+ * RG_IOLANE_MS; then the creates waiting for their flush are answered (SPEC
+ * §4: the answer is allow; the record is written, not yet durable), and
+ * until the disk answers none waits. Never touches the disk itself.
+ */
+static void *watchdog_main(void *arg)
+{
+	struct rg_state *s = arg;
+
+	pthread_mutex_lock(&s->flush_lock);
+	while (!s->stopping) {
+		struct timespec until;
+		struct rg_state_waiter *done = NULL;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += 1;
+		(void)pthread_cond_timedwait(&s->watch_wake, &s->flush_lock, &until);
+		if (s->stopping || !disk_stuck(s))
+			continue;
+		if (!s->disk_stuck) {
+			s->disk_stuck = true;
+			log_errx("the disk under %s has not answered the ownership journal for %d ms: "
+					"creates are answered without waiting for their flush, and their "
+					"records wait in the page cache", s->dir, RG_IOLANE_MS);
+		}
+		if (s->waiters != NULL)
+			done = settle(s, s->written);
+		pthread_cond_broadcast(&s->settled_wake);
+		pthread_mutex_unlock(&s->flush_lock);
+		call_back(done);
+		pthread_mutex_lock(&s->flush_lock);
+	}
+	pthread_mutex_unlock(&s->flush_lock);
+	return NULL;
 }
 
 void rg_state_fail_pending(struct rg_state *s)
@@ -829,6 +922,12 @@ struct rg_state *rg_state_open(const char *dir, char *err, size_t errlen, char *
 		return NULL;
 	}
 	s->flusher_started = true;
+	s->jlane = rg_iolane_new("journal write", dir);
+	if (s->jlane == NULL)
+		log_warnx("cannot start the ownership journal's write thread: journal writes are made "
+				"by the server threads");
+	if (pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0)
+		s->watchdog_started = true;
 	return s;
 }
 
@@ -849,6 +948,7 @@ static bool stop_flusher(struct rg_state *s, bool *pending)
 	pthread_mutex_lock(&s->flush_lock);
 	s->stopping = true;
 	pthread_cond_broadcast(&s->flush_wake);
+	pthread_cond_signal(&s->watch_wake);
 	while (!s->stopped && pthread_cond_timedwait(&s->flush_wake, &s->flush_lock, &until) == 0)
 		;
 	stopped = s->stopped;
@@ -863,19 +963,65 @@ static bool stop_flusher(struct rg_state *s, bool *pending)
 	return true;
 }
 
+struct final_compaction {
+	struct rg_state *s;
+	bool pending;
+};
+
+static void *final_compaction(void *arg)
+{
+	struct final_compaction *fc = arg;
+	bool warned = false;
+
+	if (!fc->pending || compact(fc->s, &fc->pending, &warned) == 0)
+		(void)compact(fc->s, &fc->pending, &warned);
+	return NULL;
+}
+
 void rg_state_close(struct rg_state *s)
 {
-	bool pending = false, warned = false;
+	bool pending = false;
 
 	if (s == NULL)
 		return;
 	/* The stuck flusher still uses s: left to the exit that follows. */
 	if (s->flusher_started && !stop_flusher(s, &pending))
 		return;
+	if (s->watchdog_started)
+		pthread_join(s->watchdog, NULL);
+	/* A journal write still stuck on the disk: nothing more is written, and
+	 * its lane still uses s (the page cache has the events). */
+	if (s->jlane != NULL && !rg_iolane_free(s->jlane)) {
+		log_warnx("the disk under %s still does not answer: no snapshot at exit", s->dir);
+		return;
+	}
+	s->jlane = NULL;
 	/* Always on disk: last-use times are saved only with a snapshot (a
-	 * compaction cut short is finished first). */
-	if (s->dir != NULL && s->journal >= 0 && (!pending || compact(s, &pending, &warned) == 0))
-		(void)compact(s, &pending, &warned);
+	 * compaction cut short is finished first). In a thread waited for
+	 * RG_STATE_STOP_SECONDS: a disk that stops answering now must not keep
+	 * serve from exiting. */
+	if (s->dir != NULL && s->journal >= 0) {
+		struct final_compaction *fc = malloc(sizeof(*fc));
+		struct timespec until;
+		pthread_t t;
+
+		if (fc == NULL)
+			return;      /* the page cache has the events; exit follows */
+		fc->s = s;
+		fc->pending = pending;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += RG_STATE_STOP_SECONDS;
+		if (pthread_create(&t, NULL, final_compaction, fc) != 0) {
+			(void)final_compaction(fc);
+		} else if (pthread_timedjoin_np(t, NULL, &until) != 0) {
+			/* it still uses s and fc: left to the exit that follows */
+			log_warnx("the disk under %s does not answer: left the snapshot at exit unwritten",
+					s->dir);
+			pthread_detach(t);
+			return;
+		}
+		free(fc);
+	}
 	state_free(s);
 }
 
@@ -916,8 +1062,11 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 		errno = EFBIG;
 		return -1;
 	}
-	/* One write(2) of the whole line: a crash leaves it whole or torn at the end. */
-	n = write(s->journal, line, len);
+	/* One write(2) of the whole line: a crash leaves it whole or torn at the end.
+	 * In the lane: a disk that does not answer fails it (ETIMEDOUT) in
+	 * RG_IOLANE_MS, not holding the write lock, and so every call, for good. */
+	n = s->jlane != NULL ? (rg_iolane_run(s->jlane, RG_IOLANE_WRITE, s->journal, -1, line, len) == 0 ?
+			(ssize_t)len : -1) : write(s->journal, line, len);
 	free(line);
 	if (n != (ssize_t)len) {
 		if (n >= 0)
@@ -1012,7 +1161,25 @@ int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *use
 
 	if (s == NULL)
 		return 0;
-	pthread_rwlock_wrlock(&s->lock);
+	if (s->dir != NULL) {
+		/* The flusher's compaction holds the read lock while it writes: on a
+		 * disk that does not answer, wait for it RG_IOLANE_MS at most, and
+		 * not at all once it is known stuck. SPEC §4: a create whose record
+		 * cannot be written is answered, unowned. */
+		struct timespec until;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += RG_IOLANE_MS / 1000;
+		if (stuck_since(&s->locked_since) ||
+		    pthread_rwlock_clockwrlock(&s->lock, CLOCK_MONOTONIC, &until) != 0) {
+			log_errx("cannot record %s %s by %s in %s: the disk under it does not answer; "
+					"a created object stays unowned", req->method, req->uri,
+					user != NULL && user[0] != '\0' ? user : "an unnamed caller", s->dir);
+			return 0;
+		}
+	} else {
+		pthread_rwlock_wrlock(&s->lock);
+	}
 	written = s->journal_events;
 	n = rg_owner_events(s->owners, req, user, role, now, observe_sink, s, &why);
 	if (n < 0)

@@ -84,11 +84,13 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
  * the call): head[0..headlen) is its beginning, total its size. Records it
  * with what can be read of the beginning (user, method, URI), and answers a
  * request with a deny, a response with an allow (the request was carried
- * out already). Pending as in rg_authz_answer_call.
+ * out already). Pending as in rg_authz_answer_call. busy: it was not read
+ * because the calls in flight held as much as serve reads at once; the deny
+ * says so.
  */
 void rg_authz_answer_oversized(const struct rg_runtime *rt, struct rg_audit *audit,
 		struct rg_audit_waiter *w, enum rg_phase phase, const char *head, size_t headlen,
-		size_t total, struct rg_authz_answer *ans);
+		size_t total, bool busy, struct rg_authz_answer *ans);
 
 /*
  * Answers one AuthZPlugin.AuthZReq / AuthZRes call whose JSON text is

@@ -1,0 +1,20 @@
+#!/bin/bash
+# `rolegate log query --json` runs in constant memory (red team round 13):
+# it kept every matching row to size the table's columns, which --json does
+# not use, so a query matching most of a large log needed hundreds of MB
+# (522 MB for 300 000 records) and, under a memory limit, printed nothing
+# and said "out of memory". Here 60 000 matching records under ulimit -v
+# 60 MB: before, exit 2; now every record, the same lines as without the
+# limit (and as the table's rows), in order.
+. "$(dirname "$0")/lib.sh"
+at_setup "$@"
+at_conf s 'sync = "none";'
+"$LOAD" "$AT/s.conf" 2 30000 >/dev/null 2>&1 || { echo "audit-load failed"; exit 1; }
+check 0 "query --json under ulimit -v 60000" bash -c \
+	"ulimit -v 60000 && '$RG' log query -c '$AT/s.conf' --json --command 'container.*' >'$AT/json'"
+check 0 "all 60 000 records printed" test "$(wc -l <"$AT/json")" -eq 60000
+check 0 "in order" bash -c "python3 -c 'import json,sys; s=[json.loads(l)[\"seq\"] for l in open(sys.argv[1])]; sys.exit(s != sorted(s) or len(s) != 60000)' '$AT/json'"
+check 0 "the same lines as the log" cmp -s "$AT/json" "$AT/s/decisions.log"
+check 0 "--limit still keeps the last ones" bash -c \
+	"'$RG' log query -c '$AT/s.conf' --json --limit 3 --command 'container.*' | cmp -s - <(tail -n 3 '$AT/s/decisions.log')"
+at_finish

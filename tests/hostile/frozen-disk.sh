@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# A filesystem that stops answering under the audit log and the ownership
+# state (red team round 13): an ext4 on a loop device, frozen with fsfreeze,
+# which is what `dmsetup suspend`, an LVM snapshot or a backup tool's freeze
+# do to it; write(2) and fdatasync then sleep uninterruptibly until it is
+# thawed. Before the fix the first record's write(2) held the audit
+# writer's lock (and a create's journal line the state's write lock) in a
+# server thread: every call waited, reads and denies too, for as long as
+# the freeze lasted. Now (sync = "batch"):
+#
+#  1. the calls made as the disk freezes are answered within 15 s (each
+#     lane waits RG_IOLANE_MS, 5 s): the read and the mutating allow are
+#     refused ("cannot be recorded"), the deny is a deny, the create's
+#     answer is allow (SPEC §4: its record cannot be written, it is
+#     unowned);
+#  2. calls made once the disk is known stuck are answered within 2 s;
+#  3. SIGTERM ends serve's main thread within 15 s (its I/O threads stay in
+#     the kernel until the thaw, which the kernel alone decides);
+#  4. thawed, serve is gone; a new serve answers, and `log verify` passes.
+#
+# usage: frozen-disk.sh ROLEGATE
+set -euo pipefail
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: a loop device and fsfreeze need root"; exit 77; }
+for c in losetup mkfs.ext4 fsfreeze python3; do
+	command -v "$c" >/dev/null || { echo "SKIP: needs $c"; exit 77; }
+done
+RG=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib/serve.sh"
+serve_test_init rolegate-frozen-disk
+LOOP=""
+FROZEN=0
+cleanup() {
+	[ "$FROZEN" = 1 ] && fsfreeze -u "$T/mnt" 2>/dev/null
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	PIDS=()
+	mountpoint -q "$T/mnt" && { umount "$T/mnt" || umount -l "$T/mnt"; }
+	[ -n "$LOOP" ] && losetup -d "$LOOP"
+	serve_test_cleanup
+}
+trap cleanup EXIT
+mkdir "$T/mnt"
+truncate -s 64M "$T/disk.img"
+LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || { echo "SKIP: no loop device"; exit 77; }
+mkfs.ext4 -q "$LOOP"
+mount "$LOOP" "$T/mnt" || { echo "SKIP: cannot mount a loop device"; exit 77; }
+
+cat >"$T/rg.conf" <<CONF
+identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
+roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
+audit = { path = "$T/mnt/log/decisions.log"; sync = "batch"; };
+plugin = { state = "$T/mnt/state"; };
+CONF
+probe() { python3 "$HERE/frozen-disk.py" "$T/rg.sock" "$@"; }
+# verdict OUT KIND PATTERN: the answer to the call of KIND in OUT matches PATTERN
+verdict() { grep -q "^$2 [0-9.]* $3" "$1" || fail "$2: $(grep "^$2 " "$1")"; }
+slowest() { awk '{ if ($2 > m) m = $2 } END { print m + 0 }' "$1"; }
+
+serve_start "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$T/rg.sock"
+probe 5 rdmc >"$T/before"
+grep -q TIMEOUT "$T/before" && fail "before the freeze: $(cat "$T/before")"
+sync
+
+fsfreeze -f "$T/mnt"
+FROZEN=1
+probe 20 crdm >"$T/first" || true
+grep -q TIMEOUT "$T/first" && fail "frozen: calls not answered in 20 s: $(tr '\n' ';' <"$T/first")"
+[ "$(slowest "$T/first" | cut -d. -f1)" -lt 15 ] || fail "frozen: a call took more than 15 s: $(tr '\n' ';' <"$T/first")"
+verdict "$T/first" r "deny: .*cannot be recorded"
+verdict "$T/first" m "deny: .*cannot be recorded"
+verdict "$T/first" d "deny: mallory has no role"
+verdict "$T/first" c allow
+ok "frozen: the first calls answered within $(slowest "$T/first") s (read and start refused, unrecorded; create's answer allowed)"
+
+probe 5 rdcmrdcm >"$T/next" || true
+[ "$(slowest "$T/next" | cut -d. -f1)" -lt 2 ] || fail "frozen, known stuck: $(tr '\n' ';' <"$T/next")"
+verdict "$T/next" r "deny: .*cannot be recorded"
+verdict "$T/next" c allow
+ok "frozen, known stuck: 8 calls answered within $(slowest "$T/next") s"
+grep -q "has not completed a write in 5000 ms" "$T/serve.log" || fail "no word of the stuck disk: $(tail -5 "$T/serve.log")"
+
+kill -TERM "$SERVE"
+for _ in $(seq 150); do
+	grep -q '^State:.*[RS]' "/proc/$SERVE/status" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q '^State:.*[RS]' "/proc/$SERVE/status" 2>/dev/null && fail "frozen: serve's main thread still runs 15 s after SIGTERM"
+ok "frozen: SIGTERM ends serve's main thread"
+
+fsfreeze -u "$T/mnt"
+FROZEN=0
+wait "$SERVE" || fail "serve exited $? after the thaw: $(tail -5 "$T/serve.log")"
+PIDS=()
+serve_start "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$T/rg.sock"
+probe 5 rc >"$T/after"
+verdict "$T/after" r allow
+verdict "$T/after" c allow
+kill -TERM "$SERVE"
+wait "$SERVE" || fail "serve exited $?"
+PIDS=()
+"$RG" log verify -c "$T/rg.conf" >"$T/verify" 2>&1 || fail "log verify: $(tail -3 "$T/verify")"
+ok "thawed: a new serve answers, log verify passes"
+echo "all passed"

@@ -10,8 +10,12 @@
 at_setup "$@"
 at_conf s 'sync = "none";'
 "$LOAD" "$AT/s.conf" 2 30000 >/dev/null 2>&1 || { echo "audit-load failed"; exit 1; }
-check 0 "query --json under ulimit -v 60000" bash -c \
-	"ulimit -v 60000 && '$RG' log query -c '$AT/s.conf' --json --command 'container.*' >'$AT/json'"
+# ASan reserves terabytes of address space at start: under it, ulimit -v
+# cannot apply, and the limit is left out (the output is still checked).
+limit="ulimit -v 60000 &&" what="under ulimit -v 60000"
+ldd "$RG" 2>/dev/null | grep -q libasan && limit="" what="(ASan build: no limit)"
+check 0 "query --json $what" bash -c \
+	"$limit '$RG' log query -c '$AT/s.conf' --json --command 'container.*' >'$AT/json'"
 check 0 "all 60 000 records printed" test "$(wc -l <"$AT/json")" -eq 60000
 check 0 "in order" bash -c "python3 -c 'import json,sys; s=[json.loads(l)[\"seq\"] for l in open(sys.argv[1])]; sys.exit(s != sorted(s) or len(s) != 60000)' '$AT/json'"
 check 0 "the same lines as the log" cmp -s "$AT/json" "$AT/s/decisions.log"

@@ -35,7 +35,13 @@ python3 "$HERE/frozen-disk.py" "$T/rg.sock" 5 rd >"$T/small"
 grep -q '^r [0-9.]* allow' "$T/small" && grep -q '^d [0-9.]* deny' "$T/small" ||
 	fail "small calls while $CONNS large ones are held: $(tr '\n' ';' <"$T/small")"
 wait "$big" || fail "bigcalls: $(cat "$T/big")"
-[ "$hwm" -lt 380000 ] || fail "serve held $((hwm / 1024)) MB for $CONNS calls of $SIZE bytes"
+# Under ASan, freed calls sit in its quarantine (256 MB by default) and every
+# block has redzones: the peak says nothing of serve's own bound there.
+if ldd "$RG" 2>/dev/null | grep -q libasan; then
+	ok "(ASan build: serve's peak of $((hwm / 1024)) MB not judged)"
+else
+	[ "$hwm" -lt 380000 ] || fail "serve held $((hwm / 1024)) MB for $CONNS calls of $SIZE bytes"
+fi
 ok "$CONNS calls of $SIZE bytes held: serve peaked at $((hwm / 1024)) MB; small calls answered"
 read -r _ answered _ busy < <(grep '^answered' "$T/big")
 [ "$answered" -eq "$CONNS" ] || fail "$answered of $CONNS held calls answered"

@@ -28,6 +28,10 @@ RG=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/serve.sh"
 serve_test_init rolegate-frozen-disk
+# A SIGTERM on the frozen disk leaves the audit log's stuck I/O threads, and
+# what they may touch, unfreed on purpose (plugin/audit.c, rg_audit_close):
+# under ASan that is a leak report and exit 134 once the thaw lets serve end.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 LOOP=""
 FROZEN=0
 cleanup() {

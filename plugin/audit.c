@@ -135,14 +135,6 @@ static void errf(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int rg_audit_load_key(const char *path, unsigned char **key, size_t *keylen, char *err,
 		size_t errlen)
 {
@@ -684,7 +676,7 @@ static int open_file(struct rg_audit *a, char *err, size_t errlen)
 static bool retry_open(struct rg_audit *a, bool forced)
 {
 	char err[512];
-	int64_t now = monotonic_us();
+	int64_t now = rg_monotonic_us();
 	int r;
 
 	if (a->fd >= 0)
@@ -773,7 +765,7 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 		errf(err, errlen, "cannot start the audit checkpoint thread");
 		goto fail;
 	}
-	a->next_check = monotonic_us() + ROTATION_CHECK_US;
+	a->next_check = rg_monotonic_us() + ROTATION_CHECK_US;
 	if (a->sync == RG_SYNC_BATCH) {
 		if (pthread_create(&a->flusher_thread, NULL, flusher, a) != 0) {
 			errf(err, errlen, "cannot start the audit flusher thread");
@@ -912,7 +904,7 @@ static void note_unsynced(struct rg_audit *a)
 {
 	if (a->unsynced_since != 0)
 		return;
-	a->unsynced_since = monotonic_us();
+	a->unsynced_since = rg_monotonic_us();
 	if (!a->flusher_timed)
 		wake_flusher(a);
 }
@@ -938,7 +930,7 @@ static bool await_work(struct rg_audit *a)
 		if (a->stopping && a->waiters == NULL)
 			return false;
 		due = flush_due(a);
-		if (due != 0 && (a->stopping || due <= monotonic_us()))
+		if (due != 0 && (a->stopping || due <= rg_monotonic_us()))
 			return true;
 		a->flusher_asleep = true;
 		a->flusher_timed = due != 0;
@@ -979,7 +971,7 @@ static void *flusher(void *arg)
 		struct rg_audit_waiter *done;
 		int64_t due = flush_due(a);
 
-		if (due != 0 && (due == 1 || due <= monotonic_us() || a->stopping)) {
+		if (due != 0 && (due == 1 || due <= rg_monotonic_us() || a->stopping)) {
 			bool timed = due != 1;
 			int r = flush(a);
 
@@ -1237,7 +1229,7 @@ again:
 	if (a->fd < 0 || fstat(a->fd, &fst) < 0)
 		return false;
 	look = false;
-	if (path_due && (now = monotonic_us()) >= a->next_check) {
+	if (path_due && (now = rg_monotonic_us()) >= a->next_check) {
 		a->next_check = now + ROTATION_CHECK_US;
 		look = true;
 	}

@@ -36,14 +36,6 @@ struct rg_iolane {
 	int64_t since;             /* monotonic µs, when the job was posted */
 };
 
-static int64_t monotonic_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* The job itself, outside the lane's lock. Returns 0 or -1 (errno set). */
 static int run_job(struct rg_iolane *l)
 {
@@ -98,7 +90,7 @@ static void *lane_main(void *arg)
 			l->busy = false;
 			log_warnx("the disk under %s answers again: a %s that a call gave up on completed "
 					"after %lld ms (%s)", l->path, l->what,
-					(long long)((monotonic_us() - l->since) / 1000),
+					(long long)((rg_monotonic_us() - l->since) / 1000),
 					r == 0 ? "done" : strerror(err));
 		}
 		pthread_cond_signal(&l->done_cv);
@@ -165,7 +157,7 @@ int rg_iolane_run(struct rg_iolane *l, enum rg_iolane_op op, int fd, off_t cut_t
 	l->op = op;
 	l->fd = fd;
 	l->cut_to = cut_to;
-	l->since = monotonic_us();
+	l->since = rg_monotonic_us();
 	l->posted = l->busy = true;
 	l->done = l->abandoned = false;
 	pthread_cond_signal(&l->wake);

@@ -108,20 +108,12 @@ struct rg_state {
 	bool disk_stuck;            /* the watchdog said so (once per streak), under flush_lock */
 };
 
-static int64_t monotonic_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* Whether since (disk_since, locked_since) is RG_IOLANE_MS or more ago. */
 static bool stuck_since(const _Atomic int64_t *since)
 {
 	int64_t t = atomic_load(since);
 
-	return t != 0 && monotonic_us() - t >= (int64_t)RG_IOLANE_MS * 1000;
+	return t != 0 && rg_monotonic_us() - t >= (int64_t)RG_IOLANE_MS * 1000;
 }
 
 /* Whether the flusher has been in one step on the disk for RG_IOLANE_MS or more. */
@@ -418,7 +410,7 @@ static int compact(struct rg_state *s, bool *pending, bool *warned)
 
 	if (!*pending) {
 		pthread_rwlock_rdlock(&s->lock);
-		atomic_store(&s->locked_since, monotonic_us());
+		atomic_store(&s->locked_since, rg_monotonic_us());
 		r = compact_begin(s);
 		atomic_store(&s->locked_since, 0);
 		pthread_rwlock_unlock(&s->lock);
@@ -478,7 +470,7 @@ static int recover(struct rg_state *s, bool *warned)
 	pthread_rwlock_rdlock(&s->lock);
 	gen = s->gen + 1;
 	changes = s->changes;
-	atomic_store(&s->locked_since, monotonic_us());
+	atomic_store(&s->locked_since, rg_monotonic_us());
 	snap = write_new(s, "snapshot.tmp", s->owners, gen);
 	atomic_store(&s->locked_since, 0);
 	pthread_rwlock_unlock(&s->lock);
@@ -600,7 +592,7 @@ static void *flusher_main(void *arg)
 		/* written before this flush begins: covered by it */
 		covered = s->written;
 		pthread_mutex_unlock(&s->flush_lock);
-		atomic_store(&s->disk_since, monotonic_us());
+		atomic_store(&s->disk_since, rg_monotonic_us());
 		/* a finished compaction synced every event written before its end */
 		if (compacting)
 			r = compact(s, &pending, &compact_warned);

@@ -8,7 +8,17 @@
  */
 
 #include <pthread.h>
+#include <stdint.h>
 #include <time.h>
+
+/* Now on CLOCK_MONOTONIC, in µs: the clock the timed waits below run on. */
+static inline int64_t rg_monotonic_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
 
 /* Initializes c on CLOCK_MONOTONIC. Returns 0, or -1. */
 static inline int rg_monocond_init(pthread_cond_t *c)

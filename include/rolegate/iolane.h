@@ -41,8 +41,9 @@ struct rg_iolane *rg_iolane_new(const char *what, const char *path);
  * Runs op on fd in the lane and waits at most RG_IOLANE_MS for it. Returns 0,
  * or -1 with errno: the call's own, or ETIMEDOUT when it did not complete in
  * time or the lane is still in a job a caller gave up on (then nothing was
- * done). p[0..n) is copied: the caller may reuse it once this returns. Only
- * one caller at a time (the caller's lock orders them).
+ * done). p[0..n) and fd are copied (fd as a dup): the caller may reuse the
+ * buffer and close fd once this returns. Only one caller at a time (the
+ * caller's lock orders them).
  */
 int rg_iolane_run(struct rg_iolane *l, enum rg_iolane_op op, int fd, off_t cut_to,
 		const char *p, size_t n);

@@ -13,7 +13,10 @@
  * (docs/redteam-round13-avail.md). Through a lane the caller gives up after
  * RG_IOLANE_MS (the call then fails with ETIMEDOUT); the lane's thread stays
  * in the call, and until it comes back every further job fails at once with
- * ETIMEDOUT, so that nobody waits on a disk known to be stuck.
+ * ETIMEDOUT, so that nobody waits on a disk known to be stuck. A call's
+ * own record is the exception: the server thread writes it itself, watched
+ * instead (rg_audit_direct in rolegate/audit.h), since a hand-off per call
+ * costs more than the rest of a read.
  */
 
 #include <pthread.h>

@@ -234,12 +234,15 @@ expect_ok "" docker_as dave update --restart=always rst6
 # docker cp mounts the binds again in dockerd's namespace: after the swap
 # it would read and write the host's files as root.
 expect_ok "" docker_as dave run --name rst7 -v "$P/rst:/p" -v "$P/rst/a:/a" busybox true
-expect_denied "$dev copy files to or from container rst7, which mounts host paths" \
+expect_denied "$dev copy files to or from container rst7 (docker cp)" \
 	docker_as dave cp rst7:/a/. "$E2E_DIR/cp-out"
 echo x >"$E2E_DIR/cp-in"
-expect_denied "$dev copy files to or from container rst7, which mounts host paths" \
+expect_denied "$dev copy files to or from container rst7 (docker cp)" \
 	docker_as dave cp "$E2E_DIR/cp-in" rst7:/a/cp-in
-expect_ok "" docker_as dave cp rst6:/etc/hostname "$E2E_DIR/cp-out"
+# and so does every docker cp: dockerd mounts /etc/hosts, /etc/hostname and
+# volumes along paths the container can swap for symlinks (red team round 14)
+expect_denied "$dev copy files to or from container rst6 (docker cp): dockerd mounts" \
+	docker_as dave cp rst6:/etc/hostname "$E2E_DIR/cp-out"
 expect_ok "" docker_as alice rm rst4 rst5 rst6 rst7
 expect_ok "" docker_as alice volume rm rstvol
 if [ -d "$P/rst/a" ] && [ ! -L "$P/rst/a" ]; then

@@ -1327,6 +1327,25 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 				"(bind_mounts; use docker exec)",
 				rg_conscheck_quote(req->route.object, q, sizeof(q)));
 	}
+	/*
+	 * docker commit: dockerd reads the container's changed files on the host
+	 * (the layer's diff: lstat, then open, path by path, outside any
+	 * chroot). A process in the container that swaps a directory for a
+	 * symlink to a host directory in between has the host's file read into
+	 * the image: the host's /etc/shadow was in the developer's image after 8
+	 * commits with --pause=false (red team round 14). The default pause does
+	 * not hold either: the same user can unpause (or start) the container
+	 * while the commit reads. Refused, as docker cp is.
+	 */
+	if (binds && strcmp(command, "container.commit") == 0) {
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		return rg_conscheck_deny(&x.k, "commit container %s: dockerd reads its changed files "
+				"on the host, where a process in the container (or one started or "
+				"unpaused meanwhile) can swap a directory for a symlink to a host "
+				"directory and put the host's files in the image (bind_mounts)",
+				rg_conscheck_quote(req->route.object, q, sizeof(q)));
+	}
 	if (acts_inside(command) && rg_inside_restricted(&r->constraints))
 		return inside_recheck(&x, command);
 	return 0;

@@ -92,7 +92,10 @@ expect_denied "$dev create the local image name docker.io/library/busybox (the r
 	docker_as dave commit devbox busybox:latest
 expect_denied "$dev create the local image name docker.io/library/busybox" \
 	docker_as dave tag devbox-missing docker.io/library/busybox:latest
-expect_ok "sha256:" docker_as dave commit devbox
+# a commit reads the container's files on the host, where a swap of a
+# directory for a symlink puts host files in the image (red team round 14)
+expect_denied "$dev commit container devbox: dockerd reads its changed files on the host" \
+	docker_as dave commit devbox
 # An import behind two Content-Type headers: dockerd reads the hidden form
 # body's repo (and fromSrc, fetched from the host's network) in place of
 # the query's; it replaced busybox:latest (red team round 5).

@@ -99,7 +99,7 @@ expect_ok "" docker_as alice create -i --name opsshell --network host busybox sh
 expect_ok "" docker_as dave run -d --name devbox2 "${limits[@]}" --user 65534 busybox sleep 300
 expect_denied "$dev exec in container opsroot, which was created to do what this role may not: join the host's PID namespace" \
 	docker_as dave exec -u 65534 opsroot id
-expect_denied "$dev copy files out of container opsroot, which was created" \
+expect_denied "$dev copy files to or from container opsroot (docker cp)" \
 	docker_as dave cp opsroot:/etc/hostname "$E2E_DIR/copied"
 expect_denied "$dev start container opsshell, which was created to do what this role may not: join the host's network namespace" \
 	docker_as dave start opsshell

@@ -259,10 +259,15 @@ json_t *rg_constraint_build_hostconfig(struct rg_request *req)
 	}
 	/* ulimits is JSON ([{"Name":..,"Hard":..,"Soft":..}]); dockerd refuses
 	 * the build when it does not decode, so an undecodable one is kept as a
-	 * string and refused as malformed. */
+	 * string and refused as malformed. Read as Go reads it (gojson.h): Go
+	 * matches "name" to Name as well and keeps the last, so
+	 * {"Name":"nofile",..,"NAME":"core","HARD":-1,..} was judged as nofile
+	 * and applied as core unlimited (red team round 14); keys that fold
+	 * alike are refused. */
 	query_value(req, "ulimits", v, sizeof(v));
 	if (v[0] != '\0') {
-		json_t *u = json_loadb(v, strlen(v), JSON_DECODE_ANY, NULL);
+		const char *ignored;
+		json_t *u = rg_gojson_parse(v, strlen(v), &ignored);
 
 		json_object_set_new(hc, "Ulimits", u != NULL ? u : json_string(v));
 	}
@@ -294,6 +299,29 @@ static int build_tags(struct rg_conscheck *k, struct rg_request *req)
  * image_targets. A build cannot set a PIDs limit: require_limits and
  * max_limits do not ask it for one.
  */
+/*
+ * A classic build's ulimits query must read one way: Go's decoder matches
+ * "NAME" and "name" to Name and keeps the last (red team round 14). Also
+ * refused: ulimits that are not JSON, which dockerd refuses anyway.
+ */
+static int build_ulimits_readable(struct rg_conscheck *k, struct rg_request *req)
+{
+	char v[RG_PATH_MAX];
+	const char *why = NULL;
+	json_t *u;
+
+	query_value(req, "ulimits", v, sizeof(v));
+	if (v[0] == '\0')
+		return 0;
+	if ((u = rg_gojson_parse(v, strlen(v), &why)) != NULL) {
+		json_decref(u);
+		return 0;
+	}
+	return rg_conscheck_deny(k, "build with a ulimits query that cannot be read as dockerd "
+			"reads it (%s)", strstr(why, "two keys") != NULL ? "two keys that Go's decoder "
+			"reads as one field" : "not valid JSON");
+}
+
 static int build_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	json_t *hc = rg_constraint_build_hostconfig(req);
@@ -302,7 +330,7 @@ static int build_query(struct rg_conscheck *k, struct rg_request *req)
 
 	if (hc == NULL)
 		return rg_conscheck_deny(k, "%s: out of memory", k->what);
-	if (rg_consimage_build(k) < 0)
+	if (rg_consimage_build(k) < 0 || build_ulimits_readable(k, req) < 0)
 		goto out;
 	{
 		/* The RUN steps' network: unset is the default bridge (networks). */

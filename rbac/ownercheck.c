@@ -1132,9 +1132,19 @@ static int owner_refs(struct ctx *x)
 			"name a container" : "rename a container to") < 0)
 		return -1;
 	kind = path_kind(command);
-	if (kind < 0 || x->req->route.object[0] == '\0' || strcmp(command, "container.create") == 0 ||
+	if (kind < 0 || strcmp(command, "container.create") == 0 ||
 	    strcmp(command, "container.list") == 0)
 		return 0;
+	/*
+	 * A path whose {name:.*} is empty (`DELETE /networks/`): no record
+	 * can say whose object dockerd finds for "", which matches every id
+	 * as a prefix. dockerd 20.10 refuses each such request (ambiguous,
+	 * not found); refused here too rather than left unjudged (red team
+	 * round 14).
+	 */
+	if (x->req->route.object[0] == '\0')
+		return rg_conscheck_deny(&x->k, "use %s with an empty name or id in the path: rolegate "
+				"cannot tell whose object dockerd would find", command);
 	/*
 	 * docker-compose asks for its project's networks and volumes by name
 	 * before creating them: an inspect of a network or volume rolegate

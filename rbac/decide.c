@@ -224,6 +224,13 @@ const char *rg_role_allows(const struct rg_role *r, const char *command)
 	return role_allows(r, command);
 }
 
+enum rg_verdict rg_decision_refuse(struct rg_decision *d, const char *user, const char *reason)
+{
+	d->role = NULL;
+	d->rule = NULL;
+	return deny(d, user[0] != '\0' ? user : "unauthenticated caller", reason);
+}
+
 void rg_decision_clear(struct rg_decision *d)
 {
 	rg_strv_free(&d->roles);

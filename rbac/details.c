@@ -17,8 +17,34 @@
 #include "rolegate/imageref.h"
 #include "rolegate/route.h"
 
-/* s, cut at RG_AUDIT_FIELD_MAX bytes (on a UTF-8 boundary), as a new JSON string. */
-static json_t *str(const char *s)
+/*
+ * Notes in d["cut"] that key holds less than the request asks for: more
+ * than RG_AUDIT_LIST_MAX entries, or a value longer than RG_AUDIT_FIELD_MAX.
+ * Such a record would not say what dockerd does (a 257th bind of /etc, the
+ * end of a padded command line), so the engine refuses the request
+ * (engine.c, rg_details_cut); the refusal's record keeps the note.
+ */
+static void mark_cut(json_t *d, const char *key)
+{
+	json_t *cut = json_object_get(d, "cut");
+	size_t i;
+	json_t *x;
+
+	if (cut == NULL) {
+		cut = json_array();
+		if (cut == NULL || json_object_set_new(d, "cut", cut) < 0)
+			return;
+	}
+	json_array_foreach(cut, i, x) {
+		if (strcmp(json_string_value(x), key) == 0)
+			return;
+	}
+	json_array_append_new(cut, json_string(key));
+}
+
+/* s for key, cut at RG_AUDIT_FIELD_MAX bytes (on a UTF-8 boundary, and
+ * marked: mark_cut), as a new JSON string. */
+static json_t *str(json_t *d, const char *key, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -26,6 +52,7 @@ static json_t *str(const char *s)
 		n = RG_AUDIT_FIELD_MAX;
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
+		mark_cut(d, key);
 	}
 	return json_stringn(s, n);
 }
@@ -34,7 +61,7 @@ static json_t *str(const char *s)
 static void set_str(json_t *d, const char *key, const json_t *v)
 {
 	if (json_is_string(v) && json_string_length(v) > 0)
-		json_object_set_new(d, key, str(json_string_value(v)));
+		json_object_set_new(d, key, str(d, key, json_string_value(v)));
 }
 
 /*
@@ -48,7 +75,7 @@ static void exec_user(json_t *d, const struct rg_request *req, const json_t *bod
 	set_str(d, "user", rg_json_get(body, "User"));
 	if (json_object_get(d, "user") == NULL &&
 	    rg_inside_container_user(req->owners, req->route.object, user, sizeof(user)))
-		json_object_set_new(d, "user", str(user));
+		json_object_set_new(d, "user", str(d, "user", user));
 }
 
 /*
@@ -67,10 +94,11 @@ static void set_image(json_t *d, const char *v)
 		return;
 	if (strncmp(v, "sha256:", 7) != 0 && rg_imageref_normalize(v, full, sizeof(full)) == 0)
 		v = full;
-	json_object_set_new(d, "image", str(v));
+	json_object_set_new(d, "image", str(d, "image", v));
 }
 
-/* Appends s to the list key (made on first use), up to RG_AUDIT_LIST_MAX. */
+/* Appends s to the list key (made on first use), up to RG_AUDIT_LIST_MAX
+ * (more: mark_cut). */
 static void push(json_t *d, const char *key, const char *s)
 {
 	json_t *list = json_object_get(d, key);
@@ -81,7 +109,9 @@ static void push(json_t *d, const char *key, const char *s)
 			return;
 	}
 	if (json_array_size(list) < RG_AUDIT_LIST_MAX)
-		json_array_append_new(list, str(s));
+		json_array_append_new(list, str(d, key, s));
+	else
+		mark_cut(d, key);
 }
 
 /* Every string of a list (or a lone string, as moby's strslice reads it). */
@@ -225,6 +255,9 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 	const json_t *hc = rg_json_get(body, "HostConfig");
 
 	set_image(d, json_string_value(rg_json_get(body, "Image")));
+	/* what runs: an auditor asks "who ran X", not only "who ran image Y" */
+	push_all(d, "entrypoint", rg_json_get(body, "Entrypoint"));
+	push_all(d, "cmd", rg_json_get(body, "Cmd"));
 	if (json_is_true(rg_json_get(hc, "Privileged")))
 		json_object_set_new(d, "privileged", json_true());
 	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
@@ -251,6 +284,9 @@ static void service_spec(json_t *d, const struct rg_fs *fs, const json_t *body)
 	json_t *l;
 
 	set_image(d, json_string_value(rg_json_get(cs, "Image")));
+	/* a service's Command replaces the image's entrypoint, its Args the command */
+	push_all(d, "entrypoint", rg_json_get(cs, "Command"));
+	push_all(d, "cmd", rg_json_get(cs, "Args"));
 	mounts(d, fs, NULL, rg_json_get(cs, "Mounts"));
 	push_all(d, "caps", rg_json_get(cs, "CapabilityAdd"));
 	set_str(d, "user", rg_json_get(cs, "User"));
@@ -312,6 +348,8 @@ json_t *rg_details_of(struct rg_request *req)
 	} else if (strcmp(cmd, "exec.create") == 0) {
 		if (json_is_true(rg_json_get(body, "Privileged")))
 			json_object_set_new(d, "privileged", json_true());
+		/* the command line the exec runs: what an auditor asks about first */
+		push_all(d, "cmd", rg_json_get(body, "Cmd"));
 		exec_user(d, req, body);
 	} else if (strcmp(cmd, "image.pull") == 0) {
 		pull(d, req);
@@ -331,4 +369,24 @@ json_t *rg_details_of(struct rg_request *req)
 		return NULL;
 	}
 	return d;
+}
+
+const char *rg_details_cut(const json_t *details, char *buf, size_t len)
+{
+	const json_t *cut = json_object_get(details, "cut");
+	size_t i, used = 0;
+	const json_t *x;
+
+	if (json_array_size(cut) == 0 || len == 0)
+		return NULL;
+	buf[0] = '\0';
+	json_array_foreach(cut, i, x) {
+		int n = snprintf(buf + used, len - used, "%s%s", i > 0 ? ", " : "",
+				json_string_value(x));
+
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
 }

@@ -1,0 +1,101 @@
+#!/bin/bash
+# End-to-end (red team round 14, accountability): the record of a request
+# that changes the host names what it did, in full, or the request is refused.
+#
+#   alice  CN=alice, group docker-ops -> role ops (allow "*", no constraints)
+#
+# usage: docker-account.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice
+command -v curl >/dev/null || e2e_skip "curl is not installed"
+start_rolegate "$E2E_SRC/account.conf"
+start_dockerd
+e2e_import_busybox alice
+
+A=$E2E_CERTS/users/alice
+# curl as alice, against dockerd (not the plugin): METHOD PATH [BODY]
+# METHOD PATH [BODY|-H HEADER]
+api_as_alice() {
+	local method=$1 path=$2 extra=()
+	shift 2
+	if [ $# -ge 1 ] && [ "$1" != -H ]; then
+		extra=(-H 'Content-Type: application/json' --data-binary "$1")
+	else
+		extra=("$@")
+	fi
+	curl -sS --max-time 60 --cacert "$A/ca.pem" --cert "$A/cert.pem" --key "$A/key.pem" \
+		-X "$method" "${extra[@]}" "https://127.0.0.1:$E2E_PORT$path"
+}
+query() { "$E2E_ROLEGATE" log query -c "$E2E_CONF" --json "$@"; }
+# query ARGS... | count: how many records match
+count() { query "$@" | wc -l; }
+
+e2e_section "a bind past the log's 256 entries per list is refused, not left out"
+mkdir -p "$E2E_DIR/b"
+binds="\"$E2E_DIR/b:/m0\""
+for i in $(seq 1 299); do binds="$binds,\"$E2E_DIR/b:/m$i\""; done
+binds="$binds,\"/etc:/host-etc:ro\""
+create_300_binds_last_etc() {
+	api_as_alice POST "/v1.41/containers/create?name=manybinds" \
+		"{\"Image\":\"busybox\",\"Cmd\":[\"true\"],\"HostConfig\":{\"Binds\":[$binds]}}"
+}
+expect_ok "may not send a request the log cannot record in full (binds: more than 256" \
+	create_300_binds_last_etc
+expect_fail "No such object" docker_as alice inspect manybinds
+# the refusal's record says what did not fit
+if [ "$(count --object manybinds --decision deny --detail cut=binds)" = 1 ]; then
+	e2e_pass "the refusal's record names the list that did not fit (details.cut)"
+else
+	e2e_fail "no refused record of manybinds with details.cut = binds"
+fi
+expect_ok_match '^[0-9a-f]{64}$' docker_as alice create --name etcbind -v /etc:/host-etc:ro busybox true
+if [ "$(count --detail 'bind=/etc' --decision allow)" = 1 ]; then
+	e2e_pass "log query --detail bind=/etc finds the one container that mounted /etc"
+else
+	e2e_fail "log query --detail bind=/etc does not find exactly the etcbind create"
+fi
+
+e2e_section "a URI the log would cut is refused when the request changes the host"
+expect_ok_match '^[0-9a-f]{64}$' docker_as alice create --name cpsrc busybox true
+pad=$(head -c 5000 /dev/zero | tr '\0' a)
+cp_padded() { api_as_alice GET "/v1.41/containers/cpsrc/archive?x=$pad&path=/etc/passwd"; }
+tag_padded() {
+	api_as_alice POST "/v1.41/images/busybox/tag?x=$pad&repo=registry.example.org/prod/app&tag=v1" \
+		-H 'Content-Length: 0'
+}
+ps_padded() { api_as_alice GET "/v1.41/containers/json?x=$pad"; }
+expect_ok "may not send a request the log cannot record in full (a URI of 5" cp_padded
+expect_ok "may not send a request the log cannot record in full" tag_padded
+expect_fail "No such image" docker_as alice image inspect registry.example.org/prod/app:v1
+# docker cp as usual: allowed, and the record's URI names the path
+expect_ok "" docker_as alice cp cpsrc:/etc/passwd "$E2E_DIR/passwd"
+if query --command container.archive.get --decision allow | grep -q 'path=%2Fetc%2Fpasswd\|path=/etc/passwd'; then
+	e2e_pass "the record of docker cp names the path it copied"
+else
+	e2e_fail "no allowed container.archive.get record naming /etc/passwd"
+fi
+# a read may still send a long query (docker ps --filter ...): it changes nothing
+expect_ok "[" ps_padded
+
+e2e_section "the record of an exec (and a run) says what it runs"
+expect_ok "" docker_as alice run -d --name web busybox sleep 300
+expect_ok "root:" docker_as alice exec web cat /etc/passwd
+if [ "$(count --object web --command exec.create --detail cmd=/etc/passwd)" = 1 ]; then
+	e2e_pass "log query --detail cmd=/etc/passwd finds the exec"
+else
+	e2e_fail "the exec's record does not carry its command line"
+	query --object web --command exec.create
+fi
+if [ "$(count --object web --command container.create --detail cmd=sleep)" = 1 ]; then
+	e2e_pass "the run's record carries its command"
+else
+	e2e_fail "the run's record does not carry its command"
+fi
+# padding an argument past what the record holds does not hide the rest
+long=$(head -c 5000 /dev/zero | tr '\0' ' ')
+exec_padded() { docker_as alice exec web sh -c "${long}cat /etc/passwd"; }
+expect_denied "may not send a request the log cannot record in full (cmd:" exec_padded
+
+e2e_shutdown
+e2e_finish

@@ -126,6 +126,18 @@ struct object_match {
 	bool renamed;          /* a rename made a name of the object that it was not before */
 };
 
+/*
+ * A record's object as the name dockerd gave: a container created as
+ * "/web" is "web" (dockerd takes one leading '/' off; records written before
+ * round 14 kept it).
+ */
+static const char *object_name(const struct rg_audit_record *r)
+{
+	if (r->object[0] == '/' && strcmp(r->command, "container.create") == 0)
+		return r->object + 1;
+	return r->object;
+}
+
 static bool is_hex_prefix(const char *s)
 {
 	size_t n = strlen(s);
@@ -145,6 +157,11 @@ static int object_learn_rename(struct object_match *m, const struct rg_audit_rec
 
 	if (q == NULL || rg_query_get(q + 1, "name", to, sizeof(to)) < 0 || to[0] == '\0' ||
 	    r->object[0] == '\0')
+		return 0;
+	/* rename?name=/web makes "web", as a create does (object_name) */
+	if (to[0] == '/')
+		memmove(to, to + 1, strlen(to));
+	if (to[0] == '\0')
 		return 0;
 	if (set_add(&m->all_names, to) < 0)
 		return -1;
@@ -170,14 +187,16 @@ static int object_learn(struct object_match *m, const struct rg_audit_record *r)
 	if (strcmp(r->command, "container.rename") == 0 && strcmp(r->phase, "response") == 0 &&
 	    r->status >= 200 && r->status <= 299)
 		return object_learn_rename(m, r);
+	const char *o = object_name(r);
+
 	if (r->id[0] == '\0')
 		return 0;
-	if (set_add(&m->all_ids, r->id) < 0 || (r->object[0] != '\0' && set_add(&m->all_names, r->object) < 0))
+	if (set_add(&m->all_ids, r->id) < 0 || (o[0] != '\0' && set_add(&m->all_names, o) < 0))
 		return -1;
-	if (strcmp(r->object, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
-	    (r->object[0] != '\0' && set_has(&m->names, r->object)) ||
+	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
+	    (o[0] != '\0' && set_has(&m->names, o)) ||
 	    (is_hex_prefix(m->name) && strncmp(r->id, m->name, nlen) == 0)) {
-		if (set_add(&m->ids, r->id) < 0 || (r->object[0] != '\0' && set_add(&m->names, r->object) < 0))
+		if (set_add(&m->ids, r->id) < 0 || (o[0] != '\0' && set_add(&m->names, o) < 0))
 			return -1;
 	}
 	return 0;
@@ -185,7 +204,7 @@ static int object_learn(struct object_match *m, const struct rg_audit_record *r)
 
 static bool object_matches(struct object_match *m, const struct rg_audit_record *r)
 {
-	const char *o = r->object;
+	const char *o = object_name(r);
 	size_t i;
 
 	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||

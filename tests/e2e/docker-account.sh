@@ -97,5 +97,23 @@ long=$(head -c 5000 /dev/zero | tr '\0' ' ')
 exec_padded() { docker_as alice exec web sh -c "${long}cat /etc/passwd"; }
 expect_denied "may not send a request the log cannot record in full (cmd:" exec_padded
 
+e2e_section "log query --object finds a container created or renamed as /NAME"
+# dockerd takes one leading '/' off a container's name (docker ps shows
+# "hidden"); the record kept it, so --object hidden missed the create.
+create_slashed() { api_as_alice POST "/v1.41/containers/create?name=%2Fhidden" '{"Image":"busybox","Cmd":["true"]}'; }
+rename_slashed() { api_as_alice POST "/v1.41/containers/hidden/rename?name=%2Fhidden2" -H 'Content-Length: 0'; }
+expect_ok '"Id"' create_slashed
+expect_ok "hidden" docker_as alice ps -a --format '{{.Names}}'
+expect_ok "" rename_slashed
+expect_ok "" docker_as alice rm hidden2
+n_create=$(count --object hidden --command container.create)
+n_rm=$(count --object hidden --command container.remove)
+if [ "$n_create" = 2 ] && [ "$n_rm" = 2 ]; then
+	e2e_pass "log query --object hidden: its create (request, response) and, through the rename, its removal"
+else
+	e2e_fail "log query --object hidden: $n_create create and $n_rm remove records (want 2 and 2)"
+	query --object hidden
+fi
+
 e2e_shutdown
 e2e_finish

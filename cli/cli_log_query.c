@@ -202,13 +202,29 @@ static int object_learn(struct object_match *m, const struct rg_audit_record *r)
 	return 0;
 }
 
+/* Whether the record names, in details.targets, m as a local image name it
+ * created (a tag, commit, import or build: its object is the source). */
+static bool target_matches(const struct object_match *m, const struct rg_audit_record *r)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->details, "targets"), i, x) {
+		const char *t = json_string_value(x);
+
+		if (t != NULL && (strcmp(t, m->name) == 0 || (m->image[0] != '\0' && strcmp(t, m->image) == 0)))
+			return true;
+	}
+	return false;
+}
+
 static bool object_matches(struct object_match *m, const struct rg_audit_record *r)
 {
 	const char *o = object_name(r);
 	size_t i;
 
 	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
-	    (m->image[0] != '\0' && strcmp(o, m->image) == 0))
+	    (m->image[0] != '\0' && strcmp(o, m->image) == 0) || target_matches(m, r))
 		return true;
 	if ((o[0] != '\0' && (set_has(&m->names, o) || set_has(&m->ids, o))) ||
 	    (r->id[0] != '\0' && set_has(&m->ids, r->id)))

@@ -5,6 +5,7 @@
  * short. Values are cut like every record field (RG_AUDIT_FIELD_MAX,
  * RG_AUDIT_LIST_MAX).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -321,22 +322,70 @@ static void pull(json_t *d, const struct rg_request *req)
 	set_image(d, image);
 }
 
+/* A local image name a command creates, in the records' full form, into
+ * the list "targets" (an untagged name is ":latest", as dockerd tags it). */
+static void push_target(json_t *d, const char *repo, const char *tag)
+{
+	char name[RG_AUDIT_FIELD_MAX + 1], full[RG_AUDIT_FIELD_MAX + 1];
+
+	if (repo[0] == '\0')
+		return;
+	snprintf(name, sizeof(name), "%s%s%s", repo, tag[0] != '\0' ? ":" : "", tag);
+	if (rg_imageref_normalize(name, full, sizeof(full)) == 0)
+		push(d, "targets", full);
+	else
+		push(d, "targets", name);
+}
+
+/*
+ * The local image names a tag, a commit, an import or a build creates
+ * (?repo=&tag=, each ?t=): "who made registry.example.org/app:v1 on this
+ * host" is `log query --object registry.example.org/app:v1`, not a grep of
+ * URIs, since the record's object is the source (SPEC.md §5).
+ */
+static void targets(json_t *d, const struct rg_request *req)
+{
+	const char *cursor = req->route.query;
+	char repo[RG_AUDIT_FIELD_MAX], tag[RG_AUDIT_FIELD_MAX];
+
+	if (strcmp(req->route.command, "image.build") == 0) {
+		while (rg_query_next(&cursor, "t", repo, sizeof(repo)) == 0)
+			push_target(d, repo, "");
+		return;
+	}
+	if (rg_query_get(req->route.query, "repo", repo, sizeof(repo)) < 0)
+		return;
+	if (rg_query_get(req->route.query, "tag", tag, sizeof(tag)) < 0)
+		tag[0] = '\0';
+	push_target(d, repo, tag);
+}
+
+/* Whether any of the names (NULL-terminated) is s. */
+static bool one_of(const char *s, const char *const *names)
+{
+	for (size_t i = 0; names[i] != NULL; i++) {
+		if (strcmp(s, names[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 json_t *rg_details_of(struct rg_request *req)
 {
+	/* read from the query alone: a pull, a build (its body is the
+	 * context), and the names a tag, a commit or an import creates */
+	static const char *const from_query[] = { "image.pull", "image.build", "image.tag",
+		"container.commit", "image.import", NULL };
+	static const char *const from_body[] = { "container.create", "container.update",
+		"exec.create", "service.create", "service.update", "volume.create", NULL };
 	const char *cmd = req->route.command, *why;
 	const json_t *body = NULL;
 	json_t *d;
 
-	if (cmd == NULL || req->route_err != NULL)
+	if (cmd == NULL || req->route_err != NULL ||
+	    (!one_of(cmd, from_query) && !one_of(cmd, from_body)))
 		return NULL;
-	if (strcmp(cmd, "container.create") != 0 && strcmp(cmd, "container.update") != 0 &&
-	    strcmp(cmd, "exec.create") != 0 && strcmp(cmd, "service.create") != 0 &&
-	    strcmp(cmd, "service.update") != 0 && strcmp(cmd, "image.pull") != 0 &&
-	    strcmp(cmd, "volume.create") != 0 && strcmp(cmd, "image.build") != 0)
-		return NULL;
-	/* a pull and a build are read from the query (a build's body is its context) */
-	if (strcmp(cmd, "image.pull") != 0 && strcmp(cmd, "image.build") != 0 &&
-	    (body = rg_request_body(req, &why)) == NULL)
+	if (one_of(cmd, from_body) && (body = rg_request_body(req, &why)) == NULL)
 		return NULL;
 	d = json_object();
 	if (d == NULL)
@@ -359,8 +408,11 @@ json_t *rg_details_of(struct rg_request *req)
 		set_str(d, "network", rg_json_get(hc, "NetworkMode"));
 		limits(d, hc);
 		json_decref(hc);
+		targets(d, req);
 	} else if (strcmp(cmd, "volume.create") == 0) {
 		volume_opts(d, req->fs, rg_json_get(body, "DriverOpts"));
+	} else if (one_of(cmd, from_query)) {
+		targets(d, req);   /* image.tag, container.commit, image.import */
 	} else {
 		service_spec(d, req->fs, body);
 	}

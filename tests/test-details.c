@@ -128,8 +128,20 @@ static void test_details(void)
 	 * in the same terms: the network its RUN steps join and its limits. */
 	test_str_eq(details("POST", "/v1.41/build?t=x&networkmode=host&memory=1048576&cpuquota=50000&cpuperiod=100000",
 			"not json: a tar context"),
-			"{\"limits\":{\"cpus\":0.5,\"memory\":1048576},\"network\":\"host\"}");
-	test_str_eq(details("POST", "/v1.41/build?t=x", NULL), "");
+			"{\"limits\":{\"cpus\":0.5,\"memory\":1048576},\"network\":\"host\","
+			"\"targets\":[\"docker.io/library/x:latest\"]}");
+	test_str_eq(details("POST", "/v1.41/build?t=x", NULL), "{\"targets\":[\"docker.io/library/x:latest\"]}");
+	test_str_eq(details("POST", "/v1.41/build", NULL), "");
+	/* Round 14: the local names a command creates, so that --object finds who made one. */
+	test_str_eq(details("POST", "/v1.41/build?t=a&t=reg.example.org/b:2", NULL),
+			"{\"targets\":[\"docker.io/library/a:latest\",\"reg.example.org/b:2\"]}");
+	test_str_eq(details("POST", "/v1.41/images/busybox/tag?repo=reg.example.org/prod/app&tag=v1", NULL),
+			"{\"targets\":[\"reg.example.org/prod/app:v1\"]}");
+	test_str_eq(details("POST", "/v1.41/commit?container=web&repo=app", "{}"),
+			"{\"targets\":[\"docker.io/library/app:latest\"]}");
+	test_str_eq(details("POST", "/v1.41/images/create?fromSrc=-&repo=app&tag=1", "tar"),
+			"{\"targets\":[\"docker.io/library/app:1\"]}");
+	test_str_eq(details("POST", "/v1.41/commit?container=web", "{}"), "");
 	/* Commands that carry none, and bodies that cannot be read: no details. */
 	test_str_eq(details("GET", "/v1.41/containers/json", NULL), "");
 	test_str_eq(details("POST", "/v1.41/containers/create", NULL), "");

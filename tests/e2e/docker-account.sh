@@ -115,5 +115,19 @@ else
 	query --object hidden
 fi
 
+e2e_section "log query --object finds who made a local image name (tag, commit)"
+# the record's object is the source (busybox, the container): the name the
+# command makes was only in the URI
+expect_ok "" docker_as alice tag busybox registry.example.org/prod/app:v2
+expect_ok "" docker_as alice commit cpsrc registry.example.org/prod/snap
+if [ "$(count --object registry.example.org/prod/app:v2 --command image.tag --decision allow)" = 1 ] &&
+	[ "$(count --object registry.example.org/prod/snap:latest --command container.commit)" = 1 ] &&
+	[ "$(count --detail 'target=registry.example.org/prod/*' --decision allow)" = 2 ]; then
+	e2e_pass "log query --object NAME finds the tag and the commit that made NAME"
+else
+	e2e_fail "log query --object does not find the tag or commit that made the name"
+	query --command image.tag
+fi
+
 e2e_shutdown
 e2e_finish

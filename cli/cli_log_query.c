@@ -218,10 +218,22 @@ static bool target_matches(const struct object_match *m, const struct rg_audit_r
 	return false;
 }
 
+/* Whether the record names m as the container a network connect or
+ * disconnect acts on (details.container; the object is the network). */
+static bool container_matches(struct object_match *m, const struct rg_audit_record *r)
+{
+	const char *c = json_string_value(json_object_get(r->details, "container"));
+
+	return c != NULL && (strcmp(c, m->name) == 0 || set_has(&m->names, c) || set_has(&m->ids, c));
+}
+
 static bool object_matches(struct object_match *m, const struct rg_audit_record *r)
 {
 	const char *o = object_name(r);
 	size_t i;
+
+	if (container_matches(m, r))
+		return true;
 
 	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
 	    (m->image[0] != '\0' && strcmp(o, m->image) == 0) || target_matches(m, r))

@@ -377,7 +377,8 @@ json_t *rg_details_of(struct rg_request *req)
 	static const char *const from_query[] = { "image.pull", "image.build", "image.tag",
 		"container.commit", "image.import", NULL };
 	static const char *const from_body[] = { "container.create", "container.update",
-		"exec.create", "service.create", "service.update", "volume.create", NULL };
+		"exec.create", "service.create", "service.update", "volume.create",
+		"network.connect", "network.disconnect", NULL };
 	const char *cmd = req->route.command, *why;
 	const json_t *body = NULL;
 	json_t *d;
@@ -411,6 +412,10 @@ json_t *rg_details_of(struct rg_request *req)
 		targets(d, req);
 	} else if (strcmp(cmd, "volume.create") == 0) {
 		volume_opts(d, req->fs, rg_json_get(body, "DriverOpts"));
+	} else if (strcmp(cmd, "network.connect") == 0 || strcmp(cmd, "network.disconnect") == 0) {
+		/* the object is the network: the container is the other half of
+		 * "who put web on the database network" (log query --object web) */
+		set_str(d, "container", rg_json_get(body, "Container"));
 	} else if (one_of(cmd, from_query)) {
 		targets(d, req);   /* image.tag, container.commit, image.import */
 	} else {

@@ -142,6 +142,10 @@ static void test_details(void)
 	test_str_eq(details("POST", "/v1.41/images/create?fromSrc=-&repo=app&tag=1", "tar"),
 			"{\"targets\":[\"docker.io/library/app:1\"]}");
 	test_str_eq(details("POST", "/v1.41/commit?container=web", "{}"), "");
+	test_str_eq(details("POST", "/v1.41/networks/db/connect", "{\"Container\":\"web\"}"),
+			"{\"container\":\"web\"}");
+	test_str_eq(details("POST", "/v1.41/networks/db/disconnect", "{\"container\":\"web\",\"Force\":true}"),
+			"{\"container\":\"web\"}");
 	/* Commands that carry none, and bodies that cannot be read: no details. */
 	test_str_eq(details("GET", "/v1.41/containers/json", NULL), "");
 	test_str_eq(details("POST", "/v1.41/containers/create", NULL), "");

@@ -129,5 +129,18 @@ else
 	query --command image.tag
 fi
 
+e2e_section "log query --object finds a network connect of the container"
+# the record's object is the network; the container was only in the body
+expect_ok "" docker_as alice network create --internal rg-acct-db
+expect_ok "" docker_as alice network connect rg-acct-db web
+expect_ok "" docker_as alice network disconnect rg-acct-db web
+if [ "$(count --object web --command 'network.c*' --decision allow)" -ge 1 ] && [ "$(count --object web --command 'network.d*' --decision allow)" -ge 1 ]; then
+	e2e_pass "log query --object web finds the connect and the disconnect"
+else
+	e2e_fail "log query --object web does not find the network connect"
+	query --command 'network.*'
+fi
+expect_ok "" docker_as alice network rm rg-acct-db
+
 e2e_shutdown
 e2e_finish

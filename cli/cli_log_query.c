@@ -218,13 +218,39 @@ static bool target_matches(const struct object_match *m, const struct rg_audit_r
 	return false;
 }
 
-/* Whether the record names m as the container a network connect or
- * disconnect acts on (details.container; the object is the network). */
+/* Whether c names the object m (a name or id learned for it). */
+static bool names_m(struct object_match *m, const char *c)
+{
+	return c != NULL && c[0] != '\0' &&
+		(strcmp(c, m->name) == 0 || set_has(&m->names, c) || set_has(&m->ids, c));
+}
+
+/*
+ * Whether the record's details name m as another container it acts on: the
+ * container a network connect or disconnect moves (details.container; the
+ * object is the network), one a create mounts the volumes of
+ * (volumes_from) or joins the namespaces of (network/pid/ipc
+ * "container:X").
+ */
 static bool container_matches(struct object_match *m, const struct rg_audit_record *r)
 {
-	const char *c = json_string_value(json_object_get(r->details, "container"));
+	static const char *const ns[] = { "network", "pid", "ipc" };
+	const json_t *x;
+	size_t i;
 
-	return c != NULL && (strcmp(c, m->name) == 0 || set_has(&m->names, c) || set_has(&m->ids, c));
+	if (names_m(m, json_string_value(json_object_get(r->details, "container"))))
+		return true;
+	json_array_foreach(json_object_get(r->details, "volumes_from"), i, x) {
+		if (names_m(m, json_string_value(x)))
+			return true;
+	}
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		const char *v = json_string_value(json_object_get(r->details, ns[i]));
+
+		if (v != NULL && strncmp(v, "container:", 10) == 0 && names_m(m, v + 10))
+			return true;
+	}
+	return false;
 }
 
 static bool object_matches(struct object_match *m, const struct rg_audit_record *r)

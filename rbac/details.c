@@ -203,6 +203,28 @@ static void mounts(json_t *d, const struct rg_fs *fs, const json_t *binds, const
 	}
 }
 
+/* --volumes-from: the containers whose volumes this one mounts ("db:ro" is
+ * db), so that `log query --object db` finds who reached into db's data. */
+static void volumes_from(json_t *d, const json_t *list)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(list, i, x) {
+		const char *s = json_string_value(x), *colon;
+		char name[RG_AUDIT_FIELD_MAX + 1];
+
+		if (s == NULL || s[0] == '\0')
+			continue;
+		colon = strrchr(s, ':');
+		if (colon != NULL && (strcmp(colon, ":ro") == 0 || strcmp(colon, ":rw") == 0))
+			snprintf(name, sizeof(name), "%.*s", (int)(colon - s), s);
+		else
+			snprintf(name, sizeof(name), "%s", s);
+		push(d, "volumes_from", name);
+	}
+}
+
 /* Memory, PidsLimit and CPUs of a HostConfig or a container update; only what is set. */
 static void limits(json_t *d, const json_t *o)
 {
@@ -262,6 +284,7 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 	if (json_is_true(rg_json_get(hc, "Privileged")))
 		json_object_set_new(d, "privileged", json_true());
 	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
+	volumes_from(d, rg_json_get(hc, "VolumesFrom"));
 	push_all(d, "caps", rg_json_get(hc, "CapAdd"));
 	devices(d, hc);
 	set_str(d, "network", rg_json_get(hc, "NetworkMode"));

@@ -142,6 +142,9 @@ static void test_details(void)
 	test_str_eq(details("POST", "/v1.41/images/create?fromSrc=-&repo=app&tag=1", "tar"),
 			"{\"targets\":[\"docker.io/library/app:1\"]}");
 	test_str_eq(details("POST", "/v1.41/commit?container=web", "{}"), "");
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"VolumesFrom\":[\"db:ro\",\"cache\"]}}"),
+			"{\"image\":\"docker.io/library/x:latest\",\"volumes_from\":[\"db\",\"cache\"]}");
 	test_str_eq(details("POST", "/v1.41/networks/db/connect", "{\"Container\":\"web\"}"),
 			"{\"container\":\"web\"}");
 	test_str_eq(details("POST", "/v1.41/networks/db/disconnect", "{\"container\":\"web\",\"Force\":true}"),

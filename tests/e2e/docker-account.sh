@@ -141,6 +141,14 @@ else
 	query --command 'network.*'
 fi
 expect_ok "" docker_as alice network rm rg-acct-db
+# a create that mounts web's volumes or joins its namespaces reaches into web
+expect_ok "" docker_as alice create --name peek --volumes-from web:ro --pid container:web busybox true
+if [ "$(query --object web --command container.create | grep -c '"object":"peek"')" -ge 1 ]; then
+	e2e_pass "log query --object web finds the create that reached into web (--volumes-from, --pid)"
+else
+	e2e_fail "log query --object web does not find the create of peek"
+	query --object peek
+fi
 
 e2e_shutdown
 e2e_finish

@@ -804,9 +804,14 @@ static enum rg_ldap_status find_user(struct lookup *lk)
 	if (lk->l->name_attrs[0] != NULL && !spelled_alike(lk, ldap_first_entry(lk->ld, res),
 			found, sizeof(found))) {
 		dn = ldap_get_dn(lk->ld, ldap_first_entry(lk->ld, res));
-		say(lk->detail, lk->detaillen, "the entry %s holds %s, not \"%s\": a certificate's CN "
-				"must spell the name as the directory does; taken for no such user",
-				dn != NULL ? dn : "?", found[0] != '\0' ? found : "no name", lk->user);
+		if (found[0] != '\0')
+			say(lk->detail, lk->detaillen, "the entry %s holds %s, not \"%s\": a "
+					"certificate's CN must spell the name as the directory does; "
+					"taken for no such user", dn != NULL ? dn : "?", found, lk->user);
+		else
+			say(lk->detail, lk->detaillen, "the entry %s shows rolegate no %s to compare "
+					"with \"%s\" (may the service account read it?); taken for no "
+					"such user", dn != NULL ? dn : "?", lk->l->name_attrs[0], lk->user);
 		ldap_memfree(dn);
 		ldap_msgfree(res);
 		return RG_LDAP_NO_USER;

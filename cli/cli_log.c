@@ -549,3 +549,44 @@ char *cli_log_escape(const char *s, bool json)
 	*o = '\0';
 	return out;
 }
+
+/*
+ * A table cell: never empty, escaped (cli_log_escape). "-" stands for an
+ * empty value, so a value that is "-" is written \x2d; spaces at either end,
+ * which the column's padding hides, are written \x20: "alice " and "alice"
+ * are two users, and must not read as one (red team round 14).
+ */
+char *cli_log_cell(const char *s)
+{
+	char *e, *out;
+	size_t n, lead = 0, trail = 0;
+
+	if (s[0] == '\0')
+		return strdup("-");
+	if (strcmp(s, "-") == 0)
+		return strdup("\\x2d");
+	e = cli_log_escape(s, false);
+	if (e == NULL)
+		return NULL;
+	n = strlen(e);
+	while (lead < n && e[lead] == ' ')
+		lead++;
+	while (trail < n - lead && e[n - 1 - trail] == ' ')
+		trail++;
+	if (lead == 0 && trail == 0)
+		return e;
+	out = malloc(n + 3 * (lead + trail) + 1);
+	if (out != NULL) {
+		char *o = out;
+
+		for (size_t i = 0; i < lead; i++, o += 4)
+			memcpy(o, "\\x20", 4);
+		memcpy(o, e + lead, n - lead - trail);
+		o += n - lead - trail;
+		for (size_t i = 0; i < trail; i++, o += 4)
+			memcpy(o, "\\x20", 4);
+		*o = '\0';
+	}
+	free(e);
+	return out;
+}

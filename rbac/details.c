@@ -401,7 +401,7 @@ json_t *rg_details_of(struct rg_request *req)
 		"container.commit", "image.import", NULL };
 	static const char *const from_body[] = { "container.create", "container.update",
 		"exec.create", "service.create", "service.update", "volume.create",
-		"network.connect", "network.disconnect", NULL };
+		"network.connect", "network.disconnect", "swarm.join", NULL };
 	const char *cmd = req->route.command, *why;
 	const json_t *body = NULL;
 	json_t *d;
@@ -435,6 +435,9 @@ json_t *rg_details_of(struct rg_request *req)
 		targets(d, req);
 	} else if (strcmp(cmd, "volume.create") == 0) {
 		volume_opts(d, req->fs, rg_json_get(body, "DriverOpts"));
+	} else if (strcmp(cmd, "swarm.join") == 0) {
+		/* the managers this host now takes orders from (never the token) */
+		push_all(d, "remote_addrs", rg_json_get(body, "RemoteAddrs"));
 	} else if (strcmp(cmd, "network.connect") == 0 || strcmp(cmd, "network.disconnect") == 0) {
 		/* the object is the network: the container is the other half of
 		 * "who put web on the database network" (log query --object web) */

@@ -145,6 +145,9 @@ static void test_details(void)
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"VolumesFrom\":[\"db:ro\",\"cache\"]}}"),
 			"{\"image\":\"docker.io/library/x:latest\",\"volumes_from\":[\"db\",\"cache\"]}");
+	test_str_eq(details("POST", "/v1.41/swarm/join",
+			"{\"RemoteAddrs\":[\"203.0.113.9:2377\"],\"JoinToken\":\"SWMTKN-1-secret\"}"),
+			"{\"remote_addrs\":[\"203.0.113.9:2377\"]}");
 	test_str_eq(details("POST", "/v1.41/networks/db/connect", "{\"Container\":\"web\"}"),
 			"{\"container\":\"web\"}");
 	test_str_eq(details("POST", "/v1.41/networks/db/disconnect", "{\"container\":\"web\",\"Force\":true}"),

@@ -401,7 +401,7 @@ json_t *rg_details_of(struct rg_request *req)
 		"container.commit", "image.import", NULL };
 	static const char *const from_body[] = { "container.create", "container.update",
 		"exec.create", "service.create", "service.update", "volume.create",
-		"network.connect", "network.disconnect", "swarm.join", NULL };
+		"network.connect", "network.disconnect", "swarm.join", "network.create", NULL };
 	const char *cmd = req->route.command, *why;
 	const json_t *body = NULL;
 	json_t *d;
@@ -434,7 +434,13 @@ json_t *rg_details_of(struct rg_request *req)
 		json_decref(hc);
 		targets(d, req);
 	} else if (strcmp(cmd, "volume.create") == 0) {
+		/* a driver is code dockerd runs for the volume (a plugin; round 13: a path) */
+		set_str(d, "driver", rg_json_get(body, "Driver"));
 		volume_opts(d, req->fs, rg_json_get(body, "DriverOpts"));
+	} else if (strcmp(cmd, "network.create") == 0) {
+		/* macvlan/ipvlan onto a host interface: "who put containers on the LAN" */
+		set_str(d, "driver", rg_json_get(body, "Driver"));
+		set_str(d, "parent", rg_json_get(rg_json_get(body, "Options"), "parent"));
 	} else if (strcmp(cmd, "swarm.join") == 0) {
 		/* the managers this host now takes orders from (never the token) */
 		push_all(d, "remote_addrs", rg_json_get(body, "RemoteAddrs"));

@@ -145,6 +145,12 @@ static void test_details(void)
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"VolumesFrom\":[\"db:ro\",\"cache\"]}}"),
 			"{\"image\":\"docker.io/library/x:latest\",\"volumes_from\":[\"db\",\"cache\"]}");
+	test_str_eq(details("POST", "/v1.41/networks/create",
+			"{\"Name\":\"lan\",\"Driver\":\"macvlan\",\"Options\":{\"parent\":\"eth0\"}}"),
+			"{\"driver\":\"macvlan\",\"parent\":\"eth0\"}");
+	test_str_eq(details("POST", "/v1.41/networks/create", "{\"Name\":\"n\"}"), "");
+	test_str_eq(details("POST", "/v1.41/volumes/create", "{\"Name\":\"v\",\"Driver\":\"../../x/evil\"}"),
+			"{\"driver\":\"../../x/evil\"}");
 	test_str_eq(details("POST", "/v1.41/swarm/join",
 			"{\"RemoteAddrs\":[\"203.0.113.9:2377\"],\"JoinToken\":\"SWMTKN-1-secret\"}"),
 			"{\"remote_addrs\":[\"203.0.113.9:2377\"]}");

@@ -141,6 +141,11 @@ else
 	query --command 'network.*'
 fi
 expect_ok "" docker_as alice network rm rg-acct-db
+if [ "$(count --command network.create --detail driver=bridge --decision allow)" = 1 ]; then
+	e2e_pass "the network create's record names its driver"
+else
+	e2e_fail "the network create's record does not name its driver"
+fi
 # a create that mounts web's volumes or joins its namespaces reaches into web
 expect_ok "" docker_as alice create --name peek --volumes-from web:ro --pid container:web busybox true
 if [ "$(query --object web --command container.create | grep -c '"object":"peek"')" -ge 1 ]; then

@@ -155,5 +155,22 @@ else
 	query --object peek
 fi
 
+e2e_section "a certificate with two CNs is refused (dockerd takes the last)"
+# /CN=alice/CN=root: openssl shows "CN = alice, CN = root", dockerd calls it root
+two=$E2E_DIR/two
+mkdir -p "$two"
+if openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$two/key.pem" 2>/dev/null &&
+	openssl req -new -key "$two/key.pem" -subj "/CN=alice/CN=root" 2>/dev/null |
+	openssl x509 -req -CA "$E2E_CERTS/ca.pem" -CAkey "$E2E_CERTS/ca-key.pem" -CAcreateserial \
+		-days 2 -out "$two/cert.pem" 2>/dev/null; then
+	ping_two_cns() {
+		curl -sS --max-time 20 --cacert "$E2E_CERTS/ca.pem" --cert "$two/cert.pem" --key "$two/key.pem" \
+			"https://127.0.0.1:$E2E_PORT/v1.41/containers/json"
+	}
+	expect_ok "root: a client certificate with 2 CNs (common names) is refused" ping_two_cns
+else
+	e2e_fail "openssl could not make the two-CN certificate"
+fi
+
 e2e_shutdown
 e2e_finish

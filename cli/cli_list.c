@@ -99,10 +99,11 @@ static bool words_bind_mounts(const struct rg_constraints *c, char *out, size_t 
 
 	if (!rg_consmount_restricted(c))
 		return false;
+	/* docker cp and commit are refused with it (ownercheck.c, red team round 14) */
 	if (c->bind_mounts.n == 0)
-		snprintf(out, outlen, "no host paths");
+		snprintf(out, outlen, "no host paths; no docker cp or commit");
 	else
-		snprintf(out, outlen, "host paths only under %s",
+		snprintf(out, outlen, "host paths only under %s; no docker cp or commit",
 				joined(&c->bind_mounts, "", list, sizeof(list)));
 	return true;
 }

@@ -508,7 +508,8 @@ static int rows_add(struct rows *rs, struct row *row)
 	return 0;
 }
 
-static void rows_print(struct rows *rs, bool json, size_t *width)
+/* Prints the rows kept, the header first if not yet printed; widths only grow. */
+static void rows_print(struct rows *rs, bool json, size_t *width, bool *headed)
 {
 	for (int c = 0; c < NCOLS; c++) {
 		if (width[c] < strlen(headers[c]))
@@ -522,20 +523,28 @@ static void rows_print(struct rows *rs, bool json, size_t *width)
 				width[c] = l;
 		}
 	}
-	if (!json) {
+	if (!json && !*headed) {
 		for (int c = 0; c < NCOLS - 1; c++)
 			printf("%-*s  ", (int)width[c], headers[c]);
 		printf("%s\n", headers[NCOLS - 1]);
 	}
+	*headed = true;
 	for (size_t i = 0; i < rs->n; i++)
 		print_row(&rs->v[(rs->start + i) % rs->n], width);
 	fflush(stdout);
 }
 
-static void rows_free(struct rows *rs)
+/* Forgets the rows kept (printed), keeping the array for the next ones. */
+static void rows_clear(struct rows *rs)
 {
 	for (size_t i = 0; i < rs->n; i++)
 		row_free(&rs->v[i]);
+	rs->n = rs->start = 0;
+}
+
+static void rows_free(struct rows *rs)
+{
+	rows_clear(rs);
 	free(rs->v);
 }
 
@@ -650,11 +659,21 @@ static int follow(const struct options *o, struct object_match *om, struct reade
 	}
 }
 
+/*
+ * A table is aligned over blocks of this many rows, printed as each block
+ * fills: a query matching every record of a large log kept them all before
+ * (155 MB for 300 000), and a log of millions would run the auditor's shell
+ * out of memory. A later block may widen a column; it never narrows.
+ */
+#define QUERY_BLOCK_ROWS 10000
+
 struct query {
 	const struct options *o;
 	struct object_match om;
 	struct rows rs;
 	unsigned long invalid;
+	size_t width[NCOLS];
+	bool headed;           /* the table's header is printed */
 };
 
 /* Keeps one line if it matches (cli_log_line_fn). */
@@ -677,13 +696,16 @@ static int collect_line(void *arg, const struct reader *r, size_t len)
 		fprintf(stderr, "rolegate: out of memory\n");
 		return 2;
 	}
+	if (q->o->limit == 0 && q->rs.n == QUERY_BLOCK_ROWS) {
+		rows_print(&q->rs, q->o->json, q->width, &q->headed);
+		rows_clear(&q->rs);
+	}
 	return 0;
 }
 
 int cli_log_query(struct options *o)
 {
 	struct query q = { .o = o, .om = { .name = o->object }, .rs = { .limit = o->limit } };
-	size_t width[NCOLS] = { 0 };
 	struct reader last;
 	int rc;
 
@@ -697,12 +719,12 @@ int cli_log_query(struct options *o)
 	}
 	rc = cli_log_each_line(o, collect_line, &q, o->follow ? &last : NULL);
 	if (rc == 0 && o->follow && o->nfiles > 0) {
-		rows_print(&q.rs, o->json, width);
-		rc = follow(o, &q.om, &last, width, &q.invalid);
+		rows_print(&q.rs, o->json, q.width, &q.headed);
+		rc = follow(o, &q.om, &last, q.width, &q.invalid);
 		cli_log_reader_close(&last);
 	}
 	if (rc == 0 && !o->follow && q.rs.n > 0)
-		rows_print(&q.rs, o->json, width);
+		rows_print(&q.rs, o->json, q.width, &q.headed);
 	if (q.invalid > 0)
 		fprintf(stderr, "rolegate: %lu line(s) are not valid records (see 'rolegate log verify')\n",
 				q.invalid);

@@ -54,6 +54,8 @@
  * fdatasync itself has the other half.
  */
 #define FLUSH_TIMER_US (RG_AUDIT_BATCH_MS * 1000 / 2)
+/* How often the watchdog looks at a direct write (rg_audit_direct). */
+#define WATCH_US 250000
 
 struct rg_audit {
 	pthread_mutex_t lock;
@@ -80,6 +82,27 @@ struct rg_audit {
 	 * and denies answered under sync = "batch". */
 	struct rg_iolane *wlane, *slane;
 	bool leak;                 /* a lane or the head thread is stuck on the disk: close frees nothing */
+	/*
+	 * Direct writes (rg_audit_direct): a call's record is written by the
+	 * calling thread itself, outside the lock (write_direct), which spares
+	 * the lane's two context switches per call. Whoever formats, writes,
+	 * cuts or replaces the file first waits for such a write (wait_writer),
+	 * at most until it has lasted RG_IOLANE_MS: then it is declared stuck,
+	 * every record fails at once until it comes back, and on_stuck is told
+	 * which thread is in it (the watchdog thread declares it when nobody
+	 * else comes to look).
+	 */
+	bool direct;
+	bool writing;              /* a caller is in its write(2), outside the lock */
+	bool writer_stuck;         /* ... declared stuck */
+	int64_t writing_since;     /* monotonic µs */
+	pthread_t writer;
+	pthread_cond_t written;    /* writing went false (monotonic clock) */
+	void (*on_stuck)(void *arg, pthread_t thread);
+	void *on_stuck_arg;
+	bool has_watch, watch_stopping;
+	pthread_cond_t watch_wake;
+	pthread_t watch_thread;
 
 	bool syncing;              /* the flusher is in fdatasync outside the lock */
 	int64_t unsynced_since;    /* monotonic µs: the oldest record no fdatasync covers yet; 0 none */
@@ -125,6 +148,9 @@ static int start_checkpoints(struct rg_audit *a);
 static void stop_checkpoints(struct rg_audit *a);
 static int start_head(struct rg_audit *a);
 static void stop_head(struct rg_audit *a);
+static int wait_writer(struct rg_audit *a);
+static int write_line(struct rg_audit *a, const char *p, size_t n);
+static void stop_watch(struct rg_audit *a);
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -395,6 +421,125 @@ static void keep_for_replay(struct rg_audit *a, const char *p, size_t n)
 }
 
 /*
+ * A caller's direct write has lasted RG_IOLANE_MS (locked): from now on
+ * every record fails at once until it comes back, and on_stuck hears which
+ * thread is in it, once.
+ */
+static void declare_stuck(struct rg_audit *a)
+{
+	if (a->writer_stuck)
+		return;
+	a->writer_stuck = true;
+	log_errx("the disk under %s has not completed a write in %d ms: gave up on it; until it "
+			"does, every record fails at once", a->path, RG_IOLANE_MS);
+	if (a->on_stuck != NULL)
+		a->on_stuck(a->on_stuck_arg, a->writer);
+}
+
+/*
+ * Waits (locked) until no caller is in a direct write. Returns 0, or -1
+ * with errno ETIMEDOUT when that write is stuck (it has lasted RG_IOLANE_MS):
+ * then nothing may be written, cut or replaced until it comes back.
+ */
+static int wait_writer(struct rg_audit *a)
+{
+	while (a->writing) {
+		int64_t until = a->writing_since + (int64_t)RG_IOLANE_MS * 1000;
+		struct timespec ts = { (time_t)(until / 1000000), (long)(until % 1000000) * 1000 };
+
+		if (a->writer_stuck || rg_monotonic_us() >= until) {
+			declare_stuck(a);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		pthread_cond_timedwait(&a->written, &a->lock, &ts);
+	}
+	return 0;
+}
+
+/*
+ * Waits (locked) until neither a direct write nor a fdatasync is in flight,
+ * before the file is replaced. Returns 0, or -1 (ETIMEDOUT) as wait_writer.
+ */
+static int wait_idle(struct rg_audit *a)
+{
+	for (;;) {
+		if (wait_writer(a) < 0)
+			return -1;
+		if (!a->syncing)
+			return 0;
+		pthread_cond_wait(&a->synced, &a->lock);
+	}
+}
+
+/* write(2) of every byte, or -1 (errno set). */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * A call's record (a->buf), written by the calling thread itself
+ * (rg_audit_direct), outside the lock so that a disk that stops answering
+ * holds this thread alone; the others wait for it in wait_writer, and
+ * nobody touches a->buf, a->fd, a->end or the chain meanwhile. Otherwise,
+ * or when bytes must be cut first (dirty), the lane writes it. Locked on
+ * entry and return. Returns 0 or -1 (errno set), as write_line.
+ */
+static int write_direct(struct rg_audit *a)
+{
+	const char *p = a->buf.p;
+	size_t n = a->buf.len;
+	int fd = a->fd, r, saved;
+
+	if (wait_writer(a) < 0)
+		return -1;
+	if (!a->direct || a->dirty || rg_iolane_stuck(a->wlane))
+		return write_line(a, p, n);
+	a->writing = true;
+	a->writing_since = rg_monotonic_us();
+	a->writer = pthread_self();
+	pthread_mutex_unlock(&a->lock);
+	r = write_all(fd, p, n);
+	saved = errno;
+	pthread_mutex_lock(&a->lock);
+	a->writing = false;
+	pthread_cond_broadcast(&a->written);
+	if (a->writer_stuck) {
+		/* Given up on: its call failed. The next write (the lane's) cuts it back. */
+		a->writer_stuck = false;
+		a->dirty = true;
+		log_warnx("the disk under %s answers again: a write given up on completed after %lld ms "
+				"(%s)", a->path, (long long)((rg_monotonic_us() - a->writing_since) / 1000),
+				r == 0 ? "done; cut back at the next record" : strerror(saved));
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (r == 0) {
+		a->end += (off_t)n;
+		keep_for_replay(a, p, n);
+		return 0;
+	}
+	/* Never leave half a record: the next write (the lane's) cuts it back. */
+	a->dirty = true;
+	errno = saved;
+	return -1;
+}
+
+/*
  * Writes buf[0..n) after the last complete record, whole or not at all.
  * Locked. Returns 0 or -1 (errno set).
  */
@@ -403,6 +548,8 @@ static int write_line(struct rg_audit *a, const char *p, size_t n)
 	int saved;
 	struct stat st;
 
+	if (wait_writer(a) < 0)
+		return -1;
 	/* the lane cuts what a failed write left (dirty) before it writes */
 	if (rg_iolane_run(a->wlane, RG_IOLANE_WRITE, a->fd, a->dirty ? a->end : -1, p, n) == 0) {
 		a->dirty = false;
@@ -442,6 +589,8 @@ static int append_system(struct rg_audit *a, const char *prefix, const struct rg
 
 	struct rg_audit_system hs = *s;
 
+	if (wait_writer(a) < 0)
+		return -1;
 	hs.host = a->host;
 	now_realtime(&t);
 	if (rg_audit_format_system(&a->buf, &a->chain, &t, &hs, a->mac, &next) < 0) {
@@ -722,6 +871,8 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->replay_from = 1;
 	(void)rg_monocond_init(&a->cp_wake);    /* the checkpoint interval */
 	(void)rg_monocond_init(&a->head_wake);  /* the head thread's interval */
+	(void)rg_monocond_init(&a->written);    /* wait_writer's deadline */
+	(void)rg_monocond_init(&a->watch_wake); /* the watchdog's interval */
 	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
 		strcpy(a->host, "unknown");
 	a->wlane = rg_iolane_new("write", c->path);
@@ -988,8 +1139,9 @@ static void *flusher(void *arg)
 }
 
 /*
- * Switches to a new file at the path (locked). The old file is made durable
- * first, and everyone waiting on it answered.
+ * Switches to a new file at the path (locked; the caller made it idle:
+ * wait_idle). The old file is made durable first, and everyone waiting on
+ * it answered.
  */
 static int switch_file(struct rg_audit *a)
 {
@@ -998,8 +1150,6 @@ static int switch_file(struct rg_audit *a)
 	struct stat st;
 	int fd, r = 0;
 
-	while (a->syncing)
-		pthread_cond_wait(&a->synced, &a->lock);
 	fd = open_log(a->path, &st, err, sizeof(err));
 	if (fd < 0) {
 		log_warnx("audit log rotation: %s", err);
@@ -1220,7 +1370,7 @@ static bool relink(struct rg_audit *a, const char *what)
 static bool ensure_linked(struct rg_audit *a, bool path_due, off_t *size)
 {
 	struct stat fst, pst;
-	bool retried = false, look;
+	bool look;
 	int64_t now;
 
 	if (size != NULL)
@@ -1240,14 +1390,14 @@ again:
 		return true;
 	}
 	/*
-	 * Something to do: first let a fdatasync in flight finish (the wait
-	 * lets go of the lock, and another thread may act meanwhile), then
-	 * look again before acting on what may be stale.
+	 * Something to do: first let a fdatasync or a direct write in flight
+	 * finish (the wait lets go of the lock, and another thread may act
+	 * meanwhile), then look again before acting on what may be stale. The
+	 * lock is then held through to the act: nothing is in flight.
 	 */
-	if (!retried && a->syncing) {
-		while (a->syncing)
-			pthread_cond_wait(&a->synced, &a->lock);
-		retried = true;
+	if (a->syncing || a->writing) {
+		if (wait_idle(a) < 0)
+			return false;
 		a->next_check = 0;     /* the path is looked at again, whatever the clock says */
 		goto again;
 	}
@@ -1412,6 +1562,60 @@ static void stop_checkpoints(struct rg_audit *a)
 	stop_worker(a, &a->checkpoint_thread, &a->has_checkpointer, &a->cp_stopping, &a->cp_wake);
 }
 
+/*
+ * The watchdog of direct writes: a write nobody else comes to wait for
+ * (the server thread in it holds dockerd's calls on its other connections)
+ * is declared stuck RG_IOLANE_MS after it began, give or take WATCH_US.
+ */
+static void *watch(void *arg)
+{
+	struct rg_audit *a = arg;
+
+	pthread_setname_np(pthread_self(), "rg-audit-watch");
+	pthread_mutex_lock(&a->lock);
+	while (!a->watch_stopping) {
+		int64_t now = rg_monotonic_us(), next = now + WATCH_US;
+		struct timespec ts = { (time_t)(next / 1000000), (long)(next % 1000000) * 1000 };
+
+		if (a->writing && now - a->writing_since >= (int64_t)RG_IOLANE_MS * 1000)
+			declare_stuck(a);
+		pthread_cond_timedwait(&a->watch_wake, &a->lock, &ts);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static void stop_watch(struct rg_audit *a)
+{
+	stop_worker(a, &a->watch_thread, &a->has_watch, &a->watch_stopping, &a->watch_wake);
+}
+
+int rg_audit_direct(struct rg_audit *a, void (*stuck)(void *arg, pthread_t thread), void *arg)
+{
+	if (a->has_watch)
+		return 0;
+	a->on_stuck = stuck;
+	a->on_stuck_arg = arg;
+	if (start_worker(a, watch, &a->watch_thread, &a->has_watch) < 0)
+		return -1;
+	pthread_mutex_lock(&a->lock);
+	a->direct = true;
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+bool rg_audit_writer_stuck(struct rg_audit *a)
+{
+	bool stuck;
+
+	if (a == NULL)
+		return false;
+	pthread_mutex_lock(&a->lock);
+	stuck = a->writing && a->writer_stuck;
+	pthread_mutex_unlock(&a->lock);
+	return stuck;
+}
+
 int rg_audit_reopen(struct rg_audit *a)
 {
 	int r = 0;
@@ -1419,7 +1623,9 @@ int rg_audit_reopen(struct rg_audit *a)
 	if (a == NULL)
 		return 0;
 	pthread_mutex_lock(&a->lock);
-	if (a->fd < 0)
+	if (wait_idle(a) < 0)
+		r = -1;
+	else if (a->fd < 0)
 		r = retry_open(a, true) ? 0 : -1;
 	else if (renamed(a, true))
 		r = switch_file(a);
@@ -1476,6 +1682,8 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	int r = 0;
 
 	pthread_mutex_lock(&a->lock);
+	if (wait_writer(a) < 0)
+		goto fail;
 	if (a->fd < 0 && !retry_open(a, false)) {
 		errno = EIO;
 		goto fail;
@@ -1487,7 +1695,7 @@ static int append(struct rg_audit *a, const struct rg_audit_entry *e, struct rg_
 	/* Stamped under the lock, so that time never goes back as seq goes up. */
 	now_realtime(&t);
 	if (rg_audit_format(&a->buf, &a->chain, &t, with_host(a, e, &he), a->mac, &next) < 0 ||
-	    write_line(a, a->buf.p, a->buf.len) < 0)
+	    write_direct(a) < 0)
 		goto fail;
 	a->chain = next;
 	/* queued, in chain order: a syslog daemon that stops reading never holds the lock */
@@ -1562,10 +1770,12 @@ void rg_audit_close(struct rg_audit *a)
 		pthread_mutex_unlock(&a->lock);
 		pthread_join(a->flusher_thread, NULL);
 	}
+	stop_watch(a);
 	pthread_mutex_lock(&a->lock);
-	while (a->syncing)         /* a blocking caller's own flush */
-		pthread_cond_wait(&a->synced, &a->lock);
-	if (a->fd >= 0) {
+	/* a blocking caller's own flush, or a direct write (stuck: left there) */
+	if (wait_idle(a) < 0)
+		a->leak = true;
+	else if (a->fd >= 0) {
 		if (a->sync != RG_SYNC_NONE && sync_log(a, a->fd) == 0)
 			durable_point(a, &a->chain);
 		close(a->fd);
@@ -1588,6 +1798,8 @@ void rg_audit_close(struct rg_audit *a)
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->cp_wake);
 	pthread_cond_destroy(&a->head_wake);
+	pthread_cond_destroy(&a->written);
+	pthread_cond_destroy(&a->watch_wake);
 	rg_audit_mac_free(a->head_mac);
 	rg_audit_buf_free(&a->replay);
 	free(a->head_path);

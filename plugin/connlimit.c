@@ -21,6 +21,9 @@ struct tracked {
 	bool has_cred;                 /* SO_PEERCRED read when it opened */
 	struct ucred cred;             /* fixed at connect(2): read once, not per call */
 	struct tracked *older, *newer; /* idle list, oldest first */
+	struct tracked *prev, *next;   /* every tracked connection */
+	bool has_owner;                /* a call was decided on it, in owner */
+	pthread_t owner;               /* the server thread that serves it */
 };
 
 struct rg_connlimit {
@@ -29,6 +32,7 @@ struct rg_connlimit {
 	unsigned high;                 /* shed when this many are open */
 	unsigned open;                 /* tracked and not shed */
 	struct tracked idle;           /* sentinel: idle.newer is the oldest */
+	struct tracked all;            /* sentinel of every tracked connection */
 	unsigned long shed_total;
 	unsigned long unreported;      /* shed since the last warning */
 	int64_t last_warn;             /* monotonic s; 0 = never */
@@ -84,6 +88,7 @@ struct rg_connlimit *rg_connlimit_new(unsigned limit)
 	cl->limit = limit;
 	cl->high = limit > margin ? limit - margin : 1;
 	cl->idle.older = cl->idle.newer = &cl->idle;
+	cl->all.prev = cl->all.next = &cl->all;
 	return cl;
 }
 
@@ -183,6 +188,10 @@ void rg_connlimit_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 			len == sizeof(t->cred);
 		pthread_mutex_lock(&cl->lock);
 		cl->open++;
+		t->prev = cl->all.prev;
+		t->next = &cl->all;
+		cl->all.prev->next = t;
+		cl->all.prev = t;
 		/* idle until it sends a call: a flood of silent connections goes first */
 		append_idle(cl, t);
 		shed(cl, t);
@@ -193,6 +202,8 @@ void rg_connlimit_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 		return;
 	pthread_mutex_lock(&cl->lock);
 	unlink_idle(t);
+	t->prev->next = t->next;
+	t->next->prev = t->prev;
 	if (!t->shed)
 		cl->open--;
 	pthread_mutex_unlock(&cl->lock);
@@ -215,7 +226,31 @@ void rg_connlimit_busy(struct rg_connlimit *cl, struct MHD_Connection *c)
 		return;
 	pthread_mutex_lock(&cl->lock);
 	unlink_idle(t);
+	/* the call's handler runs in the thread that serves c */
+	t->owner = pthread_self();
+	t->has_owner = true;
 	pthread_mutex_unlock(&cl->lock);
+}
+
+void rg_connlimit_shed_thread(struct rg_connlimit *cl, pthread_t thread)
+{
+	unsigned long n = 0;
+
+	if (cl == NULL)
+		return;
+	pthread_mutex_lock(&cl->lock);
+	for (struct tracked *t = cl->all.next; t != &cl->all; t = t->next) {
+		if (t->shed || (t->has_owner && !pthread_equal(t->owner, thread)))
+			continue;
+		unlink_idle(t);
+		t->shed = true;
+		cl->open--;
+		(void)shutdown(t->fd, SHUT_RDWR);
+		n++;
+	}
+	pthread_mutex_unlock(&cl->lock);
+	log_warnx("connections: closed %lu connection(s) served by a thread stuck on the disk "
+			"(dockerd's calls on them fail instead of waiting)", n);
 }
 
 void rg_connlimit_idle(struct rg_connlimit *cl, struct MHD_Connection *c)

@@ -1,11 +1,12 @@
 /*
  * I/O lanes (rolegate/iolane.h): a thread per lane, one job at a time. The
- * job's bytes are the lane's own copy, so a caller that gave up on a job may
- * go on (and free or reuse its buffer) while the lane's thread is still in
- * the write.
+ * job's bytes and descriptor are the lane's own copies, so a caller that
+ * gave up on a job may go on (free or reuse its buffer, close its fd) while
+ * the lane's thread is still in the write.
  */
 #define _GNU_SOURCE        /* pthread_setname_np */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ static void *lane_main(void *arg)
 		pthread_mutex_unlock(&l->lock);
 		r = run_job(l);
 		err = errno;
+		close(l->fd);      /* the job's own dup (rg_iolane_run) */
 		pthread_mutex_lock(&l->lock);
 		l->result = r;
 		l->err = err;
@@ -151,11 +153,18 @@ int rg_iolane_run(struct rg_iolane *l, enum rg_iolane_op op, int fd, off_t cut_t
 		l->buf = b;
 		l->cap = n;
 	}
+	/* The job gets a descriptor of its own: a caller that gave up on it may
+	 * close fd, and the number may then name another file, which a late
+	 * ftruncate or write of this job must not touch. */
+	l->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (l->fd < 0) {
+		pthread_mutex_unlock(&l->lock);
+		return -1;
+	}
 	if (n > 0)
 		memcpy(l->buf, p, n);
 	l->len = n;
 	l->op = op;
-	l->fd = fd;
 	l->cut_to = cut_to;
 	l->since = rg_monotonic_us();
 	l->posted = l->busy = true;

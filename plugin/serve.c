@@ -514,6 +514,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return answer(s, c, url, call);
 }
 
+/* rg_audit_direct's stuck hook: a server thread is in a write the disk does not complete. */
+static void shed_stuck(void *arg, pthread_t thread)
+{
+	rg_connlimit_shed_thread(arg, thread);
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct server *s = cls;
@@ -833,6 +839,12 @@ int cmd_serve(int argc, char **argv)
 		log_warnx("out of memory");
 		goto out;
 	}
+	/* Each call writes its own record, with no hand-off to the audit's I/O
+	 * thread, when another server thread can answer should such a write
+	 * stick on the disk: the watchdog then closes the stuck thread's
+	 * connections (rg_audit_direct). */
+	if (threads >= 2 && rg_audit_direct(s.audit, shed_stuck, s.conns) < 0)
+		log_warnx("cannot start the audit watchdog: records are written by its I/O thread");
 	fd = systemd_socket();
 	activated = fd >= 0;
 	if (!activated && (mkdir_parent(socket_path) < 0 || (fd = bind_socket(socket_path, s.group)) < 0))
@@ -892,6 +904,8 @@ int cmd_serve(int argc, char **argv)
 
 		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 && atomic_load(&s.deciding) == 0)
 			break;      /* only calls that stalled arriving are left */
+		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 && rg_audit_writer_stuck(s.audit))
+			break;      /* the ones left wait on a disk that does not answer */
 		nanosleep(&ts, NULL);
 	}
 	/*
@@ -909,6 +923,16 @@ int cmd_serve(int argc, char **argv)
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
+	}
+	if (rg_audit_writer_stuck(s.audit)) {
+		/* A server thread is in a write the disk does not complete, and
+		 * MHD_stop_daemon would wait for it as long: leave everything it
+		 * may touch as it is (the kernel ends it with the process). */
+		log_warnx("a server thread is still in a write on the audit log's disk: stopping "
+				"without it");
+		if (!activated)
+			unlink(socket_path);
+		return 0;
 	}
 	MHD_stop_daemon(d);
 	if (fd >= 0)

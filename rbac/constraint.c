@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,11 +112,17 @@ static unsigned restricting(const struct rg_constraints *c)
 	return keys;
 }
 
+/* Go's strconv.Atoi on a version part, as versions.compare reads it: a
+ * number too big saturates (the error is ignored). */
+static void version_digit(long *part, int d)
+{
+	*part = *part > (LONG_MAX - d) / 10 ? LONG_MAX : *part * 10 + d;
+}
+
 bool rg_constraints_api_version(const char *uri, long v[3])
 {
 	const char *p = uri;
-	char seg[32];
-	size_t n = 0;
+	size_t part = 0, n = 0;
 
 	if (*p != '/') {
 		/* absolute-form "scheme://host/path" or "scheme:/path" */
@@ -128,29 +135,45 @@ bool rg_constraints_api_version(const char *uri, long v[3])
 		if (p == NULL || *p != '/')
 			return false;
 	}
-	for (p++; *p != '\0' && *p != '/' && *p != '?' && n + 1 < sizeof(seg); n++) {
-		if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-			char hex[3] = { p[1], p[2], '\0' };
+	/*
+	 * The first segment of the path as mux matches "/v{version:[0-9.]+}":
+	 * percent-decoded first, so an encoded "%2F" ends it as '/' does. Read
+	 * byte by byte, any length: "/v1.23%2Fcontainers/x/start" is API 1.23
+	 * to dockerd, which then applies the start's HostConfig body (red team
+	 * round 14; the segment was once decoded whole, '/' included, and
+	 * read as no version at all).
+	 */
+	v[0] = v[1] = v[2] = 0;
+	for (p++; *p != '\0' && *p != '?'; n++) {
+		char c = *p++, hex[3];
 
-			seg[n] = (char)strtol(hex, NULL, 16);
-			p += 3;
+		if (c == '%') {
+			if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]))
+				return false;  /* Go: a 400 */
+			hex[0] = p[0];
+			hex[1] = p[1];
+			hex[2] = '\0';
+			c = (char)strtol(hex, NULL, 16);
+			p += 2;
+		}
+		if (n == 0) {
+			if (c != 'v')
+				return false;
+			continue;
+		}
+		if (c == '/')
+			break;
+		if (c == '.') {
+			part++;
+		} else if (c >= '0' && c <= '9') {
+			/* Go's versions.compare: dot-separated numbers, missing ones are 0 */
+			if (part < 3)
+				version_digit(&v[part], c - '0');
 		} else {
-			seg[n] = *p++;
+			return false;
 		}
 	}
-	seg[n] = '\0';
-	if (seg[0] != 'v' || seg[1] == '\0' || strspn(seg + 1, "0123456789.") != strlen(seg + 1))
-		return false;
-	/* Go's versions.compare: dot-separated numbers, missing ones are 0. */
-	v[0] = v[1] = v[2] = 0;
-	p = seg + 1;
-	for (size_t i = 0; i < 3 && *p != '\0'; i++) {
-		v[i] = strtol(p, NULL, 10);
-		p += strcspn(p, ".");
-		if (*p == '.')
-			p++;
-	}
-	return true;
+	return n >= 2;
 }
 
 /* Whether the request names an API version older than major.minor. */
@@ -236,10 +259,15 @@ json_t *rg_constraint_build_hostconfig(struct rg_request *req)
 	}
 	/* ulimits is JSON ([{"Name":..,"Hard":..,"Soft":..}]); dockerd refuses
 	 * the build when it does not decode, so an undecodable one is kept as a
-	 * string and refused as malformed. */
+	 * string and refused as malformed. Read as Go reads it (gojson.h): Go
+	 * matches "name" to Name as well and keeps the last, so
+	 * {"Name":"nofile",..,"NAME":"core","HARD":-1,..} was judged as nofile
+	 * and applied as core unlimited (red team round 14); keys that fold
+	 * alike are refused. */
 	query_value(req, "ulimits", v, sizeof(v));
 	if (v[0] != '\0') {
-		json_t *u = json_loadb(v, strlen(v), JSON_DECODE_ANY, NULL);
+		const char *ignored;
+		json_t *u = rg_gojson_parse(v, strlen(v), &ignored);
 
 		json_object_set_new(hc, "Ulimits", u != NULL ? u : json_string(v));
 	}
@@ -271,6 +299,29 @@ static int build_tags(struct rg_conscheck *k, struct rg_request *req)
  * image_targets. A build cannot set a PIDs limit: require_limits and
  * max_limits do not ask it for one.
  */
+/*
+ * A classic build's ulimits query must read one way: Go's decoder matches
+ * "NAME" and "name" to Name and keeps the last (red team round 14). Also
+ * refused: ulimits that are not JSON, which dockerd refuses anyway.
+ */
+static int build_ulimits_readable(struct rg_conscheck *k, struct rg_request *req)
+{
+	char v[RG_PATH_MAX];
+	const char *why = NULL;
+	json_t *u;
+
+	query_value(req, "ulimits", v, sizeof(v));
+	if (v[0] == '\0')
+		return 0;
+	if ((u = rg_gojson_parse(v, strlen(v), &why)) != NULL) {
+		json_decref(u);
+		return 0;
+	}
+	return rg_conscheck_deny(k, "build with a ulimits query that cannot be read as dockerd "
+			"reads it (%s)", strstr(why, "two keys") != NULL ? "two keys that Go's decoder "
+			"reads as one field" : "not valid JSON");
+}
+
 static int build_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	json_t *hc = rg_constraint_build_hostconfig(req);
@@ -279,7 +330,7 @@ static int build_query(struct rg_conscheck *k, struct rg_request *req)
 
 	if (hc == NULL)
 		return rg_conscheck_deny(k, "%s: out of memory", k->what);
-	if (rg_consimage_build(k) < 0)
+	if (rg_consimage_build(k) < 0 || build_ulimits_readable(k, req) < 0)
 		goto out;
 	{
 		/* The RUN steps' network: unset is the default bridge (networks). */

@@ -1132,9 +1132,19 @@ static int owner_refs(struct ctx *x)
 			"name a container" : "rename a container to") < 0)
 		return -1;
 	kind = path_kind(command);
-	if (kind < 0 || x->req->route.object[0] == '\0' || strcmp(command, "container.create") == 0 ||
+	if (kind < 0 || strcmp(command, "container.create") == 0 ||
 	    strcmp(command, "container.list") == 0)
 		return 0;
+	/*
+	 * A path whose {name:.*} is empty (`DELETE /networks/`): no record
+	 * can say whose object dockerd finds for "", which matches every id
+	 * as a prefix. dockerd 20.10 refuses each such request (ambiguous,
+	 * not found); refused here too rather than left unjudged (red team
+	 * round 14).
+	 */
+	if (x->req->route.object[0] == '\0')
+		return rg_conscheck_deny(&x->k, "use %s with an empty name or id in the path: rolegate "
+				"cannot tell whose object dockerd would find", command);
 	/*
 	 * docker-compose asks for its project's networks and volumes by name
 	 * before creating them: an inspect of a network or volume rolegate
@@ -1303,18 +1313,49 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 	if (binds && strcmp(command, "container.update") == 0)
 		return update_recheck(&x);
 	/*
-	 * docker cp: dockerd mounts the container's binds and volumes in its
-	 * own mount namespace to copy (mountVolumes), running or not. The
-	 * container can make its allowed directory a symlink to / first: cp
-	 * then reads and writes the host's files as root (red team round 4).
-	 * A container rolegate has no record of: as start_recheck (its own
-	 * containers are recorded; under owner, refused).
+	 * docker cp (GET, HEAD and PUT archive): dockerd mounts every mount of
+	 * the container (binds, volumes, and its /etc/hosts, /etc/hostname,
+	 * /etc/resolv.conf and /dev/shm) in the host's mount namespace to copy
+	 * (mountVolumes): it resolves each target inside the container's root,
+	 * then mount(2) follows the path again. A process in the container that
+	 * swaps a directory on that path for a symlink to a host directory in
+	 * between (renameat2 RENAME_EXCHANGE in a loop) has its volume or its
+	 * hostname file mounted over the host's directory: bob's volume over a
+	 * host directory after 19 tries, his hostname file after 10, with no
+	 * host path in the create (red team round 14). Host paths were refused
+	 * here since round 4; whether the container runs, and what its image
+	 * declares as volumes, rolegate cannot see: refused for every container.
 	 */
 	if (binds && (strcmp(command, "container.archive.get") == 0 ||
-	    strcmp(command, "container.archive.put") == 0) &&
-	    no_host_mounts(&x, "copy files to or from container",
-			"dockerd mounts them again in its own namespace to copy", !owner) < 0)
-		return -1;
+	    strcmp(command, "container.archive.put") == 0)) {
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		return rg_conscheck_deny(&x.k, "copy files to or from container %s (docker cp): dockerd "
+				"mounts the container's volumes and its /etc/hosts, /etc/hostname and "
+				"/etc/resolv.conf in the host's mount namespace to copy, along paths a "
+				"process in the container can turn into symlinks to host directories "
+				"(bind_mounts; use docker exec)",
+				rg_conscheck_quote(req->route.object, q, sizeof(q)));
+	}
+	/*
+	 * docker commit: dockerd reads the container's changed files on the host
+	 * (the layer's diff: lstat, then open, path by path, outside any
+	 * chroot). A process in the container that swaps a directory for a
+	 * symlink to a host directory in between has the host's file read into
+	 * the image: the host's /etc/shadow was in the developer's image after 8
+	 * commits with --pause=false (red team round 14). The default pause does
+	 * not hold either: the same user can unpause (or start) the container
+	 * while the commit reads. Refused, as docker cp is.
+	 */
+	if (binds && strcmp(command, "container.commit") == 0) {
+		char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+		return rg_conscheck_deny(&x.k, "commit container %s: dockerd reads its changed files "
+				"on the host, where a process in the container (or one started or "
+				"unpaused meanwhile) can swap a directory for a symlink to a host "
+				"directory and put the host's files in the image (bind_mounts)",
+				rg_conscheck_quote(req->route.object, q, sizeof(q)));
+	}
 	if (acts_inside(command) && rg_inside_restricted(&r->constraints))
 		return inside_recheck(&x, command);
 	return 0;

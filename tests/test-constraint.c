@@ -1664,6 +1664,16 @@ static void test_hidden_body(void)
 	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
 			"\"/v1.41/containers/c1/rename?name=hidden\",\"RequestHeaders\":{\"Content-Type\":"
 			"\"text/plain\",\"Content-Length\":\"0\"}}", NULL);
+	/* dockerd's mime.ParseMediaType lower-cases with Unicode and trims
+	 * Unicode spaces: both are a form to it (red team round 14) */
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"appl\\u0130cation/x-www-form-urlencoded\","
+			"\"Content-Length\":\"0\""), "Content-Type with characters outside ASCII");
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
+			"\"/v1.41/containers/c1/rename?name=x\",\"RequestHeaders\":{\"Content-Type\":"
+			"\"\xc2\xa0" "application/x-www-form-urlencoded\",\"Content-Length\":\"0\"}}",
+			"Content-Type with characters outside ASCII");
+	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"APPLICATION/X-WWW-FORM-URLENCODED\","
+			"\"Content-Length\":\"0\""), "send a form body");
 }
 
 int main(void)

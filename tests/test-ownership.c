@@ -473,6 +473,17 @@ static void legacy_start_drops_settings(void)
 	resolve(RG_OBJ_CONTAINER, "old", 0, RG_RESOLVED, ID_WEB);
 	answer("alice", "ops", "POST", "/v1.23/containers/old/start", NULL, 204, NULL, 0);
 	answer("alice", "ops", "DELETE", "/v1.41/containers/old", NULL, 204, NULL, 1);
+	/* the version is the decoded path's first segment: "/v1.23%2F..." is
+	 * API 1.23 to dockerd (red team round 14) */
+	answer("alice", "ops", "POST", "/v1.41/containers/create?name=old2", "{\"Image\":\"busybox\"}",
+			201, "{\"Id\":\"" ID_WEB2 "\",\"Warnings\":[]}", 1);
+	answer("alice", "ops", "POST", "/v1.24%2Fcontainers/old2/start", NULL, 204, NULL, 0);
+	decide("olga", "POST", "/v1.41/containers/old2/exec", exec, "allow", NULL);
+	answer("alice", "ops", "POST", "/v1.23%2Fcontainers/old2/start", "{\"Binds\":[\"/:/host\"]}", 204,
+			NULL, 1);
+	decide("olga", "POST", "/v1.41/containers/old2/exec", exec, "deny",
+			"exec in container old2: rolegate has no record of how it was created");
+	answer("alice", "ops", "DELETE", "/v1.41/containers/old2", NULL, 204, NULL, 1);
 }
 
 #define ID_U1000 "a0a0a0a0a0a01000100010001000100010001000100010001000100010001000"

@@ -11,6 +11,7 @@
  * chain.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +111,23 @@ void rg_audit_fail_pending(struct rg_audit *a);
  * Returns 0, or -1 (the old file stays open and in use).
  */
 int rg_audit_reopen(struct rg_audit *a);
+
+/*
+ * Lets each caller write its own record, with no hand-off to the writer's
+ * I/O thread (two context switches less per call: most of what a read
+ * costs). Only for a server with another thread to go on serving: should
+ * the disk stop answering in the middle of such a write (a frozen or dead
+ * filesystem), the thread stays in the kernel until the disk answers. The
+ * others wait for it at most RG_IOLANE_MS (rolegate/iolane.h); then it is
+ * declared stuck, every record fails at once until it comes back (and is
+ * cut back: its call failed), and stuck(arg, thread) is called once, under
+ * the writer's lock, so that the server can end the connections that thread
+ * serves and would leave unanswered. Returns 0, or -1 (no watchdog thread).
+ */
+int rg_audit_direct(struct rg_audit *a, void (*stuck)(void *arg, pthread_t thread), void *arg);
+
+/* Whether a caller's own write (rg_audit_direct) is stuck in the kernel now. */
+bool rg_audit_writer_stuck(struct rg_audit *a);
 
 /* Serves every pending waiter, flushes (fdatasync) and closes. NULL-safe. */
 void rg_audit_close(struct rg_audit *a);

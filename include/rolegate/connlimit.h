@@ -15,6 +15,7 @@
  * that a new connection is always accepted. A rate-limited warning says so.
  */
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -57,6 +58,14 @@ void rg_connlimit_idle(struct rg_connlimit *cl, struct MHD_Connection *c);
  * when c is not tracked or the read failed (the caller asks the socket).
  */
 int rg_connlimit_peer(struct MHD_Connection *c, uid_t *uid, gid_t *gid);
+/*
+ * Closes (shutdown(2)) every connection thread serves, and those no call has
+ * shown the thread of yet: thread is stuck in the kernel (its own audit
+ * write on a disk that stopped answering: rg_audit_direct) and would leave
+ * them unanswered for as long; dockerd sees them end, its calls on them fail
+ * (denied), and it connects again, to a thread that answers.
+ */
+void rg_connlimit_shed_thread(struct rg_connlimit *cl, pthread_t thread);
 /* Connections open now (tracked and not shed). */
 unsigned rg_connlimit_open(struct rg_connlimit *cl);
 /* Connections closed to make room so far. */

@@ -43,7 +43,8 @@ int rg_constraints_check_role(const struct rg_role *r, struct rg_request *req, c
 
 /*
  * The API version named by uri's "/vX.Y" prefix, as dockerd's router reads
- * it (the path percent-decoded), in v (missing parts 0). Returns false when
+ * it (the first segment of the percent-decoded path: "%2F" ends it), in v
+ * (missing parts 0; a part too big for a long saturates, as Go's Atoi). Returns false when
  * there is none: dockerd then uses its current version.
  */
 bool rg_constraints_api_version(const char *uri, long v[3]);

@@ -13,7 +13,10 @@
  * (docs/redteam-round13-avail.md). Through a lane the caller gives up after
  * RG_IOLANE_MS (the call then fails with ETIMEDOUT); the lane's thread stays
  * in the call, and until it comes back every further job fails at once with
- * ETIMEDOUT, so that nobody waits on a disk known to be stuck.
+ * ETIMEDOUT, so that nobody waits on a disk known to be stuck. A call's
+ * own record is the exception: the server thread writes it itself, watched
+ * instead (rg_audit_direct in rolegate/audit.h), since a hand-off per call
+ * costs more than the rest of a read.
  */
 
 #include <pthread.h>
@@ -41,8 +44,9 @@ struct rg_iolane *rg_iolane_new(const char *what, const char *path);
  * Runs op on fd in the lane and waits at most RG_IOLANE_MS for it. Returns 0,
  * or -1 with errno: the call's own, or ETIMEDOUT when it did not complete in
  * time or the lane is still in a job a caller gave up on (then nothing was
- * done). p[0..n) is copied: the caller may reuse it once this returns. Only
- * one caller at a time (the caller's lock orders them).
+ * done). p[0..n) and fd are copied (fd as a dup): the caller may reuse the
+ * buffer and close fd once this returns. Only one caller at a time (the
+ * caller's lock orders them).
  */
 int rg_iolane_run(struct rg_iolane *l, enum rg_iolane_op op, int fd, off_t cut_to,
 		const char *p, size_t n);

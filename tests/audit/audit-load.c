@@ -10,6 +10,9 @@
  * stdout with a single write(2), so a test that kills the process knows
  * which appends were acknowledged: "ok T I" or "fail T I". SIGHUP calls
  * rg_audit_reopen(), as serve does. At the end it prints the rate on stderr.
+ * Each thread writes its own records (rg_audit_direct), as serve's threads
+ * do on a machine with more than one CPU; AUDIT_LOAD_LANE=1 sends them
+ * through the writer's I/O thread instead, as with one server thread.
  * Exit 0 when every append succeeded, 1 when some failed, 2 on setup errors.
  */
 #include <pthread.h>
@@ -118,6 +121,12 @@ int main(int argc, char **argv)
 	a = rg_audit_open(&p->audit, err, sizeof(err));
 	if (a == NULL) {
 		fprintf(stderr, "audit-load: %s\n", err);
+		rg_policy_free(p);
+		return 2;
+	}
+	if (getenv("AUDIT_LOAD_LANE") == NULL && rg_audit_direct(a, NULL, NULL) < 0) {
+		fprintf(stderr, "audit-load: cannot start the audit watchdog\n");
+		rg_audit_close(a);
 		rg_policy_free(p);
 		return 2;
 	}

@@ -95,7 +95,7 @@ run 0 --user bob && {
 	has "roles:  developer"
 	has "  constraints: no privileged containers or exec sessions"
 	has "               no added capabilities"
-	has "               host paths only under /srv/projects, /home"
+	has "               host paths only under /srv/projects, /home; no docker cp or commit"
 	has "               images only from registry.example.org, docker.io/library"
 	has "               memory and pids limits required on every container"
 	has "               exec sessions only as app, never as root"
@@ -114,7 +114,7 @@ run 0 --user bob --json && {
 		'"volume.prune" not in d["roles"][0]["refused"]' \
 		'd["roles"][0]["commands"] == sorted(d["roles"][0]["commands"])' \
 		'd["roles"][0]["constraints"]["privileged"] == "no privileged containers or exec sessions"' \
-		'd["roles"][0]["constraints"]["bind_mounts"] == "host paths only under /srv/projects, /home"' \
+		'd["roles"][0]["constraints"]["bind_mounts"] == "host paths only under /srv/projects, /home; no docker cp or commit"' \
 		'd["roles"][0]["constraints"]["registries"] == "images only from registry.example.org, docker.io/library"' \
 		'd["roles"][0]["constraints"]["require_limits"] == "memory and pids limits required on every container"' \
 		'set(d["roles"][0]["constraints"]) == {"privileged", "host_namespaces", "capabilities", "devices", "unconfined", "bind_mounts", "registries", "require_limits", "exec_user", "image_targets"}' \

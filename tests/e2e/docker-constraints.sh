@@ -99,7 +99,7 @@ expect_ok "" docker_as alice create -i --name opsshell --network host busybox sh
 expect_ok "" docker_as dave run -d --name devbox2 "${limits[@]}" --user 65534 busybox sleep 300
 expect_denied "$dev exec in container opsroot, which was created to do what this role may not: join the host's PID namespace" \
 	docker_as dave exec -u 65534 opsroot id
-expect_denied "$dev copy files out of container opsroot, which was created" \
+expect_denied "$dev copy files to or from container opsroot (docker cp)" \
 	docker_as dave cp opsroot:/etc/hostname "$E2E_DIR/copied"
 expect_denied "$dev start container opsshell, which was created to do what this role may not: join the host's network namespace" \
 	docker_as dave start opsshell
@@ -134,6 +134,18 @@ if command -v curl >/dev/null; then
 	expect_denied "$dev exec in container opsold: rolegate has no record of how it was created" \
 		docker_as dave exec -u 65534 opsold ls /host
 	expect_ok "opsold" docker_as alice rm -f opsold
+	# The version is the path's first segment after percent-decoding, as
+	# gorilla/mux reads it: "/v1.23%2Fcontainers/x/start" is API 1.23 to
+	# dockerd, which applied the body's Binds and PidMode to dave's own
+	# container; rolegate read no version (round 14). curl keeps the %2F.
+	d=$E2E_CERTS/users/dave
+	expect_ok "" docker_as dave create --name devold "${limits[@]}" busybox sleep 300
+	expect_denied "$dev start a container through API version < 1.24" \
+		curl -sS --fail-with-body --cacert "$d/ca.pem" --cert "$d/cert.pem" --key "$d/key.pem" -X POST \
+		-H 'Content-Type: application/json' -d '{"PidMode":"host","Binds":["/:/host"]}' \
+		"https://127.0.0.1:$E2E_PORT/v1.23%2Fcontainers/devold/start"
+	expect_ok_match '^(null|\[\]) $' docker_as alice inspect -f '{{json .HostConfig.Binds}} {{.HostConfig.PidMode}}' devold
+	expect_ok "devold" docker_as alice rm -f devold
 fi
 
 # A container is judged on every network it was connected to: alice's web,

@@ -8,23 +8,31 @@
 # server thread: every call waited, reads and denies too, for as long as
 # the freeze lasted. Now (sync = "batch"):
 #
-#  1. the calls made as the disk freezes are answered within 15 s (each
-#     lane waits RG_IOLANE_MS, 5 s): the read and the mutating allow are
-#     refused ("cannot be recorded"), the deny is a deny, the create's
+#  1. the calls made as the disk freezes end within 15 s (each wait for the
+#     disk is at most RG_IOLANE_MS, 5 s): the read and the mutating allow
+#     are refused ("cannot be recorded"), the deny is a deny, the create's
 #     answer is allow (SPEC §4: its record cannot be written, it is
-#     unowned);
-#  2. calls made once the disk is known stuck are answered within 2 s;
+#     unowned). Each call writes its own record (rg_audit_direct): the
+#     server thread whose write the freeze caught stays in the kernel, and
+#     its connections are closed instead of answered (dockerd's call then
+#     fails: denied); the other thread answers the rest;
+#     with one server thread (THREADS 1) the audit's I/O thread writes
+#     the records, and every call is answered (none closed);
+#  2. calls made once the disk is known stuck are answered within 2 s
+#     (with several threads, after the journal's and the flush's own first
+#     wait of 5 s, which the closed calls did not reach);
 #  3. SIGTERM ends serve's main thread within 15 s (its I/O threads stay in
 #     the kernel until the thaw, which the kernel alone decides);
 #  4. thawed, serve is gone; a new serve answers, and `log verify` passes.
 #
-# usage: frozen-disk.sh ROLEGATE
+# usage: frozen-disk.sh ROLEGATE [THREADS]
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: a loop device and fsfreeze need root"; exit 77; }
 for c in losetup mkfs.ext4 fsfreeze python3; do
 	command -v "$c" >/dev/null || { echo "SKIP: needs $c"; exit 77; }
 done
 RG=$(realpath "$1")
+THREADS=${2:-0}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/serve.sh"
 serve_test_init rolegate-frozen-disk
@@ -53,11 +61,19 @@ cat >"$T/rg.conf" <<CONF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
 roles = { ops = { groups = ["ops"]; allow = ["*"]; }; };
 audit = { path = "$T/mnt/log/decisions.log"; sync = "batch"; };
-plugin = { state = "$T/mnt/state"; };
+plugin = { state = "$T/mnt/state"; threads = $THREADS; };
 CONF
 probe() { python3 "$HERE/frozen-disk.py" "$T/rg.sock" "$@"; }
 # verdict OUT KIND PATTERN: the answer to the call of KIND in OUT matches PATTERN
 verdict() { grep -q "^$2 [0-9.]* $3" "$1" || fail "$2: $(grep "^$2 " "$1")"; }
+# the same, or closed unanswered (the call's server thread is the stuck one)
+verdict_or_closed() {
+	if [ "$THREADS" = 1 ]; then
+		verdict "$@"
+	else
+		grep -q -e "^$2 [0-9.]* $3" -e "^$2 [0-9.]* error: closed" "$1" || fail "$2: $(grep "^$2 " "$1")"
+	fi
+}
 slowest() { awk '{ if ($2 > m) m = $2 } END { print m + 0 }' "$1"; }
 
 serve_start "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$T/rg.sock"
@@ -70,18 +86,35 @@ FROZEN=1
 probe 20 crdm >"$T/first" || true
 grep -q TIMEOUT "$T/first" && fail "frozen: calls not answered in 20 s: $(tr '\n' ';' <"$T/first")"
 [ "$(slowest "$T/first" | cut -d. -f1)" -lt 15 ] || fail "frozen: a call took more than 15 s: $(tr '\n' ';' <"$T/first")"
-verdict "$T/first" r "deny: .*cannot be recorded"
-verdict "$T/first" m "deny: .*cannot be recorded"
-verdict "$T/first" d "deny: mallory has no role"
-verdict "$T/first" c allow
-ok "frozen: the first calls answered within $(slowest "$T/first") s (read and start refused, unrecorded; create's answer allowed)"
+verdict_or_closed "$T/first" r "deny: .*cannot be recorded"
+verdict_or_closed "$T/first" m "deny: .*cannot be recorded"
+verdict_or_closed "$T/first" d "deny: mallory has no role"
+verdict_or_closed "$T/first" c allow
+[ "$THREADS" = 1 ] || grep -q "error: closed" "$T/first" ||
+	fail "frozen: no call's thread was caught in a write: $(tr '\n' ';' <"$T/first")"
+[ "$(grep -vc "error: closed" "$T/first")" -ge 1 ] || fail "frozen: no call answered: $(tr '\n' ';' <"$T/first")"
+ok "frozen: the first calls ended within $(slowest "$T/first") s (read and start refused, unrecorded; create's answer allowed; the stuck thread's closed: $(tr '\n' ';' <"$T/first"))"
 
+if [ "$THREADS" != 1 ]; then
+	# The stuck thread's calls were closed before they reached the state's
+	# journal or the log's fdatasync: each of those waits its 5 s once more
+	# before it is known stuck too (and the one thread left answers the
+	# calls behind it meanwhile).
+	probe 12 rdcmrdcm >"$T/then" || true
+	grep -q -e TIMEOUT -e "error:" "$T/then" && fail "frozen, the other waits: $(tr '\n' ';' <"$T/then")"
+	[ "$(slowest "$T/then" | cut -d. -f1)" -lt 12 ] || fail "frozen, the other waits: $(tr '\n' ';' <"$T/then")"
+	verdict "$T/then" r "deny: .*cannot be recorded"
+	verdict "$T/then" c allow
+	ok "frozen: the state's journal and the log's flush found stuck within $(slowest "$T/then") s"
+fi
 probe 5 rdcmrdcm >"$T/next" || true
 [ "$(slowest "$T/next" | cut -d. -f1)" -lt 2 ] || fail "frozen, known stuck: $(tr '\n' ';' <"$T/next")"
 verdict "$T/next" r "deny: .*cannot be recorded"
 verdict "$T/next" c allow
 ok "frozen, known stuck: 8 calls answered within $(slowest "$T/next") s"
 grep -q "has not completed a write in 5000 ms" "$T/serve.log" || fail "no word of the stuck disk: $(tail -5 "$T/serve.log")"
+[ "$THREADS" = 1 ] || grep -q "served by a thread stuck on the disk" "$T/serve.log" ||
+	fail "no word of the stuck thread's connections: $(tail -5 "$T/serve.log")"
 
 kill -TERM "$SERVE"
 for _ in $(seq 150); do

@@ -308,25 +308,21 @@ static int set_response(struct rg_request *req, const struct call *c, const char
  */
 static int set_peer_cert(struct rg_request *req, const struct call *c)
 {
-	json_t *loaded = NULL;
-	const json_t *certs = c->certs_json;
-
 	if (c->certs.type == RG_CALLJSON_NONE || c->certs.type == RG_CALLJSON_NULL)
 		return 0;
 	req->peer_cert = true;
 	req->peer_cns = -1;
 	if (c->certs.type != RG_CALLJSON_ARRAY)
 		return 0;
-	if (certs == NULL) {
-		json_error_t jerr;
-
-		loaded = json_loadb(c->certs.raw, c->certs.raw_len, 0, &jerr);
-		if (loaded == NULL)
-			return json_error_code(&jerr) == json_error_out_of_memory ? -1 : 0;
-		certs = loaded;
+	if (c->certs_json != NULL) {
+		req->peer_cns = rg_peercert_cn_count(c->certs_json);
+		return 0;
 	}
-	req->peer_cns = rg_peercert_cn_count(certs);
-	json_decref(loaded);
+	req->peer_cns = rg_peercert_cn_count_text(c->certs.raw, c->certs.raw_len);
+	if (req->peer_cns == -2) {
+		req->peer_cns = -1;
+		return -1;
+	}
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  * the engine refuses a certificate with more than one CN.
  */
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 /*
@@ -20,5 +22,11 @@
  * a certificate).
  */
 int rg_peercert_cn_count(const json_t *certs);
+
+/*
+ * The same, of certs given as JSON text (the call's raw array), remembered
+ * for the last few texts this thread read: -2 when out of memory.
+ */
+int rg_peercert_cn_count_text(const char *text, size_t len);
 
 #endif

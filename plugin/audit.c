@@ -472,25 +472,6 @@ static int wait_idle(struct rg_audit *a)
 	}
 }
 
-/* write(2) of every byte, or -1 (errno set). */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * A call's record (a->buf), written by the calling thread itself
  * (rg_audit_direct), outside the lock so that a disk that stops answering
@@ -513,7 +494,7 @@ static int write_direct(struct rg_audit *a)
 	a->writing_since = rg_monotonic_us();
 	a->writer = pthread_self();
 	pthread_mutex_unlock(&a->lock);
-	r = write_all(fd, p, n);
+	r = rg_write_all(fd, p, n);
 	saved = errno;
 	pthread_mutex_lock(&a->lock);
 	a->writing = false;

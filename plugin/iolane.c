@@ -40,8 +40,6 @@ struct rg_iolane {
 /* The job itself, outside the lane's lock. Returns 0 or -1 (errno set). */
 static int run_job(struct rg_iolane *l)
 {
-	size_t done = 0;
-
 	if (l->op == RG_IOLANE_SYNC)
 		return fdatasync(l->fd);
 	if (l->cut_to >= 0) {
@@ -50,8 +48,13 @@ static int run_job(struct rg_iolane *l)
 		if (fstat(l->fd, &st) < 0 || (st.st_size > l->cut_to && ftruncate(l->fd, l->cut_to) < 0))
 			return -1;
 	}
-	while (done < l->len) {
-		ssize_t w = write(l->fd, l->buf + done, l->len - done);
+	return rg_write_all(l->fd, l->buf, l->len);
+}
+
+int rg_write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -60,7 +63,8 @@ static int run_job(struct rg_iolane *l)
 				errno = EIO;
 			return -1;
 		}
-		done += (size_t)w;
+		p += w;
+		n -= (size_t)w;
 	}
 	return 0;
 }

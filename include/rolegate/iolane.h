@@ -51,6 +51,9 @@ struct rg_iolane *rg_iolane_new(const char *what, const char *path);
 int rg_iolane_run(struct rg_iolane *l, enum rg_iolane_op op, int fd, off_t cut_to,
 		const char *p, size_t n);
 
+/* write(2) of every byte of p[0..n) to fd, through EINTR: 0, or -1 (errno set). */
+int rg_write_all(int fd, const char *p, size_t n);
+
 /* Whether the lane is in a job a caller gave up on (the disk is stuck). */
 bool rg_iolane_stuck(struct rg_iolane *l);
 

@@ -569,6 +569,26 @@ static int write_line(struct rg_audit *a, const char *p, size_t n)
 	return -1;
 }
 
+/*
+ * Cuts what a failed or given-up write left past the last complete record
+ * (dirty), in the lane, before the file is left for another (rotation) or
+ * closed. That cut used to come only with the next record, in the same
+ * file: a record given up on (its call refused, or its connection closed)
+ * that the thawed disk then completed stayed in a rotated file, and the new
+ * file's rotate record took its seq (a broken chain across the two), or the
+ * next serve continued after it (docs/redteam-round14-avail.md). Locked.
+ * Returns 0, or -1 (errno set; the bytes and dirty stay).
+ */
+static int cut_dirty(struct rg_audit *a)
+{
+	if (!a->dirty || a->fd < 0)
+		return 0;
+	if (rg_iolane_run(a->wlane, RG_IOLANE_WRITE, a->fd, a->end, NULL, 0) < 0)
+		return -1;
+	a->dirty = false;
+	return 0;
+}
+
 /* fdatasync of fd in the sync lane: 0, or -1 (ETIMEDOUT: the disk does not answer). */
 static int sync_log(struct rg_audit *a, int fd)
 {
@@ -1153,6 +1173,14 @@ static int switch_file(struct rg_audit *a)
 	fd = open_log(a->path, &st, err, sizeof(err));
 	if (fd < 0) {
 		log_warnx("audit log rotation: %s", err);
+		return -1;
+	}
+	/* The old file ends at its last complete record, or it is not left:
+	 * records go on there (still reachable by its new name) until it is. */
+	if (cut_dirty(a) < 0) {
+		log_warn("audit log rotation: cannot cut a record given up on from the end of the "
+				"old file (will retry)");
+		close(fd);
 		return -1;
 	}
 	if (a->sync != RG_SYNC_NONE)
@@ -1776,6 +1804,9 @@ void rg_audit_close(struct rg_audit *a)
 	if (wait_idle(a) < 0)
 		a->leak = true;
 	else if (a->fd >= 0) {
+		/* the next serve must not continue after a record given up on */
+		if (cut_dirty(a) < 0)
+			log_warn("cannot cut a record given up on from the end of %s", a->path);
 		if (a->sync != RG_SYNC_NONE && sync_log(a, a->fd) == 0)
 			durable_point(a, &a->chain);
 		close(a->fd);

@@ -82,6 +82,7 @@ struct rg_audit {
 	 * and denies answered under sync = "batch". */
 	struct rg_iolane *wlane, *slane;
 	bool leak;                 /* a lane or the head thread is stuck on the disk: close frees nothing */
+	struct opener *opening;    /* an open of the path given up on, still in the kernel (open_bounded) */
 	/*
 	 * Direct writes (rg_audit_direct): a call's record is written by the
 	 * calling thread itself, outside the lock (write_direct), which spares
@@ -257,6 +258,137 @@ static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 	}
 	if (created)
 		sync_parent(path);
+	return fd;
+}
+
+/*
+ * open_log in a thread of its own, waited for at most RG_IOLANE_MS. On a
+ * frozen or dead filesystem, creating the path or even its parents
+ * (mkdir(2) of one that exists still waits for the filesystem to thaw) and
+ * fsyncing the directory sleep in the kernel for as long as it lasts; the
+ * rotation (logrotate's rename and create, SIGHUP) and the relink open the
+ * path under the writer's lock, so one such open stopped every call and
+ * every later SIGHUP or SIGTERM (docs/redteam-round14-avail.md). An open
+ * given up on is remembered (a->opening): until it comes back every open
+ * fails at once, and its descriptor, if any, is closed then (its flock
+ * would refuse the next open). Locked; returns as open_log.
+ */
+struct opener {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;    /* monotonic clock */
+	int refs;                  /* the caller's and the thread's */
+	bool done;
+	char *path;
+	int fd;                    /* open_log's result */
+	struct stat st;
+	char err[512];
+};
+
+static void opener_release(struct opener *o)
+{
+	bool last;
+
+	pthread_mutex_lock(&o->lock);
+	last = --o->refs == 0;
+	pthread_mutex_unlock(&o->lock);
+	if (!last)
+		return;
+	if (o->fd >= 0)
+		close(o->fd);
+	pthread_cond_destroy(&o->done_cv);
+	pthread_mutex_destroy(&o->lock);
+	free(o->path);
+	free(o);
+}
+
+static void *opener_main(void *arg)
+{
+	struct opener *o = arg;
+
+	pthread_setname_np(pthread_self(), "rg-audit-open");
+	o->fd = open_log(o->path, &o->st, o->err, sizeof(o->err));
+	pthread_mutex_lock(&o->lock);
+	o->done = true;
+	pthread_cond_signal(&o->done_cv);
+	pthread_mutex_unlock(&o->lock);
+	opener_release(o);
+	return NULL;
+}
+
+/* Whether an open given up on is still in the kernel (locked); forgets it once back. */
+static bool opener_stuck(struct rg_audit *a)
+{
+	bool done;
+
+	if (a->opening == NULL)
+		return false;
+	pthread_mutex_lock(&a->opening->lock);
+	done = a->opening->done;
+	pthread_mutex_unlock(&a->opening->lock);
+	if (!done)
+		return true;
+	log_warnx("the disk under %s answers again: an open given up on completed", a->path);
+	opener_release(a->opening);
+	a->opening = NULL;
+	return false;
+}
+
+static int open_bounded(struct rg_audit *a, struct stat *st, char *err, size_t errlen)
+{
+	struct opener *o;
+	pthread_attr_t attr;
+	pthread_t t;
+	int64_t deadline;
+	struct timespec ts;
+	int fd, rc;
+
+	if (opener_stuck(a)) {
+		errf(err, errlen, "cannot open %s: an open of it has not completed in %d ms (the disk "
+				"does not answer)", a->path, RG_IOLANE_MS);
+		return -2;
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL || (o->path = strdup(a->path)) == NULL) {
+		free(o);
+		errf(err, errlen, "cannot open %s: out of memory", a->path);
+		return -2;
+	}
+	pthread_mutex_init(&o->lock, NULL);
+	(void)rg_monocond_init(&o->done_cv);
+	o->refs = 2;
+	o->fd = -1;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, opener_main, o);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		o->refs = 1;
+		opener_release(o);
+		errf(err, errlen, "cannot open %s: no thread to open it in: %s", a->path, strerror(rc));
+		return -2;
+	}
+	deadline = rg_monotonic_us() + (int64_t)RG_IOLANE_MS * 1000;
+	ts.tv_sec = (time_t)(deadline / 1000000);
+	ts.tv_nsec = (long)(deadline % 1000000) * 1000;
+	pthread_mutex_lock(&o->lock);
+	while (!o->done && pthread_cond_timedwait(&o->done_cv, &o->lock, &ts) != ETIMEDOUT)
+		;
+	if (!o->done) {
+		pthread_mutex_unlock(&o->lock);
+		a->opening = o;
+		log_errx("the disk under %s has not completed an open in %d ms: gave up on it; until "
+				"it does, every open of the log fails at once", a->path, RG_IOLANE_MS);
+		errf(err, errlen, "cannot open %s: the disk has not completed an open in %d ms",
+				a->path, RG_IOLANE_MS);
+		return -2;
+	}
+	fd = o->fd;
+	o->fd = -1;                /* ours now */
+	*st = o->st;
+	if (fd < 0)
+		errf(err, errlen, "%s", o->err);
+	pthread_mutex_unlock(&o->lock);
+	opener_release(o);
 	return fd;
 }
 
@@ -814,7 +946,7 @@ static int check_head(struct rg_audit *a)
 static int open_file(struct rg_audit *a, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = open_log(a->path, &st, err, errlen);
+	int fd = open_bounded(a, &st, err, errlen);
 
 	if (fd < 0)
 		return fd;
@@ -1170,7 +1302,7 @@ static int switch_file(struct rg_audit *a)
 	struct stat st;
 	int fd, r = 0;
 
-	fd = open_log(a->path, &st, err, sizeof(err));
+	fd = open_bounded(a, &st, err, sizeof(err));
 	if (fd < 0) {
 		log_warnx("audit log rotation: %s", err);
 		return -1;
@@ -1351,7 +1483,7 @@ static bool relink(struct rg_audit *a, const char *what)
 	struct stat st;
 	int fd;
 
-	fd = open_log(a->path, &st, err, sizeof(err));
+	fd = open_bounded(a, &st, err, sizeof(err));
 	if (fd < 0) {
 		/* Keep what is to be written again for the next attempt. */
 		log_errx("the audit log %s was %s and cannot be reopened: %s", a->path, what, err);
@@ -1813,6 +1945,8 @@ void rg_audit_close(struct rg_audit *a)
 	}
 	pthread_mutex_unlock(&a->lock);
 	stop_head(a);      /* after the last durable point: the head names it */
+	if (opener_stuck(a))
+		a->leak = true;    /* the opener thread keeps its own reference */
 	if (!rg_iolane_free(a->wlane))
 		a->leak = true;
 	if (!rg_iolane_free(a->slane))

@@ -151,6 +151,7 @@ static int start_head(struct rg_audit *a);
 static void stop_head(struct rg_audit *a);
 static int wait_writer(struct rg_audit *a);
 static int write_line(struct rg_audit *a, const char *p, size_t n);
+static int cut_dirty(struct rg_audit *a);
 static void stop_watch(struct rg_audit *a);
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
@@ -665,8 +666,10 @@ static int write_direct(struct rg_audit *a)
 		keep_for_replay(a, p, n);
 		return 0;
 	}
-	/* Never leave half a record: the next write (the lane's) cuts it back. */
+	/* Never leave half a record (a short write, then EFBIG or ENOSPC): cut
+	 * it now, in the lane; should that fail, the next write cuts it. */
 	a->dirty = true;
+	(void)cut_dirty(a);
 	errno = saved;
 	return -1;
 }

@@ -1948,8 +1948,12 @@ void rg_audit_close(struct rg_audit *a)
 	}
 	pthread_mutex_unlock(&a->lock);
 	stop_head(a);      /* after the last durable point: the head names it */
-	if (opener_stuck(a))
-		a->leak = true;    /* the opener thread keeps its own reference */
+	if (a->opening != NULL) {
+		/* an open given up on: its thread holds a reference of its own and
+		 * frees it (closing what it opened) whenever the disk lets it go */
+		opener_release(a->opening);
+		a->opening = NULL;
+	}
 	if (!rg_iolane_free(a->wlane))
 		a->leak = true;
 	if (!rg_iolane_free(a->slane))

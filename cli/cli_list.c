@@ -385,8 +385,9 @@ static int by_name(const void *a, const void *b)
 /*
  * Splits commands into what r allows and what its patterns allow but the
  * engine refuses whole: to any constrained role, rg_uninspectable_commands
- * (BuildKit, image.load, plugin.create); under `owner`, every prune. The
- * latter are left out of the command list and shown apart, so that the
+ * (BuildKit, image.load, plugin.create); rg_owner_refuses_command (every
+ * prune under `owner`, docker cp and commit under `bind_mounts`, docker
+ * login under `registries`). They are left out of the command list and shown apart, so that the
  * list never shows a command every request of which is denied.
  */
 static void role_commands(const struct rg_role *r, const struct rg_strv *commands, struct rg_strv *allowed,
@@ -579,8 +580,9 @@ static void usage(FILE *f)
 		"each role the commands it allows (its patterns expanded over the command\n"
 		"names, minus its deny patterns), its constraints in plain words and the\n"
 		"objects it may act on. A constrained role's 'refused:' line names the commands\n"
-		"its patterns allow but that are refused whole (they cannot be inspected, or\n"
-		"prunes under owner).\n"
+		"its patterns allow but that are refused whole (they cannot be inspected;\n"
+		"prunes under owner; docker cp and commit under bind_mounts; docker login\n"
+		"under registries).\n"
 		"  --user NAME    the user (the CN of their TLS certificate); '' = the Unix\n"
 		"                 socket, i.e. identity.unauthenticated\n"
 		"  --groups LIST  use these groups instead of asking identity.users and LDAP\n"

@@ -25,6 +25,7 @@
 #include "rolegate/policy.h"
 #include "rolegate/route.h"
 #include "rolegate/secret.h"
+#include "rolegate/utf8.h"
 #include "cli_log.h"
 
 /* ---- reading lines ---- */
@@ -475,21 +476,39 @@ int cmd_log(int argc, char **argv)
 }
 
 /*
- * Whether the UTF-8 sequence at p is a character a terminal must not get
- * raw: the bidi embeddings, overrides and isolates (U+202A-202E,
- * U+2066-2069), which reorder what follows them on screen, and the line and
- * paragraph separators (U+2028, U+2029). Returns its code point, or 0.
+ * Characters a terminal must not get raw, or that print as nothing:
+ * Unicode's Bidi_Control (U+061C, U+200E, U+200F, the embeddings and
+ * overrides U+202A-202E, the isolates U+2066-2069), which reorder or turn
+ * what is around them on screen; the line and paragraph separators (U+2028,
+ * U+2029); and the invisible ones (soft hyphen, zero-width space and
+ * joiners, word joiner, invisible operators, variation selectors, the BOM,
+ * the Hangul fillers, tags), with which "ali\u200bce" reads as "alice" in a
+ * table of who did what (red team round 14).
  */
-static unsigned hidden_char(const unsigned char *p)
+static const struct { unsigned lo, hi; } hidden[] = {
+	{ 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c }, { 0x115f, 0x1160 },
+	{ 0x17b4, 0x17b5 }, { 0x180b, 0x180f }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
+	{ 0x2060, 0x206f }, { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff },
+	{ 0xffa0, 0xffa0 }, { 0xfff9, 0xfffb }, { 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff },
+};
+
+/*
+ * Whether the (valid) UTF-8 sequence at p, n bytes long, is one of the
+ * characters above. Returns its code point, or 0.
+ */
+static unsigned hidden_char(const unsigned char *p, size_t n)
 {
 	unsigned cp;
 
-	if (p[0] != 0xe2 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+	if (n < 2)
 		return 0;
-	cp = 0x2000u | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0x2028 || cp == 0x2029)
-		return cp;
+	cp = p[0] & (0xff >> (n + 1));
+	for (size_t i = 1; i < n; i++)
+		cp = (cp << 6) | (p[i] & 0x3f);
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		if (cp >= hidden[i].lo && cp <= hidden[i].hi)
+			return cp;
+	}
 	return 0;
 }
 
@@ -509,11 +528,17 @@ char *cli_log_escape(const char *s, bool json)
 	if (out == NULL)
 		return NULL;
 	while (*p != '\0') {
-		unsigned cp = hidden_char(p);
+		size_t len = *p >= 0x80 ? rg_utf8_len(p, n - (size_t)(p - (const unsigned char *)s)) : 1;
+		unsigned cp = hidden_char(p, len);
 
-		if (cp != 0) {
+		if (cp > 0xffff) {
+			/* as JSON spells it: a surrogate pair */
+			cp -= 0x10000;
+			o += sprintf(o, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+			p += len;
+		} else if (cp != 0) {
 			o += sprintf(o, "\\u%04x", cp);
-			p += 3;
+			p += len;
 		} else if (!json && (*p < 0x20 || *p == 0x7f || *p == '\\')) {
 			o += sprintf(o, *p == '\\' ? "\\\\" : "\\x%02x", *p);
 			p++;
@@ -522,5 +547,46 @@ char *cli_log_escape(const char *s, bool json)
 		}
 	}
 	*o = '\0';
+	return out;
+}
+
+/*
+ * A table cell: never empty, escaped (cli_log_escape). "-" stands for an
+ * empty value, so a value that is "-" is written \x2d; spaces at either end,
+ * which the column's padding hides, are written \x20: "alice " and "alice"
+ * are two users, and must not read as one (red team round 14).
+ */
+char *cli_log_cell(const char *s)
+{
+	char *e, *out;
+	size_t n, lead = 0, trail = 0;
+
+	if (s[0] == '\0')
+		return strdup("-");
+	if (strcmp(s, "-") == 0)
+		return strdup("\\x2d");
+	e = cli_log_escape(s, false);
+	if (e == NULL)
+		return NULL;
+	n = strlen(e);
+	while (lead < n && e[lead] == ' ')
+		lead++;
+	while (trail < n - lead && e[n - 1 - trail] == ' ')
+		trail++;
+	if (lead == 0 && trail == 0)
+		return e;
+	out = malloc(n + 3 * (lead + trail) + 1);
+	if (out != NULL) {
+		char *o = out;
+
+		for (size_t i = 0; i < lead; i++, o += 4)
+			memcpy(o, "\\x20", 4);
+		memcpy(o, e + lead, n - lead - trail);
+		o += n - lead - trail;
+		for (size_t i = 0; i < trail; i++, o += 4)
+			memcpy(o, "\\x20", 4);
+		*o = '\0';
+	}
+	free(e);
 	return out;
 }

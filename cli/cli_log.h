@@ -88,6 +88,14 @@ int cli_log_parse_anchor(const char *s, struct rg_audit_chain *c);
  */
 char *cli_log_escape(const char *s, bool json);
 
+/*
+ * s as a table cell (log query, log stats): escaped as above, "-" for an
+ * empty value, a value "-" as \x2d and spaces at either end as \x20, so
+ * that two values read alike only when they are alike. Returns a new
+ * string, or NULL when out of memory.
+ */
+char *cli_log_cell(const char *s);
+
 int cli_log_verify(struct options *o, struct rg_audit_mac *mac);
 int cli_log_query(struct options *o);
 int cli_log_stats(struct options *o);

@@ -126,6 +126,18 @@ struct object_match {
 	bool renamed;          /* a rename made a name of the object that it was not before */
 };
 
+/*
+ * A record's object as the name dockerd gave: a container created as
+ * "/web" is "web" (dockerd takes one leading '/' off; records written before
+ * round 14 kept it).
+ */
+static const char *object_name(const struct rg_audit_record *r)
+{
+	if (r->object[0] == '/' && strcmp(r->command, "container.create") == 0)
+		return r->object + 1;
+	return r->object;
+}
+
 static bool is_hex_prefix(const char *s)
 {
 	size_t n = strlen(s);
@@ -145,6 +157,11 @@ static int object_learn_rename(struct object_match *m, const struct rg_audit_rec
 
 	if (q == NULL || rg_query_get(q + 1, "name", to, sizeof(to)) < 0 || to[0] == '\0' ||
 	    r->object[0] == '\0')
+		return 0;
+	/* rename?name=/web makes "web", as a create does (object_name) */
+	if (to[0] == '/')
+		memmove(to, to + 1, strlen(to));
+	if (to[0] == '\0')
 		return 0;
 	if (set_add(&m->all_names, to) < 0)
 		return -1;
@@ -170,26 +187,82 @@ static int object_learn(struct object_match *m, const struct rg_audit_record *r)
 	if (strcmp(r->command, "container.rename") == 0 && strcmp(r->phase, "response") == 0 &&
 	    r->status >= 200 && r->status <= 299)
 		return object_learn_rename(m, r);
+	const char *o = object_name(r);
+
 	if (r->id[0] == '\0')
 		return 0;
-	if (set_add(&m->all_ids, r->id) < 0 || (r->object[0] != '\0' && set_add(&m->all_names, r->object) < 0))
+	if (set_add(&m->all_ids, r->id) < 0 || (o[0] != '\0' && set_add(&m->all_names, o) < 0))
 		return -1;
-	if (strcmp(r->object, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
-	    (r->object[0] != '\0' && set_has(&m->names, r->object)) ||
+	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
+	    (o[0] != '\0' && set_has(&m->names, o)) ||
 	    (is_hex_prefix(m->name) && strncmp(r->id, m->name, nlen) == 0)) {
-		if (set_add(&m->ids, r->id) < 0 || (r->object[0] != '\0' && set_add(&m->names, r->object) < 0))
+		if (set_add(&m->ids, r->id) < 0 || (o[0] != '\0' && set_add(&m->names, o) < 0))
 			return -1;
 	}
 	return 0;
 }
 
-static bool object_matches(struct object_match *m, const struct rg_audit_record *r)
+/* Whether the record names, in details.targets, m as a local image name it
+ * created (a tag, commit, import or build: its object is the source). */
+static bool target_matches(const struct object_match *m, const struct rg_audit_record *r)
 {
-	const char *o = r->object;
+	const json_t *x;
 	size_t i;
 
+	json_array_foreach(json_object_get(r->details, "targets"), i, x) {
+		const char *t = json_string_value(x);
+
+		if (t != NULL && (strcmp(t, m->name) == 0 || (m->image[0] != '\0' && strcmp(t, m->image) == 0)))
+			return true;
+	}
+	return false;
+}
+
+/* Whether c names the object m (a name or id learned for it). */
+static bool names_m(struct object_match *m, const char *c)
+{
+	return c != NULL && c[0] != '\0' &&
+		(strcmp(c, m->name) == 0 || set_has(&m->names, c) || set_has(&m->ids, c));
+}
+
+/*
+ * Whether the record's details name m as another container it acts on: the
+ * container a network connect or disconnect moves (details.container; the
+ * object is the network), one a create mounts the volumes of
+ * (volumes_from) or joins the namespaces of (network/pid/ipc
+ * "container:X").
+ */
+static bool container_matches(struct object_match *m, const struct rg_audit_record *r)
+{
+	static const char *const ns[] = { "network", "pid", "ipc" };
+	const json_t *x;
+	size_t i;
+
+	if (names_m(m, json_string_value(json_object_get(r->details, "container"))))
+		return true;
+	json_array_foreach(json_object_get(r->details, "volumes_from"), i, x) {
+		if (names_m(m, json_string_value(x)))
+			return true;
+	}
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		const char *v = json_string_value(json_object_get(r->details, ns[i]));
+
+		if (v != NULL && strncmp(v, "container:", 10) == 0 && names_m(m, v + 10))
+			return true;
+	}
+	return false;
+}
+
+static bool object_matches(struct object_match *m, const struct rg_audit_record *r)
+{
+	const char *o = object_name(r);
+	size_t i;
+
+	if (container_matches(m, r))
+		return true;
+
 	if (strcmp(o, m->name) == 0 || strcmp(r->id, m->name) == 0 ||
-	    (m->image[0] != '\0' && strcmp(o, m->image) == 0))
+	    (m->image[0] != '\0' && strcmp(o, m->image) == 0) || target_matches(m, r))
 		return true;
 	if ((o[0] != '\0' && (set_has(&m->names, o) || set_has(&m->ids, o))) ||
 	    (r->id[0] != '\0' && set_has(&m->ids, r->id)))
@@ -330,10 +403,10 @@ static char *join_array(const json_t *a)
 	return s;
 }
 
-/* A table cell: never empty, escaped (cli_log_escape). */
+/* A table cell (cli_log_cell). */
 static char *cell(const char *s)
 {
-	return cli_log_escape(s[0] != '\0' ? s : "-", false);
+	return cli_log_cell(s);
 }
 
 static int make_row(const struct options *o, const struct rg_audit_record *r, const char *line,

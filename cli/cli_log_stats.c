@@ -68,7 +68,7 @@ static int print_counts(const char *title, struct counts *c)
 	if (c->n > 1)   /* qsort's base may not be NULL, even for none (an empty or unreadable log) */
 		qsort(c->v, c->n, sizeof(*c->v), cmp_counter);
 	for (size_t i = 0; i < c->n; i++) {
-		char *e = cli_log_escape(c->v[i].key[0] != '\0' ? c->v[i].key : "-", false);
+		char *e = cli_log_cell(c->v[i].key);
 
 		if (e == NULL) {
 			rc = -1;

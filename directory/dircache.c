@@ -78,6 +78,9 @@ struct log_limit {
 struct rg_directory {
 	struct rg_ldap *ldap;
 	int64_t cache_ttl, negative_ttl, stale_ttl, retry, wait; /* ms */
+	/* answers fetched before this (monotonic ms) are not fresh: a reload
+	 * has them asked again (rg_directory_expire) */
+	int64_t fresh_after;
 
 	pthread_mutex_t lock;         /* guards everything below */
 	pthread_cond_t done;          /* a lookup finished */
@@ -147,6 +150,7 @@ struct rg_directory *rg_directory_new(const struct rg_ldap_config *c, char *err,
 		free(d);
 		return NULL;
 	}
+	d->fresh_after = INT64_MIN; /* cache_file answers may predate the monotonic epoch */
 	d->cache_ttl = (int64_t)c->cache_ttl * 1000;
 	d->negative_ttl = (int64_t)c->negative_ttl * 1000;
 	d->stale_ttl = (int64_t)c->stale_ttl * 1000;
@@ -260,7 +264,7 @@ static bool fresh(const struct rg_directory *d, const struct entry *e, int64_t n
 {
 	int64_t ttl = e->negative ? d->negative_ttl : d->cache_ttl;
 
-	return e->has_answer && now - e->fetched < ttl;
+	return e->has_answer && e->fetched >= d->fresh_after && now - e->fetched < ttl;
 }
 
 static bool stale_usable(const struct rg_directory *d, const struct entry *e, int64_t now)
@@ -959,6 +963,13 @@ size_t rg_directory_use_cache_file(struct rg_directory *d, bool read)
 	if (loaded > 0)
 		log_info("ldap: %zu answer(s) read from %s", loaded, d->cache_file);
 	return loaded;
+}
+
+void rg_directory_expire(struct rg_directory *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->fresh_after = now_ms();
+	pthread_mutex_unlock(&d->lock);
 }
 
 int rg_directory_reread_secret(struct rg_directory *d, char *err, size_t errlen)

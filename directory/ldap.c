@@ -10,6 +10,7 @@
  * Each lookup takes a connection from the pool and gives it back: the pool
  * lock is held only to take or return one, never during network I/O.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -38,6 +39,9 @@ struct conn {
 	struct conn *next;
 };
 
+/* At most this many "(ATTR=%u)" in user_filter are checked (name_attrs_of). */
+#define NAME_ATTRS_MAX 4
+
 struct rg_ldap {
 	/* The settings, copied once: the client outlives the policy they came
 	 * from (a reload that leaves identity.ldap alone keeps the client). In
@@ -53,6 +57,9 @@ struct rg_ldap {
 	int64_t *uri_failed;   /* per URI: monotonic ms of the last failed connect, 0 = none */
 	unsigned long connects;
 	struct berval password;  /* replaced by rg_ldap_reread_secret() */
+	/* The attributes user_filter compares with the name ("(uid=%u)": uid),
+	 * NULL-terminated, for the user search (name_attrs_of). */
+	char *name_attrs[NAME_ATTRS_MAX + 1];
 };
 
 static int64_t now_ms(void)
@@ -302,6 +309,37 @@ fail:
 	return rc == LDAP_OPT_SUCCESS ? LDAP_LOCAL_ERROR : LDAP_PARAM_ERROR;
 }
 
+/*
+ * The attributes user_filter holds as "(ATTR=%u)", into l->name_attrs. The
+ * directory compares them by its matching rule: uid and sAMAccountName
+ * ignore case, insignificant spaces and, after Unicode preparation, width,
+ * so a certificate for "ALICE", "alice " or fullwidth "ａｌｉｃｅ" finds alice's
+ * entry and her groups, while rolegate's log, `users`, identity.users and
+ * ownership know it as another name. find_user() requires one of these
+ * attributes to hold the name byte for byte. Other shapes ("%u@corp",
+ * extensible matches) are not checked (docs/ldap.md).
+ */
+static int name_attrs_of(struct rg_ldap *l, const char *filter)
+{
+	size_t n = 0;
+
+	for (const char *u = strstr(filter, "=%u)"); u != NULL && n < NAME_ATTRS_MAX;
+	     u = strstr(u + 1, "=%u)")) {
+		const char *a = u;
+
+		while (a > filter && (isalnum((unsigned char)a[-1]) || a[-1] == '-' || a[-1] == '.' ||
+				a[-1] == ';'))
+			a--;
+		if (a == u || a == filter || a[-1] != '(')
+			continue;
+		l->name_attrs[n] = strndup(a, (size_t)(u - a));
+		if (l->name_attrs[n] == NULL)
+			return -1;
+		n++;
+	}
+	return 0;
+}
+
 struct rg_ldap *rg_ldap_new(const struct rg_ldap_config *c, char *err, size_t errlen)
 {
 	struct rg_ldap *l;
@@ -342,6 +380,10 @@ struct rg_ldap *rg_ldap_new(const struct rg_ldap_config *c, char *err, size_t er
 	}
 	if (parse_uris(l, c->uri, err, errlen) < 0)
 		goto fail;
+	if (name_attrs_of(l, l->c.user_filter) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (l->c.bind_dn[0] != '\0' && read_secret(l->c.bind_password_file, &l->password, err, errlen) < 0)
 		goto fail;
 
@@ -651,6 +693,7 @@ struct lookup {
 	struct rg_ldap *l;
 	LDAP *ld;
 	const char *uri;
+	const char *user;         /* as the certificate names it */
 	char *esc_user;
 	char *user_dn;
 	struct rg_strv visited;   /* group DNs seen */
@@ -697,10 +740,35 @@ static int search(struct lookup *lk, const char *base, const char *filter, char 
 			&tv, sizelimit, res);
 }
 
+/* Whether one value of a name attribute (name_attrs_of) of entry e is the user name, byte for byte. */
+static bool spelled_alike(struct lookup *lk, LDAPMessage *e, char *found, size_t foundlen)
+{
+	size_t len = strlen(lk->user);
+
+	found[0] = '\0';
+	for (size_t i = 0; lk->l->name_attrs[i] != NULL; i++) {
+		struct berval **v = ldap_get_values_len(lk->ld, e, lk->l->name_attrs[i]);
+		bool same = false;
+
+		for (size_t k = 0; v != NULL && v[k] != NULL && !same; k++) {
+			same = v[k]->bv_len == len && memcmp(v[k]->bv_val, lk->user, len) == 0;
+			if (found[0] == '\0')
+				snprintf(found, foundlen, "%s \"%.*s\"", lk->l->name_attrs[i],
+						(int)(v[k]->bv_len > 256 ? 256 : v[k]->bv_len), v[k]->bv_val);
+		}
+		ldap_value_free_len(v);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 /* Finds the user's DN. */
 static enum rg_ldap_status find_user(struct lookup *lk)
 {
-	char *attrs[] = { LDAP_NO_ATTRS, NULL };
+	char *no_attrs[] = { LDAP_NO_ATTRS, NULL };
+	char **attrs = lk->l->name_attrs[0] != NULL ? lk->l->name_attrs : no_attrs;
+	char found[512];
 	struct buf f = { 0 };
 	LDAPMessage *res = NULL;
 	char *dn;
@@ -731,6 +799,22 @@ static enum rg_ldap_status find_user(struct lookup *lk)
 		ldap_msgfree(res);
 		lk->rc = LDAP_SUCCESS;
 		return RG_LDAP_FAILED;
+	}
+	/* "ALICE" found alice's entry: not the same name to rolegate (name_attrs_of) */
+	if (lk->l->name_attrs[0] != NULL && !spelled_alike(lk, ldap_first_entry(lk->ld, res),
+			found, sizeof(found))) {
+		dn = ldap_get_dn(lk->ld, ldap_first_entry(lk->ld, res));
+		if (found[0] != '\0')
+			say(lk->detail, lk->detaillen, "the entry %s holds %s, not \"%s\": a "
+					"certificate's CN must spell the name as the directory does; "
+					"taken for no such user", dn != NULL ? dn : "?", found, lk->user);
+		else
+			say(lk->detail, lk->detaillen, "the entry %s shows rolegate no %s to compare "
+					"with \"%s\" (may the service account read it?); taken for no "
+					"such user", dn != NULL ? dn : "?", lk->l->name_attrs[0], lk->user);
+		ldap_memfree(dn);
+		ldap_msgfree(res);
+		return RG_LDAP_NO_USER;
 	}
 	dn = ldap_get_dn(lk->ld, ldap_first_entry(lk->ld, res));
 	ldap_msgfree(res);
@@ -924,7 +1008,7 @@ static void lookup_clear(struct lookup *lk)
 enum rg_ldap_status rg_ldap_lookup(struct rg_ldap *l, const char *user, struct rg_strv *groups,
 		char *detail, size_t detaillen)
 {
-	struct lookup lk = { .l = l, .detail = detail, .detaillen = detaillen };
+	struct lookup lk = { .l = l, .user = user, .detail = detail, .detaillen = detaillen };
 	enum rg_ldap_status st = RG_LDAP_UNREACHABLE;
 
 	if (detaillen > 0)
@@ -1018,6 +1102,8 @@ void rg_ldap_free(struct rg_ldap *l)
 		free(l->uris[i]);
 	free(l->uris);
 	free(l->uri_failed);
+	for (size_t i = 0; l->name_attrs[i] != NULL; i++)
+		free(l->name_attrs[i]);
 	rg_ldap_config_clear(&l->c);
 	pthread_cond_destroy(&l->conn_freed);
 	pthread_mutex_destroy(&l->lock);

@@ -636,7 +636,7 @@ static int write_direct(struct rg_audit *a)
 {
 	const char *p = a->buf.p;
 	size_t n = a->buf.len;
-	int r, saved;
+	int fd = a->fd, r, saved;
 
 	if (wait_writer(a) < 0)
 		return -1;
@@ -646,7 +646,7 @@ static int write_direct(struct rg_audit *a)
 	a->writing_since = rg_monotonic_us();
 	a->writer = pthread_self();
 	pthread_mutex_unlock(&a->lock);
-	r = write_all(a->fd, p, n);
+	r = write_all(fd, p, n);
 	saved = errno;
 	pthread_mutex_lock(&a->lock);
 	a->writing = false;

@@ -186,6 +186,10 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 			free(box);
 			return NULL;
 		}
+		/* a reload is how an operator makes a removal from a group take
+		 * effect now: the answers are asked again (stale if the
+		 * directory is down) */
+		rg_directory_expire(prev->dir);
 		box->rt.dir = prev->dir;
 		((struct runtime_box *)prev)->owns_dir = false;
 		box->owns_dir = true;

@@ -722,7 +722,8 @@ static int deny_user(struct rg_conscheck *k, const char *user, const char *allow
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
 	if (user[0] == '\0')
-		return rg_conscheck_deny(k, "exec as root (no user given: the image's default user)%s%s%s",
+		return rg_conscheck_deny(k, "exec as root (no user given: the image's default user)%s%s%s"
+				"; name one: docker exec -u USER",
 				allowed[0] != '\0' ? " (allowed: " : "", allowed,
 				allowed[0] != '\0' ? ")" : "");
 	return rg_conscheck_deny(k, "exec as %s%s%s%s", is_root(user) ? "root" :

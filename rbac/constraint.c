@@ -908,7 +908,8 @@ static int auth_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	(void)req;
 	return rg_conscheck_deny(k, "log in to a registry: dockerd does not show rolegate the "
-			"registry address of POST /auth, so it cannot be checked (registries)");
+			"registry address of POST /auth, so it cannot be checked (registries; docker "
+			"pull and push send the credentials of ~/.docker/config.json without a login)");
 }
 
 static int plugin_install(struct rg_conscheck *k, struct rg_request *req, const json_t *body)

@@ -151,6 +151,17 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 	if (req->user != NULL && req->user[0] == '\0' && req->authn != NULL && req->authn[0] != '\0')
 		return deny(d, "unauthenticated caller", id->error != NULL ? id->error :
 				"a client certificate with an empty CN (common name) names no user");
+	/* dockerd names the caller by the last CN of several, other tools by
+	 * the first (peercert.h): refuse rather than take a side */
+	if (req->peer_cert && req->peer_cns > 1) {
+		snprintf(why, sizeof(why), "a client certificate with %d CNs (common names) is refused: "
+				"dockerd takes the last as the user name, other tools show the first",
+				req->peer_cns);
+		return deny(d, who, why);
+	}
+	if (req->peer_cert && req->peer_cns < 0)
+		return deny(d, who, "a client certificate rolegate cannot read is refused "
+				"(RequestPeerCertificates)");
 	if (id->error != NULL)
 		return deny(d, who, id->error);
 	if (id->user[0] == '\0')
@@ -243,6 +254,13 @@ int rg_roles_of(const struct rg_policy *p, const struct rg_identity *id, struct 
 const char *rg_role_allows(const struct rg_role *r, const char *command)
 {
 	return role_allows(r, command);
+}
+
+enum rg_verdict rg_decision_refuse(struct rg_decision *d, const char *user, const char *reason)
+{
+	d->role = NULL;
+	d->rule = NULL;
+	return deny(d, user[0] != '\0' ? user : "unauthenticated caller", reason);
 }
 
 void rg_decision_clear(struct rg_decision *d)

@@ -5,6 +5,7 @@
  * short. Values are cut like every record field (RG_AUDIT_FIELD_MAX,
  * RG_AUDIT_LIST_MAX).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +18,34 @@
 #include "rolegate/imageref.h"
 #include "rolegate/route.h"
 
-/* s, cut at RG_AUDIT_FIELD_MAX bytes (on a UTF-8 boundary), as a new JSON string. */
-static json_t *str(const char *s)
+/*
+ * Notes in d["cut"] that key holds less than the request asks for: more
+ * than RG_AUDIT_LIST_MAX entries, or a value longer than RG_AUDIT_FIELD_MAX.
+ * Such a record would not say what dockerd does (a 257th bind of /etc, the
+ * end of a padded command line), so the engine refuses the request
+ * (engine.c, rg_details_cut); the refusal's record keeps the note.
+ */
+static void mark_cut(json_t *d, const char *key)
+{
+	json_t *cut = json_object_get(d, "cut");
+	size_t i;
+	json_t *x;
+
+	if (cut == NULL) {
+		cut = json_array();
+		if (cut == NULL || json_object_set_new(d, "cut", cut) < 0)
+			return;
+	}
+	json_array_foreach(cut, i, x) {
+		if (strcmp(json_string_value(x), key) == 0)
+			return;
+	}
+	json_array_append_new(cut, json_string(key));
+}
+
+/* s for key, cut at RG_AUDIT_FIELD_MAX bytes (on a UTF-8 boundary, and
+ * marked: mark_cut), as a new JSON string. */
+static json_t *str(json_t *d, const char *key, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -26,6 +53,7 @@ static json_t *str(const char *s)
 		n = RG_AUDIT_FIELD_MAX;
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
+		mark_cut(d, key);
 	}
 	return json_stringn(s, n);
 }
@@ -34,7 +62,7 @@ static json_t *str(const char *s)
 static void set_str(json_t *d, const char *key, const json_t *v)
 {
 	if (json_is_string(v) && json_string_length(v) > 0)
-		json_object_set_new(d, key, str(json_string_value(v)));
+		json_object_set_new(d, key, str(d, key, json_string_value(v)));
 }
 
 /*
@@ -48,7 +76,7 @@ static void exec_user(json_t *d, const struct rg_request *req, const json_t *bod
 	set_str(d, "user", rg_json_get(body, "User"));
 	if (json_object_get(d, "user") == NULL &&
 	    rg_inside_container_user(req->owners, req->route.object, user, sizeof(user)))
-		json_object_set_new(d, "user", str(user));
+		json_object_set_new(d, "user", str(d, "user", user));
 }
 
 /*
@@ -67,10 +95,11 @@ static void set_image(json_t *d, const char *v)
 		return;
 	if (strncmp(v, "sha256:", 7) != 0 && rg_imageref_normalize(v, full, sizeof(full)) == 0)
 		v = full;
-	json_object_set_new(d, "image", str(v));
+	json_object_set_new(d, "image", str(d, "image", v));
 }
 
-/* Appends s to the list key (made on first use), up to RG_AUDIT_LIST_MAX. */
+/* Appends s to the list key (made on first use), up to RG_AUDIT_LIST_MAX
+ * (more: mark_cut). */
 static void push(json_t *d, const char *key, const char *s)
 {
 	json_t *list = json_object_get(d, key);
@@ -81,7 +110,9 @@ static void push(json_t *d, const char *key, const char *s)
 			return;
 	}
 	if (json_array_size(list) < RG_AUDIT_LIST_MAX)
-		json_array_append_new(list, str(s));
+		json_array_append_new(list, str(d, key, s));
+	else
+		mark_cut(d, key);
 }
 
 /* Every string of a list (or a lone string, as moby's strslice reads it). */
@@ -172,6 +203,28 @@ static void mounts(json_t *d, const struct rg_fs *fs, const json_t *binds, const
 	}
 }
 
+/* --volumes-from: the containers whose volumes this one mounts ("db:ro" is
+ * db), so that `log query --object db` finds who reached into db's data. */
+static void volumes_from(json_t *d, const json_t *list)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(list, i, x) {
+		const char *s = json_string_value(x), *colon;
+		char name[RG_AUDIT_FIELD_MAX + 1];
+
+		if (s == NULL || s[0] == '\0')
+			continue;
+		colon = strrchr(s, ':');
+		if (colon != NULL && (strcmp(colon, ":ro") == 0 || strcmp(colon, ":rw") == 0))
+			snprintf(name, sizeof(name), "%.*s", (int)(colon - s), s);
+		else
+			snprintf(name, sizeof(name), "%s", s);
+		push(d, "volumes_from", name);
+	}
+}
+
 /* Memory, PidsLimit and CPUs of a HostConfig or a container update; only what is set. */
 static void limits(json_t *d, const json_t *o)
 {
@@ -225,9 +278,13 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 	const json_t *hc = rg_json_get(body, "HostConfig");
 
 	set_image(d, json_string_value(rg_json_get(body, "Image")));
+	/* what runs: an auditor asks "who ran X", not only "who ran image Y" */
+	push_all(d, "entrypoint", rg_json_get(body, "Entrypoint"));
+	push_all(d, "cmd", rg_json_get(body, "Cmd"));
 	if (json_is_true(rg_json_get(hc, "Privileged")))
 		json_object_set_new(d, "privileged", json_true());
 	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
+	volumes_from(d, rg_json_get(hc, "VolumesFrom"));
 	push_all(d, "caps", rg_json_get(hc, "CapAdd"));
 	devices(d, hc);
 	set_str(d, "network", rg_json_get(hc, "NetworkMode"));
@@ -251,6 +308,9 @@ static void service_spec(json_t *d, const struct rg_fs *fs, const json_t *body)
 	json_t *l;
 
 	set_image(d, json_string_value(rg_json_get(cs, "Image")));
+	/* a service's Command replaces the image's entrypoint, its Args the command */
+	push_all(d, "entrypoint", rg_json_get(cs, "Command"));
+	push_all(d, "cmd", rg_json_get(cs, "Args"));
 	mounts(d, fs, NULL, rg_json_get(cs, "Mounts"));
 	push_all(d, "caps", rg_json_get(cs, "CapabilityAdd"));
 	set_str(d, "user", rg_json_get(cs, "User"));
@@ -285,22 +345,71 @@ static void pull(json_t *d, const struct rg_request *req)
 	set_image(d, image);
 }
 
+/* A local image name a command creates, in the records' full form, into
+ * the list "targets" (an untagged name is ":latest", as dockerd tags it). */
+static void push_target(json_t *d, const char *repo, const char *tag)
+{
+	char name[RG_AUDIT_FIELD_MAX + 1], full[RG_AUDIT_FIELD_MAX + 1];
+
+	if (repo[0] == '\0')
+		return;
+	snprintf(name, sizeof(name), "%s%s%s", repo, tag[0] != '\0' ? ":" : "", tag);
+	if (rg_imageref_normalize(name, full, sizeof(full)) == 0)
+		push(d, "targets", full);
+	else
+		push(d, "targets", name);
+}
+
+/*
+ * The local image names a tag, a commit, an import or a build creates
+ * (?repo=&tag=, each ?t=): "who made registry.example.org/app:v1 on this
+ * host" is `log query --object registry.example.org/app:v1`, not a grep of
+ * URIs, since the record's object is the source (SPEC.md §5).
+ */
+static void targets(json_t *d, const struct rg_request *req)
+{
+	const char *cursor = req->route.query;
+	char repo[RG_AUDIT_FIELD_MAX], tag[RG_AUDIT_FIELD_MAX];
+
+	if (strcmp(req->route.command, "image.build") == 0) {
+		while (rg_query_next(&cursor, "t", repo, sizeof(repo)) == 0)
+			push_target(d, repo, "");
+		return;
+	}
+	if (rg_query_get(req->route.query, "repo", repo, sizeof(repo)) < 0)
+		return;
+	if (rg_query_get(req->route.query, "tag", tag, sizeof(tag)) < 0)
+		tag[0] = '\0';
+	push_target(d, repo, tag);
+}
+
+/* Whether any of the names (NULL-terminated) is s. */
+static bool one_of(const char *s, const char *const *names)
+{
+	for (size_t i = 0; names[i] != NULL; i++) {
+		if (strcmp(s, names[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 json_t *rg_details_of(struct rg_request *req)
 {
+	/* read from the query alone: a pull, a build (its body is the
+	 * context), and the names a tag, a commit or an import creates */
+	static const char *const from_query[] = { "image.pull", "image.build", "image.tag",
+		"container.commit", "image.import", NULL };
+	static const char *const from_body[] = { "container.create", "container.update",
+		"exec.create", "service.create", "service.update", "volume.create",
+		"network.connect", "network.disconnect", "swarm.join", "network.create", NULL };
 	const char *cmd = req->route.command, *why;
 	const json_t *body = NULL;
 	json_t *d;
 
-	if (cmd == NULL || req->route_err != NULL)
+	if (cmd == NULL || req->route_err != NULL ||
+	    (!one_of(cmd, from_query) && !one_of(cmd, from_body)))
 		return NULL;
-	if (strcmp(cmd, "container.create") != 0 && strcmp(cmd, "container.update") != 0 &&
-	    strcmp(cmd, "exec.create") != 0 && strcmp(cmd, "service.create") != 0 &&
-	    strcmp(cmd, "service.update") != 0 && strcmp(cmd, "image.pull") != 0 &&
-	    strcmp(cmd, "volume.create") != 0 && strcmp(cmd, "image.build") != 0)
-		return NULL;
-	/* a pull and a build are read from the query (a build's body is its context) */
-	if (strcmp(cmd, "image.pull") != 0 && strcmp(cmd, "image.build") != 0 &&
-	    (body = rg_request_body(req, &why)) == NULL)
+	if (one_of(cmd, from_body) && (body = rg_request_body(req, &why)) == NULL)
 		return NULL;
 	d = json_object();
 	if (d == NULL)
@@ -312,6 +421,8 @@ json_t *rg_details_of(struct rg_request *req)
 	} else if (strcmp(cmd, "exec.create") == 0) {
 		if (json_is_true(rg_json_get(body, "Privileged")))
 			json_object_set_new(d, "privileged", json_true());
+		/* the command line the exec runs: what an auditor asks about first */
+		push_all(d, "cmd", rg_json_get(body, "Cmd"));
 		exec_user(d, req, body);
 	} else if (strcmp(cmd, "image.pull") == 0) {
 		pull(d, req);
@@ -321,8 +432,24 @@ json_t *rg_details_of(struct rg_request *req)
 		set_str(d, "network", rg_json_get(hc, "NetworkMode"));
 		limits(d, hc);
 		json_decref(hc);
+		targets(d, req);
 	} else if (strcmp(cmd, "volume.create") == 0) {
+		/* a driver is code dockerd runs for the volume (a plugin; round 13: a path) */
+		set_str(d, "driver", rg_json_get(body, "Driver"));
 		volume_opts(d, req->fs, rg_json_get(body, "DriverOpts"));
+	} else if (strcmp(cmd, "network.create") == 0) {
+		/* macvlan/ipvlan onto a host interface: "who put containers on the LAN" */
+		set_str(d, "driver", rg_json_get(body, "Driver"));
+		set_str(d, "parent", rg_json_get(rg_json_get(body, "Options"), "parent"));
+	} else if (strcmp(cmd, "swarm.join") == 0) {
+		/* the managers this host now takes orders from (never the token) */
+		push_all(d, "remote_addrs", rg_json_get(body, "RemoteAddrs"));
+	} else if (strcmp(cmd, "network.connect") == 0 || strcmp(cmd, "network.disconnect") == 0) {
+		/* the object is the network: the container is the other half of
+		 * "who put web on the database network" (log query --object web) */
+		set_str(d, "container", rg_json_get(body, "Container"));
+	} else if (one_of(cmd, from_query)) {
+		targets(d, req);   /* image.tag, container.commit, image.import */
 	} else {
 		service_spec(d, req->fs, body);
 	}
@@ -331,4 +458,24 @@ json_t *rg_details_of(struct rg_request *req)
 		return NULL;
 	}
 	return d;
+}
+
+const char *rg_details_cut(const json_t *details, char *buf, size_t len)
+{
+	const json_t *cut = json_object_get(details, "cut");
+	size_t i, used = 0;
+	const json_t *x;
+
+	if (json_array_size(cut) == 0 || len == 0)
+		return NULL;
+	buf[0] = '\0';
+	json_array_foreach(cut, i, x) {
+		int n = snprintf(buf + used, len - used, "%s%s", i > 0 ? ", " : "",
+				json_string_value(x));
+
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
 }

@@ -123,6 +123,34 @@ static void fill_record(const struct rg_policy *p, const struct rg_request *req,
 	};
 }
 
+/*
+ * Why the log could not say in full what an allowed request that changes
+ * the host does, or NULL. The record cuts a URI over RG_AUDIT_FIELD_MAX
+ * bytes (a query padded before `path=` hid which file `docker cp` took, and
+ * before `repo=` which name a tag made), and details cut lists and values
+ * (rg_details_cut: a 257th bind of /etc was in no record). Such a request
+ * is refused: an auditor's `log query` must find everything that was done.
+ */
+static const char *unrecordable(const struct rg_request *req, const json_t *details,
+		char *why, size_t len)
+{
+	char keys[128];
+	size_t n = req->uri != NULL ? strlen(req->uri) : 0;
+
+	if (n > RG_AUDIT_FIELD_MAX) {
+		snprintf(why, len, "send a request the log cannot record in full (a URI of %zu "
+				"bytes; at most %d are recorded)", n, RG_AUDIT_FIELD_MAX);
+		return why;
+	}
+	if (rg_details_cut(details, keys, sizeof(keys)) != NULL) {
+		snprintf(why, len, "send a request the log cannot record in full (%s: more than "
+				"%d entries or a value over %d bytes)", keys, RG_AUDIT_LIST_MAX,
+				RG_AUDIT_FIELD_MAX);
+		return why;
+	}
+	return NULL;
+}
+
 static void view_attach(const struct rg_engine_view *v, struct rg_request *req)
 {
 	req->fs = v->fs;
@@ -158,6 +186,11 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 	object_from_body(req);
 
 	if (req->phase == RG_PHASE_REQUEST) {
+		char why[RG_REASON_MAX];
+
+		if (out->d.verdict == RG_ALLOW && rg_command_mutating(out->d.command) &&
+		    unrecordable(req, out->d.details, why, sizeof(why)) != NULL)
+			rg_decision_refuse(&out->d, out->id.user, why);
 		out->recorded = true;
 		out->waits_for_disk = out->d.verdict == RG_ALLOW &&
 			rg_command_mutating(out->d.command);

@@ -12,6 +12,7 @@
 #include "rolegate/consinside.h"
 #include "rolegate/consmount.h"
 #include "rolegate/consnet.h"
+#include "rolegate/decide.h"
 #include "rolegate/gojson.h"
 #include "rolegate/ownercheck.h"
 
@@ -90,6 +91,23 @@ static bool swarm_id_shaped(const char *ref)
 }
 
 /*
+ * Whether a unique id prefix of at least RG_OWNERS_MIN_PREFIX digits that
+ * resolves to one of the caller's records may stand, though dockerd would
+ * take an unknown object's exact name first. Only for the container's
+ * stats: `docker stats` without names (and each container its event stream
+ * adds) asks by the 12-digit id of the list, and was refused for the
+ * caller's own containers (workflows round 14). A stats request carries
+ * nothing of the caller into the container and its answer is resource
+ * counters: if another object wore the name, the caller would only read
+ * the numbers of a container whose owner named it after the caller's id
+ * (ids are random: the caller cannot aim the prefix at someone's name).
+ */
+static bool prefix_harmless(const struct ctx *x)
+{
+	return strcmp(x->req->route.command, "container.stats") == 0;
+}
+
+/*
  * Whether ref (of kind k) is the caller's under the role's `owner`.
  * phrase names the act: "exec in container".
  */
@@ -133,7 +151,8 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 	 * dockerd would pick. Only the exact name or full id is sure (red team
 	 * round 3); the docker CLI uses what it was given or the full id.
 	 */
-	if (by_prefix_kind(k) && hex_only(ref) && strcmp(obj->id, ref) != 0 && strcmp(obj->name, ref) != 0)
+	if (by_prefix_kind(k) && hex_only(ref) && strcmp(obj->id, ref) != 0 && strcmp(obj->name, ref) != 0 &&
+	    !prefix_harmless(x))
 		return rg_conscheck_deny(&x->k, "%s %s: an id prefix could also be the name of an object "
 				"rolegate does not know; use the name or the full id", phrase,
 				rg_conscheck_quote(ref, q, sizeof(q)));
@@ -206,6 +225,21 @@ static bool acts_on_all(const char *command)
 
 	return (n > 6 && strcmp(command + n - 6, ".prune") == 0) ||
 		strcmp(command, "swarm.leave") == 0 || strcmp(command, "node.remove") == 0;
+}
+
+/*
+ * What stays when a prune is refused under `owner` (workflows round 14):
+ * removing one's own objects by name, which the ownership check allows.
+ */
+static const char *prune_instead(const char *command)
+{
+	if (strcmp(command, "container.prune") == 0)
+		return "; remove your own by name: docker rm NAME";
+	if (strcmp(command, "volume.prune") == 0)
+		return "; remove your own by name: docker volume rm NAME";
+	if (strcmp(command, "network.prune") == 0)
+		return "; remove your own by name: docker network rm NAME";
+	return "";
 }
 
 /* "name[:mode]" (VolumesFrom) or "name:alias" (Links): the name part. */
@@ -841,9 +875,25 @@ static int path_kind(const char *command)
 	return -1;
 }
 
+/*
+ * docker cp (container.archive.get, .put) and docker commit are refused for
+ * every container under `bind_mounts` (red team round 14, below), and
+ * docker login under `registries` (constraint.c: dockerd does not show the
+ * address): whole, so `rolegate list` shows them with the prunes, not as
+ * commands (workflows round 14).
+ */
+static bool keys_refuse(const struct rg_constraints *c, const char *command)
+{
+	if (rg_consmount_restricted(c) && (strcmp(command, "container.archive.get") == 0 ||
+	    strcmp(command, "container.archive.put") == 0 || strcmp(command, "container.commit") == 0))
+		return true;
+	return c->has_registries && strcmp(command, "system.auth") == 0;
+}
+
 bool rg_owner_refuses_command(const struct rg_role *r, const char *command)
 {
-	return r->constraints.owner != RG_OWNER_ANY && acts_on_all(command);
+	return (r->constraints.owner != RG_OWNER_ANY && acts_on_all(command)) ||
+		keys_refuse(&r->constraints, command);
 }
 
 /*
@@ -1081,9 +1131,10 @@ static int owner_refs(struct ctx *x)
 	int kind;
 
 	if (acts_on_all(command))
-		return rg_conscheck_deny(&x->k, "use %s: %s acts on every user's objects (owner = \"%s\")",
+		return rg_conscheck_deny(&x->k, "use %s: %s acts on every user's objects (owner = \"%s\")%s",
 				command, strstr(command, ".prune") != NULL ? "prune" : "it",
-				x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self");
+				x->role->constraints.owner == RG_OWNER_ROLE ? "role" : "self",
+				prune_instead(command));
 	/* dockerd answers a create of an existing volume with it: the name must be free or ours */
 	if (strcmp(command, "volume.create") == 0)
 		return name_free_or_mine(x, RG_OBJ_VOLUME, "create volume");
@@ -1330,12 +1381,17 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 	    strcmp(command, "container.archive.put") == 0)) {
 		char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
+		/* The way that stays is an exec, if the role has one: a deployer
+		 * of the example has none (workflows round 14). */
 		return rg_conscheck_deny(&x.k, "copy files to or from container %s (docker cp): dockerd "
 				"mounts the container's volumes and its /etc/hosts, /etc/hostname and "
 				"/etc/resolv.conf in the host's mount namespace to copy, along paths a "
 				"process in the container can turn into symlinks to host directories "
-				"(bind_mounts; use docker exec)",
-				rg_conscheck_quote(req->route.object, q, sizeof(q)));
+				"(bind_mounts; %s)",
+				rg_conscheck_quote(req->route.object, q, sizeof(q)),
+				rg_role_allows(r, "exec.create") != NULL ?
+				"use docker exec: docker exec -u USER CONTAINER cat FILE > FILE" :
+				"this role may not docker exec either: a role without bind_mounts may copy");
 	}
 	/*
 	 * docker commit: dockerd reads the container's changed files on the host
@@ -1353,7 +1409,8 @@ int rg_owner_check(const struct rg_role *r, const char *user, struct rg_request 
 		return rg_conscheck_deny(&x.k, "commit container %s: dockerd reads its changed files "
 				"on the host, where a process in the container (or one started or "
 				"unpaused meanwhile) can swap a directory for a symlink to a host "
-				"directory and put the host's files in the image (bind_mounts)",
+				"directory and put the host's files in the image (bind_mounts; build the "
+				"image from a Dockerfile instead: docker build)",
 				rg_conscheck_quote(req->route.object, q, sizeof(q)));
 	}
 	if (acts_inside(command) && rg_inside_restricted(&r->constraints))

@@ -15,6 +15,7 @@
 #include "rolegate/calljson.h"
 #include "rolegate/gojson.h"
 #include "rolegate/ownercheck.h"
+#include "rolegate/peercert.h"
 #include "rolegate/request.h"
 
 static bool base64_char(unsigned char c)
@@ -80,6 +81,8 @@ static int base64_decode(const char *in, size_t inlen, unsigned char **out, size
  */
 struct call {
 	struct rg_calljson_value user, authn, method, uri, body, headers, status, response_body;
+	struct rg_calljson_value certs;        /* RequestPeerCertificates */
+	const json_t *certs_json;              /* the same, from jansson's reading */
 	struct rg_calljson_value content_type; /* the header that folds to Content-Type */
 	int content_types;                     /* how many headers fold to it */
 	struct rg_calljson_value content_length; /* the first header that folds to Content-Length */
@@ -109,6 +112,7 @@ static const struct {
 	MEMBER("RequestHeaders", headers),
 	MEMBER("ResponseStatusCode", status),
 	MEMBER("ResponseBody", response_body),
+	MEMBER("RequestPeerCertificates", certs),
 };
 
 #define RG_NMEMBERS (sizeof(members) / sizeof(members[0]))
@@ -296,6 +300,32 @@ static int set_response(struct rg_request *req, const struct call *c, const char
 	return 0;
 }
 
+/*
+ * RequestPeerCertificates: the CNs of the caller's certificate (peercert.h).
+ * Either reader's array: jansson's as it is, calljson's raw text read again
+ * (validated already; a few KiB). Absent or null: no certificate. Returns
+ * 0, or -1 when out of memory.
+ */
+static int set_peer_cert(struct rg_request *req, const struct call *c)
+{
+	if (c->certs.type == RG_CALLJSON_NONE || c->certs.type == RG_CALLJSON_NULL)
+		return 0;
+	req->peer_cert = true;
+	req->peer_cns = -1;
+	if (c->certs.type != RG_CALLJSON_ARRAY)
+		return 0;
+	if (c->certs_json != NULL) {
+		req->peer_cns = rg_peercert_cn_count(c->certs_json);
+		return 0;
+	}
+	req->peer_cns = rg_peercert_cn_count_text(c->certs.raw, c->certs.raw_len);
+	if (req->peer_cns == -2) {
+		req->peer_cns = -1;
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks and copies what either reader found; then routes. */
 static int fill(struct rg_request *req, enum rg_phase phase, const struct call *c,
 		size_t max_body, const char **errstr)
@@ -331,6 +361,10 @@ static int fill(struct rg_request *req, enum rg_phase phase, const struct call *
 	if (c->content_length.type == RG_CALLJSON_STRING &&
 	    set_string(&c->content_length, false, &req->content_length, errstr) < 0)
 		goto fail;
+	if (set_peer_cert(req, c) < 0) {
+		*errstr = "out of memory";
+		goto fail;
+	}
 	/* routed first: how much of the answer is read depends on the command */
 	(void)route(req, errstr);
 	if (phase == RG_PHASE_RESPONSE && set_response(req, c, errstr) < 0)
@@ -389,6 +423,8 @@ int rg_request_from_call(struct rg_request *req, enum rg_phase phase, const json
 		from_json(hv, member_slot(&c, i));
 		if (members[i].off == offsetof(struct call, headers))
 			headers = hv;
+		if (members[i].off == offsetof(struct call, certs))
+			c.certs_json = hv;
 	}
 	if (json_is_object(headers)) {
 		json_object_foreach(headers, key, hv) {

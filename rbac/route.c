@@ -537,7 +537,10 @@ static int set_object(const struct route *rt, const char *cap, size_t caplen,
 		if (r == 0 && rt->object == OBJ_QUERY_IMAGE) {
 			image_object(a, out->object);
 		} else if (r == 0) {
-			strcpy(out->object, a);
+			/* dockerd takes one leading '/' off a container's name
+			 * (?name=/web makes "web"): the object is the name it makes,
+			 * so that `log query --object web` finds the create */
+			strcpy(out->object, rt->object == OBJ_CREATE_NAME && a[0] == '/' ? a + 1 : a);
 		}
 		return 0;
 	case OBJ_QUERY_IMAGES:

@@ -889,8 +889,8 @@ static void test_registries(void)
 	/* dockerd never shows a plugin the body of POST /auth, so the address
 	 * it will dial cannot be judged: refused under registries. */
 	DENY("reg", "POST", "/v1.45/auth", "{\"username\":\"u\",\"serveraddress\":\"registry.example.org\"}",
-			"so it cannot be checked (registries)");
-	DENY("reg", "POST", "/v1.45/auth", NULL, "so it cannot be checked (registries)");
+			"so it cannot be checked (registries;");
+	DENY("reg", "POST", "/v1.45/auth", NULL, "so it cannot be checked (registries;");
 	DENY("reg", "GET", "/v1.45/plugins/privileges?remote=127.0.0.1:5000/p", NULL, "install plugin 127.0.0.1:5000/p");
 	ALLOW("free", "POST", "/v1.45/auth", "{\"serveraddress\":\"http://127.0.0.1:8080\"}");
 	DENY("reg", "POST", "/v1.45/plugins/pull?remote=vieux/sshfs&name=sshfs", NULL,

@@ -78,7 +78,15 @@ static void test_details(void)
 			"{\"limits\":{\"memory\":2097152}}");
 	test_str_eq(details("POST", "/v1.41/containers/web/exec",
 			"{\"Cmd\":[\"sh\"],\"Privileged\":true,\"User\":\"root\"}"),
-			"{\"privileged\":true,\"user\":\"root\"}");
+			"{\"cmd\":[\"sh\"],\"privileged\":true,\"user\":\"root\"}");
+	/* What runs (round 14): a create's entrypoint and cmd, a service's Command and Args. */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"Entrypoint\":\"/bin/sh\",\"Cmd\":[\"-c\",\"id\"]}"),
+			"{\"cmd\":[\"-c\",\"id\"],\"entrypoint\":[\"/bin/sh\"],\"image\":\"docker.io/library/x:latest\"}");
+	test_str_eq(details("POST", "/v1.41/services/create",
+			"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"x\",\"Command\":[\"nc\"],"
+			"\"Args\":[\"-l\"]}}}"),
+			"{\"cmd\":[\"-l\"],\"entrypoint\":[\"nc\"],\"image\":\"docker.io/library/x:latest\"}");
 	test_str_eq(details("POST", "/v1.41/images/create?fromImage=docker.io%2Flibrary%2Fbusybox&tag=1.36", NULL),
 			"{\"image\":\"docker.io/library/busybox:1.36\"}");
 	/* The image as dockerd will apply it (SPEC.md §2: --detail image=docker.io/library/busybox*);
@@ -120,12 +128,83 @@ static void test_details(void)
 	 * in the same terms: the network its RUN steps join and its limits. */
 	test_str_eq(details("POST", "/v1.41/build?t=x&networkmode=host&memory=1048576&cpuquota=50000&cpuperiod=100000",
 			"not json: a tar context"),
-			"{\"limits\":{\"cpus\":0.5,\"memory\":1048576},\"network\":\"host\"}");
-	test_str_eq(details("POST", "/v1.41/build?t=x", NULL), "");
+			"{\"limits\":{\"cpus\":0.5,\"memory\":1048576},\"network\":\"host\","
+			"\"targets\":[\"docker.io/library/x:latest\"]}");
+	test_str_eq(details("POST", "/v1.41/build?t=x", NULL), "{\"targets\":[\"docker.io/library/x:latest\"]}");
+	test_str_eq(details("POST", "/v1.41/build", NULL), "");
+	/* Round 14: the local names a command creates, so that --object finds who made one. */
+	test_str_eq(details("POST", "/v1.41/build?t=a&t=reg.example.org/b:2", NULL),
+			"{\"targets\":[\"docker.io/library/a:latest\",\"reg.example.org/b:2\"]}");
+	test_str_eq(details("POST", "/v1.41/images/busybox/tag?repo=reg.example.org/prod/app&tag=v1", NULL),
+			"{\"targets\":[\"reg.example.org/prod/app:v1\"]}");
+	test_str_eq(details("POST", "/v1.41/commit?container=web&repo=app", "{}"),
+			"{\"targets\":[\"docker.io/library/app:latest\"]}");
+	test_str_eq(details("POST", "/v1.41/images/create?fromSrc=-&repo=app&tag=1", "tar"),
+			"{\"targets\":[\"docker.io/library/app:1\"]}");
+	test_str_eq(details("POST", "/v1.41/commit?container=web", "{}"), "");
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"VolumesFrom\":[\"db:ro\",\"cache\"]}}"),
+			"{\"image\":\"docker.io/library/x:latest\",\"volumes_from\":[\"db\",\"cache\"]}");
+	test_str_eq(details("POST", "/v1.41/networks/create",
+			"{\"Name\":\"lan\",\"Driver\":\"macvlan\",\"Options\":{\"parent\":\"eth0\"}}"),
+			"{\"driver\":\"macvlan\",\"parent\":\"eth0\"}");
+	test_str_eq(details("POST", "/v1.41/networks/create", "{\"Name\":\"n\"}"), "");
+	test_str_eq(details("POST", "/v1.41/volumes/create", "{\"Name\":\"v\",\"Driver\":\"../../x/evil\"}"),
+			"{\"driver\":\"../../x/evil\"}");
+	test_str_eq(details("POST", "/v1.41/swarm/join",
+			"{\"RemoteAddrs\":[\"203.0.113.9:2377\"],\"JoinToken\":\"SWMTKN-1-secret\"}"),
+			"{\"remote_addrs\":[\"203.0.113.9:2377\"]}");
+	test_str_eq(details("POST", "/v1.41/networks/db/connect", "{\"Container\":\"web\"}"),
+			"{\"container\":\"web\"}");
+	test_str_eq(details("POST", "/v1.41/networks/db/disconnect", "{\"container\":\"web\",\"Force\":true}"),
+			"{\"container\":\"web\"}");
 	/* Commands that carry none, and bodies that cannot be read: no details. */
 	test_str_eq(details("GET", "/v1.41/containers/json", NULL), "");
 	test_str_eq(details("POST", "/v1.41/containers/create", NULL), "");
 	test_str_eq(details("POST", "/v1.41/containers/create", "{not json"), "");
+}
+
+/*
+ * Round 14: what does not fit a record is marked "cut" (and the engine
+ * refuses the request), never left out silently: a 257th bind, an
+ * argument padded past RG_AUDIT_FIELD_MAX.
+ */
+static void test_cut(void)
+{
+	struct rg_request req;
+	const char *err = NULL;
+	char body[64 * 1024], keys[128];
+	size_t n;
+	json_t *d;
+
+	n = (size_t)snprintf(body, sizeof(body), "{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[");
+	for (int i = 0; i < RG_AUDIT_LIST_MAX; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "\"/tmp:/m%d\",", i);
+	snprintf(body + n, sizeof(body) - n, "\"/etc:/e\"]}}");
+	test_assert(rg_request_init(&req, "alice", "TLS", "POST", "/v1.41/containers/create",
+			(const unsigned char *)body, strlen(body), 1 << 20, &err) == 0);
+	req.fs = view;
+	d = rg_details_of(&req);
+	test_assert(json_array_size(json_object_get(d, "binds")) == RG_AUDIT_LIST_MAX);
+	test_str_eq(rg_details_cut(d, keys, sizeof(keys)), "binds");
+	json_decref(d);
+	rg_request_clear(&req);
+
+	n = (size_t)snprintf(body, sizeof(body), "{\"Cmd\":[\"sh\",\"-c\",\"");
+	memset(body + n, ' ', RG_AUDIT_FIELD_MAX);
+	snprintf(body + n + RG_AUDIT_FIELD_MAX, sizeof(body) - n - RG_AUDIT_FIELD_MAX, "cat /etc/shadow\"]}");
+	test_assert(rg_request_init(&req, "alice", "TLS", "POST", "/v1.41/containers/web/exec",
+			(const unsigned char *)body, strlen(body), 1 << 20, &err) == 0);
+	d = rg_details_of(&req);
+	test_str_eq(rg_details_cut(d, keys, sizeof(keys)), "cmd");
+	json_decref(d);
+	rg_request_clear(&req);
+
+	/* exactly the limits: nothing cut */
+	d = json_pack("{s:[s]}", "binds", "/tmp");
+	test_assert(rg_details_cut(d, keys, sizeof(keys)) == NULL);
+	test_assert(rg_details_cut(NULL, keys, sizeof(keys)) == NULL);
+	json_decref(d);
 }
 
 static void test_head(void)
@@ -157,6 +236,7 @@ int main(void)
 	fakefs_load(&fake_host, host_table, sizeof(host_table) / sizeof(host_table[0]));
 	host_view = fakefs_view(&fake_host);
 	test_details();
+	test_cut();
 	test_head();
 	fakefs_free(&fake_host);
 	printf("ok\n");

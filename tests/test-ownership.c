@@ -652,6 +652,19 @@ static void decisions(void)
 			"rolegate does not know; use the name or the full id");
 	decide("bob", "POST", "/v1.41/containers/" ID_BOB "/exec", "{\"User\":\"1000\"}", "allow", NULL);
 	decide("dave", "POST", "/v1.41/containers/mine/stop", NULL, "deny", "not created by dave");
+	/* workflows round 14: `docker stats` without names asks by the 12-digit
+	 * id; stats carry nothing in, so a 12+ prefix of one's own stands there
+	 * (only there: top, logs, stop by prefix stay refused) */
+	decide("bob", "GET", "/v1.41/containers/b0b0b0b0b0b0/stats?stream=0", NULL, "deny",
+			"matches more than one object");
+	decide("bob", "GET", "/v1.41/containers/b0b0b0b0b0b01/stats?stream=0", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/containers/b0b0b0b0b0b0111/stats", NULL, "allow", NULL);
+	decide("bob", "GET", "/v1.41/containers/b0b0b0b0b0b01/top", NULL, "deny", "an id prefix could also");
+	decide("bob", "GET", "/v1.41/containers/b0b0b0b0b0b01/logs", NULL, "deny", "an id prefix could also");
+	decide("bob", "GET", "/v1.41/containers/b0b0b0/stats?stream=0", NULL, "deny",
+			"prefix shorter than 12 characters");
+	decide("dave", "GET", "/v1.41/containers/b0b0b0b0b0b01/stats?stream=0", NULL, "deny", "not created by dave");
+	decide("bob", "GET", "/v1.41/containers/a1b2c3d4e5f6/stats?stream=0", NULL, "deny", "not created by bob");
 
 	/*
 	 * Red team round 3. Hex-only references under owner: only the exact

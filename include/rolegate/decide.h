@@ -58,6 +58,14 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 void rg_decision_clear(struct rg_decision *d);
 
 /*
+ * Turns d (an allow) into a deny for reason, a phrase that reads after
+ * "USER (roles: ...) may not", as rg_decide() words its own. For what the
+ * engine finds after the decision (engine.c: a request the log cannot
+ * record in full). Returns RG_DENY.
+ */
+enum rg_verdict rg_decision_refuse(struct rg_decision *d, const char *user, const char *reason);
+
+/*
  * Appends to out the names of the roles that apply to id (by user or group).
  * Returns 0, or -1 when out of memory.
  */

@@ -185,6 +185,15 @@ int rg_directory_groups(struct rg_directory *d, const char *user, struct rg_strv
  */
 int rg_directory_reread_secret(struct rg_directory *d, char *err, size_t errlen);
 
+/*
+ * For a reload that keeps d: every cached answer is taken as expired, so
+ * the next call for each user asks the directory again (a user removed from
+ * a group loses the role from the next request on, not cache_ttl later),
+ * while an answer the directory cannot renew is still served as stale
+ * (within stale_ttl): a reload during an outage locks nobody out.
+ */
+void rg_directory_expire(struct rg_directory *d);
+
 /* Copies the counters into st. */
 void rg_directory_stats(struct rg_directory *d, struct rg_directory_stats *st);
 

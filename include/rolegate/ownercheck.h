@@ -16,8 +16,10 @@
 #include "rolegate/policy.h"
 #include "rolegate/request.h"
 
-/* Whether r's `owner` refuses command whole, whatever its objects: every
- * prune (SPEC.md §4). `rolegate list` leaves such commands out. */
+/* Whether r's constraints refuse command whole, whatever its objects:
+ * under `owner` every prune (SPEC.md §4); under `bind_mounts` docker cp and
+ * docker commit; under `registries` docker login. `rolegate list` shows
+ * such commands as refused, not as commands. */
 bool rg_owner_refuses_command(const struct rg_role *r, const char *command);
 
 /*

@@ -46,6 +46,12 @@ struct rg_request {
 	json_t *body_json;     /* owned, when RG_BODY_PARSED */
 	const char *body_err;
 
+	/* RequestPeerCertificates (peercert.h): whether the call carries the
+	 * caller's certificate, and how many CNs its subject holds (-1: it
+	 * cannot be read) */
+	bool peer_cert;
+	int peer_cns;
+
 	char *content_type;    /* RequestHeaders["Content-Type"] or NULL */
 	char *content_length;  /* RequestHeaders["Content-Length"] or NULL (chunked, or none sent) */
 	int status;            /* ResponseStatusCode (response phase), else 0 */

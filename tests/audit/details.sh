@@ -31,6 +31,12 @@ has '"Allow":true'
 OUT=$(create dave devs '{"Image":"busybox"}')
 has '"Allow":true'
 OUT=$(authz "$SOCK" 'ev\u202eil\u001b[2J' "/v1.41/info")
+# Round 14: names that read as "alice" in a table: a right-to-left mark and
+# a zero-width space (U+200F, U+200B), a trailing space; and "-", the
+# table's mark for "none".
+OUT=$(authz "$SOCK" 'al\u200fi\u200bce' "/v1.41/version")
+OUT=$(authz "$SOCK" 'alice ' "/v1.41/version")
+OUT=$(authz "$SOCK" '-' "/v1.41/version")
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
 
 Q() { "$RG" log query -c "$AT/d.conf" "$@"; }
@@ -76,4 +82,11 @@ if printf '%s' "$OUT" | grep -qP '\x1b|\xe2\x80\xae'; then fail "  raw ESC or U+
 check 0 "--json escapes U+202E too" Q --decision deny --json
 has 'ev\u202eil\u001b[2J'
 if printf '%s' "$OUT" | grep -qP '\xe2\x80\xae'; then fail "  raw U+202E in --json"; else pass "  no raw U+202E in --json"; fi
+check 0 "names that would read as alice, or as none, are escaped in the table" Q --command system.version
+has 'al\u200fi\u200bce'
+has 'alice\x20'
+has '\x2d'
+if printf '%s' "$OUT" | grep -qP '\xe2\x80[\x8b\x8f]'; then fail "  raw U+200B or U+200F"; else pass "  no raw U+200B or U+200F"; fi
+check 0 "--json escapes U+200F and U+200B too" Q --command system.version --json
+has 'al\u200fi\u200bce'
 at_finish

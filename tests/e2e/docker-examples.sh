@@ -9,15 +9,18 @@
 #   alice  group docker-ops -> ops (allow "*")
 #   dora   group deployers  -> deployer
 #   carol  group auditors   -> auditor (must not read the swarm's join tokens)
+#   bob    group developers -> developer (workflows round 14: what stays
+#                              after docker cp and commit were refused)
 #
 # usage: docker-examples.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
 . "$(dirname "$0")/lib.sh"
 
-e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dora carol
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" alice dora carol bob
 : >"$E2E_DIR/approved-images"
 sed -e "s|/var/log/rolegate/decisions.log|$E2E_DIR/decisions.log|" \
 	-e "s|/etc/rolegate/approved-images|$E2E_DIR/approved-images|" \
 	-e "s|^  threads = 0;|  state = \"$E2E_DIR/state\";\n  threads = 0;|" \
+	-e "s|\"/srv/projects\"|\"$E2E_DIR/projects\"|" \
 	"$E2E_SRC/../../examples/rolegate.conf" >"$E2E_DIR/examples.conf"
 start_rolegate "$E2E_DIR/examples.conf"
 start_dockerd
@@ -43,6 +46,47 @@ expect_denied "dora (roles: deployer) may not remove network opsnet: not created
 expect_denied "dora (roles: deployer) may not use network.prune" \
 	docker_as dora network prune -f
 expect_ok "opsnet" docker_as alice network rm opsnet
+
+e2e_section "developer (bob): everyday work, and the way that stays (workflows round 14)"
+mkdir -p "$E2E_DIR/projects/app"
+echo "from-the-project" >"$E2E_DIR/projects/app/input"
+dev="bob (roles: developer) may not"
+expect_ok_match '^[0-9a-f]{64}$' docker_as bob run -d --name web -m 64m --pids-limit 50 \
+	--tmpfs /w:size=1m,mode=1777 -v "$E2E_DIR/projects/app:/src:ro" busybox sh -c 'echo log-line > /tmp/app.log; exec sleep 600'
+expect_ok_match '^[0-9a-f]{64}$' docker_as alice run -d --name opsbox busybox sleep 600
+# docker stats without names asks by the list's 12-digit ids: bob's own
+# container shows its numbers (it showed "--"); alice's stays refused.
+expect_ok_match '^[0-9a-f]{12} +web +[0-9.]+%' docker_as bob stats --no-stream
+expect_ok_match '^[0-9a-f]{12} +web +[0-9.]+%' docker_as bob stats --no-stream web
+expect_denied "$dev read the stats of container opsbox: not created by bob" \
+	docker_as bob stats --no-stream opsbox
+expect_ok "" docker_as bob top web
+expect_ok "" docker_as bob events --since 1m --until 0s --filter container=web
+expect_ok "TYPE" docker_as bob system df
+# docker cp and commit are refused under bind_mounts (red team round 14):
+# the message says what stays; docker exec reads and writes files instead
+expect_denied "$dev copy files to or from container web (docker cp): ... (bind_mounts; use docker exec: docker exec -u USER CONTAINER cat FILE > FILE)" \
+	docker_as bob cp web:/tmp/app.log "$E2E_DIR/app.log"
+expect_ok "log-line" docker_as bob exec -u 1000 web cat /tmp/app.log
+expect_ok "from-the-project" docker_as bob exec -u 1000 web cat /src/input
+printf 'into-the-container\n' >"$E2E_DIR/f"
+expect_ok "" docker_as bob exec -i -u 1000 web sh -c 'cat > /w/f' <"$E2E_DIR/f"
+expect_ok "into-the-container" docker_as bob exec -u 1000 web cat /w/f
+expect_denied "$dev use container.commit" docker_as bob commit web
+expect_denied "$dev exec as root (no user given: the image's default user); name one: docker exec -u USER" \
+	docker_as bob exec web id
+expect_denied "$dev use container.prune: prune acts on every user's objects (owner = \"self\"); remove your own by name: docker rm NAME" \
+	docker_as bob system prune -f
+expect_denied "$dev log in to a registry: ... docker pull and push send the credentials of ~/.docker/config.json without a login" \
+	docker_as bob login -u bob -p x 127.0.0.1:5000
+expect_ok "" docker_as bob rename web web2
+expect_ok "web2" docker_as bob restart -t1 web2
+expect_ok "web2" docker_as bob rm -f web2
+expect_ok "opsbox" docker_as alice rm -f opsbox
+expect_ok "  refused:     container.archive.get, container.prune, system.auth," \
+	"$E2E_ROLEGATE" list -c "$E2E_CONF" --user bob
+expect_ok "copy files to or from container web (docker cp)" \
+	"$E2E_ROLEGATE" log query --json --file "$E2E_AUDIT" --user bob --command 'container.archive*' --decision deny
 
 e2e_section "auditor (carol) reads, never changes"
 expect_ok "Imported from" docker_as carol image history busybox

@@ -54,6 +54,18 @@ expect_ok "CONTAINER ID" docker_as audrey ps
 expect_denied "audrey (roles: auditor) may not use container.create" \
 	docker_as audrey run --rm --name e2e-audrey-run busybox true
 expect_denied "mallory has no role (groups: none)" docker_as mallory ps
+# Round 14: slapd matches uid ignoring case, so a certificate for "OLIVIA"
+# found olivia's entry and her groups, under a name that `log query --user
+# olivia`, `users` and ownership do not know. The entry must hold the name
+# exactly; otherwise it is no such user.
+e2e_add_user OLIVIA
+expect_denied "OLIVIA has no role (groups: none)" docker_as OLIVIA ps
+if grep -q 'looking up OLIVIA: the entry uid=olivia,.* holds uid "olivia", not "OLIVIA"' \
+	"$E2E_DIR/rolegate.log"; then
+	e2e_pass "the daemon says why OLIVIA is not olivia"
+else
+	e2e_fail "no warning about OLIVIA's spelling in the daemon's log"
+fi
 # explain resolves through the same directory, and says where the groups came from.
 expect_ok "groups: ... backend, developers (ldap)" \
 	"$E2E_ROLEGATE" explain -c "$E2E_CONF" --user devin GET /v1.41/containers/json

@@ -174,6 +174,7 @@ static bool same(int ra, const char *aerr, const struct rg_request *a, int rb, c
 		(a->body == NULL) == (b->body == NULL) &&
 		(a->body == NULL || memcmp(a->body, b->body, a->body_len) == 0) &&
 		same_str(a->content_type, b->content_type) && a->status == b->status &&
+		a->peer_cert == b->peer_cert && a->peer_cns == b->peer_cns &&
 		same_str(a->route.command, b->route.command) &&
 		(a->route_err == NULL) == (b->route_err == NULL) &&
 		same_str(a->route_err, b->route_err) &&

@@ -51,6 +51,21 @@ alice*: ldap:
 *)(|(uid=*: ldap: 
 al\\2aice: ldap: 
 alice)(|(objectClass=*: ldap: " "injection attempts resolve to nothing"
+
+# Round 14: slapd's uid matching ignores case, insignificant spaces and
+# (after Unicode preparation) width; each of these found alice's entry and
+# her groups under another name. The entry must hold the name byte for byte.
+: >"$T/stderr"
+out=$(run "$T/default.conf" Alice ALICE "alice " " alice" "ａｌｉｃｅ" alice)
+expect "$out" "Alice: ldap: 
+ALICE: ldap: 
+alice : ldap: 
+ alice: ldap: 
+ａｌｉｃｅ: ldap: 
+alice: ldap: docker-ops" "a name the directory matches only by its folding is no such user"
+grep -q 'looking up Alice: the entry uid=alice,ou=people,dc=example,dc=org holds uid "alice", not "Alice"' \
+	"$T/stderr" || fail "the spelling mismatch is not logged"
+ok "the spelling mismatch is logged"
 for f in '(uid=\2A)' '(uid=alice\29\28uid=\2A)' '(uid=\5C2a)' '(uid=alice\2A)' '(uid=al\5C2aice)'; do
 	grep -qF "filter=\"(&(objectClass=inetOrgPerson)$f)\"" "$LOG" ||
 		fail "slapd did not see the escaped filter $f"

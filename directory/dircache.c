@@ -25,6 +25,7 @@
  * Times are CLOCK_MONOTONIC milliseconds, so that setting the clock neither
  * expires every answer nor keeps them forever.
  */
+#define _GNU_SOURCE        /* pthread_timedjoin_np */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -107,6 +108,7 @@ struct rg_directory {
 	char *cache_file;             /* NULL or "": memory only */
 	bool saving;                  /* the writer thread runs */
 	bool detached;                /* a successor owns cache_file: write it no more */
+	bool last_save;               /* the writer makes its last save and ends */
 	pthread_t writer;
 	pthread_cond_t save;          /* wakes the writer (stopping) */
 	struct log_limit log_save;
@@ -896,7 +898,7 @@ static void *writer(void *arg)
 	struct rg_directory *d = arg;
 
 	pthread_mutex_lock(&d->lock);
-	while (!d->stopping) {
+	while (!d->last_save) {
 		int64_t at = now_ms() + RG_DIRECTORY_SAVE_MS;
 		struct timespec ts = { .tv_sec = at / 1000, .tv_nsec = (at % 1000) * 1000000 };
 
@@ -904,6 +906,9 @@ static void *writer(void *arg)
 		if (!d->stopping)
 			save(d);
 	}
+	/* the last save, after the workers' last answers (rg_directory_free):
+	 * here, so that a disk that does not answer holds this thread only */
+	save(d);
 	pthread_mutex_unlock(&d->lock);
 	return NULL;
 }
@@ -994,10 +999,31 @@ void rg_directory_free(struct rg_directory *d)
 	for (unsigned i = 0; i < d->nworkers; i++)
 		pthread_join(d->workers[i], NULL);
 	if (d->saving) {
-		pthread_join(d->writer, NULL);
+		struct timespec until;
+
 		pthread_mutex_lock(&d->lock);
-		save(d);
+		d->last_save = true;
+		pthread_cond_broadcast(&d->save);
 		pthread_mutex_unlock(&d->lock);
+		/*
+		 * cache_file on a frozen or dead filesystem: mkdir(2), mkstemp,
+		 * fsync and rename sleep there until it answers. This ran in the
+		 * caller (serve's main thread at SIGTERM, or whichever thread
+		 * dropped a reloaded directory): SIGTERM then waited for the thaw
+		 * (docs/redteam-round14-avail.md). The writer is waited for
+		 * RG_DIRECTORY_STOP_MS; past that it is left there, with d, which
+		 * it may still touch (serve exits next, or the directory was
+		 * replaced by a reload).
+		 */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += RG_DIRECTORY_STOP_MS / 1000;
+		if (pthread_timedjoin_np(d->writer, NULL, &until) != 0) {
+			log_warnx("ldap: cache_file %s: its disk has not completed a save in %d ms: "
+					"stopping without it", d->cache_file, RG_DIRECTORY_STOP_MS);
+			pthread_detach(d->writer);
+			rg_directory_fail_pending(d);
+			return;
+		}
 	}
 	rg_directory_fail_pending(d);
 	while (d->lru.newer != &d->lru)

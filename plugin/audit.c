@@ -82,6 +82,7 @@ struct rg_audit {
 	 * and denies answered under sync = "batch". */
 	struct rg_iolane *wlane, *slane;
 	bool leak;                 /* a lane or the head thread is stuck on the disk: close frees nothing */
+	struct opener *opening;    /* an open of the path given up on, still in the kernel (open_bounded) */
 	/*
 	 * Direct writes (rg_audit_direct): a call's record is written by the
 	 * calling thread itself, outside the lock (write_direct), which spares
@@ -150,6 +151,7 @@ static int start_head(struct rg_audit *a);
 static void stop_head(struct rg_audit *a);
 static int wait_writer(struct rg_audit *a);
 static int write_line(struct rg_audit *a, const char *p, size_t n);
+static int cut_dirty(struct rg_audit *a);
 static void stop_watch(struct rg_audit *a);
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
@@ -257,6 +259,137 @@ static int open_log(const char *path, struct stat *st, char *err, size_t errlen)
 	}
 	if (created)
 		sync_parent(path);
+	return fd;
+}
+
+/*
+ * open_log in a thread of its own, waited for at most RG_IOLANE_MS. On a
+ * frozen or dead filesystem, creating the path or even its parents
+ * (mkdir(2) of one that exists still waits for the filesystem to thaw) and
+ * fsyncing the directory sleep in the kernel for as long as it lasts; the
+ * rotation (logrotate's rename and create, SIGHUP) and the relink open the
+ * path under the writer's lock, so one such open stopped every call and
+ * every later SIGHUP or SIGTERM (docs/redteam-round14-avail.md). An open
+ * given up on is remembered (a->opening): until it comes back every open
+ * fails at once, and its descriptor, if any, is closed then (its flock
+ * would refuse the next open). Locked; returns as open_log.
+ */
+struct opener {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;    /* monotonic clock */
+	int refs;                  /* the caller's and the thread's */
+	bool done;
+	char *path;
+	int fd;                    /* open_log's result */
+	struct stat st;
+	char err[512];
+};
+
+static void opener_release(struct opener *o)
+{
+	bool last;
+
+	pthread_mutex_lock(&o->lock);
+	last = --o->refs == 0;
+	pthread_mutex_unlock(&o->lock);
+	if (!last)
+		return;
+	if (o->fd >= 0)
+		close(o->fd);
+	pthread_cond_destroy(&o->done_cv);
+	pthread_mutex_destroy(&o->lock);
+	free(o->path);
+	free(o);
+}
+
+static void *opener_main(void *arg)
+{
+	struct opener *o = arg;
+
+	pthread_setname_np(pthread_self(), "rg-audit-open");
+	o->fd = open_log(o->path, &o->st, o->err, sizeof(o->err));
+	pthread_mutex_lock(&o->lock);
+	o->done = true;
+	pthread_cond_signal(&o->done_cv);
+	pthread_mutex_unlock(&o->lock);
+	opener_release(o);
+	return NULL;
+}
+
+/* Whether an open given up on is still in the kernel (locked); forgets it once back. */
+static bool opener_stuck(struct rg_audit *a)
+{
+	bool done;
+
+	if (a->opening == NULL)
+		return false;
+	pthread_mutex_lock(&a->opening->lock);
+	done = a->opening->done;
+	pthread_mutex_unlock(&a->opening->lock);
+	if (!done)
+		return true;
+	log_warnx("the disk under %s answers again: an open given up on completed", a->path);
+	opener_release(a->opening);
+	a->opening = NULL;
+	return false;
+}
+
+static int open_bounded(struct rg_audit *a, struct stat *st, char *err, size_t errlen)
+{
+	struct opener *o;
+	pthread_attr_t attr;
+	pthread_t t;
+	int64_t deadline;
+	struct timespec ts;
+	int fd, rc;
+
+	if (opener_stuck(a)) {
+		errf(err, errlen, "cannot open %s: an open of it has not completed in %d ms (the disk "
+				"does not answer)", a->path, RG_IOLANE_MS);
+		return -2;
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL || (o->path = strdup(a->path)) == NULL) {
+		free(o);
+		errf(err, errlen, "cannot open %s: out of memory", a->path);
+		return -2;
+	}
+	pthread_mutex_init(&o->lock, NULL);
+	(void)rg_monocond_init(&o->done_cv);
+	o->refs = 2;
+	o->fd = -1;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, opener_main, o);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		o->refs = 1;
+		opener_release(o);
+		errf(err, errlen, "cannot open %s: no thread to open it in: %s", a->path, strerror(rc));
+		return -2;
+	}
+	deadline = rg_monotonic_us() + (int64_t)RG_IOLANE_MS * 1000;
+	ts.tv_sec = (time_t)(deadline / 1000000);
+	ts.tv_nsec = (long)(deadline % 1000000) * 1000;
+	pthread_mutex_lock(&o->lock);
+	while (!o->done && pthread_cond_timedwait(&o->done_cv, &o->lock, &ts) != ETIMEDOUT)
+		;
+	if (!o->done) {
+		pthread_mutex_unlock(&o->lock);
+		a->opening = o;
+		log_errx("the disk under %s has not completed an open in %d ms: gave up on it; until "
+				"it does, every open of the log fails at once", a->path, RG_IOLANE_MS);
+		errf(err, errlen, "cannot open %s: the disk has not completed an open in %d ms",
+				a->path, RG_IOLANE_MS);
+		return -2;
+	}
+	fd = o->fd;
+	o->fd = -1;                /* ours now */
+	*st = o->st;
+	if (fd < 0)
+		errf(err, errlen, "%s", o->err);
+	pthread_mutex_unlock(&o->lock);
+	opener_release(o);
 	return fd;
 }
 
@@ -514,8 +647,10 @@ static int write_direct(struct rg_audit *a)
 		keep_for_replay(a, p, n);
 		return 0;
 	}
-	/* Never leave half a record: the next write (the lane's) cuts it back. */
+	/* Never leave half a record (a short write, then EFBIG or ENOSPC): cut
+	 * it now, in the lane; should that fail, the next write cuts it. */
 	a->dirty = true;
+	(void)cut_dirty(a);
 	errno = saved;
 	return -1;
 }
@@ -548,6 +683,26 @@ static int write_line(struct rg_audit *a, const char *p, size_t n)
 		a->dirty = st.st_size < a->end;
 	errno = saved;
 	return -1;
+}
+
+/*
+ * Cuts what a failed or given-up write left past the last complete record
+ * (dirty), in the lane, before the file is left for another (rotation) or
+ * closed. That cut used to come only with the next record, in the same
+ * file: a record given up on (its call refused, or its connection closed)
+ * that the thawed disk then completed stayed in a rotated file, and the new
+ * file's rotate record took its seq (a broken chain across the two), or the
+ * next serve continued after it (docs/redteam-round14-avail.md). Locked.
+ * Returns 0, or -1 (errno set; the bytes and dirty stay).
+ */
+static int cut_dirty(struct rg_audit *a)
+{
+	if (!a->dirty || a->fd < 0)
+		return 0;
+	if (rg_iolane_run(a->wlane, RG_IOLANE_WRITE, a->fd, a->end, NULL, 0) < 0)
+		return -1;
+	a->dirty = false;
+	return 0;
 }
 
 /* fdatasync of fd in the sync lane: 0, or -1 (ETIMEDOUT: the disk does not answer). */
@@ -775,7 +930,7 @@ static int check_head(struct rg_audit *a)
 static int open_file(struct rg_audit *a, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = open_log(a->path, &st, err, errlen);
+	int fd = open_bounded(a, &st, err, errlen);
 
 	if (fd < 0)
 		return fd;
@@ -1131,9 +1286,17 @@ static int switch_file(struct rg_audit *a)
 	struct stat st;
 	int fd, r = 0;
 
-	fd = open_log(a->path, &st, err, sizeof(err));
+	fd = open_bounded(a, &st, err, sizeof(err));
 	if (fd < 0) {
 		log_warnx("audit log rotation: %s", err);
+		return -1;
+	}
+	/* The old file ends at its last complete record, or it is not left:
+	 * records go on there (still reachable by its new name) until it is. */
+	if (cut_dirty(a) < 0) {
+		log_warn("audit log rotation: cannot cut a record given up on from the end of the "
+				"old file (will retry)");
+		close(fd);
 		return -1;
 	}
 	if (a->sync != RG_SYNC_NONE)
@@ -1304,7 +1467,7 @@ static bool relink(struct rg_audit *a, const char *what)
 	struct stat st;
 	int fd;
 
-	fd = open_log(a->path, &st, err, sizeof(err));
+	fd = open_bounded(a, &st, err, sizeof(err));
 	if (fd < 0) {
 		/* Keep what is to be written again for the next attempt. */
 		log_errx("the audit log %s was %s and cannot be reopened: %s", a->path, what, err);
@@ -1757,12 +1920,21 @@ void rg_audit_close(struct rg_audit *a)
 	if (wait_idle(a) < 0)
 		a->leak = true;
 	else if (a->fd >= 0) {
+		/* the next serve must not continue after a record given up on */
+		if (cut_dirty(a) < 0)
+			log_warn("cannot cut a record given up on from the end of %s", a->path);
 		if (a->sync != RG_SYNC_NONE && sync_log(a, a->fd) == 0)
 			durable_point(a, &a->chain);
 		close(a->fd);
 	}
 	pthread_mutex_unlock(&a->lock);
 	stop_head(a);      /* after the last durable point: the head names it */
+	if (a->opening != NULL) {
+		/* an open given up on: its thread holds a reference of its own and
+		 * frees it (closing what it opened) whenever the disk lets it go */
+		opener_release(a->opening);
+		a->opening = NULL;
+	}
 	if (!rg_iolane_free(a->wlane))
 		a->leak = true;
 	if (!rg_iolane_free(a->slane))

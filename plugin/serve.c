@@ -773,6 +773,15 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/*
+	 * A file that reaches RLIMIT_FSIZE (ulimit -f, systemd's LimitFSIZE=)
+	 * raises SIGXFSZ, whose default action ended rolegate at the first
+	 * record past it, mid-record, and again at each restart: dockerd then
+	 * refused every call, as with no plugin (docs/redteam-round14-avail.md).
+	 * Ignored, the write fails with EFBIG instead: the record fails as
+	 * audit.on_error says, and a rotation makes room.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 
 	p = rg_config_load(config, 0, &errs, &runtime_error);
 	if (p == NULL) {

@@ -56,6 +56,8 @@
 #define RG_DIRECTORY_PROBE_MS 2000
 /* cache_file is written at most this often (ms) while answers change. */
 #define RG_DIRECTORY_SAVE_MS 1000
+/* Stopping waits this long for the last save of cache_file (ms): its disk may not answer. */
+#define RG_DIRECTORY_STOP_MS 5000
 /* A cache_file larger than this is not read (bytes). */
 #define RG_DIRECTORY_FILE_MAX (64 * 1024 * 1024)
 /* Threads that make lookups for suspended calls and background refreshes. */

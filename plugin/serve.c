@@ -55,6 +55,16 @@
  */
 #define RG_CALLS_BUFFER_MAX (256 * 1024 * 1024)
 #define RG_CALL_HEAD_KEEP_BUSY (4 * 1024)
+/*
+ * Of that total, the last RG_CALLS_SMALL_RESERVE bytes take only the first
+ * RG_CALL_SMALL bytes of each call: large calls stop short of it, so that
+ * dockerd's everyday calls (a few hundred bytes) are still read while large
+ * ones fill the rest. Without it the large calls left whatever slack their
+ * last chunk did not fit, sometimes less than a small call, which was then
+ * denied as busy too (CI met it: tests/hostile/call-budget.sh).
+ */
+#define RG_CALLS_SMALL_RESERVE (32 * 1024 * 1024)
+#define RG_CALL_SMALL (64 * 1024)
 #define RG_DRAIN_SECONDS 30
 /* Of the drain, a call still arriving (headers read, body not all there) is
  * waited for this long only: dockerd sends a call in one go, and a peer that
@@ -490,7 +500,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		call->total += n;
 		if (call->refused)
 			return MHD_YES;
-		if (!call->too_big && atomic_fetch_add(&s->buffered, n) + n > s->buffer_max) {
+		if (!call->too_big && atomic_fetch_add(&s->buffered, n) + n >
+				s->buffer_max - (call->len + n > RG_CALL_SMALL ? RG_CALLS_SMALL_RESERVE : 0)) {
 			atomic_fetch_sub(&s->buffered, n);
 			call->too_big = call->busy = true;
 		} else if (!call->too_big) {

@@ -27,10 +27,6 @@
 #
 # usage: frozen-disk.sh ROLEGATE [THREADS]
 set -euo pipefail
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: a loop device and fsfreeze need root"; exit 77; }
-for c in losetup mkfs.ext4 fsfreeze python3; do
-	command -v "$c" >/dev/null || { echo "SKIP: needs $c"; exit 77; }
-done
 RG=$(realpath "$1")
 THREADS=${2:-0}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,22 +36,17 @@ serve_test_init rolegate-frozen-disk
 # what they may touch, unfreed on purpose (plugin/audit.c, rg_audit_close):
 # under ASan that is a leak report and exit 134 once the thaw lets serve end.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-LOOP=""
-FROZEN=0
+. "$HERE/../lib/frozen.sh"
+frozen_require losetup mkfs.ext4 fsfreeze python3
 cleanup() {
-	[ "$FROZEN" = 1 ] && fsfreeze -u "$T/mnt" 2>/dev/null
+	frozen_thaw_quietly
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	PIDS=()
-	mountpoint -q "$T/mnt" && { umount "$T/mnt" || umount -l "$T/mnt"; }
-	[ -n "$LOOP" ] && losetup -d "$LOOP"
+	frozen_unmount
 	serve_test_cleanup
 }
 trap cleanup EXIT
-mkdir "$T/mnt"
-truncate -s 64M "$T/disk.img"
-LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || { echo "SKIP: no loop device"; exit 77; }
-mkfs.ext4 -q "$LOOP"
-mount "$LOOP" "$T/mnt" || { echo "SKIP: cannot mount a loop device"; exit 77; }
+frozen_mount
 
 cat >"$T/rg.conf" <<CONF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
@@ -81,8 +72,7 @@ probe 5 rdmc >"$T/before"
 grep -q TIMEOUT "$T/before" && fail "before the freeze: $(cat "$T/before")"
 sync
 
-fsfreeze -f "$T/mnt"
-FROZEN=1
+frozen_freeze
 probe 20 crdm >"$T/first" || true
 grep -q TIMEOUT "$T/first" && fail "frozen: calls not answered in 20 s: $(tr '\n' ';' <"$T/first")"
 [ "$(slowest "$T/first" | cut -d. -f1)" -lt 15 ] || fail "frozen: a call took more than 15 s: $(tr '\n' ';' <"$T/first")"
@@ -127,8 +117,7 @@ done
 ended || fail "frozen: serve's main thread still runs 15 s after SIGTERM"
 ok "frozen: SIGTERM ends serve's main thread"
 
-fsfreeze -u "$T/mnt"
-FROZEN=0
+frozen_thaw
 wait "$SERVE" || fail "serve exited $? after the thaw: $(tail -5 "$T/serve.log")"
 PIDS=()
 serve_start "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$T/rg.sock"

@@ -19,10 +19,6 @@
 # SIGHUP; check: the same without SIGHUP, noticed by a record; relink: the
 # log unlinked)
 set -euo pipefail
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: a loop device and fsfreeze need root"; exit 77; }
-for c in losetup mkfs.ext4 fsfreeze python3; do
-	command -v "$c" >/dev/null || { echo "SKIP: needs $c"; exit 77; }
-done
 RG=$(realpath "$1")
 MODE=${2:-hup}
 AFTER=${3:-term}   # term: SIGTERM while frozen, then thaw; thaw: thaw, the same serve goes on
@@ -34,22 +30,17 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 serve_test_init rolegate-frozen-rotate
 # serve stops without the threads still in the frozen filesystem, nor what they may touch
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-LOOP=""
-FROZEN=0
+. "$HERE/../lib/frozen.sh"
+frozen_require losetup mkfs.ext4 fsfreeze python3
 cleanup() {
-	[ "$FROZEN" = 1 ] && fsfreeze -u "$T/mnt" 2>/dev/null
+	frozen_thaw_quietly
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	PIDS=()
-	mountpoint -q "$T/mnt" && { umount "$T/mnt" || umount -l "$T/mnt"; }
-	[ -n "$LOOP" ] && losetup -d "$LOOP"
+	frozen_unmount
 	serve_test_cleanup
 }
 trap cleanup EXIT
-mkdir "$T/mnt"
-truncate -s 64M "$T/disk.img"
-LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || { echo "SKIP: no loop device"; exit 77; }
-mkfs.ext4 -q "$LOOP"
-mount "$LOOP" "$T/mnt" || { echo "SKIP: cannot mount a loop device"; exit 77; }
+frozen_mount
 
 cat >"$T/rg.conf" <<CONF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
@@ -68,8 +59,7 @@ hup|check) mv "$LOG" "$LOG.1"; : >"$LOG"; chmod 600 "$LOG" ;;
 relink) rm "$LOG" ;;
 esac
 sync
-fsfreeze -f "$T/mnt"
-FROZEN=1
+frozen_freeze
 [ "$MODE" = hup ] && kill -HUP "$SERVE"
 sleep 1.2    # the rename is looked for once a second
 probe 20 rdrd >"$T/first" || true
@@ -89,8 +79,7 @@ grep -q "has not completed an open in 5000 ms" "$T/serve.log" || fail "no word o
 if [ "$AFTER" = thaw ]; then
 	# the disk comes back: the open given up on is forgotten, the rotation
 	# or relink done, and every call answered and recorded again
-	fsfreeze -u "$T/mnt"
-	FROZEN=0
+	frozen_thaw
 	sleep 1.2
 	probe 5 rdrd >"$T/thawed" || true
 	[ "$(grep -c "^r [0-9.]* allow" "$T/thawed")" = 2 ] || fail "thawed, same serve: $(tr '\n' ';' <"$T/thawed")"
@@ -117,8 +106,7 @@ done
 ended || fail "frozen: serve's main thread still runs 15 s after SIGTERM"
 ok "frozen: SIGTERM ends serve's main thread"
 
-fsfreeze -u "$T/mnt"
-FROZEN=0
+frozen_thaw
 wait "$SERVE" || fail "serve exited $? after the thaw: $(tail -5 "$T/serve.log")"
 PIDS=()
 serve_start "$T/ready" "$T/serve.log" -c "$T/rg.conf" --socket "$T/rg.sock"

@@ -11,31 +11,22 @@
 #
 # usage: stuck-write-rotate.sh ROLEGATE SYNC
 set -euo pipefail
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: a loop device and fsfreeze need root"; exit 77; }
-for c in losetup mkfs.ext4 fsfreeze python3; do
-	command -v "$c" >/dev/null || { echo "SKIP: needs $c"; exit 77; }
-done
 RG=$(realpath "$1")
 SYNC=${2:-none}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/serve.sh"
 serve_test_init rolegate-stuck-write-rotate
-LOOP=""
-FROZEN=0
+. "$HERE/../lib/frozen.sh"
+frozen_require losetup mkfs.ext4 fsfreeze python3
 cleanup() {
-	[ "$FROZEN" = 1 ] && fsfreeze -u "$T/mnt" 2>/dev/null
+	frozen_thaw_quietly
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	PIDS=()
-	mountpoint -q "$T/mnt" && { umount "$T/mnt" || umount -l "$T/mnt"; }
-	[ -n "$LOOP" ] && losetup -d "$LOOP"
+	frozen_unmount
 	serve_test_cleanup
 }
 trap cleanup EXIT
-mkdir "$T/mnt"
-truncate -s 64M "$T/disk.img"
-LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || { echo "SKIP: no loop device"; exit 77; }
-mkfs.ext4 -q "$LOOP"
-mount "$LOOP" "$T/mnt" || { echo "SKIP: cannot mount a loop device"; exit 77; }
+frozen_mount
 
 cat >"$T/rg.conf" <<CONF
 identity = { users = ( { name = "alice"; groups = ["ops"]; } ); };
@@ -55,12 +46,10 @@ wait_for() {
 # other time); the watchdog gives up on it, then the disk thaws.
 stuck_then_thaw() {
 	sync
-	fsfreeze -f "$T/mnt"
-	FROZEN=1
+	frozen_freeze
 	probe 10 m >"$T/frozen" || true
 	wait_for "$T/serve.log" "has not completed a write in 5000 ms" 10
-	fsfreeze -u "$T/mnt"
-	FROZEN=0
+	frozen_thaw
 	wait_for "$T/serve.log" "answers again" 10
 }
 # no record of the refused call in FILE...

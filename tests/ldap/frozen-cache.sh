@@ -10,31 +10,20 @@
 # usage: frozen-cache.sh DIRLOOKUP ROLEGATE
 ROLEGATE=$2
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: a loop device and fsfreeze need root"; exit 77; }
-for c in losetup mkfs.ext4 fsfreeze curl; do
-	command -v "$c" >/dev/null || { echo "SKIP: needs $c"; exit 77; }
-done
+. "$(dirname "$0")/../lib/frozen.sh"
+frozen_require losetup mkfs.ext4 fsfreeze curl
 # serve stops without the cache writer still in the frozen filesystem, nor
 # what it may touch: under ASan, LeakSanitizer would stop every thread at
 # exit (ptrace), and that one never stops while asleep there
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-LOOP=""
-FROZEN=0
 unmount() {
-	[ "$FROZEN" = 1 ] && fsfreeze -u "$T/mnt" 2>/dev/null
-	FROZEN=0
+	frozen_thaw_quietly
 	# serve (still in the frozen filesystem before the thaw) ends first
 	[ -n "${SERVE:-}" ] && { kill -9 "$SERVE" 2>/dev/null || true; wait "$SERVE" 2>/dev/null || true; }
-	mountpoint -q "$T/mnt" && { umount "$T/mnt" || umount -l "$T/mnt"; }
-	[ -n "$LOOP" ] && losetup -d "$LOOP"
-	LOOP=""
+	frozen_unmount
 }
 trap 'rc=$?; unmount; cleanup; exit $rc' EXIT
-mkdir "$T/mnt"
-truncate -s 64M "$T/disk.img"
-LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null) || { echo "SKIP: no loop device"; exit 77; }
-mkfs.ext4 -q "$LOOP"
-mount "$LOOP" "$T/mnt" || { echo "SKIP: cannot mount a loop device"; exit 77; }
+frozen_mount
 
 slapd_init main
 slapd_start main
@@ -57,8 +46,7 @@ call() {
 }
 call alice | grep -q '"Allow": *true' || fail "alice's read before the freeze"
 sync
-fsfreeze -f "$T/mnt"
-FROZEN=1
+frozen_freeze
 # a new answer the cache has to keep, then a stop while it cannot
 call bob >/dev/null || true
 kill -TERM "$SERVE"
@@ -72,8 +60,7 @@ done
 ended ||
 	fail "frozen cache_file: serve's main thread still runs 15 s after SIGTERM: $(tail -3 "$T/serve.log")"
 ok "frozen cache_file: SIGTERM ends serve's main thread"
-fsfreeze -u "$T/mnt"
-FROZEN=0
+frozen_thaw
 wait "$SERVE" || fail "serve exited $? after the thaw: $(tail -3 "$T/serve.log")"
 SERVE=""
 ok "thawed: serve exited 0"

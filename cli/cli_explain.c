@@ -17,6 +17,7 @@
 #include "rolegate/route.h"
 #include "rolegate/standin.h"
 #include "rolegate/log.h"
+#include "rolegate/runs.h"
 
 #define RG_BODY_FILE_MAX (64 * 1024 * 1024)
 
@@ -303,7 +304,9 @@ struct rg_runtime *rg_runtime_open(const char *config, bool need_dir, int *statu
 	rt->approved = rg_approvedfile_new(false);
 	/* Ownership is simulated from an empty state (--state: a copy of a real one). */
 	rt->state = rg_state_memory(NULL);
-	if (rt->state == NULL) {
+	/* Running containers are asked of this host's kernel, as serve does (runs.h). */
+	rt->runs = rg_runs_new("/proc", false);
+	if (rt->state == NULL || rt->runs == NULL) {
 		fprintf(stderr, "rolegate: out of memory\n");
 		rg_runtime_close(rt);
 		return NULL;
@@ -317,6 +320,7 @@ void rg_runtime_close(struct rg_runtime *rt)
 		return;
 	rg_approvedfile_free(rt->approved);
 	rg_state_close(rt->state);
+	rg_runs_free(rt->runs);
 	rg_directory_free(rt->dir);
 	rg_policy_free(rt->policy);
 	free(rt);

@@ -20,6 +20,7 @@
 #include "rolegate/hostfs.h"
 #include "rolegate/iolane.h"
 #include "rolegate/log.h"
+#include "rolegate/runs.h"
 #include "rolegate/state.h"
 
 /*
@@ -72,6 +73,7 @@ static void view_begin(const struct rg_runtime *rt, const struct rg_request *req
 	/* The ownership state is read for the decision only (SPEC.md §4). */
 	cv->v.owners = rg_state_read_begin(rt->state);
 	cv->v.now = (long long)time(NULL);
+	cv->v.runs = rg_runs_gate(rt->runs);
 }
 
 static void view_end(struct call_view *cv)
@@ -179,8 +181,11 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 	ans->json = decision_answer(true, NULL, &ans->status);
 	/* the names dockerd gave containers created without --name */
 	rg_state_learn_names(rt->state, req);
-	if (!rg_engine_response_needed(rt->policy, req))
+	if (!rg_engine_response_needed(rt->policy, req)) {
+		/* a create's copy, a start, is over (copyup.h): whatever its status */
+		rg_runs_answered(rt->runs, req);
 		return;
+	}
 	(void)rg_bodymemo_take(rt->memo, req);
 	if (rg_authz_decide(rt, req, NULL, &r) < 0) {
 		/* decided, observed and recorded once the lookup is done */
@@ -189,6 +194,8 @@ static void response_phase(const struct rg_runtime *rt, struct rg_audit *audit, 
 		ans->lookup_pending = true;
 		return;
 	}
+	/* once per answer: not before a lookup makes the call come again */
+	rg_runs_answered(rt->runs, req);
 	/* a list answer under `owner` that shows others' objects (ownercheck.h):
 	 * dockerd sends this refusal in its place */
 	if (r.d.verdict != RG_ALLOW) {
@@ -416,8 +423,10 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 					"write or flush in %d ms", rt->policy->audit.path, RG_IOLANE_MS);
 		else
 			log_warn("cannot write or flush the audit log %s", rt->policy->audit.path);
-		if (deny_unrecorded)
+		if (deny_unrecorded) {
 			ans->json = unrecorded(&res, &ans->status);
+			rg_runs_refused(rt->runs, &req);
+		}
 	}
 	if (ans->json == NULL)
 		ans->json = decision_answer(res.d.verdict == RG_ALLOW, res.d.msg, &ans->status);

@@ -28,6 +28,7 @@
 #include "rolegate/authz.h"
 #include "rolegate/bodybuf.h"
 #include "rolegate/bodymemo.h"
+#include "rolegate/runs.h"
 #include "rolegate/cli.h"
 #include "rolegate/config.h"
 #include "rolegate/connlimit.h"
@@ -190,6 +191,7 @@ static struct rg_runtime *runtime_new(struct rg_policy *p, struct rg_runtime *pr
 	/* The ownership state outlives reloads: serve opens it once. */
 	box->rt.state = prev != NULL ? prev->state : NULL;
 	box->rt.memo = prev != NULL ? prev->memo : NULL;
+	box->rt.runs = prev != NULL ? prev->runs : NULL;
 	if (prev != NULL && prev->dir != NULL && rg_ldap_config_equal(&prev->policy->ldap, &p->ldap)) {
 		/* same settings, but the bind password may have been rotated */
 		if (rg_directory_reread_secret(prev->dir, err, errlen) < 0) {
@@ -745,6 +747,7 @@ int cmd_serve(int argc, char **argv)
 	char err[512], note[512];
 	struct rg_state *state = NULL;
 	struct rg_bodymemo *memo = NULL;
+	struct rg_runs *runs = NULL;
 	unsigned threads, max_conns;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -846,6 +849,12 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	s.current->memo = memo;
+	runs = rg_runs_new("/proc", true);
+	if (runs == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	s.current->runs = runs;
 	s.audit = rg_audit_open(&p->audit, err, sizeof(err));
 	if (s.audit == NULL) {
 		log_warnx("cannot open the audit log: %s", err);
@@ -968,6 +977,7 @@ out:
 	/* After the last call (compacts the journal into a snapshot). */
 	rg_state_close(state);
 	rg_bodymemo_free(memo);
+	rg_runs_free(runs);
 	/* The last checkpoint and records are queued for syslog: a daemon that
 	 * does not read gets RG_SYSLOG_DRAIN_MS, not the exit. */
 	if (!rg_syslogq_drain(RG_SYSLOG_DRAIN_MS))

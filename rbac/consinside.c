@@ -222,6 +222,30 @@ char *rg_inside_connect(const char *settings, const char *network, const char *n
 	return out;
 }
 
+char *rg_inside_restart(const char *settings, const json_t *policy)
+{
+	const char *nl = settings != NULL ? strchr(settings, '\n') : NULL, *err;
+	json_t *body, *hc, *copy = json_deep_copy(policy);
+	char *out = NULL;
+
+	if (nl == NULL || !json_is_object(copy)) {
+		json_decref(copy);
+		return NULL;
+	}
+	body = rg_gojson_parse(nl + 1, strlen(nl + 1), &err);
+	hc = json_is_object(body) ? member_object(body, "HostConfig") : NULL;
+	/* replaced under its own spelling; with another one left (a folded
+	 * "restartpolicy"), NULL: the record loses its settings */
+	if (hc != NULL)
+		(void)json_object_del(hc, "RestartPolicy");
+	if (hc != NULL && rg_json_get(hc, "RestartPolicy") == NULL &&
+	    json_object_set(hc, "RestartPolicy", copy) == 0)
+		out = settings_text(settings, (size_t)(nl - settings), body);
+	json_decref(copy);
+	json_decref(body);
+	return out;
+}
+
 int rg_inside_check(const struct rg_constraints *c, const char *settings,
 		const struct rg_request *req, char *reason, size_t reasonlen)
 {

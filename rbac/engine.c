@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rolegate/consmount.h"
+#include "rolegate/copyup.h"
 #include "rolegate/details.h"
 #include "rolegate/engine.h"
 #include "rolegate/gojson.h"
@@ -31,7 +33,9 @@ static bool changes_owners(const char *command)
 		"container.prune", "volume.prune", "network.prune", "service.create", "service.remove",
 		"secret.create", "secret.remove", "config.create", "config.remove",
 		/* a container's recorded create (consinside.h): widened, or dropped */
-		"network.connect", "container.start", NULL,
+		"network.connect", "container.start",
+		/* a restart policy, which the copy-up gate reads (copyup.h) */
+		"container.update", NULL,
 	};
 
 	for (size_t i = 0; command != NULL && commands[i] != NULL; i++) {
@@ -151,6 +155,16 @@ static const char *unrecordable(const struct rg_request *req, const json_t *deta
 	return NULL;
 }
 
+/* Whether the role that allowed a call (by its name, borrowed from p) has bind_mounts. */
+static bool deciding_role_binds(const struct rg_policy *p, const char *role)
+{
+	for (size_t i = 0; role != NULL && i < p->nroles; i++) {
+		if (p->roles[i].name == role)
+			return rg_consmount_restricted(&p->roles[i].constraints);
+	}
+	return false;
+}
+
 static void view_attach(const struct rg_engine_view *v, struct rg_request *req)
 {
 	req->fs = v->fs;
@@ -180,17 +194,23 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 	rg_identity_merge(p, req->user, req->authn, &v->groups, &out->id);
 	view_attach(v, req);
 	rg_decide(p, &out->id, req, &out->d);
-	if (req->phase == RG_PHASE_REQUEST)
+	if (req->phase == RG_PHASE_REQUEST) {
+		char why[RG_REASON_MAX];
+
 		out->d.details = rg_details_of(req); /* bind paths resolved through v->fs */
+		if (out->d.verdict == RG_ALLOW && rg_command_mutating(out->d.command) &&
+		    unrecordable(req, out->d.details, why, sizeof(why)) != NULL)
+			rg_decision_refuse(&out->d, out->id.user, why);
+		/* Last, once the verdict is allow: the gate remembers what it lets
+		 * through until the call's answer (copyup.h). */
+		if (out->d.verdict == RG_ALLOW &&
+		    rg_copyup_gate(v->runs, req, deciding_role_binds(p, out->d.role), why, sizeof(why)) < 0)
+			rg_decision_refuse(&out->d, out->id.user, why);
+	}
 	view_detach(req);
 	object_from_body(req);
 
 	if (req->phase == RG_PHASE_REQUEST) {
-		char why[RG_REASON_MAX];
-
-		if (out->d.verdict == RG_ALLOW && rg_command_mutating(out->d.command) &&
-		    unrecordable(req, out->d.details, why, sizeof(why)) != NULL)
-			rg_decision_refuse(&out->d, out->id.user, why);
 		out->recorded = true;
 		out->waits_for_disk = out->d.verdict == RG_ALLOW &&
 			rg_command_mutating(out->d.command);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "rolegate/consinside.h"
+#include "rolegate/consmount.h"
 #include "rolegate/constraint.h"
 #include "rolegate/gojson.h"
 #include "rolegate/hostpath.h"
@@ -494,6 +495,34 @@ static int network_connect(struct walk *w, const char **why)
 	return r;
 }
 
+/*
+ * A container update that gives a restart policy: the record's settings
+ * get it, as if the create had asked for it. dockerd then starts the
+ * container by itself, unseen, which the copy-up gate must know
+ * (copyup.h): judged on its create alone, a container stopped between two
+ * restarts looked stopped. A container rolegate has no settings for stays
+ * without (it counts as restarting already).
+ */
+static int update_restart(struct walk *w, const char **why)
+{
+	const char *unread;
+	const json_t *body = rg_request_body(w->req, &unread);
+	const struct rg_object *c;
+	char *settings;
+	int r;
+
+	if (!rg_consmount_restarts(body) ||
+	    rg_owners_resolve(w->o, RG_OBJ_CONTAINER, w->req->route.object, 0, 0, &c) != RG_RESOLVED ||
+	    c->settings == NULL)
+		return 0;
+	/* NULL (unreadable, too long): the record loses its settings, which
+	 * counts as restarting too */
+	settings = rg_inside_restart(c->settings, rg_json_get(body, "RestartPolicy"));
+	r = rewrite(w, c, settings, why);
+	free(settings);
+	return r;
+}
+
 bool rg_owner_legacy_start(const struct rg_request *req)
 {
 	long v[3];
@@ -765,6 +794,8 @@ int rg_owner_events(const struct rg_owners *o, struct rg_request *req, const cha
 		r = change(&w, RG_EV_RENAME, RG_OBJ_CONTAINER, ref, name[0] == '/' ? name + 1 : name, why);
 	} else if (strcmp(command, "container.remove") == 0) {
 		r = change(&w, RG_EV_REMOVE, RG_OBJ_CONTAINER, ref, NULL, why);
+	} else if (strcmp(command, "container.update") == 0) {
+		r = update_restart(&w, why);
 	} else if (strcmp(command, "volume.remove") == 0) {
 		r = change(&w, RG_EV_REMOVE, RG_OBJ_VOLUME, ref, NULL, why);
 	} else if (strcmp(command, "network.remove") == 0) {

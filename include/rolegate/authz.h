@@ -18,6 +18,7 @@ struct rg_audit_waiter;
 struct rg_directory;
 struct rg_approvedfile;
 struct rg_bodymemo;
+struct rg_runs;
 struct rg_state;
 
 /* What serve needs to answer a call; swapped as a whole on reload. */
@@ -30,6 +31,8 @@ struct rg_runtime {
 	struct rg_state *state;    /* ownership (state.h); NULL = nothing tracked. Not owned */
 	struct rg_bodymemo *memo;  /* request bodies kept for their responses (bodymemo.h);
 	                            * NULL = none (explain, test). Not owned */
+	struct rg_runs *runs;      /* running containers (runs.h); NULL = none known (test).
+	                            * Not owned */
 };
 
 /*

@@ -78,6 +78,14 @@ bool rg_inside_container_user(const struct rg_owners *o, const char *ref, char *
 char *rg_inside_connect(const char *settings, const char *network, const char *network_id);
 
 /*
+ * settings (from a container's record) with HostConfig.RestartPolicy set to
+ * policy, as a container update dockerd confirmed gives it (ownerevent.c).
+ * malloc'd; NULL when settings cannot be read, the result is too long to
+ * keep, another spelling of the key is there, or memory ran out.
+ */
+char *rg_inside_restart(const char *settings, const json_t *policy);
+
+/*
  * Judges settings (from a record) for c, as the create it was, with the
  * host view, ownership state and approved images of req (borrowed).
  * Returns 0 when c would allow it, -1 with reason set to a phrase

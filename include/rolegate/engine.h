@@ -21,6 +21,7 @@
 struct rg_approved_source;
 struct rg_fs;
 struct rg_owners;
+struct rg_run_gate;
 
 /* What only the daemon can know about a call; every pointer is borrowed. */
 struct rg_engine_view {
@@ -30,6 +31,7 @@ struct rg_engine_view {
 	struct rg_owners *owners;                 /* the ownership state; NULL = nothing tracked */
 	const struct rg_approved_source *approved;/* approved_images; NULL refuses them all */
 	long long now;                            /* Unix seconds (ownership last use; 0 = don't) */
+	const struct rg_run_gate *runs;           /* running containers (copyup.h); NULL = no daemon */
 };
 
 /* One call's outcome: free with rg_result_clear(). */

@@ -1,0 +1,371 @@
+/*
+ * Running containers, for the copy-up gate (runs.h, copyup.h).
+ *
+ * A copying create is let through only when none of the recorded
+ * containers that mount its volumes runs now or is being started, and no
+ * start of one is let through until the create's answer is in. The list of
+ * what awaits its answer ("in flight") and the check of it are under one
+ * lock; the kernel is asked between two holds of the lock, with the
+ * create's volumes already held, so a start either came before (it is in
+ * the list, or its container's processes are in the kernel's) or after (it
+ * sees the hold and is refused).
+ *
+ * dockerd sends the AuthZRes of every request it carried out (a failure as
+ * status 0), after its handler: that is when a create's copy is over. A
+ * call is matched to its answer by its user, method, URI and body. One
+ * whose answer never comes (dockerd stopped meanwhile) is dropped after
+ * RG_RUNS_EXPIRY.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "rolegate/conscheck.h"
+#include "rolegate/request.h"
+#include "rolegate/runs.h"
+
+enum flight_kind { FLIGHT_COPY, FLIGHT_START };
+
+struct flight {
+	enum flight_kind kind;
+	unsigned char key[32];      /* SHA-256 of the call (call_key) */
+	long long since;            /* monotonic seconds */
+	struct rg_strv volumes;     /* copy: the volumes held; start: the container's */
+	char *id;                   /* start: the container's id; NULL when not known */
+};
+
+struct rg_runs {
+	struct rg_run_gate gate;
+	pthread_mutex_t lock;
+	struct flight *f;
+	size_t n;
+	char *proc;
+	bool flights;               /* remember what is let through (runs.h) */
+};
+
+static long long mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
+
+static int call_key(const struct rg_request *req, unsigned char key[32])
+{
+	const char *parts[] = { req->user, req->method, req->uri };
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+
+	/* each part with its NUL: "ab"+"c" and "a"+"bc" differ */
+	for (size_t i = 0; ok && i < sizeof(parts) / sizeof(parts[0]); i++)
+		ok = EVP_DigestUpdate(ctx, parts[i] != NULL ? parts[i] : "",
+				strlen(parts[i] != NULL ? parts[i] : "") + 1) == 1;
+	if (ok && req->body != NULL)
+		ok = EVP_DigestUpdate(ctx, req->body, req->body_len) == 1;
+	ok = ok && EVP_DigestFinal_ex(ctx, key, &len) == 1 && len == 32;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+static void drop(struct rg_runs *r, size_t i)
+{
+	rg_strv_free(&r->f[i].volumes);
+	free(r->f[i].id);
+	r->f[i] = r->f[--r->n];
+}
+
+/* Locked: drops what waited for an answer longer than RG_RUNS_EXPIRY. */
+static void expire(struct rg_runs *r, long long now)
+{
+	for (size_t i = 0; i < r->n;) {
+		if (now - r->f[i].since > RG_RUNS_EXPIRY)
+			drop(r, i);
+		else
+			i++;
+	}
+}
+
+static bool shares(const struct rg_strv *a, const struct rg_strv *b, const char **which)
+{
+	for (size_t i = 0; a != NULL && b != NULL && i < a->n; i++) {
+		if (rg_strv_has(b, a->v[i])) {
+			*which = a->v[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Locked: adds a flight (takes id). -1 when the list is full or memory ran out. */
+static int add(struct rg_runs *r, enum flight_kind kind, const unsigned char key[32],
+		const struct rg_strv *volumes, char *id)
+{
+	struct flight *f;
+
+	if (!r->flights) {
+		free(id);
+		return 0;
+	}
+	if (r->n >= RG_RUNS_MAX || (f = realloc(r->f, (r->n + 1) * sizeof(*f))) == NULL) {
+		free(id);
+		return -1;
+	}
+	r->f = f;
+	f = &r->f[r->n];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	memcpy(f->key, key, 32);
+	f->since = mono_s();
+	f->id = id;
+	for (size_t i = 0; volumes != NULL && i < volumes->n; i++) {
+		if (rg_strv_push(&f->volumes, volumes->v[i]) < 0) {
+			rg_strv_free(&f->volumes);
+			free(id);
+			return -1;
+		}
+	}
+	r->n++;
+	return 0;
+}
+
+/* Locked: removes the oldest flight of kind with key; whether there was one. */
+static bool remove_key(struct rg_runs *r, enum flight_kind kind, const unsigned char key[32])
+{
+	size_t best = r->n;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->f[i].kind == kind && memcmp(r->f[i].key, key, 32) == 0 &&
+		    (best == r->n || r->f[i].since < r->f[best].since))
+			best = i;
+	}
+	if (best == r->n)
+		return false;
+	drop(r, best);
+	return true;
+}
+
+/*
+ * Which of ids has a process now: its index, -1 for none, -2 when the
+ * kernel's list cannot be read (then none can be said not to run). A
+ * container's processes are in a cgroup whose path holds its full id
+ * (docker/ID, docker-ID.scope, PARENT/ID, whatever the driver), as seen
+ * from the host's cgroup namespace; /proc/PID/cgroup names it.
+ */
+static long running_one(const char *proc, const struct rg_strv *ids)
+{
+	char path[512], buf[8192];
+	struct dirent *e;
+	long found = -1;
+	DIR *d;
+
+	if (ids->n == 0)
+		return -1;
+	if ((d = opendir(proc)) == NULL)
+		return -2;
+	errno = 0;
+	while (found == -1 && (e = readdir(d)) != NULL) {
+		ssize_t n;
+		int fd;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/cgroup", proc, e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;   /* gone meanwhile */
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		for (size_t i = 0; i < ids->n && found == -1; i++) {
+			if (strlen(ids->v[i]) >= 12 && strstr(buf, ids->v[i]) != NULL)
+				found = (long)i;
+		}
+		errno = 0;
+	}
+	if (found == -1 && errno != 0)
+		found = -2;
+	closedir(d);
+	return found;
+}
+
+static int gate_copy(void *arg, const struct rg_request *req, const struct rg_strv *volumes,
+		const struct rg_strv *watch, char *why, size_t len)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	struct rg_runs *r = arg;
+	unsigned char key[32];
+	const char *vol = volumes->v[0], *starting = NULL;
+	long running;
+	int added;
+
+	if (call_key(req, key) < 0) {
+		snprintf(why, len, "create a container now (out of memory)");
+		return -1;
+	}
+	pthread_mutex_lock(&r->lock);
+	expire(r, mono_s());
+	added = add(r, FLIGHT_COPY, key, volumes, NULL);
+	pthread_mutex_unlock(&r->lock);
+	if (added < 0) {
+		snprintf(why, len, "create a container that copies into volume %s now: %d creates and "
+				"starts already await their answer; try again",
+				rg_conscheck_quote(vol, q, sizeof(q)), RG_RUNS_MAX);
+		return -1;
+	}
+
+	running = running_one(r->proc, watch);
+
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; running == -1 && starting == NULL && i < r->n; i++) {
+		const struct flight *f = &r->f[i];
+
+		if (f->kind == FLIGHT_START && (f->id == NULL || rg_strv_has(watch, f->id)) &&
+		    (f->id != NULL || watch->n > 0))
+			starting = f->id != NULL ? f->id : "";
+	}
+	if (running != -1 || starting != NULL)
+		remove_key(r, FLIGHT_COPY, key);
+	pthread_mutex_unlock(&r->lock);
+
+	if (running == -2) {
+		snprintf(why, len, "mount volume %s so that dockerd copies the image's files into it: "
+				"whether container %.12s, which mounts it, runs cannot be told (%s cannot be "
+				"read); add nocopy (bind_mounts)", rg_conscheck_quote(vol, q, sizeof(q)),
+				watch->v[0], r->proc);
+		return -1;
+	}
+	if (running >= 0 || starting != NULL) {
+		const char *id = running >= 0 ? watch->v[running] : starting;
+
+		snprintf(why, len, "mount volume %s so that dockerd copies the image's files into it "
+				"while container %.12s, which mounts it, %s: a process there can redirect the "
+				"copy onto the host; add nocopy (-v %s:PATH:nocopy, --mount ...,volume-nocopy), "
+				"or stop that container first (bind_mounts)",
+				rg_conscheck_quote(vol, q, sizeof(q)), id[0] != '\0' ? id : "(not known)",
+				running >= 0 ? "is running" : "is being started", vol);
+		return -1;
+	}
+	return 0;
+}
+
+static int gate_start(void *arg, const struct rg_request *req, const char *id,
+		const struct rg_strv *volumes, char *why, size_t len)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1], qv[RG_CONSCHECK_QUOTE_MAX + 1];
+	struct rg_runs *r = arg;
+	const char *held = NULL, *verb = req->route.command != NULL ?
+		strchr(req->route.command, '.') + 1 : "start";
+	unsigned char key[32];
+	char *copy = NULL;
+	int added;
+
+	if (call_key(req, key) < 0 || (id != NULL && (copy = strdup(id)) == NULL)) {
+		snprintf(why, len, "%s a container now (out of memory)", verb);
+		return -1;
+	}
+	pthread_mutex_lock(&r->lock);
+	expire(r, mono_s());
+	for (size_t i = 0; held == NULL && i < r->n; i++) {
+		const struct flight *f = &r->f[i];
+
+		/* a container rolegate cannot tell may mount any of them */
+		if (f->kind == FLIGHT_COPY && (id == NULL ? (held = f->volumes.v[0]) != NULL :
+				shares(volumes, &f->volumes, &held)))
+			break;
+	}
+	added = held == NULL ? add(r, FLIGHT_START, key, NULL, copy) : 0;
+	if (held != NULL)
+		free(copy);
+	pthread_mutex_unlock(&r->lock);
+
+	rg_conscheck_quote(req->route.object, q, sizeof(q));
+	if (held != NULL) {
+		snprintf(why, len, "%s container %s now: a create is copying an image's files into "
+				"volume %s, which %s; try again once it is done (bind_mounts)", verb, q,
+				rg_conscheck_quote(held, qv, sizeof(qv)),
+				id != NULL ? "it mounts" : "it may mount (rolegate has no record of it)");
+		return -1;
+	}
+	if (added < 0) {
+		snprintf(why, len, "%s container %s now: %d creates and starts already await their "
+				"answer; try again", verb, q, RG_RUNS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* The kind of flight a call's command lets through; -1 for none. */
+static int kind_of(const struct rg_request *req)
+{
+	const char *c = req->route.command;
+
+	if (c == NULL)
+		return -1;
+	if (strcmp(c, "container.create") == 0)
+		return FLIGHT_COPY;
+	if (strcmp(c, "container.start") == 0 || strcmp(c, "container.restart") == 0 ||
+	    strcmp(c, "container.unpause") == 0)
+		return FLIGHT_START;
+	return -1;
+}
+
+void rg_runs_answered(struct rg_runs *r, const struct rg_request *req)
+{
+	unsigned char key[32];
+	int kind = r != NULL ? kind_of(req) : -1;
+
+	if (kind < 0 || call_key(req, key) < 0)
+		return;
+	pthread_mutex_lock(&r->lock);
+	(void)remove_key(r, (enum flight_kind)kind, key);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void rg_runs_refused(struct rg_runs *r, const struct rg_request *req)
+{
+	rg_runs_answered(r, req);
+}
+
+struct rg_runs *rg_runs_new(const char *proc, bool flights)
+{
+	struct rg_runs *r = calloc(1, sizeof(*r));
+
+	if (r == NULL || (r->proc = strdup(proc)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->flights = flights;
+	pthread_mutex_init(&r->lock, NULL);
+	r->gate = (struct rg_run_gate){ .arg = r, .copy = gate_copy, .start = gate_start };
+	return r;
+}
+
+void rg_runs_free(struct rg_runs *r)
+{
+	if (r == NULL)
+		return;
+	while (r->n > 0)
+		drop(r, r->n - 1);
+	free(r->f);
+	free(r->proc);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+const struct rg_run_gate *rg_runs_gate(const struct rg_runs *r)
+{
+	return r != NULL ? &r->gate : NULL;
+}

@@ -1,0 +1,163 @@
+/*
+ * The copy-up gate's daemon half (plugin/runs.c): a fake /proc says which
+ * containers run; creates and starts let through are remembered until
+ * their answer, matched by user, method, URI and body.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rolegate/runs.h"
+#include "rolegate/request.h"
+#include "test.h"
+
+#define ID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static char proc[64];
+
+/* A process of the fake /proc in cgroup path. */
+static void process(int pid, const char *path)
+{
+	char dir[128], file[160];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/%d", proc, pid);
+	mkdir(dir, 0700);
+	snprintf(file, sizeof(file), "%s/cgroup", dir);
+	test_assert((f = fopen(file, "w")) != NULL);
+	fprintf(f, "0::%s\n", path);
+	fclose(f);
+}
+
+static void gone(int pid)
+{
+	char file[160];
+
+	snprintf(file, sizeof(file), "%s/%d/cgroup", proc, pid);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/%d", proc, pid);
+	rmdir(file);
+}
+
+static void call(struct rg_request *req, const char *method, const char *uri, const char *body)
+{
+	const char *err;
+
+	test_assert(rg_request_init(req, "dave", "TLS", method, uri, (const unsigned char *)body,
+			body != NULL ? strlen(body) : 0, 1 << 20, &err) == 0);
+}
+
+static struct rg_strv list(const char *a, const char *b)
+{
+	struct rg_strv v = { 0 };
+
+	if (a != NULL)
+		test_assert(rg_strv_push(&v, a) == 0);
+	if (b != NULL)
+		test_assert(rg_strv_push(&v, b) == 0);
+	return v;
+}
+
+int main(void)
+{
+	const char *create_body = "{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"vol:/data\"]}}";
+	struct rg_request create, create2, start_a, start_b;
+	struct rg_strv vols = list("vol", NULL), watch = list(ID_A, ID_B), a_vols = list("vol", NULL);
+	struct rg_strv other = list("other", NULL);
+	const struct rg_run_gate *g;
+	struct rg_runs *r, *sim;
+	char why[512];
+
+	snprintf(proc, sizeof(proc), "/tmp/test-runs.XXXXXX");
+	test_assert(mkdtemp(proc) != NULL);
+	process(1, "/init.scope");
+	test_assert((r = rg_runs_new(proc, true)) != NULL);
+	g = rg_runs_gate(r);
+	call(&create, "POST", "/v1.41/containers/create", create_body);
+	call(&create2, "POST", "/v1.41/containers/create?name=two", create_body);
+	call(&start_a, "POST", "/v1.41/containers/a/start", NULL);
+	call(&start_b, "POST", "/v1.41/containers/b/start", NULL);
+
+	/* nothing of A or B runs: the copy is let through, and holds vol */
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) == 0);
+	/* a start of a container that mounts vol is refused meanwhile */
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) < 0);
+	test_assert(strstr(why, "a create is copying an image's files into volume vol") != NULL);
+	/* one that mounts something else is not; one rolegate cannot tell is */
+	test_assert(g->start(g->arg, &start_b, ID_B, &other, why, sizeof(why)) == 0);
+	rg_runs_answered(r, &start_b);
+	test_assert(g->start(g->arg, &start_b, NULL, NULL, why, sizeof(why)) < 0);
+	test_assert(strstr(why, "rolegate has no record of it") != NULL);
+	/* the answer to another create does not end this one's hold */
+	rg_runs_answered(r, &create2);
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) < 0);
+	/* its own answer does: the start goes through, and is in flight */
+	rg_runs_answered(r, &create);
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
+	/* a copy while A is being started is refused */
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) < 0);
+	test_assert(strstr(why, "is being started") != NULL);
+	/* the start's answer: A runs now, its process in a cgroup named by its id */
+	process(42, "/system.slice/docker-" ID_A ".scope");
+	rg_runs_answered(r, &start_a);
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) < 0);
+	test_assert(strstr(why, "aaaaaaaaaaaa, which mounts it, is running") != NULL);
+	/* a refused copy holds nothing: A's start is not refused for it */
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
+	rg_runs_answered(r, &start_a);
+	/* A stopped (no process left): the copy goes through again */
+	gone(42);
+	process(43, "/docker/" ID_B "/sub");   /* B's, in a child cgroup */
+	struct rg_strv only_a = list(ID_A, NULL);
+	test_assert(g->copy(g->arg, &create, &vols, &only_a, why, sizeof(why)) == 0);
+	rg_runs_answered(r, &create);
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) < 0);
+	test_assert(strstr(why, "bbbbbbbbbbbb, which mounts it, is running") != NULL);
+	gone(43);
+	/* a start of an unknown container in flight counts against any watched one */
+	test_assert(g->start(g->arg, &start_b, NULL, NULL, why, sizeof(why)) == 0);
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) < 0);
+	struct rg_strv none = { 0 };
+	test_assert(g->copy(g->arg, &create, &vols, &none, why, sizeof(why)) == 0);
+	rg_runs_answered(r, &create);
+	rg_runs_answered(r, &start_b);
+	/* a request refused after all (its record lost) is as answered */
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) == 0);
+	rg_runs_refused(r, &create);
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
+	rg_runs_answered(r, &start_a);
+	rg_runs_free(r);
+
+	/* the kernel's list cannot be read: nothing can be said not to run */
+	test_assert((r = rg_runs_new("/nonexistent/proc", true)) != NULL);
+	g = rg_runs_gate(r);
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) < 0);
+	test_assert(strstr(why, "cannot be told") != NULL);
+	/* with nothing to watch it is not asked */
+	test_assert(g->copy(g->arg, &create, &vols, &none, why, sizeof(why)) == 0);
+	rg_runs_free(r);
+
+	/* a simulation (explain, test) remembers nothing */
+	test_assert((sim = rg_runs_new(proc, false)) != NULL);
+	g = rg_runs_gate(sim);
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) == 0);
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
+	rg_runs_free(sim);
+
+	rg_request_clear(&create);
+	rg_request_clear(&create2);
+	rg_request_clear(&start_a);
+	rg_request_clear(&start_b);
+	rg_strv_free(&vols);
+	rg_strv_free(&watch);
+	rg_strv_free(&a_vols);
+	rg_strv_free(&other);
+	rg_strv_free(&only_a);
+	gone(1);
+	rmdir(proc);
+	printf("runs: ok\n");
+	return 0;
+}

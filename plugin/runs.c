@@ -15,6 +15,15 @@
  * call is matched to its answer by its user, method, URI and body. One
  * whose answer never comes (dockerd stopped meanwhile) is dropped after
  * RG_RUNS_EXPIRY.
+ *
+ * A container with a restart policy counts as running whatever the kernel
+ * says (dockerd starts it again by itself), unless a `docker stop` of it
+ * was answered 2xx since its last start: a stop
+ * cancels its restarts, until it is started again (by a call, which clears
+ * the mark, and voids a stop still in flight) or dockerd starts (which
+ * activates the plugin again: rg_runs_daemon_started clears every mark).
+ * The marks are in memory only: after a restart of rolegate every such
+ * container counts as running again.
  */
 #define _GNU_SOURCE /* memmem */
 #include <ctype.h>
@@ -34,14 +43,24 @@
 #include "rolegate/request.h"
 #include "rolegate/runs.h"
 
-enum flight_kind { FLIGHT_COPY, FLIGHT_START };
+enum flight_kind { FLIGHT_COPY, FLIGHT_START, FLIGHT_STOP };
 
 struct flight {
 	enum flight_kind kind;
 	unsigned char key[32];      /* SHA-256 of the call (call_key) */
 	long long since;            /* monotonic seconds */
 	struct rg_strv volumes;     /* copy: the volumes held; start: the container's */
-	char *id;                   /* start: the container's id; NULL when not known */
+	char *id;                   /* start, stop: the container's id; NULL when not known */
+	bool void_;                 /* stop: the container was started meanwhile */
+};
+
+#define RG_RUNS_STOPPED_MAX 65536   /* marks kept; past it, all are dropped */
+#define STOPPED_BUCKETS 4096
+
+/* A container seen stopped (by id). */
+struct mark {
+	struct mark *next;
+	char id[];
 };
 
 struct rg_runs {
@@ -51,7 +70,71 @@ struct rg_runs {
 	size_t n;
 	char *proc;
 	bool flights;               /* remember what is let through (runs.h) */
+	struct mark *stopped[STOPPED_BUCKETS];
+	size_t nstopped;
 };
+
+static size_t bucket(const char *id)
+{
+	size_t h = 5381;
+
+	for (; *id != '\0'; id++)
+		h = h * 33 + (unsigned char)*id;
+	return h % STOPPED_BUCKETS;
+}
+
+/* Locked: the mark of id, as the link that points to it (NULL when none). */
+static struct mark **find_mark(struct rg_runs *r, const char *id)
+{
+	struct mark **m = &r->stopped[bucket(id)];
+
+	while (*m != NULL && strcmp((*m)->id, id) != 0)
+		m = &(*m)->next;
+	return *m != NULL ? m : NULL;
+}
+
+static void unmark(struct rg_runs *r, const char *id)
+{
+	struct mark **m = find_mark(r, id), *gone;
+
+	if (m == NULL)
+		return;
+	gone = *m;
+	*m = gone->next;
+	free(gone);
+	r->nstopped--;
+}
+
+static void unmark_all(struct rg_runs *r)
+{
+	for (size_t b = 0; b < STOPPED_BUCKETS; b++) {
+		while (r->stopped[b] != NULL) {
+			struct mark *m = r->stopped[b];
+
+			r->stopped[b] = m->next;
+			free(m);
+		}
+	}
+	r->nstopped = 0;
+}
+
+/* Locked. Out of memory, no mark: the container counts as running (the safe side). */
+static void mark(struct rg_runs *r, const char *id)
+{
+	size_t n = strlen(id) + 1;
+	struct mark *m;
+
+	if (find_mark(r, id) != NULL)
+		return;
+	if (r->nstopped >= RG_RUNS_STOPPED_MAX)
+		unmark_all(r);
+	if ((m = malloc(sizeof(*m) + n)) == NULL)
+		return;
+	memcpy(m->id, id, n);
+	m->next = r->stopped[bucket(id)];
+	r->stopped[bucket(id)] = m;
+	r->nstopped++;
+}
 
 static long long mono_s(void)
 {
@@ -140,8 +223,8 @@ static int add(struct rg_runs *r, enum flight_kind kind, const unsigned char key
 	return 0;
 }
 
-/* Locked: removes the oldest flight of kind with key; whether there was one. */
-static bool remove_key(struct rg_runs *r, enum flight_kind kind, const unsigned char key[32])
+/* Locked: the oldest flight of kind with key; r->n when none. */
+static size_t find_key(const struct rg_runs *r, enum flight_kind kind, const unsigned char key[32])
 {
 	size_t best = r->n;
 
@@ -150,10 +233,16 @@ static bool remove_key(struct rg_runs *r, enum flight_kind kind, const unsigned 
 		    (best == r->n || r->f[i].since < r->f[best].since))
 			best = i;
 	}
-	if (best == r->n)
-		return false;
-	drop(r, best);
-	return true;
+	return best;
+}
+
+/* Locked: removes the oldest flight of kind with key. */
+static void remove_key(struct rg_runs *r, enum flight_kind kind, const unsigned char key[32])
+{
+	size_t i = find_key(r, kind, key);
+
+	if (i < r->n)
+		drop(r, i);
 }
 
 /*
@@ -286,6 +375,14 @@ static int gate_start(void *arg, const struct rg_request *req, const char *id,
 				shares(volumes, &f->volumes, &held)))
 			break;
 	}
+	if (held == NULL && id != NULL) {
+		/* started: no longer down, and a stop in flight is outrun */
+		unmark(r, id);
+		for (size_t i = 0; i < r->n; i++) {
+			if (r->f[i].kind == FLIGHT_STOP && r->f[i].id != NULL && strcmp(r->f[i].id, id) == 0)
+				r->f[i].void_ = true;
+		}
+	}
 	added = held == NULL ? add(r, FLIGHT_START, key, NULL, copy) : 0;
 	if (held != NULL)
 		free(copy);
@@ -307,6 +404,40 @@ static int gate_start(void *arg, const struct rg_request *req, const char *id,
 	return 0;
 }
 
+static void gate_stop(void *arg, const struct rg_request *req, const char *id)
+{
+	struct rg_runs *r = arg;
+	unsigned char key[32];
+	char *copy;
+
+	if (id == NULL || call_key(req, key) < 0 || (copy = strdup(id)) == NULL)
+		return;   /* no mark comes of it: counts as running */
+	pthread_mutex_lock(&r->lock);
+	expire(r, mono_s());
+	(void)add(r, FLIGHT_STOP, key, NULL, copy);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static bool gate_stopped(void *arg, const char *id)
+{
+	struct rg_runs *r = arg;
+	bool down;
+
+	pthread_mutex_lock(&r->lock);
+	down = find_mark(r, id) != NULL;
+	pthread_mutex_unlock(&r->lock);
+	return down;
+}
+
+void rg_runs_daemon_started(struct rg_runs *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	unmark_all(r);
+	pthread_mutex_unlock(&r->lock);
+}
+
 /* The kind of flight a call's command lets through; -1 for none. */
 static int kind_of(const struct rg_request *req)
 {
@@ -319,6 +450,8 @@ static int kind_of(const struct rg_request *req)
 	if (strcmp(c, "container.start") == 0 || strcmp(c, "container.restart") == 0 ||
 	    strcmp(c, "container.unpause") == 0)
 		return FLIGHT_START;
+	if (strcmp(c, "container.stop") == 0)
+		return FLIGHT_STOP;
 	return -1;
 }
 
@@ -330,13 +463,28 @@ void rg_runs_answered(struct rg_runs *r, const struct rg_request *req)
 	if (kind < 0 || call_key(req, key) < 0)
 		return;
 	pthread_mutex_lock(&r->lock);
-	(void)remove_key(r, (enum flight_kind)kind, key);
+	size_t i = find_key(r, (enum flight_kind)kind, key);
+
+	/* down: stopped (2xx). dockerd 20.10 shows a stop of a container that
+	 * was not running (304) as status 0, as a failure: no mark then */
+	if (i < r->n && kind == FLIGHT_STOP && !r->f[i].void_ && r->f[i].id != NULL &&
+	    req->status >= 200 && req->status <= 299)
+		mark(r, r->f[i].id);
+	if (i < r->n)
+		drop(r, i);
 	pthread_mutex_unlock(&r->lock);
 }
 
 void rg_runs_refused(struct rg_runs *r, const struct rg_request *req)
 {
-	rg_runs_answered(r, req);
+	unsigned char key[32];
+	int kind = r != NULL ? kind_of(req) : -1;
+
+	if (kind < 0 || call_key(req, key) < 0)
+		return;
+	pthread_mutex_lock(&r->lock);
+	remove_key(r, (enum flight_kind)kind, key);
+	pthread_mutex_unlock(&r->lock);
 }
 
 struct rg_runs *rg_runs_new(const char *proc, bool flights)
@@ -349,7 +497,8 @@ struct rg_runs *rg_runs_new(const char *proc, bool flights)
 	}
 	r->flights = flights;
 	pthread_mutex_init(&r->lock, NULL);
-	r->gate = (struct rg_run_gate){ .arg = r, .copy = gate_copy, .start = gate_start };
+	r->gate = (struct rg_run_gate){ .arg = r, .copy = gate_copy, .start = gate_start,
+		.stop = gate_stop, .stopped = gate_stopped };
 	return r;
 }
 
@@ -359,6 +508,7 @@ void rg_runs_free(struct rg_runs *r)
 		return;
 	while (r->n > 0)
 		drop(r, r->n - 1);
+	unmark_all(r);
 	free(r->f);
 	free(r->proc);
 	pthread_mutex_destroy(&r->lock);

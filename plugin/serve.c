@@ -91,6 +91,7 @@ struct server {
 	gid_t group;               /* (gid_t)-1: root only */
 	struct rg_approvedfile *approved; /* approved_images files, for every runtime */
 	struct rg_state *state;    /* the ownership state, for its durability waits; NULL = none */
+	struct rg_runs *runs;      /* running containers (runs.h), told when dockerd starts */
 	struct rg_connlimit *conns; /* which connections are idle, to shed the oldest */
 };
 
@@ -398,8 +399,12 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *c, const 
 	if (call->refused)
 		return reply(s, c, MHD_HTTP_FORBIDDEN,
 				rg_authz_err_json("this process may not call the plugin"));
-	if (strcmp(url, "/Plugin.Activate") == 0)
+	if (strcmp(url, "/Plugin.Activate") == 0) {
+		/* dockerd activates the plugin when it starts, having started the
+		 * containers whose restart policy says so (copyup.h) */
+		rg_runs_daemon_started(s->runs);
 		return reply(s, c, 200, strdup("{\"Implements\":[\"authz\"]}"));
+	}
 	if (strcmp(url, "/AuthZPlugin.AuthZReq") == 0)
 		phase = RG_PHASE_REQUEST;
 	else if (strcmp(url, "/AuthZPlugin.AuthZRes") == 0)
@@ -855,6 +860,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	s.current->runs = runs;
+	s.runs = runs;
 	s.audit = rg_audit_open(&p->audit, err, sizeof(err));
 	if (s.audit == NULL) {
 		log_warnx("cannot open the audit log: %s", err);

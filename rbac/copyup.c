@@ -118,6 +118,7 @@ bool rg_copyup_may_restart(const char *settings)
 
 /* The recorded containers that mount one of the volumes a create copies into. */
 struct watch {
+	const struct rg_run_gate *gate;
 	const struct rg_strv *volumes;
 	struct rg_strv ids;
 	const struct rg_object *restarts;   /* the first that dockerd may start by itself */
@@ -138,7 +139,9 @@ static void watch_one(const struct rg_object *obj, void *arg)
 	}
 	if (shared == NULL)
 		return;
-	if (w->restarts == NULL && rg_copyup_may_restart(obj->settings)) {
+	/* one the daemon saw stopped stays down: a stop cancels its restarts */
+	if (w->restarts == NULL && rg_copyup_may_restart(obj->settings) &&
+	    (w->gate == NULL || !w->gate->stopped(w->gate->arg, obj->id))) {
 		w->restarts = obj;
 		w->volume = shared;
 	}
@@ -152,7 +155,7 @@ static int copying_create(const struct rg_run_gate *gate, struct rg_request *req
 	const char *unread;
 	const json_t *body = rg_request_body(req, &unread);
 	struct rg_strv volumes = { 0 };
-	struct watch w = { .volumes = &volumes };
+	struct watch w = { .gate = gate, .volumes = &volumes };
 	int r = 0;
 
 	if (body == NULL)
@@ -178,8 +181,8 @@ static int copying_create(const struct rg_run_gate *gate, struct rg_request *req
 		snprintf(why, len, "mount volume %s so that dockerd copies the image's files into it "
 				"while container %s, which mounts it, may be started by dockerd itself (a "
 				"restart policy): a process there can redirect the copy onto the host; add "
-				"nocopy (-v %s:PATH:nocopy, --mount ...,volume-nocopy), or remove %s first "
-				"(bind_mounts)", rg_conscheck_quote(w.volume, q, sizeof(q)),
+				"nocopy (-v %s:PATH:nocopy, --mount ...,volume-nocopy), or stop (docker "
+				"stop) or remove %s first (bind_mounts)", rg_conscheck_quote(w.volume, q, sizeof(q)),
 				rg_conscheck_quote(label, qc, sizeof(qc)), w.volume, label);
 		r = -1;
 	} else if (gate != NULL) {
@@ -195,16 +198,24 @@ static int copying_create(const struct rg_run_gate *gate, struct rg_request *req
 	return r;
 }
 
+/* The container a start or stop names, as dockerd finds it (id, exact name,
+ * any unique prefix); NULL when rolegate cannot tell. */
+static const struct rg_object *named_container(const struct rg_request *req)
+{
+	const struct rg_object *c;
+
+	if (req->owners == NULL || req->route.object[0] == '\0' ||
+	    rg_owners_resolve(req->owners, RG_OBJ_CONTAINER, req->route.object, 0, 0, &c) != RG_RESOLVED)
+		return NULL;
+	return c;
+}
+
 static int starting(const struct rg_run_gate *gate, struct rg_request *req, char *why, size_t len)
 {
-	const struct rg_object *c = NULL;
+	const struct rg_object *c = named_container(req);
 
 	if (gate == NULL)
 		return 0;
-	/* as dockerd finds it: id, exact name, any unique prefix */
-	if (req->owners == NULL || req->route.object[0] == '\0' ||
-	    rg_owners_resolve(req->owners, RG_OBJ_CONTAINER, req->route.object, 0, 0, &c) != RG_RESOLVED)
-		c = NULL;
 	return gate->start(gate->arg, req, c != NULL ? c->id : NULL, c != NULL ? &c->volumes : NULL, why, len);
 }
 
@@ -220,5 +231,10 @@ int rg_copyup_gate(const struct rg_run_gate *gate, struct rg_request *req, bool 
 	if (strcmp(command, "container.start") == 0 || strcmp(command, "container.restart") == 0 ||
 	    strcmp(command, "container.unpause") == 0)
 		return starting(gate, req, why, len);
+	if (strcmp(command, "container.stop") == 0 && gate != NULL) {
+		const struct rg_object *c = named_container(req);
+
+		gate->stop(gate->arg, req, c != NULL ? c->id : NULL);
+	}
 	return 0;
 }

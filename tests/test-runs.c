@@ -129,6 +129,43 @@ int main(void)
 	rg_runs_refused(r, &create);
 	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
 	rg_runs_answered(r, &start_a);
+
+	/* stops: a container with a restart policy is down once a stop of it
+	 * is answered 2xx, until it is started again or dockerd starts */
+	struct rg_request stop_a;
+	call(&stop_a, "POST", "/v1.41/containers/a/stop", NULL);
+	test_assert(!g->stopped(g->arg, ID_A));
+	g->stop(g->arg, &stop_a, ID_A);
+	stop_a.status = 0;              /* failed */
+	rg_runs_answered(r, &stop_a);
+	test_assert(!g->stopped(g->arg, ID_A));
+	g->stop(g->arg, &stop_a, ID_A);
+	stop_a.status = 204;
+	rg_runs_answered(r, &stop_a);
+	test_assert(g->stopped(g->arg, ID_A));
+	/* started again: no longer */
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
+	test_assert(!g->stopped(g->arg, ID_A));
+	rg_runs_answered(r, &start_a);
+	/* a start let through while a stop is in flight voids the stop */
+	g->stop(g->arg, &stop_a, ID_A);
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
+	stop_a.status = 204;
+	rg_runs_answered(r, &stop_a);
+	test_assert(!g->stopped(g->arg, ID_A));
+	rg_runs_answered(r, &start_a);
+	g->stop(g->arg, &stop_a, ID_A);
+	stop_a.status = 204;
+	rg_runs_answered(r, &stop_a);
+	test_assert(g->stopped(g->arg, ID_A));
+	/* dockerd started (it activated the plugin): it may have started it */
+	rg_runs_daemon_started(r);
+	test_assert(!g->stopped(g->arg, ID_A));
+	/* a stop of a container rolegate cannot tell marks nothing */
+	g->stop(g->arg, &stop_a, NULL);
+	rg_runs_answered(r, &stop_a);
+	test_assert(!g->stopped(g->arg, ID_A));
+	rg_request_clear(&stop_a);
 	rg_runs_free(r);
 
 	/* the kernel's list cannot be read: nothing can be said not to run */

@@ -14,7 +14,9 @@
  * volume can run during the copy:
  *
  *   - none may be started by dockerd itself (a restart policy, or settings
- *     rolegate does not have): refused here;
+ *     rolegate does not have) unless the daemon saw it stopped by a `docker
+ *     stop` since its last start and since dockerd's own start (dockerd
+ *     then keeps it down: stop cancels its restarts);
  *   - none runs now, and none is being started: the daemon answers that
  *     (struct rg_run_gate, plugin/runs.c: the kernel's list of processes,
  *     and the starts let through whose answer is not in);
@@ -50,6 +52,11 @@ struct rg_run_gate {
 	 * no record it can tell), which mounts volumes. */
 	int (*start)(void *arg, const struct rg_request *req, const char *id,
 			const struct rg_strv *volumes, char *why, size_t len);
+	/* A stop of container id (NULL: not known): once its answer says the
+	 * container is down (2xx), stopped() is true
+	 * for it until it is started again or dockerd starts. Never refuses. */
+	void (*stop)(void *arg, const struct rg_request *req, const char *id);
+	bool (*stopped)(void *arg, const char *id);
 };
 
 /*

@@ -40,7 +40,11 @@ const struct rg_run_gate *rg_runs_gate(const struct rg_runs *r);
 void rg_runs_answered(struct rg_runs *r, const struct rg_request *req);
 
 /* The request (AuthZReq) that was let through is answered deny after all
- * (its record could not be written): as if answered. */
+ * (its record could not be written): forgotten, as if never let through. */
 void rg_runs_refused(struct rg_runs *r, const struct rg_request *req);
+
+/* dockerd (re)started: it activated the plugin. It may have started any
+ * container with a restart policy: no container counts as stopped. */
+void rg_runs_daemon_started(struct rg_runs *r);
 
 #endif

@@ -38,7 +38,8 @@ start_dockerd
 e2e_import_busybox alice
 
 sed "s|@PROJECTS@|$PROJECTS|" "$E2E_SRC/compose/docker-compose.yml" >"$E2E_DIR/project/docker-compose.yml"
-cp "$E2E_SRC/compose/privileged.yml" "$E2E_SRC/compose/build.yml" "$E2E_DIR/project/"
+cp "$E2E_SRC/compose/privileged.yml" "$E2E_SRC/compose/build.yml" "$E2E_SRC/compose/restart.yml" \
+	"$E2E_DIR/project/"
 mkdir -p "$E2E_DIR/project/web"
 printf 'FROM busybox:latest\nRUN echo built-by-compose > /built\n' >"$E2E_DIR/project/web/Dockerfile"
 export DOCKER_HOST=unix://$E2E_DOCKER_SOCK COMPOSE_PROJECT_NAME=rgcompose COMPOSE_HTTP_TIMEOUT=120
@@ -95,6 +96,15 @@ expect_ok "" docker_as alice network ls --filter name=rgcompose --format '{{.Nam
 [ -z "$E2E_OUT" ] && e2e_pass "down removed the network" || e2e_fail "networks left: $E2E_OUT"
 expect_ok "" docker_as alice volume ls --filter name=rgcompose --format '{{.Name}}'
 [ -z "$E2E_OUT" ] && e2e_pass "down -v removed the volume" || e2e_fail "volumes left: $E2E_OUT"
+
+e2e_section "a service with a restart policy and a named volume is recreated"
+# compose stops the old container (which would restart by itself) before it
+# creates the new one, which copies into the volume the old one mounts
+expect_ok "" compose -f restart.yml up -d
+expect_ok "" compose -f restart.yml up -d --force-recreate
+expect_ok_match 'rgcompose_db_1 +.*Up' compose -f restart.yml ps
+expect_ok "up" compose -f restart.yml exec -T --user 65534 db cat /var/lib/db/log
+expect_ok "" compose -f restart.yml down -v
 
 e2e_section "a privileged service is refused, with the reason"
 expect_denied "bob (roles: developer) may not start privileged containers" compose -f privileged.yml up -d

@@ -50,15 +50,32 @@ expect_ok "" docker_as dave run --name once -v cu1:/v busybox true
 expect_ok "" docker_as dave run --rm -v cu1:/v busybox true
 expect_ok "" docker_as dave run --rm -v cu1:/v busybox true
 
-e2e_section "a restart policy: dockerd may start it unseen, so copying is refused"
+e2e_section "a restart policy: dockerd may start it unseen, unless it was seen stopped"
 expect_ok "" docker_as dave run -d --name keeper --restart unless-stopped -v cu2:/v busybox sleep 600
-expect_ok "" docker_as dave stop -t 1 keeper
 expect_denied "$dev mount volume cu2 $copies while container keeper, which mounts it, may be started by dockerd itself (a restart policy)" \
 	docker_as dave create -v cu2:/data busybox true
 expect_ok "" docker_as dave create --name keeper-nocopy -v cu2:/data:nocopy busybox true
-# docker update gives one later: the record follows
-expect_ok "" docker_as dave run -d --name later -v cu3:/v busybox sleep 600
-expect_ok "" docker_as dave stop -t 1 later
+# docker stop cancels its restarts: then it is down until started again
+expect_ok "" docker_as dave stop -t 1 keeper
+expect_ok "" docker_as dave create --name keeper-copy1 -v cu2:/data busybox true
+expect_ok "" docker_as dave start keeper
+expect_denied "$dev mount volume cu2 $copies while container" \
+	docker_as dave create -v cu2:/data busybox true
+expect_ok "" docker_as dave stop -t 1 keeper
+# a dockerd restart may start it (it does, for "always"): no longer counted
+# down until a stop of it says so again (dockerd shows a stop of a container
+# that is not running as a failure, so it takes a start and a stop)
+stop_dockerd
+start_dockerd
+expect_denied "$dev mount volume cu2 $copies while container keeper, which mounts it, may be started by dockerd itself" \
+	docker_as dave create -v cu2:/data busybox true
+expect_ok "" docker_as dave start keeper
+expect_ok "" docker_as dave stop -t 1 keeper
+expect_ok "" docker_as dave create --name keeper-copy2 -v cu2:/data busybox true
+# docker update gives one later: the record follows (an exited container
+# with "always" starts at dockerd's next start)
+expect_ok "" docker_as dave run -d --name later -v cu3:/v busybox true
+expect_ok "" docker_as dave wait later
 expect_ok "" docker_as dave update --restart always later
 expect_denied "$dev mount volume cu3 $copies while container later, which mounts it, may be started by dockerd itself" \
 	docker_as dave create -v cu3:/data busybox true
@@ -80,6 +97,8 @@ expect_ok "" docker_as dave create --name starter -v cu5:/v busybox sleep 600
 docker_as dave create --name slowcopy -v cu5:/data copyup-big:latest /busybox true \
 	>"$E2E_DIR/slow.out" 2>&1 &
 slow=$!
+# its request must be in (allowed, holding cu5) before the first start
+for _ in $(seq 100); do grep -q 'slowcopy' "$E2E_DIR/decisions.log" && break; sleep 0.1; done
 refused=0 tries=0
 while kill -0 "$slow" 2>/dev/null && [ $tries -lt 400 ]; do
 	if docker_as dave start starter >"$E2E_DIR/start.out" 2>&1; then

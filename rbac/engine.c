@@ -10,6 +10,7 @@
 #include "rolegate/consmount.h"
 #include "rolegate/copyup.h"
 #include "rolegate/details.h"
+#include "rolegate/fsmemo.h"
 #include "rolegate/engine.h"
 #include "rolegate/gojson.h"
 #include "rolegate/ownercheck.h"
@@ -189,10 +190,14 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 {
 	const struct rg_policy *p = v->policy;
 	const char *note = NULL;
+	struct rg_fsmemo memo;
 
 	memset(out, 0, sizeof(*out));
 	rg_identity_merge(p, req->user, req->authn, &v->groups, &out->id);
 	view_attach(v, req);
+	/* one answer per path for the whole decision (fsmemo.h) */
+	rg_fsmemo_init(&memo, v->fs);
+	req->fs = rg_fsmemo_view(&memo);
 	rg_decide(p, &out->id, req, &out->d);
 	if (req->phase == RG_PHASE_REQUEST) {
 		char why[RG_REASON_MAX];
@@ -208,6 +213,8 @@ enum rg_verdict rg_engine_decide(const struct rg_engine_view *v, struct rg_reque
 			rg_decision_refuse(&out->d, out->id.user, why);
 	}
 	view_detach(req);
+	req->fs = v->fs;   /* the memo ends with the decision */
+	rg_fsmemo_clear(&memo);
 	object_from_body(req);
 
 	if (req->phase == RG_PHASE_REQUEST) {

@@ -52,6 +52,7 @@ struct flight {
 	struct rg_strv volumes;     /* copy: the volumes held; start: the container's */
 	char *id;                   /* start, stop: the container's id; NULL when not known */
 	bool void_;                 /* stop: the container was started meanwhile */
+	unsigned long long ticket;  /* this flight's own number */
 };
 
 #define RG_RUNS_STOPPED_MAX 65536   /* marks kept; past it, all are dropped */
@@ -72,6 +73,7 @@ struct rg_runs {
 	bool flights;               /* remember what is let through (runs.h) */
 	struct mark *stopped[STOPPED_BUCKETS];
 	size_t nstopped;
+	unsigned long long tickets; /* the last flight's number */
 };
 
 static size_t bucket(const char *id)
@@ -191,9 +193,10 @@ static bool shares(const struct rg_strv *a, const struct rg_strv *b, const char 
 	return false;
 }
 
-/* Locked: adds a flight (takes id). -1 when the list is full or memory ran out. */
+/* Locked: adds a flight (takes id); its number in *ticket when not NULL.
+ * -1 when the list is full or memory ran out. */
 static int add(struct rg_runs *r, enum flight_kind kind, const unsigned char key[32],
-		const struct rg_strv *volumes, char *id)
+		const struct rg_strv *volumes, char *id, unsigned long long *ticket)
 {
 	struct flight *f;
 
@@ -212,6 +215,9 @@ static int add(struct rg_runs *r, enum flight_kind kind, const unsigned char key
 	memcpy(f->key, key, 32);
 	f->since = mono_s();
 	f->id = id;
+	f->ticket = ++r->tickets;
+	if (ticket != NULL)
+		*ticket = f->ticket;
 	for (size_t i = 0; volumes != NULL && i < volumes->n; i++) {
 		if (rg_strv_push(&f->volumes, volumes->v[i]) < 0) {
 			rg_strv_free(&f->volumes);
@@ -236,13 +242,16 @@ static size_t find_key(const struct rg_runs *r, enum flight_kind kind, const uns
 	return best;
 }
 
-/* Locked: removes the oldest flight of kind with key. */
-static void remove_key(struct rg_runs *r, enum flight_kind kind, const unsigned char key[32])
+/* Locked: removes the flight numbered ticket (not another one with the
+ * same key: two identical creates each hold until their own answer). */
+static void remove_ticket(struct rg_runs *r, unsigned long long ticket)
 {
-	size_t i = find_key(r, kind, key);
-
-	if (i < r->n)
-		drop(r, i);
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->f[i].ticket == ticket) {
+			drop(r, i);
+			return;
+		}
+	}
 }
 
 /*
@@ -297,6 +306,7 @@ static int gate_copy(void *arg, const struct rg_request *req, const struct rg_st
 	struct rg_runs *r = arg;
 	unsigned char key[32];
 	const char *vol = volumes->v[0], *starting = NULL;
+	unsigned long long ticket = 0;
 	long running;
 	int added;
 
@@ -306,7 +316,7 @@ static int gate_copy(void *arg, const struct rg_request *req, const struct rg_st
 	}
 	pthread_mutex_lock(&r->lock);
 	expire(r, mono_s());
-	added = add(r, FLIGHT_COPY, key, volumes, NULL);
+	added = add(r, FLIGHT_COPY, key, volumes, NULL, &ticket);
 	pthread_mutex_unlock(&r->lock);
 	if (added < 0) {
 		snprintf(why, len, "create a container that copies into volume %s now: %d creates and "
@@ -326,7 +336,7 @@ static int gate_copy(void *arg, const struct rg_request *req, const struct rg_st
 			starting = f->id != NULL ? f->id : "";
 	}
 	if (running != -1 || starting != NULL)
-		remove_key(r, FLIGHT_COPY, key);
+		remove_ticket(r, ticket);
 	pthread_mutex_unlock(&r->lock);
 
 	if (running == -2) {
@@ -383,7 +393,7 @@ static int gate_start(void *arg, const struct rg_request *req, const char *id,
 				r->f[i].void_ = true;
 		}
 	}
-	added = held == NULL ? add(r, FLIGHT_START, key, NULL, copy) : 0;
+	added = held == NULL ? add(r, FLIGHT_START, key, NULL, copy, NULL) : 0;
 	if (held != NULL)
 		free(copy);
 	pthread_mutex_unlock(&r->lock);
@@ -414,7 +424,7 @@ static void gate_stop(void *arg, const struct rg_request *req, const char *id)
 		return;   /* no mark comes of it: counts as running */
 	pthread_mutex_lock(&r->lock);
 	expire(r, mono_s());
-	(void)add(r, FLIGHT_STOP, key, NULL, copy);
+	(void)add(r, FLIGHT_STOP, key, NULL, copy, NULL);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -455,19 +465,21 @@ static int kind_of(const struct rg_request *req)
 	return -1;
 }
 
-void rg_runs_answered(struct rg_runs *r, const struct rg_request *req)
+/* The flight req was let through for is over: answered (its status says
+ * how it went), or refused after all. */
+static void land(struct rg_runs *r, const struct rg_request *req, bool answered)
 {
 	unsigned char key[32];
 	int kind = r != NULL ? kind_of(req) : -1;
+	size_t i;
 
 	if (kind < 0 || call_key(req, key) < 0)
 		return;
 	pthread_mutex_lock(&r->lock);
-	size_t i = find_key(r, (enum flight_kind)kind, key);
-
+	i = find_key(r, (enum flight_kind)kind, key);
 	/* down: stopped (2xx). dockerd 20.10 shows a stop of a container that
 	 * was not running (304) as status 0, as a failure: no mark then */
-	if (i < r->n && kind == FLIGHT_STOP && !r->f[i].void_ && r->f[i].id != NULL &&
+	if (answered && i < r->n && kind == FLIGHT_STOP && !r->f[i].void_ && r->f[i].id != NULL &&
 	    req->status >= 200 && req->status <= 299)
 		mark(r, r->f[i].id);
 	if (i < r->n)
@@ -475,16 +487,14 @@ void rg_runs_answered(struct rg_runs *r, const struct rg_request *req)
 	pthread_mutex_unlock(&r->lock);
 }
 
+void rg_runs_answered(struct rg_runs *r, const struct rg_request *req)
+{
+	land(r, req, true);
+}
+
 void rg_runs_refused(struct rg_runs *r, const struct rg_request *req)
 {
-	unsigned char key[32];
-	int kind = r != NULL ? kind_of(req) : -1;
-
-	if (kind < 0 || call_key(req, key) < 0)
-		return;
-	pthread_mutex_lock(&r->lock);
-	remove_key(r, (enum flight_kind)kind, key);
-	pthread_mutex_unlock(&r->lock);
+	land(r, req, false);
 }
 
 struct rg_runs *rg_runs_new(const char *proc, bool flights)

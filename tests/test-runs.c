@@ -130,6 +130,16 @@ int main(void)
 	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
 	rg_runs_answered(r, &start_a);
 
+	/* two identical creates: the second, refused, leaves the first's hold */
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) == 0);
+	process(44, "/docker/" ID_B);
+	test_assert(g->copy(g->arg, &create, &vols, &watch, why, sizeof(why)) < 0);
+	gone(44);
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) < 0);
+	rg_runs_answered(r, &create);
+	test_assert(g->start(g->arg, &start_a, ID_A, &a_vols, why, sizeof(why)) == 0);
+	rg_runs_answered(r, &start_a);
+
 	/* stops: a container with a restart policy is down once a stop of it
 	 * is answered 2xx, until it is started again or dockerd starts */
 	struct rg_request stop_a;

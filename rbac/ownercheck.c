@@ -118,7 +118,8 @@ static bool prefix_harmless(const struct ctx *x)
  * changes at its AuthZRes). bob's `docker run --rm --name 04 ... true`,
  * then `docker exec 04`, ran in alice's container 04cc71c3cdea (red team
  * round 15). mine_ok: the caller's own objects do not count (under owner).
- * A scan, only for such short hex names.
+ * Networks and swarm objects (names of the swarm id alphabet) likewise. A
+ * scan, only for such names.
  */
 struct shadow {
 	const struct ctx *x;
@@ -144,10 +145,27 @@ static const struct rg_object *name_shadows(const struct ctx *x, enum rg_obj_kin
 {
 	struct shadow s = { .x = x, .kind = k, .ref = ref, .n = strlen(ref), .self = obj,
 		.mine_ok = mine_ok };
+	/* swarm ids (services, secrets, configs, swarm networks): 25 of [0-9a-z] */
+	static const char swarm_alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-	if (!by_prefix_kind(k) || !hex_only(ref) || s.n >= RG_OWNERS_MIN_PREFIX ||
-	    strcmp(obj->name, ref) != 0)
+	if (strcmp(obj->name, ref) != 0)
 		return NULL;
+	if (k == RG_OBJ_CONTAINER) {
+		if (!hex_only(ref) || s.n >= RG_OWNERS_MIN_PREFIX)
+			return NULL;
+	} else if (k == RG_OBJ_NETWORK || k == RG_OBJ_SERVICE || k == RG_OBJ_SECRET ||
+			k == RG_OBJ_CONFIG) {
+		/*
+		 * swarmkit, and dockerd's FindNetwork, also take a name, then an
+		 * id prefix (a swarm network's id is of the swarm alphabet; a
+		 * local one's, hex). No auto-removal here, but a removal under
+		 * way leaves the same window.
+		 */
+		if (strspn(ref, swarm_alphabet) != s.n || s.n >= 64)
+			return NULL;
+	} else {
+		return NULL;
+	}
 	rg_owners_foreach(x->req->owners, shadow_of, &s);
 	return s.hit;
 }
@@ -157,12 +175,16 @@ static int deny_shadowed(struct ctx *x, const char *phrase, const char *ref,
 {
 	char q[RG_CONSCHECK_QUOTE_MAX + 1];
 
-	return rg_conscheck_deny(&x->k, "%s %s: a name of hex digits that also begins the id of %s "
-			"%.12s%s: dockerd takes that id prefix as soon as no %s has the name (a --rm "
-			"container that exited, a rename or removal under way); use the full id, or "
-			"rename it (by the full id) to a name that is not all hex digits",
-			phrase, rg_conscheck_quote(ref, q, sizeof(q)), rg_obj_kind_name(other->kind),
-			other->id, whose, rg_obj_kind_name(other->kind));
+	if (other->kind == RG_OBJ_CONTAINER)
+		return rg_conscheck_deny(&x->k, "%s %s: a name of hex digits that also begins the id of "
+				"container %.12s%s: dockerd takes that id prefix as soon as no container has the "
+				"name (a --rm container that exited, a rename or removal under way); use the "
+				"full id, or rename it (by the full id) to a name that is not all hex digits",
+				phrase, rg_conscheck_quote(ref, q, sizeof(q)), other->id, whose);
+	return rg_conscheck_deny(&x->k, "%s %s: a name that also begins the id of %s %.12s%s: "
+			"dockerd takes that id prefix as soon as no %s has the name (a removal under way); "
+			"use the full id", phrase, rg_conscheck_quote(ref, q, sizeof(q)),
+			rg_obj_kind_name(other->kind), other->id, whose, rg_obj_kind_name(other->kind));
 }
 
 /*
@@ -577,8 +599,8 @@ static int service_networks(struct ctx *x, const json_t *list)
 		const json_t *target = rg_json_get(v, "Target");
 
 		if (json_is_string(target) && json_string_value(target)[0] != '\0' &&
-		    (owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0 ||
-		     service_target_takes_prefix(x, json_string_value(target)) < 0))
+		    (service_target_takes_prefix(x, json_string_value(target)) < 0 ||
+		     owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0))
 			return -1;
 	}
 	return 0;
@@ -1099,8 +1121,8 @@ static int swarm_name_takes_prefix(struct ctx *x, enum rg_obj_kind kind)
 }
 
 /*
- * A service's network Target, once owned() found it the caller's: dockerd
- * hands it to swarmkit, which looks it up among swarm networks only, by
+ * A service's network Target (checked before owned(), whose round 15 rule
+ * would refuse it in less exact words): dockerd hands it to swarmkit, which looks it up among swarm networks only, by
  * full id, exact name, then id prefix. The caller's network of that name
  * may be a local one swarmkit never sees: dave's bridge named `w8` (a name
  * too short for the rules above, or made before the other network

@@ -108,6 +108,86 @@ static bool prefix_harmless(const struct ctx *x)
 }
 
 /*
+ * The record, not obj, of another user's (role's) object of kind k whose
+ * id begins with ref, when ref is a name of fewer than 12 hex digits that
+ * resolved to obj by its name; NULL otherwise. Such names stay free (`--name
+ * db`, name_takes_prefix), but dockerd takes the name only while a
+ * container has it, and the id prefix the moment none does: when a --rm
+ * container exits (dockerd removes it with no API call, so its record
+ * keeps the name), or while a rename or removal is carried out (the record
+ * changes at its AuthZRes). bob's `docker run --rm --name 04 ... true`,
+ * then `docker exec 04`, ran in alice's container 04cc71c3cdea (red team
+ * round 15). mine_ok: the caller's own objects do not count (under owner).
+ * Networks and swarm objects (names of the swarm id alphabet) likewise. A
+ * scan, only for such names.
+ */
+struct shadow {
+	const struct ctx *x;
+	enum rg_obj_kind kind;
+	const char *ref;
+	size_t n;
+	const struct rg_object *self;
+	bool mine_ok;
+	const struct rg_object *hit;
+};
+
+static void shadow_of(const struct rg_object *obj, void *arg)
+{
+	struct shadow *s = arg;
+
+	if (s->hit == NULL && obj != s->self && obj->kind == s->kind &&
+	    strncmp(obj->id, s->ref, s->n) == 0 && !(s->mine_ok && is_mine(s->x, obj)))
+		s->hit = obj;
+}
+
+static const struct rg_object *name_shadows(const struct ctx *x, enum rg_obj_kind k, const char *ref,
+		const struct rg_object *obj, bool mine_ok)
+{
+	struct shadow s = { .x = x, .kind = k, .ref = ref, .n = strlen(ref), .self = obj,
+		.mine_ok = mine_ok };
+	/* swarm ids (services, secrets, configs, swarm networks): 25 of [0-9a-z] */
+	static const char swarm_alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+	if (strcmp(obj->name, ref) != 0)
+		return NULL;
+	if (k == RG_OBJ_CONTAINER) {
+		if (!hex_only(ref) || s.n >= RG_OWNERS_MIN_PREFIX)
+			return NULL;
+	} else if (k == RG_OBJ_NETWORK || k == RG_OBJ_SERVICE || k == RG_OBJ_SECRET ||
+			k == RG_OBJ_CONFIG) {
+		/*
+		 * swarmkit, and dockerd's FindNetwork, also take a name, then an
+		 * id prefix (a swarm network's id is of the swarm alphabet; a
+		 * local one's, hex). No auto-removal here, but a removal under
+		 * way leaves the same window.
+		 */
+		if (strspn(ref, swarm_alphabet) != s.n || s.n >= 64)
+			return NULL;
+	} else {
+		return NULL;
+	}
+	rg_owners_foreach(x->req->owners, shadow_of, &s);
+	return s.hit;
+}
+
+static int deny_shadowed(struct ctx *x, const char *phrase, const char *ref,
+		const struct rg_object *other, const char *whose)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+
+	if (other->kind == RG_OBJ_CONTAINER)
+		return rg_conscheck_deny(&x->k, "%s %s: a name of hex digits that also begins the id of "
+				"container %.12s%s: dockerd takes that id prefix as soon as no container has the "
+				"name (a --rm container that exited, a rename or removal under way); use the "
+				"full id, or rename it (by the full id) to a name that is not all hex digits",
+				phrase, rg_conscheck_quote(ref, q, sizeof(q)), other->id, whose);
+	return rg_conscheck_deny(&x->k, "%s %s: a name that also begins the id of %s %.12s%s: "
+			"dockerd takes that id prefix as soon as no %s has the name (a removal under way); "
+			"use the full id", phrase, rg_conscheck_quote(ref, q, sizeof(q)),
+			rg_obj_kind_name(other->kind), other->id, whose, rg_obj_kind_name(other->kind));
+}
+
+/*
  * Whether ref (of kind k) is the caller's under the role's `owner`.
  * phrase names the act: "exec in container".
  */
@@ -143,6 +223,8 @@ static int owned(struct ctx *x, enum rg_obj_kind k, const char *ref, const char 
 	}
 	if (!is_mine(x, obj))
 		return not_mine(x, phrase, ref);
+	if ((c = name_shadows(x, k, ref, obj, true)) != NULL)
+		return deny_shadowed(x, phrase, ref, c, ", which is not the caller's");
 	/*
 	 * A reference of hex digits only that is neither the record's full id
 	 * nor its name was matched as an id prefix. dockerd tries names before
@@ -517,8 +599,8 @@ static int service_networks(struct ctx *x, const json_t *list)
 		const json_t *target = rg_json_get(v, "Target");
 
 		if (json_is_string(target) && json_string_value(target)[0] != '\0' &&
-		    (owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0 ||
-		     service_target_takes_prefix(x, json_string_value(target)) < 0))
+		    (service_target_takes_prefix(x, json_string_value(target)) < 0 ||
+		     owned(x, RG_OBJ_NETWORK, json_string_value(target), "attach a service to network") < 0))
 			return -1;
 	}
 	return 0;
@@ -606,8 +688,15 @@ static int recorded_container(struct ctx *x, const char *act, const char *q, boo
 
 	switch (rg_owners_resolve(x->req->owners, RG_OBJ_CONTAINER, x->req->route.object,
 			owner ? RG_OWNERS_MIN_PREFIX : 0, x->req->now, obj)) {
-	case RG_RESOLVED:
+	case RG_RESOLVED: {
+		/* the name's record is judged, dockerd may act in the other (name_shadows) */
+		const struct rg_object *other = name_shadows(x, RG_OBJ_CONTAINER, x->req->route.object,
+				*obj, owner);
+
+		if (other != NULL)
+			return deny_shadowed(x, act, x->req->route.object, other, "");
 		return 1;
+	}
 	case RG_UNKNOWN:
 		if (unknown_ok)
 			return 0;
@@ -787,6 +876,16 @@ static int inside_recheck(struct ctx *x, const char *command)
 			return rg_conscheck_deny(&x->k, "%s %s: an id prefix shorter than %d characters could "
 					"also be the name of a container rolegate does not know; use the name or a "
 					"longer id", act, q, RG_OWNERS_MIN_PREFIX);
+		{
+			/*
+			 * A short hex name: dockerd may act in the container whose id
+			 * it begins (name_shadows), which must pass as well.
+			 */
+			const struct rg_object *other = name_shadows(x, RG_OBJ_CONTAINER, ref, obj, false);
+
+			if (other != NULL && inside_settings(x, other, act, q) < 0)
+				return deny_shadowed(x, act, ref, other, ", created to do what this role may not");
+		}
 		return inside_settings(x, obj, act, q);
 	case RG_UNKNOWN:
 		return inside_settings(x, NULL, act, q);
@@ -1022,8 +1121,8 @@ static int swarm_name_takes_prefix(struct ctx *x, enum rg_obj_kind kind)
 }
 
 /*
- * A service's network Target, once owned() found it the caller's: dockerd
- * hands it to swarmkit, which looks it up among swarm networks only, by
+ * A service's network Target (checked before owned(), whose round 15 rule
+ * would refuse it in less exact words): dockerd hands it to swarmkit, which looks it up among swarm networks only, by
  * full id, exact name, then id prefix. The caller's network of that name
  * may be a local one swarmkit never sees: dave's bridge named `w8` (a name
  * too short for the rules above, or made before the other network

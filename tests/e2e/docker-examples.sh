@@ -88,6 +88,22 @@ expect_ok "  refused:     container.archive.get, container.prune, system.auth," 
 expect_ok "copy files to or from container web (docker cp)" \
 	"$E2E_ROLEGATE" log query --json --file "$E2E_AUDIT" --user bob --command 'container.archive*' --decision deny
 
+e2e_section "developer (bob): a --rm container named with the start of alice's id (red team round 15)"
+# A name of one or two hex digits stays free; dockerd takes it while a
+# container has it and the id prefix once none does. A --rm container that
+# exits is removed with no API call and its record kept the name: bob's
+# `docker exec 04` then ran in alice's container 04cc71c3cdea.
+expect_ok_match '^[0-9a-f]{64}$' docker_as alice run -d --name opssecret -e SECRET=hunter2 busybox sleep 600
+ops_id=$(docker_as alice inspect -f '{{.Id}}' opssecret)
+short=${ops_id:0:2}
+expect_ok "" docker_as bob run --rm --name "$short" -m 64m --pids-limit 50 -u 1000 busybox true
+expect_denied "bob (roles: developer) may not inspect container $short: a name of hex digits that also begins the id of container" \
+	docker_as bob exec -u 1000 "$short" sh -c 'echo SECRET=$SECRET'
+expect_denied "bob (roles: developer) may not remove container $short: a name of hex digits" \
+	docker_as bob rm -f "$short"
+expect_ok "opssecret" docker_as alice ps --filter name=opssecret --format '{{.Names}}'
+expect_ok "opssecret" docker_as alice rm -f opssecret
+
 e2e_section "auditor (carol) reads, never changes"
 expect_ok "Imported from" docker_as carol image history busybox
 expect_ok "busybox" docker_as carol image ls

@@ -476,9 +476,16 @@ for ((i = 2; i <= ${#nid}; i++)); do
 done
 if ((${#short} < 3)); then
 	expect_ok "" docker_as dave network create "$short"
-	api_denied "$dev attach a service to network $short: swarmkit looks a service's network up" \
+	# refused by round 13's rule, or since round 15 (a name that begins the id
+	# of another's network) already when the network is resolved
+	api_denied "$dev attach a service to network $short: " \
 		dave POST /services/create "{\"Name\":\"dsvc13\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Command\":[\"sleep\",\"600\"]},\"Networks\":[{\"Target\":\"$short\"}]}}"
-	expect_ok "" docker_as dave network rm "$short"
+	# red team round 15: while alice's overlay's id begins with it, dave's
+	# network is removed by its full id (a second removal by name under way
+	# would reach hers)
+	expect_denied "$dev remove network $short: a name that also begins the id of network ${nid:0:12}" \
+		docker_as dave network rm "$short"
+	expect_ok "" docker_as dave network rm "$(docker_as dave network ls -q --no-trunc --filter "name=^$short\$")"
 else
 	expect_denied "$dev create network $short: it begins the id of network ${nid:0:12}, which is not the caller's" \
 		docker_as dave network create "$short"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rolegate/audit_record.h"
+#include "rolegate/conscheck.h"
 #include "rolegate/consinside.h"
 #include "rolegate/constraint.h"
 #include "rolegate/details.h"
@@ -128,6 +129,41 @@ static void push_all(json_t *d, const char *key, const json_t *v)
 	json_array_foreach(v, i, x) {
 		if (json_is_string(x))
 			push(d, key, json_string_value(x));
+	}
+}
+
+/*
+ * Capabilities as dockerd applies them (caps.NormalizeLegacyCapabilities):
+ * Go's upper case, "CAP_" in front, "ALL" as is. So `log query --detail
+ * caps=CAP_SYS_ADMIN` finds "sys_admin" and "cap_\u017fys_admin" too (both
+ * are CAP_SYS_ADMIN to dockerd). A name too long to fold is kept as written.
+ */
+static void push_cap(json_t *d, const char *c)
+{
+	char up[128], full[133];
+
+	if (rg_conscheck_go_upper(c, up, sizeof(up)) < 0) {
+		push(d, "caps", c);
+		return;
+	}
+	snprintf(full, sizeof(full), "%s%s",
+			strcmp(up, "ALL") == 0 || strncmp(up, "CAP_", 4) == 0 ? "" : "CAP_", up);
+	push(d, "caps", full);
+}
+
+/* Every capability of a list (or a lone string, as moby's strslice reads it). */
+static void push_caps(json_t *d, const json_t *v)
+{
+	size_t i;
+	const json_t *x;
+
+	if (json_is_string(v)) {
+		push_cap(d, json_string_value(v));
+		return;
+	}
+	json_array_foreach(v, i, x) {
+		if (json_is_string(x))
+			push_cap(d, json_string_value(x));
 	}
 }
 
@@ -285,7 +321,7 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 		json_object_set_new(d, "privileged", json_true());
 	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
 	volumes_from(d, rg_json_get(hc, "VolumesFrom"));
-	push_all(d, "caps", rg_json_get(hc, "CapAdd"));
+	push_caps(d, rg_json_get(hc, "CapAdd"));
 	devices(d, hc);
 	set_str(d, "network", rg_json_get(hc, "NetworkMode"));
 	set_str(d, "pid", rg_json_get(hc, "PidMode"));
@@ -312,7 +348,7 @@ static void service_spec(json_t *d, const struct rg_fs *fs, const json_t *body)
 	push_all(d, "entrypoint", rg_json_get(cs, "Command"));
 	push_all(d, "cmd", rg_json_get(cs, "Args"));
 	mounts(d, fs, NULL, rg_json_get(cs, "Mounts"));
-	push_all(d, "caps", rg_json_get(cs, "CapabilityAdd"));
+	push_caps(d, rg_json_get(cs, "CapabilityAdd"));
 	set_str(d, "user", rg_json_get(cs, "User"));
 	l = json_object();
 	if (l == NULL)

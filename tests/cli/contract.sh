@@ -339,5 +339,31 @@ else
 	echo "skip: no docker client (secrets and configs named by a service)"
 fi
 
+# --detail caps=NAME finds a capability however it was spelled: dockerd reads
+# "sys_admin", "cap_\u017fys_admin" and "SYS_ADMIN" all as CAP_SYS_ADMIN, and
+# records now hold the CAP_ form; an older record may hold it without CAP_.
+python3 - "$tmp/caps.log" <<'PY'
+import json, sys
+def rec(seq, caps):
+    return json.dumps({"seq": seq, "time": "2026-12-06T10:00:%02d.000000Z" % seq, "phase": "request",
+                       "user": "bob", "authn": "TLS", "groups": [], "roles": ["ops"], "command": "container.create",
+                       "object": "c%d" % seq, "method": "POST", "uri": "/v1.41/containers/create", "decision": "allow",
+                       "role": "ops", "host": "h", "policy": "abcdefabcdef", "details": {"caps": caps},
+                       "prev": "0" * 64, "hash": "0" * 64}, separators=(",", ":"))
+open(sys.argv[1], "w").write(rec(1, ["CAP_SYS_ADMIN"]) + "\n" + rec(2, ["SYS_ADMIN"]) + "\n" +
+                             rec(3, ["CAP_NET_ADMIN"]) + "\n")
+PY
+for q in SYS_ADMIN sys_admin CAP_SYS_ADMIN 'cap_sys_*' '*SYS_ADMIN'; do
+	run 0 log query -c "$tmp/q.conf" --file "$tmp/caps.log" --detail "caps=$q" --json && {
+		seqs=$(seqs_of_out)
+		if [ "$seqs" = "1 2" ]; then
+			pass "--detail caps=$q: both spellings of SYS_ADMIN"
+		else
+			fail "--detail caps=$q matched records $seqs, want 1 2"
+		fi
+	}
+done
+run 1 log query -c "$tmp/q.conf" --file "$tmp/caps.log" --detail caps=ADMIN
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -167,6 +167,33 @@ static void push_caps(json_t *d, const json_t *v)
 	}
 }
 
+/*
+ * Security options as dockerd applies them (parseSecurityOpt): an option
+ * without '=' but with ':' is read as KEY:VALUE (the old separator), so
+ * "seccomp:unconfined" is recorded as "seccomp=unconfined", the form
+ * `log query --detail security_opt=seccomp=unconfined` asks for.
+ */
+static void push_secopts(json_t *d, const json_t *v)
+{
+	char opt[512];
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(v, i, x) {
+		const char *o = json_string_value(x);
+		char *colon;
+
+		if (o == NULL)
+			continue;
+		if (strchr(o, '=') == NULL && strlen(o) < sizeof(opt) &&
+				(colon = strchr(strcpy(opt, o), ':')) != NULL) {
+			*colon = '=';
+			o = opt;
+		}
+		push(d, "security_opt", o);
+	}
+}
+
 /* A host path as the kernel will resolve it now (through the view fs); as
  * written when it cannot be. */
 static void push_host_path(json_t *d, const struct rg_fs *fs, const char *path)
@@ -328,7 +355,7 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 	set_str(d, "ipc", rg_json_get(hc, "IpcMode"));
 	set_str(d, "userns", rg_json_get(hc, "UsernsMode"));
 	set_str(d, "user", rg_json_get(body, "User"));
-	push_all(d, "security_opt", rg_json_get(hc, "SecurityOpt"));
+	push_secopts(d, rg_json_get(hc, "SecurityOpt"));
 	set_str(d, "runtime", rg_json_get(hc, "Runtime"));
 	limits(d, hc);
 }

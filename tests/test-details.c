@@ -57,6 +57,12 @@ static void test_details(void)
 			"\"CAP_NET_ADMIN\",\"all\"]}}"),
 			"{\"caps\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_ADMIN\",\"CAP_NET_ADMIN\",\"ALL\"],"
 			"\"image\":\"docker.io/library/x:latest\"}");
+	/* Security options as dockerd reads them: ':' is the old '=' */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"seccomp:unconfined\","
+			"\"apparmor=unconfined\",\"label:type:x_t\",\"no-new-privileges\"]}}"),
+			"{\"image\":\"docker.io/library/x:latest\",\"security_opt\":[\"seccomp=unconfined\","
+			"\"apparmor=unconfined\",\"label=type:x_t\",\"no-new-privileges\"]}");
 	test_str_eq(details("POST", "/v1.41/services/create",
 			"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"x\",\"CapabilityAdd\":[\"net_raw\"]}}}"),
 			"{\"caps\":[\"CAP_NET_RAW\"],\"image\":\"docker.io/library/x:latest\"}");

@@ -322,6 +322,74 @@ static void limits(json_t *d, const json_t *o)
 }
 
 /* HostConfig.Devices: each PathOnHost. */
+/* Appends to buf (of size cap, at *n) what fits of s. */
+static void put(char *buf, size_t cap, size_t *n, const char *s)
+{
+	int w = snprintf(buf + *n, cap - *n, "%s", s);
+
+	if (w > 0)
+		*n = *n + (size_t)w < cap ? *n + (size_t)w : cap - 1;
+}
+
+/*
+ * Device requests (--gpus): dockerd hands the host's devices to the
+ * container through the driver, so an auditor asks for them as devices:
+ * "request(count=all,capabilities=gpu)", with "driver=" and "ids=" when set;
+ * `log query --detail 'devices=request(*'` finds every one.
+ */
+static void device_requests(json_t *d, const json_t *reqs)
+{
+	size_t i, j, k;
+	const json_t *x, *y, *z;
+
+	json_array_foreach(reqs, i, x) {
+		char buf[512], num[32];
+		size_t n = 0;
+		const char *driver = json_string_value(rg_json_get(x, "Driver"));
+		const json_t *count = rg_json_get(x, "Count");
+		bool first = true;
+
+		put(buf, sizeof(buf), &n, "request(");
+		if (driver != NULL && driver[0] != '\0') {
+			put(buf, sizeof(buf), &n, "driver=");
+			put(buf, sizeof(buf), &n, driver);
+			put(buf, sizeof(buf), &n, ",");
+		}
+		if (json_is_integer(count) && json_integer_value(count) != 0) {
+			if (json_integer_value(count) < 0)
+				snprintf(num, sizeof(num), "all");
+			else
+				snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(count));
+			put(buf, sizeof(buf), &n, "count=");
+			put(buf, sizeof(buf), &n, num);
+			put(buf, sizeof(buf), &n, ",");
+		}
+		json_array_foreach(rg_json_get(x, "DeviceIDs"), j, y) {
+			if (!json_is_string(y))
+				continue;
+			put(buf, sizeof(buf), &n, first ? "ids=" : "+");
+			put(buf, sizeof(buf), &n, json_string_value(y));
+			first = false;
+		}
+		if (!first)
+			put(buf, sizeof(buf), &n, ",");
+		first = true;
+		json_array_foreach(rg_json_get(x, "Capabilities"), j, y) {
+			json_array_foreach(y, k, z) {
+				if (!json_is_string(z))
+					continue;
+				put(buf, sizeof(buf), &n, first ? "capabilities=" : "+");
+				put(buf, sizeof(buf), &n, json_string_value(z));
+				first = false;
+			}
+		}
+		if (n > 0 && buf[n - 1] == ',')
+			buf[--n] = '\0';
+		put(buf, sizeof(buf), &n, ")");
+		push(d, "devices", buf);
+	}
+}
+
 static void devices(json_t *d, const json_t *hc)
 {
 	size_t i;
@@ -334,6 +402,7 @@ static void devices(json_t *d, const json_t *hc)
 			push(d, "devices", host);
 	}
 	push_all(d, "devices", rg_json_get(hc, "DeviceCgroupRules"));
+	device_requests(d, rg_json_get(hc, "DeviceRequests"));
 }
 
 static void container_create(json_t *d, const struct rg_fs *fs, const json_t *body)

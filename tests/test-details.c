@@ -57,6 +57,14 @@ static void test_details(void)
 			"\"CAP_NET_ADMIN\",\"all\"]}}"),
 			"{\"caps\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_ADMIN\",\"CAP_NET_ADMIN\",\"ALL\"],"
 			"\"image\":\"docker.io/library/x:latest\"}");
+	/* Device requests (--gpus) are devices too: who gave a container the host's GPUs */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"DeviceRequests\":[{\"Driver\":\"\",\"Count\":-1,"
+			"\"DeviceIDs\":null,\"Capabilities\":[[\"gpu\"]],\"Options\":{}},{\"Driver\":\"nvidia\","
+			"\"DeviceIDs\":[\"0\",\"1\"],\"Capabilities\":[[\"gpu\",\"utility\"]]}]}}"),
+			"{\"devices\":[\"request(count=all,capabilities=gpu)\","
+			"\"request(driver=nvidia,ids=0+1,capabilities=gpu+utility)\"],"
+			"\"image\":\"docker.io/library/x:latest\"}");
 	/* Security options as dockerd reads them: ':' is the old '=' */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"seccomp:unconfined\","

@@ -365,5 +365,17 @@ for q in SYS_ADMIN sys_admin CAP_SYS_ADMIN 'cap_sys_*' '*SYS_ADMIN'; do
 done
 run 1 log query -c "$tmp/q.conf" --file "$tmp/caps.log" --detail caps=ADMIN
 
+# A runtime error is one line on stderr (SPEC.md §2): log stats of a log that
+# cannot be opened printed an empty table ("by decision:" ...) on stdout too.
+for sub in stats query verify; do
+	run 2 log "$sub" -c "$tmp/q.conf" --file "$tmp/no-such.log" && {
+		if [ -z "$out" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]; then
+			pass "log $sub of a missing file: one line on stderr, nothing on stdout"
+		else
+			fail "log $sub of a missing file: stdout '$out', stderr '$err'"
+		fi
+	}
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -306,6 +306,39 @@ static bool value_matches(const json_t *v, const char *glob)
 }
 
 /*
+ * A capability the way dockerd names it: "caps=SYS_ADMIN", "caps=sys_admin"
+ * and "caps=CAP_SYS_ADMIN" all find CAP_SYS_ADMIN (and a record written
+ * before capabilities were recorded as dockerd applies them, "SYS_ADMIN").
+ */
+static void ascii_upper(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (; in[n] != '\0' && n + 1 < outlen; n++)
+		out[n] = (in[n] >= 'a' && in[n] <= 'z') ? (char)(in[n] - 'a' + 'A') : in[n];
+	out[n] = '\0';
+}
+
+static bool cap_matches(const json_t *v, const char *glob)
+{
+	const char *c = json_string_value(v);
+	char g[256], u[256], full[262];
+
+	if (c == NULL)
+		return false;
+	ascii_upper(glob, g, sizeof(g));
+	ascii_upper(c, u, sizeof(u));
+	if (fnmatch(g, u, 0) == 0)
+		return true;
+	/* the glob or the recorded name without CAP_: compare with it in front */
+	snprintf(full, sizeof(full), "CAP_%s", g);
+	if (strncmp(u, "CAP_", 4) == 0 && fnmatch(full, u, 0) == 0)
+		return true;
+	snprintf(full, sizeof(full), "CAP_%s", u);
+	return strncmp(g, "CAP_", 4) == 0 && fnmatch(g, full, 0) == 0;
+}
+
+/*
  * --detail KEY=GLOB against a record's details: KEY names a field
  * ("limits.memory" reaches into an object; "bind" is "binds", as for every
  * list field); a list matches when any element matches.
@@ -338,7 +371,7 @@ static bool detail_matches(const json_t *details, const char *spec)
 	if (!json_is_array(v))
 		return value_matches(v, eq + 1);
 	json_array_foreach(v, i, x) {
-		if (value_matches(x, eq + 1))
+		if (v == json_object_get(details, "caps") ? cap_matches(x, eq + 1) : value_matches(x, eq + 1))
 			return true;
 	}
 	return false;

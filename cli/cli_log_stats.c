@@ -60,14 +60,14 @@ static int cmp_counter(const void *a, const void *b)
 
 /* Keys are user names and commands from the log, hence from the network:
  * printed escaped, as log query prints them (cli_log_escape). */
-static int print_counts(const char *title, struct counts *c)
+static int print_counts(const char *title, struct counts *c, bool print)
 {
 	size_t w = 0;
-	int rc = 0;
+	int rc = print ? 0 : 1;
 
 	if (c->n > 1)   /* qsort's base may not be NULL, even for none (an empty or unreadable log) */
 		qsort(c->v, c->n, sizeof(*c->v), cmp_counter);
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; rc == 0 && i < c->n; i++) {
 		char *e = cli_log_cell(c->v[i].key);
 
 		if (e == NULL) {
@@ -87,7 +87,7 @@ static int print_counts(const char *title, struct counts *c)
 	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].key);
 	free(c->v);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 struct stats {
@@ -145,8 +145,10 @@ int cli_log_stats(struct options *o)
 		printf("\nresponses recorded: %llu\nlog events: %llu\n", (unsigned long long)s.responses,
 				(unsigned long long)s.system);
 	}
-	if ((print_counts("decision", &s.by_decision) | print_counts("user", &s.by_user) |
-	     print_counts("command", &s.by_command)) != 0) {
+	/* a log that could not be read prints nothing but the error: no table of
+	 * zeros that reads like an empty log */
+	if ((print_counts("decision", &s.by_decision, rc == 0) | print_counts("user", &s.by_user, rc == 0) |
+	     print_counts("command", &s.by_command, rc == 0)) != 0) {
 		fprintf(stderr, "rolegate: out of memory\n");
 		rc = 2;
 	}

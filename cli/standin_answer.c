@@ -423,10 +423,12 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 	} else if (is(c, "system.version")) {
 		version_reply(sim, r);
 	} else if (is(c, "system.info")) {
-		json_reply(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:[], s:{s:s}}",
+		/* Swarm.NodeID: what `node inspect self` and `swarm join-token` look up */
+		json_reply(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:[], s:{s:s, s:s}}",
 				"ID", "rolegate-standin", "Name", "rolegate-standin", "OSType", "linux",
 				"Architecture", "x86_64", "ServerVersion", "20.10.24", "Containers", 0,
-				"Images", 0, "SecurityOptions", "Swarm", "LocalNodeState", "inactive"));
+				"Images", 0, "SecurityOptions", "Swarm", "LocalNodeState", "inactive",
+				"NodeID", "rolegate-standin-node"));
 	} else if (is(c, "system.df")) {
 		json_reply(r, 200, json_pack("{s:i, s:[], s:[], s:[], s:[]}", "LayersSize", 0, "Images",
 				"Containers", "Volumes", "BuildCache"));
@@ -524,6 +526,24 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 			not_found(r, "network", obj);
 		else
 			json_reply(r, 200, network_json(o != NULL ? o->id : obj, o != NULL ? o->name : obj));
+	} else if (is(c, "node.inspect")) {
+		/* node update, promote and demote read the id and version first */
+		json_reply(r, 200, json_pack("{s:s, s:{s:i}, s:{s:s, s:s}, s:{s:s}, s:{s:s}, s:{s:s}}",
+				"ID", obj, "Version", "Index", 1, "Spec", "Role", "worker", "Availability", "active",
+				"Description", "Hostname", obj, "Status", "State", "ready",
+				"ManagerStatus", "Addr", "127.0.0.1:2377"));
+	} else if (is(c, "swarm.inspect")) {
+		/* swarm join-token and unlock-key --rotate read the swarm first */
+		json_reply(r, 200, json_pack("{s:s, s:{s:i}, s:{s:s, s:{s:b}}, s:{s:s, s:s}}",
+				"ID", "rolegate-standin-swarm", "Version", "Index", 1, "Spec", "Name", "default",
+				"EncryptionConfig", "AutoLockManagers", 1, "JoinTokens", "Worker",
+				"SWMTKN-1-rolegate-standin-worker", "Manager", "SWMTKN-1-rolegate-standin-manager"));
+	} else if (is(c, "swarm.unlockkey")) {
+		json_reply(r, 200, json_pack("{s:s}", "UnlockKey", "SWMKEY-1-rolegate-standin"));
+	} else if (is(c, "plugin.inspect")) {
+		/* plugin upgrade reads the current reference (and refuses an enabled plugin) */
+		json_reply(r, 200, json_pack("{s:s, s:s, s:s, s:b, s:{}, s:{}}", "Id", obj, "Name", obj,
+				"PluginReference", obj, "Enabled", 0, "Settings", "Config"));
 	} else if (is(c, "swarm.init")) {
 		json_reply(r, 200, json_string("rolegate-standin-node"));
 	} else if (is(c, "service.create") || is(c, "secret.create") || is(c, "config.create")) {

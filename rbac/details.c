@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rolegate/audit_record.h"
+#include "rolegate/conscheck.h"
 #include "rolegate/consinside.h"
 #include "rolegate/constraint.h"
 #include "rolegate/details.h"
@@ -128,6 +129,68 @@ static void push_all(json_t *d, const char *key, const json_t *v)
 	json_array_foreach(v, i, x) {
 		if (json_is_string(x))
 			push(d, key, json_string_value(x));
+	}
+}
+
+/*
+ * Capabilities as dockerd applies them (caps.NormalizeLegacyCapabilities):
+ * Go's upper case, "CAP_" in front, "ALL" as is. So `log query --detail
+ * caps=CAP_SYS_ADMIN` finds "sys_admin" and "cap_\u017fys_admin" too (both
+ * are CAP_SYS_ADMIN to dockerd). A name too long to fold is kept as written.
+ */
+static void push_cap(json_t *d, const char *c)
+{
+	char up[128], full[133];
+
+	if (rg_conscheck_go_upper(c, up, sizeof(up)) < 0) {
+		push(d, "caps", c);
+		return;
+	}
+	snprintf(full, sizeof(full), "%s%s",
+			strcmp(up, "ALL") == 0 || strncmp(up, "CAP_", 4) == 0 ? "" : "CAP_", up);
+	push(d, "caps", full);
+}
+
+/* Every capability of a list (or a lone string, as moby's strslice reads it). */
+static void push_caps(json_t *d, const json_t *v)
+{
+	size_t i;
+	const json_t *x;
+
+	if (json_is_string(v)) {
+		push_cap(d, json_string_value(v));
+		return;
+	}
+	json_array_foreach(v, i, x) {
+		if (json_is_string(x))
+			push_cap(d, json_string_value(x));
+	}
+}
+
+/*
+ * Security options as dockerd applies them (parseSecurityOpt): an option
+ * without '=' but with ':' is read as KEY:VALUE (the old separator), so
+ * "seccomp:unconfined" is recorded as "seccomp=unconfined", the form
+ * `log query --detail security_opt=seccomp=unconfined` asks for.
+ */
+static void push_secopts(json_t *d, const json_t *v)
+{
+	char opt[512];
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(v, i, x) {
+		const char *o = json_string_value(x);
+		char *colon;
+
+		if (o == NULL)
+			continue;
+		if (strchr(o, '=') == NULL && strlen(o) < sizeof(opt) &&
+				(colon = strchr(strcpy(opt, o), ':')) != NULL) {
+			*colon = '=';
+			o = opt;
+		}
+		push(d, "security_opt", o);
 	}
 }
 
@@ -259,6 +322,74 @@ static void limits(json_t *d, const json_t *o)
 }
 
 /* HostConfig.Devices: each PathOnHost. */
+/* Appends to buf (of size cap, at *n) what fits of s. */
+static void put(char *buf, size_t cap, size_t *n, const char *s)
+{
+	int w = snprintf(buf + *n, cap - *n, "%s", s);
+
+	if (w > 0)
+		*n = *n + (size_t)w < cap ? *n + (size_t)w : cap - 1;
+}
+
+/*
+ * Device requests (--gpus): dockerd hands the host's devices to the
+ * container through the driver, so an auditor asks for them as devices:
+ * "request(count=all,capabilities=gpu)", with "driver=" and "ids=" when set;
+ * `log query --detail 'devices=request(*'` finds every one.
+ */
+static void device_requests(json_t *d, const json_t *reqs)
+{
+	size_t i, j, k;
+	const json_t *x, *y, *z;
+
+	json_array_foreach(reqs, i, x) {
+		char buf[512], num[32];
+		size_t n = 0;
+		const char *driver = json_string_value(rg_json_get(x, "Driver"));
+		const json_t *count = rg_json_get(x, "Count");
+		bool first = true;
+
+		put(buf, sizeof(buf), &n, "request(");
+		if (driver != NULL && driver[0] != '\0') {
+			put(buf, sizeof(buf), &n, "driver=");
+			put(buf, sizeof(buf), &n, driver);
+			put(buf, sizeof(buf), &n, ",");
+		}
+		if (json_is_integer(count) && json_integer_value(count) != 0) {
+			if (json_integer_value(count) < 0)
+				snprintf(num, sizeof(num), "all");
+			else
+				snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(count));
+			put(buf, sizeof(buf), &n, "count=");
+			put(buf, sizeof(buf), &n, num);
+			put(buf, sizeof(buf), &n, ",");
+		}
+		json_array_foreach(rg_json_get(x, "DeviceIDs"), j, y) {
+			if (!json_is_string(y))
+				continue;
+			put(buf, sizeof(buf), &n, first ? "ids=" : "+");
+			put(buf, sizeof(buf), &n, json_string_value(y));
+			first = false;
+		}
+		if (!first)
+			put(buf, sizeof(buf), &n, ",");
+		first = true;
+		json_array_foreach(rg_json_get(x, "Capabilities"), j, y) {
+			json_array_foreach(y, k, z) {
+				if (!json_is_string(z))
+					continue;
+				put(buf, sizeof(buf), &n, first ? "capabilities=" : "+");
+				put(buf, sizeof(buf), &n, json_string_value(z));
+				first = false;
+			}
+		}
+		if (n > 0 && buf[n - 1] == ',')
+			buf[--n] = '\0';
+		put(buf, sizeof(buf), &n, ")");
+		push(d, "devices", buf);
+	}
+}
+
 static void devices(json_t *d, const json_t *hc)
 {
 	size_t i;
@@ -271,6 +402,7 @@ static void devices(json_t *d, const json_t *hc)
 			push(d, "devices", host);
 	}
 	push_all(d, "devices", rg_json_get(hc, "DeviceCgroupRules"));
+	device_requests(d, rg_json_get(hc, "DeviceRequests"));
 }
 
 static void container_create(json_t *d, const struct rg_fs *fs, const json_t *body)
@@ -285,14 +417,14 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 		json_object_set_new(d, "privileged", json_true());
 	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
 	volumes_from(d, rg_json_get(hc, "VolumesFrom"));
-	push_all(d, "caps", rg_json_get(hc, "CapAdd"));
+	push_caps(d, rg_json_get(hc, "CapAdd"));
 	devices(d, hc);
 	set_str(d, "network", rg_json_get(hc, "NetworkMode"));
 	set_str(d, "pid", rg_json_get(hc, "PidMode"));
 	set_str(d, "ipc", rg_json_get(hc, "IpcMode"));
 	set_str(d, "userns", rg_json_get(hc, "UsernsMode"));
 	set_str(d, "user", rg_json_get(body, "User"));
-	push_all(d, "security_opt", rg_json_get(hc, "SecurityOpt"));
+	push_secopts(d, rg_json_get(hc, "SecurityOpt"));
 	set_str(d, "runtime", rg_json_get(hc, "Runtime"));
 	limits(d, hc);
 }
@@ -312,7 +444,7 @@ static void service_spec(json_t *d, const struct rg_fs *fs, const json_t *body)
 	push_all(d, "entrypoint", rg_json_get(cs, "Command"));
 	push_all(d, "cmd", rg_json_get(cs, "Args"));
 	mounts(d, fs, NULL, rg_json_get(cs, "Mounts"));
-	push_all(d, "caps", rg_json_get(cs, "CapabilityAdd"));
+	push_caps(d, rg_json_get(cs, "CapabilityAdd"));
 	set_str(d, "user", rg_json_get(cs, "User"));
 	l = json_object();
 	if (l == NULL)

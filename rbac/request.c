@@ -343,6 +343,18 @@ static int fill(struct rg_request *req, enum rg_phase phase, const struct call *
 	    set_encoded_body(req, &c->body, max_body, errstr) < 0)
 		goto fail;
 	/*
+	 * dockerd names a user only with the method that established it (TLS:
+	 * the certificate's CN). A User with an empty UserAuthNMethod is no
+	 * authentication at all (SPEC.md §3, identity.unauthenticated), yet
+	 * names someone: the call is not dockerd's, and is refused rather than
+	 * taken as that user or as the unauthenticated identity.
+	 */
+	if (req->user != NULL && req->user[0] != '\0' && (req->authn == NULL || req->authn[0] == '\0')) {
+		*errstr = "the authorization call names a user (User) without an authentication method "
+			"(UserAuthNMethod)";
+		goto fail;
+	}
+	/*
 	 * dockerd sends Go's canonical header names, each once. Two that fold
 	 * to Content-Type would let the two readers (and the decision) pick
 	 * different ones: the call is not dockerd's.

@@ -72,7 +72,7 @@ static void check(const char *text, const char *want)
 static void folded_keys(void)
 {
 	static const char text[] =
-		"{\"USER\":\"bob\",\"requestMethod\":\"POST\",\"RequestURI\":\"/v1.41/containers/create\","
+		"{\"USER\":\"bob\",\"userauthnmethod\":\"TLS\",\"requestMethod\":\"POST\",\"RequestURI\":\"/v1.41/containers/create\","
 		"\"requestbody\":\"e30=\",\"REQUESTHEADERS\":{\"Content-Type\":\"application/json\"}}";
 	struct rg_request req;
 	const char *err = NULL;
@@ -129,7 +129,7 @@ static void captured_calls(void)
 }
 
 #define CALL(extra) \
-	"{\"User\":\"alice\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/v1.41/info\"" extra "}"
+	"{\"User\":\"alice\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/v1.41/info\"" extra "}"
 
 static void malformed(void)
 {
@@ -176,7 +176,7 @@ static void malformed(void)
 		{ CALL(",\"User\":\"bob\""), NOT_JSON },                              /* duplicate key */
 		{ CALL(",\"\\u0055ser\":\"bob\""), NOT_JSON },
 		{ CALL(",\"X\":1,\"X\":1"), NOT_JSON },
-		{ "{\"\\u0055ser\":\"bob\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/_ping\"}", OK },
+		{ "{\"\\u0055ser\":\"bob\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/_ping\"}", OK },
 		{ CALL(",\"X\":01"), NOT_JSON },                                      /* numbers */
 		{ CALL(",\"X\":-"), NOT_JSON },
 		{ CALL(",\"X\":1e"), NOT_JSON },
@@ -236,7 +236,14 @@ static void malformed(void)
 		{ CALL(",\"ResponseStatusCode\":4294967496"), OK },
 		/* Keys fold as a Go plugin's json.Unmarshal folds them; two keys
 		 * for one member are refused, not one of them guessed. */
-		{ "{\"user\":\"bob\",\"requestmethod\":\"GET\",\"RequestURI\":\"/_ping\"}", OK },
+		{ "{\"user\":\"bob\",\"userauthnmethod\":\"TLS\",\"requestmethod\":\"GET\",\"RequestURI\":\"/_ping\"}", OK },
+		/* a user named with no authentication method is not dockerd's call
+		 * (SPEC.md §3: UserAuthNMethod empty is no authentication at all) */
+		{ "{\"User\":\"alice\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/v1.41/info\"}",
+		  "the authorization call names a user (User) without an authentication method (UserAuthNMethod)" },
+		{ "{\"User\":\"alice\",\"UserAuthNMethod\":\"\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/\"}",
+		  "the authorization call names a user (User) without an authentication method (UserAuthNMethod)" },
+		{ "{\"User\":\"\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/v1.41/info\"}", OK },
 		{ CALL(",\"USER\":\"bob\""), "the authorization call has two keys for one member" },
 		{ CALL(",\"RequestURI\":\"/_ping\""), "the authorization call has two keys for one member" },
 		{ CALL(",\"Request\\u0055ri\":\"/_ping\""), NOT_JSON },   /* an exact duplicate */
@@ -326,7 +333,7 @@ static void departures(void)
 static void unescaping(void)
 {
 	static const char text[] = "{\"User\":\"j\\u00f6rg \\ud83d\\udc33\\t\\\"\\\\\\/\","
-		"\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/images/create?a=1\\u0026b=2\","
+		"\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/images/create?a=1\\u0026b=2\","
 		"\"RequestBody\":\"eyJ\\u0068IjoxfQ==\",\"RequestHeaders\":{\"Content-Type\":"
 		"\"application\\/json\"}}";
 	struct rg_request req;
@@ -383,7 +390,7 @@ static void prune_answers(void)
 		struct rg_request req;
 		const char *err = NULL;
 
-		snprintf(call, cap * 2, "{\"User\":\"alice\",\"RequestMethod\":\"%s\",\"RequestURI\":\"%s\","
+		snprintf(call, cap * 2, "{\"User\":\"alice\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"%s\",\"RequestURI\":\"%s\","
 				"\"ResponseBody\":\"%s\",\"ResponseStatusCode\":200}", i < 2 ? "POST" : "GET",
 				uris[i], b64);
 		test_assert(rg_request_decode(&req, RG_PHASE_RESPONSE, call, strlen(call), 1 << 20, &err) == 0);

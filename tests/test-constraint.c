@@ -1651,24 +1651,24 @@ static void test_hidden_body(void)
 				RG_DEFAULT_MAX_BODY, &err) < 0);
 		test_assert(strstr(err, "more than one Content-Length") != NULL);
 	}
-	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":"
 			"\"/v1.41/images/busybox/tag?repo=evil.example.org/x&tag=1\",\"RequestHeaders\":{}}",
 			"send a body rolegate is not shown");
-	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"GET\",\"RequestUri\":"
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"GET\",\"RequestUri\":"
 			"\"/v1.41/containers/json\",\"RequestHeaders\":{}}", NULL);
 	/* a rename's ?name= is the ownership record's new name: a hidden form
 	 * gave the container another (red team round 5) */
-	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":"
 			"\"/v1.41/containers/c1/rename?name=hidden\",\"RequestHeaders\":{\"Content-Type\":"
 			"\"application/json\",\"Content-Length\":\"9\"}}", "send a body rolegate is not shown");
-	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":"
 			"\"/v1.41/containers/c1/rename?name=hidden\",\"RequestHeaders\":{\"Content-Type\":"
 			"\"text/plain\",\"Content-Length\":\"0\"}}", NULL);
 	/* dockerd's mime.ParseMediaType lower-cases with Unicode and trims
 	 * Unicode spaces: both are a form to it (red team round 14) */
 	decide_call(__LINE__, "reg", PULL_CALL("\"Content-Type\":\"appl\\u0130cation/x-www-form-urlencoded\","
 			"\"Content-Length\":\"0\""), "Content-Type with characters outside ASCII");
-	decide_call(__LINE__, "free", "{\"User\":\"free\",\"RequestMethod\":\"POST\",\"RequestUri\":"
+	decide_call(__LINE__, "free", "{\"User\":\"free\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":"
 			"\"/v1.41/containers/c1/rename?name=x\",\"RequestHeaders\":{\"Content-Type\":"
 			"\"\xc2\xa0" "application/x-www-form-urlencoded\",\"Content-Length\":\"0\"}}",
 			"Content-Type with characters outside ASCII");

@@ -49,7 +49,31 @@ static void test_details(void)
 	/* Go folds keys: "privileged" and "hostconfig" are what dockerd obeys. */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"image\":\"busybox\",\"hostconfig\":{\"privileged\":true,\"capadd\":\"SYS_ADMIN\"}}"),
-			"{\"caps\":[\"SYS_ADMIN\"],\"image\":\"docker.io/library/busybox:latest\",\"privileged\":true}");
+			"{\"caps\":[\"CAP_SYS_ADMIN\"],\"image\":\"docker.io/library/busybox:latest\",\"privileged\":true}");
+	/* Capabilities as dockerd applies them (Go's upper case, CAP_ in front, ALL
+	 * as is): `--detail caps=CAP_SYS_ADMIN` must find every spelling of it. */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"CapAdd\":[\"sys_admin\",\"cap_\xc5\xbfys_admin\","
+			"\"CAP_NET_ADMIN\",\"all\"]}}"),
+			"{\"caps\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_ADMIN\",\"CAP_NET_ADMIN\",\"ALL\"],"
+			"\"image\":\"docker.io/library/x:latest\"}");
+	/* Device requests (--gpus) are devices too: who gave a container the host's GPUs */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"DeviceRequests\":[{\"Driver\":\"\",\"Count\":-1,"
+			"\"DeviceIDs\":null,\"Capabilities\":[[\"gpu\"]],\"Options\":{}},{\"Driver\":\"nvidia\","
+			"\"DeviceIDs\":[\"0\",\"1\"],\"Capabilities\":[[\"gpu\",\"utility\"]]}]}}"),
+			"{\"devices\":[\"request(count=all,capabilities=gpu)\","
+			"\"request(driver=nvidia,ids=0+1,capabilities=gpu+utility)\"],"
+			"\"image\":\"docker.io/library/x:latest\"}");
+	/* Security options as dockerd reads them: ':' is the old '=' */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"seccomp:unconfined\","
+			"\"apparmor=unconfined\",\"label:type:x_t\",\"no-new-privileges\"]}}"),
+			"{\"image\":\"docker.io/library/x:latest\",\"security_opt\":[\"seccomp=unconfined\","
+			"\"apparmor=unconfined\",\"label=type:x_t\",\"no-new-privileges\"]}");
+	test_str_eq(details("POST", "/v1.41/services/create",
+			"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"x\",\"CapabilityAdd\":[\"net_raw\"]}}}"),
+			"{\"caps\":[\"CAP_NET_RAW\"],\"image\":\"docker.io/library/x:latest\"}");
 	/* Only what is set: false, "", 0 and empty lists are left out. */
 	test_str_eq(details("POST", "/v1.41/containers/create",
 			"{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false,\"NetworkMode\":\"\","

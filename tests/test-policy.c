@@ -147,7 +147,7 @@ static void test_decide(void)
 	/* A form-encoded body can override the query inside dockerd: denied. */
 	{
 		json_error_t jerr;
-		json_t *call = json_loads("{\"User\":\"alice\",\"RequestMethod\":\"POST\","
+		json_t *call = json_loads("{\"User\":\"alice\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\","
 				"\"RequestUri\":\"/v1.41/images/create?fromSrc=-\",\"RequestHeaders\":"
 				"{\"Content-Type\":\"application/x-www-form-urlencoded\"}}", 0, &jerr);
 

@@ -46,7 +46,7 @@ check 0 "  its details, as dockerd will apply them" python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])["details"]
 want = {"image": "docker.io/library/busybox:latest", "privileged": True, "binds": [sys.argv[2] + "/srv/data"], "volumes": ["named"],
-        "caps": ["NET_ADMIN", "SYS_TIME"], "devices": ["/dev/fuse"], "network": "host", "pid": "host",
+        "caps": ["CAP_NET_ADMIN", "CAP_SYS_TIME"], "devices": ["/dev/fuse"], "network": "host", "pid": "host",
         "user": "0:0", "security_opt": ["seccomp=unconfined"],
         "limits": {"memory": 268435456, "pids": 100, "cpus": 1.5}}
 print(d)

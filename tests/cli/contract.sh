@@ -339,5 +339,43 @@ else
 	echo "skip: no docker client (secrets and configs named by a service)"
 fi
 
+# --detail caps=NAME finds a capability however it was spelled: dockerd reads
+# "sys_admin", "cap_\u017fys_admin" and "SYS_ADMIN" all as CAP_SYS_ADMIN, and
+# records now hold the CAP_ form; an older record may hold it without CAP_.
+python3 - "$tmp/caps.log" <<'PY'
+import json, sys
+def rec(seq, caps):
+    return json.dumps({"seq": seq, "time": "2026-12-06T10:00:%02d.000000Z" % seq, "phase": "request",
+                       "user": "bob", "authn": "TLS", "groups": [], "roles": ["ops"], "command": "container.create",
+                       "object": "c%d" % seq, "method": "POST", "uri": "/v1.41/containers/create", "decision": "allow",
+                       "role": "ops", "host": "h", "policy": "abcdefabcdef", "details": {"caps": caps},
+                       "prev": "0" * 64, "hash": "0" * 64}, separators=(",", ":"))
+open(sys.argv[1], "w").write(rec(1, ["CAP_SYS_ADMIN"]) + "\n" + rec(2, ["SYS_ADMIN"]) + "\n" +
+                             rec(3, ["CAP_NET_ADMIN"]) + "\n")
+PY
+for q in SYS_ADMIN sys_admin CAP_SYS_ADMIN 'cap_sys_*' '*SYS_ADMIN'; do
+	run 0 log query -c "$tmp/q.conf" --file "$tmp/caps.log" --detail "caps=$q" --json && {
+		seqs=$(seqs_of_out)
+		if [ "$seqs" = "1 2" ]; then
+			pass "--detail caps=$q: both spellings of SYS_ADMIN"
+		else
+			fail "--detail caps=$q matched records $seqs, want 1 2"
+		fi
+	}
+done
+run 1 log query -c "$tmp/q.conf" --file "$tmp/caps.log" --detail caps=ADMIN
+
+# A runtime error is one line on stderr (SPEC.md §2): log stats of a log that
+# cannot be opened printed an empty table ("by decision:" ...) on stdout too.
+for sub in stats query verify; do
+	run 2 log "$sub" -c "$tmp/q.conf" --file "$tmp/no-such.log" && {
+		if [ -z "$out" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]; then
+			pass "log $sub of a missing file: one line on stderr, nothing on stdout"
+		else
+			fail "log $sub of a missing file: stdout '$out', stderr '$err'"
+		fi
+	}
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

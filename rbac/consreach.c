@@ -141,17 +141,6 @@ static bool plain_tag(const char *s)
 }
 
 /*
- * Log options dockerd itself evaluates when it starts the container's
- * logger, for every constrained role whatever its log driver (red team
- * round 12). "tag" is a Go text/template run inside dockerd: its pad and
- * printf build strings of any size (one `docker run` ended dockerd with
- * "fatal error: runtime: out of memory"), and the result is written into
- * every log line. "max-file" is a loop count: each rotation of json-file
- * and local renames max-file - 1 files with the logger locked (50 million
- * kept a core of dockerd busy and the container past `docker rm -f`).
- * Option names are map keys: Go compares them exactly.
- */
-/*
  * The log options a constrained role may give, for any driver (red team
  * round 15). Each one only shapes what dockerd writes where the driver
  * already writes: json-file's and local's files, the log line's text, the
@@ -184,6 +173,17 @@ static bool log_option_known(const char *name)
 	return false;
 }
 
+/*
+ * Log options dockerd itself evaluates when it starts the container's
+ * logger, for every constrained role whatever its log driver (red team
+ * round 12). "tag" is a Go text/template run inside dockerd: its pad and
+ * printf build strings of any size (one `docker run` ended dockerd with
+ * "fatal error: runtime: out of memory"), and the result is written into
+ * every log line. "max-file" is a loop count: each rotation of json-file
+ * and local renames max-file - 1 files with the logger locked (50 million
+ * kept a core of dockerd busy and the container past `docker rm -f`).
+ * Option names are map keys: Go compares them exactly.
+ */
 static int log_options(struct rg_conscheck *k, const json_t *log, const char *prefix)
 {
 	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];

@@ -141,6 +141,39 @@ static bool plain_tag(const char *s)
 }
 
 /*
+ * The log options a constrained role may give, for any driver (red team
+ * round 15). Each one only shapes what dockerd writes where the driver
+ * already writes: json-file's and local's files, the log line's text, the
+ * buffer between the container and its logger. Every other option is
+ * refused, because the others name where dockerd sends or reads, from the
+ * host, as root: syslog-address (unix:///run/... reached a root-only 0600
+ * socket of the host, tcp:// the host's loopback), fluentd-address,
+ * gelf-address, splunk-url, awslogs-endpoint; syslog-tls-ca-cert,
+ * -cert, -key, splunk-cacert (host files dockerd opens: "no such file",
+ * "is a directory" and "failed to append certificates" told them apart);
+ * syslog-facility (auth, kern: the host's own log streams); or credentials
+ * and buffers of the host's (awslogs-*, gcp-*, fluentd-buffer-limit). An
+ * option dockerd does not know for the driver it would refuse anyway.
+ * The daemon's own log-opts (daemon.json) still apply to a create that
+ * names the daemon's default driver or none.
+ */
+static const char *const log_option_names[] = {
+	"max-size", "max-file", "compress",           /* json-file, local */
+	"tag", "labels", "labels-regex", "env", "env-regex",
+	"mode", "max-buffer-size",                    /* blocking or not, dockerd's ring buffer */
+	NULL,
+};
+
+static bool log_option_known(const char *name)
+{
+	for (size_t i = 0; log_option_names[i] != NULL; i++) {
+		if (strcmp(log_option_names[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Log options dockerd itself evaluates when it starts the container's
  * logger, for every constrained role whatever its log driver (red team
  * round 12). "tag" is a Go text/template run inside dockerd: its pad and
@@ -155,12 +188,22 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 {
 	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];
 	const json_t *cfg, *v;
+	const char *name;
 
 	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig.Config");
 	if (log == NULL || rg_conscheck_object(k, rg_json_get(log, "Config"), field, &cfg) < 0)
 		return log == NULL ? 0 : -1;
 	if (cfg == NULL)
 		return 0;
+	json_object_foreach((json_t *)cfg, name, v) {
+		if (!log_option_known(name))
+			return rg_conscheck_deny(k, "give the log option %s (%s: dockerd connects to an "
+					"address or opens a file named in an option from the host, as root; "
+					"only max-size, max-file, compress, tag, labels, labels-regex, env, "
+					"env-regex, mode and max-buffer-size; a log server is set in "
+					"daemon.json's log-opts)", rg_conscheck_quote(name, q, sizeof(q)),
+					field);
+	}
 	v = json_object_get(cfg, "tag");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_string(v))

@@ -42,7 +42,10 @@ int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *fi
  * team round 12): LogConfig.Config "tag" (a Go template run in dockerd) may
  * hold only text and {{.ID}}-style fields, in at most RG_CONSREACH_MAX_TAG
  * bytes; "max-file" (renamed one by one at each rotation) at most
- * RG_CONSREACH_MAX_LOG_FILES.
+ * RG_CONSREACH_MAX_LOG_FILES. No option but max-size, max-file, compress,
+ * tag, labels, labels-regex, env, env-regex, mode and max-buffer-size
+ * (red team round 15: the others name addresses dockerd connects to and
+ * host files it opens, as root).
  */
 #define RG_CONSREACH_MAX_TAG 256
 #define RG_CONSREACH_MAX_LOG_FILES 100

@@ -259,6 +259,29 @@ expect_denied "$dev use the driver $evil (HostConfig.Mounts[].VolumeOptions.Driv
 expect_fail "dial tcp 127.0.0.1:1" docker_as alice volume create -d "$evil" hostetc
 rm -f "$E2E_DIR/projects/evil.spec"
 
+e2e_section "log options that name host addresses and files (red team round 15)"
+# A constrained role without log_drivers (nina; the example deployer, the
+# developers of rolegate-ad.conf and rolegate-openldap.conf) chose where
+# dockerd connects and what it opens, from the host, as root: a root-only
+# 0600 unix socket got the container's output under the tag "sshd"; the
+# syslog TLS options opened /etc/shadow. Only json-file's and local's
+# options and the line's text pass.
+nlog="nina (roles: netdev) may not give the log option"
+expect_denied "$nlog syslog-address (HostConfig.LogConfig.Config: dockerd connects to an address or opens a file" \
+	docker_as nina run --rm --log-driver syslog --log-opt "syslog-address=unix://$E2E_DIR/hostsvc.sock" \
+	--log-opt tag=sshd busybox echo forged
+expect_denied "$nlog fluentd-address" \
+	docker_as nina run --rm --log-driver fluentd --log-opt fluentd-address=tcp://127.0.0.1:1 busybox true
+expect_denied "$nlog syslog-tls-ca-cert" \
+	docker_as nina run --rm --log-driver syslog --log-opt syslog-tls-ca-cert=/etc/shadow busybox true
+expect_ok "kept" docker_as nina run --rm --log-opt max-size=1m --log-opt max-file=2 busybox echo kept
+# ops is not judged: dockerd looked the host path up and opened the host file
+expect_fail "stat $E2E_DIR/hostsvc.sock: no such file" \
+	docker_as alice run --rm --log-driver syslog --log-opt "syslog-address=unix://$E2E_DIR/hostsvc.sock" busybox true
+expect_fail "failed to append certificates from PEM file: \"/etc/shadow\"" \
+	docker_as alice run --rm --log-driver syslog --log-opt syslog-address=tcp+tls://127.0.0.1:1 \
+	--log-opt syslog-tls-ca-cert=/etc/shadow busybox true
+
 e2e_section "shutdown"
 e2e_shutdown
 

@@ -525,7 +525,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return answer(s, c, url, call);
 }
 
-/* rg_audit_direct's stuck hook: a server thread is in a write the disk does not complete. */
+/* rg_audit_direct's and rg_state_direct's stuck hook: a server thread is in a write the disk does not complete. */
 static void shed_stuck(void *arg, pthread_t thread)
 {
 	rg_connlimit_shed_thread(arg, thread);
@@ -865,6 +865,9 @@ int cmd_serve(int argc, char **argv)
 	 * connections (rg_audit_direct). */
 	if (threads >= 2 && rg_audit_direct(s.audit, shed_stuck, s.conns) < 0)
 		log_warnx("cannot start the audit watchdog: records are written by its I/O thread");
+	/* The same for the state's journal lines (rg_state_direct). */
+	if (threads >= 2 && rg_state_direct(state, shed_stuck, s.conns) < 0)
+		log_warnx("cannot start the journal's watchdog: its lines are written by its I/O thread");
 	fd = systemd_socket();
 	activated = fd >= 0;
 	if (!activated && (mkdir_parent(socket_path) < 0 || (fd = bind_socket(socket_path, s.group)) < 0))
@@ -924,7 +927,8 @@ int cmd_serve(int argc, char **argv)
 
 		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 && atomic_load(&s.deciding) == 0)
 			break;      /* only calls that stalled arriving are left */
-		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 && rg_audit_writer_stuck(s.audit))
+		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 &&
+		    (rg_audit_writer_stuck(s.audit) || rg_state_writer_stuck(s.state)))
 			break;      /* the ones left wait on a disk that does not answer */
 		nanosleep(&ts, NULL);
 	}
@@ -944,12 +948,12 @@ int cmd_serve(int argc, char **argv)
 
 		nanosleep(&ts, NULL);
 	}
-	if (rg_audit_writer_stuck(s.audit)) {
+	if (rg_audit_writer_stuck(s.audit) || rg_state_writer_stuck(s.state)) {
 		/* A server thread is in a write the disk does not complete, and
 		 * MHD_stop_daemon would wait for it as long: leave everything it
 		 * may touch as it is (the kernel ends it with the process). */
-		log_warnx("a server thread is still in a write on the audit log's disk: stopping "
-				"without it");
+		log_warnx("a server thread is still in a write on the %s's disk: stopping without it",
+				rg_audit_writer_stuck(s.audit) ? "audit log" : "ownership journal");
 		if (!activated)
 			unlink(socket_path);
 		return 0;

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rolegate/directwrite.h"
 #include "rolegate/iolane.h"
 #include "rolegate/log.h"
 #include "rolegate/monocond.h"
@@ -106,6 +107,21 @@ struct rg_state {
 	bool watchdog_started;
 	pthread_cond_t watch_wake;  /* stop, under flush_lock */
 	bool disk_stuck;            /* the watchdog said so (once per streak), under flush_lock */
+	/*
+	 * Direct writes (rg_state_direct, with two server threads or more): an
+	 * event's line is appended to jbuf under the write lock (and
+	 * flush_lock), applied, and written by the calling thread once it has
+	 * let the write lock go (journal_write_direct): a disk that stops
+	 * answering then holds that thread alone, never the lock every decision
+	 * takes. One such write at a time, in jbuf's order (dw, under
+	 * flush_lock; rolegate/directwrite.h); whoever comes next writes what
+	 * the others appended meanwhile. A compaction folds jbuf into its
+	 * snapshot. Otherwise the line goes through jlane under the write lock.
+	 */
+	bool direct;
+	struct rg_direct dw;
+	char *jbuf;                 /* lines applied, not yet written (under flush_lock) */
+	size_t jlen, jcap;
 };
 
 /* Whether since (disk_since, locked_since) is RG_IOLANE_MS or more ago. */
@@ -144,7 +160,12 @@ static struct rg_state *state_new(void)
 	if (pthread_cond_init(&s->settled_wake, NULL) != 0)
 		goto fail_flush_wake;
 	(void)rg_monocond_init(&s->watch_wake);
+	if (rg_direct_init(&s->dw, &s->flush_lock, "the ownership state") != 0)
+		goto fail_settled_wake;
 	return s;
+fail_settled_wake:
+	pthread_cond_destroy(&s->watch_wake);
+	pthread_cond_destroy(&s->settled_wake);
 fail_flush_wake:
 	pthread_cond_destroy(&s->flush_wake);
 fail_flush_lock:
@@ -167,6 +188,8 @@ static void state_free(struct rg_state *s)
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	rg_owners_free(s->owners);
+	free(s->jbuf);
+	rg_direct_destroy(&s->dw);
 	pthread_cond_destroy(&s->watch_wake);
 	pthread_cond_destroy(&s->settled_wake);
 	pthread_cond_destroy(&s->flush_wake);
@@ -375,8 +398,28 @@ static int compact_begin(struct rg_state *s)
 		unlinkat(s->dirfd, "snapshot.next", 0);
 		return -1;
 	}
+	/* Lines applied but not yet written (direct writes) are in the model,
+	 * and so in the snapshot: folded into it, counted as written (the flush
+	 * after this compaction settles their calls). A direct write in flight
+	 * goes to the old journal first; one that is stuck leaves the
+	 * compaction for later. */
+	pthread_mutex_lock(&s->flush_lock);
+	if (rg_direct_wait(&s->dw) < 0) {
+		pthread_mutex_unlock(&s->flush_lock);
+		close(snap);
+		close(journal);
+		unlinkat(s->dirfd, "snapshot.next", 0);
+		unlinkat(s->dirfd, "journal.next", 0);
+		return -1;
+	}
+	if (s->jlen > 0) {
+		s->jlen = 0;
+		s->written++;
+		s->dirty = true;
+	}
 	close(s->journal);
 	s->journal = journal;
+	pthread_mutex_unlock(&s->flush_lock);
 	s->gen++;
 	s->journal_events = 0;
 	s->next_snapshot = snap;
@@ -621,8 +664,9 @@ static void *flusher_main(void *arg)
 static void wake_flusher(struct rg_state *s, bool wrote, bool due)
 {
 	pthread_mutex_lock(&s->flush_lock);
-	s->written += wrote;
-	s->dirty |= wrote;
+	/* direct writes: counted when they are written (journal_write_direct) */
+	s->written += wrote && !s->direct;
+	s->dirty |= wrote && !s->direct;
 	/* after a failure the next event rewrites the files from memory */
 	s->compact_due |= due || (wrote && s->sync_failed);
 	if (s->dirty || s->compact_due)
@@ -970,12 +1014,55 @@ static void *final_compaction(void *arg)
 	return NULL;
 }
 
+int rg_state_direct(struct rg_state *s, void (*stuck)(void *arg, pthread_t thread), void *arg)
+{
+	if (s == NULL || s->dir == NULL || s->direct)
+		return 0;
+	s->dw.what = s->dir;
+	if (rg_direct_watch(&s->dw, stuck, arg) < 0)
+		return -1;
+	/* before the first call: no write in the lane, none under the lock */
+	pthread_rwlock_wrlock(&s->lock);
+	s->direct = true;
+	pthread_rwlock_unlock(&s->lock);
+	if (s->jlane != NULL && rg_iolane_free(s->jlane))
+		s->jlane = NULL;
+	return 0;
+}
+
+bool rg_state_writer_stuck(struct rg_state *s)
+{
+	bool stuck;
+
+	if (s == NULL || !s->direct)
+		return false;
+	pthread_mutex_lock(&s->flush_lock);
+	stuck = rg_direct_stuck(&s->dw);
+	pthread_mutex_unlock(&s->flush_lock);
+	return stuck;
+}
+
 void rg_state_close(struct rg_state *s)
 {
 	bool pending = false;
 
 	if (s == NULL)
 		return;
+	rg_direct_unwatch(&s->dw);
+	/* A direct journal write still in flight: waited for RG_IOLANE_MS at
+	 * most; one stuck on the disk still uses s (left to the exit). */
+	if (s->direct) {
+		int r;
+
+		pthread_mutex_lock(&s->flush_lock);
+		r = rg_direct_wait(&s->dw);
+		pthread_mutex_unlock(&s->flush_lock);
+		if (r < 0) {
+			log_warnx("a journal write is still stuck on the disk under %s: no snapshot at exit",
+					s->dir);
+			return;
+		}
+	}
 	/* The stuck flusher still uses s: left to the exit that follows. */
 	if (s->flusher_started && !stop_flusher(s, &pending))
 		return;
@@ -1031,6 +1118,95 @@ void rg_state_read_end(struct rg_state *s)
 		pthread_rwlock_unlock(&s->lock);
 }
 
+/*
+ * A direct write's line (rg_state_direct), appended to jbuf: written by
+ * journal_write_direct once the write lock is let go. Fails at once while
+ * a direct write is stuck on the disk. Under the write lock; frees line.
+ */
+static int journal_queue(struct rg_state *s, char *line, size_t len)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&s->flush_lock);
+	if (s->dw.stuck) {
+		errno = ETIMEDOUT;
+		r = -1;
+	} else if (s->jlen + len > s->jcap) {
+		size_t cap = (s->jlen + len) * 2;
+		char *grown = realloc(s->jbuf, cap);
+
+		if (grown == NULL) {
+			errno = ENOMEM;
+			r = -1;
+		} else {
+			s->jbuf = grown;
+			s->jcap = cap;
+		}
+	}
+	if (r == 0) {
+		memcpy(s->jbuf + s->jlen, line, len);
+		s->jlen += len;
+	}
+	pthread_mutex_unlock(&s->flush_lock);
+	free(line);
+	if (r == 0)
+		s->journal_events++;
+	return r;
+}
+
+/*
+ * Writes the lines appended so far (jbuf), in the calling thread, with no
+ * lock held over the write(2): one write at a time, in order; a thread
+ * that finds one in flight waits for it (it may have taken this thread's
+ * lines too), at most until it is declared stuck (then this thread's lines
+ * wait in jbuf for it to come back, applied in memory, and the call goes
+ * on). A failed write leaves the journal to be rewritten whole from memory
+ * (a compaction, which holds every applied event). The flusher hears of
+ * each write as wake_flusher's "wrote". Not under the write lock.
+ */
+static void journal_write_direct(struct rg_state *s)
+{
+	char *p = NULL;
+	size_t cap = 0;
+
+	pthread_mutex_lock(&s->flush_lock);
+	while (s->jlen > 0 && rg_direct_wait(&s->dw) == 0 && s->jlen > 0) {
+		size_t n = s->jlen;
+		size_t c = s->jcap;
+		int fd = s->journal, r, saved;
+		char *t = s->jbuf;
+
+		/* take the lines, leave this thread's empty buffer in their place */
+		s->jbuf = p;
+		s->jcap = cap;
+		s->jlen = 0;
+		p = t;
+		cap = c;
+		rg_direct_begin(&s->dw);
+		pthread_mutex_unlock(&s->flush_lock);
+		r = rg_write_all(fd, p, n);
+		saved = errno;
+		pthread_mutex_lock(&s->flush_lock);
+		if (rg_direct_end(&s->dw))
+			log_warnx("the disk under %s answers again: a journal write given up on completed "
+					"after %lld ms (%s)", s->dir,
+					(long long)((rg_monotonic_us() - s->dw.since) / 1000),
+					r == 0 ? "done" : strerror(saved));
+		s->written++;
+		s->dirty = true;
+		if (r < 0) {
+			/* A short write leaves a torn line in mid-journal: the
+			 * compaction replaces the journal, from the model. */
+			log_errx("cannot write to %s/journal (%s): rewritten whole from memory at once",
+					s->dir, strerror(saved));
+			s->compact_due = true;
+		}
+		pthread_cond_signal(&s->flush_wake);
+	}
+	pthread_mutex_unlock(&s->flush_lock);
+	free(p);
+}
+
 /* Appends one line to the journal (the flusher makes it durable). Under the write lock. */
 static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 {
@@ -1054,6 +1230,8 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 		errno = EFBIG;
 		return -1;
 	}
+	if (s->direct)
+		return journal_queue(s, line, len);
 	/* One write(2) of the whole line: a crash leaves it whole or torn at the end.
 	 * In the lane: a disk that does not answer fails it (ETIMEDOUT) in
 	 * RG_IOLANE_MS, not holding the write lock, and so every call, for good. */
@@ -1186,5 +1364,7 @@ int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *use
 		wake_flusher(s, s->journal_events != written, s->journal_events >= RG_STATE_COMPACT_MIN &&
 				s->journal_events >= rg_owners_count(s->owners));
 	pthread_rwlock_unlock(&s->lock);
+	if (s->direct)
+		journal_write_direct(s);
 	return n;
 }

@@ -585,9 +585,9 @@ static int write_direct(struct rg_audit *a)
 
 	if (wait_writer(a) < 0)
 		return -1;
-	if (!a->direct || a->dirty || rg_iolane_stuck(a->wlane))
+	/* (no direct write left: rg_direct_limit) */
+	if (!a->direct || a->dirty || rg_iolane_stuck(a->wlane) || !rg_direct_begin(&a->dw))
 		return write_line(a, p, n);
-	rg_direct_begin(&a->dw);
 	pthread_mutex_unlock(&a->lock);
 	r = rg_write_all(fd, p, n);
 	saved = errno;

@@ -4,7 +4,9 @@
  */
 #define _GNU_SOURCE        /* pthread_setname_np */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -12,6 +14,17 @@
 #include "rolegate/iolane.h"
 #include "rolegate/log.h"
 #include "rolegate/monocond.h"
+
+/* Direct writes that may still begin (rg_direct_limit), all owners together. */
+static _Atomic int free_slots = INT_MAX;
+static _Atomic int slot_cap = INT_MAX;
+
+void rg_direct_limit(int n)
+{
+	int was = atomic_exchange(&slot_cap, n);
+
+	atomic_fetch_add(&free_slots, n - was);
+}
 
 int rg_direct_init(struct rg_direct *d, pthread_mutex_t *lock, const char *what)
 {
@@ -32,7 +45,8 @@ static void declare(struct rg_direct *d)
 	d->stuck = true;
 	log_errx("the disk under %s has not completed a write in %d ms: gave up on it; until it "
 			"does, every write there fails at once", d->what, RG_IOLANE_MS);
-	if (d->on_stuck != NULL)
+	/* a lane's write: the thread that waits for it comes back by itself */
+	if (d->on_stuck != NULL && !d->laned)
 		d->on_stuck(d->on_stuck_arg, d->writer);
 }
 
@@ -52,9 +66,24 @@ int rg_direct_wait(struct rg_direct *d)
 	return 0;
 }
 
-void rg_direct_begin(struct rg_direct *d)
+bool rg_direct_begin(struct rg_direct *d)
 {
+	int n = atomic_load(&free_slots);
+
+	do {
+		if (n <= 0)
+			return false;
+	} while (!atomic_compare_exchange_weak(&free_slots, &n, n - 1));
 	d->writing = true;
+	d->laned = false;
+	d->since = rg_monotonic_us();
+	d->writer = pthread_self();
+	return true;
+}
+
+void rg_direct_begin_laned(struct rg_direct *d)
+{
+	d->writing = d->laned = true;
 	d->since = rg_monotonic_us();
 	d->writer = pthread_self();
 }
@@ -63,7 +92,9 @@ bool rg_direct_end(struct rg_direct *d)
 {
 	bool was = d->stuck;
 
-	d->writing = d->stuck = false;
+	if (!d->laned)
+		atomic_fetch_add(&free_slots, 1);
+	d->writing = d->stuck = d->laned = false;
 	pthread_cond_broadcast(&d->done);
 	return was;
 }

@@ -32,6 +32,7 @@
 #include "rolegate/config.h"
 #include "rolegate/connlimit.h"
 #include "rolegate/directory.h"
+#include "rolegate/directwrite.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 #include "rolegate/syslogq.h"
@@ -862,7 +863,10 @@ int cmd_serve(int argc, char **argv)
 	/* Each call writes its own record, with no hand-off to the audit's I/O
 	 * thread, when another server thread can answer should such a write
 	 * stick on the disk: the watchdog then closes the stuck thread's
-	 * connections (rg_audit_direct). */
+	 * connections (rg_audit_direct). One server thread is never in such a
+	 * write (rg_direct_limit): with the log and the journal on one frozen
+	 * disk, two could otherwise be stuck, and nothing answered. */
+	rg_direct_limit((int)threads - 1);
 	if (threads >= 2 && rg_audit_direct(s.audit, shed_stuck, s.conns) < 0)
 		log_warnx("cannot start the audit watchdog: records are written by its I/O thread");
 	/* The same for the state's journal lines (rg_state_direct). */

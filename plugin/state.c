@@ -1025,8 +1025,6 @@ int rg_state_direct(struct rg_state *s, void (*stuck)(void *arg, pthread_t threa
 	pthread_rwlock_wrlock(&s->lock);
 	s->direct = true;
 	pthread_rwlock_unlock(&s->lock);
-	if (s->jlane != NULL && rg_iolane_free(s->jlane))
-		s->jlane = NULL;
 	return 0;
 }
 
@@ -1175,6 +1173,7 @@ static void journal_write_direct(struct rg_state *s)
 		size_t c = s->jcap;
 		int fd = s->journal, r, saved;
 		char *t = s->jbuf;
+		bool direct;
 
 		/* take the lines, leave this thread's empty buffer in their place */
 		s->jbuf = p;
@@ -1182,9 +1181,15 @@ static void journal_write_direct(struct rg_state *s)
 		s->jlen = 0;
 		p = t;
 		cap = c;
-		rg_direct_begin(&s->dw);
+		/* no direct write left (rg_direct_limit): through the lane, the
+		 * others kept out all the same */
+		if (!(direct = rg_direct_begin(&s->dw)))
+			rg_direct_begin_laned(&s->dw);
 		pthread_mutex_unlock(&s->flush_lock);
-		r = rg_write_all(fd, p, n);
+		if (direct || s->jlane == NULL)
+			r = rg_write_all(fd, p, n);
+		else
+			r = rg_iolane_run(s->jlane, RG_IOLANE_WRITE, fd, -1, p, n);
 		saved = errno;
 		pthread_mutex_lock(&s->flush_lock);
 		if (rg_direct_end(&s->dw))

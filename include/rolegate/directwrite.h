@@ -14,6 +14,13 @@
  * instead of a hang). When nobody comes to wait, one watch thread shared by
  * every owner (rg_direct_watch) declares it, within RG_DIRECT_WATCH_US.
  *
+ * Each stuck write keeps its thread, so with several owners (the log and
+ * the journal, maybe on one disk) every server thread could end up stuck:
+ * rg_direct_limit caps the threads in a direct write at once, all owners
+ * together (serve: its threads less one), and a write beyond the cap goes
+ * through the owner's I/O lane instead (rg_direct_begin says which), so one
+ * server thread is always left to answer.
+ *
  * All fields are guarded by the owner's mutex (lock), which the functions
  * below expect held, except rg_direct_watch and rg_direct_unwatch.
  */
@@ -31,6 +38,7 @@ struct rg_direct {
 	pthread_cond_t done;       /* writing went false (monotonic clock) */
 	bool writing;              /* a thread is in its write(2), outside the lock */
 	bool stuck;                /* ... declared stuck */
+	bool laned;                /* ... through the owner's lane: its thread is not stuck */
 	int64_t since;             /* monotonic µs */
 	pthread_t writer;
 	void (*on_stuck)(void *arg, pthread_t thread);
@@ -45,12 +53,21 @@ void rg_direct_destroy(struct rg_direct *d);
 
 /* Waits until no write is in flight: 0, or -1 (errno ETIMEDOUT) when it is stuck. */
 int rg_direct_wait(struct rg_direct *d);
-/* The calling thread begins its write (the lock is released around it). */
-void rg_direct_begin(struct rg_direct *d);
+/*
+ * The calling thread begins its write (the lock is released around it):
+ * true. False when rg_direct_limit threads are in direct writes already:
+ * nothing is marked, and the caller writes through its lane (or marks it
+ * with rg_direct_begin_laned to keep others out meanwhile).
+ */
+bool rg_direct_begin(struct rg_direct *d);
+void rg_direct_begin_laned(struct rg_direct *d);
 /* Its write is over: returns whether it had been declared stuck (then no longer). */
 bool rg_direct_end(struct rg_direct *d);
 /* Whether a write is in flight and declared stuck. */
 bool rg_direct_stuck(const struct rg_direct *d);
+
+/* At most n threads in direct writes at once, all owners together (default: no cap). */
+void rg_direct_limit(int n);
 
 /*
  * Puts d on the shared watch thread's list (started with the first) with

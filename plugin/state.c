@@ -6,7 +6,9 @@
  * "journal" (events since: header gen N, one event per line), "lock".
  *
  * An event is written to the journal (one write(2)) under the lock and
- * applied; it is made durable by the flusher thread, out of the lock and
+ * applied, or, with direct writes (rg_state_direct), applied under the lock
+ * and written by the calling thread right after it lets the lock go; it is
+ * made durable by the flusher thread, out of the lock and
  * off the server threads: a slow or hung disk then delays the journal's
  * durability, never a decision (docs/availability-round8.md). The page
  * cache keeps what was written through a crash of rolegate; only a power
@@ -92,7 +94,8 @@ struct rg_state {
 	/*
 	 * A disk that stops answering (docs/redteam-round13-avail.md). The
 	 * journal's write(2) runs in a lane, waited for RG_IOLANE_MS at most
-	 * (rolegate/iolane.h). disk_since is when the flusher began its step
+	 * (rolegate/iolane.h), or in the calling thread with no lock held
+	 * (direct, below). disk_since is when the flusher began its step
 	 * on the disk (monotonic µs; 0: not on it): one that has not come back
 	 * in RG_IOLANE_MS is stuck, and a create's answer does not wait longer
 	 * than that for its flush (the watchdog answers those already waiting).
@@ -122,7 +125,21 @@ struct rg_state {
 	struct rg_direct dw;
 	char *jbuf;                 /* lines applied, not yet written (under flush_lock) */
 	size_t jlen, jcap;
+	struct jundo *undo;         /* the creates among them (under flush_lock) */
+	size_t nundo, undocap;
 };
+
+/* A create whose line is not written yet: taken back should its write fail (SPEC §4). */
+struct jundo {
+	enum rg_obj_kind kind;
+	char *id;
+};
+
+static void free_undo(struct jundo *u, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(u[i].id);
+}
 
 /* Whether since (disk_since, locked_since) is RG_IOLANE_MS or more ago. */
 static bool stuck_since(const _Atomic int64_t *since)
@@ -189,6 +206,8 @@ static void state_free(struct rg_state *s)
 		close(s->dirfd);
 	rg_owners_free(s->owners);
 	free(s->jbuf);
+	free_undo(s->undo, s->nundo);
+	free(s->undo);
 	rg_direct_destroy(&s->dw);
 	pthread_cond_destroy(&s->watch_wake);
 	pthread_cond_destroy(&s->settled_wake);
@@ -414,6 +433,8 @@ static int compact_begin(struct rg_state *s)
 	}
 	if (s->jlen > 0) {
 		s->jlen = 0;
+		free_undo(s->undo, s->nundo);
+		s->nundo = 0;
 		s->written++;
 		s->dirty = true;
 	}
@@ -1121,7 +1142,9 @@ void rg_state_read_end(struct rg_state *s)
  * journal_write_direct once the write lock is let go. Fails at once while
  * a direct write is stuck on the disk. Under the write lock; frees line.
  */
-static int journal_queue(struct rg_state *s, char *line, size_t len)
+static bool known_id(const struct rg_owners *o, const struct rg_owner_event *ev);
+
+static int journal_queue(struct rg_state *s, const struct rg_owner_event *ev, char *line, size_t len)
 {
 	int r = 0;
 
@@ -1129,13 +1152,37 @@ static int journal_queue(struct rg_state *s, char *line, size_t len)
 	if (s->dw.stuck) {
 		errno = ETIMEDOUT;
 		r = -1;
-	} else if (s->jlen + len > s->jcap) {
+	} else if (ev->op == RG_EV_CREATE && !known_id(s->owners, ev)) {
+		/* as observe_sink: a create that writes a known record again stays applied */
+		struct jundo *grown = s->undo;
+
+		if (s->nundo == s->undocap)
+			grown = realloc(s->undo, (s->undocap * 2 + 4) * sizeof(*grown));
+		if (grown == NULL || (grown[s->nundo].id = strdup(ev->id)) == NULL) {
+			if (grown != NULL && grown != s->undo) {
+				s->undo = grown;
+				s->undocap = s->undocap * 2 + 4;
+			}
+			errno = ENOMEM;
+			r = -1;
+		} else {
+			if (grown != s->undo) {
+				s->undo = grown;
+				s->undocap = s->undocap * 2 + 4;
+			}
+			grown[s->nundo++].kind = ev->kind;
+		}
+	}
+	if (r == 0 && s->jlen + len > s->jcap) {
 		size_t cap = (s->jlen + len) * 2;
 		char *grown = realloc(s->jbuf, cap);
 
 		if (grown == NULL) {
 			errno = ENOMEM;
 			r = -1;
+			if (ev->op == RG_EV_CREATE && s->nundo > 0 &&
+			    strcmp(s->undo[s->nundo - 1].id, ev->id) == 0)
+				free(s->undo[--s->nundo].id);
 		} else {
 			s->jbuf = grown;
 			s->jcap = cap;
@@ -1162,17 +1209,45 @@ static int journal_queue(struct rg_state *s, char *line, size_t len)
  * (a compaction, which holds every applied event). The flusher hears of
  * each write as wake_flusher's "wrote". Not under the write lock.
  */
+/*
+ * A direct write failed: the creates it held are taken back (SPEC §4: the
+ * object stays unowned), before the compaction it asks for writes the model.
+ */
+static void undo_creates(struct rg_state *s, const struct jundo *u, size_t n)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += RG_IOLANE_MS / 1000;
+	if (pthread_rwlock_clockwrlock(&s->lock, CLOCK_MONOTONIC, &until) != 0) {
+		log_errx("cannot take back %zu unwritten create(s) in %s: the disk does not answer; "
+				"they stay owned in memory until the next start", n, s->dir);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rg_owner_event ev = { .op = RG_EV_REMOVE, .kind = u[i].kind, .id = u[i].id };
+
+		log_errx("cannot record the creation of %s %.12s in %s/journal: it stays unowned",
+				rg_obj_kind_name(u[i].kind), u[i].id, s->dir);
+		s->changes++;
+		(void)rg_owners_apply(s->owners, &ev);
+	}
+	pthread_rwlock_unlock(&s->lock);
+}
+
 static void journal_write_direct(struct rg_state *s)
 {
 	char *p = NULL;
 	size_t cap = 0;
+	struct jundo *u = NULL;
+	size_t nu = 0, ucap = 0;
 
 	pthread_mutex_lock(&s->flush_lock);
 	while (s->jlen > 0 && rg_direct_wait(&s->dw) == 0 && s->jlen > 0) {
-		size_t n = s->jlen;
-		size_t c = s->jcap;
+		size_t n = s->jlen, c = s->jcap, tucap = s->undocap;
 		int fd = s->journal, r, saved;
 		char *t = s->jbuf;
+		struct jundo *tu = s->undo;
 		bool direct;
 
 		/* take the lines, leave this thread's empty buffer in their place */
@@ -1181,6 +1256,12 @@ static void journal_write_direct(struct rg_state *s)
 		s->jlen = 0;
 		p = t;
 		cap = c;
+		nu = s->nundo;
+		s->undo = u;
+		s->undocap = ucap;
+		s->nundo = 0;
+		u = tu;
+		ucap = tucap;
 		/* no direct write left (rg_direct_limit): through the lane, the
 		 * others kept out all the same */
 		if (!(direct = rg_direct_begin(&s->dw)))
@@ -1197,19 +1278,26 @@ static void journal_write_direct(struct rg_state *s)
 					"after %lld ms (%s)", s->dir,
 					(long long)((rg_monotonic_us() - s->dw.since) / 1000),
 					r == 0 ? "done" : strerror(saved));
-		s->written++;
-		s->dirty = true;
 		if (r < 0) {
-			/* A short write leaves a torn line in mid-journal: the
-			 * compaction replaces the journal, from the model. */
+			/* The creates are taken back first; a short write leaves a
+			 * torn line in mid-journal: the compaction replaces the
+			 * journal, from the model. */
 			log_errx("cannot write to %s/journal (%s): rewritten whole from memory at once",
 					s->dir, strerror(saved));
+			pthread_mutex_unlock(&s->flush_lock);
+			undo_creates(s, u, nu);
+			pthread_mutex_lock(&s->flush_lock);
 			s->compact_due = true;
 		}
+		free_undo(u, nu);
+		nu = 0;
+		s->written++;
+		s->dirty = true;
 		pthread_cond_signal(&s->flush_wake);
 	}
 	pthread_mutex_unlock(&s->flush_lock);
 	free(p);
+	free(u);
 }
 
 /* Appends one line to the journal (the flusher makes it durable). Under the write lock. */
@@ -1236,7 +1324,7 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 		return -1;
 	}
 	if (s->direct)
-		return journal_queue(s, line, len);
+		return journal_queue(s, ev, line, len);
 	/* One write(2) of the whole line: a crash leaves it whole or torn at the end.
 	 * In the lane: a disk that does not answer fails it (ETIMEDOUT) in
 	 * RG_IOLANE_MS, not holding the write lock, and so every call, for good. */

@@ -79,7 +79,7 @@
 #define MAX_SERVERS 8
 #define MAX_ROUNDS 15
 #define MAX_CONN_LEVELS 8
-#define MAX_MODES 3
+#define MAX_MODES 4
 /* The fdatasync probe: this many appends of a record-sized line, each synced. */
 #define FSYNC_PROBE_COUNT 300
 #define FSYNC_PROBE_LINE 600
@@ -103,6 +103,9 @@ static struct mode modes_all[MAX_MODES] = {
 	{ "mixed", "ping.req,ps.req,ps.res,tls-ping.req,tls-ps.req,tls-ps.res,"
 		"tls-create.req,tls-create.res", 1, NULL, 0 },
 	{ "creates", "tls-create.req,tls-create.res", 1, NULL, 0 },
+	/* The same container created and removed in turn: each a journal line
+	 * (a create repeated with its id already recorded writes none). */
+	{ "churn", "tls-create.res,tls-remove.res", 2, NULL, 0 },
 };
 
 /* ---- the reference responders ------------------------------------------ */
@@ -840,7 +843,8 @@ static void usage(FILE *f)
 		"  --rolegate PATH    the rolegate binary (default %s)\n"
 		"  --calls DIR        captured calls (default %s)\n"
 		"  --mode LIST        load shapes: reads (ping + list), mixed (ping + list +\n"
-		"                     create), creates; all = the three (default all)\n"
+		"                     create), creates, churn (create + remove, each a\n"
+		"                     journal line); all = the four (default all)\n"
 		"  --only NAMES       only these calls, e.g. tls-create.req,tls-ps.req\n"
 		"                     (one load shape instead of --mode)\n"
 		"  --conns LIST       concurrent keep-alive connections (default 1,8)\n"
@@ -1025,7 +1029,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nmodes == 0) {
-		fprintf(stderr, "rolegate-bench: --mode takes reads, mixed, creates or all\n");
+		fprintf(stderr, "rolegate-bench: --mode takes reads, mixed, creates, churn or all\n");
 		return 2;
 	}
 	for (int m = 0; m < nmodes; m++) {

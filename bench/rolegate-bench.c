@@ -105,7 +105,7 @@ static struct mode modes_all[MAX_MODES] = {
 	{ "creates", "tls-create.req,tls-create.res", 1, NULL, 0 },
 	/* The same container created and removed in turn: each a journal line
 	 * (a create repeated with its id already recorded writes none). */
-	{ "churn", "tls-create.res,tls-remove.res", 2, NULL, 0 },
+	{ "churn", "tls-create.res,tls-teardown.res", 2, NULL, 0 },
 };
 
 /* ---- the reference responders ------------------------------------------ */

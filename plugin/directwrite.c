@@ -37,7 +37,7 @@ void rg_direct_destroy(struct rg_direct *d)
 	pthread_cond_destroy(&d->done);
 }
 
-/* The write in flight has lasted RG_IOLANE_MS: said once, and on_stuck hears which thread is in it. */
+/* The write in flight has lasted RG_IOLANE_MS: said once; on_stuck hears which thread is in it. */
 static void declare(struct rg_direct *d)
 {
 	if (d->stuck)

@@ -526,7 +526,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return answer(s, c, url, call);
 }
 
-/* rg_audit_direct's and rg_state_direct's stuck hook: a server thread is in a write the disk does not complete. */
+/* rg_audit_direct's and rg_state_direct's stuck hook: a server thread is in a write the disk
+ * does not complete. */
 static void shed_stuck(void *arg, pthread_t thread)
 {
 	rg_connlimit_shed_thread(arg, thread);

@@ -79,7 +79,7 @@
 #define MAX_SERVERS 8
 #define MAX_ROUNDS 15
 #define MAX_CONN_LEVELS 8
-#define MAX_MODES 3
+#define MAX_MODES 4
 /* The fdatasync probe: this many appends of a record-sized line, each synced. */
 #define FSYNC_PROBE_COUNT 300
 #define FSYNC_PROBE_LINE 600
@@ -103,6 +103,9 @@ static struct mode modes_all[MAX_MODES] = {
 	{ "mixed", "ping.req,ps.req,ps.res,tls-ping.req,tls-ps.req,tls-ps.res,"
 		"tls-create.req,tls-create.res", 1, NULL, 0 },
 	{ "creates", "tls-create.req,tls-create.res", 1, NULL, 0 },
+	/* The same container created and removed in turn: each a journal line
+	 * (a create repeated with its id already recorded writes none). */
+	{ "churn", "tls-create.res,tls-teardown.res", 2, NULL, 0 },
 };
 
 /* ---- the reference responders ------------------------------------------ */
@@ -333,6 +336,7 @@ struct server {
 	char sock[108];
 	char config[4096];
 	char log[4096];
+	const char *bin;           /* rolegate: this binary instead of --rolegate (--rolegate-base) */
 	pid_t pid;
 };
 
@@ -360,7 +364,7 @@ static int server_start(struct server *s, const char *self, const char *rolegate
 		dup2(pfd[1], 3);       /* dup2 clears FD_CLOEXEC on 3 */
 		snprintf(ready, sizeof(ready), "%d", 3);
 		if (s->kind == SERVER_ROLEGATE)
-			execl(rolegate, "rolegate", "serve", "-c", s->config, "--socket", s->sock,
+			execl(s->bin != NULL ? s->bin : rolegate, "rolegate", "serve", "-c", s->config, "--socket", s->sock,
 					"--ready-fd", ready, "--stderr", (char *)NULL);
 		else
 			execl(self, "rolegate-bench", s->kind == SERVER_NULL ? "serve-null" : "serve-parse",
@@ -839,7 +843,8 @@ static void usage(FILE *f)
 		"  --rolegate PATH    the rolegate binary (default %s)\n"
 		"  --calls DIR        captured calls (default %s)\n"
 		"  --mode LIST        load shapes: reads (ping + list), mixed (ping + list +\n"
-		"                     create), creates; all = the three (default all)\n"
+		"                     create), creates, churn (create + remove, each a\n"
+		"                     journal line); all = the four (default all)\n"
 		"  --only NAMES       only these calls, e.g. tls-create.req,tls-ps.req\n"
 		"                     (one load shape instead of --mode)\n"
 		"  --conns LIST       concurrent keep-alive connections (default 1,8)\n"
@@ -855,6 +860,9 @@ static void usage(FILE *f)
 		"  --template FILE    rolegate config template (@DIR@, @SYNC@ replaced);\n"
 		"                     default: a built-in one with static users\n"
 		"  --servers LIST     any of null,parse,rolegate (default all three)\n"
+		"  --rolegate-base FILE  a second rolegate binary (e.g. the commit before a\n"
+		"                     change), run beside the first for each --sync, in the\n"
+		"                     same interleaved rounds, labelled \"base\"\n"
 		"  --long N           then N more requests to rolegate, printing its VmRSS\n"
 		"                     along the way (e.g. 1000000)\n"
 		"  --long-conns N     connections for --long (default 8)\n"
@@ -908,6 +916,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rolegate", required_argument, NULL, 'r' },
+		{ "rolegate-base", required_argument, NULL, 'B' },
 		{ "calls", required_argument, NULL, 'C' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -926,7 +935,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *rolegate = BENCH_ROLEGATE, *calls_dir = BENCH_CALLS_DIR, *only = NULL;
+	const char *rolegate = BENCH_ROLEGATE, *base = NULL, *calls_dir = BENCH_CALLS_DIR, *only = NULL;
 	const char *syncs = "none,batch,always", *modes_opt = "all", *servers_opt = "null,parse,rolegate", *long_sync = "batch";
 	char *tmpl = NULL;
 	int levels[MAX_CONN_LEVELS] = { 1, 8 }, nlevels = 2, rounds = 3, long_conns = 8, opt;
@@ -957,6 +966,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': rolegate = optarg; break;
+		case 'B': base = optarg; break;
 		case 'C': calls_dir = optarg; break;
 		case 'o': only = optarg; break;
 		case 'm': modes_opt = optarg; break;
@@ -1019,7 +1029,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nmodes == 0) {
-		fprintf(stderr, "rolegate-bench: --mode takes reads, mixed, creates or all\n");
+		fprintf(stderr, "rolegate-bench: --mode takes reads, mixed, creates, churn or all\n");
 		return 2;
 	}
 	for (int m = 0; m < nmodes; m++) {
@@ -1049,11 +1059,14 @@ int main(int argc, char **argv)
 			struct server *s = &servers[nservers];
 			size_t len = strcspn(p, ",");
 
+			char sync[sizeof(s->sync)];
+
+			snprintf(sync, sizeof(sync), "%.*s", (int)len, p);
 			*s = (struct server){ .kind = SERVER_ROLEGATE };
-			snprintf(s->sync, sizeof(s->sync), "%.*s", (int)len, p);
-			snprintf(s->label, sizeof(s->label), "rolegate sync=%s", s->sync);
-			snprintf(s->config, sizeof(s->config), "%s/rolegate-%s.conf", dir, s->sync);
-			if (write_config(tmpl != NULL ? tmpl : bench_default_template, dir, s->sync, s->config) < 0) {
+			memcpy(s->sync, sync, sizeof(sync));
+			snprintf(s->label, sizeof(s->label), "rolegate sync=%s", sync);
+			snprintf(s->config, sizeof(s->config), "%s/rolegate-%s.conf", dir, sync);
+			if (write_config(tmpl != NULL ? tmpl : bench_default_template, dir, sync, s->config) < 0) {
 				fprintf(stderr, "rolegate-bench: cannot write %s\n", s->config);
 				rc = 2;
 				goto out;
@@ -1061,6 +1074,26 @@ int main(int argc, char **argv)
 			if (first_rg < 0)
 				first_rg = nservers;
 			nservers++;
+			if (base != NULL && nservers < MAX_SERVERS) {
+				struct server *b = &servers[nservers++];
+
+				*b = *s;
+				b->bin = base;
+				snprintf(b->label, sizeof(b->label), "base sync=%s", sync);
+				snprintf(b->config, sizeof(b->config), "%s/base/rolegate-%s.conf", dir, sync);
+				snprintf(b->sock, sizeof(b->sock), "%s/base", dir);
+				if (mkdir(b->sock, 0700) < 0 && errno != EEXIST) {
+					fprintf(stderr, "rolegate-bench: cannot make %s\n", b->sock);
+					rc = 2;
+					goto out;
+				}
+				if (write_config(tmpl != NULL ? tmpl : bench_default_template, b->sock, sync,
+						b->config) < 0) {
+					fprintf(stderr, "rolegate-bench: cannot write %s\n", b->config);
+					rc = 2;
+					goto out;
+				}
+			}
 			p = p[len] == ',' ? p + len + 1 : NULL;
 		}
 	}

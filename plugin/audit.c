@@ -37,6 +37,7 @@
 #include "rolegate/syslogq.h"
 #include "rolegate/secret.h"
 #include "rolegate/log.h"
+#include "rolegate/directwrite.h"
 #include "rolegate/monocond.h"
 
 /* How often append looks whether the log was renamed under it (logrotate). */
@@ -54,8 +55,6 @@
  * fdatasync itself has the other half.
  */
 #define FLUSH_TIMER_US (RG_AUDIT_BATCH_MS * 1000 / 2)
-/* How often the watchdog looks at a direct write (rg_audit_direct). */
-#define WATCH_US 250000
 
 struct rg_audit {
 	pthread_mutex_t lock;
@@ -89,21 +88,13 @@ struct rg_audit {
 	 * the lane's two context switches per call. Whoever formats, writes,
 	 * cuts or replaces the file first waits for such a write (wait_writer),
 	 * at most until it has lasted RG_IOLANE_MS: then it is declared stuck,
-	 * every record fails at once until it comes back, and on_stuck is told
-	 * which thread is in it (the watchdog thread declares it when nobody
-	 * else comes to look).
+	 * every record fails at once until it comes back, and the stuck hook is
+	 * told which thread is in it (the watch thread shared with the state's
+	 * journal declares it when nobody else comes to look;
+	 * rolegate/directwrite.h).
 	 */
 	bool direct;
-	bool writing;              /* a caller is in its write(2), outside the lock */
-	bool writer_stuck;         /* ... declared stuck */
-	int64_t writing_since;     /* monotonic µs */
-	pthread_t writer;
-	pthread_cond_t written;    /* writing went false (monotonic clock) */
-	void (*on_stuck)(void *arg, pthread_t thread);
-	void *on_stuck_arg;
-	bool has_watch, watch_stopping;
-	pthread_cond_t watch_wake;
-	pthread_t watch_thread;
+	struct rg_direct dw;       /* under lock */
 
 	bool syncing;              /* the flusher is in fdatasync outside the lock */
 	int64_t unsynced_since;    /* monotonic µs: the oldest record no fdatasync covers yet; 0 none */
@@ -554,40 +545,13 @@ static void keep_for_replay(struct rg_audit *a, const char *p, size_t n)
 }
 
 /*
- * A caller's direct write has lasted RG_IOLANE_MS (locked): from now on
- * every record fails at once until it comes back, and on_stuck hears which
- * thread is in it, once.
- */
-static void declare_stuck(struct rg_audit *a)
-{
-	if (a->writer_stuck)
-		return;
-	a->writer_stuck = true;
-	log_errx("the disk under %s has not completed a write in %d ms: gave up on it; until it "
-			"does, every record fails at once", a->path, RG_IOLANE_MS);
-	if (a->on_stuck != NULL)
-		a->on_stuck(a->on_stuck_arg, a->writer);
-}
-
-/*
  * Waits (locked) until no caller is in a direct write. Returns 0, or -1
  * with errno ETIMEDOUT when that write is stuck (it has lasted RG_IOLANE_MS):
  * then nothing may be written, cut or replaced until it comes back.
  */
 static int wait_writer(struct rg_audit *a)
 {
-	while (a->writing) {
-		int64_t until = a->writing_since + (int64_t)RG_IOLANE_MS * 1000;
-		struct timespec ts = { (time_t)(until / 1000000), (long)(until % 1000000) * 1000 };
-
-		if (a->writer_stuck || rg_monotonic_us() >= until) {
-			declare_stuck(a);
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		pthread_cond_timedwait(&a->written, &a->lock, &ts);
-	}
-	return 0;
+	return rg_direct_wait(&a->dw);
 }
 
 /*
@@ -621,23 +585,18 @@ static int write_direct(struct rg_audit *a)
 
 	if (wait_writer(a) < 0)
 		return -1;
-	if (!a->direct || a->dirty || rg_iolane_stuck(a->wlane))
+	/* (no direct write left: rg_direct_limit) */
+	if (!a->direct || a->dirty || rg_iolane_stuck(a->wlane) || !rg_direct_begin(&a->dw))
 		return write_line(a, p, n);
-	a->writing = true;
-	a->writing_since = rg_monotonic_us();
-	a->writer = pthread_self();
 	pthread_mutex_unlock(&a->lock);
 	r = rg_write_all(fd, p, n);
 	saved = errno;
 	pthread_mutex_lock(&a->lock);
-	a->writing = false;
-	pthread_cond_broadcast(&a->written);
-	if (a->writer_stuck) {
+	if (rg_direct_end(&a->dw)) {
 		/* Given up on: its call failed. The next write (the lane's) cuts it back. */
-		a->writer_stuck = false;
 		a->dirty = true;
 		log_warnx("the disk under %s answers again: a write given up on completed after %lld ms "
-				"(%s)", a->path, (long long)((rg_monotonic_us() - a->writing_since) / 1000),
+				"(%s)", a->path, (long long)((rg_monotonic_us() - a->dw.since) / 1000),
 				r == 0 ? "done; cut back at the next record" : strerror(saved));
 		errno = ETIMEDOUT;
 		return -1;
@@ -1007,8 +966,7 @@ struct rg_audit *rg_audit_open(const struct rg_audit_config *c, char *err, size_
 	a->replay_from = 1;
 	(void)rg_monocond_init(&a->cp_wake);    /* the checkpoint interval */
 	(void)rg_monocond_init(&a->head_wake);  /* the head thread's interval */
-	(void)rg_monocond_init(&a->written);    /* wait_writer's deadline */
-	(void)rg_monocond_init(&a->watch_wake); /* the watchdog's interval */
+	(void)rg_direct_init(&a->dw, &a->lock, "");  /* named in rg_audit_direct */
 	if (gethostname(a->host, sizeof(a->host) - 1) < 0)
 		strcpy(a->host, "unknown");
 	a->wlane = rg_iolane_new("write", c->path);
@@ -1539,7 +1497,7 @@ again:
 	 * meanwhile), then look again before acting on what may be stale. The
 	 * lock is then held through to the act: nothing is in flight.
 	 */
-	if (a->syncing || a->writing) {
+	if (a->syncing || a->dw.writing) {
 		if (wait_idle(a) < 0)
 			return false;
 		a->next_check = 0;     /* the path is looked at again, whatever the clock says */
@@ -1707,40 +1665,21 @@ static void stop_checkpoints(struct rg_audit *a)
 }
 
 /*
- * The watchdog of direct writes: a write nobody else comes to wait for
- * (the server thread in it holds dockerd's calls on its other connections)
- * is declared stuck RG_IOLANE_MS after it began, give or take WATCH_US.
+ * A write nobody else comes to wait for (the server thread in it holds
+ * dockerd's calls on its other connections) is declared stuck by the
+ * shared watch thread (rolegate/directwrite.h).
  */
-static void *watch(void *arg)
-{
-	struct rg_audit *a = arg;
-
-	pthread_setname_np(pthread_self(), "rg-audit-watch");
-	pthread_mutex_lock(&a->lock);
-	while (!a->watch_stopping) {
-		int64_t now = rg_monotonic_us(), next = now + WATCH_US;
-		struct timespec ts = { (time_t)(next / 1000000), (long)(next % 1000000) * 1000 };
-
-		if (a->writing && now - a->writing_since >= (int64_t)RG_IOLANE_MS * 1000)
-			declare_stuck(a);
-		pthread_cond_timedwait(&a->watch_wake, &a->lock, &ts);
-	}
-	pthread_mutex_unlock(&a->lock);
-	return NULL;
-}
-
 static void stop_watch(struct rg_audit *a)
 {
-	stop_worker(a, &a->watch_thread, &a->has_watch, &a->watch_stopping, &a->watch_wake);
+	rg_direct_unwatch(&a->dw);
 }
 
 int rg_audit_direct(struct rg_audit *a, void (*stuck)(void *arg, pthread_t thread), void *arg)
 {
-	if (a->has_watch)
+	if (a->dw.watched)
 		return 0;
-	a->on_stuck = stuck;
-	a->on_stuck_arg = arg;
-	if (start_worker(a, watch, &a->watch_thread, &a->has_watch) < 0)
+	a->dw.what = a->path;
+	if (rg_direct_watch(&a->dw, stuck, arg) < 0)
 		return -1;
 	pthread_mutex_lock(&a->lock);
 	a->direct = true;
@@ -1755,7 +1694,7 @@ bool rg_audit_writer_stuck(struct rg_audit *a)
 	if (a == NULL)
 		return false;
 	pthread_mutex_lock(&a->lock);
-	stuck = a->writing && a->writer_stuck;
+	stuck = rg_direct_stuck(&a->dw);
 	pthread_mutex_unlock(&a->lock);
 	return stuck;
 }
@@ -1951,8 +1890,7 @@ void rg_audit_close(struct rg_audit *a)
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->cp_wake);
 	pthread_cond_destroy(&a->head_wake);
-	pthread_cond_destroy(&a->written);
-	pthread_cond_destroy(&a->watch_wake);
+	rg_direct_destroy(&a->dw);
 	rg_audit_mac_free(a->head_mac);
 	rg_audit_buf_free(&a->replay);
 	free(a->head_path);

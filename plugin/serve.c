@@ -33,6 +33,7 @@
 #include "rolegate/config.h"
 #include "rolegate/connlimit.h"
 #include "rolegate/directory.h"
+#include "rolegate/directwrite.h"
 #include "rolegate/log.h"
 #include "rolegate/state.h"
 #include "rolegate/syslogq.h"
@@ -532,7 +533,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return answer(s, c, url, call);
 }
 
-/* rg_audit_direct's stuck hook: a server thread is in a write the disk does not complete. */
+/* rg_audit_direct's and rg_state_direct's stuck hook: a server thread is in a write the disk
+ * does not complete. */
 static void shed_stuck(void *arg, pthread_t thread)
 {
 	rg_connlimit_shed_thread(arg, thread);
@@ -877,9 +879,15 @@ int cmd_serve(int argc, char **argv)
 	/* Each call writes its own record, with no hand-off to the audit's I/O
 	 * thread, when another server thread can answer should such a write
 	 * stick on the disk: the watchdog then closes the stuck thread's
-	 * connections (rg_audit_direct). */
+	 * connections (rg_audit_direct). One server thread is never in such a
+	 * write (rg_direct_limit): with the log and the journal on one frozen
+	 * disk, two could otherwise be stuck, and nothing answered. */
+	rg_direct_limit((int)threads - 1);
 	if (threads >= 2 && rg_audit_direct(s.audit, shed_stuck, s.conns) < 0)
 		log_warnx("cannot start the audit watchdog: records are written by its I/O thread");
+	/* The same for the state's journal lines (rg_state_direct). */
+	if (threads >= 2 && rg_state_direct(state, shed_stuck, s.conns) < 0)
+		log_warnx("cannot start the journal's watchdog: its lines are written by its I/O thread");
 	fd = systemd_socket();
 	activated = fd >= 0;
 	if (!activated && (mkdir_parent(socket_path) < 0 || (fd = bind_socket(socket_path, s.group)) < 0))
@@ -939,7 +947,8 @@ int cmd_serve(int argc, char **argv)
 
 		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 && atomic_load(&s.deciding) == 0)
 			break;      /* only calls that stalled arriving are left */
-		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 && rg_audit_writer_stuck(s.audit))
+		if (i >= RG_DRAIN_ARRIVING_SECONDS * 100 &&
+		    (rg_audit_writer_stuck(s.audit) || rg_state_writer_stuck(s.state)))
 			break;      /* the ones left wait on a disk that does not answer */
 		nanosleep(&ts, NULL);
 	}
@@ -959,12 +968,12 @@ int cmd_serve(int argc, char **argv)
 
 		nanosleep(&ts, NULL);
 	}
-	if (rg_audit_writer_stuck(s.audit)) {
+	if (rg_audit_writer_stuck(s.audit) || rg_state_writer_stuck(s.state)) {
 		/* A server thread is in a write the disk does not complete, and
 		 * MHD_stop_daemon would wait for it as long: leave everything it
 		 * may touch as it is (the kernel ends it with the process). */
-		log_warnx("a server thread is still in a write on the audit log's disk: stopping "
-				"without it");
+		log_warnx("a server thread is still in a write on the %s's disk: stopping without it",
+				rg_audit_writer_stuck(s.audit) ? "audit log" : "ownership journal");
 		if (!activated)
 			unlink(socket_path);
 		return 0;

@@ -6,7 +6,9 @@
  * "journal" (events since: header gen N, one event per line), "lock".
  *
  * An event is written to the journal (one write(2)) under the lock and
- * applied; it is made durable by the flusher thread, out of the lock and
+ * applied, or, with direct writes (rg_state_direct), applied under the lock
+ * and written by the calling thread right after it lets the lock go; it is
+ * made durable by the flusher thread, out of the lock and
  * off the server threads: a slow or hung disk then delays the journal's
  * durability, never a decision (docs/availability-round8.md). The page
  * cache keeps what was written through a crash of rolegate; only a power
@@ -34,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rolegate/directwrite.h"
 #include "rolegate/iolane.h"
 #include "rolegate/log.h"
 #include "rolegate/monocond.h"
@@ -91,7 +94,8 @@ struct rg_state {
 	/*
 	 * A disk that stops answering (docs/redteam-round13-avail.md). The
 	 * journal's write(2) runs in a lane, waited for RG_IOLANE_MS at most
-	 * (rolegate/iolane.h). disk_since is when the flusher began its step
+	 * (rolegate/iolane.h), or in the calling thread with no lock held
+	 * (direct, below). disk_since is when the flusher began its step
 	 * on the disk (monotonic µs; 0: not on it): one that has not come back
 	 * in RG_IOLANE_MS is stuck, and a create's answer does not wait longer
 	 * than that for its flush (the watchdog answers those already waiting).
@@ -106,7 +110,36 @@ struct rg_state {
 	bool watchdog_started;
 	pthread_cond_t watch_wake;  /* stop, under flush_lock */
 	bool disk_stuck;            /* the watchdog said so (once per streak), under flush_lock */
+	/*
+	 * Direct writes (rg_state_direct, with two server threads or more): an
+	 * event's line is appended to jbuf under the write lock (and
+	 * flush_lock), applied, and written by the calling thread once it has
+	 * let the write lock go (journal_write_direct): a disk that stops
+	 * answering then holds that thread alone, never the lock every decision
+	 * takes. One such write at a time, in jbuf's order (dw, under
+	 * flush_lock; rolegate/directwrite.h); whoever comes next writes what
+	 * the others appended meanwhile. A compaction folds jbuf into its
+	 * snapshot. Otherwise the line goes through jlane under the write lock.
+	 */
+	bool direct;
+	struct rg_direct dw;
+	char *jbuf;                 /* lines applied, not yet written (under flush_lock) */
+	size_t jlen, jcap;
+	struct jundo *undo;         /* the creates among them (under flush_lock) */
+	size_t nundo, undocap;
 };
+
+/* A create whose line is not written yet: taken back should its write fail (SPEC §4). */
+struct jundo {
+	enum rg_obj_kind kind;
+	char *id;
+};
+
+static void free_undo(struct jundo *u, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(u[i].id);
+}
 
 /* Whether since (disk_since, locked_since) is RG_IOLANE_MS or more ago. */
 static bool stuck_since(const _Atomic int64_t *since)
@@ -144,7 +177,12 @@ static struct rg_state *state_new(void)
 	if (pthread_cond_init(&s->settled_wake, NULL) != 0)
 		goto fail_flush_wake;
 	(void)rg_monocond_init(&s->watch_wake);
+	if (rg_direct_init(&s->dw, &s->flush_lock, "the ownership state") != 0)
+		goto fail_settled_wake;
 	return s;
+fail_settled_wake:
+	pthread_cond_destroy(&s->watch_wake);
+	pthread_cond_destroy(&s->settled_wake);
 fail_flush_wake:
 	pthread_cond_destroy(&s->flush_wake);
 fail_flush_lock:
@@ -167,6 +205,10 @@ static void state_free(struct rg_state *s)
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	rg_owners_free(s->owners);
+	free(s->jbuf);
+	free_undo(s->undo, s->nundo);
+	free(s->undo);
+	rg_direct_destroy(&s->dw);
 	pthread_cond_destroy(&s->watch_wake);
 	pthread_cond_destroy(&s->settled_wake);
 	pthread_cond_destroy(&s->flush_wake);
@@ -375,8 +417,30 @@ static int compact_begin(struct rg_state *s)
 		unlinkat(s->dirfd, "snapshot.next", 0);
 		return -1;
 	}
+	/* Lines applied but not yet written (direct writes) are in the model,
+	 * and so in the snapshot: folded into it, counted as written (the flush
+	 * after this compaction settles their calls). A direct write in flight
+	 * goes to the old journal first; one that is stuck leaves the
+	 * compaction for later. */
+	pthread_mutex_lock(&s->flush_lock);
+	if (rg_direct_wait(&s->dw) < 0) {
+		pthread_mutex_unlock(&s->flush_lock);
+		close(snap);
+		close(journal);
+		unlinkat(s->dirfd, "snapshot.next", 0);
+		unlinkat(s->dirfd, "journal.next", 0);
+		return -1;
+	}
+	if (s->jlen > 0) {
+		s->jlen = 0;
+		free_undo(s->undo, s->nundo);
+		s->nundo = 0;
+		s->written++;
+		s->dirty = true;
+	}
 	close(s->journal);
 	s->journal = journal;
+	pthread_mutex_unlock(&s->flush_lock);
 	s->gen++;
 	s->journal_events = 0;
 	s->next_snapshot = snap;
@@ -621,8 +685,9 @@ static void *flusher_main(void *arg)
 static void wake_flusher(struct rg_state *s, bool wrote, bool due)
 {
 	pthread_mutex_lock(&s->flush_lock);
-	s->written += wrote;
-	s->dirty |= wrote;
+	/* direct writes: counted when they are written (journal_write_direct) */
+	s->written += wrote && !s->direct;
+	s->dirty |= wrote && !s->direct;
 	/* after a failure the next event rewrites the files from memory */
 	s->compact_due |= due || (wrote && s->sync_failed);
 	if (s->dirty || s->compact_due)
@@ -970,12 +1035,53 @@ static void *final_compaction(void *arg)
 	return NULL;
 }
 
+int rg_state_direct(struct rg_state *s, void (*stuck)(void *arg, pthread_t thread), void *arg)
+{
+	if (s == NULL || s->dir == NULL || s->direct)
+		return 0;
+	s->dw.what = s->dir;
+	if (rg_direct_watch(&s->dw, stuck, arg) < 0)
+		return -1;
+	/* before the first call: no write in the lane, none under the lock */
+	pthread_rwlock_wrlock(&s->lock);
+	s->direct = true;
+	pthread_rwlock_unlock(&s->lock);
+	return 0;
+}
+
+bool rg_state_writer_stuck(struct rg_state *s)
+{
+	bool stuck;
+
+	if (s == NULL || !s->direct)
+		return false;
+	pthread_mutex_lock(&s->flush_lock);
+	stuck = rg_direct_stuck(&s->dw);
+	pthread_mutex_unlock(&s->flush_lock);
+	return stuck;
+}
+
 void rg_state_close(struct rg_state *s)
 {
 	bool pending = false;
 
 	if (s == NULL)
 		return;
+	rg_direct_unwatch(&s->dw);
+	/* A direct journal write still in flight: waited for RG_IOLANE_MS at
+	 * most; one stuck on the disk still uses s (left to the exit). */
+	if (s->direct) {
+		int r;
+
+		pthread_mutex_lock(&s->flush_lock);
+		r = rg_direct_wait(&s->dw);
+		pthread_mutex_unlock(&s->flush_lock);
+		if (r < 0) {
+			log_warnx("a journal write is still stuck on the disk under %s: no snapshot at exit",
+					s->dir);
+			return;
+		}
+	}
 	/* The stuck flusher still uses s: left to the exit that follows. */
 	if (s->flusher_started && !stop_flusher(s, &pending))
 		return;
@@ -1031,6 +1137,169 @@ void rg_state_read_end(struct rg_state *s)
 		pthread_rwlock_unlock(&s->lock);
 }
 
+/*
+ * A direct write's line (rg_state_direct), appended to jbuf: written by
+ * journal_write_direct once the write lock is let go. Fails at once while
+ * a direct write is stuck on the disk. Under the write lock; frees line.
+ */
+static bool known_id(const struct rg_owners *o, const struct rg_owner_event *ev);
+
+static int journal_queue(struct rg_state *s, const struct rg_owner_event *ev, char *line, size_t len)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&s->flush_lock);
+	if (s->dw.stuck) {
+		errno = ETIMEDOUT;
+		r = -1;
+	} else if (ev->op == RG_EV_CREATE && !known_id(s->owners, ev)) {
+		/* as observe_sink: a create that writes a known record again stays applied */
+		struct jundo *grown = s->undo;
+
+		if (s->nundo == s->undocap)
+			grown = realloc(s->undo, (s->undocap * 2 + 4) * sizeof(*grown));
+		if (grown == NULL || (grown[s->nundo].id = strdup(ev->id)) == NULL) {
+			if (grown != NULL && grown != s->undo) {
+				s->undo = grown;
+				s->undocap = s->undocap * 2 + 4;
+			}
+			errno = ENOMEM;
+			r = -1;
+		} else {
+			if (grown != s->undo) {
+				s->undo = grown;
+				s->undocap = s->undocap * 2 + 4;
+			}
+			grown[s->nundo++].kind = ev->kind;
+		}
+	}
+	if (r == 0 && s->jlen + len > s->jcap) {
+		size_t cap = (s->jlen + len) * 2;
+		char *grown = realloc(s->jbuf, cap);
+
+		if (grown == NULL) {
+			errno = ENOMEM;
+			r = -1;
+			if (ev->op == RG_EV_CREATE && s->nundo > 0 &&
+			    strcmp(s->undo[s->nundo - 1].id, ev->id) == 0)
+				free(s->undo[--s->nundo].id);
+		} else {
+			s->jbuf = grown;
+			s->jcap = cap;
+		}
+	}
+	if (r == 0) {
+		memcpy(s->jbuf + s->jlen, line, len);
+		s->jlen += len;
+	}
+	pthread_mutex_unlock(&s->flush_lock);
+	free(line);
+	if (r == 0)
+		s->journal_events++;
+	return r;
+}
+
+/*
+ * Writes the lines appended so far (jbuf), in the calling thread, with no
+ * lock held over the write(2): one write at a time, in order; a thread
+ * that finds one in flight waits for it (it may have taken this thread's
+ * lines too), at most until it is declared stuck (then this thread's lines
+ * wait in jbuf for it to come back, applied in memory, and the call goes
+ * on). A failed write leaves the journal to be rewritten whole from memory
+ * (a compaction, which holds every applied event). The flusher hears of
+ * each write as wake_flusher's "wrote". Not under the write lock.
+ */
+/*
+ * A direct write failed: the creates it held are taken back (SPEC §4: the
+ * object stays unowned), before the compaction it asks for writes the model.
+ */
+static void undo_creates(struct rg_state *s, const struct jundo *u, size_t n)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += RG_IOLANE_MS / 1000;
+	if (pthread_rwlock_clockwrlock(&s->lock, CLOCK_MONOTONIC, &until) != 0) {
+		log_errx("cannot take back %zu unwritten create(s) in %s: the disk does not answer; "
+				"they stay owned in memory until the next start", n, s->dir);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rg_owner_event ev = { .op = RG_EV_REMOVE, .kind = u[i].kind, .id = u[i].id };
+
+		log_errx("cannot record the creation of %s %.12s in %s/journal: it stays unowned",
+				rg_obj_kind_name(u[i].kind), u[i].id, s->dir);
+		s->changes++;
+		(void)rg_owners_apply(s->owners, &ev);
+	}
+	pthread_rwlock_unlock(&s->lock);
+}
+
+static void journal_write_direct(struct rg_state *s)
+{
+	char *p = NULL;
+	size_t cap = 0;
+	struct jundo *u = NULL;
+	size_t nu = 0, ucap = 0;
+
+	pthread_mutex_lock(&s->flush_lock);
+	while (s->jlen > 0 && rg_direct_wait(&s->dw) == 0 && s->jlen > 0) {
+		size_t n = s->jlen, c = s->jcap, tucap = s->undocap;
+		int fd = s->journal, r, saved;
+		char *t = s->jbuf;
+		struct jundo *tu = s->undo;
+		bool direct;
+
+		/* take the lines, leave this thread's empty buffer in their place */
+		s->jbuf = p;
+		s->jcap = cap;
+		s->jlen = 0;
+		p = t;
+		cap = c;
+		nu = s->nundo;
+		s->undo = u;
+		s->undocap = ucap;
+		s->nundo = 0;
+		u = tu;
+		ucap = tucap;
+		/* no direct write left (rg_direct_limit): through the lane, the
+		 * others kept out all the same */
+		if (!(direct = rg_direct_begin(&s->dw)))
+			rg_direct_begin_laned(&s->dw);
+		pthread_mutex_unlock(&s->flush_lock);
+		if (direct || s->jlane == NULL)
+			r = rg_write_all(fd, p, n);
+		else
+			r = rg_iolane_run(s->jlane, RG_IOLANE_WRITE, fd, -1, p, n);
+		saved = errno;
+		pthread_mutex_lock(&s->flush_lock);
+		if (rg_direct_end(&s->dw))
+			log_warnx("the disk under %s answers again: a journal write given up on completed "
+					"after %lld ms (%s)", s->dir,
+					(long long)((rg_monotonic_us() - s->dw.since) / 1000),
+					r == 0 ? "done" : strerror(saved));
+		if (r < 0) {
+			/* The creates are taken back first; a short write leaves a
+			 * torn line in mid-journal: the compaction replaces the
+			 * journal, from the model. */
+			log_errx("cannot write to %s/journal (%s): rewritten whole from memory at once",
+					s->dir, strerror(saved));
+			pthread_mutex_unlock(&s->flush_lock);
+			undo_creates(s, u, nu);
+			pthread_mutex_lock(&s->flush_lock);
+			s->compact_due = true;
+		}
+		free_undo(u, nu);
+		nu = 0;
+		s->written++;
+		s->dirty = true;
+		pthread_cond_signal(&s->flush_wake);
+	}
+	pthread_mutex_unlock(&s->flush_lock);
+	free(p);
+	free(u);
+}
+
 /* Appends one line to the journal (the flusher makes it durable). Under the write lock. */
 static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 {
@@ -1054,6 +1323,8 @@ static int journal_append(struct rg_state *s, const struct rg_owner_event *ev)
 		errno = EFBIG;
 		return -1;
 	}
+	if (s->direct)
+		return journal_queue(s, ev, line, len);
 	/* One write(2) of the whole line: a crash leaves it whole or torn at the end.
 	 * In the lane: a disk that does not answer fails it (ETIMEDOUT) in
 	 * RG_IOLANE_MS, not holding the write lock, and so every call, for good. */
@@ -1186,5 +1457,7 @@ int rg_state_observe(struct rg_state *s, struct rg_request *req, const char *use
 		wake_flusher(s, s->journal_events != written, s->journal_events >= RG_STATE_COMPACT_MIN &&
 				s->journal_events >= rg_owners_count(s->owners));
 	pthread_rwlock_unlock(&s->lock);
+	if (s->direct)
+		journal_write_direct(s);
 	return n;
 }

@@ -118,8 +118,10 @@ static void captured_calls(void)
 		test_assert(rg_request_decode(&b, res ? RG_PHASE_RESPONSE : RG_PHASE_REQUEST, buf, len,
 				MAX_BODY, &err) == 0);
 		test_assert(b.method[0] != '\0' && b.uri[0] == '/');
+		/* a 204 (tls-teardown.res: a removal) has no body */
 		if (res)
-			test_assert(b.status >= 200 && b.status < 300 && b.response_json != NULL);
+			test_assert(b.status >= 200 && b.status < 300 &&
+					(b.response_json != NULL || b.status == 204));
 		rg_request_clear(&b);
 		free(buf);
 		n++;

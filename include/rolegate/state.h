@@ -12,6 +12,8 @@
  * when it grows and when the daemon stops.
  */
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "rolegate/ownership.h"
@@ -85,6 +87,21 @@ int rg_state_durable(struct rg_state *s, struct rg_state_waiter *w);
  * at once: for shutting down while the disk hangs, as the audit log's.
  */
 void rg_state_fail_pending(struct rg_state *s);
+
+/*
+ * From now on a call's journal lines are written by its own thread once it
+ * has let the state's write lock go, not through the journal's I/O thread
+ * (rolegate/directwrite.h): for serve with two server threads or more,
+ * before the first call. A write the disk does not complete in
+ * RG_IOLANE_MS is declared stuck (by the shared watch thread when nobody
+ * waits for it), stuck(arg, thread) hears which thread is in it, and until
+ * it comes back every event fails its write at once (a create stays
+ * unowned; SPEC §4). Returns 0, or -1 (the lane stays). NULL-safe.
+ */
+int rg_state_direct(struct rg_state *s, void (*stuck)(void *arg, pthread_t thread), void *arg);
+
+/* Whether a direct journal write is in flight and declared stuck. NULL-safe. */
+bool rg_state_writer_stuck(struct rg_state *s);
 
 /*
  * A container inspect or list answer (req, AuthZRes) that names a tracked

@@ -13,7 +13,8 @@
  * directory stopped Docker with one `docker run -v`. So each call runs in
  * a helper thread, and the caller waits RG_HOSTFS_MS at most: then it gets
  * ETIMEDOUT (the engine refuses the path: "cannot be examined"), and the
- * helper is left in the call. A later call on that path or under it
+ * helper is left in the call (a path on a local filesystem, by the mount
+ * table, is asked directly: localfs.h). A later call on that path or under it
  * fails at once while the helper is stuck (one create looks a path up
  * several times: each would wait again). At most RG_HOSTFS_THREADS
  * helpers exist; while that many are stuck, every call fails at once, so
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #include "rolegate/hostfs.h"
+#include "rolegate/localfs.h"
 
 #define RG_HOSTFS_MS 2000        /* a local disk answers in well under that */
 #define RG_HOSTFS_THREADS 16     /* helpers at most, stuck ones included */
@@ -211,10 +213,14 @@ static struct job *job_new(enum op op, const char *path)
 
 static int host_lstat(void *arg, const char *path, struct stat *st)
 {
-	struct job *j = job_new(OP_LSTAT, path);
+	struct job *j;
 	int err;
 
 	(void)arg;
+	/* a local filesystem answers at once: no hand-off (localfs.h) */
+	if (rg_localfs(path))
+		return lstat(path, st) == 0 ? 0 : errno != 0 ? errno : EIO;
+	j = job_new(OP_LSTAT, path);
 	if (j == NULL)
 		return strlen(path) >= PATH_MAX ? ENAMETOOLONG : ENOMEM;
 	if (submit(j) != 0)
@@ -228,10 +234,13 @@ static int host_lstat(void *arg, const char *path, struct stat *st)
 
 static ssize_t host_readlink(void *arg, const char *path, char *buf, size_t len)
 {
-	struct job *j = job_new(OP_READLINK, path);
+	struct job *j;
 	ssize_t n;
 
 	(void)arg;
+	if (rg_localfs(path))
+		return readlink(path, buf, len);
+	j = job_new(OP_READLINK, path);
 	if (j == NULL) {
 		errno = ENOMEM;
 		return -1;

@@ -13,8 +13,13 @@
  * dockerd sends the AuthZRes of every request it carried out (a failure as
  * status 0), after its handler: that is when a create's copy is over. A
  * call is matched to its answer by its user, method, URI and body. One
- * whose answer never comes (dockerd stopped meanwhile) is dropped after
- * RG_RUNS_EXPIRY.
+ * whose answer never comes (dockerd stopped meanwhile, an answer too large
+ * to read) is dropped after RG_RUNS_EXPIRY (a copying create) or
+ * RG_RUNS_START_EXPIRY (a start or stop). Starts and stops are never
+ * refused for lack of room (the oldest is dropped: it counts as started
+ * then, as the kernel shows it); copying creates are, past RG_RUNS_MAX in
+ * all or RG_RUNS_USER_MAX of one user, so that one user's unanswered
+ * creates cannot refuse everyone's.
  *
  * A container with a restart policy counts as running whatever the kernel
  * says (dockerd starts it again by itself), unless a `docker stop` of it
@@ -51,6 +56,7 @@ struct flight {
 	long long since;            /* monotonic seconds */
 	struct rg_strv volumes;     /* copy: the volumes held; start: the container's */
 	char *id;                   /* start, stop: the container's id; NULL when not known */
+	char *user;                 /* copy: who asked */
 	bool void_;                 /* stop: the container was started meanwhile */
 	unsigned long long ticket;  /* this flight's own number */
 };
@@ -168,18 +174,43 @@ static void drop(struct rg_runs *r, size_t i)
 {
 	rg_strv_free(&r->f[i].volumes);
 	free(r->f[i].id);
+	free(r->f[i].user);
 	r->f[i] = r->f[--r->n];
 }
 
-/* Locked: drops what waited for an answer longer than RG_RUNS_EXPIRY. */
+/* Locked: drops what waited for an answer too long (runs.h). */
 static void expire(struct rg_runs *r, long long now)
 {
 	for (size_t i = 0; i < r->n;) {
-		if (now - r->f[i].since > RG_RUNS_EXPIRY)
+		if (now - r->f[i].since > (r->f[i].kind == FLIGHT_COPY ? RG_RUNS_EXPIRY :
+				RG_RUNS_START_EXPIRY))
 			drop(r, i);
 		else
 			i++;
 	}
+}
+
+/* Locked: whether there is room for one more flight of kind for user; for
+ * a start or stop, makes room by dropping the oldest of them. */
+static bool room(struct rg_runs *r, enum flight_kind kind, const char *user)
+{
+	size_t copies = 0, mine = 0, others = 0, oldest = r->n;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->f[i].kind == FLIGHT_COPY) {
+			copies++;
+			mine += strcmp(r->f[i].user, user) == 0;
+		} else {
+			others++;
+			if (oldest == r->n || r->f[i].since < r->f[oldest].since)
+				oldest = i;
+		}
+	}
+	if (kind == FLIGHT_COPY)
+		return copies < RG_RUNS_MAX && mine < RG_RUNS_USER_MAX;
+	if (others >= RG_RUNS_STARTS_MAX && oldest < r->n)
+		drop(r, oldest);
+	return true;
 }
 
 static bool shares(const struct rg_strv *a, const struct rg_strv *b, const char **which)
@@ -195,7 +226,7 @@ static bool shares(const struct rg_strv *a, const struct rg_strv *b, const char 
 
 /* Locked: adds a flight (takes id); its number in *ticket when not NULL.
  * -1 when the list is full or memory ran out. */
-static int add(struct rg_runs *r, enum flight_kind kind, const unsigned char key[32],
+static int add(struct rg_runs *r, enum flight_kind kind, const char *user, const unsigned char key[32],
 		const struct rg_strv *volumes, char *id, unsigned long long *ticket)
 {
 	struct flight *f;
@@ -204,7 +235,7 @@ static int add(struct rg_runs *r, enum flight_kind kind, const unsigned char key
 		free(id);
 		return 0;
 	}
-	if (r->n >= RG_RUNS_MAX || (f = realloc(r->f, (r->n + 1) * sizeof(*f))) == NULL) {
+	if (!room(r, kind, user) || (f = realloc(r->f, (r->n + 1) * sizeof(*f))) == NULL) {
 		free(id);
 		return -1;
 	}
@@ -215,6 +246,10 @@ static int add(struct rg_runs *r, enum flight_kind kind, const unsigned char key
 	memcpy(f->key, key, 32);
 	f->since = mono_s();
 	f->id = id;
+	if (kind == FLIGHT_COPY && (f->user = strdup(user)) == NULL) {
+		free(id);
+		return -1;
+	}
 	f->ticket = ++r->tickets;
 	if (ticket != NULL)
 		*ticket = f->ticket;
@@ -316,12 +351,12 @@ static int gate_copy(void *arg, const struct rg_request *req, const struct rg_st
 	}
 	pthread_mutex_lock(&r->lock);
 	expire(r, mono_s());
-	added = add(r, FLIGHT_COPY, key, volumes, NULL, &ticket);
+	added = add(r, FLIGHT_COPY, req->user != NULL ? req->user : "", key, volumes, NULL, &ticket);
 	pthread_mutex_unlock(&r->lock);
 	if (added < 0) {
-		snprintf(why, len, "create a container that copies into volume %s now: %d creates and "
-				"starts already await their answer; try again",
-				rg_conscheck_quote(vol, q, sizeof(q)), RG_RUNS_MAX);
+		snprintf(why, len, "create a container that copies into volume %s now: %d such creates "
+				"(%d of one user) already await their answer; try again",
+				rg_conscheck_quote(vol, q, sizeof(q)), RG_RUNS_MAX, RG_RUNS_USER_MAX);
 		return -1;
 	}
 
@@ -393,7 +428,7 @@ static int gate_start(void *arg, const struct rg_request *req, const char *id,
 				r->f[i].void_ = true;
 		}
 	}
-	added = held == NULL ? add(r, FLIGHT_START, key, NULL, copy, NULL) : 0;
+	added = held == NULL ? add(r, FLIGHT_START, "", key, NULL, copy, NULL) : 0;
 	if (held != NULL)
 		free(copy);
 	pthread_mutex_unlock(&r->lock);
@@ -407,8 +442,7 @@ static int gate_start(void *arg, const struct rg_request *req, const char *id,
 		return -1;
 	}
 	if (added < 0) {
-		snprintf(why, len, "%s container %s now: %d creates and starts already await their "
-				"answer; try again", verb, q, RG_RUNS_MAX);
+		snprintf(why, len, "%s container %s now (out of memory)", verb, q);
 		return -1;
 	}
 	return 0;
@@ -424,7 +458,7 @@ static void gate_stop(void *arg, const struct rg_request *req, const char *id)
 		return;   /* no mark comes of it: counts as running */
 	pthread_mutex_lock(&r->lock);
 	expire(r, mono_s());
-	(void)add(r, FLIGHT_STOP, key, NULL, copy, NULL);
+	(void)add(r, FLIGHT_STOP, "", key, NULL, copy, NULL);
 	pthread_mutex_unlock(&r->lock);
 }
 

@@ -178,6 +178,24 @@ int main(void)
 	rg_request_clear(&stop_a);
 	rg_runs_free(r);
 
+	/* answers that never come: starts never refused for room, copying
+	 * creates bounded per user (one user's cannot refuse everyone's) */
+	test_assert((r = rg_runs_new(proc, true)) != NULL);
+	g = rg_runs_gate(r);
+	for (int i = 0; i < RG_RUNS_STARTS_MAX + 100; i++)
+		test_assert(g->start(g->arg, &start_b, ID_B, &other, why, sizeof(why)) == 0);
+	for (int i = 0; i < RG_RUNS_USER_MAX; i++)
+		test_assert(g->copy(g->arg, &create, &other, &none, why, sizeof(why)) == 0);
+	test_assert(g->copy(g->arg, &create, &other, &none, why, sizeof(why)) < 0);
+	test_assert(strstr(why, "already await their answer") != NULL);
+	struct rg_request alice_create;
+	const char *err;
+	test_assert(rg_request_init(&alice_create, "alice", "TLS", "POST", "/v1.41/containers/create",
+			(const unsigned char *)create_body, strlen(create_body), 1 << 20, &err) == 0);
+	test_assert(g->copy(g->arg, &alice_create, &other, &none, why, sizeof(why)) == 0);
+	rg_request_clear(&alice_create);
+	rg_runs_free(r);
+
 	/* the kernel's list cannot be read: nothing can be said not to run */
 	test_assert((r = rg_runs_new("/nonexistent/proc", true)) != NULL);
 	g = rg_runs_gate(r);

@@ -15,8 +15,13 @@
 
 struct rg_request;
 
-#define RG_RUNS_MAX 4096            /* creates and starts awaiting their answer */
-#define RG_RUNS_EXPIRY (3600LL)     /* seconds after which one whose answer never came is dropped */
+#define RG_RUNS_MAX 4096            /* copying creates awaiting their answer */
+#define RG_RUNS_USER_MAX 64         /* ... of one user */
+#define RG_RUNS_EXPIRY (3600LL)     /* seconds after which a copying create whose answer
+                                     * never came is dropped */
+#define RG_RUNS_STARTS_MAX 4096     /* starts and stops awaiting their answer: past it the
+                                     * oldest is dropped (never a refusal) */
+#define RG_RUNS_START_EXPIRY (600LL) /* ... and after this many seconds */
 
 struct rg_runs;
 

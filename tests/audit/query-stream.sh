@@ -15,7 +15,7 @@ at_conf s 'sync = "none";'
 # ASan reserves terabytes of address space at start: under it, ulimit -v
 # cannot apply, and the limit is left out (the output is still checked).
 limit="ulimit -v 60000 &&" what="under ulimit -v 60000"
-ldd "$RG" 2>/dev/null | grep -q libasan && limit="" what="(ASan build: no limit)"
+grep -q libasan <<<"$(ldd "$RG" 2>/dev/null)" && limit="" what="(ASan build: no limit)"
 check 0 "query --json $what" bash -c \
 	"$limit '$RG' log query -c '$AT/s.conf' --json --command 'container.*' >'$AT/json'"
 check 0 "all 60 000 records printed" test "$(wc -l <"$AT/json")" -eq 60000
@@ -24,7 +24,7 @@ check 0 "the same lines as the log" cmp -s "$AT/json" "$AT/s/decisions.log"
 check 0 "--limit still keeps the last ones" bash -c \
 	"'$RG' log query -c '$AT/s.conf' --json --limit 3 --command 'container.*' | cmp -s - <(tail -n 3 '$AT/s/decisions.log')"
 limit="ulimit -v 40000 &&" what="under ulimit -v 40000"
-ldd "$RG" 2>/dev/null | grep -q libasan && limit="" what="(ASan build: no limit)"
+grep -q libasan <<<"$(ldd "$RG" 2>/dev/null)" && limit="" what="(ASan build: no limit)"
 check 0 "the table $what" bash -c \
 	"$limit '$RG' log query -c '$AT/s.conf' --command 'container.*' >'$AT/table'"
 check 0 "a header and 60 000 rows" test "$(wc -l <"$AT/table")" -eq 60001

@@ -85,7 +85,7 @@ PY
 # The pipelined calls are real work (about 96 000 decisions): under ASan on
 # a busy machine that alone took 6.5 s, so a sanitizer build gets 10 s.
 bound=1000
-ldd "$RG" 2>/dev/null | grep -q libasan && bound=10000
+grep -q libasan <<<"$(ldd "$RG" 2>/dev/null)" && bound=10000
 for mode in body chunked pipeline; do
 	serve_start --nofile 1024 1024 "$T/$mode.ready" "$T/$mode.log" -c "$T/rg.conf" --socket "$T/$mode.sock"
 	line=$(timeout 120 python3 "$T/stall.py" "$T/$mode.sock" 1100 "$mode") || fail "$mode: stall.py failed"

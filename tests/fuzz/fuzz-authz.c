@@ -192,7 +192,9 @@ static bool agree(enum rg_phase phase, const uint8_t *old_in, size_t old_len, co
 {
 	struct rg_request a, b;
 	const char *aerr = NULL, *berr = NULL;
-	json_error_t jerr;
+	/* jansson leaves its code byte unset when the text parses and the call
+	 * is refused after (a User without UserAuthNMethod) */
+	json_error_t jerr = { 0 };
 	int ra = rg_request_decode_jansson(&a, phase, (const char *)old_in, old_len, JSON_REJECT_DUPLICATES,
 			MAX_BODY, &aerr, &jerr);
 	int rb = rg_request_decode(&b, phase, (const char *)new_in, new_len, MAX_BODY, &berr);

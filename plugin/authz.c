@@ -434,8 +434,10 @@ void rg_authz_answer_call(const struct rg_runtime *rt, struct rg_audit *audit, s
 		int ignored;
 
 		ans->pending = true;
-		if (deny_unrecorded)
+		if (deny_unrecorded) {
 			ans->if_lost = unrecorded(&res, &ignored);
+			rg_runs_call_of(&req, &ans->lost);
+		}
 	}
 	rg_result_clear(&res);
 	rg_request_clear(&req);

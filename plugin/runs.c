@@ -499,36 +499,56 @@ static int kind_of(const struct rg_request *req)
 	return -1;
 }
 
-/* The flight req was let through for is over: answered (its status says
- * how it went), or refused after all. */
-static void land(struct rg_runs *r, const struct rg_request *req, bool answered)
+/* The flight c was let through for is over: answered (status: how it
+ * went), or refused after all. */
+static void land(struct rg_runs *r, const struct rg_runs_call *c, bool answered, int status)
 {
-	unsigned char key[32];
-	int kind = r != NULL ? kind_of(req) : -1;
 	size_t i;
 
-	if (kind < 0 || call_key(req, key) < 0)
+	if (r == NULL || c->kind < 0)
 		return;
 	pthread_mutex_lock(&r->lock);
-	i = find_key(r, (enum flight_kind)kind, key);
+	i = find_key(r, (enum flight_kind)c->kind, c->key);
 	/* down: stopped (2xx). dockerd 20.10 shows a stop of a container that
 	 * was not running (304) as status 0, as a failure: no mark then */
-	if (answered && i < r->n && kind == FLIGHT_STOP && !r->f[i].void_ && r->f[i].id != NULL &&
-	    req->status >= 200 && req->status <= 299)
+	if (answered && i < r->n && c->kind == FLIGHT_STOP && !r->f[i].void_ && r->f[i].id != NULL &&
+	    status >= 200 && status <= 299)
 		mark(r, r->f[i].id);
 	if (i < r->n)
 		drop(r, i);
 	pthread_mutex_unlock(&r->lock);
 }
 
+void rg_runs_call_of(const struct rg_request *req, struct rg_runs_call *out)
+{
+	out->kind = kind_of(req);
+	if (out->kind >= 0 && call_key(req, out->key) < 0)
+		out->kind = -1;
+}
+
 void rg_runs_answered(struct rg_runs *r, const struct rg_request *req)
 {
-	land(r, req, true);
+	struct rg_runs_call c;
+
+	if (r == NULL)
+		return;
+	rg_runs_call_of(req, &c);
+	land(r, &c, true, req->status);
+}
+
+void rg_runs_call_refused(struct rg_runs *r, const struct rg_runs_call *c)
+{
+	land(r, c, false, 0);
 }
 
 void rg_runs_refused(struct rg_runs *r, const struct rg_request *req)
 {
-	land(r, req, false);
+	struct rg_runs_call c;
+
+	if (r == NULL)
+		return;
+	rg_runs_call_of(req, &c);
+	land(r, &c, false, 0);
 }
 
 struct rg_runs *rg_runs_new(const char *proc, bool flights)

@@ -284,6 +284,8 @@ static enum MHD_Result send_answer(struct server *s, struct MHD_Connection *c, s
 		if (call->ans.if_lost != NULL) {
 			free(out);
 			out = call->ans.if_lost;
+			/* refused after all: no answer will end what it holds */
+			rg_runs_call_refused(s->runs, &call->ans.lost);
 		}
 	} else {
 		free(call->ans.if_lost);

@@ -12,6 +12,7 @@
 #include "rolegate/engine.h"
 #include "rolegate/policy.h"
 #include "rolegate/request.h"
+#include "rolegate/runs.h"
 
 struct rg_audit;
 struct rg_audit_waiter;
@@ -66,6 +67,8 @@ struct rg_authz_answer {
 	bool journaled;            /* it changed the ownership state: send it once that is
 	                            * durable (rg_state_durable, SPEC.md §4) */
 	char *if_lost;             /* pending: sent instead if the record is lost; NULL = send json */
+	struct rg_runs_call lost;  /* with if_lost: what the request was let through for
+	                            * (runs.h); rg_runs_call_refused when if_lost is sent */
 	bool lookup_pending;       /* nothing decided yet: the caller's groups await a directory
 	                            * lookup (rolegate/directory.h, rg_directory_call_begin); make
 	                            * the call again once the waiter is called back */

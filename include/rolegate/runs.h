@@ -44,8 +44,19 @@ const struct rg_run_gate *rg_runs_gate(const struct rg_runs *r);
  */
 void rg_runs_answered(struct rg_runs *r, const struct rg_request *req);
 
-/* The request (AuthZReq) that was let through is answered deny after all
- * (its record could not be written): forgotten, as if never let through. */
+/*
+ * A request (AuthZReq) let through may be answered deny after all: its
+ * record could not be written, now (rg_runs_refused) or at the group
+ * commit, after the request itself is gone (serve keeps its rg_runs_call
+ * and calls rg_runs_call_refused). Either way it is forgotten, as if never
+ * let through: no answer will come to end its hold.
+ */
+struct rg_runs_call {
+	int kind;                   /* < 0: the call lets nothing through */
+	unsigned char key[32];
+};
+void rg_runs_call_of(const struct rg_request *req, struct rg_runs_call *out);
+void rg_runs_call_refused(struct rg_runs *r, const struct rg_runs_call *c);
 void rg_runs_refused(struct rg_runs *r, const struct rg_request *req);
 
 /* dockerd (re)started: it activated the plugin. It may have started any

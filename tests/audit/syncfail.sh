@@ -26,6 +26,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 allowed() { printf '%s\n' "$1" | grep -q '"Allow": *true'; }
 
 at_conf d 'sync = "batch"; on_error = "deny";'
+# dave's creates are judged by bind_mounts (the copy-up gate holds volumes)
+sed -i 's|deny = \["container.commit"\];|& constraints = { bind_mounts = ["/srv"]; };|' "$AT/d.conf"
+grep -q 'bind_mounts = \["/srv"\]' "$AT/d.conf" || { echo "could not add bind_mounts" >&2; exit 1; }
 SOCK=$AT/d.sock
 LD_PRELOAD=$RG_FAILSYNC_LIB start_serve "$AT/d.conf" "$SOCK" || { fail "serve did not start"; at_finish; }
 
@@ -80,9 +83,22 @@ same "$N" 16 "all 16 concurrent callers refused while fdatasync fails"
 OUT=$(authz "$SOCK" alice /v1.41/containers/suspended1/start POST)
 has '"Allow":false'
 has "the decision cannot be recorded in the audit log"
+# A create that copies into a volume (dave's role has bind_mounts) holds
+# the volume until its answer; refused at the group commit, no answer comes:
+# its hold must go with it, or every start of a container rolegate has no
+# record of (which may mount the volume) is refused for an hour.
+B64=$(printf '%s' '{"Image":"busybox","HostConfig":{"Binds":["vol1:/data"]}}' | base64 -w0)
+OUT=$(curl -s --max-time 10 --unix-socket "$SOCK" -X POST -H 'Content-Type: application/json' \
+	-d "{\"User\":\"dave\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/containers/create?name=copier\",\"RequestBody\":\"$B64\",\"RequestHeaders\":{\"Content-Type\":\"application/json\"}}" \
+	http://plugin/AuthZPlugin.AuthZReq)
+has '"Allow":false'
+has "dave (roles: developer) may not use container.create now: the decision cannot be recorded"
 OUT=$(cat "$AT/serve.log")
 has "cannot flush the audit log: a record could not be made durable"
 rm -f "$FLAG"
+OUT=$(authz "$SOCK" alice /v1.41/containers/unrecorded1/start POST)
+allowed "$OUT" && pass "a create refused at the group commit holds no volume" ||
+	fail "a create refused at the group commit still holds its volume"
 OUT=$(authz "$SOCK" alice /v1.41/containers/back2/start POST)
 allowed "$OUT" && pass "allowed again once the disk flushes (others in flight)" ||
 	fail "not allowed after the disk recovered (others in flight)"

@@ -29,14 +29,7 @@ serve_test_init rolegate-frozen-state
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 . "$HERE/../lib/frozen.sh"
 frozen_require losetup mkfs.ext4 fsfreeze python3
-cleanup() {
-	frozen_thaw_quietly
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-	PIDS=()
-	frozen_unmount
-	serve_test_cleanup
-}
-trap cleanup EXIT
+trap frozen_cleanup EXIT
 frozen_mount
 
 cat >"$T/rg.conf" <<CONF

@@ -7,12 +7,15 @@
 #   frozen_require losetup mkfs.ext4 fsfreeze python3   # else SKIP (77)
 #   frozen_mount                  # $T/mnt, on $LOOP
 #   frozen_freeze / frozen_thaw   # $FROZEN says which
-#   # in the EXIT trap: frozen_thaw_quietly first (a process asleep in the
-#   # frozen filesystem cannot be killed), then stop processes, then
-#   frozen_unmount
+#   trap frozen_cleanup EXIT      # with tests/lib/serve.sh; the clients it
+#                                 # started in PIDS
+# A test of its own cleanup does as frozen_cleanup: frozen_thaw_quietly
+# first (a process asleep in the frozen filesystem cannot be killed), then
+# stop processes, then frozen_unmount.
 
 LOOP=""
 FROZEN=0
+PIDS=()
 
 frozen_require() {
 	[ "$(id -u)" -eq 0 ] || { echo "SKIP: a loop device and fsfreeze need root"; exit 77; }
@@ -49,4 +52,15 @@ frozen_unmount() {
 	mountpoint -q "$T/mnt" && { umount "$T/mnt" || umount -l "$T/mnt"; }
 	[ -n "$LOOP" ] && losetup -d "$LOOP"
 	LOOP=""
+}
+
+# The EXIT trap of a test that uses tests/lib/serve.sh: thaw, kill the
+# clients in PIDS, unmount, then serve's own cleanup.
+frozen_cleanup() {
+	local p
+	frozen_thaw_quietly
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	PIDS=()
+	frozen_unmount
+	serve_test_cleanup
 }

@@ -360,8 +360,7 @@ static int open_bounded(struct rg_audit *a, struct stat *st, char *err, size_t e
 		return -2;
 	}
 	deadline = rg_monotonic_us() + (int64_t)RG_IOLANE_MS * 1000;
-	ts.tv_sec = (time_t)(deadline / 1000000);
-	ts.tv_nsec = (long)(deadline % 1000000) * 1000;
+	ts = rg_monotonic_ts(deadline);
 	pthread_mutex_lock(&o->lock);
 	while (!o->done && pthread_cond_timedwait(&o->done_cv, &o->lock, &ts) != ETIMEDOUT)
 		;
@@ -1182,7 +1181,7 @@ static bool await_work(struct rg_audit *a)
 		if (due == 0) {
 			pthread_cond_wait(&a->work, &a->lock);
 		} else {
-			struct timespec ts = { (time_t)(due / 1000000), (long)(due % 1000000) * 1000 };
+			struct timespec ts = rg_monotonic_ts(due);
 
 			pthread_cond_timedwait(&a->work, &a->lock, &ts);
 		}
@@ -1546,12 +1545,7 @@ static void *header(void *arg)
 		c = a->head_want;
 		pthread_mutex_unlock(&a->lock);
 		write_head(a, &c);
-		clock_gettime(CLOCK_MONOTONIC, &next);
-		next.tv_nsec += HEAD_INTERVAL_US * 1000;
-		if (next.tv_nsec >= 1000000000) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000;
-		}
+		next = rg_monotonic_ts(rg_monotonic_us() + HEAD_INTERVAL_US);
 		pthread_mutex_lock(&a->lock);
 		a->head_done = c;
 	}

@@ -2,7 +2,7 @@
  * Watched direct writes (rolegate/directwrite.h): the bookkeeping the audit
  * log and the state's journal share, and the one watch thread of both.
  */
-#define _GNU_SOURCE        /* pthread_setname_np */
+#define _GNU_SOURCE        /* pthread_setname_np, pthread_cond_clockwait */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -54,7 +54,7 @@ int rg_direct_wait(struct rg_direct *d)
 {
 	while (d->writing) {
 		int64_t until = d->since + (int64_t)RG_IOLANE_MS * 1000;
-		struct timespec ts = { (time_t)(until / 1000000), (long)(until % 1000000) * 1000 };
+		struct timespec ts = rg_monotonic_ts(until);
 
 		if (d->stuck || rg_monotonic_us() >= until) {
 			declare(d);
@@ -106,7 +106,7 @@ bool rg_direct_stuck(const struct rg_direct *d)
 
 /* The watch thread and its list (every rg_direct watched). */
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t watch_wake = PTHREAD_COND_INITIALIZER;   /* stop (realtime clock: a tick) */
+static pthread_cond_t watch_wake = PTHREAD_COND_INITIALIZER;   /* stop */
 static struct rg_direct *watched;
 static pthread_t watch_thread;
 static bool watch_running;
@@ -127,13 +127,8 @@ static void *watch(void *arg)
 				declare(d);
 			pthread_mutex_unlock(d->lock);
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += RG_DIRECT_WATCH_US * 1000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&watch_wake, &watch_lock, &ts);
+		ts = rg_monotonic_ts(rg_monotonic_us() + RG_DIRECT_WATCH_US);
+		pthread_cond_clockwait(&watch_wake, &watch_lock, CLOCK_MONOTONIC, &ts);
 	}
 	pthread_mutex_unlock(&watch_lock);
 	return NULL;

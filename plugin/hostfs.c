@@ -21,6 +21,7 @@
  * that nobody waits on a filesystem known not to answer. A helper that
  * comes back serves again.
  */
+#define _GNU_SOURCE        /* pthread_cond_clockwait: a static condition on CLOCK_MONOTONIC */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "rolegate/hostfs.h"
+#include "rolegate/monocond.h"
 #include "rolegate/localfs.h"
 
 #define RG_HOSTFS_MS 2000        /* a local disk answers in well under that */
@@ -158,16 +160,9 @@ static void unqueue(struct job *j)
  * ETIMEDOUT (j is then the helper's, or freed: never touch it again). */
 static int submit(struct job *j)
 {
-	struct timespec until;
+	struct timespec until = rg_monotonic_ts(rg_monotonic_us() + (int64_t)RG_HOSTFS_MS * 1000);
 	int r = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += RG_HOSTFS_MS / 1000;
-	until.tv_nsec += (long)(RG_HOSTFS_MS % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&pool.lock);
 	if (pool.stuck >= RG_HOSTFS_THREADS || under_stuck(j->path)) {
 		pthread_mutex_unlock(&pool.lock);
@@ -183,7 +178,7 @@ static int submit(struct job *j)
 	grow();
 	pthread_cond_signal(&pool.work);
 	while (!j->done && r != ETIMEDOUT)
-		r = pthread_cond_timedwait(&pool.done, &pool.lock, &until);
+		r = pthread_cond_clockwait(&pool.done, &pool.lock, CLOCK_MONOTONIC, &until);
 	if (!j->done) {
 		if (j->started) {
 			j->abandoned = true;

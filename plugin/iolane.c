@@ -175,8 +175,7 @@ int rg_iolane_run(struct rg_iolane *l, enum rg_iolane_op op, int fd, off_t cut_t
 	l->done = l->abandoned = false;
 	pthread_cond_signal(&l->wake);
 	deadline = l->since + (int64_t)RG_IOLANE_MS * 1000;
-	ts.tv_sec = (time_t)(deadline / 1000000);
-	ts.tv_nsec = (long)(deadline % 1000000) * 1000;
+	ts = rg_monotonic_ts(deadline);
 	while (!l->done && pthread_cond_timedwait(&l->done_cv, &l->lock, &ts) != ETIMEDOUT)
 		;
 	if (!l->done) {

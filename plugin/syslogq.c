@@ -105,16 +105,9 @@ void rg_syslogq_send(int prio, const char *text, size_t len)
 
 bool rg_syslogq_drain(int ms)
 {
-	struct timespec until;
+	struct timespec until = rg_monotonic_ts(rg_monotonic_us() + (int64_t)ms * 1000);
 	bool done;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&lock);
 	while (started && (head != NULL || sending) &&
 	       pthread_cond_timedwait(&wake, &lock, &until) != ETIMEDOUT)

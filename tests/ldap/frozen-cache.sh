@@ -33,12 +33,7 @@ cat >>"$T/rg.conf" <<CONF
 plugin = { state = "$T/state"; };
 audit = { path = "$T/decisions.log"; sync = "none"; };
 CONF
-: >"$T/ready"
-"$ROLEGATE" serve -c "$T/rg.conf" --socket "$SOCK" --ready-fd 3 --stderr \
-	3>"$T/ready" 2>>"$T/serve.log" </dev/null &
-SERVE=$!
-for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-[ -s "$T/ready" ] || { cat "$T/serve.log" >&2; fail "rolegate serve did not become ready"; }
+rg_serve "$T/rg.conf" "$SOCK"
 call() {
 	curl -s --max-time 20 --unix-socket "$SOCK" -X POST \
 		-d "{\"User\":\"$1\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/v1.41/containers/json\"}" \

@@ -49,13 +49,7 @@ audit = { path = "$T/decisions.log"; sync = "none"; };
 CONF
 
 start_serve() {
-	: >"$T/ready"
-	"$ROLEGATE" serve -c "$T/rg.conf" --socket "$SOCK" --ready-fd 3 --stderr \
-		3>"$T/ready" 2>>"$T/serve.log" </dev/null &
-	SERVE=$!
-	EXTRA_PIDS+=($SERVE)
-	for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-	[ -s "$T/ready" ] || { cat "$T/serve.log" >&2; fail "rolegate serve did not become ready"; }
+	rg_serve "$T/rg.conf" "$SOCK"
 }
 stop_serve() {
 	kill -TERM "$SERVE"

@@ -250,6 +250,18 @@ rg_conf() {
 	} >"$file"
 }
 
+# rg_serve CONF SOCKET: starts `rolegate serve` (its pid in SERVE and in
+# EXTRA_PIDS, its log appended to $T/serve.log) and waits until it is ready.
+rg_serve() {
+	: >"$T/ready"
+	"$ROLEGATE" serve -c "$1" --socket "$2" --ready-fd 3 --stderr \
+		3>"$T/ready" 2>>"$T/serve.log" </dev/null &
+	SERVE=$!
+	EXTRA_PIDS+=($SERVE)
+	for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
+	[ -s "$T/ready" ] || { cat "$T/serve.log" >&2; fail "rolegate serve did not become ready"; }
+}
+
 # slapd_freeze NAME / slapd_thaw NAME: SIGSTOP/SIGCONT the server. kill(1)
 # returns before every thread has stopped; wait until the kernel shows each
 # of them stopped, or a request sent right after could still be answered.

@@ -30,13 +30,7 @@ audit = {
 };
 CONF
 
-: >"$T/ready"
-"$ROLEGATE" serve -c "$T/rg.conf" --socket "$SOCK" --ready-fd 3 --stderr \
-	3>"$T/ready" 2>>"$T/serve.log" </dev/null &
-SERVE=$!
-EXTRA_PIDS+=($SERVE)
-for i in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-[ -s "$T/ready" ] || { cat "$T/serve.log" >&2; fail "rolegate serve did not become ready"; }
+rg_serve "$T/rg.conf" "$SOCK"
 
 # authz USER URI [METHOD]: one AuthZReq; sets R (the answer) and MS (how long it took)
 authz() {

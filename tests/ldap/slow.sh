@@ -56,11 +56,7 @@ cat >>"$T/rg.conf" <<CONF
 audit = { path = "$T/decisions.log"; sync = "none"; };
 plugin = { state = "$T/state"; };
 CONF
-: >"$T/ready"
-"$ROLEGATE" serve -c "$T/rg.conf" --socket "$T/rg.sock" --ready-fd 3 --stderr 3>"$T/ready" 2>"$T/serve.log" &
-EXTRA_PIDS+=($!)
-for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-[ -s "$T/ready" ] || fail "serve did not start: $(cat "$T/serve.log")"
+rg_serve "$T/rg.conf" "$T/rg.sock"
 
 python3 - "$T/rg.sock" >"$T/result" <<'PY'
 import json, socket, sys, threading, time

@@ -5,6 +5,7 @@
  * may read them. Then the role's constraints (constraint.c). See
  * include/rolegate/constraint.h.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,16 @@ static void query_value(const struct rg_request *req, const char *name, char *ou
 {
 	if (rg_query_get(req->route.query, name, out, outlen) < 0)
 		out[0] = '\0';
+}
+
+/* A checkpoint name as dockerd's checkpoint create takes it: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+static bool checkpoint_name(const char *s)
+{
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	size_t n = strlen(s);
+
+	return n >= 2 && strchr(ALNUM, s[0]) != NULL && strspn(s + 1, ALNUM "_.-") == n - 1;
+#undef ALNUM
 }
 
 const char *const rg_uninspectable_commands[] = {
@@ -130,6 +141,20 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		query_value(req, "checkpoint-dir", v, sizeof(v));
 		if (v[0] != '\0') {
 			snprintf(buf, len, "restore from the host directory %s (checkpoint-dir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		/*
+		 * dockerd joins ?checkpoint= onto the container's checkpoint
+		 * directory (filepath.Join) and checks nothing else: "../../tmp/x"
+		 * is the host directory /tmp/x, tarred by dockerd and restored by
+		 * CRIU (red team round 16). A checkpoint create takes only
+		 * [a-zA-Z0-9][a-zA-Z0-9_.-]+ names: a start may name only such.
+		 */
+		query_value(req, "checkpoint", v, sizeof(v));
+		if (v[0] != '\0' && !checkpoint_name(v)) {
+			snprintf(buf, len, "restore from a checkpoint named %s, which dockerd joins onto a "
+					"host path (only [a-zA-Z0-9][a-zA-Z0-9_.-]+ names)",
 					rg_conscheck_quote(v, q, sizeof(q)));
 			return buf;
 		}

@@ -160,6 +160,28 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		}
 		return NULL;
 	}
+	if (strcmp(cmd, "container.top") == 0) {
+		/*
+		 * dockerd runs the host's ps with ps_args and keeps the rows
+		 * whose PID column holds one of the container's pids. "uid=" (or
+		 * "rss=PID") renames another column into that place, and "f"
+		 * makes dockerd retry without its -q pid list: the rows were
+		 * every host process whose uid (age, size...) equals one of the
+		 * caller's pids, with "e" their environment: bob read alice's
+		 * DBPASS by `docker top` of his own container (red team round
+		 * 16). Without '=' only `pid` is titled PID; without 'h' (no
+		 * header: a row becomes the titles) the title line is ps's own.
+		 */
+		query_value(req, "ps_args", v, sizeof(v));
+		if (strpbrk(v, "=h") != NULL) {
+			snprintf(buf, len, "list processes with ps options %s, which can make dockerd's "
+					"PID column show another value and list other containers' processes "
+					"(no '=' and no 'h': e.g. docker top CONTAINER -o pid,user,args)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
 	if (strcmp(cmd, "service.update") == 0) {
 		/* dockerd then applies the service's previous spec, not the body */
 		query_value(req, "rollback", v, sizeof(v));

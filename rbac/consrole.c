@@ -153,8 +153,8 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		 */
 		query_value(req, "checkpoint", v, sizeof(v));
 		if (v[0] != '\0' && !checkpoint_name(v)) {
-			snprintf(buf, len, "restore from a checkpoint named %s, which dockerd joins onto a "
-					"host path (only [a-zA-Z0-9][a-zA-Z0-9_.-]+ names)",
+			snprintf(buf, len, "restore from a checkpoint named %s (dockerd joins it onto a "
+					"host path; only [a-zA-Z0-9][a-zA-Z0-9_.-]+ names)",
 					rg_conscheck_quote(v, q, sizeof(q)));
 			return buf;
 		}
@@ -174,9 +174,9 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		 */
 		query_value(req, "ps_args", v, sizeof(v));
 		if (strpbrk(v, "=h") != NULL) {
-			snprintf(buf, len, "list processes with ps options %s, which can make dockerd's "
-					"PID column show another value and list other containers' processes "
-					"(no '=' and no 'h': e.g. docker top CONTAINER -o pid,user,args)",
+			snprintf(buf, len, "list processes with ps options %s ('=' or 'h' can make "
+					"dockerd's PID column show another value, and list other containers' "
+					"processes; e.g. docker top CONTAINER -o pid,user,args)",
 					rg_conscheck_quote(v, q, sizeof(q)));
 			return buf;
 		}

@@ -32,6 +32,42 @@ static bool checkpoint_name(const char *s)
 #undef ALNUM
 }
 
+/*
+ * Whether a docker top's ps_args keep dockerd's PID column the real pid of
+ * every row. dockerd runs the host's ps with them and keeps the rows whose
+ * field under the title PID is one of the container's pids; many options
+ * (f, --sort, -C...) make ps refuse dockerd's -q pid list, and dockerd
+ * runs it again without one, over every host process. A renamed or
+ * emptied header ("-o uid=,pid"), no header line ('h': a row becomes the
+ * titles), an AIX format ('%') or a column before pid whose values may
+ * hold spaces (args, comm, lstart, a label: 'Z', 'M') moves another value
+ * under PID: bob's top of his own container listed alice's processes with
+ * their environment (red team round 16).
+ */
+static bool ps_args_keep_pid(const char *v)
+{
+	static const char *const spaced[] = { "args", "cmd", "comm", "start", "label", "context",
+		"fname", "cgroup", NULL };
+	const char *pid = NULL;
+
+	if (strpbrk(v, "=h%ZM") != NULL)
+		return false;
+	for (const char *p = v; (p = strstr(p, "pid")) != NULL; p += 3) {
+		/* the column pid itself ("-o pid,args", "-opid"), not ppid or tgid */
+		if ((p == v || strchr(" ,oO", p[-1]) != NULL) && strchr(" ,:", p[3]) != NULL) {
+			pid = p;
+			break;
+		}
+	}
+	for (size_t i = 0; spaced[i] != NULL; i++) {
+		const char *s = strstr(v, spaced[i]);
+
+		if (s != NULL && (pid == NULL || s < pid))
+			return false;
+	}
+	return true;
+}
+
 const char *const rg_uninspectable_commands[] = {
 	"system.session", "system.grpc", "image.load", "plugin.create",
 	"swarm.init", "swarm.join", "swarm.update", "swarm.inspect", "swarm.unlockkey", "node.update",
@@ -161,22 +197,11 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		return NULL;
 	}
 	if (strcmp(cmd, "container.top") == 0) {
-		/*
-		 * dockerd runs the host's ps with ps_args and keeps the rows
-		 * whose PID column holds one of the container's pids. "uid=" (or
-		 * "rss=PID") renames another column into that place, and "f"
-		 * makes dockerd retry without its -q pid list: the rows were
-		 * every host process whose uid (age, size...) equals one of the
-		 * caller's pids, with "e" their environment: bob read alice's
-		 * DBPASS by `docker top` of his own container (red team round
-		 * 16). Without '=' only `pid` is titled PID; without 'h' (no
-		 * header: a row becomes the titles) the title line is ps's own.
-		 */
 		query_value(req, "ps_args", v, sizeof(v));
-		if (strpbrk(v, "=h") != NULL) {
-			snprintf(buf, len, "list processes with ps options %s ('=' or 'h' can make "
-					"dockerd's PID column show another value, and list other containers' "
-					"processes; e.g. docker top CONTAINER -o pid,user,args)",
+		if (!ps_args_keep_pid(v)) {
+			snprintf(buf, len, "list processes with ps options %s (they can make dockerd's "
+					"PID column show another value, and list other containers' processes; "
+					"e.g. docker top CONTAINER -o pid,user,args)",
 					rg_conscheck_quote(v, q, sizeof(q)));
 			return buf;
 		}

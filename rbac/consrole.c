@@ -46,8 +46,10 @@ static bool checkpoint_name(const char *s)
  */
 static bool ps_args_keep_pid(const char *v)
 {
-	static const char *const spaced[] = { "args", "cmd", "comm", "start", "label", "context",
-		"fname", "cgroup", NULL };
+	/* procps columns whose values may hold spaces ("start": lstart, bsdstart...) */
+	static const char *const spaced[] = { "args", "cmd", "comm", "fname", "exe", "start", "stime",
+		"label", "context", "cgroup", "cgname", "lxc", "machine", "unit", "slice", "seat",
+		"zone", "_left", "_right", "_unlimited", NULL };
 	const char *pid = NULL;
 
 	if (strpbrk(v, "=h%ZM") != NULL)

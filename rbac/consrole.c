@@ -5,6 +5,7 @@
  * may read them. Then the role's constraints (constraint.c). See
  * include/rolegate/constraint.h.
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,22 +51,38 @@ static bool ps_args_keep_pid(const char *v)
 	static const char *const spaced[] = { "args", "cmd", "comm", "fname", "exe", "start", "stime",
 		"label", "context", "cgroup", "cgname", "lxc", "machine", "unit", "slice", "seat",
 		"zone", "_left", "_right", "_unlimited", NULL };
-	const char *pid = NULL;
+	char word[RG_PATH_MAX];
 
 	if (strpbrk(v, "=h%ZM") != NULL)
 		return false;
-	for (const char *p = v; (p = strstr(p, "pid")) != NULL; p += 3) {
-		/* the column pid itself ("-o pid,args", "-opid"), not ppid or tgid */
-		if ((p == v || strchr(" ,oO", p[-1]) != NULL) && strchr(" ,:", p[3]) != NULL) {
-			pid = p;
-			break;
-		}
-	}
-	for (size_t i = 0; spaced[i] != NULL; i++) {
-		const char *s = strstr(v, spaced[i]);
+	/*
+	 * dockerd splits ps_args on ' ': a column list is one word. In each
+	 * word, no such column may come before the column pid; a "pid" in
+	 * another word ("-C sleep,pid -o args,pid") is no column of this list.
+	 */
+	for (v += strspn(v, " "); *v != '\0'; v += strspn(v, " ")) {
+		size_t n = strcspn(v, " ");
+		const char *pid = NULL;
 
-		if (s != NULL && (pid == NULL || s < pid))
+		if (n >= sizeof(word))
 			return false;
+		for (size_t i = 0; i < n; i++)
+			word[i] = (char)tolower((unsigned char)v[i]);
+		word[n] = '\0';
+		v += n;
+		for (const char *p = word; (p = strstr(p, "pid")) != NULL; p += 3) {
+			/* the column pid itself ("pid,args", "-opid"), not ppid or tgid */
+			if ((p == word || strchr(",o", p[-1]) != NULL) && strchr(",:", p[3]) != NULL) {
+				pid = p;
+				break;
+			}
+		}
+		for (size_t i = 0; spaced[i] != NULL; i++) {
+			const char *s = strstr(word, spaced[i]);
+
+			if (s != NULL && (pid == NULL || s < pid))
+				return false;
+		}
 	}
 	return true;
 }

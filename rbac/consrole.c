@@ -5,6 +5,8 @@
  * may read them. Then the role's constraints (constraint.c). See
  * include/rolegate/constraint.h.
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +21,70 @@ static void query_value(const struct rg_request *req, const char *name, char *ou
 {
 	if (rg_query_get(req->route.query, name, out, outlen) < 0)
 		out[0] = '\0';
+}
+
+/* A checkpoint name as dockerd's checkpoint create takes it: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+static bool checkpoint_name(const char *s)
+{
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	size_t n = strlen(s);
+
+	return n >= 2 && strchr(ALNUM, s[0]) != NULL && strspn(s + 1, ALNUM "_.-") == n - 1;
+#undef ALNUM
+}
+
+/*
+ * Whether a docker top's ps_args keep dockerd's PID column the real pid of
+ * every row. dockerd runs the host's ps with them and keeps the rows whose
+ * field under the title PID is one of the container's pids; many options
+ * (f, --sort, -C...) make ps refuse dockerd's -q pid list, and dockerd
+ * runs it again without one, over every host process. A renamed or
+ * emptied header ("-o uid=,pid"), no header line ('h': a row becomes the
+ * titles), an AIX format ('%') or a column before pid whose values may
+ * hold spaces (args, comm, lstart, a label: 'Z', 'M') moves another value
+ * under PID: bob's top of his own container listed alice's processes with
+ * their environment (red team round 16).
+ */
+static bool ps_args_keep_pid(const char *v)
+{
+	/* procps columns whose values may hold spaces ("start": lstart, bsdstart...) */
+	static const char *const spaced[] = { "args", "cmd", "comm", "fname", "exe", "start", "stime",
+		"label", "context", "cgroup", "cgname", "lxc", "machine", "unit", "slice", "seat",
+		"zone", "_left", "_right", "_unlimited", NULL };
+	char word[RG_PATH_MAX];
+
+	if (strpbrk(v, "=h%ZM") != NULL)
+		return false;
+	/*
+	 * dockerd splits ps_args on ' ': a column list is one word. In each
+	 * word, no such column may come before the column pid; a "pid" in
+	 * another word ("-C sleep,pid -o args,pid") is no column of this list.
+	 */
+	for (v += strspn(v, " "); *v != '\0'; v += strspn(v, " ")) {
+		size_t n = strcspn(v, " ");
+		const char *pid = NULL;
+
+		if (n >= sizeof(word))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			word[i] = (char)tolower((unsigned char)v[i]);
+		word[n] = '\0';
+		v += n;
+		for (const char *p = word; (p = strstr(p, "pid")) != NULL; p += 3) {
+			/* the column pid itself ("pid,args", "-opid"), not ppid or tgid */
+			if ((p == word || strchr(",o", p[-1]) != NULL) && strchr(",:", p[3]) != NULL) {
+				pid = p;
+				break;
+			}
+		}
+		for (size_t i = 0; spaced[i] != NULL; i++) {
+			const char *s = strstr(word, spaced[i]);
+
+			if (s != NULL && (pid == NULL || s < pid))
+				return false;
+		}
+	}
+	return true;
 }
 
 const char *const rg_uninspectable_commands[] = {
@@ -130,6 +196,31 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		query_value(req, "checkpoint-dir", v, sizeof(v));
 		if (v[0] != '\0') {
 			snprintf(buf, len, "restore from the host directory %s (checkpoint-dir)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		/*
+		 * dockerd joins ?checkpoint= onto the container's checkpoint
+		 * directory (filepath.Join) and checks nothing else: "../../tmp/x"
+		 * is the host directory /tmp/x, tarred by dockerd and restored by
+		 * CRIU (red team round 16). A checkpoint create takes only
+		 * [a-zA-Z0-9][a-zA-Z0-9_.-]+ names: a start may name only such.
+		 */
+		query_value(req, "checkpoint", v, sizeof(v));
+		if (v[0] != '\0' && !checkpoint_name(v)) {
+			snprintf(buf, len, "restore from a checkpoint named %s (dockerd joins it onto a "
+					"host path; only [a-zA-Z0-9][a-zA-Z0-9_.-]+ names)",
+					rg_conscheck_quote(v, q, sizeof(q)));
+			return buf;
+		}
+		return NULL;
+	}
+	if (strcmp(cmd, "container.top") == 0) {
+		query_value(req, "ps_args", v, sizeof(v));
+		if (!ps_args_keep_pid(v)) {
+			snprintf(buf, len, "list processes with ps options %s (they can make dockerd's "
+					"PID column show another value, and list other containers' processes; "
+					"e.g. docker top CONTAINER -o pid,user,args)",
 					rg_conscheck_quote(v, q, sizeof(q)));
 			return buf;
 		}

@@ -61,6 +61,12 @@ expect_ok_match '^[0-9a-f]{12} +web +[0-9.]+%' docker_as bob stats --no-stream w
 expect_denied "$dev read the stats of container opsbox: not created by bob" \
 	docker_as bob stats --no-stream opsbox
 expect_ok "" docker_as bob top web
+# ps options that move dockerd's PID column listed alice's processes with
+# their environment (red team round 16); the usual ones stay
+expect_ok "sleep 600" docker_as bob top web -o pid,user,args
+expect_ok "sleep 600" docker_as bob top web aux
+expect_denied "$dev list processes with ps options -eouid=,pid,args fe" \
+	docker_as bob top web -eouid=,pid,args fe
 expect_ok "" docker_as bob events --since 1m --until 0s --filter container=web
 expect_ok "TYPE" docker_as bob system df
 # docker cp and commit are refused under bind_mounts (red team round 14):

@@ -1,0 +1,73 @@
+#!/bin/bash
+# Red team round 16 (identity and attribution), end to end: a real slapd
+# (tests/e2e/ldap-org.ldif), `rolegate serve` taking groups from it, a real
+# dockerd asking rolegate, the real docker CLI with client certificates.
+#
+# 1. A removal from a group must survive a restart of rolegate. olivia
+#    (docker-ops -> ops) is removed from docker-ops; rolegate is restarted
+#    (SIGTERM, start again), as an administrator does to "make sure". The
+#    answers kept in cache_file (so that a restart during an outage locks
+#    nobody out) were read back as fresh: olivia kept ops until cache_ttl
+#    (300 s here), while a reload (SIGHUP) already asked again (round 14).
+#    Read back, they are stale: served only when the directory cannot be
+#    asked.
+#
+# usage: docker-ident.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup "${1:?usage: $0 ROLEGATE-BINARY}" olivia devin
+# shellcheck disable=SC2034 # read by tests/ldap/lib.sh
+LDAP_LIB_KEEP_OPTIONS=1
+# shellcheck source=tests/ldap/lib.sh
+. "$E2E_SRC/../ldap/lib.sh"
+command -v ldapmodify >/dev/null || e2e_skip "ldapmodify is not installed"
+
+slapd_init org --bind-only --ldif "$E2E_SRC/ldap-org.ldif"
+slapd_start org
+LDAP_URI=$(slapd_url org)
+printf 's3cret-for-tests\n' >"$E2E_DIR/ldap.secret"
+chmod 600 "$E2E_DIR/ldap.secret"
+# ldap.conf.in with a realistic cache_ttl (it has 1 s, for its outage)
+sed -e "s|@LDAP_URI@|$LDAP_URI|g" -e 's|cache_ttl = 1;.*|cache_ttl = 300;|' \
+	-e 's|negative_ttl = 1;.*|negative_ttl = 30;|' \
+	"$E2E_SRC/ldap.conf.in" >"$E2E_DIR/ident.conf.in"
+grep -q 'cache_ttl = 300;' "$E2E_DIR/ident.conf.in" || e2e_die "cannot set cache_ttl"
+start_rolegate "$E2E_DIR/ident.conf.in"
+start_dockerd
+e2e_import_busybox olivia
+
+ldap_member() { # add|delete GROUP MEMBER-DN
+	ldapmodify -x -H "$LDAP_URI" -D cn=admin,dc=example,dc=org -w admin-secret >/dev/null <<LDIF
+dn: cn=$2,ou=groups,dc=example,dc=org
+changetype: modify
+$1: member
+member: $3
+LDIF
+}
+
+e2e_section "a removal from a group survives a restart of rolegate"
+expect_ok "CONTAINER ID" docker_as olivia ps
+ldap_member delete docker-ops uid=olivia,ou=people,dc=example,dc=org || e2e_die "ldapmodify failed"
+stop_rolegate || e2e_fail "rolegate serve did not exit 0 on SIGTERM"
+[ -s "$E2E_DIR/ldap.cache" ] || e2e_fail "no cache_file was written"
+start_rolegate "$E2E_DIR/ident.conf.in"
+expect_denied "olivia has no role (groups: none)" docker_as olivia ps
+ldap_member add docker-ops uid=olivia,ou=people,dc=example,dc=org || e2e_die "ldapmodify failed"
+stop_rolegate || e2e_fail "rolegate serve did not exit 0 on SIGTERM"
+start_rolegate "$E2E_DIR/ident.conf.in"
+expect_ok "CONTAINER ID" docker_as olivia ps
+# what cache_file is for: a restart while the directory is down locks
+# nobody out (the kept answer, stale)
+slapd_stop org
+stop_rolegate || e2e_fail "rolegate serve did not exit 0 on SIGTERM"
+start_rolegate "$E2E_DIR/ident.conf.in"
+expect_ok "CONTAINER ID" docker_as olivia ps
+if "$E2E_ROLEGATE" log query -c "$E2E_CONF" --user olivia --limit 1 --json | grep -q 'stale'; then
+	e2e_pass "the record says olivia's groups came from the stale cache"
+else
+	e2e_fail "olivia's last record does not say stale"
+fi
+slapd_start org
+
+e2e_finish

@@ -125,6 +125,37 @@ static bool tag_action(const char *s, size_t *len)
 	return false;
 }
 
+/*
+ * Whether a tag begins with the container's id ({{.ID}} or {{.FullID}}), or
+ * is empty (dockerd's default, {{.ID}}). The tag is the name the line goes
+ * under in the host's logs: syslog's program name (`TAG[PID]:`, up to the
+ * first '/', '[' or ':'), journald's SYSLOG_IDENTIFIER. Any other start is
+ * the caller's text, and `tag=rolegate` made a container's output read
+ * `rolegate[PID]: rolegate checkpoint ...` in the host's syslog, which the
+ * example rsyslog rules forward to the collector as rolegate's own (red
+ * team round 16).
+ */
+static bool tag_names_container(const char *s)
+{
+	const char *p = s + 2;
+
+	if (s[0] == '\0')
+		return true;
+	if (strncmp(s, "{{", 2) != 0)
+		return false;
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, ".ID", 3) == 0)
+		p += 3;
+	else if (strncmp(p, ".FullID", 7) == 0)
+		p += 7;
+	else
+		return false;
+	while (*p == ' ')
+		p++;
+	return strncmp(p, "}}", 2) == 0;
+}
+
 /* A tag template of text and tag_fields actions, at most RG_CONSREACH_MAX_TAG bytes. */
 static bool plain_tag(const char *s)
 {
@@ -214,6 +245,12 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"{{.ImageID}}, {{.ImageFullID}}, {{.ImageName}}, {{.DaemonName}}, "
 					"at most %d bytes)", rg_conscheck_quote(json_string_value(v), q,
 					sizeof(q)), field, RG_CONSREACH_MAX_TAG);
+		if (!tag_names_container(json_string_value(v)))
+			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: the name the container's "
+					"lines go under in the host's logs, syslog's program name or "
+					"journald's identifier; it must begin with {{.ID}} or {{.FullID}}, "
+					"e.g. {{.ID}}/web, so that no line passes as another program's)",
+					rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
 	}
 	v = json_object_get(cfg, "max-file");
 	if (v != NULL && !json_is_null(v)) {

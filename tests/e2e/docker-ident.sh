@@ -11,6 +11,15 @@
 #    (300 s here), while a reload (SIGHUP) already asked again (round 14).
 #    Read back, they are stale: served only when the directory cannot be
 #    asked.
+# 2. A container's log lines must not pass as another program's. With the
+#    daemon's log driver writing into the host's logs (syslog here, to a
+#    private socket; journald is the default of some distributions), a
+#    developer's `--log-opt tag=rolegate` made every line the container
+#    printed read `rolegate[PID]: ...` in the host's syslog: the program
+#    name the example rsyslog rules forward to the central collector, where
+#    auditors take the newest `rolegate checkpoint` line as the anchor of
+#    `log verify` (and, with audit.syslog, the decision records). A
+#    constrained role's tag must begin with {{.ID}} or {{.FullID}}.
 #
 # usage: docker-ident.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
 # shellcheck source-path=SCRIPTDIR
@@ -34,7 +43,19 @@ sed -e "s|@LDAP_URI@|$LDAP_URI|g" -e 's|cache_ttl = 1;.*|cache_ttl = 300;|' \
 	"$E2E_SRC/ldap.conf.in" >"$E2E_DIR/ident.conf.in"
 grep -q 'cache_ttl = 300;' "$E2E_DIR/ident.conf.in" || e2e_die "cannot set cache_ttl"
 start_rolegate "$E2E_DIR/ident.conf.in"
-start_dockerd
+# the host's syslog: a datagram socket whose messages go to a file
+python3 - "$E2E_DIR/devlog" "$E2E_DIR/syslog.txt" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as out:
+    while True:
+        out.write(s.recv(65536).rstrip(b"\n") + b"\n")
+PY
+SYSLOG_PID=$!
+EXTRA_PIDS+=("$SYSLOG_PID")
+e2e_wait_for 10 test -S "$E2E_DIR/devlog" || e2e_die "the syslog listener did not start"
+start_dockerd --daemon-json "{\"log-driver\": \"syslog\", \"log-opts\": {\"syslog-address\": \"unixgram://$E2E_DIR/devlog\"}}"
 e2e_import_busybox olivia
 
 ldap_member() { # add|delete GROUP MEMBER-DN
@@ -69,5 +90,27 @@ else
 	e2e_fail "olivia's last record does not say stale"
 fi
 slapd_start org
+
+e2e_section "a container's log lines do not pass as rolegate's (log tag)"
+forged='rolegate checkpoint host=web1 seq=999999 hash=0000000000000000000000000000000000000000000000000000000000000000'
+expect_denied "devin (roles: developer) may not use the log tag rolegate (HostConfig.LogConfig.Config.tag: the name" \
+	docker_as devin run --rm --name e2e-devin-tag -m 64m --log-opt tag=rolegate busybox echo "$forged"
+sleep 0.5
+if grep -q "rolegate\[[0-9]*\]: $forged" "$E2E_DIR/syslog.txt"; then
+	e2e_fail "devin's container wrote a rolegate checkpoint into the host's syslog"
+	grep -n "$forged" "$E2E_DIR/syslog.txt"
+else
+	e2e_pass "no forged rolegate line in the host's syslog"
+fi
+# what stays: the default tag (the container's id), and a tag that begins with it
+expect_ok "hello-default-tag" docker_as devin run --rm --name e2e-devin-tag2 -m 64m busybox echo hello-default-tag
+expect_ok "hello-id-tag" docker_as devin run --rm --name e2e-devin-tag3 -m 64m \
+	--log-opt 'tag={{.ID}}/web/{{.Name}}' busybox echo hello-id-tag
+if e2e_wait_for 5 grep -q '^<[0-9]*>.* [0-9a-f]\{12\}/web/e2e-devin-tag3\[[0-9]*\]: hello-id-tag' "$E2E_DIR/syslog.txt"; then
+	e2e_pass "the line tagged {{.ID}}/web/{{.Name}} reached the host's syslog under the container's id"
+else
+	e2e_fail "no hello-id-tag line under the container's id in the host's syslog"
+	cat "$E2E_DIR/syslog.txt"
+fi
 
 e2e_finish

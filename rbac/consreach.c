@@ -195,6 +195,9 @@ static const char *const log_option_names[] = {
 	NULL,
 };
 
+/* The options whose names become fields of each line (log_options). */
+static const char *const attr_options[] = { "labels", "labels-regex", "env", "env-regex", NULL };
+
 static bool log_option_known(const char *name)
 {
 	for (size_t i = 0; log_option_names[i] != NULL; i++) {
@@ -234,6 +237,32 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"env-regex, mode and max-buffer-size; a log server is set in "
 					"daemon.json's log-opts)", rg_conscheck_quote(name, q, sizeof(q)),
 					field);
+	}
+	/*
+	 * labels, env and their -regex forms add the named labels and
+	 * variables to each line as fields beside the ones the driver sets
+	 * for the container, and journald (like fluentd and gelf) lets them
+	 * replace those: `--label CONTAINER_ID_FULL=<alice's web>
+	 * --log-opt labels=CONTAINER_ID_FULL` put bob's line in alice's
+	 * `docker logs web`, and SYSLOG_IDENTIFIER=rolegate undid the tag rule
+	 * below (red team round 16, journald as the daemon's driver). Only
+	 * json-file and local, named, keep them in the container's own file;
+	 * "" is the daemon's default driver, which rolegate cannot see.
+	 */
+	for (size_t i = 0; attr_options[i] != NULL; i++) {
+		const char *type = json_string_value(rg_json_get(log, "Type"));
+
+		v = json_object_get(cfg, attr_options[i]);
+		if (v == NULL || json_is_null(v) ||
+		    (type != NULL && (strcmp(type, "json-file") == 0 || strcmp(type, "local") == 0)))
+			continue;
+		return rg_conscheck_deny(k, "give the log option %s with the log driver %s (%s: it "
+				"adds labels or variables to each line as fields, which journald, "
+				"fluentd and gelf let replace the container's own, such as "
+				"CONTAINER_ID_FULL and SYSLOG_IDENTIFIER; only with --log-driver "
+				"json-file or local)", attr_options[i],
+				type == NULL || type[0] == '\0' ? "of the daemon (none named)" :
+				rg_conscheck_quote(type, q, sizeof(q)), field);
 	}
 	v = json_object_get(cfg, "tag");
 	if (v != NULL && !json_is_null(v)) {

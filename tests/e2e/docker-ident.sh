@@ -20,6 +20,10 @@
 #    auditors take the newest `rolegate checkpoint` line as the anchor of
 #    `log verify` (and, with audit.syslog, the decision records). A
 #    constrained role's tag must begin with {{.ID}} or {{.FullID}}.
+# 3. A health check is a command dockerd runs in the container later, again
+#    and again, as execs no API call asks for: the create's record must say
+#    what it runs (details.healthcheck), as it says the command
+#    (details.cmd), so that "who ran X" finds it.
 #
 # usage: docker-ident.sh ROLEGATE-BINARY     (root; exit 77 = skipped)
 # shellcheck source-path=SCRIPTDIR
@@ -112,5 +116,17 @@ else
 	e2e_fail "no hello-id-tag line under the container's id in the host's syslog"
 	cat "$E2E_DIR/syslog.txt"
 fi
+
+e2e_section "the record of a create says what its health check runs"
+expect_ok "" docker_as olivia run -d --name e2e-hc --health-cmd 'cat /etc/hostname' \
+	--health-interval 1s busybox sleep 30
+if "$E2E_ROLEGATE" log query -c "$E2E_CONF" --detail 'healthcheck=*cat /etc/hostname*' --json |
+	grep -q '"object":"e2e-hc"'; then
+	e2e_pass "log query --detail healthcheck= finds the create of e2e-hc"
+else
+	e2e_fail "log query --detail healthcheck= does not find the create of e2e-hc"
+	"$E2E_ROLEGATE" log query -c "$E2E_CONF" --object e2e-hc --json
+fi
+expect_ok "e2e-hc" docker_as olivia rm -f e2e-hc
 
 e2e_finish

@@ -953,6 +953,16 @@ size_t rg_directory_use_cache_file(struct rg_directory *d, bool read)
 		e->fetched = now - age;
 		loaded++;
 	}
+	/*
+	 * Read back, an answer is stale, never fresh: it is served only while
+	 * the directory cannot be asked (what the file is for: a restart
+	 * during an outage locks nobody out). Restarting rolegate is what an
+	 * operator does to make a removal from a group take effect, as a
+	 * reload is (rg_directory_expire); an answer read back as fresh kept
+	 * the removed group until cache_ttl (red team round 16).
+	 */
+	if (read)
+		d->fresh_after = now;
 	d->stats.loaded = loaded;
 	if (pthread_create(&d->writer, NULL, writer, d) == 0)
 		d->saving = true;

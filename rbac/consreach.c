@@ -125,6 +125,37 @@ static bool tag_action(const char *s, size_t *len)
 	return false;
 }
 
+/*
+ * Whether a tag begins with the container's id ({{.ID}} or {{.FullID}}), or
+ * is empty (dockerd's default, {{.ID}}). The tag is the name the line goes
+ * under in the host's logs: syslog's program name (`TAG[PID]:`, up to the
+ * first '/', '[' or ':'), journald's SYSLOG_IDENTIFIER. Any other start is
+ * the caller's text, and `tag=rolegate` made a container's output read
+ * `rolegate[PID]: rolegate checkpoint ...` in the host's syslog, which the
+ * example rsyslog rules forward to the collector as rolegate's own (red
+ * team round 16).
+ */
+static bool tag_names_container(const char *s)
+{
+	const char *p = s + 2;
+
+	if (s[0] == '\0')
+		return true;
+	if (strncmp(s, "{{", 2) != 0)
+		return false;
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, ".ID", 3) == 0)
+		p += 3;
+	else if (strncmp(p, ".FullID", 7) == 0)
+		p += 7;
+	else
+		return false;
+	while (*p == ' ')
+		p++;
+	return strncmp(p, "}}", 2) == 0;
+}
+
 /* A tag template of text and tag_fields actions, at most RG_CONSREACH_MAX_TAG bytes. */
 static bool plain_tag(const char *s)
 {
@@ -163,6 +194,9 @@ static const char *const log_option_names[] = {
 	"mode", "max-buffer-size",                    /* blocking or not, dockerd's ring buffer */
 	NULL,
 };
+
+/* The options whose names become fields of each line (log_options). */
+static const char *const attr_options[] = { "labels", "labels-regex", "env", "env-regex", NULL };
 
 static bool log_option_known(const char *name)
 {
@@ -204,6 +238,32 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"daemon.json's log-opts)", rg_conscheck_quote(name, q, sizeof(q)),
 					field);
 	}
+	/*
+	 * labels, env and their -regex forms add the named labels and
+	 * variables to each line as fields beside the ones the driver sets
+	 * for the container, and journald (like fluentd and gelf) lets them
+	 * replace those: `--label CONTAINER_ID_FULL=<alice's web>
+	 * --log-opt labels=CONTAINER_ID_FULL` put bob's line in alice's
+	 * `docker logs web`, and SYSLOG_IDENTIFIER=rolegate undid the tag rule
+	 * below (red team round 16, journald as the daemon's driver). Only
+	 * json-file and local, named, keep them in the container's own file;
+	 * "" is the daemon's default driver, which rolegate cannot see.
+	 */
+	for (size_t i = 0; attr_options[i] != NULL; i++) {
+		const char *type = json_string_value(rg_json_get(log, "Type"));
+
+		v = json_object_get(cfg, attr_options[i]);
+		if (v == NULL || json_is_null(v) ||
+		    (type != NULL && (strcmp(type, "json-file") == 0 || strcmp(type, "local") == 0)))
+			continue;
+		return rg_conscheck_deny(k, "give the log option %s with the log driver %s (%s: it "
+				"adds labels or variables to each line as fields, which journald, "
+				"fluentd and gelf let replace the container's own, such as "
+				"CONTAINER_ID_FULL and SYSLOG_IDENTIFIER; only with --log-driver "
+				"json-file or local)", attr_options[i],
+				type == NULL || type[0] == '\0' ? "of the daemon (none named)" :
+				rg_conscheck_quote(type, q, sizeof(q)), field);
+	}
 	v = json_object_get(cfg, "tag");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_string(v))
@@ -214,6 +274,12 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"{{.ImageID}}, {{.ImageFullID}}, {{.ImageName}}, {{.DaemonName}}, "
 					"at most %d bytes)", rg_conscheck_quote(json_string_value(v), q,
 					sizeof(q)), field, RG_CONSREACH_MAX_TAG);
+		if (!tag_names_container(json_string_value(v)))
+			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: the name the container's "
+					"lines go under in the host's logs, syslog's program name or "
+					"journald's identifier; it must begin with {{.ID}} or {{.FullID}}, "
+					"e.g. {{.ID}}/web, so that no line passes as another program's)",
+					rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
 	}
 	v = json_object_get(cfg, "max-file");
 	if (v != NULL && !json_is_null(v)) {

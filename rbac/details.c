@@ -413,6 +413,8 @@ static void container_create(json_t *d, const struct rg_fs *fs, const json_t *bo
 	/* what runs: an auditor asks "who ran X", not only "who ran image Y" */
 	push_all(d, "entrypoint", rg_json_get(body, "Entrypoint"));
 	push_all(d, "cmd", rg_json_get(body, "Cmd"));
+	/* what dockerd runs in it later, as execs no call asks for (round 16) */
+	push_all(d, "healthcheck", rg_json_get(rg_json_get(body, "Healthcheck"), "Test"));
 	if (json_is_true(rg_json_get(hc, "Privileged")))
 		json_object_set_new(d, "privileged", json_true());
 	mounts(d, fs, rg_json_get(hc, "Binds"), rg_json_get(hc, "Mounts"));
@@ -443,6 +445,7 @@ static void service_spec(json_t *d, const struct rg_fs *fs, const json_t *body)
 	/* a service's Command replaces the image's entrypoint, its Args the command */
 	push_all(d, "entrypoint", rg_json_get(cs, "Command"));
 	push_all(d, "cmd", rg_json_get(cs, "Args"));
+	push_all(d, "healthcheck", rg_json_get(rg_json_get(cs, "Healthcheck"), "Test"));
 	mounts(d, fs, NULL, rg_json_get(cs, "Mounts"));
 	push_caps(d, rg_json_get(cs, "CapabilityAdd"));
 	set_str(d, "user", rg_json_get(cs, "User"));

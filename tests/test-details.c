@@ -111,6 +111,13 @@ static void test_details(void)
 			"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"x\",\"Command\":[\"nc\"],"
 			"\"Args\":[\"-l\"]}}}"),
 			"{\"cmd\":[\"-l\"],\"entrypoint\":[\"nc\"],\"image\":\"docker.io/library/x:latest\"}");
+	/* What dockerd runs later, as execs nobody calls (round 16): the health check. */
+	test_str_eq(details("POST", "/v1.41/containers/create",
+			"{\"Image\":\"x\",\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"cat /etc/shadow\"]}}"),
+			"{\"healthcheck\":[\"CMD-SHELL\",\"cat /etc/shadow\"],\"image\":\"docker.io/library/x:latest\"}");
+	test_str_eq(details("POST", "/v1.41/services/create",
+			"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"x\",\"Healthcheck\":{\"Test\":[\"CMD\",\"id\"]}}}}"),
+			"{\"healthcheck\":[\"CMD\",\"id\"],\"image\":\"docker.io/library/x:latest\"}");
 	test_str_eq(details("POST", "/v1.41/images/create?fromImage=docker.io%2Flibrary%2Fbusybox&tag=1.36", NULL),
 			"{\"image\":\"docker.io/library/busybox:1.36\"}");
 	/* The image as dockerd will apply it (SPEC.md §2: --detail image=docker.io/library/busybox*);

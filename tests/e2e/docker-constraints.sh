@@ -207,10 +207,10 @@ expect_denied "$dev use the log tag {{printf" \
 # max-file: each rotation renames max-file - 1 files, the logger locked
 expect_denied "$dev keep 50000000 log files (HostConfig.LogConfig.Config.max-file; at most 100" \
 	docker_as dave run --rm "${limits[@]}" --log-opt max-size=1k --log-opt max-file=50000000 busybox true
-expect_ok "" docker_as dave run --name logok "${limits[@]}" --log-opt 'tag=app/{{.Name}}' \
+expect_ok "" docker_as dave run --name logok "${limits[@]}" --log-opt 'tag={{.ID}}/app/{{.Name}}' \
 	--log-opt max-size=1k --log-opt max-file=3 busybox echo logged
 logpath=$(docker_as alice inspect -f '{{.LogPath}}' logok)
-expect_ok '"tag":"app/logok"' cat "$logpath"
+expect_ok '/app/logok"' cat "$logpath"
 expect_ok "logok" docker_as dave rm logok
 # a tmpfs volume keeps what exited containers wrote: size= within max_limits.memory (1g)
 expect_denied "$dev create a volume that is a tmpfs without size=" \

@@ -222,7 +222,9 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 {
 	char field[96], q[RG_CONSCHECK_QUOTE_MAX + 1];
 	const json_t *cfg, *v;
-	const char *name;
+	const char *name, *type = json_string_value(rg_json_get(log, "Type"));
+	/* the lines go to the container's own file only, not the host's logs */
+	bool own_file = type != NULL && (strcmp(type, "json-file") == 0 || strcmp(type, "local") == 0);
 
 	rg_conscheck_field(field, sizeof(field), prefix, "LogConfig.Config");
 	if (log == NULL || rg_conscheck_object(k, rg_json_get(log, "Config"), field, &cfg) < 0)
@@ -250,11 +252,8 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	 * "" is the daemon's default driver, which rolegate cannot see.
 	 */
 	for (size_t i = 0; attr_options[i] != NULL; i++) {
-		const char *type = json_string_value(rg_json_get(log, "Type"));
-
 		v = json_object_get(cfg, attr_options[i]);
-		if (v == NULL || json_is_null(v) ||
-		    (type != NULL && (strcmp(type, "json-file") == 0 || strcmp(type, "local") == 0)))
+		if (v == NULL || json_is_null(v) || own_file)
 			continue;
 		return rg_conscheck_deny(k, "give the log option %s with the log driver %s (%s: it "
 				"adds labels or variables to each line as fields, which journald, "
@@ -274,11 +273,13 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"{{.ImageID}}, {{.ImageFullID}}, {{.ImageName}}, {{.DaemonName}}, "
 					"at most %d bytes)", rg_conscheck_quote(json_string_value(v), q,
 					sizeof(q)), field, RG_CONSREACH_MAX_TAG);
-		if (!tag_names_container(json_string_value(v)))
+		/* json-file and local, named, keep the tag in the container's own file */
+		if (!own_file && !tag_names_container(json_string_value(v)))
 			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: the name the container's "
 					"lines go under in the host's logs, syslog's program name or "
 					"journald's identifier; it must begin with {{.ID}} or {{.FullID}}, "
-					"e.g. {{.ID}}/web, so that no line passes as another program's)",
+					"e.g. {{.ID}}/web, so that no line passes as another program's, or "
+					"name --log-driver json-file or local)",
 					rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
 	}
 	v = json_object_get(cfg, "max-file");

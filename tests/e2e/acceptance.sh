@@ -422,6 +422,8 @@ compare alice exec -u 0 web id
 compare alice logs web
 compare alice top web
 compare alice cp web:/etc/passwd "$T/passwd.out"
+# again, now over the existing local file (round 16: explain's client failed)
+compare alice cp web:/etc/passwd "$T/passwd.out"
 compare alice cp "$T/file.txt" web:/tmp/file.txt
 compare alice build -q -t accbuild:1 "$T/ctx"
 compare alice tag busybox "$R"

@@ -57,8 +57,12 @@ static void outcome(struct tally *t, enum rg_junit_result r, const char *file, u
 		t->failed++;
 	else
 		t->broken++;
-	if (r != RG_JUNIT_PASS)
+	/* A failing case is an answer (stdout); a line that could not be run
+	 * is an error, which makes the exit status 2: stderr (SPEC §2). */
+	if (r == RG_JUNIT_FAIL)
 		printf("%s:%u: %s\n", file, lineno, msg);
+	else if (r != RG_JUNIT_PASS)
+		fprintf(stderr, "%s:%u: %s\n", file, lineno, msg);
 	if (t->junit != NULL && rg_junit_add(t->junit, file, lineno, r, msg) < 0)
 		t->broken++;   /* out of memory: the report would be incomplete */
 }
@@ -267,8 +271,6 @@ static void run_case(const struct rg_runtime *rt, const char *file, const char *
 	if (ex.r.id.source == RG_GROUPS_UNAVAILABLE && ex.r.id.error != NULL) {
 		const char *why = rg_log_collected();
 
-		fprintf(stderr, "rolegate test: %s:%u: %s%s%s\n", file, lineno, ex.r.id.error,
-				why[0] != '\0' ? ": " : "", why);
 		outcome(t, RG_JUNIT_ERROR, file, lineno, "%s%s%s", ex.r.id.error, why[0] != '\0' ? ": " : "", why);
 		rg_explanation_clear(&ex);
 		goto out;

@@ -359,11 +359,18 @@ static void version_reply(const struct rg_sim *sim, struct rg_sim_reply *r)
 			"Components", "Name", "Engine", "Version", "20.10.24"));
 }
 
-/* A `docker cp` path: an existing directory, so that copies go on to the transfer. */
-static char *dir_stat(void)
+/*
+ * A `docker cp` path, so that copies go on to the transfer: an existing
+ * directory, or (dir false) a regular file, which a copy out of a container
+ * may write over an existing local file (the archive stays empty: nothing is
+ * written).
+ */
+static char *path_stat(bool dir)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *json = "{\"name\":\"dir\",\"size\":4096,\"mode\":2147484141,"
+	const char *json = dir ? "{\"name\":\"dir\",\"size\":4096,\"mode\":2147484141,"
+		"\"mtime\":\"2024-01-01T00:00:00Z\",\"linkTarget\":\"\"}" :
+		"{\"name\":\"file\",\"size\":0,\"mode\":420,"
 		"\"mtime\":\"2024-01-01T00:00:00Z\",\"linkTarget\":\"\"}";
 	size_t n = strlen(json);
 	char *out = malloc(4 * ((n + 2) / 3) + 1), *p = out;
@@ -470,7 +477,17 @@ void rg_standin_sim_answer(struct rg_sim *sim, struct rg_request *req, bool upgr
 			r->upgrade = true;
 		empty_reply(r, 200);
 	} else if (is(c, "container.archive.get")) {
-		r->path_stat = dir_stat();
+		char path[1024] = "";
+		size_t pl;
+
+		/* The stat before a copy into the container (HEAD) says directory, so
+		 * a directory can be copied in; a copy out (GET) of a path that does not
+		 * end in "/" or "/." is a file, so it can go over an existing file. */
+		if (rg_query_get(req->route.query, "path", path, sizeof(path)) < 0)
+			path[0] = '\0';
+		pl = strlen(path);
+		r->path_stat = path_stat(strcmp(req->method, "GET") != 0 || pl == 0 || path[pl - 1] == '/' ||
+				(pl >= 2 && strcmp(path + pl - 2, "/.") == 0));
 		if (strcmp(req->method, "GET") == 0) {
 			/* An empty tar archive: two zero blocks. */
 			r->body = calloc(1, 1024);

@@ -115,8 +115,9 @@ static enum rg_verdict deny(struct rg_decision *d, const char *who, const char *
 	if (d->roles.n > 0)
 		snprintf(d->msg, sizeof(d->msg), "%s (roles: %s) may not %s", who,
 				rg_strv_join(&d->roles, ", ", roles, sizeof(roles)), fmt_reason);
-	else
-		snprintf(d->msg, sizeof(d->msg), "%s: %s", who, fmt_reason);
+	else   /* no roles to name: the command is named at the end (SPEC.md §4) */
+		snprintf(d->msg, sizeof(d->msg), "%s: %s, so may not use %s", who, fmt_reason,
+				d->command != NULL ? d->command : "unknown");
 	snprintf(d->reason, sizeof(d->reason), "%s", fmt_reason);
 	return RG_DENY;
 }
@@ -174,7 +175,7 @@ enum rg_verdict rg_decide(const struct rg_policy *p, const struct rg_identity *i
 		snprintf(why, sizeof(why), "has no role (groups: %s)",
 				id->groups.n > 0 ? rg_strv_join(&id->groups, ", ", groups, sizeof(groups)) : "none");
 		deny(d, who, why);
-		snprintf(d->msg, sizeof(d->msg), "%s %s", who, why);
+		snprintf(d->msg, sizeof(d->msg), "%s %s, so may not use %s", who, why, d->command);
 		return RG_DENY;
 	}
 	if (content_type_not_ascii(req))

@@ -644,6 +644,35 @@ int rg_consreach_restart_delay(struct rg_conscheck *k, const json_t *rp, const c
 	return 0;
 }
 
+/*
+ * A stop timeout is how long dockerd waits for the container's process to
+ * exit after the stop signal: -1 (or any negative value) is forever, and
+ * dockerd's shutdown waits for the longest of all containers', not its own
+ * shutdown-timeout. bob's -1 with --stop-signal SIGWINCH (ignored by every
+ * process) made ops' docker stop hang and dockerd never exit on SIGTERM
+ * (red team round 16). Go reads StopTimeout as an int (seconds); swarmkit's
+ * StopGracePeriod is a Duration in nanoseconds and a negative one is
+ * forever too.
+ */
+int rg_consreach_stop_timeout(struct rg_conscheck *k, const json_t *v, const char *field, bool ns)
+{
+	long long n, max;
+
+	if (!k->c->has_max_limits || is_unset(v))
+		return 0;
+	if (!json_is_integer(v))
+		return rg_conscheck_malformed(k, field, ns ? "an integer (nanoseconds)" :
+				"an integer (seconds)");
+	n = json_integer_value(v);
+	max = ns ? RG_CONSREACH_MAX_STOP_TIMEOUT * 1000000000LL : RG_CONSREACH_MAX_STOP_TIMEOUT;
+	if (n < 0 || n > max)
+		return rg_conscheck_deny(k, "%s whose stop timeout is %lld%s (%s; 0 to %d s under "
+				"max_limits: dockerd waits that long, -1 forever, on a docker stop and at its "
+				"own shutdown)", k->what, n, ns ? " ns" : " s", field,
+				RG_CONSREACH_MAX_STOP_TIMEOUT);
+	return 0;
+}
+
 bool rg_consreach_targets_restricted(const struct rg_constraints *c)
 {
 	return c->has_image_targets || c->has_registries;

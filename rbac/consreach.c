@@ -174,6 +174,45 @@ static bool log_option_known(const char *name)
 }
 
 /*
+ * A size as go-units' RAMInBytes reads it (dockerd's max-buffer-size):
+ * digits, an optional fraction, an optional space, one of k m g t p in
+ * either case, an optional i, an optional b; powers of 1024. -1 for what
+ * it would refuse, or what does not fit.
+ */
+static long long ram_bytes(const char *s)
+{
+	static const char units[] = "kmgtp";
+	long double v = 0, frac = 1;
+	const char *u;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (*s - '0');
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -1;
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			v += (*s - '0') * (frac /= 10);
+	}
+	if (*s == ' ')
+		s++;
+	if (*s != '\0' && (u = strchr(units, (*s >= 'A' && *s <= 'Z') ? *s + 32 : *s)) != NULL) {
+		shift = 10 * (int)(u - units + 1);
+		s++;
+	}
+	if (*s == 'i' || *s == 'I')
+		s++;
+	if (*s == 'b' || *s == 'B')
+		s++;
+	if (*s != '\0')
+		return -1;
+	v *= (long double)(1ULL << shift);
+	return v > 9.2e18L ? -1 : (long long)v;
+}
+
+/*
  * Log options dockerd itself evaluates when it starts the container's
  * logger, for every constrained role whatever its log driver (red team
  * round 12). "tag" is a Go text/template run inside dockerd: its pad and
@@ -214,6 +253,21 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"{{.ImageID}}, {{.ImageFullID}}, {{.ImageName}}, {{.DaemonName}}, "
 					"at most %d bytes)", rg_conscheck_quote(json_string_value(v), q,
 					sizeof(q)), field, RG_CONSREACH_MAX_TAG);
+	}
+	/* mode=non-blocking queues log lines in dockerd, up to max-buffer-size,
+	 * outside the container's limits (red team round 16). */
+	v = json_object_get(cfg, "max-buffer-size");
+	if (v != NULL && !json_is_null(v)) {
+		long long n;
+
+		if (!json_is_string(v))
+			return rg_conscheck_malformed(k, field, "a map of strings");
+		n = ram_bytes(json_string_value(v));
+		if (n < 0 || n > RG_CONSREACH_MAX_LOG_BUFFER)
+			return rg_conscheck_deny(k, "buffer %s of log in dockerd (%s.max-buffer-size; at "
+					"most 16m: with mode=non-blocking dockerd holds that much of each "
+					"container's log in its own memory, outside the container's limits)",
+					rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
 	}
 	v = json_object_get(cfg, "max-file");
 	if (v != NULL && !json_is_null(v)) {

@@ -49,6 +49,14 @@ int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *fi
  */
 #define RG_CONSREACH_MAX_TAG 256
 #define RG_CONSREACH_MAX_LOG_FILES 100
+/*
+ * The largest "max-buffer-size" (bytes): with mode=non-blocking dockerd
+ * queues a container's log lines in its own memory up to that size,
+ * outside the container's memory limit (red team round 16: a -m 64m
+ * container with max-buffer-size=3g made dockerd 1.4 GB larger). 16 times
+ * dockerd's default of 1 MiB.
+ */
+#define RG_CONSREACH_MAX_LOG_BUFFER (16LL * 1024 * 1024)
 
 /*
  * max_limits on a HostConfig's resources (or a container update's body):

@@ -98,8 +98,9 @@ static const char *const tag_fields[] = {
 	"ID", "FullID", "Name", "ImageID", "ImageFullID", "ImageName", "DaemonName",
 };
 
-/* Whether "{{ .Field }}" (spaces optional) starts at s; *len = its length. */
-static bool tag_action(const char *s, size_t *len)
+/* Whether "{{ .Field }}" (spaces optional) starts at s; *len = its length,
+ * *field its index in tag_fields. */
+static bool tag_action(const char *s, size_t *len, size_t *field)
 {
 	const char *p = s + 2, *name;
 	size_t n;
@@ -119,26 +120,46 @@ static bool tag_action(const char *s, size_t *len)
 	for (size_t i = 0; i < sizeof(tag_fields) / sizeof(tag_fields[0]); i++) {
 		if (strlen(tag_fields[i]) == n && strncmp(tag_fields[i], name, n) == 0) {
 			*len = (size_t)(p + 2 - s);
+			*field = i;
 			return true;
 		}
 	}
 	return false;
 }
 
-/* A tag template of text and tag_fields actions, at most RG_CONSREACH_MAX_TAG bytes. */
-static bool plain_tag(const char *s)
+/*
+ * A tag template of text and tag_fields actions, at most RG_CONSREACH_MAX_TAG
+ * bytes. *repeated says whether it names a field more than once.
+ */
+static bool plain_tag(const char *s, bool *repeated)
 {
-	size_t len;
+	unsigned seen = 0;
+	size_t len, field;
 
+	*repeated = false;
 	if (strlen(s) > RG_CONSREACH_MAX_TAG)
 		return false;
 	while ((s = strstr(s, "{{")) != NULL) {
-		if (!tag_action(s, &len))
+		if (!tag_action(s, &len, &field))
 			return false;
+		if (seen & (1u << field))
+			*repeated = true;
+		seen |= 1u << field;
 		s += len;
 	}
 	return true;
 }
+
+/*
+ * json-file writes the tag and the attributes env, env-regex, labels and
+ * labels-regex select into every log line, whatever the line's length: a
+ * container held to 0.1 CPU echoing "a" made dockerd write 32 MB in 10 s,
+ * 7.4 GB with env=A,B,C,D naming four 120 KB variables, 1.4 GB with a tag
+ * of 28 {{.Name}} and a 255-byte name (red team round 16): the host's disk
+ * filled and its I/O taken by dockerd, outside the container's limits. The
+ * attributes' values come from the image too, which rolegate cannot see.
+ */
+static const char *const attr_options[] = { "env", "env-regex", "labels", "labels-regex", NULL };
 
 /*
  * The log options a constrained role may give, for any driver (red team
@@ -247,12 +268,26 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_string(v))
 			return rg_conscheck_malformed(k, field, "a map of strings");
-		if (!plain_tag(json_string_value(v)))
+		bool repeated;
+
+		if (!plain_tag(json_string_value(v), &repeated))
 			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: dockerd runs it as a "
 					"template; only text and {{.ID}}, {{.FullID}}, {{.Name}}, "
 					"{{.ImageID}}, {{.ImageFullID}}, {{.ImageName}}, {{.DaemonName}}, "
 					"at most %d bytes)", rg_conscheck_quote(json_string_value(v), q,
 					sizeof(q)), field, RG_CONSREACH_MAX_TAG);
+		if (repeated && k->c->has_max_limits)
+			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: a field more than once; "
+					"under max_limits each field at most once: json-file writes the tag "
+					"into every log line, and dockerd's writing is outside the container's "
+					"limits)", rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
+	}
+	for (size_t i = 0; k->c->has_max_limits && attr_options[i] != NULL; i++) {
+		if (json_object_get(cfg, attr_options[i]) != NULL)
+			return rg_conscheck_deny(k, "give the log option %s (%s; not under max_limits: "
+					"json-file writes the variables or labels it selects, the image's too, "
+					"into every log line, and dockerd's writing is outside the container's "
+					"limits)", attr_options[i], field);
 	}
 	/* mode=non-blocking queues log lines in dockerd, up to max-buffer-size,
 	 * outside the container's limits (red team round 16). */

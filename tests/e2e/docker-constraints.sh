@@ -243,8 +243,15 @@ if command -v curl >/dev/null; then
 		-d '{"Name":"scratchnull","DriverOpts":{"type":"tmpfs","device":"tmpfs","o":null}}' \
 		"https://127.0.0.1:$E2E_PORT/v1.41/volumes/create"
 fi
-expect_ok "scratch" docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m scratch
+# size= bounds pages, not files: each inode is kept kernel memory too
+# (red team round 16); nr_inodes= at most max_limits.memory / 2 KiB
+expect_denied "$dev create a volume that is a tmpfs without nr_inodes=" \
+	docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m scratch
+expect_denied "$dev create a volume that is a tmpfs of nr_inodes=0" \
+	docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m,nr_inodes=0 scratch
+expect_ok "scratch" docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m,nr_inodes=16k scratch
 expect_ok "64.0M" docker_as dave run --rm "${limits[@]}" -v scratch:/t busybox busybox df -h /t
+expect_ok "16.0K" docker_as dave run --rm "${limits[@]}" -v scratch:/t busybox busybox df -hi /t
 expect_ok "scratch" docker_as dave volume rm scratch
 
 e2e_section "developer (dave): health checks under max_limits (red team round 13)"

@@ -266,10 +266,10 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	}
 	v = json_object_get(cfg, "tag");
 	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_string(v))
-			return rg_conscheck_malformed(k, field, "a map of strings");
 		bool repeated;
 
+		if (!json_is_string(v))
+			return rg_conscheck_malformed(k, field, "a map of strings");
 		if (!plain_tag(json_string_value(v), &repeated))
 			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: dockerd runs it as a "
 					"template; only text and {{.ID}}, {{.FullID}}, {{.Name}}, "

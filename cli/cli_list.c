@@ -178,10 +178,11 @@ static bool words_max_limits(const struct rg_constraints *c, char *out, size_t o
 	if (off < outlen)
 		off += (size_t)snprintf(out + off, outlen - off, "%sno unlimited ulimits or "
 				"--oom-kill-disable; at most %d published ports, no -P; health checks at most "
-				"once a second", n > 0 ? "; " : "", RG_CONSREACH_MAX_PORTS);
-	/* rbac/consmount.c: a tmpfs volume's pages outlive its writers */
+				"once a second; stop timeouts at most %d s", n > 0 ? "; " : "",
+				RG_CONSREACH_MAX_PORTS, RG_CONSREACH_MAX_STOP_TIMEOUT);
+	/* rbac/consmount.c: a tmpfs volume's pages and files outlive its writers */
 	if (c->max_memory > 0 && off < outlen)
-		snprintf(out + off, outlen - off, "; tmpfs volumes need size= within the memory bound");
+		snprintf(out + off, outlen - off, "; tmpfs volumes need size= and nr_inodes= within the memory bound");
 	return true;
 }
 

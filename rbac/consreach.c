@@ -98,8 +98,9 @@ static const char *const tag_fields[] = {
 	"ID", "FullID", "Name", "ImageID", "ImageFullID", "ImageName", "DaemonName",
 };
 
-/* Whether "{{ .Field }}" (spaces optional) starts at s; *len = its length. */
-static bool tag_action(const char *s, size_t *len)
+/* Whether "{{ .Field }}" (spaces optional) starts at s; *len = its length,
+ * *field its index in tag_fields. */
+static bool tag_action(const char *s, size_t *len, size_t *field)
 {
 	const char *p = s + 2, *name;
 	size_t n;
@@ -119,6 +120,7 @@ static bool tag_action(const char *s, size_t *len)
 	for (size_t i = 0; i < sizeof(tag_fields) / sizeof(tag_fields[0]); i++) {
 		if (strlen(tag_fields[i]) == n && strncmp(tag_fields[i], name, n) == 0) {
 			*len = (size_t)(p + 2 - s);
+			*field = i;
 			return true;
 		}
 	}
@@ -156,20 +158,39 @@ static bool tag_names_container(const char *s)
 	return strncmp(p, "}}", 2) == 0;
 }
 
-/* A tag template of text and tag_fields actions, at most RG_CONSREACH_MAX_TAG bytes. */
-static bool plain_tag(const char *s)
+/*
+ * A tag template of text and tag_fields actions, at most RG_CONSREACH_MAX_TAG
+ * bytes. *repeated says whether it names a field more than once.
+ */
+static bool plain_tag(const char *s, bool *repeated)
 {
-	size_t len;
+	unsigned seen = 0;
+	size_t len, field;
 
+	*repeated = false;
 	if (strlen(s) > RG_CONSREACH_MAX_TAG)
 		return false;
 	while ((s = strstr(s, "{{")) != NULL) {
-		if (!tag_action(s, &len))
+		if (!tag_action(s, &len, &field))
 			return false;
+		if (seen & (1u << field))
+			*repeated = true;
+		seen |= 1u << field;
 		s += len;
 	}
 	return true;
 }
+
+/*
+ * json-file writes the tag and the attributes env, env-regex, labels and
+ * labels-regex select into every log line, whatever the line's length: a
+ * container held to 0.1 CPU echoing "a" made dockerd write 32 MB in 10 s,
+ * 7.4 GB with env=A,B,C,D naming four 120 KB variables, 1.4 GB with a tag
+ * of 28 {{.Name}} and a 255-byte name (red team round 16): the host's disk
+ * filled and its I/O taken by dockerd, outside the container's limits. The
+ * attributes' values come from the image too, which rolegate cannot see.
+ */
+static const char *const attr_options[] = { "env", "env-regex", "labels", "labels-regex", NULL };
 
 /*
  * The log options a constrained role may give, for any driver (red team
@@ -195,8 +216,6 @@ static const char *const log_option_names[] = {
 	NULL,
 };
 
-/* The options whose names become fields of each line (log_options). */
-static const char *const attr_options[] = { "labels", "labels-regex", "env", "env-regex", NULL };
 
 static bool log_option_known(const char *name)
 {
@@ -205,6 +224,45 @@ static bool log_option_known(const char *name)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A size as go-units' RAMInBytes reads it (dockerd's max-buffer-size):
+ * digits, an optional fraction, an optional space, one of k m g t p in
+ * either case, an optional i, an optional b; powers of 1024. -1 for what
+ * it would refuse, or what does not fit.
+ */
+static long long ram_bytes(const char *s)
+{
+	static const char units[] = "kmgtp";
+	long double v = 0, frac = 1;
+	const char *u;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (*s - '0');
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -1;
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			v += (*s - '0') * (frac /= 10);
+	}
+	if (*s == ' ')
+		s++;
+	if (*s != '\0' && (u = strchr(units, (*s >= 'A' && *s <= 'Z') ? *s + 32 : *s)) != NULL) {
+		shift = 10 * (int)(u - units + 1);
+		s++;
+	}
+	if (*s == 'i' || *s == 'I')
+		s++;
+	if (*s == 'b' || *s == 'B')
+		s++;
+	if (*s != '\0')
+		return -1;
+	v *= (long double)(1ULL << shift);
+	return v > 9.2e18L ? -1 : (long long)v;
 }
 
 /*
@@ -265,9 +323,11 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	}
 	v = json_object_get(cfg, "tag");
 	if (v != NULL && !json_is_null(v)) {
+		bool repeated;
+
 		if (!json_is_string(v))
 			return rg_conscheck_malformed(k, field, "a map of strings");
-		if (!plain_tag(json_string_value(v)))
+		if (!plain_tag(json_string_value(v), &repeated))
 			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: dockerd runs it as a "
 					"template; only text and {{.ID}}, {{.FullID}}, {{.Name}}, "
 					"{{.ImageID}}, {{.ImageFullID}}, {{.ImageName}}, {{.DaemonName}}, "
@@ -280,6 +340,33 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"journald's identifier; it must begin with {{.ID}} or {{.FullID}}, "
 					"e.g. {{.ID}}/web, so that no line passes as another program's, or "
 					"name --log-driver json-file or local)",
+					rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
+		if (repeated && k->c->has_max_limits)
+			return rg_conscheck_deny(k, "use the log tag %s (%s.tag: a field more than once; "
+					"under max_limits each field at most once: json-file writes the tag "
+					"into every log line, and dockerd's writing is outside the container's "
+					"limits)", rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
+	}
+	for (size_t i = 0; k->c->has_max_limits && attr_options[i] != NULL; i++) {
+		if (json_object_get(cfg, attr_options[i]) != NULL)
+			return rg_conscheck_deny(k, "give the log option %s (%s; not under max_limits: "
+					"json-file writes the variables or labels it selects, the image's too, "
+					"into every log line, and dockerd's writing is outside the container's "
+					"limits)", attr_options[i], field);
+	}
+	/* mode=non-blocking queues log lines in dockerd, up to max-buffer-size,
+	 * outside the container's limits (red team round 16). */
+	v = json_object_get(cfg, "max-buffer-size");
+	if (v != NULL && !json_is_null(v)) {
+		long long n;
+
+		if (!json_is_string(v))
+			return rg_conscheck_malformed(k, field, "a map of strings");
+		n = ram_bytes(json_string_value(v));
+		if (n < 0 || n > RG_CONSREACH_MAX_LOG_BUFFER)
+			return rg_conscheck_deny(k, "buffer %s of log in dockerd (%s.max-buffer-size; at "
+					"most 16m: with mode=non-blocking dockerd holds that much of each "
+					"container's log in its own memory, outside the container's limits)",
 					rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
 	}
 	v = json_object_get(cfg, "max-file");
@@ -708,6 +795,35 @@ int rg_consreach_restart_delay(struct rg_conscheck *k, const json_t *rp, const c
 		return rg_conscheck_deny(k, "%s whose tasks restart %lld ns after they exit (%s; at least "
 				"5 s under max_limits: each restart is a container dockerd, containerd and runc "
 				"make again, outside the task's limits)", k->what, ns, f);
+	return 0;
+}
+
+/*
+ * A stop timeout is how long dockerd waits for the container's process to
+ * exit after the stop signal: -1 (or any negative value) is forever, and
+ * dockerd's shutdown waits for the longest of all containers', not its own
+ * shutdown-timeout. bob's -1 with --stop-signal SIGWINCH (ignored by every
+ * process) made ops' docker stop hang and dockerd never exit on SIGTERM
+ * (red team round 16). Go reads StopTimeout as an int (seconds); swarmkit's
+ * StopGracePeriod is a Duration in nanoseconds and a negative one is
+ * forever too.
+ */
+int rg_consreach_stop_timeout(struct rg_conscheck *k, const json_t *v, const char *field, bool ns)
+{
+	long long n, max;
+
+	if (!k->c->has_max_limits || is_unset(v))
+		return 0;
+	if (!json_is_integer(v))
+		return rg_conscheck_malformed(k, field, ns ? "an integer (nanoseconds)" :
+				"an integer (seconds)");
+	n = json_integer_value(v);
+	max = ns ? RG_CONSREACH_MAX_STOP_TIMEOUT * 1000000000LL : RG_CONSREACH_MAX_STOP_TIMEOUT;
+	if (n < 0 || n > max)
+		return rg_conscheck_deny(k, "%s whose stop timeout is %lld%s (%s; 0 to %d s under "
+				"max_limits: dockerd waits that long, -1 forever, on a docker stop and at its "
+				"own shutdown)", k->what, n, ns ? " ns" : " s", field,
+				RG_CONSREACH_MAX_STOP_TIMEOUT);
 	return 0;
 }
 

@@ -608,7 +608,8 @@ static int container_create(struct rg_conscheck *k, struct rg_request *req, cons
 					"HostConfig.CgroupnsMode)");
 	}
 	if (rg_conscheck_image(k, image, "use image") < 0 ||
-	    rg_consreach_healthcheck(k, rg_json_get(body, "Healthcheck"), "Healthcheck") < 0)
+	    rg_consreach_healthcheck(k, rg_json_get(body, "Healthcheck"), "Healthcheck") < 0 ||
+	    rg_consreach_stop_timeout(k, rg_json_get(body, "StopTimeout"), "StopTimeout", false) < 0)
 		return -1;
 	return create_limits(k, top, hc);
 }
@@ -833,6 +834,8 @@ static int service_spec(struct rg_conscheck *k, struct rg_request *req, const js
 			"TaskTemplate.ContainerSpec.Healthcheck") < 0 ||
 	    rg_consreach_restart_delay(k, rg_json_get(ts, "RestartPolicy"),
 			"TaskTemplate.RestartPolicy") < 0 ||
+	    rg_consreach_stop_timeout(k, rg_json_get(cs, "StopGracePeriod"),
+			"TaskTemplate.ContainerSpec.StopGracePeriod", true) < 0 ||
 	    plugin_spec(k, ps) < 0)
 		return -1;
 	/* dockerd zeroes Limits.Pids of a request older than API 1.41

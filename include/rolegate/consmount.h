@@ -74,5 +74,12 @@ int rg_consmount_plugin_settings(struct rg_conscheck *k, const json_t *args);
  * slow paths would hold a server thread (docs/redteam-round2.md).
  */
 #define RG_CONSMOUNT_MAX_HOST_PATHS 128
+/*
+ * Kernel memory one tmpfs inode may cost, for the nr_inodes= bound of a
+ * tmpfs volume under max_limits: an empty file measured about 1 KiB of
+ * slab (inode and dentry) on kernel 6.18 (red team round 16); twice that,
+ * so nr_inodes at most max_limits.memory / 2 KiB.
+ */
+#define RG_CONSMOUNT_TMPFS_INODE_BYTES 2048LL
 
 #endif

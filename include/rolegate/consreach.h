@@ -54,6 +54,14 @@ int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *fi
  */
 #define RG_CONSREACH_MAX_TAG 256
 #define RG_CONSREACH_MAX_LOG_FILES 100
+/*
+ * The largest "max-buffer-size" (bytes): with mode=non-blocking dockerd
+ * queues a container's log lines in its own memory up to that size,
+ * outside the container's memory limit (red team round 16: a -m 64m
+ * container with max-buffer-size=3g made dockerd 1.4 GB larger). 16 times
+ * dockerd's default of 1 MiB.
+ */
+#define RG_CONSREACH_MAX_LOG_BUFFER (16LL * 1024 * 1024)
 
 /*
  * max_limits on a HostConfig's resources (or a container update's body):
@@ -101,6 +109,21 @@ int rg_consreach_healthcheck(struct rg_conscheck *k, const json_t *hc, const cha
  * RG_CONSREACH_MIN_RESTART_DELAY; 0 is no delay at all.
  */
 int rg_consreach_restart_delay(struct rg_conscheck *k, const json_t *rp, const char *field);
+/*
+ * The longest stop timeout a create may give its container under
+ * max_limits, in seconds. dockerd waits that long for a container to stop
+ * before it kills it, on every stop without ?t= and at its own shutdown,
+ * which waits for the longest of all containers' (red team round 16: -1, or
+ * 2^31-1 with a stop signal the process ignores, kept dockerd from ever
+ * shutting down).
+ */
+#define RG_CONSREACH_MAX_STOP_TIMEOUT 120
+/*
+ * max_limits on a create's Config.StopTimeout (seconds) and a service's
+ * ContainerSpec.StopGracePeriod (nanoseconds; ns says which): absent or
+ * null (dockerd's 10 s), or 0 to RG_CONSREACH_MAX_STOP_TIMEOUT seconds.
+ */
+int rg_consreach_stop_timeout(struct rg_conscheck *k, const json_t *v, const char *field, bool ns);
 
 /*
  * image_targets: a local image name the command creates (tag, commit,

@@ -135,7 +135,7 @@ run 0 --user carol && {
 	has "               image.prune, network.prune, system.auth, system.grpc,"
 	has "               system.session"
 	has "  constraints: images only from registry.example.org"
-	has "               memory limit required, at most 8 GiB; pids limit required; cpu limit required, at most 2.5 CPUs; no unlimited ulimits or --oom-kill-disable; at most 64 published ports, no -P; health checks at most once a second; tmpfs volumes need size= within the memory bound"
+	has "               memory limit required, at most 8 GiB; pids limit required; cpu limit required, at most 2.5 CPUs; no unlimited ulimits or --oom-kill-disable; at most 64 published ports, no -P; health checks at most once a second; stop timeouts at most 120 s; tmpfs volumes need size= and nr_inodes= within the memory bound"
 	has "               runtimes only runc (or the daemon's default)"
 	has "               no custom cgroup parent and no other container's cgroup"
 	has "               sysctls only net.ipv4.ping_group_range, net.core.*"
@@ -165,7 +165,7 @@ run 0 --user carol --json && {
 }
 run 0 --user erik && {
 	has "  commands:    container.list, image.tag"
-	has "  constraints: pids limit required, at most 100; no unlimited ulimits or --oom-kill-disable; at most 64 published ports, no -P; health checks at most once a second"
+	has "  constraints: pids limit required, at most 100; no unlimited ulimits or --oom-kill-disable; at most 64 published ports, no -P; health checks at most once a second; stop timeouts at most 120 s"
 	has "               only the daemon's default runtime"
 	has "               no sysctls"
 	has "               local image names (tag, commit, build, import) only under registry.example.org/team"

@@ -212,6 +212,21 @@ expect_ok "" docker_as dave run --name logok "${limits[@]}" --log-opt 'tag={{.ID
 logpath=$(docker_as alice inspect -f '{{.LogPath}}' logok)
 expect_ok '/app/logok"' cat "$logpath"
 expect_ok "logok" docker_as dave rm logok
+# red team round 16: values dockerd acts on outside the container's limits.
+# A stop timeout of -1 made every stop without -t, and dockerd's shutdown,
+# wait forever; a non-blocking log buffer lives in dockerd's memory; env=
+# and repeated tag fields are written into every log line by dockerd.
+expect_denied "$dev create a container whose stop timeout is -1 s (StopTimeout; 0 to 120 s" \
+	docker_as dave run --rm "${limits[@]}" --stop-timeout -1 busybox true
+expect_ok "stopped-in-time" docker_as dave run --rm "${limits[@]}" --stop-timeout 60 busybox echo stopped-in-time
+expect_denied "$dev buffer 3g of log in dockerd (HostConfig.LogConfig.Config.max-buffer-size; at most 16m" \
+	docker_as dave run --rm "${limits[@]}" --log-opt mode=non-blocking --log-opt max-buffer-size=3g busybox true
+expect_ok "buffered" docker_as dave run --rm "${limits[@]}" --log-opt mode=non-blocking \
+	--log-opt max-buffer-size=4m busybox echo buffered
+expect_denied "$dev give the log option env (HostConfig.LogConfig.Config; not under max_limits" \
+	docker_as dave run --rm "${limits[@]}" -e A=1 --log-opt env=A busybox true
+expect_denied "$dev use the log tag {{.Name}}{{.Name}} (HostConfig.LogConfig.Config.tag: a field more than once" \
+	docker_as dave run --rm "${limits[@]}" --log-opt 'tag={{.Name}}{{.Name}}' busybox true
 # a tmpfs volume keeps what exited containers wrote: size= within max_limits.memory (1g)
 expect_denied "$dev create a volume that is a tmpfs without size=" \
 	docker_as dave volume create -o type=tmpfs -o device=tmpfs scratch
@@ -228,8 +243,15 @@ if command -v curl >/dev/null; then
 		-d '{"Name":"scratchnull","DriverOpts":{"type":"tmpfs","device":"tmpfs","o":null}}' \
 		"https://127.0.0.1:$E2E_PORT/v1.41/volumes/create"
 fi
-expect_ok "scratch" docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m scratch
+# size= bounds pages, not files: each inode is kept kernel memory too
+# (red team round 16); nr_inodes= at most max_limits.memory / 2 KiB
+expect_denied "$dev create a volume that is a tmpfs without nr_inodes=" \
+	docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m scratch
+expect_denied "$dev create a volume that is a tmpfs of nr_inodes=0" \
+	docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m,nr_inodes=0 scratch
+expect_ok "scratch" docker_as dave volume create -o type=tmpfs -o device=tmpfs -o o=size=64m,nr_inodes=16k scratch
 expect_ok "64.0M" docker_as dave run --rm "${limits[@]}" -v scratch:/t busybox busybox df -h /t
+expect_ok "16.0K" docker_as dave run --rm "${limits[@]}" -v scratch:/t busybox busybox df -hi /t
 expect_ok "scratch" docker_as dave volume rm scratch
 
 e2e_section "developer (dave): health checks under max_limits (red team round 13)"

@@ -224,9 +224,9 @@ expect_denied "$dev buffer 3g of log in dockerd (HostConfig.LogConfig.Config.max
 expect_ok "buffered" docker_as dave run --rm "${limits[@]}" --log-opt mode=non-blocking \
 	--log-opt max-buffer-size=4m busybox echo buffered
 expect_denied "$dev give the log option env (HostConfig.LogConfig.Config; not under max_limits" \
-	docker_as dave run --rm "${limits[@]}" -e A=1 --log-opt env=A busybox true
+	docker_as dave run --rm "${limits[@]}" -e A=1 --log-driver json-file --log-opt env=A busybox true
 expect_denied "$dev use the log tag {{.Name}}{{.Name}} (HostConfig.LogConfig.Config.tag: a field more than once" \
-	docker_as dave run --rm "${limits[@]}" --log-opt 'tag={{.Name}}{{.Name}}' busybox true
+	docker_as dave run --rm "${limits[@]}" --log-driver json-file --log-opt 'tag={{.Name}}{{.Name}}' busybox true
 # a tmpfs volume keeps what exited containers wrote: size= within max_limits.memory (1g)
 expect_denied "$dev create a volume that is a tmpfs without size=" \
 	docker_as dave volume create -o type=tmpfs -o device=tmpfs scratch

@@ -143,7 +143,7 @@ printf '%s\n' "$E2E_OUT" | sed 's/^/    /'
 e2e_section "a project that builds its image"
 # up would build without a memory limit, which the role requires of a build:
 # refused with the reason. `docker-compose build --memory` first, then up.
-expect_denied "bob (roles: developer) may not build an image without a memory limit (--memory)" \
+expect_denied "bob (roles: developer) may not build an image without a memory limit (--memory: docker build -m 256m; docker-compose build --memory 256m, then up -d)" \
 	compose -f build.yml up -d
 expect_ok "Successfully tagged registry.example.org/team/web:dev" compose -f build.yml build --memory 256m
 expect_ok "" compose -f build.yml up -d

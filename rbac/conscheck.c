@@ -499,7 +499,10 @@ int rg_conscheck_limits_create(struct rg_conscheck *k, const json_t *hc)
 	unsigned need = k->c->has_require_limits ? k->c->require_limits : 0;
 
 	if ((need & RG_LIMIT_MEMORY) && !positive(rg_json_get(hc, "Memory")))
-		return rg_conscheck_deny(k, "%s without a memory limit (--memory)", k->what);
+		return rg_conscheck_deny(k, "%s without a memory limit (--memory%s)", k->what,
+				/* up --build cannot give one (workflows round 16) */
+				strncmp(k->what, "build", 5) == 0 ? ": docker build -m 256m; docker-compose "
+				"build --memory 256m, then up -d" : "");
 	if ((need & RG_LIMIT_PIDS) && !positive(rg_json_get(hc, "PidsLimit")))
 		return rg_conscheck_deny(k, "%s without a PIDs limit (--pids-limit)", k->what);
 	if ((need & RG_LIMIT_CPU) && !positive(rg_json_get(hc, "NanoCpus")) &&

@@ -309,6 +309,15 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	 * json-file and local, named, keep them in the container's own file;
 	 * "" is the daemon's default driver, which rolegate cannot see.
 	 */
+	/* first: under max_limits no driver makes them pass, and the hint below
+	 * (name json-file) would not help (workflows round 16) */
+	for (size_t i = 0; k->c->has_max_limits && attr_options[i] != NULL; i++) {
+		if (json_object_get(cfg, attr_options[i]) != NULL)
+			return rg_conscheck_deny(k, "give the log option %s (%s; not under max_limits: "
+					"json-file writes the variables or labels it selects, the image's too, "
+					"into every log line, and dockerd's writing is outside the container's "
+					"limits, whatever the driver)", attr_options[i], field);
+	}
 	for (size_t i = 0; attr_options[i] != NULL; i++) {
 		v = json_object_get(cfg, attr_options[i]);
 		if (v == NULL || json_is_null(v) || own_file)
@@ -346,13 +355,6 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"under max_limits each field at most once: json-file writes the tag "
 					"into every log line, and dockerd's writing is outside the container's "
 					"limits)", rg_conscheck_quote(json_string_value(v), q, sizeof(q)), field);
-	}
-	for (size_t i = 0; k->c->has_max_limits && attr_options[i] != NULL; i++) {
-		if (json_object_get(cfg, attr_options[i]) != NULL)
-			return rg_conscheck_deny(k, "give the log option %s (%s; not under max_limits: "
-					"json-file writes the variables or labels it selects, the image's too, "
-					"into every log line, and dockerd's writing is outside the container's "
-					"limits)", attr_options[i], field);
 	}
 	/* mode=non-blocking queues log lines in dockerd, up to max-buffer-size,
 	 * outside the container's limits (red team round 16). */
@@ -822,7 +824,8 @@ int rg_consreach_stop_timeout(struct rg_conscheck *k, const json_t *v, const cha
 	if (n < 0 || n > max)
 		return rg_conscheck_deny(k, "%s whose stop timeout is %lld%s (%s; 0 to %d s under "
 				"max_limits: dockerd waits that long, -1 forever, on a docker stop and at its "
-				"own shutdown)", k->what, n, ns ? " ns" : " s", field,
+				"own shutdown; a longer wait for one stop: docker stop -t SECONDS, "
+				"docker-compose stop -t SECONDS)", k->what, n, ns ? " ns" : " s", field,
 				RG_CONSREACH_MAX_STOP_TIMEOUT);
 	return 0;
 }

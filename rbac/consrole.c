@@ -34,13 +34,35 @@ static bool checkpoint_name(const char *s)
 }
 
 /*
+ * Whether every '%' in ps_args begins the column %cpu or %mem, a whole item
+ * of a column list (after the word's start or a ',', before a ',' or the
+ * word's end). procps reads a '%' as an AIX format (its own titles, %c a
+ * command with spaces) only when the list fails as a column list and does
+ * not begin with "%cpu", "%cpu," or "%m"; such a list begins with one of
+ * those or with no '%' (the AIX parser takes none): `-eo
+ * pid,%cpu,%mem,args` stays a column list (workflows round 16).
+ */
+static bool ps_percent_columns(const char *v)
+{
+	for (const char *p = strchr(v, '%'); p != NULL; p = strchr(p + 1, '%')) {
+		if (p != v && p[-1] != ',' && p[-1] != ' ')
+			return false;
+		if (strncmp(p + 1, "cpu", 3) != 0 && strncmp(p + 1, "mem", 3) != 0)
+			return false;
+		if (p[4] != '\0' && p[4] != ',' && p[4] != ' ')
+			return false;
+	}
+	return true;
+}
+
+/*
  * Whether a docker top's ps_args keep dockerd's PID column the real pid of
  * every row. dockerd runs the host's ps with them and keeps the rows whose
  * field under the title PID is one of the container's pids; many options
  * (f, --sort, -C...) make ps refuse dockerd's -q pid list, and dockerd
  * runs it again without one, over every host process. A renamed or
  * emptied header ("-o uid=,pid"), no header line ('h': a row becomes the
- * titles), an AIX format ('%') or a column before pid whose values may
+ * titles), an AIX format ('%', but for %cpu and %mem) or a column before pid whose values may
  * hold spaces (args, comm, lstart, a label: 'Z', 'M') moves another value
  * under PID: bob's top of his own container listed alice's processes with
  * their environment (red team round 16).
@@ -53,7 +75,7 @@ static bool ps_args_keep_pid(const char *v)
 		"zone", "_left", "_right", "_unlimited", NULL };
 	char word[RG_PATH_MAX];
 
-	if (strpbrk(v, "=h%ZM") != NULL)
+	if (strpbrk(v, "=hZM") != NULL || !ps_percent_columns(v))
 		return false;
 	/*
 	 * dockerd splits ps_args on ' ': a column list is one word. In each
@@ -220,7 +242,8 @@ static const char *uninspectable(struct rg_request *req, char *buf, size_t len)
 		if (!ps_args_keep_pid(v)) {
 			snprintf(buf, len, "list processes with ps options %s (they can make dockerd's "
 					"PID column show another value, and list other containers' processes; "
-					"e.g. docker top CONTAINER -o pid,user,args)",
+					"e.g. docker top CONTAINER aux, or -o pid,user,%%cpu,%%mem,args: pid "
+					"before any column with spaces, no =, h, Z or M)",
 					rg_conscheck_quote(v, q, sizeof(q)));
 			return buf;
 		}

@@ -1250,7 +1250,8 @@ static void test_reach(void)
 			NULL, "build an image named busybox (image_targets: registry.example.org/team)");
 	DENY("reach", "POST", "/v1.45/build?memory=536870912&cpuquota=100000&networkmode=host", NULL,
 			"build with the host's network namespace");
-	DENY("lim", "POST", "/v1.45/build", NULL, "build an image without a memory limit (--memory)");
+	DENY("lim", "POST", "/v1.45/build", NULL, "build an image without a memory limit (--memory: "
+			"docker build -m 256m; docker-compose build --memory 256m, then up -d)");
 	ALLOW("lim", "POST", "/v1.45/build?memory=1000000", NULL);
 	/* dockerd's strconv.ParseInt reads these as 0: no limit */
 	DENY("lim", "POST", "/v1.45/build?memory=%201000000", NULL, "without a memory limit");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rolegate/consinside.h"
 #include "rolegate/consmount.h"
@@ -466,7 +467,11 @@ static int mount_owned(struct ctx *x, const json_t *mounts)
 	json_array_foreach(mounts, i, m) {
 		const json_t *type = rg_json_get(m, "Type"), *src = rg_json_get(m, "Source");
 
-		if (json_is_string(type) && strcmp(json_string_value(type), "volume") == 0 &&
+		/* Any case: a service's mount type is upper-cased by dockerd
+		 * before swarmkit reads it, so "VOLUME" and "Volume" mount
+		 * volumes too (red team round 16; a container's create is
+		 * case-sensitive and fails on them). */
+		if (json_is_string(type) && strcasecmp(json_string_value(type), "volume") == 0 &&
 		    json_is_string(src) && json_string_value(src)[0] != '\0' &&
 		    judge_volume(x, json_string_value(src)) < 0)
 			return -1;

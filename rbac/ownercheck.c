@@ -1368,7 +1368,9 @@ static int owner_refs(struct ctx *x)
 			return rg_conscheck_deny(&x->k, "%s whose body cannot be checked: %s", command,
 					why != NULL ? why : "no body");
 		c = rg_json_get(body, "Container");
-		if (json_is_string(c) && owned(x, RG_OBJ_CONTAINER, json_string_value(c), "connect container") < 0)
+		if (json_is_string(c) && owned(x, RG_OBJ_CONTAINER, json_string_value(c),
+				strcmp(command, "network.connect") == 0 ? "connect container" :
+				"disconnect container") < 0)
 			return -1;
 		/* connect's EndpointConfig.Links name containers as HostConfig.Links does */
 		if (endpoint_network_id(x, rg_json_get(body, "EndpointConfig")) < 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rolegate/consinside.h"
 #include "rolegate/consmount.h"
@@ -466,7 +467,11 @@ static int mount_owned(struct ctx *x, const json_t *mounts)
 	json_array_foreach(mounts, i, m) {
 		const json_t *type = rg_json_get(m, "Type"), *src = rg_json_get(m, "Source");
 
-		if (json_is_string(type) && strcmp(json_string_value(type), "volume") == 0 &&
+		/* Any case: a service's mount type is upper-cased by dockerd
+		 * before swarmkit reads it, so "VOLUME" and "Volume" mount
+		 * volumes too (red team round 16; a container's create is
+		 * case-sensitive and fails on them). */
+		if (json_is_string(type) && strcasecmp(json_string_value(type), "volume") == 0 &&
 		    json_is_string(src) && json_string_value(src)[0] != '\0' &&
 		    judge_volume(x, json_string_value(src)) < 0)
 			return -1;
@@ -1148,6 +1153,43 @@ static int service_target_takes_prefix(struct ctx *x, const char *target)
 			rg_conscheck_quote(target, q, sizeof(q)), p.hit->id);
 }
 
+/*
+ * A network create's ConfigFrom.Network: libnetwork builds the new network
+ * from a config-only network's IPAM, options and parent interface, which it
+ * looks up by exact name among config-only networks. Red team round 16:
+ * frank's `docker network create --config-from aconfnet` took the subnet of
+ * alice's config-only network (a macvlan's parent, her VLAN, the same way),
+ * and her own network made from it then failed ("Pool overlaps"). Under
+ * `owner` it must be the caller's, by its exact name.
+ */
+static int network_config_from(struct ctx *x)
+{
+	char q[RG_CONSCHECK_QUOTE_MAX + 1];
+	const struct rg_object *obj;
+	const json_t *body, *from;
+	const char *why = NULL, *ref;
+
+	if ((body = rg_request_body(x->req, &why)) == NULL)
+		return 0;	/* name_free_or_mine() refused it */
+	from = rg_json_get(rg_json_get(body, "ConfigFrom"), "Network");
+	if (from == NULL || json_is_null(from))
+		return 0;
+	if (!json_is_string(from))
+		return rg_conscheck_deny(&x->k, "create network from the configuration of a network "
+				"named by ConfigFrom.Network, which is not a string");
+	ref = json_string_value(from);
+	if (ref[0] == '\0')
+		return 0;
+	if (rg_owners_resolve(x->req->owners, RG_OBJ_NETWORK, ref, RG_OWNERS_MIN_PREFIX, x->req->now,
+			&obj) != RG_RESOLVED || strcmp(obj->name, ref) != 0)
+		return rg_conscheck_deny(&x->k, "create network from the configuration of network %s "
+				"(--config-from): rolegate has no record of a network of that name (dockerd "
+				"looks it up by exact name)", rg_conscheck_quote(ref, q, sizeof(q)));
+	if (!is_mine(x, obj))
+		return not_mine(x, "create network from the configuration of network", ref);
+	return 0;
+}
+
 /* A create's body Name: free, or already the caller's (kind). */
 static int name_free_or_mine(struct ctx *x, enum rg_obj_kind kind, const char *phrase)
 {
@@ -1244,7 +1286,8 @@ static int owner_refs(struct ctx *x)
 	 * theirs (red team round 3).
 	 */
 	if (strcmp(command, "network.create") == 0)
-		return name_free_or_mine(x, RG_OBJ_NETWORK, "create network");
+		return name_free_or_mine(x, RG_OBJ_NETWORK, "create network") < 0 ||
+			network_config_from(x) < 0 ? -1 : 0;
 	/*
 	 * A task is its service's, but rolegate does not learn which service a
 	 * task id belongs to (the answer that would say is a list): under
@@ -1325,7 +1368,9 @@ static int owner_refs(struct ctx *x)
 			return rg_conscheck_deny(&x->k, "%s whose body cannot be checked: %s", command,
 					why != NULL ? why : "no body");
 		c = rg_json_get(body, "Container");
-		if (json_is_string(c) && owned(x, RG_OBJ_CONTAINER, json_string_value(c), "connect container") < 0)
+		if (json_is_string(c) && owned(x, RG_OBJ_CONTAINER, json_string_value(c),
+				strcmp(command, "network.connect") == 0 ? "connect container" :
+				"disconnect container") < 0)
 			return -1;
 		/* connect's EndpointConfig.Links name containers as HostConfig.Links does */
 		if (endpoint_network_id(x, rg_json_get(body, "EndpointConfig")) < 0)

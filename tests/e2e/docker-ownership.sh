@@ -492,6 +492,26 @@ else
 fi
 expect_ok "" docker_as alice network rm opsoverlay13
 
+e2e_section "red team round 16: a service's mount type in any case, --config-from"
+# dockerd upper-cases a service's mount type before swarmkit reads it:
+# "VOLUME" mounted alice's volume in dave's service, whose logs printed her
+# file. And a network made --config-from alice's config-only network took
+# her subnet (docs/redteam-round16-tenancy.md).
+expect_ok "" docker_as alice volume create r16vol
+for t in VOLUME Volume; do
+	api_denied "$dev use volume r16vol: not created by dave" \
+		dave POST /services/create "{\"Name\":\"dsvc16$t\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Command\":[\"sleep\",\"600\"],\"Mounts\":[{\"Type\":\"$t\",\"Source\":\"r16vol\",\"Target\":\"/x\"}]}}}"
+done
+expect_ok "" docker_as alice volume rm r16vol
+expect_ok "" docker_as alice network create --config-only --subnet 10.216.0.0/24 r16conf
+expect_denied "$dev create network from the configuration of network r16conf: not created by dave" \
+	docker_as dave network create --config-from r16conf d16net
+expect_ok "" docker_as dave network create --config-only --subnet 10.217.0.0/24 d16conf
+expect_ok "" docker_as dave network create --config-from d16conf d16net
+expect_ok "" docker_as dave network rm d16net
+expect_ok "" docker_as dave network rm d16conf
+expect_ok "" docker_as alice network rm r16conf
+
 e2e_section "red team round 13: a volume prune whose answer is not shown drops the volume records"
 # An answer over 64 KiB reaches the AuthZRes as status 0 with no body: a
 # volume prune of ~1 000 volumes (one create of dave's makes 800) left the

@@ -193,6 +193,12 @@ expect_denied "$dev place a container in the cgroup /rg-escape (--cgroup-parent"
 	docker_env_as dave DOCKER_BUILDKIT=0 build --cgroup-parent /rg-escape "$ctx"
 expect_denied "$dev build with the host's network namespace" \
 	docker_env_as dave DOCKER_BUILDKIT=0 build --network host "$ctx"
+# What a RUN step's cache key leaves out: another user's build of the same
+# step would take this one's result (red team round 16, images)
+expect_denied "$dev build with extra hosts (extrahosts=artifacts.example.org:127.0.0.1" \
+	docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m --add-host artifacts.example.org:127.0.0.1 "$ctx"
+expect_denied "$dev build with the proxy build argument http_proxy" \
+	docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m --build-arg http_proxy=http://127.0.0.1:3128 "$ctx"
 expect_ok "Successfully built" docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m "$ctx"
 # Red team round 8: a query value past rolegate's 4 KiB buffer read as
 # absent. remote= padded past it had dockerd fetch a context from a server

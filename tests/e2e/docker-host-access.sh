@@ -21,7 +21,9 @@ start_rolegate "$E2E_SRC/host-access.conf"
 start_dockerd
 # Detach the loop device however the test ends, then the harness's clean-up.
 harness_exit=$(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//")
-trap "cleanup_loop; $harness_exit" EXIT
+# Keep the script's status for the harness: cleanup_loop returns 0, and
+# e2e_cleanup exits with the status it finds in $?.
+trap "rc_=\$?; cleanup_loop; (exit \$rc_); $harness_exit" EXIT
 # The docker CLI as USER, with the environment ENV=... before the arguments
 # (DOCKER_BUILDKIT=0 for the classic builder).
 docker_env_as() {
@@ -213,12 +215,14 @@ pad=$(head -c 4200 /dev/zero | tr '\0' a)
 expect_status 0 "$dev send a query value of 4096 bytes or more" \
 	curl "${tls[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary @/dev/null \
 	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3D$pad"
-# the same request as ops: dockerd fetches it (the check above is not vacuous)
+# the same fetch as ops: dockerd fetches it (the check above is not vacuous).
+# Without the padding: a URI past 4096 bytes is now refused to every role,
+# as the log cannot record it in full (red team round 16).
 atls=(--cacert "$E2E_CERTS/users/alice/ca.pem" --cert "$E2E_CERTS/users/alice/cert.pem"
 	--key "$E2E_CERTS/users/alice/key.pem" -s)
 expect_ok "fetched-from-loopback" \
 	curl "${atls[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary @/dev/null \
-	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3D$pad"
+	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3Dx"
 kill "$www_pid" 2>/dev/null
 wait "$www_pid" 2>/dev/null
 

@@ -452,7 +452,8 @@ static int build_cache_query(struct rg_conscheck *k, struct rg_request *req)
 				"would take it; build on the default network",
 				rg_conscheck_quote(v, q, sizeof(q)));
 	query_value(req, "buildargs", v, sizeof(v));
-	if (v[0] == '\0')
+	/* a client's nil map: no arguments */
+	if (v[0] == '\0' || strcmp(v, "null") == 0)
 		return 0;
 	if ((args = rg_gojson_parse(v, strlen(v), &why)) == NULL || !json_is_object(args)) {
 		json_decref(args);

@@ -1206,9 +1206,12 @@ static void test_reach(void)
 			"create the local image name busybox (image_targets: registry.example.org/team)");
 	DENY("reach", "POST", "/v1.45/images/x/tag?repo=docker.io%2Flibrary%2Fbusybox", NULL,
 			"create the local image name docker.io/library/busybox");
+	/* a commit, named or not, joins the classic builder's cache (red team
+	 * round 16, images): refused whole under registries/image_targets */
 	DENY("reach", "POST", "/v1.45/commit?container=c&repo=busybox&tag=latest", NULL,
-			"create the local image name busybox");
-	ALLOW("reach", "POST", "/v1.45/commit?container=c", NULL);
+			"commit a container (under registries or image_targets)");
+	DENY("reach", "POST", "/v1.45/commit?container=c", NULL,
+			"commit a container (under registries or image_targets)");
 	DENY("reach", "POST", "/v1.45/images/create?fromSrc=-&repo=registry.example.org/other", NULL,
 			"may not import an image (image.import: dockerd may read its name and source");
 	/* uninspectable: whatever allow says ("*" here) */

@@ -21,7 +21,9 @@ start_rolegate "$E2E_SRC/host-access.conf"
 start_dockerd
 # Detach the loop device however the test ends, then the harness's clean-up.
 harness_exit=$(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//")
-trap "cleanup_loop; $harness_exit" EXIT
+# Keep the script's status for the harness: cleanup_loop returns 0, and
+# e2e_cleanup exits with the status it finds in $?.
+trap "rc_=\$?; cleanup_loop; (exit \$rc_); $harness_exit" EXIT
 # The docker CLI as USER, with the environment ENV=... before the arguments
 # (DOCKER_BUILDKIT=0 for the classic builder).
 docker_env_as() {
@@ -88,13 +90,16 @@ expect_ok "hello" docker_as dave run --rm -v "$P/app/base:/x:ro,rprivate" busybo
 e2e_section "image names: a commit or tag over a trusted name is refused"
 before=$(busybox_id)
 expect_ok_match '^[0-9a-f]{64}$' docker_as dave create --name devbox busybox true
-expect_denied "$dev create the local image name docker.io/library/busybox (the role has registries and no image_targets" \
+# under registries a commit is refused whole, named or not: its image joins
+# the classic builder's cache (red team round 16, images); the bind_mounts
+# refusal below is in tests/decisions/redteam14*.table
+expect_denied "$dev commit a container (under registries or image_targets)" \
 	docker_as dave commit devbox busybox:latest
 expect_denied "$dev create the local image name docker.io/library/busybox" \
 	docker_as dave tag devbox-missing docker.io/library/busybox:latest
 # a commit reads the container's files on the host, where a swap of a
 # directory for a symlink puts host files in the image (red team round 14)
-expect_denied "$dev commit container devbox: dockerd reads its changed files on the host" \
+expect_denied "$dev commit a container (under registries or image_targets)" \
 	docker_as dave commit devbox
 # An import behind two Content-Type headers: dockerd reads the hidden form
 # body's repo (and fromSrc, fetched from the host's network) in place of
@@ -190,6 +195,12 @@ expect_denied "$dev place a container in the cgroup /rg-escape (--cgroup-parent"
 	docker_env_as dave DOCKER_BUILDKIT=0 build --cgroup-parent /rg-escape "$ctx"
 expect_denied "$dev build with the host's network namespace" \
 	docker_env_as dave DOCKER_BUILDKIT=0 build --network host "$ctx"
+# What a RUN step's cache key leaves out: another user's build of the same
+# step would take this one's result (red team round 16, images)
+expect_denied "$dev build with extra hosts (extrahosts=artifacts.example.org:127.0.0.1" \
+	docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m --add-host artifacts.example.org:127.0.0.1 "$ctx"
+expect_denied "$dev build with the proxy build argument http_proxy" \
+	docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m --build-arg http_proxy=http://127.0.0.1:3128 "$ctx"
 expect_ok "Successfully built" docker_env_as dave DOCKER_BUILDKIT=0 build -m 64m "$ctx"
 # Red team round 8: a query value past rolegate's 4 KiB buffer read as
 # absent. remote= padded past it had dockerd fetch a context from a server
@@ -204,12 +215,14 @@ pad=$(head -c 4200 /dev/zero | tr '\0' a)
 expect_status 0 "$dev send a query value of 4096 bytes or more" \
 	curl "${tls[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary @/dev/null \
 	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3D$pad"
-# the same request as ops: dockerd fetches it (the check above is not vacuous)
+# the same fetch as ops: dockerd fetches it (the check above is not vacuous).
+# Without the padding: a URI past 4096 bytes is now refused to every role,
+# as the log cannot record it in full (red team round 16).
 atls=(--cacert "$E2E_CERTS/users/alice/ca.pem" --cert "$E2E_CERTS/users/alice/cert.pem"
 	--key "$E2E_CERTS/users/alice/key.pem" -s)
 expect_ok "fetched-from-loopback" \
 	curl "${atls[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary @/dev/null \
-	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3D$pad"
+	"$api/build?memory=67108864&remote=http://127.0.0.1:$www_port/Dockerfile%3Fp%3Dx"
 kill "$www_pid" 2>/dev/null
 wait "$www_pid" 2>/dev/null
 

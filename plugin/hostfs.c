@@ -14,9 +14,10 @@
  * a helper thread, and the caller waits RG_HOSTFS_MS at most: then it gets
  * ETIMEDOUT (the engine refuses the path: "cannot be examined"), and the
  * helper is left in the call (a path on a local filesystem, by the mount
- * table, is asked directly: localfs.h). A later call on that path or under it
- * fails at once while the helper is stuck (one create looks a path up
- * several times: each would wait again). At most RG_HOSTFS_THREADS
+ * table, is asked directly: localfs.h). A later call on that path or under it,
+ * or on the same mount, fails at once while the helper is stuck (one create
+ * looks a path up several times: each would wait again; an NFS export whose
+ * root answers from the cache hangs each name under it on its own). At most RG_HOSTFS_THREADS
  * helpers exist; while that many are stuck, every call fails at once, so
  * that nobody waits on a filesystem known not to answer. A helper that
  * comes back serves again.
@@ -46,6 +47,7 @@ enum op { OP_LSTAT, OP_READLINK };
 struct job {
 	enum op op;
 	char path[PATH_MAX];
+	long mount;                /* its filesystem's mount id, -1 when not known */
 	struct stat st;
 	char buf[PATH_MAX];
 	size_t len;
@@ -65,14 +67,19 @@ static struct {
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
 	NULL, NULL, 0, 0, 0, { NULL } };
 
-/* Locked: whether path is a stuck job's path or under it. */
-static bool under_stuck(const char *path)
+/* Locked: whether j's path is a stuck job's path or under it, or on the
+ * same mount: one hung NFS export whose root answers from the cache would
+ * otherwise take a helper per name under it, and with all of them stuck
+ * every other user's paths on other such filesystems fail (round 16). */
+static bool under_stuck(const struct job *j)
 {
 	for (unsigned i = 0; i < pool.stuck; i++) {
 		const char *p = pool.stuck_jobs[i]->path;
 		size_t n = strlen(p);
 
-		if (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '/' ||
+		if (j->mount >= 0 && pool.stuck_jobs[i]->mount == j->mount)
+			return true;
+		if (strncmp(j->path, p, n) == 0 && (j->path[n] == '\0' || j->path[n] == '/' ||
 				(n == 1 && p[0] == '/')))
 			return true;
 	}
@@ -164,7 +171,7 @@ static int submit(struct job *j)
 	int r = 0;
 
 	pthread_mutex_lock(&pool.lock);
-	if (pool.stuck >= RG_HOSTFS_THREADS || under_stuck(j->path)) {
+	if (pool.stuck >= RG_HOSTFS_THREADS || under_stuck(j)) {
 		pthread_mutex_unlock(&pool.lock);
 		free(j);
 		return ETIMEDOUT;
@@ -194,7 +201,7 @@ static int submit(struct job *j)
 	return 0;
 }
 
-static struct job *job_new(enum op op, const char *path)
+static struct job *job_new(enum op op, const char *path, long mount)
 {
 	struct job *j;
 	size_t n = strlen(path);
@@ -202,6 +209,7 @@ static struct job *job_new(enum op op, const char *path)
 	if (n >= PATH_MAX || (j = calloc(1, sizeof(*j))) == NULL)
 		return NULL;
 	j->op = op;
+	j->mount = mount;
 	memcpy(j->path, path, n + 1);
 	return j;
 }
@@ -209,13 +217,14 @@ static struct job *job_new(enum op op, const char *path)
 static int host_lstat(void *arg, const char *path, struct stat *st)
 {
 	struct job *j;
+	long mount;
 	int err;
 
 	(void)arg;
 	/* a local filesystem answers at once: no hand-off (localfs.h) */
-	if (rg_localfs(path))
+	if (rg_localfs(path, &mount))
 		return lstat(path, st) == 0 ? 0 : errno != 0 ? errno : EIO;
-	j = job_new(OP_LSTAT, path);
+	j = job_new(OP_LSTAT, path, mount);
 	if (j == NULL)
 		return strlen(path) >= PATH_MAX ? ENAMETOOLONG : ENOMEM;
 	if (submit(j) != 0)
@@ -230,12 +239,13 @@ static int host_lstat(void *arg, const char *path, struct stat *st)
 static ssize_t host_readlink(void *arg, const char *path, char *buf, size_t len)
 {
 	struct job *j;
+	long mount;
 	ssize_t n;
 
 	(void)arg;
-	if (rg_localfs(path))
+	if (rg_localfs(path, &mount))
 		return readlink(path, buf, len);
-	j = job_new(OP_READLINK, path);
+	j = job_new(OP_READLINK, path, mount);
 	if (j == NULL) {
 		errno = ENOMEM;
 		return -1;

@@ -15,6 +15,7 @@
 struct mnt {
 	char *point;
 	size_t len;
+	long id;                   /* the kernel's mount id */
 	bool local;
 };
 
@@ -120,6 +121,7 @@ static void reload(void)
 		if ((mnts[nmnts].point = strdup(f[4])) == NULL)
 			goto fail;
 		mnts[nmnts].len = strlen(f[4]);
+		mnts[nmnts].id = strtol(f[0], NULL, 10);
 		mnts[nmnts].local = local_type(type);
 		nmnts++;
 	}
@@ -131,11 +133,13 @@ out:
 	free(buf);
 }
 
-bool rg_localfs(const char *path)
+bool rg_localfs(const char *path, long *mount)
 {
 	struct pollfd p;
 	size_t best = 0;
 	bool local = false, found = false;
+
+	*mount = -1;
 
 	pthread_mutex_lock(&lock);
 	if (fd < 0)
@@ -154,6 +158,7 @@ bool rg_localfs(const char *path)
 			    (path[m->len] == '\0' || path[m->len] == '/' || m->len == 1)) {
 				best = m->len;
 				local = m->local;
+				*mount = m->id;
 				found = true;
 			}
 		}

@@ -14,7 +14,8 @@
 
 #include <stdbool.h>
 
-/* path: absolute and clean (hostfs.h). */
-bool rg_localfs(const char *path);
+/* path: absolute and clean (hostfs.h). *mount: the kernel's id of the
+ * mount path is on (mountinfo's first field), -1 when not known. */
+bool rg_localfs(const char *path, long *mount);
 
 #endif

@@ -323,30 +323,7 @@ e2e_section "3. explain -- docker ... against the live plugin (real dockerd)"
 # ---------------------------------------------------------------------------
 command -v docker-registry >/dev/null 2>&1 || e2e_skip "docker-registry is not installed"
 command -v curl >/dev/null 2>&1 || e2e_skip "curl is not installed"
-REGISTRY_PID=
-stop_registry() {
-	[ -n "$REGISTRY_PID" ] || return 0
-	kill -TERM "$REGISTRY_PID" 2>/dev/null
-	e2e_wait_for 20 e2e_gone "$REGISTRY_PID" || kill -KILL "$REGISTRY_PID" 2>/dev/null
-	wait "$REGISTRY_PID" 2>/dev/null
-	REGISTRY_PID=
-}
-trap 'rc=$?; stop_registry; (exit $rc); e2e_cleanup' EXIT
-registry_ready() {
-	kill -0 "$REGISTRY_PID" 2>/dev/null || return 2
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/")" = 200 ]
-}
-mkdir -p "$E2E_DIR/registry/data"
-for try in 1 2 3 4 5; do
-	REGISTRY=127.0.0.1:$(dockerd_free_port)
-	printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
-		"$E2E_DIR/registry/data" "$REGISTRY" >"$E2E_DIR/registry/config.yml"
-	docker-registry serve "$E2E_DIR/registry/config.yml" >>"$E2E_DIR/registry/log" 2>&1 &
-	REGISTRY_PID=$!
-	e2e_wait_for 20 registry_ready && break
-	stop_registry
-done
-[ -n "$REGISTRY_PID" ] || e2e_die "the registry did not start"
+e2e_start_registry
 
 start_rolegate "$E2E_SRC/acceptance.conf"
 start_dockerd

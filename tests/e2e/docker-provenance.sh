@@ -24,52 +24,7 @@ command -v docker-registry >/dev/null 2>&1 ||
 	e2e_skip "docker-registry is not installed (Debian: docker-registry)"
 command -v curl >/dev/null 2>&1 || e2e_skip "curl is not installed"
 
-# --- the registry: private config, storage and port; stopped by pid ----------
-REGISTRY_PID=
-stop_registry() {
-	[ -n "$REGISTRY_PID" ] || return 0
-	kill -TERM "$REGISTRY_PID" 2>/dev/null
-	e2e_wait_for 20 e2e_gone "$REGISTRY_PID" || kill -KILL "$REGISTRY_PID" 2>/dev/null
-	wait "$REGISTRY_PID" 2>/dev/null
-	REGISTRY_PID=
-}
-# Stop it before lib.sh's clean-up looks for processes left behind.
-trap 'rc=$?; stop_registry; (exit $rc); e2e_cleanup' EXIT
-
-registry_ready() {
-	kill -0 "$REGISTRY_PID" 2>/dev/null || return 2
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/")" = 200 ]
-}
-
-start_registry() {
-	local try port
-	mkdir -p "$E2E_DIR/registry/data"
-	for try in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
-		REGISTRY=127.0.0.1:$port
-		cat >"$E2E_DIR/registry/config.yml" <<CONF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $E2E_DIR/registry/data
-http:
-  addr: $REGISTRY
-CONF
-		docker-registry serve "$E2E_DIR/registry/config.yml" >>"$E2E_DIR/registry/log" 2>&1 &
-		REGISTRY_PID=$!
-		if e2e_wait_for 20 registry_ready; then
-			e2e_log "e2e: registry ready (pid $REGISTRY_PID, http://$REGISTRY)"
-			return 0
-		fi
-		stop_registry
-	done
-	tail -n 20 "$E2E_DIR/registry/log" >&2
-	e2e_die "the registry did not start"
-}
-
-start_registry
+e2e_start_registry
 mkdir -m 0755 "$E2E_DIR/approved"
 printf '# approved by the pipeline\n' >"$E2E_DIR/approved/images"
 chmod 0644 "$E2E_DIR/approved/images"

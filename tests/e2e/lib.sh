@@ -440,12 +440,51 @@ e2e_leftovers() {
 	return 0
 }
 
+# e2e_start_registry: Debian's docker-registry on a free loopback port, its
+# storage under $E2E_DIR/registry: sets REGISTRY (host:port) and
+# REGISTRY_PID; e2e_cleanup stops it (by pid) before it looks for processes
+# left behind. Dies if it does not answer.
+REGISTRY=
+REGISTRY_PID=
+e2e_stop_registry() {
+	[ -n "$REGISTRY_PID" ] || return 0
+	kill -TERM "$REGISTRY_PID" 2>/dev/null
+	e2e_wait_for 20 e2e_gone "$REGISTRY_PID" || kill -KILL "$REGISTRY_PID" 2>/dev/null
+	wait "$REGISTRY_PID" 2>/dev/null
+	REGISTRY_PID=
+}
+
+e2e_registry_ready() {
+	kill -0 "$REGISTRY_PID" 2>/dev/null || return 2
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/")" = 200 ]
+}
+
+e2e_start_registry() {
+	local try
+	mkdir -p "$E2E_DIR/registry/data"
+	for try in 1 2 3 4 5; do
+		REGISTRY=127.0.0.1:$(dockerd_free_port)
+		printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
+			"$E2E_DIR/registry/data" "$REGISTRY" >"$E2E_DIR/registry/config.yml"
+		docker-registry serve "$E2E_DIR/registry/config.yml" >>"$E2E_DIR/registry/log" 2>&1 &
+		REGISTRY_PID=$!
+		if e2e_wait_for 20 e2e_registry_ready; then
+			e2e_log "e2e: registry ready (pid $REGISTRY_PID, http://$REGISTRY)"
+			return 0
+		fi
+		e2e_stop_registry
+	done
+	tail -n 20 "$E2E_DIR/registry/log" >&2
+	e2e_die "the registry did not start"
+}
+
 e2e_cleanup() {
 	local rc=$? left p
 	# Finish cleaning up even when interrupted again.
 	trap - EXIT
 	trap '' INT TERM
 	[ -n "$E2E_DIR" ] || exit "$rc"
+	e2e_stop_registry
 	stop_dockerd
 	if [ -n "$E2E_ROLEGATE_PID" ]; then
 		stop_rolegate

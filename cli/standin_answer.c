@@ -367,28 +367,17 @@ static void version_reply(const struct rg_sim *sim, struct rg_sim_reply *r)
  */
 static char *path_stat(bool dir)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const char *json = dir ? "{\"name\":\"dir\",\"size\":4096,\"mode\":2147484141,"
 		"\"mtime\":\"2024-01-01T00:00:00Z\",\"linkTarget\":\"\"}" :
 		"{\"name\":\"file\",\"size\":0,\"mode\":420,"
 		"\"mtime\":\"2024-01-01T00:00:00Z\",\"linkTarget\":\"\"}";
 	size_t n = strlen(json);
-	char *out = malloc(4 * ((n + 2) / 3) + 1), *p = out;
+	/* dockerd's X-Docker-Container-Path-Stat: standard base64 */
+	unsigned char *out = malloc(4 * ((n + 2) / 3) + 1);
 
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned char)json[i] << 16;
-
-		v |= i + 1 < n ? (unsigned char)json[i + 1] << 8 : 0;
-		v |= i + 2 < n ? (unsigned char)json[i + 2] : 0;
-		*p++ = b64[(v >> 18) & 63];
-		*p++ = b64[(v >> 12) & 63];
-		*p++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		*p++ = i + 2 < n ? b64[v & 63] : '=';
-	}
-	*p = '\0';
-	return out;
+	if (out != NULL)
+		EVP_EncodeBlock(out, (const unsigned char *)json, (int)n);
+	return (char *)out;
 }
 
 /* Streams (pull, push, load, import, build, plugin install): one progress message. */

@@ -274,7 +274,67 @@ json_t *rg_constraint_build_hostconfig(struct rg_request *req)
 	return hc;
 }
 
-static int build_cache_query(struct rg_conscheck *k, struct rg_request *req);
+/*
+ * The classic builder's cache (red team round 16, images): a RUN step is
+ * taken from ANY local image whose parent is the step's parent and whose
+ * ContainerConfig (command, environment, user) is the step's, whoever made
+ * it, named or not. So under registries or image_targets:
+ *
+ * - container.commit is refused: a container run with a step's command
+ *   (and the builder's PATH), changed by an exec, then committed without a
+ *   name, was the cached step of ops' `docker build -t <trusted name>`.
+ * - a build may not run its steps where their results differ from the
+ *   victim's for the same key: extrahosts (--add-host), a networkmode
+ *   other than default, bridge or none (a user network resolves the
+ *   caller's network aliases; host is the host's loopback), and the proxy
+ *   build arguments, which the key leaves out unless the Dockerfile
+ *   declares them (rolegate cannot see the Dockerfile).
+ */
+static int build_cache_query(struct rg_conscheck *k, struct rg_request *req)
+{
+	static const char *const proxy_args[] = {
+		"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+		"NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
+	};
+	const char *cursor = req->route.query, *why = NULL;
+	char v[RG_PATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
+	json_t *args;
+	int r;
+
+	if (!rg_consreach_targets_restricted(k->c))
+		return 0;
+	if ((r = rg_query_next(&cursor, "extrahosts", v, sizeof(v))) != -1)
+		return rg_conscheck_deny(k, "build with extra hosts (extrahosts%s%s, --add-host): a RUN "
+				"step's result is cached without them, and another user's build of the same "
+				"step would take it", r == 0 ? "=" : "",
+				r == 0 ? rg_conscheck_quote(v, q, sizeof(q)) : "");
+	query_value(req, "networkmode", v, sizeof(v));
+	if (v[0] != '\0' && strcmp(v, "default") != 0 && strcmp(v, "bridge") != 0 &&
+			strcmp(v, "none") != 0)
+		return rg_conscheck_deny(k, "build on network %s (networkmode): a RUN step's result is "
+				"cached without its network, and another user's build of the same step "
+				"would take it; build on the default network",
+				rg_conscheck_quote(v, q, sizeof(q)));
+	query_value(req, "buildargs", v, sizeof(v));
+	/* a client's nil map: no arguments */
+	if (v[0] == '\0' || strcmp(v, "null") == 0)
+		return 0;
+	if ((args = rg_gojson_parse(v, strlen(v), &why)) == NULL || !json_is_object(args)) {
+		json_decref(args);
+		return rg_conscheck_deny(k, "build with a buildargs query that cannot be read as "
+				"dockerd reads it");
+	}
+	for (size_t i = 0; i < sizeof(proxy_args) / sizeof(proxy_args[0]); i++) {
+		if (json_object_get(args, proxy_args[i]) != NULL) {
+			json_decref(args);
+			return rg_conscheck_deny(k, "build with the proxy build argument %s: a RUN "
+					"step's result is cached without it, and another user's build of the "
+					"same step would take it", proxy_args[i]);
+		}
+	}
+	json_decref(args);
+	return 0;
+}
 
 /* Every ?t= of a build: the names it creates. */
 static int build_tags(struct rg_conscheck *k, struct rg_request *req)
@@ -400,22 +460,7 @@ static int target_query(struct rg_conscheck *k, struct rg_request *req)
 	return rg_consreach_image_target(k, repo, "create the local image name");
 }
 
-/*
- * The classic builder's cache (red team round 16, images): a RUN step is
- * taken from ANY local image whose parent is the step's parent and whose
- * ContainerConfig (command, environment, user) is the step's, whoever made
- * it, named or not. So under registries or image_targets:
- *
- * - container.commit is refused: a container run with a step's command
- *   (and the builder's PATH), changed by an exec, then committed without a
- *   name, was the cached step of ops' `docker build -t <trusted name>`.
- * - a build may not run its steps where their results differ from the
- *   victim's for the same key: extrahosts (--add-host), a networkmode
- *   other than default, bridge or none (a user network resolves the
- *   caller's network aliases; host is the host's loopback), and the proxy
- *   build arguments, which the key leaves out unless the Dockerfile
- *   declares them (rolegate cannot see the Dockerfile).
- */
+/* container.commit: see build_cache_query above. */
 static int commit_query(struct rg_conscheck *k, struct rg_request *req)
 {
 	if (rg_consreach_targets_restricted(k->c))
@@ -424,52 +469,6 @@ static int commit_query(struct rg_conscheck *k, struct rg_request *req)
 				"`docker build` whose RUN step has the container's command would take the "
 				"container's files as that step; build the image from a Dockerfile instead");
 	return target_query(k, req);
-}
-
-static int build_cache_query(struct rg_conscheck *k, struct rg_request *req)
-{
-	static const char *const proxy_args[] = {
-		"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
-		"NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
-	};
-	const char *cursor = req->route.query, *why = NULL;
-	char v[RG_PATH_MAX], q[RG_CONSCHECK_QUOTE_MAX + 1];
-	json_t *args;
-	int r;
-
-	if (!rg_consreach_targets_restricted(k->c))
-		return 0;
-	if ((r = rg_query_next(&cursor, "extrahosts", v, sizeof(v))) != -1)
-		return rg_conscheck_deny(k, "build with extra hosts (extrahosts%s%s, --add-host): a RUN "
-				"step's result is cached without them, and another user's build of the same "
-				"step would take it", r == 0 ? "=" : "",
-				r == 0 ? rg_conscheck_quote(v, q, sizeof(q)) : "");
-	query_value(req, "networkmode", v, sizeof(v));
-	if (v[0] != '\0' && strcmp(v, "default") != 0 && strcmp(v, "bridge") != 0 &&
-			strcmp(v, "none") != 0)
-		return rg_conscheck_deny(k, "build on network %s (networkmode): a RUN step's result is "
-				"cached without its network, and another user's build of the same step "
-				"would take it; build on the default network",
-				rg_conscheck_quote(v, q, sizeof(q)));
-	query_value(req, "buildargs", v, sizeof(v));
-	/* a client's nil map: no arguments */
-	if (v[0] == '\0' || strcmp(v, "null") == 0)
-		return 0;
-	if ((args = rg_gojson_parse(v, strlen(v), &why)) == NULL || !json_is_object(args)) {
-		json_decref(args);
-		return rg_conscheck_deny(k, "build with a buildargs query that cannot be read as "
-				"dockerd reads it");
-	}
-	for (size_t i = 0; i < sizeof(proxy_args) / sizeof(proxy_args[0]); i++) {
-		if (json_object_get(args, proxy_args[i]) != NULL) {
-			json_decref(args);
-			return rg_conscheck_deny(k, "build with the proxy build argument %s: a RUN "
-					"step's result is cached without it, and another user's build of the "
-					"same step would take it", proxy_args[i]);
-		}
-	}
-	json_decref(args);
-	return 0;
 }
 
 /* image.distribution: dockerd asks the image's registry about it. */

@@ -216,7 +216,6 @@ static const char *const log_option_names[] = {
 	NULL,
 };
 
-
 static bool log_option_known(const char *name)
 {
 	for (size_t i = 0; log_option_names[i] != NULL; i++) {
@@ -230,7 +229,11 @@ static bool log_option_known(const char *name)
  * A size as go-units' RAMInBytes reads it (dockerd's max-buffer-size):
  * digits, an optional fraction, an optional space, one of k m g t p in
  * either case, an optional i, an optional b; powers of 1024. -1 for what
- * it would refuse, or what does not fit.
+ * it would refuse, or what does not fit. This follows go-units' regular
+ * expression ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$ ("8i" is 8, "8."
+ * is refused). policy.c's parse_size, for a config's memory, differs at
+ * those edges ("8." taken, "8i" refused): it is not dockerd's reader of
+ * this option, so the two are kept apart.
  */
 static long long ram_bytes(const char *s)
 {
@@ -298,6 +301,16 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 					"daemon.json's log-opts)", rg_conscheck_quote(name, q, sizeof(q)),
 					field);
 	}
+	/* attr_options under max_limits, first: no driver makes them pass, and
+	 * the hint of the next refusal (name json-file) would not help
+	 * (workflows round 16) */
+	for (size_t i = 0; k->c->has_max_limits && attr_options[i] != NULL; i++) {
+		if (json_object_get(cfg, attr_options[i]) != NULL)
+			return rg_conscheck_deny(k, "give the log option %s (%s; not under max_limits: "
+					"json-file writes the variables or labels it selects, the image's too, "
+					"into every log line, and dockerd's writing is outside the container's "
+					"limits, whatever the driver)", attr_options[i], field);
+	}
 	/*
 	 * labels, env and their -regex forms add the named labels and
 	 * variables to each line as fields beside the ones the driver sets
@@ -309,15 +322,6 @@ static int log_options(struct rg_conscheck *k, const json_t *log, const char *pr
 	 * json-file and local, named, keep them in the container's own file;
 	 * "" is the daemon's default driver, which rolegate cannot see.
 	 */
-	/* first: under max_limits no driver makes them pass, and the hint below
-	 * (name json-file) would not help (workflows round 16) */
-	for (size_t i = 0; k->c->has_max_limits && attr_options[i] != NULL; i++) {
-		if (json_object_get(cfg, attr_options[i]) != NULL)
-			return rg_conscheck_deny(k, "give the log option %s (%s; not under max_limits: "
-					"json-file writes the variables or labels it selects, the image's too, "
-					"into every log line, and dockerd's writing is outside the container's "
-					"limits, whatever the driver)", attr_options[i], field);
-	}
 	for (size_t i = 0; attr_options[i] != NULL; i++) {
 		v = json_object_get(cfg, attr_options[i]);
 		if (v == NULL || json_is_null(v) || own_file)

@@ -41,12 +41,14 @@ int rg_consreach_driver(struct rg_conscheck *k, const char *name, const char *fi
  * Log options dockerd evaluates, judged for every constrained role (red
  * team round 12): LogConfig.Config "tag" (a Go template run in dockerd) may
  * hold only text and {{.ID}}-style fields, in at most RG_CONSREACH_MAX_TAG
- * bytes, beginning with {{.ID}} or {{.FullID}} (round 16: the tag is the
- * program name of the container's lines in the host's syslog or journal);
- * labels, labels-regex, env and env-regex only with the driver json-file
- * or local named (round 16: journald lets their fields replace the
- * container's own, CONTAINER_ID_FULL, SYSLOG_IDENTIFIER);
- * "max-file" (renamed one by one at each rotation) at most
+ * bytes; unless the driver json-file or local is named, beginning with
+ * {{.ID}} or {{.FullID}} (round 16: the tag is the program name of the
+ * container's lines in the host's syslog or journal), and no labels,
+ * labels-regex, env or env-regex (journald lets their fields replace the
+ * container's own, CONTAINER_ID_FULL, SYSLOG_IDENTIFIER); under max_limits
+ * none of those four with any driver, each tag field at most once (json-file
+ * writes them into every line); "max-buffer-size" at most
+ * RG_CONSREACH_MAX_LOG_BUFFER; "max-file" (renamed one by one at each rotation) at most
  * RG_CONSREACH_MAX_LOG_FILES. No option but max-size, max-file, compress,
  * tag, labels, labels-regex, env, env-regex, mode and max-buffer-size
  * (red team round 15: the others name addresses dockerd connects to and
